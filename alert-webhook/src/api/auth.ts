@@ -1,0 +1,71 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { sha256, type ApiTokenEntry, type Config, type Role } from '../config';
+import { sendError } from './errors';
+
+const ROLE_LEVEL: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 };
+
+export interface Caller {
+  name: string;
+  role: Role;
+}
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Compares against every token so the time taken does not reveal which one (or whether any) matched. */
+export function findToken(tokens: ApiTokenEntry[], presented: string): ApiTokenEntry | undefined {
+  const hash = sha256(presented);
+  let match: ApiTokenEntry | undefined;
+  for (const t of tokens) if (safeEqual(t.hash, hash) && !match) match = t;
+  return match;
+}
+
+/** REST API: a bearer token whose role is at least `minimum`. */
+export function requireRole(tokens: ApiTokenEntry[], minimum: Role) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const presented = bearer(req);
+    const token = presented === undefined ? undefined : findToken(tokens, presented);
+    if (!token) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="vigil"');
+      return sendError(
+        res,
+        401,
+        'unauthorized',
+        'a valid API token is required (Authorization: Bearer <token>)',
+      );
+    }
+    if (ROLE_LEVEL[token.role] < ROLE_LEVEL[minimum]) {
+      return sendError(
+        res,
+        403,
+        'forbidden',
+        `this action needs the ${minimum} role; token "${token.name}" is ${token.role}`,
+      );
+    }
+    res.locals.caller = { name: token.name, role: token.role } satisfies Caller;
+    next();
+  };
+}
+
+/** Webhook: bearer token or basic auth, as Alertmanager's http_config sends; open when neither is configured. */
+export function webhookAuthorized(req: Request, webhook: Config['webhook']): boolean {
+  const { bearerToken, basicAuth } = webhook;
+  if (!bearerToken && !basicAuth) return true;
+  const header = req.headers.authorization ?? '';
+  if (bearerToken && header.startsWith('Bearer ')) {
+    return safeEqual(sha256(header.slice(7).trim()), sha256(bearerToken));
+  }
+  if (basicAuth && header.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const expected = `${basicAuth.username}:${basicAuth.password}`;
+    return safeEqual(sha256(decoded), sha256(expected));
+  }
+  return false;
+}

@@ -1,0 +1,57 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Db } from './db/database';
+import { Inbox } from './inbox';
+import { createMetrics } from './metrics';
+import { HttpError, sendError } from './api/errors';
+import { incidentsRouter } from './api/incidents';
+import { webhookRouter } from './webhook/route';
+
+export function createApp(config: Config, db: Db, log: Logger) {
+  const metrics = createMetrics(db);
+  const inbox = new Inbox(db, { reopenWindowMs: config.incidents.reopen_window, log, metrics });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await sql`select 1`.execute(db);
+      res.json({ status: 'ready' });
+    } catch (err) {
+      log.warn({ err }, 'readiness check failed');
+      sendError(res, 503, 'not_ready', 'database unreachable');
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  app.use('/api/v1', webhookRouter(config, inbox, metrics, log));
+  app.use('/api/v1', express.json({ limit: '64kb' }), incidentsRouter(db, config.api.tokens));
+
+  app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
+  // Express needs the four-argument signature to treat this as the error handler.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') {
+      metrics.webhookRequests.inc({ outcome: 'too_large' });
+      return sendError(res, 413, 'too_large', e.message ?? 'request body too large');
+    }
+    if (e.type === 'entity.parse.failed')
+      return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      return sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
+    }
+    log.error({ err }, 'unhandled error');
+    sendError(res, 500, 'internal', 'internal error');
+  });
+  return { app, inbox, metrics };
+}

@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+export const ROLES = ['viewer', 'responder', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 5m, 1h30m)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A secret is given by the name of an environment variable or a file holding it, never inline. */
+const secretRef = z
+  .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })
+  .refine((s) => (s.env === undefined) !== (s.file === undefined), 'set exactly one of env or file');
+
+const apiToken = z
+  .strictObject({
+    name: z.string().min(1),
+    role: z.enum(ROLES),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token')
+      .optional(),
+    token: secretRef.optional(),
+  })
+  .refine((t) => (t.sha256 === undefined) !== (t.token === undefined), 'set exactly one of sha256 or token');
+
+const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      listen_address: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(9096),
+      body_limit_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(5 * 1024 * 1024),
+      public_url: z.string().url().optional(),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      sqlite: z
+        .strictObject({
+          path: z.string().min(1).default('data/vigil.db'),
+          // NORMAL survives a process crash (kill -9); FULL also survives power loss, at a cost per commit.
+          synchronous: z.enum(['normal', 'full']).default('normal'),
+          busy_timeout: duration.default(2000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  webhook: z
+    .strictObject({
+      bearer_token: secretRef.optional(),
+      basic_auth: z.strictObject({ username: z.string().min(1), password: secretRef }).optional(),
+    })
+    .prefault({}),
+  api: z.strictObject({ tokens: z.array(apiToken).default([]) }).prefault({}),
+  incidents: z
+    .strictObject({
+      // A group that fires again within this long after its incident resolved reopens it instead of opening a new one.
+      reopen_window: duration.default(0),
+    })
+    .prefault({}),
+  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+});
+
+type RawConfig = z.output<typeof configSchema>;
+
+export interface ApiTokenEntry {
+  name: string;
+  role: Role;
+  hash: Buffer;
+}
+
+export interface Config extends Omit<RawConfig, 'webhook' | 'api'> {
+  webhook: { bearerToken?: string; basicAuth?: { username: string; password: string } };
+  api: { tokens: ApiTokenEntry[] };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(root)'
+  );
+}
+
+function resolveSecret(ref: { env?: string; file?: string }, where: string, env: NodeJS.ProcessEnv): string {
+  if (ref.env !== undefined) {
+    const value = env[ref.env];
+    if (value === undefined || value === '')
+      throw new ConfigError(`${where}: environment variable ${ref.env} is not set`);
+    return value;
+  }
+  try {
+    return readFileSync(ref.file as string, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read secret file ${ref.file}: ${(err as Error).message}`);
+  }
+}
+
+/** Validates a parsed YAML document; throws ConfigError naming the key path of the first problems. */
+export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(doc ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const raw = result.data;
+  const { bearer_token, basic_auth } = raw.webhook;
+  return {
+    ...raw,
+    webhook: {
+      bearerToken: bearer_token && resolveSecret(bearer_token, 'webhook.bearer_token', env),
+      basicAuth: basic_auth && {
+        username: basic_auth.username,
+        password: resolveSecret(basic_auth.password, 'webhook.basic_auth.password', env),
+      },
+    },
+    api: {
+      tokens: raw.api.tokens.map((t, i) => ({
+        name: t.name,
+        role: t.role,
+        hash: t.sha256
+          ? Buffer.from(t.sha256, 'hex')
+          : sha256(resolveSecret(t.token as { env?: string }, `api.tokens[${i}].token`, env)),
+      })),
+    },
+  };
+}
+
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
+  if (path === undefined) return parseConfig({}, env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: path });
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(doc, env);
+}

@@ -1,0 +1,344 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database';
+import type { AlertTable, DatabaseSchema, IncidentTable } from '../db/schema';
+import { alertFingerprint, normaliseTime, type WebhookAlert, type WebhookPayload } from '../webhook/payload';
+import { decideAlert, highestSeverity } from './rules';
+
+type Tx = Transaction<DatabaseSchema>;
+type NewAlert = Omit<AlertTable, 'id' | 'incident_id'>;
+type TimelineEntry = { incident_id: number; kind: string; message: string; data: string | null };
+
+const SYSTEM_ACTOR = 'alertmanager';
+const CHUNK = 400;
+const KNOWN_ALERT_FIELDS = new Set([
+  'status',
+  'labels',
+  'annotations',
+  'startsAt',
+  'endsAt',
+  'generatorURL',
+  'fingerprint',
+]);
+
+export interface IngestResult {
+  /** Incidents this snapshot created or changed. */
+  incidentIds: number[];
+  opened: number;
+  resolved: number;
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function toRow(alert: WebhookAlert, now: string): NewAlert {
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(alert)) if (!KNOWN_ALERT_FIELDS.has(k)) extra[k] = v;
+  const endsAt = normaliseTime(alert.endsAt);
+  return {
+    fingerprint: alertFingerprint(alert),
+    starts_at: normaliseTime(alert.startsAt) ?? now,
+    ends_at: alert.status === 'resolved' ? (endsAt ?? now) : null,
+    status: alert.status,
+    severity: alert.labels.severity ?? 'none',
+    labels: JSON.stringify(alert.labels),
+    annotations: JSON.stringify(alert.annotations),
+    generator_url: alert.generatorURL ?? null,
+    extra: JSON.stringify(extra),
+    last_seen_at: now,
+  };
+}
+
+const occurrenceKey = (a: { fingerprint: string; starts_at: string }) =>
+  `${a.fingerprint}\u0000${a.starts_at}`;
+
+function describeIncident(payload: WebhookPayload, first: WebhookAlert) {
+  const labels = { ...first.labels, ...payload.commonLabels };
+  const title =
+    payload.commonAnnotations.summary ??
+    first.annotations.summary ??
+    labels.alertname ??
+    (Object.entries(payload.groupLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') ||
+      payload.groupKey);
+  return {
+    service: labels.service ?? null,
+    team: labels.team ?? null,
+    component: labels.component ?? null,
+    title,
+  };
+}
+
+async function createIncident(
+  tx: Tx,
+  payload: WebhookPayload,
+  rows: NewAlert[],
+  firstAlert: WebhookAlert,
+  now: string,
+): Promise<IncidentTable & { id: number }> {
+  const allResolved = rows.every((r) => r.status === 'resolved');
+  const values = {
+    receiver: payload.receiver,
+    group_key: payload.groupKey,
+    status: allResolved ? ('resolved' as const) : ('triggered' as const),
+    severity: highestSeverity(rows.map((r) => r.severity)),
+    ...describeIncident(payload, firstAlert),
+    group_labels: JSON.stringify(payload.groupLabels),
+    common_labels: JSON.stringify(payload.commonLabels),
+    external_url: payload.externalURL || null,
+    opened_at: rows.map((r) => r.starts_at).reduce((a, b) => (a < b ? a : b)),
+    updated_at: now,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    resolved_at: allResolved ? now : null,
+    resolved_by: allResolved ? SYSTEM_ACTOR : null,
+    assignee: null,
+  };
+  return (await tx
+    .insertInto('incidents')
+    .values(values)
+    .returningAll()
+    .executeTakeFirstOrThrow()) as IncidentTable & {
+    id: number;
+  };
+}
+
+/**
+ * Merges one Alertmanager notification (a full snapshot of its group) into incidents, inside one
+ * transaction. Applying the same snapshot twice, or an older one after a newer one, changes nothing.
+ */
+export async function ingestSnapshot(
+  tx: Tx,
+  payload: WebhookPayload,
+  options: { now: string; reopenWindowMs: number },
+): Promise<IngestResult> {
+  const { now } = options;
+  const incoming = new Map<string, { row: NewAlert; alert: WebhookAlert }>();
+  for (const alert of payload.alerts) {
+    const row = toRow(alert, now);
+    incoming.set(occurrenceKey(row), { row, alert });
+  }
+
+  const fingerprints = [...new Set([...incoming.values()].map((x) => x.row.fingerprint))];
+  const stored = new Map<string, { id: number; incident_id: number; status: 'firing' | 'resolved' }>();
+  for (const part of chunks(fingerprints)) {
+    const found = await tx
+      .selectFrom('alerts')
+      .select(['id', 'incident_id', 'status', 'fingerprint', 'starts_at'])
+      .where('fingerprint', 'in', part)
+      .execute();
+    for (const a of found) if (incoming.has(occurrenceKey(a))) stored.set(occurrenceKey(a), a);
+  }
+
+  const timeline: TimelineEntry[] = [];
+  const touched = new Set<number>();
+  const fresh: { row: NewAlert; alert: WebhookAlert }[] = [];
+  for (const [key, item] of incoming) {
+    const known = stored.get(key);
+    const decision = decideAlert(known?.status, item.row.status);
+    if (decision === 'new') fresh.push(item);
+    else if (decision === 'resolve' && known) {
+      await tx
+        .updateTable('alerts')
+        .set({ status: 'resolved', ends_at: item.row.ends_at, last_seen_at: now })
+        .where('id', '=', known.id)
+        .execute();
+      timeline.push(alertEvent(known.incident_id, 'alert_resolved', item.alert));
+      touched.add(known.incident_id);
+    } else if (decision === 'refresh' && known) {
+      await tx
+        .updateTable('alerts')
+        .set({ annotations: item.row.annotations, last_seen_at: now })
+        .where('id', '=', known.id)
+        .execute();
+    }
+  }
+
+  let opened = 0;
+  if (fresh.length > 0) {
+    const target = await findOpenIncident(
+      tx,
+      payload,
+      [...stored.values()].map((s) => s.incident_id),
+    );
+    let incidentId = target?.id;
+    if (incidentId === undefined && fresh.some((f) => f.row.status === 'firing')) {
+      incidentId = await reopenRecent(tx, payload, options, timeline);
+    }
+    if (incidentId === undefined) {
+      const first = fresh[0] as { alert: WebhookAlert };
+      const created = await createIncident(
+        tx,
+        payload,
+        fresh.map((f) => f.row),
+        first.alert,
+        now,
+      );
+      incidentId = created.id;
+      opened = created.status === 'resolved' ? 0 : 1;
+      timeline.push({
+        incident_id: incidentId,
+        kind: 'opened',
+        message:
+          created.status === 'resolved' ? `recorded already resolved: ${created.title}` : created.title,
+        data: null,
+      });
+    }
+    for (const part of chunks(fresh)) {
+      await tx
+        .insertInto('alerts')
+        .values(part.map((f) => ({ ...f.row, incident_id: incidentId })))
+        .execute();
+    }
+    for (const f of fresh) {
+      timeline.push(
+        alertEvent(incidentId, f.row.status === 'firing' ? 'alert_fired' : 'alert_resolved', f.alert),
+      );
+    }
+    touched.add(incidentId);
+  }
+
+  let resolved = 0;
+  for (const id of touched) {
+    if (await refreshIncident(tx, id, now, timeline)) resolved += 1;
+  }
+  for (const part of chunks(timeline)) {
+    await tx
+      .insertInto('timeline')
+      .values(part.map((t) => ({ ...t, at: now, actor: SYSTEM_ACTOR })))
+      .execute();
+  }
+  return { incidentIds: [...touched], opened, resolved };
+}
+
+function alertEvent(incidentId: number, kind: string, alert: WebhookAlert): TimelineEntry {
+  const name = alert.labels.alertname ?? alertFingerprint(alert);
+  return {
+    incident_id: incidentId,
+    kind,
+    message: `${name} ${kind === 'alert_fired' ? 'fired' : 'resolved'}`,
+    data: JSON.stringify({ fingerprint: alertFingerprint(alert), labels: alert.labels }),
+  };
+}
+
+/** The open incident that owns alerts of this snapshot, else the group's open incident. */
+async function findOpenIncident(tx: Tx, payload: WebhookPayload, knownIncidentIds: number[]) {
+  if (knownIncidentIds.length > 0) {
+    const owner = await tx
+      .selectFrom('incidents')
+      .select('id')
+      .where('id', 'in', [...new Set(knownIncidentIds)])
+      .where('status', '<>', 'resolved')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (owner) return owner;
+  }
+  return tx
+    .selectFrom('incidents')
+    .select('id')
+    .where('receiver', '=', payload.receiver)
+    .where('group_key', '=', payload.groupKey)
+    .where('status', '<>', 'resolved')
+    .executeTakeFirst();
+}
+
+async function reopenRecent(
+  tx: Tx,
+  payload: WebhookPayload,
+  options: { now: string; reopenWindowMs: number },
+  timeline: TimelineEntry[],
+): Promise<number | undefined> {
+  if (options.reopenWindowMs <= 0) return undefined;
+  const since = new Date(Date.parse(options.now) - options.reopenWindowMs).toISOString();
+  const recent = await tx
+    .selectFrom('incidents')
+    .select('id')
+    .where('receiver', '=', payload.receiver)
+    .where('group_key', '=', payload.groupKey)
+    .where('status', '=', 'resolved')
+    .where('resolved_at', '>=', since)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!recent) return undefined;
+  await tx
+    .updateTable('incidents')
+    .set({
+      status: 'triggered',
+      resolved_at: null,
+      resolved_by: null,
+      acknowledged_at: null,
+      acknowledged_by: null,
+    })
+    .where('id', '=', recent.id)
+    .execute();
+  timeline.push({
+    incident_id: recent.id,
+    kind: 'reopened',
+    message: 'fired again within the reopen window',
+    data: null,
+  });
+  return recent.id;
+}
+
+/** Recomputes severity and auto-resolves an incident whose alerts have all resolved; true if it resolved now. */
+async function refreshIncident(tx: Tx, id: number, now: string, timeline: TimelineEntry[]): Promise<boolean> {
+  const alerts = await tx
+    .selectFrom('alerts')
+    .select(['status', 'severity'])
+    .where('incident_id', '=', id)
+    .execute();
+  const incident = await tx
+    .selectFrom('incidents')
+    .select('status')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const autoResolve = incident.status !== 'resolved' && alerts.every((a) => a.status === 'resolved');
+  await tx
+    .updateTable('incidents')
+    .set({
+      severity: highestSeverity(alerts.map((a) => a.severity)),
+      updated_at: now,
+      ...(autoResolve ? { status: 'resolved' as const, resolved_at: now, resolved_by: SYSTEM_ACTOR } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+  if (autoResolve) {
+    timeline.push({ incident_id: id, kind: 'resolved', message: 'all alerts resolved', data: null });
+  }
+  return autoResolve;
+}
+
+/** Runs ingestSnapshot (and marks its inbox row processed) in a transaction, retrying when a concurrent writer won a unique-constraint race. */
+export async function ingest(
+  db: Db,
+  payload: WebhookPayload,
+  options: { now?: string; reopenWindowMs: number; inboxId?: number },
+): Promise<IngestResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const now = options.now ?? new Date().toISOString();
+      return await db.transaction().execute(async (tx) => {
+        const result = await ingestSnapshot(tx, payload, { ...options, now });
+        // Marked in the same transaction, so a crash can neither lose nor double-apply the snapshot.
+        if (options.inboxId !== undefined) {
+          await tx
+            .updateTable('inbox')
+            .set({ processed_at: now })
+            .where('id', '=', options.inboxId)
+            .execute();
+        }
+        return result;
+      });
+    } catch (err) {
+      if (attempt >= 3 || !isUniqueViolation(err)) throw err;
+    }
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}

@@ -1,0 +1,135 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/database';
+import type { IncidentStatus, IncidentTable } from '../db/schema';
+import { applyTransition, type Transition } from './rules';
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  severity?: string[];
+  service?: string;
+  team?: string;
+  since?: string;
+  until?: string;
+  /** Only incidents with an id below this (cursor pagination, newest first). */
+  beforeId?: number;
+  limit: number;
+}
+
+const parseJson = (text: string | null) => (text === null ? null : (JSON.parse(text) as unknown));
+
+export function presentIncident(row: Selectable<IncidentTable>) {
+  return { ...row, group_labels: parseJson(row.group_labels), common_labels: parseJson(row.common_labels) };
+}
+
+export async function listIncidents(db: Db, f: IncidentFilter) {
+  let q = db
+    .selectFrom('incidents')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
+  if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.severity?.length) q = q.where('severity', 'in', f.severity);
+  if (f.service !== undefined) q = q.where('service', '=', f.service);
+  if (f.team !== undefined) q = q.where('team', '=', f.team);
+  if (f.since !== undefined) q = q.where('opened_at', '>=', f.since);
+  if (f.until !== undefined) q = q.where('opened_at', '<', f.until);
+  if (f.beforeId !== undefined) q = q.where('id', '<', f.beforeId);
+  const rows = await q.execute();
+  const page = rows.slice(0, f.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(presentIncident),
+    nextBeforeId: rows.length > f.limit && last ? last.id : undefined,
+  };
+}
+
+export async function getIncident(db: Db, id: number) {
+  const incident = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!incident) return undefined;
+  const [alerts, timeline] = await Promise.all([
+    db.selectFrom('alerts').selectAll().where('incident_id', '=', id).orderBy('id').execute(),
+    db.selectFrom('timeline').selectAll().where('incident_id', '=', id).orderBy('id').execute(),
+  ]);
+  return {
+    ...presentIncident(incident),
+    alerts: alerts.map((a) => ({
+      ...a,
+      labels: parseJson(a.labels),
+      annotations: parseJson(a.annotations),
+      extra: parseJson(a.extra),
+    })),
+    timeline: timeline.map((t) => ({ ...t, data: parseJson(t.data) })),
+  };
+}
+
+const PAST = {
+  acknowledge: 'acknowledged',
+  resolve: 'resolved',
+  reopen: 'reopened',
+  note: 'note',
+  assign: 'assigned',
+} as const;
+
+export type ActionResult =
+  { outcome: 'not_found' } | { outcome: 'invalid'; status: IncidentStatus } | { outcome: 'ok' };
+
+/** Everything a person does to an incident: the change, its timeline entry and the audit record, in one transaction. */
+export async function act(
+  db: Db,
+  id: number,
+  actor: string,
+  action:
+    | { kind: Transition; note?: string }
+    | { kind: 'note'; text: string }
+    | { kind: 'assign'; assignee: string | null },
+): Promise<ActionResult> {
+  return db.transaction().execute(async (tx) => {
+    const incident = await tx
+      .selectFrom('incidents')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!incident) return { outcome: 'not_found' };
+    const at = new Date().toISOString();
+    let message: string;
+    if (action.kind === 'note') {
+      message = action.text;
+    } else if (action.kind === 'assign') {
+      await tx
+        .updateTable('incidents')
+        .set({ assignee: action.assignee, updated_at: at })
+        .where('id', '=', id)
+        .execute();
+      message = action.assignee === null ? 'unassigned' : `assigned to ${action.assignee}`;
+    } else {
+      const step = applyTransition(incident.status, action.kind);
+      if (step.outcome === 'invalid') return { outcome: 'invalid', status: incident.status };
+      if (step.outcome === 'unchanged') return { outcome: 'ok' };
+      await tx
+        .updateTable('incidents')
+        .set({
+          status: step.status,
+          updated_at: at,
+          ...(action.kind === 'acknowledge' ? { acknowledged_at: at, acknowledged_by: actor } : {}),
+          ...(action.kind === 'resolve' ? { resolved_at: at, resolved_by: actor } : {}),
+          ...(action.kind === 'reopen'
+            ? { resolved_at: null, resolved_by: null, acknowledged_at: null, acknowledged_by: null }
+            : {}),
+        })
+        .where('id', '=', id)
+        .execute();
+      message = action.note ? `${PAST[action.kind]}: ${action.note}` : PAST[action.kind];
+    }
+    const kind = PAST[action.kind];
+    const details = JSON.stringify(action);
+    await tx
+      .insertInto('timeline')
+      .values({ incident_id: id, at, kind, actor, message, data: details })
+      .execute();
+    await tx
+      .insertInto('audit_log')
+      .values({ at, actor, action: action.kind, incident_id: id, details })
+      .execute();
+    return { outcome: 'ok' };
+  });
+}

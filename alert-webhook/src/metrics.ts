@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from './db/database';
+
+export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_large' | 'unavailable' | 'error';
+
+export function createMetrics(db: Db) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const webhookRequests = new Counter({
+    name: 'vigil_webhook_requests_total',
+    help: 'Alertmanager webhook deliveries, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const alertsReceived = new Counter({
+    name: 'vigil_webhook_alerts_received_total',
+    help: 'Alerts in accepted webhook deliveries, by the status the sender gave them.',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const processingDuration = new Histogram({
+    name: 'vigil_webhook_processing_duration_seconds',
+    help: 'Time to merge one accepted delivery into incidents.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const inboxFailed = new Counter({
+    name: 'vigil_inbox_failed_total',
+    help: 'Stored deliveries that could not be merged into incidents (kept in the inbox with the error).',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'vigil_inbox_pending',
+    help: 'Stored deliveries not yet merged into incidents.',
+    registers: [registry],
+    async collect() {
+      const row = await db
+        .selectFrom('inbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('processed_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      this.set(Number(row.n));
+    },
+  });
+  new Gauge({
+    name: 'vigil_incidents_open',
+    help: 'Incidents not yet resolved, by severity and status.',
+    labelNames: ['severity', 'status'],
+    registers: [registry],
+    async collect() {
+      const rows = await db
+        .selectFrom('incidents')
+        .select(['severity', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('status', '<>', 'resolved')
+        .groupBy(['severity', 'status'])
+        .execute();
+      this.reset();
+      for (const r of rows) this.set({ severity: r.severity, status: r.status }, Number(r.n));
+    },
+  });
+  return { registry, webhookRequests, alertsReceived, processingDuration, inboxFailed };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+const labelSet = z.record(z.string(), z.string());
+
+const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 timestamp');
+
+/** One alert of a notification; fields Alertmanager or Grafana add beyond v4 are kept, not refused. */
+const alertSchema = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelSet,
+  annotations: labelSet.default({}),
+  startsAt: timestamp,
+  endsAt: timestamp.optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().min(1).optional(),
+});
+
+/** Alertmanager webhook payload version 4; Grafana-managed alerting sends the same shape as version "1". */
+export const payloadSchema = z.looseObject({
+  version: z.enum(['4', '1'], { message: 'unsupported payload version (expected "4", or "1" from Grafana)' }),
+  groupKey: z.string().min(1),
+  truncatedAlerts: z.number().int().min(0).default(0),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().min(1),
+  groupLabels: labelSet.default({}),
+  commonLabels: labelSet.default({}),
+  commonAnnotations: labelSet.default({}),
+  externalURL: z.string().default(''),
+  alerts: z.array(alertSchema).min(1),
+});
+
+export type WebhookPayload = z.output<typeof payloadSchema>;
+export type WebhookAlert = WebhookPayload['alerts'][number];
+
+export interface ValidationDetail {
+  field: string;
+  message: string;
+}
+
+export function validatePayload(
+  body: unknown,
+): { ok: true; payload: WebhookPayload } | { ok: false; details: ValidationDetail[] } {
+  const result = payloadSchema.safeParse(body);
+  if (result.success) return { ok: true, payload: result.data };
+  return {
+    ok: false,
+    details: result.error.issues.slice(0, 20).map((i) => ({
+      field: i.path.map(String).join('.') || '(body)',
+      message: i.message,
+    })),
+  };
+}
+
+/** Alertmanager's zero time ("0001-01-01T00:00:00Z") means "no end yet". */
+export function normaliseTime(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const ms = Date.parse(value);
+  return ms <= 0 ? null : new Date(ms).toISOString();
+}
+
+/** Alertmanager always sends a fingerprint; other senders may not, so derive one from the label set. */
+export function alertFingerprint(alert: WebhookAlert): string {
+  if (alert.fingerprint) return alert.fingerprint;
+  const canonical = Object.keys(alert.labels)
+    .sort()
+    .map((k) => `${k}\u0000${alert.labels[k]}`)
+    .join('\u0001');
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}

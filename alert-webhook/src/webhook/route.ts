@@ -1,0 +1,55 @@
+import express, { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { isTransientDbError } from '../db/database';
+import type { Inbox } from '../inbox';
+import type { Metrics } from '../metrics';
+import { sendError } from '../api/errors';
+import { webhookAuthorized } from '../api/auth';
+import { validatePayload } from './payload';
+
+/** POST /api/v1/alertmanager: validate, store durably, then 200. Never 429: Alertmanager drops those. */
+export function webhookRouter(config: Config, inbox: Inbox, metrics: Metrics, log: Logger): Router {
+  const router = Router();
+  const raw = express.raw({ type: () => true, limit: config.server.body_limit_bytes });
+  router.post('/alertmanager', raw, async (req, res) => {
+    const outcome = metrics.webhookRequests;
+    if (!webhookAuthorized(req, config.webhook)) {
+      outcome.inc({ outcome: 'unauthorized' });
+      res.setHeader('WWW-Authenticate', 'Bearer realm="vigil-webhook", Basic realm="vigil-webhook"');
+      return sendError(res, 401, 'unauthorized', 'webhook credentials missing or wrong');
+    }
+    const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      outcome.inc({ outcome: 'invalid' });
+      return sendError(res, 400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
+    }
+    const checked = validatePayload(body);
+    if (!checked.ok) {
+      outcome.inc({ outcome: 'invalid' });
+      return sendError(
+        res,
+        400,
+        'invalid_payload',
+        'not an Alertmanager webhook payload (version 4)',
+        checked.details,
+      );
+    }
+    try {
+      const id = await inbox.store(text, checked.payload);
+      outcome.inc({ outcome: 'accepted' });
+      for (const a of checked.payload.alerts) metrics.alertsReceived.inc({ status: a.status });
+      res.json({ status: 'accepted', inbox_id: id });
+    } catch (err) {
+      const transient = isTransientDbError(err);
+      outcome.inc({ outcome: transient ? 'unavailable' : 'error' });
+      log.error({ err }, 'could not store a webhook delivery');
+      res.setHeader('Retry-After', '1');
+      sendError(res, 503, 'unavailable', 'could not store the delivery; retry');
+    }
+  });
+  return router;
+}

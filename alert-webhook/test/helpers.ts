@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createApp } from '../src/app';
+import { parseConfig, type Config } from '../src/config';
+import { openDatabase, type Db } from '../src/db/database';
+import type { WebhookPayload } from '../src/webhook/payload';
+
+export function tempDir(prefix = 'vigil-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function openTempDb(): Promise<{ db: Db; close: () => Promise<void> }> {
+  const { dir, cleanup } = tempDir();
+  const db = await openDatabase(parseConfig({ storage: { sqlite: { path: join(dir, 'test.db') } } }).storage);
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      cleanup();
+    },
+  };
+}
+
+/** An app on a temp SQLite file with the given config document (tokens etc.), not listening. */
+export async function startTestApp(doc: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
+  const { dir, cleanup } = tempDir();
+  const config: Config = parseConfig(
+    { ...doc, storage: { sqlite: { path: join(dir, 'test.db') } }, log_level: 'fatal' },
+    env,
+  );
+  const db = await openDatabase(config.storage);
+  const { app, inbox, metrics } = createApp(config, db, pino({ level: 'silent' }));
+  return {
+    app,
+    inbox,
+    metrics,
+    db,
+    close: async () => {
+      await inbox.drained();
+      inbox.stop();
+      await db.destroy();
+      cleanup();
+    },
+  };
+}
+
+export interface AlertSpec {
+  name?: string;
+  fingerprint?: string;
+  status?: 'firing' | 'resolved';
+  startsAt?: string;
+  endsAt?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** A webhook v4 notification as Alertmanager sends it; the group status follows the alerts. */
+export function notification(
+  alerts: AlertSpec[],
+  group: { receiver?: string; groupKey?: string; extra?: Record<string, unknown> } = {},
+): WebhookPayload {
+  const built = alerts.map((a, i) => {
+    const status = a.status ?? 'firing';
+    const labels = { alertname: a.name ?? 'HighErrorRate', severity: 'warning', service: 'api', ...a.labels };
+    return {
+      status,
+      labels,
+      annotations: { summary: `${labels.alertname} on ${labels.service}`, ...a.annotations },
+      startsAt: a.startsAt ?? '2026-11-22T10:00:00.000Z',
+      endsAt: a.endsAt ?? (status === 'resolved' ? '2026-11-22T10:05:00.000Z' : '0001-01-01T00:00:00Z'),
+      generatorURL: 'http://prometheus:9090/graph',
+      fingerprint: a.fingerprint ?? `fp${i}`,
+    };
+  });
+  return {
+    version: '4',
+    groupKey: group.groupKey ?? '{}:{alertname="HighErrorRate"}',
+    truncatedAlerts: 0,
+    status: built.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    receiver: group.receiver ?? 'vigil',
+    groupLabels: { alertname: 'HighErrorRate' },
+    commonLabels: { alertname: 'HighErrorRate' },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager:9093',
+    alerts: built,
+    ...group.extra,
+  };
+}
