@@ -1,8 +1,8 @@
 /** One jest run for every workspace; TypeScript via SWC (types are checked by `tsc -b` in lint). */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/alert-webhook'],
-  testMatch: ['**/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{alert-webhook,exporters,rules}/**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testTimeout: 60000,
 };
