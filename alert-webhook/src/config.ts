@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { describeIssues } from './validation';
 
 export const ROLES = ['viewer', 'responder', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -122,7 +123,7 @@ function resolveSecret(ref: { env?: string; file?: string }, where: string, env:
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(doc ?? {});
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const problems = describeIssues(result.error).map((p) => `${p.field}: ${p.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const raw = result.data;

@@ -6,6 +6,7 @@ import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
 import { requireRole } from './auth';
 import { HttpError } from './errors';
+import { describeIssues } from '../validation';
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -40,12 +41,7 @@ const assignBody = z.strictObject({ assignee: z.string().trim().min(1).max(200).
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  throw new HttpError(
-    400,
-    'invalid_request',
-    `invalid ${where}`,
-    result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || where, message: i.message })),
-  );
+  throw new HttpError(400, 'invalid_request', `invalid ${where}`, describeIssues(result.error, where));
 }
 
 function incidentId(req: Request): number {

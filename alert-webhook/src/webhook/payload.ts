@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { describeIssues, type FieldProblem } from '../validation';
 
 const labelSet = z.record(z.string(), z.string());
 
@@ -33,23 +34,12 @@ export const payloadSchema = z.looseObject({
 export type WebhookPayload = z.output<typeof payloadSchema>;
 export type WebhookAlert = WebhookPayload['alerts'][number];
 
-export interface ValidationDetail {
-  field: string;
-  message: string;
-}
-
 export function validatePayload(
   body: unknown,
-): { ok: true; payload: WebhookPayload } | { ok: false; details: ValidationDetail[] } {
+): { ok: true; payload: WebhookPayload } | { ok: false; details: FieldProblem[] } {
   const result = payloadSchema.safeParse(body);
   if (result.success) return { ok: true, payload: result.data };
-  return {
-    ok: false,
-    details: result.error.issues.slice(0, 20).map((i) => ({
-      field: i.path.map(String).join('.') || '(body)',
-      message: i.message,
-    })),
-  };
+  return { ok: false, details: describeIssues(result.error, '(body)') };
 }
 
 /** Alertmanager's zero time ("0001-01-01T00:00:00Z") means "no end yet". */

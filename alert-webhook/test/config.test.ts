@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig, sha256 } from '../src/config';
+import { tempDir } from './helpers';
+
+const refused = (doc: unknown, env: NodeJS.ProcessEnv = {}) => {
+  try {
+    parseConfig(doc, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('config was accepted');
+};
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = parseConfig({});
+    expect(config.server.port).toBe(9096);
+    expect(config.storage.sqlite.path).toBe('data/vigil.db');
+    expect(config.api.tokens).toEqual([]);
+    expect(config.incidents.reopen_window).toBe(0);
+  });
+
+  it('loads the shipped example', () => {
+    expect(loadConfig(join(__dirname, '..', 'config.example.yml')).server.port).toBe(9096);
+  });
+
+  it('names the path of an unknown key', () => {
+    expect(refused({ server: { prot: 1 } })).toContain('server.prot: unknown field');
+  });
+
+  it('names the path of a wrong type or value', () => {
+    expect(refused({ server: { port: 'http' } })).toContain('server.port');
+    expect(refused({ api: { tokens: [{ name: 'x', role: 'root', sha256: 'a'.repeat(64) }] } })).toContain(
+      'api.tokens.0.role',
+    );
+    expect(refused({ incidents: { reopen_window: '5 minutes' } })).toContain(
+      'incidents.reopen_window: invalid duration',
+    );
+  });
+
+  it('requires a token to be given exactly one way', () => {
+    expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer' }] } })).toContain('api.tokens.0');
+  });
+
+  it('reads secrets from the environment and files, refusing a missing variable by name', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, 'pw'), 's3cret\n');
+      const config = parseConfig(
+        {
+          webhook: { basic_auth: { username: 'am', password: { file: join(dir, 'pw') } } },
+          api: { tokens: [{ name: 'g', role: 'responder', token: { env: 'TOK' } }] },
+        },
+        { TOK: 'abc' },
+      );
+      expect(config.webhook.basicAuth).toEqual({ username: 'am', password: 's3cret' });
+      expect(config.api.tokens[0]!.hash.equals(sha256('abc'))).toBe(true);
+      expect(refused({ webhook: { bearer_token: { env: 'NOPE' } } })).toContain(
+        'webhook.bearer_token: environment variable NOPE is not set',
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('refuses a file that is not YAML, naming the file', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'bad.yml');
+      writeFileSync(path, 'server: [unclosed\n');
+      expect(() => loadConfig(path)).toThrow(/bad\.yml is not valid YAML/);
+      expect(() => loadConfig(join(dir, 'missing.yml'))).toThrow(/cannot read config file/);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { notification, tempDir } from './helpers';
+import { buildReceiver, startReceiver, waitFor } from './processes';
+
+beforeAll(() => buildReceiver());
+
+describe('durability', () => {
+  it('keeps every acknowledged delivery across a kill -9 during a burst, and merges it after restart', async () => {
+    const { dir, cleanup } = tempDir('vigil-kill-');
+    try {
+      const receiver = await startReceiver(dir, {});
+      const acknowledged: string[] = [];
+      let next = 0;
+      const send = async (): Promise<void> => {
+        while (next < 2000) {
+          const groupKey = `burst-${next++}`;
+          const payload = notification(
+            Array.from({ length: 10 }, (_, i) => ({ fingerprint: `${groupKey}-${i}` })),
+            { groupKey },
+          );
+          try {
+            const res = await fetch(`${receiver.url}/api/v1/alertmanager`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify(payload),
+            });
+            if (res.ok) acknowledged.push(groupKey);
+          } catch {
+            return; // the receiver is gone
+          }
+        }
+      };
+      const senders = Array.from({ length: 16 }, send);
+      await waitFor('some deliveries', async () => (acknowledged.length >= 100 ? true : undefined));
+      receiver.child.kill('SIGKILL');
+      await Promise.all(senders);
+      await receiver.stop();
+      expect(acknowledged.length).toBeGreaterThanOrEqual(100);
+
+      const restarted = await startReceiver(dir, {});
+      try {
+        const db = new Database(join(dir, 'vigil.db'), { readonly: true });
+        try {
+          const stored = new Set(
+            (db.prepare('select group_key from inbox').all() as { group_key: string }[]).map(
+              (r) => r.group_key,
+            ),
+          );
+          expect(acknowledged.filter((k) => !stored.has(k))).toEqual([]);
+          // Whatever the crash left unmerged is merged after the restart: one incident per acknowledged group.
+          await waitFor('the inbox to drain', async () => {
+            const row = db.prepare('select count(*) as n from inbox where processed_at is null').get() as {
+              n: number;
+            };
+            return row.n === 0 ? true : undefined;
+          });
+          const groups = db
+            .prepare('select group_key, count(*) as n from incidents group by group_key')
+            .all() as {
+            group_key: string;
+            n: number;
+          }[];
+          const incidents = new Map(groups.map((g) => [g.group_key, g.n]));
+          for (const key of acknowledged) expect(incidents.get(key)).toBe(1);
+        } finally {
+          db.close();
+        }
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
