@@ -96,15 +96,6 @@ export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return (
-    path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '') || '(root)'
-  );
-}
-
 function resolveSecret(ref: { env?: string; file?: string }, where: string, env: NodeJS.ProcessEnv): string {
   if (ref.env !== undefined) {
     const value = env[ref.env];
