@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+
+/** The rules/ folder, whether running from src/ (jest) or dist/src/ (compiled). */
+export const RULES_ROOT = join(__dirname, __dirname.includes(`${join('dist', 'src')}`) ? '../..' : '..');
+
+export const SPECS_DIR = join(RULES_ROOT, 'slo', 'specs');
+export const GENERATED_DIR = join(RULES_ROOT, 'generated');
+export const HANDWRITTEN_DIR = join(RULES_ROOT, 'prometheus');
+export const RUNBOOKS_DIR = join(RULES_ROOT, 'runbooks');
+
+/** Runbooks live in this repository; alerts link to the rendered markdown. */
+export const RUNBOOK_BASE_URL = 'https://github.com/vigil/vigil/blob/main/rules/runbooks/';
+
+export function runbookUrl(alert: string): string {
+  return `${RUNBOOK_BASE_URL}${alert}.md`;
+}

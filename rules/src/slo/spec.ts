@@ -1,0 +1,113 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+
+export class SpecError extends Error {
+  override name = 'SpecError';
+}
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name');
+/** A metric name with optional matchers, e.g. http_requests_total{service="demo",status_code=~"5.."}. */
+const selector = z
+  .string()
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$/, 'must be a series selector: metric{label="value",...}');
+/** Concrete series (equality matchers only), used to build the generated tests' input series. */
+const series = z
+  .string()
+  .regex(
+    /^[a-zA-Z_:][a-zA-Z0-9_:]*\{\s*[a-zA-Z_]\w*="[^"]*"(\s*,\s*[a-zA-Z_]\w*="[^"]*")*\s*\}$/,
+    'must be one concrete series: metric{label="value",...} with = matchers only',
+  );
+
+const eventsSli = z.strictObject({
+  /** Matches the failed events; a subset of total. */
+  errors: selector,
+  total: selector,
+  /** Example series for the generated promtool tests: `bad` matches errors and total, `good` only total. */
+  test_series: z.strictObject({ good: series, bad: series }),
+});
+
+const latencySli = z.strictObject({
+  /** Histogram base name; the _bucket and _count series are used. */
+  histogram: metricName,
+  labels: z.record(labelName, z.string()).default({}),
+  /** Requests slower than this many seconds are errors; must be one of the histogram's bucket bounds. */
+  threshold_seconds: z.number().positive(),
+});
+
+const sloSchema = z.strictObject({
+  name,
+  description: z.string().min(1),
+  /** Target percentage of good events over the period, e.g. 99.9. */
+  objective: z.number().gt(0).lt(100),
+  sli: z
+    .strictObject({ events: eventsSli.optional(), latency: latencySli.optional() })
+    .refine(
+      (s) => (s.events === undefined) !== (s.latency === undefined),
+      'set exactly one of events or latency',
+    )
+    .transform((s) =>
+      s.events
+        ? { kind: 'events' as const, ...s.events }
+        : { kind: 'latency' as const, ...(s.latency as z.output<typeof latencySli>) },
+    ),
+  /** Low-traffic guard: page tiers stay silent until their long window holds at least this many events. */
+  min_events_to_page: z.number().int().min(0).default(100),
+});
+
+const specSchema = z.strictObject({
+  service: name,
+  team: name,
+  period: z.enum(['28d', '30d']).default('30d'),
+  slos: z.array(sloSchema).min(1),
+});
+
+export type SloSpec = z.output<typeof specSchema>;
+export type Slo = SloSpec['slos'][number];
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(root)'
+  );
+}
+
+/** Validates one parsed spec document; throws SpecError naming the file and key path of each problem. */
+export function parseSpec(doc: unknown, source: string): SloSpec {
+  const result = specSchema.safeParse(doc);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new SpecError(`${source}: ${problems.join('; ')}`);
+  }
+  const names = result.data.slos.map((s) => s.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new SpecError(`${source}: slos: duplicate name "${duplicate}"`);
+  return result.data;
+}
+
+export function loadSpec(file: string): SloSpec {
+  let doc: unknown;
+  try {
+    doc = yaml.load(readFileSync(file, 'utf8'), { filename: file });
+  } catch (err) {
+    throw new SpecError(`${file}: ${(err as Error).message}`);
+  }
+  return parseSpec(doc, file);
+}
+
+/** Every *.yml spec in dir, sorted by file name so output is stable. */
+export function loadSpecs(dir: string): SloSpec[] {
+  const specs = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => loadSpec(join(dir, f)));
+  const services = specs.map((s) => s.service);
+  const duplicate = services.find((s, i) => services.indexOf(s) !== i);
+  if (duplicate) throw new SpecError(`${dir}: service "${duplicate}" is specified twice`);
+  return specs;
+}

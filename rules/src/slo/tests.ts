@@ -1,0 +1,235 @@
+import type { Slo, SloSpec } from './spec';
+import {
+  ABSENT_ALERT,
+  ABSENT_FOR,
+  BUDGET_REMAINING_RECORD,
+  BURN_ALERT,
+  sloLabels,
+  sloRuleGroup,
+  type AlertingRule,
+} from './rules';
+import { sliQueries, matchers } from './sli';
+import { TIERS, burnRateFactor, durationSeconds, errorBudget, type Tier } from './windows';
+
+interface InputSeries {
+  series: string;
+  values: string;
+}
+interface ExpectedAlert {
+  exp_labels: Record<string, string>;
+  exp_annotations: Record<string, string>;
+}
+interface AlertTest {
+  eval_time: string;
+  alertname: string;
+  exp_alerts: ExpectedAlert[];
+}
+interface ExprTest {
+  expr: string;
+  eval_time: string;
+  exp_samples: { labels: string; value: number }[];
+}
+export interface TestGroup {
+  name: string;
+  interval: string;
+  input_series: InputSeries[];
+  alert_rule_test: AlertTest[];
+  promql_expr_test?: ExprTest[];
+}
+
+/** Events per minute in the synthetic traffic: high enough that whole error counts sit close to any burn rate. */
+const EVENTS_PER_MINUTE = 100_000;
+/** Pending time of a burn alert plus a few evaluations of slack for window edges. */
+const SLACK_MINUTES = 3;
+
+/** A phase of synthetic traffic, per minute; a phase without traffic leaves a gap in the series. */
+interface Phase {
+  minutes: number;
+  total?: number;
+  errors?: number;
+}
+
+/** promtool's expanding notation for a counter over consecutive phases, one sample a minute from 0. */
+function counterValues(phases: Phase[], perMinute: (p: Phase) => number | undefined): string {
+  let value = 0;
+  let first = true;
+  return phases
+    .map((phase) => {
+      const step = perMinute(phase);
+      if (step === undefined) return `_x${phase.minutes}`;
+      // The first phase also holds the sample at time 0.
+      const start = first ? 0 : value + step;
+      const count = first ? phase.minutes : phase.minutes - 1;
+      first = false;
+      value = start + step * count;
+      return `${start}+${step}x${count}`;
+    })
+    .join(' ');
+}
+
+function inputSeries(slo: Slo, phases: Phase[]): InputSeries[] {
+  const total = (p: Phase) => p.total;
+  const good = (p: Phase) => (p.total === undefined ? undefined : p.total - (p.errors ?? 0));
+  const bad = (p: Phase) => (p.total === undefined ? undefined : (p.errors ?? 0));
+  const sli = slo.sli;
+  if (sli.kind === 'events') {
+    return [
+      { series: sli.test_series.good, values: counterValues(phases, good) },
+      { series: sli.test_series.bad, values: counterValues(phases, bad) },
+    ];
+  }
+  const bucket = (le: string) => `${sli.histogram}_bucket{${matchers({ ...sli.labels, le })}}`;
+  return [
+    { series: bucket(String(sli.threshold_seconds)), values: counterValues(phases, good) },
+    { series: bucket('+Inf'), values: counterValues(phases, total) },
+    { series: `${sli.histogram}_count{${matchers(sli.labels)}}`, values: counterValues(phases, total) },
+  ];
+}
+
+/** The smallest whole number of errors per minute that burns faster than `factor`. */
+function errorsAbove(factor: number, objective: number): number {
+  return Math.floor(Number((factor * errorBudget(objective) * EVENTS_PER_MINUTE).toFixed(6))) + 1;
+}
+
+/** Labels that absent() copies from the equality matchers of its selector. */
+function absentLabels(selector: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const m of selector.matchAll(/([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)) {
+    if (m[2] === '=') labels[m[1] as string] = JSON.parse(`"${m[3]}"`) as string;
+  }
+  return labels;
+}
+
+const minutes = (n: number) => `${n}m`;
+
+export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
+  const rules = sloRuleGroup(spec, slo).rules.filter((r): r is AlertingRule => 'alert' in r);
+  const burnRule = (tier: Tier) =>
+    rules.find(
+      (r) => r.alert === BURN_ALERT[tier.action] && r.labels.burnrate_tier === tier.name,
+    ) as AlertingRule;
+  const burnAlert = (tier: Tier): ExpectedAlert => {
+    const rule = burnRule(tier);
+    return { exp_labels: rule.labels, exp_annotations: rule.annotations };
+  };
+  const [fast, , slowTicket, slowestTicket] = TIERS as [Tier, Tier, Tier, Tier];
+  const id = `${spec.service} ${slo.name}`;
+  const R = EVENTS_PER_MINUTE;
+  const budget = errorBudget(slo.objective);
+  const groups: TestGroup[] = [];
+
+  // A sustained burn just over the fast tier's factor, after healthy traffic, crosses the 1h threshold
+  // after about an hour (the workbook's detection time) and pages on the fast tier only: two healthy
+  // hours keep the 6h window's ratio below its own threshold until well after that.
+  const fastErrors = errorsAbove(burnRateFactor(fast, spec.period), slo.objective);
+  const detectionMinutes =
+    (durationSeconds(fast.longWindow) / 60) *
+    (burnRateFactor(fast, spec.period) / (fastErrors / (R * budget)));
+  const healthy = (2 * durationSeconds(fast.longWindow)) / 60;
+  const pageBy = healthy + Math.ceil(detectionMinutes) + durationSeconds(fast.for) / 60 + SLACK_MINUTES;
+  groups.push({
+    name: `${id}: a ${burnRateFactor(fast, spec.period)}x burn pages within the detection time`,
+    interval: '1m',
+    input_series: inputSeries(slo, [
+      { minutes: healthy, total: R, errors: 0 },
+      { minutes: pageBy - healthy + 10, total: R, errors: fastErrors },
+    ]),
+    alert_rule_test: [
+      { eval_time: minutes(healthy), alertname: BURN_ALERT.page, exp_alerts: [] },
+      {
+        eval_time: minutes(healthy + Math.floor(detectionMinutes) - SLACK_MINUTES),
+        alertname: BURN_ALERT.page,
+        exp_alerts: [],
+      },
+      { eval_time: minutes(pageBy), alertname: BURN_ALERT.page, exp_alerts: [burnAlert(fast)] },
+    ],
+  });
+
+  // Half the budgeted error rate, for longer than any pending time: nothing fires, half the budget is left.
+  // (A constant ratio reads the same in every window, so a longer run would test nothing more.)
+  const steady = 360;
+  groups.push({
+    name: `${id}: a 0.5x burn never fires`,
+    interval: '1m',
+    input_series: inputSeries(slo, [{ minutes: steady, total: R, errors: 0.5 * budget * R }]),
+    alert_rule_test: [60, steady].flatMap((t) =>
+      [BURN_ALERT.page, BURN_ALERT.ticket, ABSENT_ALERT].map((alertname) => ({
+        eval_time: minutes(t),
+        alertname,
+        exp_alerts: [],
+      })),
+    ),
+    promql_expr_test: [
+      {
+        expr: `round(${BUDGET_REMAINING_RECORD}, 0.01)`,
+        eval_time: minutes(steady),
+        exp_samples: [{ labels: `{${matchers(sloLabels(spec, slo))}}`, value: 0.5 }],
+      },
+    ],
+  });
+
+  // Just over the 1d tier's factor: both ticket tiers fire once their pending time is over; no page.
+  const ticketEnd = durationSeconds(slowestTicket.for) / 60 + 10;
+  groups.push({
+    name: `${id}: a burn over the ticket factor opens tickets, not pages`,
+    interval: '1m',
+    input_series: inputSeries(slo, [
+      {
+        minutes: ticketEnd,
+        total: R,
+        errors: errorsAbove(burnRateFactor(slowTicket, spec.period), slo.objective),
+      },
+    ]),
+    alert_rule_test: [
+      { eval_time: '30m', alertname: BURN_ALERT.ticket, exp_alerts: [] },
+      {
+        eval_time: minutes(ticketEnd),
+        alertname: BURN_ALERT.ticket,
+        exp_alerts: [burnAlert(slowTicket), burnAlert(slowestTicket)],
+      },
+      { eval_time: minutes(ticketEnd), alertname: BURN_ALERT.page, exp_alerts: [] },
+    ],
+  });
+
+  // Every request failing, but one a minute: too few events to page on until the guard is met.
+  if (slo.min_events_to_page >= 20) {
+    const quiet = slo.min_events_to_page - 10;
+    groups.push({
+      name: `${id}: all errors at low traffic do not page below ${slo.min_events_to_page} events`,
+      interval: '1m',
+      input_series: inputSeries(slo, [{ minutes: quiet, total: 1, errors: 1 }]),
+      alert_rule_test: [{ eval_time: minutes(quiet), alertname: BURN_ALERT.page, exp_alerts: [] }],
+    });
+  }
+
+  // The series stop (target gone or metric renamed): after the 5m lookback and the pending time, alert.
+  const presentFor = 60;
+  const absentBy = presentFor + 5 + durationSeconds(ABSENT_FOR) / 60 + SLACK_MINUTES;
+  const absentRule = rules.find((r) => r.alert === ABSENT_ALERT) as AlertingRule;
+  groups.push({
+    name: `${id}: a gap in the SLI metrics fires ${ABSENT_ALERT}`,
+    interval: '1m',
+    input_series: inputSeries(slo, [
+      { minutes: presentFor, total: R, errors: 0 },
+      { minutes: absentBy - presentFor + 10 },
+    ]),
+    alert_rule_test: [
+      { eval_time: minutes(presentFor), alertname: ABSENT_ALERT, exp_alerts: [] },
+      {
+        eval_time: minutes(absentBy),
+        alertname: ABSENT_ALERT,
+        exp_alerts: [
+          {
+            exp_labels: { ...absentLabels(sliQueries(slo.sli).presence), ...absentRule.labels },
+            exp_annotations: absentRule.annotations,
+          },
+        ],
+      },
+    ],
+  });
+  return groups;
+}
+
+export function sloTestFile(spec: SloSpec, slo: Slo, ruleFile: string) {
+  return { rule_files: [ruleFile], evaluation_interval: '1m', tests: sloTestGroups(spec, slo) };
+}

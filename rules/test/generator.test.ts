@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { GENERATED_DIR, SPECS_DIR } from '../src/paths';
+import { checkAlertmanagerConfig } from '../src/promtool';
+import { INHIBIT_FILE, generate } from '../src/slo/generate';
+import { inhibitRules } from '../src/slo/inhibit';
+import { SpecError, parseSpec } from '../src/slo/spec';
+import { TIERS, burnRateFactor } from '../src/slo/windows';
+
+let out: string;
+beforeEach(() => {
+  out = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
+});
+afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+describe('generated files', () => {
+  it('are committed up to date: run `npm run rules:generate` when this fails', async () => {
+    const files = await generate(SPECS_DIR, out);
+    expect(readdirSync(GENERATED_DIR).sort()).toEqual([...files].sort());
+    for (const f of files) {
+      expect({ file: f, text: readFileSync(join(GENERATED_DIR, f), 'utf8') }).toEqual({
+        file: f,
+        text: readFileSync(join(out, f), 'utf8'),
+      });
+    }
+  });
+
+  it('removes the output of specs that no longer exist', async () => {
+    writeFileSync(join(out, 'slo-gone-availability.rules.yml'), 'groups: []\n');
+    await generate(SPECS_DIR, out);
+    expect(readdirSync(out)).not.toContain('slo-gone-availability.rules.yml');
+  });
+});
+
+describe('burn-rate tiers', () => {
+  it('are the SRE workbook factors for 30 days and scale with the period', () => {
+    expect(TIERS.map((t) => burnRateFactor(t, '30d'))).toEqual([14.4, 6, 3, 1]);
+    expect(TIERS.map((t) => burnRateFactor(t, '28d'))).toEqual([13.44, 5.6, 2.8, 0.9333]);
+    expect(TIERS.map((t) => [t.action, t.longWindow, t.shortWindow])).toEqual([
+      ['page', '1h', '5m'],
+      ['page', '6h', '30m'],
+      ['ticket', '1d', '2h'],
+      ['ticket', '3d', '6h'],
+    ]);
+  });
+
+  it('inhibit every slower tier of the same SLO, in a config amtool accepts', () => {
+    expect(inhibitRules().map((r) => [r.source_matchers, r.target_matchers])).toEqual([
+      [['burnrate_tier="1h"'], ['burnrate_tier=~"6h|1d|3d"']],
+      [['burnrate_tier="6h"'], ['burnrate_tier=~"1d|3d"']],
+      [['burnrate_tier="1d"'], ['burnrate_tier=~"3d"']],
+    ]);
+    const snippet = yaml.load(readFileSync(join(GENERATED_DIR, INHIBIT_FILE), 'utf8')) as object;
+    const config = join(out, 'alertmanager.yml');
+    writeFileSync(
+      config,
+      yaml.dump({ route: { receiver: 'null' }, receivers: [{ name: 'null' }], ...snippet }),
+    );
+    const result = checkAlertmanagerConfig(config);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('SLO spec validation', () => {
+  const valid = () => ({
+    service: 'shop',
+    team: 'web',
+    slos: [
+      {
+        name: 'availability',
+        description: 'Requests succeed',
+        objective: 99.9,
+        sli: {
+          events: {
+            errors: 'http_requests_total{service="shop",status_code=~"5.."}',
+            total: 'http_requests_total{service="shop"}',
+            test_series: {
+              good: 'http_requests_total{service="shop",status_code="200"}',
+              bad: 'http_requests_total{service="shop",status_code="500"}',
+            },
+          },
+        },
+      },
+    ],
+  });
+  const problem = (mutate: (spec: ReturnType<typeof valid>) => void): string => {
+    const spec = valid();
+    mutate(spec);
+    try {
+      parseSpec(spec, 'shop.yml');
+    } catch (err) {
+      expect(err).toBeInstanceOf(SpecError);
+      return (err as Error).message;
+    }
+    throw new Error('spec was accepted');
+  };
+
+  it('accepts a valid spec with the defaults filled in', () => {
+    const spec = parseSpec(valid(), 'shop.yml');
+    expect(spec.period).toBe('30d');
+    expect(spec.slos[0]?.min_events_to_page).toBe(100);
+    expect(spec.slos[0]?.sli.kind).toBe('events');
+  });
+
+  it('names the file and the path of the bad key', () => {
+    expect(
+      problem((s) => {
+        (s.slos[0] as { objective: number }).objective = 100;
+      }),
+    ).toMatch(/^shop\.yml: slos\[0\]\.objective: /);
+    expect(
+      problem((s) => {
+        (
+          s.slos[0] as unknown as { sli: { events: { test_series: { bad: string } } } }
+        ).sli.events.test_series.bad = 'http_requests_total{status_code=~"5.."}';
+      }),
+    ).toContain('slos[0].sli.events.test_series.bad: must be one concrete series');
+    expect(problem((s) => Object.assign(s, { perod: '30d' }))).toContain('(root): Unrecognized key: "perod"');
+  });
+
+  it('refuses an SLI with both or neither kind, and duplicate SLO names', () => {
+    expect(
+      problem((s) => {
+        (s.slos[0] as { sli: object }).sli = {};
+      }),
+    ).toContain('slos[0].sli: set exactly one of events or latency');
+    expect(problem((s) => s.slos.push(s.slos[0] as (typeof s.slos)[number]))).toContain(
+      'slos: duplicate name "availability"',
+    );
+  });
+});
