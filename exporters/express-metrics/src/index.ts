@@ -1,0 +1,113 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface ExpressMetricsOptions {
+  /** The `service` label on every series, so several services can share dashboards and rules. */
+  service: string;
+  /** Where to register; a new Registry when unset (prom-client's global one is never used). */
+  registry?: Registry;
+  /** Request duration buckets, seconds. */
+  durationBuckets?: number[];
+  /** Also collect prom-client's default process and Node.js metrics (off by default). */
+  defaultMetrics?: boolean;
+}
+
+export const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const SIZE_BUCKETS = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/** The route label for requests no route matched (404s, static files): never the raw path. */
+export const UNMATCHED = 'unmatched';
+
+/** Methods outside this set are labelled "other", so a client cannot mint series with made-up methods. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** nginx's code for a request the client abandoned before the response was complete. */
+const CLIENT_CLOSED = '499';
+
+const ROUTE = Symbol('vigil.routeTemplate');
+type Tracked = Request & { [ROUTE]?: string };
+
+/**
+ * Records the matched route's template ("/api/items/:id") when Express assigns req.route. Reading it at
+ * that moment, rather than when the response ends, keeps the mount path (req.baseUrl), which Express
+ * has already unwound by the time an app-level error handler answers.
+ */
+function trackRoute(req: Tracked): void {
+  let route: unknown;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set(value: { path?: unknown } | undefined) {
+      route = value;
+      if (value?.path !== undefined) req[ROUTE] = `${req.baseUrl}${String(value.path)}`;
+    },
+  });
+}
+
+/**
+ * RED metrics for an Express app: http_requests_total, http_request_duration_seconds,
+ * http_response_size_bytes by service, route template, method and status code, and
+ * http_requests_in_flight. Labels come from route templates and fixed sets only, so cardinality is bounded
+ * by the app's routes.
+ */
+export function expressMetrics(options: ExpressMetricsOptions) {
+  const registry = options.registry ?? new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const labelNames = ['service', 'route', 'method', 'status_code'];
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests handled, by route template, method and status code.',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving a request to finishing its response.',
+    labelNames,
+    buckets: options.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const size = new Histogram({
+    name: 'http_response_size_bytes',
+    help: 'Response body size, for responses that declared a Content-Length.',
+    labelNames,
+    buckets: SIZE_BUCKETS,
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'HTTP requests being handled now.',
+    labelNames: ['service'],
+    registers: [registry],
+  });
+  const service = options.service;
+
+  const middleware: RequestHandler = (req: Tracked, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    trackRoute(req);
+    inFlight.inc({ service });
+    // 'close' comes for every request, finished or abandoned; 'finish' would miss the abandoned ones.
+    res.once('close', () => {
+      inFlight.dec({ service });
+      const labels = {
+        service,
+        route: req[ROUTE] ?? UNMATCHED,
+        method: METHODS.has(req.method) ? req.method : 'other',
+        status_code: res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED,
+      };
+      requests.inc(labels);
+      duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const length = Number(res.getHeader('content-length'));
+      if (Number.isFinite(length)) size.observe(labels, length);
+    });
+    next();
+  };
+
+  const metricsHandler: RequestHandler = async (_req, res) => {
+    res.setHeader('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
+  };
+
+  return { middleware, metricsHandler, registry };
+}

@@ -1,0 +1,51 @@
+import request from 'supertest';
+import { createDemoApp } from '../demo/app';
+
+describe('the demo service', () => {
+  it('serves its API and healthz while healthy', async () => {
+    const { app } = createDemoApp();
+    expect((await request(app).get('/api/items').expect(200)).body).toHaveLength(2);
+    await request(app).get('/api/items/9').expect(404);
+    await request(app).post('/api/orders').expect(201);
+    expect((await request(app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+    const metrics = (await request(app).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^demo_orders_total 1$/m);
+    expect(metrics).toContain(
+      'http_requests_total{service="demo",route="/api/items/:id",method="GET",status_code="404"} 1',
+    );
+    expect(metrics).toContain('process_cpu_seconds_total');
+  });
+
+  it('fails every API request and healthz after POST /admin/fail, until /admin/recover', async () => {
+    const { app } = createDemoApp();
+    await request(app).post('/admin/fail').send({ error_rate: 1 }).expect(200);
+    await request(app).get('/api/items').expect(500);
+    await request(app).get('/healthz').expect(503);
+    const metrics = (await request(app).get('/metrics')).text;
+    expect(metrics).toContain(
+      'http_requests_total{service="demo",route="/api/items",method="GET",status_code="500"} 1',
+    );
+    await request(app).post('/admin/recover').expect(200);
+    await request(app).get('/api/items').expect(200);
+  });
+
+  it('fails the share of requests given by error_rate, and slows them by latency_ms', async () => {
+    const draws = [0.1, 0.9, 0.2, 0.8];
+    const { app } = createDemoApp({ random: () => draws.shift() as number });
+    await request(app).post('/admin/fail').send({ error_rate: 0.5, latency_ms: 100 }).expect(200);
+    const started = Date.now();
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await request(app).get('/api/items')).status);
+    expect(statuses).toEqual([500, 200, 500, 200]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    await request(app).get('/healthz').expect(200);
+  });
+
+  it('starts failing when told so at construction (as DEMO_ERROR_RATE does) and refuses bad settings', async () => {
+    const { app } = createDemoApp({ failure: { errorRate: 1 } });
+    await request(app).get('/api/items').expect(500);
+    await request(app).post('/admin/fail').send({ error_rate: 2 }).expect(400);
+    await request(app).post('/admin/fail').send({ latency_ms: -1 }).expect(400);
+    expect((await request(app).get('/admin/failure')).body).toEqual({ error_rate: 1, latency_ms: 0 });
+  });
+});

@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { parseAllowEntry, type AllowEntry } from './allowlist';
+import { CHECK_KINDS } from './checks';
+import { dependencyOrder } from './graph';
+import { durationSchema } from './schema';
+
+/** Names become label values and URL path segments (/health/{service}), so they are kept plain. */
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
+
+const kinds = [...CHECK_KINDS.values()];
+
+/** discriminatedUnion wants a non-empty tuple; CHECK_KINDS is never empty. */
+function variants<T>(list: T[]): [T, ...T[]] {
+  return list as [T, ...T[]];
+}
+
+const checkSchema = z.discriminatedUnion(
+  'kind',
+  variants(
+    kinds.map((k) =>
+      z.strictObject({
+        kind: z.literal(k.kind),
+        name,
+        interval: durationSchema.optional(),
+        timeout: durationSchema.optional(),
+        // A failing non-critical check makes its service degraded rather than down.
+        critical: z.boolean().default(true),
+        ...k.settings.shape,
+        ...k.target.shape,
+      }),
+    ),
+  ),
+);
+
+const moduleSchema = z.discriminatedUnion(
+  'kind',
+  variants(
+    kinds.map((k) =>
+      z.strictObject({ kind: z.literal(k.kind), timeout: durationSchema.optional(), ...k.settings.shape }),
+    ),
+  ),
+);
+
+const serviceSchema = z.strictObject({
+  description: z.string().optional(),
+  depends_on: z.array(z.string()).default([]),
+  checks: z.array(checkSchema).default([]),
+});
+
+const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        listen_address: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(9470),
+      })
+      .prefault({}),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    defaults: z
+      .strictObject({ interval: durationSchema.default(30_000), timeout: durationSchema.default(5_000) })
+      .prefault({}),
+    // Bounds sockets and CPU however many checks fall due at once; ad-hoc /probe requests share it.
+    max_concurrent_checks: z.number().int().positive().default(16),
+    services: z.record(name, serviceSchema).default({}),
+    probe: z
+      .strictObject({
+        allowed_targets: z.array(z.string()).default([]),
+        modules: z.record(name, moduleSchema).default({}),
+      })
+      .prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    for (const [service, svc] of Object.entries(cfg.services)) {
+      svc.depends_on.forEach((dep, i) => {
+        if (!(dep in cfg.services)) issue(['services', service, 'depends_on', i], `unknown service "${dep}"`);
+        if (dep === service)
+          issue(['services', service, 'depends_on', i], 'a service cannot depend on itself');
+      });
+      const seen = new Set<string>();
+      svc.checks.forEach((check, i) => {
+        const c = check as { name: string; interval?: number; timeout?: number };
+        if (seen.has(c.name))
+          issue(['services', service, 'checks', i, 'name'], `duplicate check name "${c.name}"`);
+        seen.add(c.name);
+        const interval = c.interval ?? cfg.defaults.interval;
+        if ((c.timeout ?? cfg.defaults.timeout) > interval) {
+          issue(['services', service, 'checks', i, 'timeout'], 'must not exceed the interval');
+        }
+      });
+    }
+    const graph = new Map(Object.entries(cfg.services).map(([s, svc]) => [s, svc.depends_on]));
+    const sorted = dependencyOrder(graph);
+    if ('cycle' in sorted) {
+      issue(
+        ['services', sorted.cycle[0] as string, 'depends_on'],
+        `dependency cycle: ${sorted.cycle.join(' -> ')}`,
+      );
+    }
+    cfg.probe.allowed_targets.forEach((entry, i) => {
+      try {
+        parseAllowEntry(entry);
+      } catch (err) {
+        issue(['probe', 'allowed_targets', i], (err as Error).message);
+      }
+    });
+  });
+
+export interface CheckConfig {
+  service: string;
+  name: string;
+  kind: string;
+  critical: boolean;
+  intervalMs: number;
+  timeoutMs: number;
+  /** The kind's settings and target fields, as validated by its schemas. */
+  spec: Record<string, unknown>;
+}
+
+export interface ServiceConfig {
+  name: string;
+  description?: string;
+  dependsOn: string[];
+  checks: CheckConfig[];
+}
+
+export interface ProbeModule {
+  kind: string;
+  timeoutMs: number;
+  settings: Record<string, unknown>;
+}
+
+export interface Config {
+  server: { listen_address: string; port: number };
+  log_level: string;
+  maxConcurrentChecks: number;
+  /** Every dependency comes before its dependents. */
+  services: ServiceConfig[];
+  probe: { allowedTargets: AllowEntry[]; modules: Map<string, ProbeModule> };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(root)'
+  );
+}
+
+/** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
+export function parseConfig(doc: unknown): Config {
+  const result = configSchema.safeParse(doc ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const raw = result.data;
+  const graph = new Map(Object.entries(raw.services).map(([s, svc]) => [s, svc.depends_on]));
+  const sorted = dependencyOrder(graph) as { order: string[] };
+  const services = sorted.order.map((service): ServiceConfig => {
+    const svc = raw.services[service] as z.output<typeof serviceSchema>;
+    return {
+      name: service,
+      description: svc.description,
+      dependsOn: svc.depends_on,
+      checks: svc.checks.map((check) => {
+        const { kind, name, interval, timeout, critical, ...spec } = check as Record<string, unknown> & {
+          kind: string;
+          name: string;
+          interval?: number;
+          timeout?: number;
+          critical: boolean;
+        };
+        return {
+          service,
+          name,
+          kind,
+          critical,
+          intervalMs: interval ?? raw.defaults.interval,
+          timeoutMs: timeout ?? raw.defaults.timeout,
+          spec,
+        };
+      }),
+    };
+  });
+  const modules = new Map(
+    Object.entries(raw.probe.modules).map(([moduleName, m]) => {
+      const { kind, timeout, ...settings } = m as Record<string, unknown> & {
+        kind: string;
+        timeout?: number;
+      };
+      return [moduleName, { kind, timeoutMs: timeout ?? raw.defaults.timeout, settings }];
+    }),
+  );
+  return {
+    server: raw.server,
+    log_level: raw.log_level,
+    maxConcurrentChecks: raw.max_concurrent_checks,
+    services,
+    probe: { allowedTargets: raw.probe.allowed_targets.map(parseAllowEntry), modules },
+  };
+}
+
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: path });
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(doc);
+}

@@ -1,0 +1,113 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../src/config';
+import { tempDir } from './helpers';
+
+const refusal = (doc: unknown) => {
+  try {
+    parseConfig(doc);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('config was accepted');
+};
+const withCheck = (check: Record<string, unknown>) => ({
+  services: { api: { checks: [{ name: 'c', kind: 'tcp', host: 'db', port: 5432, ...check }] } },
+});
+
+describe('health-check configuration', () => {
+  it('loads the example config, with defaults and services in dependency order', () => {
+    const config = loadConfig(join(__dirname, '..', 'config.example.yml'));
+    expect(config.server).toEqual({ listen_address: '0.0.0.0', port: 9470 });
+    expect(config.services.map((s) => s.name)).toEqual(['postgres', 'demo']);
+    const healthz = config.services[1]!.checks[0]!;
+    expect(healthz).toMatchObject({
+      service: 'demo',
+      name: 'healthz',
+      kind: 'http',
+      intervalMs: 15_000,
+      timeoutMs: 2_000,
+    });
+    expect(healthz.spec).toMatchObject({
+      url: 'http://127.0.0.1:8080/healthz',
+      method: 'GET',
+      expected_status: [200],
+    });
+    expect(config.services[0]!.checks[0]).toMatchObject({
+      intervalMs: 30_000,
+      timeoutMs: 5_000,
+      critical: true,
+    });
+    expect(config.probe.modules.get('tcp_connect')).toEqual({ kind: 'tcp', timeoutMs: 3_000, settings: {} });
+  });
+
+  it('names the key path of each bad value', () => {
+    expect(refusal(withCheck({ kind: 'http', url: 'ftp://x', host: undefined, port: undefined }))).toContain(
+      'services.api.checks[0].url: must be an http:// or https:// URL',
+    );
+    expect(refusal(withCheck({ port: 70000 }))).toContain('services.api.checks[0].port');
+    expect(refusal(withCheck({ interval: 'soon' }))).toContain(
+      'services.api.checks[0].interval: invalid duration',
+    );
+    expect(refusal(withCheck({ kind: 'ping' }))).toContain('services.api.checks[0].kind');
+    expect(refusal(withCheck({ bogus: 1 }))).toMatch(/services\.api\.checks\[0\]: Unrecognized key: "bogus"/);
+    expect(refusal({ ...withCheck({}), max_concurrent_checks: 0 })).toContain('max_concurrent_checks');
+  });
+
+  it('refuses a bad regex, a timeout above the interval and duplicate check names', () => {
+    expect(
+      refusal(
+        withCheck({ kind: 'http', url: 'http://a', host: undefined, port: undefined, body_regex: '(' }),
+      ),
+    ).toContain('services.api.checks[0].body_regex: Invalid regular expression');
+    expect(refusal(withCheck({ interval: '1s', timeout: '2s' }))).toContain(
+      'services.api.checks[0].timeout: must not exceed the interval',
+    );
+    const twice = { name: 'c', kind: 'tcp', host: 'db', port: 1 };
+    expect(refusal({ services: { api: { checks: [twice, twice] } } })).toContain(
+      'services.api.checks[1].name: duplicate check name "c"',
+    );
+  });
+
+  it('refuses unknown dependencies, self-dependencies and cycles, naming the cycle', () => {
+    expect(refusal({ services: { api: { depends_on: ['db'] } } })).toContain(
+      'services.api.depends_on[0]: unknown service "db"',
+    );
+    expect(refusal({ services: { api: { depends_on: ['api'] } } })).toContain('cannot depend on itself');
+    const cycle = {
+      services: { a: { depends_on: ['b'] }, b: { depends_on: ['c'] }, c: { depends_on: ['a'] } },
+    };
+    expect(refusal(cycle)).toContain('services.a.depends_on: dependency cycle: a -> b -> c -> a');
+  });
+
+  it('refuses malformed probe allowlist entries', () => {
+    expect(refusal({ probe: { allowed_targets: ['ok.example.com', 'a/b', 'x:99999'] } })).toBe(
+      'invalid configuration: probe.allowed_targets[1]: invalid host "a/b"; ' +
+        'probe.allowed_targets[2]: expected host:port, got "x:99999"',
+    );
+  });
+
+  it('refuses unreadable files, bad YAML and an unreadable ca_file, naming the file', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      expect(() => loadConfig(join(dir, 'missing.yml'))).toThrow(/cannot read config file .*missing\.yml/);
+      writeFileSync(join(dir, 'bad.yml'), 'services: [unclosed');
+      expect(() => loadConfig(join(dir, 'bad.yml'))).toThrow(/bad\.yml is not valid YAML/);
+      const ca = join(dir, 'nope.pem');
+      expect(
+        refusal(
+          withCheck({
+            kind: 'http',
+            url: 'https://a',
+            host: undefined,
+            port: undefined,
+            tls: { ca_file: ca },
+          }),
+        ),
+      ).toContain(`services.api.checks[0].tls.ca_file: cannot read ${ca}`);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { CHECK_KINDS } from '../src/checks';
+import type { CheckKind } from '../src/checks/kind';
+import { parseConfig, type CheckConfig } from '../src/config';
+import { runCheck, systemClock } from '../src/run';
+
+export const silentLog = pino({ level: 'silent' });
+
+export function tempDir(prefix = 'vigil-hc-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+type Closable = { close(cb: () => void): unknown; address(): unknown; listen(...args: unknown[]): unknown };
+
+/** Listens on a random loopback port; resolves to the port and a close() that waits until closed. */
+export async function listenLocal(server: Closable): Promise<{ port: number; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    close: () => {
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A port on which nothing listens (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const { port, close } = await listenLocal(createTcpServer());
+  await close();
+  return port;
+}
+
+export async function startHttp(handler: http.RequestListener) {
+  const server = http.createServer(handler);
+  const { port, close } = await listenLocal(server);
+  return { url: `http://127.0.0.1:${port}`, port, close };
+}
+
+export async function startTcp(): Promise<{ port: number; close: () => Promise<void>; server: TcpServer }> {
+  const server = createTcpServer((socket) => socket.end());
+  return { ...(await listenLocal(server)), server };
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 made with the openssl CLI, valid for `days`; certFile stays
+ * on disk (to be given as ca_file) until cleanup().
+ */
+export function selfSignedCert(days: number) {
+  const { dir, cleanup } = tempDir('vigil-cert-');
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
+      ...['-keyout', keyFile, '-out', certFile, '-days', String(days), '-subj', '/CN=localhost'],
+      ...['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    ],
+    { stdio: 'ignore' },
+  );
+  const cert = readFileSync(certFile, 'utf8');
+  const key = readFileSync(keyFile, 'utf8');
+  return { cert, key, certFile, notAfter: Date.parse(new X509Certificate(cert).validTo) / 1000, cleanup };
+}
+
+export async function startHttps(tls: { cert: string; key: string }, handler: http.RequestListener) {
+  const server = https.createServer(tls, handler);
+  const { port, close } = await listenLocal(server);
+  return { url: `https://127.0.0.1:${port}`, port, close };
+}
+
+/** A tiny UDP DNS server answering A queries from `records`, NXDOMAIN otherwise. */
+export async function startDns(records: Record<string, string>) {
+  const socket = createSocket('udp4');
+  socket.on('message', (query, peer) => {
+    let offset = 12;
+    const labels: string[] = [];
+    for (let len = query[offset] as number; len > 0; len = query[offset] as number) {
+      labels.push(query.subarray(offset + 1, offset + 1 + len).toString());
+      offset += len + 1;
+    }
+    const question = query.subarray(12, offset + 5);
+    const ip = query.readUInt16BE(offset + 1) === 1 ? records[labels.join('.')] : undefined;
+    const header = Buffer.alloc(12);
+    query.copy(header, 0, 0, 2);
+    header.writeUInt16BE(ip ? 0x8180 : 0x8183, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(ip ? 1 : 0, 6);
+    const answer = ip
+      ? Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, ...ip.split('.').map(Number)])
+      : Buffer.alloc(0);
+    socket.send(Buffer.concat([header, question, answer]), peer.port, peer.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    server: `127.0.0.1:${socket.address().port}`,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/** Parses one check as the config would (so its schema applies) and returns it. */
+export function checkFrom(doc: Record<string, unknown>): CheckConfig {
+  const config = parseConfig({ services: { svc: { checks: [{ name: 'c', ...doc }] } } });
+  return config.services[0]!.checks[0]!;
+}
+
+/** Runs one check, given as its config document, once. */
+export function runOnce(doc: Record<string, unknown>) {
+  const check = checkFrom(doc);
+  return runCheck(CHECK_KINDS.get(check.kind) as CheckKind, check.spec, check.timeoutMs, systemClock);
+}
