@@ -4,6 +4,9 @@ import { ingest } from './incidents/ingest';
 import type { Metrics } from './metrics';
 import { validatePayload, type WebhookPayload } from './webhook/payload';
 
+/** Deliveries merged per transaction when a backlog has built up. */
+const BATCH = 25;
+
 interface Pending {
   id: number;
   payload: WebhookPayload;
@@ -80,28 +83,49 @@ export class Inbox {
   }
 
   private async run(): Promise<void> {
-    const { log, metrics, reopenWindowMs } = this.options;
     while (this.queue.length > 0 && !this.stopped) {
-      const item = this.queue[0] as Pending;
-      const stopTimer = metrics.processingDuration.startTimer();
-      try {
-        await ingest(this.db, item.payload, { reopenWindowMs, inboxId: item.id });
-        stopTimer();
-        this.queue.shift();
-      } catch (err) {
-        if (isTransientDbError(err)) {
-          log.warn({ err, inboxId: item.id }, 'database busy while merging a delivery; retrying');
-          this.running = false;
-          this.retryTimer = setTimeout(() => this.kick(), 200);
-          return;
-        }
-        log.error({ err, inboxId: item.id }, 'could not merge a stored delivery into incidents');
-        this.queue.shift();
-        await this.markFailed(item.id, err);
+      const batch = this.queue.slice(0, BATCH);
+      const outcome = await this.merge(batch);
+      if (outcome === 'retry-later') {
+        this.running = false;
+        this.retryTimer = setTimeout(() => this.kick(), 200);
+        return;
       }
+      this.queue.splice(0, batch.length);
+      // Let waiting HTTP requests in between batches: accepting deliveries comes before merging them.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     this.running = false;
     for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Merges a batch in one transaction; when that fails, one by one, so one bad delivery cannot block the rest. */
+  private async merge(batch: Pending[]): Promise<'done' | 'retry-later'> {
+    const { log, metrics, reopenWindowMs } = this.options;
+    const started = performance.now();
+    try {
+      await ingest(
+        this.db,
+        batch.map((p) => ({ payload: p.payload, inboxId: p.id })),
+        { reopenWindowMs },
+      );
+      const perDelivery = (performance.now() - started) / 1000 / batch.length;
+      for (let i = 0; i < batch.length; i++) metrics.processingDuration.observe(perDelivery);
+      return 'done';
+    } catch (err) {
+      if (isTransientDbError(err)) {
+        log.warn({ err }, 'database busy while merging deliveries; retrying');
+        return 'retry-later';
+      }
+      if (batch.length > 1) {
+        for (const item of batch) if ((await this.merge([item])) === 'retry-later') return 'retry-later';
+        return 'done';
+      }
+      const item = batch[0] as Pending;
+      log.error({ err, inboxId: item.id }, 'could not merge a stored delivery into incidents');
+      await this.markFailed(item.id, err);
+      return 'done';
+    }
   }
 
   private async markFailed(id: number, err: unknown): Promise<void> {

@@ -20,7 +20,7 @@ export function createMetrics(db: Db) {
   });
   const processingDuration = new Histogram({
     name: 'vigil_webhook_processing_duration_seconds',
-    help: 'Time to merge one accepted delivery into incidents.',
+    help: 'Time to merge one accepted delivery into incidents (a batch merged together shares its time).',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });

@@ -11,7 +11,7 @@ const apply = (
   payload: ReturnType<typeof notification>,
   now = '2026-11-22T10:01:00.000Z',
   reopenWindowMs = 0,
-) => ingest(db, payload, { now, reopenWindowMs });
+) => ingest(db, [{ payload }], { now, reopenWindowMs });
 const incidents = () => db.selectFrom('incidents').selectAll().orderBy('id').execute();
 const timelineKinds = async (id: number) =>
   (await db.selectFrom('timeline').select('kind').where('incident_id', '=', id).orderBy('id').execute()).map(
@@ -36,7 +36,17 @@ describe('merging Alertmanager snapshots into incidents', () => {
       title: 'HighErrorRate on api',
       opened_at: '2026-11-22T10:00:00.000Z',
     });
-    expect(await timelineKinds(incident!.id)).toEqual(['opened', 'alert_fired', 'alert_fired']);
+    expect(await timelineKinds(incident!.id)).toEqual(['opened', 'alert_fired']);
+    const fired = await db
+      .selectFrom('timeline')
+      .selectAll()
+      .where('kind', '=', 'alert_fired')
+      .executeTakeFirstOrThrow();
+    expect(fired.message).toBe('2 alerts fired: HighErrorRate ×2');
+    expect(JSON.parse(fired.data!).alerts.map((a: { fingerprint: string }) => a.fingerprint)).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   it('ignores a duplicate delivery: no new incident, alert or timeline entry', async () => {
@@ -74,7 +84,6 @@ describe('merging Alertmanager snapshots into incidents', () => {
     expect(b.ends_at).toBe('2026-11-22T10:07:00.000Z');
     expect(await timelineKinds(incident!.id)).toEqual([
       'opened',
-      'alert_fired',
       'alert_fired',
       'alert_resolved',
       'alert_resolved',

@@ -15,9 +15,33 @@ export async function openDatabase(storage: Config['storage']): Promise<Db> {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   await migrateToLatest(db as Kysely<unknown>);
   return db;
+}
+
+/**
+ * Kysely prepares every query anew; SQLite's prepare is a large share of a small query's cost, and the
+ * same SQL text recurs constantly, so keep the most recent prepared statements.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, size = 256) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text); // re-inserted below: Map order is the recency order
+      } else {
+        statement = sqlite.prepare(text);
+        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /** Faults worth a retry by the sender (Alertmanager retries on 5xx): the database is busy or locked. */

@@ -134,6 +134,7 @@ export async function ingestSnapshot(
   }
 
   const timeline: TimelineEntry[] = [];
+  const alertEvents = new AlertEvents();
   const touched = new Set<number>();
   const fresh: { row: NewAlert; alert: WebhookAlert }[] = [];
   for (const [key, item] of incoming) {
@@ -146,7 +147,7 @@ export async function ingestSnapshot(
         .set({ status: 'resolved', ends_at: item.row.ends_at, last_seen_at: now })
         .where('id', '=', known.id)
         .execute();
-      timeline.push(alertEvent(known.incident_id, 'alert_resolved', item.alert));
+      alertEvents.add(known.incident_id, 'alert_resolved', item.alert);
       touched.add(known.incident_id);
     } else if (decision === 'refresh' && known) {
       await tx
@@ -194,13 +195,12 @@ export async function ingestSnapshot(
         .execute();
     }
     for (const f of fresh) {
-      timeline.push(
-        alertEvent(incidentId, f.row.status === 'firing' ? 'alert_fired' : 'alert_resolved', f.alert),
-      );
+      alertEvents.add(incidentId, f.row.status === 'firing' ? 'alert_fired' : 'alert_resolved', f.alert);
     }
     touched.add(incidentId);
   }
 
+  timeline.push(...alertEvents.entries());
   let resolved = 0;
   for (const id of touched) {
     if (await refreshIncident(tx, id, now, timeline)) resolved += 1;
@@ -214,14 +214,39 @@ export async function ingestSnapshot(
   return { incidentIds: [...touched], opened, resolved };
 }
 
-function alertEvent(incidentId: number, kind: string, alert: WebhookAlert): TimelineEntry {
-  const name = alert.labels.alertname ?? alertFingerprint(alert);
-  return {
-    incident_id: incidentId,
-    kind,
-    message: `${name} ${kind === 'alert_fired' ? 'fired' : 'resolved'}`,
-    data: JSON.stringify({ fingerprint: alertFingerprint(alert), labels: alert.labels }),
-  };
+/**
+ * One timeline entry per incident and kind for a snapshot ("3 alerts fired: A, B ×2"), listing each alert
+ * in its data: a storm of a thousand alerts is one readable event, not a thousand rows.
+ */
+class AlertEvents {
+  private readonly groups = new Map<string, { incident_id: number; kind: string; alerts: WebhookAlert[] }>();
+
+  add(incidentId: number, kind: 'alert_fired' | 'alert_resolved', alert: WebhookAlert): void {
+    const key = `${incidentId}:${kind}`;
+    const group = this.groups.get(key) ?? { incident_id: incidentId, kind, alerts: [] };
+    group.alerts.push(alert);
+    this.groups.set(key, group);
+  }
+
+  entries(): TimelineEntry[] {
+    return [...this.groups.values()].map(({ incident_id, kind, alerts }) => {
+      const names = new Map<string, number>();
+      for (const a of alerts) {
+        const name = a.labels.alertname ?? alertFingerprint(a);
+        names.set(name, (names.get(name) ?? 0) + 1);
+      }
+      const listed = [...names].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ');
+      const verb = kind === 'alert_fired' ? 'fired' : 'resolved';
+      return {
+        incident_id,
+        kind,
+        message: `${alerts.length} alert${alerts.length > 1 ? 's' : ''} ${verb}: ${listed}`,
+        data: JSON.stringify({
+          alerts: alerts.map((a) => ({ fingerprint: alertFingerprint(a), labels: a.labels })),
+        }),
+      };
+    });
+  }
 }
 
 /** The open incident that owns alerts of this snapshot, else the group's open incident. */
@@ -311,26 +336,34 @@ async function refreshIncident(tx: Tx, id: number, now: string, timeline: Timeli
   return autoResolve;
 }
 
-/** Runs ingestSnapshot (and marks its inbox row processed) in a transaction, retrying when a concurrent writer won a unique-constraint race. */
+export interface Snapshot {
+  payload: WebhookPayload;
+  /** The inbox row it came from, marked processed in the same transaction. */
+  inboxId?: number;
+}
+
+/**
+ * Merges snapshots in order inside one transaction (a batch amortises the commit), retrying when a
+ * concurrent writer won a unique-constraint race. Marking the inbox rows in the same transaction means a
+ * crash can neither lose nor double-apply a snapshot.
+ */
 export async function ingest(
   db: Db,
-  payload: WebhookPayload,
-  options: { now?: string; reopenWindowMs: number; inboxId?: number },
-): Promise<IngestResult> {
+  snapshots: Snapshot[],
+  options: { now?: string; reopenWindowMs: number },
+): Promise<IngestResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       const now = options.now ?? new Date().toISOString();
       return await db.transaction().execute(async (tx) => {
-        const result = await ingestSnapshot(tx, payload, { ...options, now });
-        // Marked in the same transaction, so a crash can neither lose nor double-apply the snapshot.
-        if (options.inboxId !== undefined) {
-          await tx
-            .updateTable('inbox')
-            .set({ processed_at: now })
-            .where('id', '=', options.inboxId)
-            .execute();
+        const results: IngestResult[] = [];
+        for (const { payload, inboxId } of snapshots) {
+          results.push(await ingestSnapshot(tx, payload, { ...options, now }));
+          if (inboxId !== undefined) {
+            await tx.updateTable('inbox').set({ processed_at: now }).where('id', '=', inboxId).execute();
+          }
         }
-        return result;
+        return results;
       });
     } catch (err) {
       if (attempt >= 3 || !isUniqueViolation(err)) throw err;

@@ -1,0 +1,54 @@
+import http from 'node:http';
+
+export interface LoadResult {
+  seconds: number;
+  latenciesMs: number[];
+  failures: number;
+}
+
+/** Posts every body once, `concurrency` at a time over keep-alive connections, timing each request. */
+export async function postAll(url: string, bodies: Buffer[], concurrency: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(url);
+  const latenciesMs: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as Buffer;
+      const started = process.hrtime.bigint();
+      const status = await post(body);
+      latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (status !== 200) failures += 1;
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return { seconds, latenciesMs, failures };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
