@@ -241,9 +241,8 @@ class AlertEvents {
         incident_id,
         kind,
         message: `${alerts.length} alert${alerts.length > 1 ? 's' : ''} ${verb}: ${listed}`,
-        data: JSON.stringify({
-          alerts: alerts.map((a) => ({ fingerprint: alertFingerprint(a), labels: a.labels })),
-        }),
+        // Fingerprints only: the labels are on the incident's alerts already.
+        data: JSON.stringify({ fingerprints: alerts.map(alertFingerprint) }),
       };
     });
   }
