@@ -43,10 +43,7 @@ describe('merging Alertmanager snapshots into incidents', () => {
       .where('kind', '=', 'alert_fired')
       .executeTakeFirstOrThrow();
     expect(fired.message).toBe('2 alerts fired: HighErrorRate ×2');
-    expect(JSON.parse(fired.data!).alerts.map((a: { fingerprint: string }) => a.fingerprint)).toEqual([
-      'a',
-      'b',
-    ]);
+    expect(JSON.parse(fired.data!)).toEqual({ fingerprints: ['a', 'b'] });
   });
 
   it('ignores a duplicate delivery: no new incident, alert or timeline entry', async () => {
