@@ -27,8 +27,9 @@ export async function openTempDb(): Promise<{ db: Db; close: () => Promise<void>
 /** An app on a temp SQLite file with the given config document (tokens etc.), not listening. */
 export async function startTestApp(doc: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
   const { dir, cleanup } = tempDir();
+  const sqlite = (doc.storage as { sqlite?: object } | undefined)?.sqlite;
   const config: Config = parseConfig(
-    { ...doc, storage: { sqlite: { path: join(dir, 'test.db') } }, log_level: 'fatal' },
+    { ...doc, storage: { sqlite: { ...sqlite, path: join(dir, 'test.db') } }, log_level: 'fatal' },
     env,
   );
   const db = await openDatabase(config.storage);
@@ -38,6 +39,7 @@ export async function startTestApp(doc: Record<string, unknown> = {}, env: NodeJ
     inbox,
     metrics,
     db,
+    dbPath: join(dir, 'test.db'),
     close: async () => {
       await inbox.drained();
       inbox.stop();

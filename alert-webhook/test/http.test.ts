@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import request from 'supertest';
 import { notification, startTestApp } from './helpers';
 
@@ -320,5 +321,43 @@ describe('operations endpoints', () => {
   it('answers unknown paths with the JSON error shape', async () => {
     const res = await request(t.app).get('/nope').expect(404);
     expect(res.body).toEqual({ error: { code: 'not_found', message: 'no such endpoint', details: [] } });
+  });
+});
+
+describe('under contention', () => {
+  it('answers 503 with Retry-After while the database is locked, and accepts again afterwards', async () => {
+    const busy = await startTestApp({ storage: { sqlite: { busy_timeout: '50ms' } } });
+    const other = new Database(busy.dbPath);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const res = await request(busy.app)
+        .post('/api/v1/alertmanager')
+        .send(notification([{}]))
+        .expect(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body.error.code).toBe('unavailable');
+      other.exec('ROLLBACK');
+      await request(busy.app)
+        .post('/api/v1/alertmanager')
+        .send(notification([{}]))
+        .expect(200);
+      const metrics = await request(busy.app).get('/metrics');
+      expect(metrics.text).toContain('vigil_webhook_requests_total{outcome="unavailable"} 1');
+    } finally {
+      other.close();
+      await busy.close();
+    }
+  });
+
+  it('makes one incident of concurrent deliveries for the same group', async () => {
+    const deliveries = Array.from({ length: 20 }, (_, i) =>
+      hook().send(notification([{ fingerprint: 'a' }, { fingerprint: `b${i % 3}` }])),
+    );
+    for (const res of await Promise.all(deliveries)) expect(res.status).toBe(200);
+    await t.inbox.drained();
+    const res = await request(t.app).get('/api/v1/incidents').set(as('viewer')).expect(200);
+    expect(res.body.items).toHaveLength(1);
+    const alerts = await t.db.selectFrom('alerts').select('fingerprint').execute();
+    expect(alerts.map((a) => a.fingerprint).sort()).toEqual(['a', 'b0', 'b1', 'b2']);
   });
 });
