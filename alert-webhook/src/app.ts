@@ -7,11 +7,17 @@ import { Inbox } from './inbox';
 import { createMetrics } from './metrics';
 import { HttpError, sendError } from './api/errors';
 import { incidentsRouter } from './api/incidents';
+import { oncallRouter } from './api/oncall';
 import { webhookRouter } from './webhook/route';
 
 export function createApp(config: Config, db: Db, log: Logger) {
   const metrics = createMetrics(db);
-  const inbox = new Inbox(db, { reopenWindowMs: config.incidents.reopen_window, log, metrics });
+  const inbox = new Inbox(db, {
+    reopenWindowMs: config.incidents.reopen_window,
+    routing: config.routing,
+    log,
+    metrics,
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -35,6 +41,7 @@ export function createApp(config: Config, db: Db, log: Logger) {
 
   app.use('/api/v1', webhookRouter(config, inbox, metrics, log));
   app.use('/api/v1', express.json({ limit: '64kb' }), incidentsRouter(db, config.api.tokens));
+  app.use('/api/v1', oncallRouter(config.oncall.schedules, config.api.tokens));
 
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
   // Express needs the four-argument signature to treat this as the error handler.

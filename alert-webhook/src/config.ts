@@ -4,11 +4,13 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { describeIssues } from './validation';
+import { routingSchema } from './routing/schema';
+import { schedulesSchema } from './oncall/schema';
 
 export const ROLES = ['viewer', 'responder', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-const duration = z.string().transform((text, ctx) => {
+export const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 5m, 1h30m)` });
@@ -18,7 +20,7 @@ const duration = z.string().transform((text, ctx) => {
 });
 
 /** A secret is given by the name of an environment variable or a file holding it, never inline. */
-const secretRef = z
+export const secretRef = z
   .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })
   .refine((s) => (s.env === undefined) !== (s.file === undefined), 'set exactly one of env or file');
 
@@ -72,6 +74,15 @@ const configSchema = z.strictObject({
       reopen_window: duration.default(0),
     })
     .prefault({}),
+  // Without a routing section every incident goes to one default route that notifies nobody.
+  routing: routingSchema.default({
+    matchers: [],
+    continue: false,
+    routes: [],
+    team: 'default',
+    channels: [],
+  }),
+  oncall: z.strictObject({ schedules: schedulesSchema.default([]) }).prefault({}),
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -96,7 +107,11 @@ export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-function resolveSecret(ref: { env?: string; file?: string }, where: string, env: NodeJS.ProcessEnv): string {
+export function resolveSecret(
+  ref: { env?: string; file?: string },
+  where: string,
+  env: NodeJS.ProcessEnv,
+): string {
   if (ref.env !== undefined) {
     const value = env[ref.env];
     if (value === undefined || value === '')

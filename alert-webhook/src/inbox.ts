@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isTransientDbError, type Db } from './db/database';
-import { ingest } from './incidents/ingest';
+import { ingest, type MergeOptions } from './incidents/ingest';
 import type { Metrics } from './metrics';
 import { validatePayload, type WebhookPayload } from './webhook/payload';
 
@@ -39,7 +39,7 @@ export class Inbox {
 
   constructor(
     private readonly db: Db,
-    private readonly options: { reopenWindowMs: number; log: Logger; metrics: Metrics },
+    private readonly options: MergeOptions & { log: Logger; metrics: Metrics },
   ) {}
 
   /**
@@ -142,13 +142,13 @@ export class Inbox {
 
   /** Merges a batch in one transaction; when that fails, one by one, so one bad delivery cannot block the rest. */
   private async merge(batch: Pending[]): Promise<'done' | 'retry-later'> {
-    const { log, metrics, reopenWindowMs } = this.options;
+    const { log, metrics, ...merge } = this.options;
     const started = performance.now();
     try {
       await ingest(
         this.db,
         batch.map((p) => ({ payload: p.payload, inboxId: p.id })),
-        { reopenWindowMs },
+        merge,
       );
       const ms = (performance.now() - started) / batch.length;
       this.msPerDelivery = 0.8 * this.msPerDelivery + 0.2 * ms;

@@ -1,4 +1,5 @@
 import { ingest } from '../src/incidents/ingest';
+import { parseConfig } from '../src/config';
 import type { Db } from '../src/db/database';
 import { notification, openTempDb } from './helpers';
 
@@ -11,7 +12,8 @@ const apply = (
   payload: ReturnType<typeof notification>,
   now = '2026-11-22T10:01:00.000Z',
   reopenWindowMs = 0,
-) => ingest(db, [{ payload }], { now, reopenWindowMs });
+  routing = parseConfig({}).routing,
+) => ingest(db, [{ payload }], { now, reopenWindowMs, routing });
 const incidents = () => db.selectFrom('incidents').selectAll().orderBy('id').execute();
 const timelineKinds = async (id: number) =>
   (await db.selectFrom('timeline').select('kind').where('incident_id', '=', id).orderBy('id').execute()).map(
@@ -164,5 +166,42 @@ describe('merging Alertmanager snapshots into incidents', () => {
       ]),
     );
     expect((await incidents())[0]!.severity).toBe('critical');
+  });
+
+  it('snapshots the routes taken when the incident opens, and takes the team from the route without a team label', async () => {
+    const routing = parseConfig({
+      routing: {
+        team: 'ops',
+        channels: ['ops-email'],
+        routes: [
+          {
+            matchers: ['severity="critical"'],
+            team: 'sre',
+            channels: ['pager', 'sre-slack'],
+            escalation: 'page',
+          },
+        ],
+      },
+    }).routing;
+    await apply(
+      notification([{ fingerprint: 'a', labels: { severity: 'critical' } }]),
+      undefined,
+      0,
+      routing,
+    );
+    const [incident] = await incidents();
+    expect(incident!.team).toBe('sre');
+    expect(JSON.parse(incident!.route!)).toEqual([
+      {
+        path: [0],
+        key: '{}/{severity="critical"}',
+        team: 'sre',
+        channels: ['pager', 'sre-slack'],
+        escalation: 'page',
+      },
+    ]);
+    // A later configuration does not rewrite the incident's route.
+    await apply(notification([{ fingerprint: 'a', labels: { severity: 'critical' } }, { fingerprint: 'b' }]));
+    expect((await incidents())[0]!.route).toBe(incident!.route);
   });
 });

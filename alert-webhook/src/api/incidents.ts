@@ -6,18 +6,13 @@ import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
 import { requireRole } from './auth';
 import { HttpError } from './errors';
-import { describeIssues } from '../validation';
+import { parse, time } from './params';
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
     .transform((s) => s.split(',').filter(Boolean))
     .pipe(z.array(item));
-
-const time = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 timestamp')
-  .transform((s) => new Date(s).toISOString());
 
 const listQuery = z.strictObject({
   status: csv(z.enum(['triggered', 'acknowledged', 'resolved'])).optional(),
@@ -37,12 +32,6 @@ const listQuery = z.strictObject({
 const transitionBody = z.strictObject({ note: z.string().max(10_000).optional() });
 const noteBody = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
 const assignBody = z.strictObject({ assignee: z.string().trim().min(1).max(200).nullable() });
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  throw new HttpError(400, 'invalid_request', `invalid ${where}`, describeIssues(result.error, where));
-}
 
 function incidentId(req: Request): number {
   const id = Number(req.params.id);

@@ -110,6 +110,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_incident_route': {
+    async up(db: Kysely<unknown>) {
+      // The routes chosen when the incident opened, as JSON: later configuration changes do not rewrite history.
+      await db.schema.alterTable('incidents').addColumn('route', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

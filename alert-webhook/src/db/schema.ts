@@ -34,6 +34,7 @@ export interface IncidentTable {
   resolved_at: string | null;
   resolved_by: string | null;
   assignee: string | null;
+  route: string | null;
 }
 
 export interface AlertTable {

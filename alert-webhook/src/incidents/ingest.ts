@@ -3,6 +3,7 @@ import type { Db } from '../db/database';
 import type { AlertTable, DatabaseSchema, IncidentTable } from '../db/schema';
 import { alertFingerprint, normaliseTime, type WebhookAlert, type WebhookPayload } from '../webhook/payload';
 import { decideAlert, highestSeverity } from './rules';
+import { route, type RoutingTree } from '../routing/tree';
 
 type Tx = Transaction<DatabaseSchema>;
 type NewAlert = Omit<AlertTable, 'id' | 'incident_id'>;
@@ -19,6 +20,12 @@ const KNOWN_ALERT_FIELDS = new Set([
   'generatorURL',
   'fingerprint',
 ]);
+
+/** What merging needs from the configuration. */
+export interface MergeOptions {
+  reopenWindowMs: number;
+  routing: RoutingTree;
+}
 
 export interface IngestResult {
   /** Incidents this snapshot created or changed. */
@@ -54,7 +61,7 @@ function toRow(alert: WebhookAlert, now: string): NewAlert {
 const occurrenceKey = (a: { fingerprint: string; starts_at: string }) =>
   `${a.fingerprint}\u0000${a.starts_at}`;
 
-function describeIncident(payload: WebhookPayload, first: WebhookAlert) {
+function describeIncident(payload: WebhookPayload, first: WebhookAlert, routing: RoutingTree) {
   const labels = { ...first.labels, ...payload.commonLabels };
   const title =
     payload.commonAnnotations.summary ??
@@ -64,11 +71,14 @@ function describeIncident(payload: WebhookPayload, first: WebhookAlert) {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ') ||
       payload.groupKey);
+  const routes = route(routing, labels);
   return {
     service: labels.service ?? null,
-    team: labels.team ?? null,
+    // The alert's own team label wins; otherwise the team of the first route it took.
+    team: labels.team ?? routes[0]?.team ?? null,
     component: labels.component ?? null,
     title,
+    route: JSON.stringify(routes),
   };
 }
 
@@ -77,7 +87,7 @@ async function createIncident(
   payload: WebhookPayload,
   rows: NewAlert[],
   firstAlert: WebhookAlert,
-  now: string,
+  options: MergeOptions & { now: string },
 ): Promise<IncidentTable & { id: number }> {
   const allResolved = rows.every((r) => r.status === 'resolved');
   const values = {
@@ -85,15 +95,15 @@ async function createIncident(
     group_key: payload.groupKey,
     status: allResolved ? ('resolved' as const) : ('triggered' as const),
     severity: highestSeverity(rows.map((r) => r.severity)),
-    ...describeIncident(payload, firstAlert),
+    ...describeIncident(payload, firstAlert, options.routing),
     group_labels: JSON.stringify(payload.groupLabels),
     common_labels: JSON.stringify(payload.commonLabels),
     external_url: payload.externalURL || null,
     opened_at: rows.map((r) => r.starts_at).reduce((a, b) => (a < b ? a : b)),
-    updated_at: now,
+    updated_at: options.now,
     acknowledged_at: null,
     acknowledged_by: null,
-    resolved_at: allResolved ? now : null,
+    resolved_at: allResolved ? options.now : null,
     resolved_by: allResolved ? SYSTEM_ACTOR : null,
     assignee: null,
   };
@@ -113,7 +123,7 @@ async function createIncident(
 export async function ingestSnapshot(
   tx: Tx,
   payload: WebhookPayload,
-  options: { now: string; reopenWindowMs: number },
+  options: MergeOptions & { now: string },
 ): Promise<IngestResult> {
   const { now } = options;
   const incoming = new Map<string, { row: NewAlert; alert: WebhookAlert }>();
@@ -176,7 +186,7 @@ export async function ingestSnapshot(
         payload,
         fresh.map((f) => f.row),
         first.alert,
-        now,
+        options,
       );
       incidentId = created.id;
       opened = created.status === 'resolved' ? 0 : 1;
@@ -272,7 +282,7 @@ async function findOpenIncident(tx: Tx, payload: WebhookPayload, knownIncidentId
 async function reopenRecent(
   tx: Tx,
   payload: WebhookPayload,
-  options: { now: string; reopenWindowMs: number },
+  options: MergeOptions & { now: string },
   timeline: TimelineEntry[],
 ): Promise<number | undefined> {
   if (options.reopenWindowMs <= 0) return undefined;
@@ -349,7 +359,7 @@ export interface Snapshot {
 export async function ingest(
   db: Db,
   snapshots: Snapshot[],
-  options: { now?: string; reopenWindowMs: number },
+  options: MergeOptions & { now?: string },
 ): Promise<IngestResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {

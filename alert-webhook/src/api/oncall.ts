@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ApiTokenEntry } from '../config';
+import type { OnCall, Schedule } from '../oncall/schedule';
+import { nextShifts, whoIsOnCall } from '../oncall/schedule';
+import { requireRole } from './auth';
+import { HttpError } from './errors';
+import { parse, time } from './params';
+
+const query = z.strictObject({ at: time.optional(), schedule: z.string().min(1).optional() });
+
+const present = (shift: OnCall) => ({
+  user: shift.user,
+  rotation: shift.rotation ?? null,
+  override: shift.override !== undefined,
+  shift_start: shift.shiftStart.toISOString(),
+  shift_end: shift.shiftEnd.toISOString(),
+});
+
+/** GET /api/v1/oncall: who is on call per schedule, now or `at`, and who comes next. */
+export function oncallRouter(schedules: Schedule[], tokens: ApiTokenEntry[]): Router {
+  const router = Router();
+  router.get('/oncall', requireRole(tokens, 'viewer'), (req, res) => {
+    const q = parse(query, req.query, 'query parameters');
+    const at = q.at === undefined ? new Date() : new Date(q.at);
+    const chosen = q.schedule === undefined ? schedules : schedules.filter((s) => s.name === q.schedule);
+    if (q.schedule !== undefined && chosen.length === 0) {
+      throw new HttpError(404, 'not_found', `no schedule named ${q.schedule}`);
+    }
+    res.json({
+      at: at.toISOString(),
+      schedules: chosen.map((schedule) => {
+        const now = whoIsOnCall(schedule, at);
+        return {
+          name: schedule.name,
+          on_call: now ? present(now) : null,
+          next: nextShifts(schedule, at, 3)
+            .filter((s) => s.shiftStart > at)
+            .slice(0, 2)
+            .map(present),
+        };
+      }),
+    });
+  });
+  return router;
+}
