@@ -9,15 +9,53 @@ import { HttpError, sendError } from './api/errors';
 import { incidentsRouter } from './api/incidents';
 import { oncallRouter } from './api/oncall';
 import { webhookRouter } from './webhook/route';
+import { ackRouter } from './api/ack';
+import { Dispatcher } from './dispatch/dispatcher';
+import { Escalator } from './escalation/escalator';
+import { createChannels } from './notify/registry';
+import type { NotificationChannel } from './notify/message';
+import type { Clock } from './notify/clock';
 
-export function createApp(config: Config, db: Db, log: Logger) {
+export interface AppOptions {
+  /** Channels by name; built from the configuration unless given (tests give their own clock-driven ones). */
+  channels?: ReadonlyMap<string, NotificationChannel>;
+  clock?: Clock;
+}
+
+export function createApp(config: Config, db: Db, log: Logger, options: AppOptions = {}) {
   const metrics = createMetrics(db);
+  const policies = new Map(config.escalation_policies.map((p) => [p.name, p]));
+  const dispatcher = new Dispatcher(db, options.channels ?? createChannels(config.notifications.channels), {
+    retry: config.notifications.retry,
+    links: {
+      publicUrl: config.server.public_url,
+      grafanaUrl: config.grafana?.url,
+      ackLinks: config.notifications.ackLinks,
+    },
+    log,
+    metrics,
+    clock: options.clock,
+  });
+  const escalator = new Escalator(
+    db,
+    {
+      users: new Map(config.users.map((u) => [u.name, u])),
+      schedules: new Map(config.oncall.schedules.map((s) => [s.name, s])),
+    },
+    (fired) => {
+      metrics.escalationSteps.inc(fired);
+      dispatcher.kick();
+    },
+  );
   const inbox = new Inbox(db, {
     reopenWindowMs: config.incidents.reopen_window,
     routing: config.routing,
+    policies,
     log,
     metrics,
+    onMerged: () => dispatcher.kick(),
   });
+  const incidentChanged = () => dispatcher.kick();
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -40,7 +78,14 @@ export function createApp(config: Config, db: Db, log: Logger) {
   });
 
   app.use('/api/v1', webhookRouter(config, inbox, metrics, log));
-  app.use('/api/v1', express.json({ limit: '64kb' }), incidentsRouter(db, config.api.tokens));
+  app.use(
+    '/api/v1',
+    express.json({ limit: '64kb' }),
+    incidentsRouter(db, config.api.tokens, policies, incidentChanged),
+  );
+  if (config.notifications.ackLinks) {
+    app.use('/api/v1', ackRouter(db, config.notifications.ackLinks.secret, policies, incidentChanged));
+  }
   app.use('/api/v1', oncallRouter(config.oncall.schedules, config.api.tokens));
 
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
@@ -60,5 +105,5 @@ export function createApp(config: Config, db: Db, log: Logger) {
     log.error({ err }, 'unhandled error');
     sendError(res, 500, 'internal', 'internal error');
   });
-  return { app, inbox, metrics };
+  return { app, inbox, metrics, dispatcher, escalator };
 }

@@ -2,27 +2,20 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { duration } from './duration';
+import { ConfigError } from './validation';
+import { resolveSecret, secretRef } from './secrets';
 import { describeIssues } from './validation';
 import { routingSchema } from './routing/schema';
+import type { RoutingTree } from './routing/tree';
 import { schedulesSchema } from './oncall/schema';
+import { notificationsSchema, resolveNotifications, type NotificationSettings } from './notify/config';
+import { policySchema, userSchema } from './escalation/policy';
+
+export { ConfigError };
 
 export const ROLES = ['viewer', 'responder', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
-
-export const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 5m, 1h30m)` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-/** A secret is given by the name of an environment variable or a file holding it, never inline. */
-export const secretRef = z
-  .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })
-  .refine((s) => (s.env === undefined) !== (s.file === undefined), 'set exactly one of env or file');
 
 const apiToken = z
   .strictObject({
@@ -83,6 +76,10 @@ const configSchema = z.strictObject({
     channels: [],
   }),
   oncall: z.strictObject({ schedules: schedulesSchema.default([]) }).prefault({}),
+  notifications: notificationsSchema.prefault({}),
+  users: z.array(userSchema).default([]),
+  escalation_policies: z.array(policySchema).default([]),
+  grafana: z.strictObject({ url: z.url() }).optional(),
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -94,35 +91,45 @@ export interface ApiTokenEntry {
   hash: Buffer;
 }
 
-export interface Config extends Omit<RawConfig, 'webhook' | 'api'> {
+export interface Config extends Omit<RawConfig, 'webhook' | 'api' | 'notifications'> {
   webhook: { bearerToken?: string; basicAuth?: { username: string; password: string } };
   api: { tokens: ApiTokenEntry[] };
+  notifications: NotificationSettings;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/** Names one part of the configuration uses that another must define; each unknown one is a problem. */
+function crossReferences(raw: RawConfig): string[] {
+  const channels = new Set(Object.keys(raw.notifications.channels));
+  const users = new Set(raw.users.map((u) => u.name));
+  const policies = new Set(raw.escalation_policies.map((p) => p.name));
+  const schedules = new Set(raw.oncall.schedules.map((s) => s.name));
+  const problems: string[] = [];
+  const check = (known: Set<string>, what: string, names: string[], where: string) => {
+    for (const name of names) if (!known.has(name)) problems.push(`${where}: no ${what} named "${name}"`);
+  };
+  const walk = (route: RoutingTree['routes'][number], where: string) => {
+    check(channels, 'notification channel', route.channels ?? [], `${where}.channels`);
+    check(policies, 'escalation policy', route.escalation ? [route.escalation] : [], `${where}.escalation`);
+    route.routes.forEach((child, i) => walk(child, `${where}.routes.${i}`));
+  };
+  walk(raw.routing, 'routing');
+  raw.users.forEach((u, i) => check(channels, 'notification channel', u.channels, `users.${i}.channels`));
+  raw.escalation_policies.forEach((policy, i) =>
+    policy.steps.forEach((step, j) => {
+      const where = `escalation_policies.${i}.steps.${j}.notify`;
+      check(channels, 'notification channel', step.notify.channels, `${where}.channels`);
+      check(users, 'user', step.notify.users, `${where}.users`);
+      check(schedules, 'schedule', step.notify.schedules, `${where}.schedules`);
+    }),
+  );
+  if (raw.notifications.ack_links && !raw.server.public_url) {
+    problems.push('server.public_url: needed for notifications.ack_links (the links point there)');
+  }
+  return problems;
 }
 
 export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
-}
-
-export function resolveSecret(
-  ref: { env?: string; file?: string },
-  where: string,
-  env: NodeJS.ProcessEnv,
-): string {
-  if (ref.env !== undefined) {
-    const value = env[ref.env];
-    if (value === undefined || value === '')
-      throw new ConfigError(`${where}: environment variable ${ref.env} is not set`);
-    return value;
-  }
-  try {
-    return readFileSync(ref.file as string, 'utf8').trim();
-  } catch (err) {
-    throw new ConfigError(`${where}: cannot read secret file ${ref.file}: ${(err as Error).message}`);
-  }
 }
 
 /** Validates a parsed YAML document; throws ConfigError naming the key path of the first problems. */
@@ -133,9 +140,12 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env):
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const raw = result.data;
+  const unknown = crossReferences(raw);
+  if (unknown.length > 0) throw new ConfigError(`invalid configuration: ${unknown.join('; ')}`);
   const { bearer_token, basic_auth } = raw.webhook;
   return {
     ...raw,
+    notifications: resolveNotifications(raw.notifications, env),
     webhook: {
       bearerToken: bearer_token && resolveSecret(bearer_token, 'webhook.bearer_token', env),
       basicAuth: basic_auth && {

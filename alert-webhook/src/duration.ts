@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 const UNITS_MS: Record<string, number> = {
   ms: 1,
   s: 1000,
@@ -16,3 +18,13 @@ export function parseDuration(text: string): number | undefined {
   }
   return total;
 }
+
+/** A duration in configuration, as milliseconds. */
+export const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (expected e.g. 30s, 5m, 1h30m)` });
+    return z.NEVER;
+  }
+  return ms;
+});

@@ -39,7 +39,7 @@ export class Inbox {
 
   constructor(
     private readonly db: Db,
-    private readonly options: MergeOptions & { log: Logger; metrics: Metrics },
+    private readonly options: MergeOptions & { log: Logger; metrics: Metrics; onMerged: () => void },
   ) {}
 
   /**
@@ -142,14 +142,15 @@ export class Inbox {
 
   /** Merges a batch in one transaction; when that fails, one by one, so one bad delivery cannot block the rest. */
   private async merge(batch: Pending[]): Promise<'done' | 'retry-later'> {
-    const { log, metrics, ...merge } = this.options;
+    const { log, metrics, onMerged, ...merge } = this.options;
     const started = performance.now();
     try {
-      await ingest(
+      const results = await ingest(
         this.db,
         batch.map((p) => ({ payload: p.payload, inboxId: p.id })),
         merge,
       );
+      if (results.some((r) => r.changes > 0)) onMerged();
       const ms = (performance.now() - started) / batch.length;
       this.msPerDelivery = 0.8 * this.msPerDelivery + 0.2 * ms;
       for (let i = 0; i < batch.length; i++) metrics.processingDuration.observe(ms / 1000);

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import cron from 'node-cron';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { createApp } from './app';
@@ -22,8 +23,13 @@ async function main() {
   }
   const log = createLogger(config.log_level);
   const db = await openDatabase(config.storage);
-  const { app, inbox } = createApp(config, db, log);
+  const { app, inbox, dispatcher, escalator } = createApp(config, db, log);
   const recovered = await inbox.recover();
+  dispatcher.kick(); // notifications a previous run queued but did not finish
+  // Escalation state lives in the database; this tick only looks for what is due.
+  const tick = cron.schedule('* * * * * *', () => {
+    escalator.tick().catch((err: unknown) => log.error({ err }, 'escalation tick failed'));
+  });
   if (!config.webhook.bearerToken && !config.webhook.basicAuth) {
     log.warn('webhook authentication is off: set webhook.bearer_token or webhook.basic_auth');
   }
@@ -42,6 +48,8 @@ async function main() {
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
     server.close();
+    void tick.stop();
+    dispatcher.stop();
     void inbox
       .drained()
       .then(() => inbox.stop())

@@ -58,7 +58,26 @@ export function createMetrics(db: Db) {
       for (const r of rows) this.set({ severity: r.severity, status: r.status }, Number(r.n));
     },
   });
-  return { registry, webhookRequests, alertsReceived, processingDuration, inboxFailed };
+  const notifications = new Counter({
+    name: 'vigil_notifications_total',
+    help: 'Notifications delivered or given up on after their retries, by channel and outcome.',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  });
+  const escalationSteps = new Counter({
+    name: 'vigil_escalation_steps_total',
+    help: 'Escalation policy steps fired.',
+    registers: [registry],
+  });
+  return {
+    registry,
+    webhookRequests,
+    alertsReceived,
+    processingDuration,
+    inboxFailed,
+    notifications,
+    escalationSteps,
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

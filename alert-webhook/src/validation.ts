@@ -19,3 +19,8 @@ export function describeIssues(error: z.ZodError, root = '(root)', max = 20): Fi
   }
   return out.slice(0, max);
 }
+
+/** A configuration refused: the message names the key path. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

@@ -1,5 +1,6 @@
 import { ingest } from '../src/incidents/ingest';
 import { parseConfig } from '../src/config';
+import { routingSchema } from '../src/routing/schema';
 import type { Db } from '../src/db/database';
 import { notification, openTempDb } from './helpers';
 
@@ -13,7 +14,7 @@ const apply = (
   now = '2026-11-22T10:01:00.000Z',
   reopenWindowMs = 0,
   routing = parseConfig({}).routing,
-) => ingest(db, [{ payload }], { now, reopenWindowMs, routing });
+) => ingest(db, [{ payload }], { now, reopenWindowMs, routing, policies: new Map() });
 const incidents = () => db.selectFrom('incidents').selectAll().orderBy('id').execute();
 const timelineKinds = async (id: number) =>
   (await db.selectFrom('timeline').select('kind').where('incident_id', '=', id).orderBy('id').execute()).map(
@@ -169,20 +170,18 @@ describe('merging Alertmanager snapshots into incidents', () => {
   });
 
   it('snapshots the routes taken when the incident opens, and takes the team from the route without a team label', async () => {
-    const routing = parseConfig({
-      routing: {
-        team: 'ops',
-        channels: ['ops-email'],
-        routes: [
-          {
-            matchers: ['severity="critical"'],
-            team: 'sre',
-            channels: ['pager', 'sre-slack'],
-            escalation: 'page',
-          },
-        ],
-      },
-    }).routing;
+    const routing = routingSchema.parse({
+      team: 'ops',
+      channels: ['ops-email'],
+      routes: [
+        {
+          matchers: ['severity="critical"'],
+          team: 'sre',
+          channels: ['pager', 'sre-slack'],
+          escalation: 'page',
+        },
+      ],
+    });
     await apply(
       notification([{ fingerprint: 'a', labels: { severity: 'critical' } }]),
       undefined,

@@ -14,33 +14,88 @@ interface InhibitRule {
 const inhibitRules = (path: string) =>
   (yaml.load(readFileSync(join(ROOT, path), 'utf8')) as { inhibit_rules: InhibitRule[] }).inhibit_rules;
 
+/** Each config and its docker-compose overlay, which differs only in hostnames (and the token's path). */
+const PROMETHEUS = [
+  'provisioning/prometheus/prometheus.yml',
+  'provisioning/prometheus/prometheus.compose.yml',
+];
+const ALERTMANAGER = [
+  'provisioning/alertmanager/alertmanager.yml',
+  'provisioning/alertmanager/alertmanager.compose.yml',
+];
+const load = <T>(path: string) => yaml.load(readFileSync(join(ROOT, path), 'utf8')) as T;
+
+interface PrometheusConfig {
+  scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+  alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+}
+/** A Prometheus config with every target reduced to its port: what must not differ between the two. */
+function withoutHosts(config: PrometheusConfig): unknown {
+  const ports = (configs: { targets: string[] }[]) =>
+    configs.map((c) => ({ ...c, targets: c.targets.map((t) => t.replace(/^[^:]+:/, '')) }));
+  return {
+    ...config,
+    alerting: {
+      alertmanagers: config.alerting.alertmanagers.map((a) => ({
+        ...a,
+        static_configs: ports(a.static_configs),
+      })),
+    },
+    scrape_configs: config.scrape_configs.map((j) => ({ ...j, static_configs: ports(j.static_configs) })),
+  };
+}
+
+interface AlertmanagerConfig {
+  receivers: { webhook_configs?: { url: string; http_config: { authorization: object } }[] }[];
+}
+function withoutReceiverLocations(config: AlertmanagerConfig): unknown {
+  return {
+    ...config,
+    receivers: config.receivers.map((r) => ({
+      ...r,
+      webhook_configs: r.webhook_configs?.map((w) => ({
+        ...w,
+        url: new URL(w.url).pathname,
+        http_config: {
+          ...w.http_config,
+          authorization: { ...w.http_config.authorization, credentials_file: '' },
+        },
+      })),
+    })),
+  };
+}
+
 describe('provisioning', () => {
-  it('Prometheus accepts its configuration and every rule file it loads', () => {
-    const out = run('promtool', ['check', 'config', 'provisioning/prometheus/prometheus.yml']);
+  it.each(PROMETHEUS)('Prometheus accepts %s and every rule file it loads', (path) => {
+    const out = run('promtool', ['check', 'config', path]);
     expect(out).toMatch(/SUCCESS: \d+ rule files found/);
     expect(out).not.toMatch(/FAILED/);
   });
 
-  it('Alertmanager accepts its configuration', () => {
-    expect(run('amtool', ['check-config', 'provisioning/alertmanager/alertmanager.yml'])).toContain(
-      'SUCCESS',
-    );
+  it.each(ALERTMANAGER)('Alertmanager accepts %s', (path) => {
+    expect(run('amtool', ['check-config', path])).toContain('SUCCESS');
   });
 
-  it('carries every generated SLO inhibition rule', () => {
-    const provisioned = inhibitRules('provisioning/alertmanager/alertmanager.yml');
+  it.each(ALERTMANAGER)('%s carries every generated SLO inhibition rule', (path) => {
+    const provisioned = inhibitRules(path);
     for (const rule of inhibitRules('rules/generated/alertmanager-inhibit-rules.yml')) {
       expect(provisioned).toContainEqual(rule);
     }
   });
 
-  it('scrapes every job the rules select on', () => {
-    const config = yaml.load(readFileSync(join(ROOT, 'provisioning/prometheus/prometheus.yml'), 'utf8')) as {
-      scrape_configs: { job_name: string }[];
-    };
-    const jobs = new Set(config.scrape_configs.map((s) => s.job_name));
+  it.each(PROMETHEUS)('%s scrapes every job the rules select on', (path) => {
+    const jobs = new Set(load<PrometheusConfig>(path).scrape_configs.map((s) => s.job_name));
     const ruleText = run('sh', ['-c', 'cat rules/prometheus/*.rules.yml rules/generated/*.rules.yml']);
     const used = new Set([...ruleText.matchAll(/job="([^"]+)"/g)].map((m) => m[1]));
     expect([...used].filter((job) => !jobs.has(job as string))).toEqual([]);
+  });
+
+  it('keeps the docker-compose overlays in step with the loopback configs', () => {
+    const [prometheus, prometheusCompose] = PROMETHEUS.map((p) => withoutHosts(load<PrometheusConfig>(p)));
+    expect(prometheusCompose).toEqual(prometheus);
+    const [alertmanager, alertmanagerCompose] = ALERTMANAGER.map((p) =>
+      withoutReceiverLocations(load<AlertmanagerConfig>(p)),
+    );
+    expect(alertmanagerCompose).toEqual(alertmanager);
   });
 });

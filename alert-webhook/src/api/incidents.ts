@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiTokenEntry } from '../config';
 import type { Db } from '../db/database';
+import type { EscalationPolicy } from '../escalation/policy';
 import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
 import { requireRole } from './auth';
@@ -40,7 +41,12 @@ function incidentId(req: Request): number {
   return id;
 }
 
-export function incidentsRouter(db: Db, tokens: ApiTokenEntry[]): Router {
+export function incidentsRouter(
+  db: Db,
+  tokens: ApiTokenEntry[],
+  policies: ReadonlyMap<string, EscalationPolicy>,
+  onChange: () => void,
+): Router {
   const router = Router();
   const viewer = requireRole(tokens, 'viewer');
   const responder = requireRole(tokens, 'responder');
@@ -69,7 +75,7 @@ export function incidentsRouter(db: Db, tokens: ApiTokenEntry[]): Router {
   const respond = async (req: Request, res: Response, action: Parameters<typeof act>[3]) => {
     const id = incidentId(req);
     const caller = res.locals.caller as Caller;
-    const result = await act(db, id, caller.name, action);
+    const result = await act(db, id, caller.name, action, policies);
     if (result.outcome === 'not_found')
       throw new HttpError(404, 'not_found', `incident ${id} does not exist`);
     if (result.outcome === 'invalid') {
@@ -79,6 +85,7 @@ export function incidentsRouter(db: Db, tokens: ApiTokenEntry[]): Router {
         `cannot ${action.kind} an incident that is ${result.status}`,
       );
     }
+    onChange();
     res.json(await getIncident(db, id));
   };
 

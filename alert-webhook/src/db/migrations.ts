@@ -116,6 +116,73 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('incidents').addColumn('route', 'text').execute();
     },
   },
+  '0003_notifications_and_escalations': {
+    async up(db: Kysely<unknown>) {
+      // The outbox: a notification is written in the transaction that decided it, then delivered.
+      await db.schema
+        .createTable('notifications')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id'))
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text')
+        // Escalation steps carry one, so that a step can never be queued twice.
+        .addColumn('dedupe_key', 'text', (c) => c.unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('notifications_pending')
+        .on('notifications')
+        .columns(['status', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('notifications_incident')
+        .on('notifications')
+        .columns(['incident_id'])
+        .execute();
+
+      await db.schema
+        .createTable('delivery_attempts')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('notification_id', 'integer', (c) => c.notNull().references('notifications.id'))
+        .addColumn('incident_id', 'integer', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('ok', 'integer', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema
+        .createIndex('delivery_attempts_incident')
+        .on('delivery_attempts')
+        .columns(['incident_id'])
+        .execute();
+
+      await db.schema
+        .createTable('escalations')
+        .addColumn('incident_id', 'integer', (c) => c.primaryKey().references('incidents.id'))
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('cycle', 'integer', (c) => c.notNull())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('next_at', 'text', (c) => c.notNull())
+        .addColumn('phase', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('escalations_due')
+        .on('escalations')
+        .columns(['phase', 'next_at'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -71,10 +71,54 @@ export interface AuditTable {
   details: string;
 }
 
+export type NotificationEvent = 'triggered' | 'resolved' | 'escalation';
+
+export interface NotificationTable {
+  id: Generated<number>;
+  incident_id: number;
+  event: NotificationEvent;
+  channel: string;
+  recipient: string | null;
+  dedupe_key: string | null;
+  status: 'pending' | 'sent' | 'failed' | 'held';
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeliveryAttemptTable {
+  id: Generated<number>;
+  notification_id: number;
+  incident_id: number;
+  channel: string;
+  kind: string;
+  target: string;
+  attempt: number;
+  at: string;
+  duration_ms: number;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+}
+
+export interface EscalationTable {
+  incident_id: number;
+  policy: string;
+  cycle: number;
+  step: number;
+  next_at: string;
+  phase: 'active' | 'ack_wait' | 'done' | 'stopped';
+  updated_at: string;
+}
+
 export interface DatabaseSchema {
   inbox: InboxTable;
   incidents: IncidentTable;
   alerts: AlertTable;
   timeline: TimelineTable;
   audit_log: AuditTable;
+  notifications: NotificationTable;
+  delivery_attempts: DeliveryAttemptTable;
+  escalations: EscalationTable;
 }

@@ -4,6 +4,8 @@ import type { AlertTable, DatabaseSchema, IncidentTable } from '../db/schema';
 import { alertFingerprint, normaliseTime, type WebhookAlert, type WebhookPayload } from '../webhook/payload';
 import { decideAlert, highestSeverity } from './rules';
 import { route, type RoutingTree } from '../routing/tree';
+import type { EscalationPolicy } from '../escalation/policy';
+import { react, type IncidentChange } from './reactions';
 
 type Tx = Transaction<DatabaseSchema>;
 type NewAlert = Omit<AlertTable, 'id' | 'incident_id'>;
@@ -25,6 +27,7 @@ const KNOWN_ALERT_FIELDS = new Set([
 export interface MergeOptions {
   reopenWindowMs: number;
   routing: RoutingTree;
+  policies: ReadonlyMap<string, EscalationPolicy>;
 }
 
 export interface IngestResult {
@@ -32,6 +35,8 @@ export interface IngestResult {
   incidentIds: number[];
   opened: number;
   resolved: number;
+  /** Status changes that others react to (notifications, escalation). */
+  changes: number;
 }
 
 function chunks<T>(items: T[]): T[][] {
@@ -144,6 +149,7 @@ export async function ingestSnapshot(
   }
 
   const timeline: TimelineEntry[] = [];
+  const changes: [number, IncidentChange][] = [];
   const alertEvents = new AlertEvents();
   const touched = new Set<number>();
   const fresh: { row: NewAlert; alert: WebhookAlert }[] = [];
@@ -178,6 +184,7 @@ export async function ingestSnapshot(
     let incidentId = target?.id;
     if (incidentId === undefined && fresh.some((f) => f.row.status === 'firing')) {
       incidentId = await reopenRecent(tx, payload, options, timeline);
+      if (incidentId !== undefined) changes.push([incidentId, 'reopened']);
     }
     if (incidentId === undefined) {
       const first = fresh[0] as { alert: WebhookAlert };
@@ -190,6 +197,7 @@ export async function ingestSnapshot(
       );
       incidentId = created.id;
       opened = created.status === 'resolved' ? 0 : 1;
+      if (opened) changes.push([incidentId, 'opened']);
       timeline.push({
         incident_id: incidentId,
         kind: 'opened',
@@ -213,15 +221,19 @@ export async function ingestSnapshot(
   timeline.push(...alertEvents.entries());
   let resolved = 0;
   for (const id of touched) {
-    if (await refreshIncident(tx, id, now, timeline)) resolved += 1;
+    if (await refreshIncident(tx, id, now, timeline)) {
+      resolved += 1;
+      changes.push([id, 'resolved']);
+    }
   }
+  for (const [id, change] of changes) await react(tx, id, change, { now, policies: options.policies });
   for (const part of chunks(timeline)) {
     await tx
       .insertInto('timeline')
       .values(part.map((t) => ({ ...t, at: now, actor: SYSTEM_ACTOR })))
       .execute();
   }
-  return { incidentIds: [...touched], opened, resolved };
+  return { incidentIds: [...touched], opened, resolved, changes: changes.length };
 }
 
 /**

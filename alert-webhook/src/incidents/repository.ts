@@ -2,6 +2,8 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import type { IncidentStatus, IncidentTable } from '../db/schema';
 import { applyTransition, type Transition } from './rules';
+import { react } from './reactions';
+import type { EscalationPolicy } from '../escalation/policy';
 
 export interface IncidentFilter {
   status?: IncidentStatus[];
@@ -82,6 +84,7 @@ export async function act(
     | { kind: Transition; note?: string }
     | { kind: 'note'; text: string }
     | { kind: 'assign'; assignee: string | null },
+  policies: ReadonlyMap<string, EscalationPolicy>,
 ): Promise<ActionResult> {
   return db.transaction().execute(async (tx) => {
     const incident = await tx
@@ -119,6 +122,7 @@ export async function act(
         .where('id', '=', id)
         .execute();
       message = action.note ? `${PAST[action.kind]}: ${action.note}` : PAST[action.kind];
+      await react(tx, id, PAST[action.kind], { now: at, policies });
     }
     const kind = PAST[action.kind];
     const details = JSON.stringify(action);

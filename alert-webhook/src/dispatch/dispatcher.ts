@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/database';
+import type { NotificationChannel } from '../notify/message';
+import { NotificationSender, type DeliveryAttempt, type RetryPolicy } from '../notify/sender';
+import type { Clock } from '../notify/clock';
+import type { Metrics } from '../metrics';
+import { buildMessage, type LinkSettings } from './message';
+
+/**
+ * Delivers queued notifications. Each runs on its own, with its own retries, so a channel that is down
+ * holds up nobody else; every attempt is recorded on the incident. Notifications still pending after a
+ * restart (the process died mid-delivery) are sent again: at least once, never silently dropped.
+ */
+export class Dispatcher {
+  private readonly inFlight = new Set<number>();
+  private scanning: Promise<void> | undefined;
+  private rescan = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly channels: ReadonlyMap<string, NotificationChannel>,
+    private readonly options: {
+      retry: RetryPolicy;
+      links: LinkSettings;
+      log: Logger;
+      metrics: Metrics;
+      clock?: Clock;
+    },
+  ) {}
+
+  /** Looks for pending notifications; cheap to call after anything that may have queued some. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    this.scanning = this.scan().finally(() => {
+      this.scanning = undefined;
+      if (this.rescan) {
+        this.rescan = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Resolves when nothing is pending or in flight (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.scanning || this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async scan(): Promise<void> {
+    const pending = await this.db
+      .selectFrom('notifications')
+      .select(['id', 'incident_id', 'channel'])
+      .where('status', '=', 'pending')
+      .orderBy('id')
+      .limit(500)
+      .execute();
+    for (const n of pending) if (!this.inFlight.has(n.id)) this.start(n.id, n.incident_id, n.channel);
+  }
+
+  private start(id: number, incidentId: number, channelName: string): void {
+    this.inFlight.add(id);
+    void this.deliver(id, incidentId, channelName)
+      .catch((err: unknown) =>
+        this.options.log.error({ err, notification: id }, 'notification delivery failed'),
+      )
+      .finally(() => this.inFlight.delete(id));
+  }
+
+  private async deliver(id: number, incidentId: number, channelName: string): Promise<void> {
+    const channel = this.channels.get(channelName);
+    if (!channel) {
+      await this.finish(id, 'failed', 0, `no channel named ${channelName} is configured`);
+      return;
+    }
+    const message = await buildMessage(this.db, incidentId, this.options.links);
+    const sender = new NotificationSender({
+      policy: this.options.retry,
+      clock: this.options.clock,
+      onAttempt: (attempt) => this.record(id, attempt),
+    });
+    const last = await sender.deliver(channel, message);
+    this.options.metrics.notifications.inc({
+      channel: channel.name,
+      outcome: last.outcome.ok ? 'sent' : 'failed',
+    });
+    await this.finish(
+      id,
+      last.outcome.ok ? 'sent' : 'failed',
+      last.attempt,
+      last.outcome.ok ? null : describe(last),
+    );
+  }
+
+  private async record(notificationId: number, a: DeliveryAttempt): Promise<void> {
+    await this.db
+      .insertInto('delivery_attempts')
+      .values({
+        notification_id: notificationId,
+        incident_id: a.incidentId,
+        channel: a.channel,
+        kind: a.kind,
+        target: a.target,
+        attempt: a.attempt,
+        at: a.at,
+        duration_ms: Math.round(a.durationMs),
+        ok: a.outcome.ok ? 1 : 0,
+        status_code: a.outcome.status ?? null,
+        error: a.outcome.ok ? null : describe(a),
+      })
+      .execute();
+  }
+
+  private async finish(id: number, status: 'sent' | 'failed', attempts: number, error: string | null) {
+    await this.db
+      .updateTable('notifications')
+      .set({ status, attempts, last_error: error, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+function describe(a: DeliveryAttempt): string {
+  const { status, code, error } = a.outcome;
+  return [status, code, error].filter((x) => x !== undefined).join(' ') || 'failed';
+}

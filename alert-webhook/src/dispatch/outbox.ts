@@ -1,0 +1,40 @@
+import type { Transaction } from 'kysely';
+import type { DatabaseSchema, NotificationEvent } from '../db/schema';
+
+export interface OutboxEntry {
+  channel: string;
+  recipient?: string;
+  dedupeKey?: string;
+}
+
+/**
+ * Queues notifications inside the caller's transaction: they exist exactly when the change that caused
+ * them was committed. An entry whose dedupe key is already queued is skipped.
+ */
+export async function enqueue(
+  tx: Transaction<DatabaseSchema>,
+  incidentId: number,
+  event: NotificationEvent,
+  entries: OutboxEntry[],
+  now: string,
+): Promise<void> {
+  if (entries.length === 0) return;
+  await tx
+    .insertInto('notifications')
+    .values(
+      entries.map((e) => ({
+        incident_id: incidentId,
+        event,
+        channel: e.channel,
+        recipient: e.recipient ?? null,
+        dedupe_key: e.dedupeKey ?? null,
+        status: 'pending' as const,
+        attempts: 0,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}

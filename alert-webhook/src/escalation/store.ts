@@ -1,0 +1,83 @@
+import type { Transaction } from 'kysely';
+import type { DatabaseSchema } from '../db/schema';
+import { onAcknowledged, startPosition, type EscalationPosition } from './plan';
+import type { EscalationPolicy } from './policy';
+
+type Tx = Transaction<DatabaseSchema>;
+
+export interface StoredEscalation extends EscalationPosition {
+  incidentId: number;
+  policy: EscalationPolicy;
+}
+
+/** The policy is stored with the escalation: a configuration change does not alter one under way. */
+export async function startEscalation(tx: Tx, incidentId: number, policy: EscalationPolicy, now: string) {
+  const at = startPosition(now);
+  const row = { cycle: at.cycle, step: at.step, next_at: at.nextAt, phase: at.phase, updated_at: now };
+  await tx
+    .insertInto('escalations')
+    .values({ incident_id: incidentId, policy: JSON.stringify(policy), ...row })
+    .onConflict((oc) => oc.column('incident_id').doUpdateSet({ policy: JSON.stringify(policy), ...row }))
+    .execute();
+}
+
+export async function loadEscalation(tx: Tx, incidentId: number): Promise<StoredEscalation | undefined> {
+  const row = await tx
+    .selectFrom('escalations')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .executeTakeFirst();
+  return row && toStored(row);
+}
+
+export async function saveEscalation(tx: Tx, e: StoredEscalation, now: string): Promise<void> {
+  await tx
+    .updateTable('escalations')
+    .set({ cycle: e.cycle, step: e.step, next_at: e.nextAt, phase: e.phase, updated_at: now })
+    .where('incident_id', '=', e.incidentId)
+    .execute();
+}
+
+export async function acknowledgeEscalation(tx: Tx, incidentId: number, now: string): Promise<void> {
+  const e = await loadEscalation(tx, incidentId);
+  if (e?.phase === 'active') await saveEscalation(tx, { ...e, ...onAcknowledged(e.policy, e, now) }, now);
+}
+
+export async function stopEscalation(tx: Tx, incidentId: number, now: string): Promise<void> {
+  await tx
+    .updateTable('escalations')
+    .set({ phase: 'stopped', updated_at: now })
+    .where('incident_id', '=', incidentId)
+    .where('phase', 'in', ['active', 'ack_wait'])
+    .execute();
+}
+
+export async function dueEscalations(tx: Tx, now: string, limit = 100): Promise<StoredEscalation[]> {
+  const rows = await tx
+    .selectFrom('escalations')
+    .selectAll()
+    .where('phase', 'in', ['active', 'ack_wait'])
+    .where('next_at', '<=', now)
+    .orderBy('next_at')
+    .limit(limit)
+    .execute();
+  return rows.map(toStored);
+}
+
+function toStored(row: {
+  incident_id: number;
+  policy: string;
+  cycle: number;
+  step: number;
+  next_at: string;
+  phase: EscalationPosition['phase'];
+}): StoredEscalation {
+  return {
+    incidentId: row.incident_id,
+    policy: JSON.parse(row.policy) as EscalationPolicy,
+    cycle: row.cycle,
+    step: row.step,
+    nextAt: row.next_at,
+    phase: row.phase,
+  };
+}

@@ -1,0 +1,121 @@
+import nodemailer, { type NodemailerError } from 'nodemailer';
+import type { EmailSettings } from './config';
+import {
+  alertFacts,
+  alertSummary,
+  colourOf,
+  headline,
+  incidentFacts,
+  shownAlerts,
+  type Fact,
+} from './format';
+import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Alert text comes from rule annotations and labels: it is data, never markup. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
+}
+
+/** An alert's facts, then its labels, which mail (unlike chat) has the room to show. */
+function alertRows(alert: AlertDetail): Fact[] {
+  const labels = Object.entries(alert.labels).map(([name, value]) => `${name}=${value}`);
+  return [...alertFacts(alert), ['Labels', labels.join(', ')]];
+}
+
+function renderText(message: IncidentMessage): string {
+  const { shown, hidden } = shownAlerts(message);
+  const line = ([name, value]: Fact) => `${name}: ${value}`;
+  const lines = [headline(message), '', ...incidentFacts(message).map(line), ''];
+  lines.push(`Incident: ${message.incidentUrl}`);
+  if (message.status === 'triggered') lines.push(`Acknowledge: ${message.ackUrl}`);
+  lines.push('', `Alerts (${message.alerts.length}):`);
+  for (const alert of shown) {
+    lines.push('', `* ${alertSummary(alert)}`, ...alertRows(alert).map((fact) => `  ${line(fact)}`));
+  }
+  if (hidden > 0) lines.push('', `... and ${hidden} more`);
+  return `${lines.join('\n')}\n`;
+}
+
+function renderHtml(message: IncidentMessage): string {
+  const { shown, hidden } = shownAlerts(message);
+  const table = (facts: Fact[]) =>
+    `<table>${facts
+      .map(
+        ([name, value]) => `<tr><th align="left">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`,
+      )
+      .join('')}</table>`;
+  const links = [`<a href="${escapeHtml(message.incidentUrl)}">View incident</a>`];
+  if (message.status === 'triggered') links.push(`<a href="${escapeHtml(message.ackUrl)}">Acknowledge</a>`);
+  const alerts = shown
+    .map((alert) => `<h3>${escapeHtml(alertSummary(alert))}</h3>${table(alertRows(alert))}`)
+    .join('');
+  return [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<div style="border-left:6px solid ${colourOf(message)};padding-left:12px">`,
+    `<h2>${escapeHtml(headline(message))}</h2>`,
+    table(incidentFacts(message)),
+    `<p>${links.join(' &middot; ')}</p>`,
+    `<h3>Alerts (${message.alerts.length})</h3>`,
+    alerts,
+    hidden > 0 ? `<p>&hellip; and ${hidden} more</p>` : '',
+    '</div></body></html>',
+  ].join('\n');
+}
+
+export function createEmailChannel(name: string, settings: EmailSettings): NotificationChannel {
+  const { smtp, timeoutMs } = settings;
+  // Not pooled: notifications are rare enough that an idle connection would only be dropped by the server.
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    requireTLS: smtp.requireTls,
+    auth: smtp.auth,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
+  return {
+    name,
+    kind: 'email',
+    target: settings.to.join(', '),
+    async send(message) {
+      try {
+        const info = await transport.sendMail({
+          from: settings.from,
+          to: settings.to,
+          subject: headline(message),
+          text: renderText(message),
+          html: renderHtml(message),
+        });
+        const status = Number(info.response.slice(0, 3)) || undefined;
+        // Sending again would duplicate the message for the accepted recipients, so a partial
+        // rejection is a success that names who was missed.
+        return {
+          ok: true,
+          ...(status !== undefined && { status }),
+          ...(info.rejected.length > 0 && { error: `rejected recipients: ${info.rejected.join(', ')}` }),
+        };
+      } catch (err) {
+        const e = err as NodemailerError;
+        // ECONNREFUSED says more than the ESOCKET nodemailer wraps it in.
+        const code = e.originalCode ?? e.code;
+        return {
+          ok: false,
+          ...(e.responseCode !== undefined && { status: e.responseCode }),
+          ...(code !== undefined && { code }),
+          error: e.message,
+          ...(e.permanent !== undefined && { permanent: e.permanent }),
+        };
+      }
+    },
+  };
+}

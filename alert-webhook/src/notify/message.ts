@@ -1,0 +1,50 @@
+import type { IncidentStatus } from '../db/schema';
+
+export type ChannelKind = 'email' | 'slack' | 'webhook' | 'teams';
+
+export interface AlertDetail {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** ISO-8601, as Alertmanager sends it. */
+  startsAt: string;
+  /** From the alert's anomaly score annotation, when the anomaly exporter's rules set one. */
+  anomalyScore?: number;
+}
+
+/** Everything a channel needs to tell people about an incident; built by the caller from the incident record. */
+export interface IncidentMessage {
+  incidentId: number;
+  status: IncidentStatus;
+  severity: string;
+  service: string | null;
+  team: string | null;
+  title: string;
+  alerts: AlertDetail[];
+  /** The incident's page in the Grafana incidents app. */
+  incidentUrl: string;
+  /** One-click acknowledge link (see links.ts); channels show it only while the incident is triggered. */
+  ackUrl: string;
+}
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  /** HTTP status, or the SMTP reply code. */
+  status?: number;
+  /** Error code when there was no reply, such as ECONNREFUSED or ETIMEDOUT. */
+  code?: string;
+  error?: string;
+  /** The receiver asked us to wait this long before the next message (HTTP Retry-After). */
+  retryAfterMs?: number;
+  /** The receiver refused the message itself: sending it again would be refused again. */
+  permanent?: boolean;
+}
+
+export interface NotificationChannel {
+  /** The configured channel name, as routes refer to it. */
+  readonly name: string;
+  readonly kind: ChannelKind;
+  /** Where messages go, safe to store and show: no secret URLs or credentials. */
+  readonly target: string;
+  /** Resolves with the outcome of one attempt; never rejects. */
+  send(message: IncidentMessage): Promise<DeliveryOutcome>;
+}

@@ -1,0 +1,85 @@
+import type { SlackSettings } from './config';
+import { alertFacts, alertSummary, colourOf, headline, incidentFacts, shownAlerts } from './format';
+import { postJson } from './http';
+import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
+import { Pacer } from './pacer';
+
+/** Slack accepts about one message per second per incoming webhook and answers 429 beyond that. */
+export const SLACK_INTERVAL_MS = 1000;
+
+// Block Kit limits (api.slack.com/reference/block-kit/blocks).
+const HEADER_CHARS = 150;
+const SECTION_CHARS = 3000;
+const FIELD_CHARS = 2000;
+/** The notification text: Slack allows far more, but this is what shows in a push notification. */
+const FALLBACK_CHARS = 500;
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** mrkdwn treats these three as control characters; everything else passes through as written. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
+
+function alertBlock(alert: AlertDetail) {
+  const lines = [
+    `*${escapeMrkdwn(alertSummary(alert))}*`,
+    ...alertFacts(alert).map(([name, value]) => `${escapeMrkdwn(name)}: ${escapeMrkdwn(value)}`),
+  ];
+  return { type: 'section', text: mrkdwn(truncate(lines.join('\n'), SECTION_CHARS)) };
+}
+
+/**
+ * An incoming webhook cannot edit what it posted earlier, so a status change is a new message whose
+ * wording and colour say what changed (the header names the new status, resolved turns green).
+ */
+function slackPayload(message: IncidentMessage) {
+  const { shown, hidden } = shownAlerts(message);
+  const buttons = [{ type: 'button', text: plain('View incident'), url: message.incidentUrl }];
+  if (message.status === 'triggered')
+    buttons.push({ type: 'button', text: plain('Acknowledge'), url: message.ackUrl });
+  return {
+    text: truncate(headline(message), FALLBACK_CHARS),
+    blocks: [{ type: 'header', text: plain(truncate(headline(message), HEADER_CHARS)) }],
+    // Only attachments carry a colour bar; the blocks inside them render like top-level ones.
+    attachments: [
+      {
+        color: colourOf(message),
+        blocks: [
+          {
+            type: 'section',
+            fields: incidentFacts(message).map(([name, value]) =>
+              mrkdwn(truncate(`*${name}*\n${escapeMrkdwn(value)}`, FIELD_CHARS)),
+            ),
+          },
+          ...shown.map(alertBlock),
+          ...(hidden > 0 ? [{ type: 'context', elements: [mrkdwn(`… and ${hidden} more alerts`)] }] : []),
+          { type: 'actions', elements: buttons },
+        ],
+      },
+    ],
+  };
+}
+
+export function createSlackChannel(name: string, settings: SlackSettings, pacer: Pacer): NotificationChannel {
+  const { webhookUrl, timeoutMs } = settings;
+  return {
+    name,
+    kind: 'slack',
+    // The URL is the credential; its host is as much as a record may show.
+    target: new URL(webhookUrl).host,
+    send(message) {
+      return pacer.run(webhookUrl, async () => {
+        const outcome = await postJson(webhookUrl, JSON.stringify(slackPayload(message)), { timeoutMs });
+        if (outcome.status === 429 && outcome.retryAfterMs !== undefined)
+          pacer.pause(webhookUrl, outcome.retryAfterMs);
+        return outcome;
+      });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { TeamsSettings } from './config';
+import { alertFacts, alertSummary, headline, incidentFacts, shownAlerts, type Fact } from './format';
+import { postJson } from './http';
+import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
+
+/** Adaptive Card container styles: Teams' own palette, which follows the user's theme. */
+const SEVERITY_STYLES: Record<string, string> = { critical: 'attention', warning: 'warning', info: 'accent' };
+
+const factSet = (facts: Fact[]) => ({
+  type: 'FactSet',
+  facts: facts.map(([title, value]) => ({ title, value })),
+});
+
+function alertItems(alert: AlertDetail) {
+  return [
+    { type: 'TextBlock', text: alertSummary(alert), weight: 'Bolder', wrap: true, separator: true },
+    factSet(alertFacts(alert)),
+  ];
+}
+
+function adaptiveCard(message: IncidentMessage) {
+  const { shown, hidden } = shownAlerts(message);
+  const style = message.status === 'resolved' ? 'good' : (SEVERITY_STYLES[message.severity] ?? 'emphasis');
+  const actions = [{ type: 'Action.OpenUrl', title: 'View incident', url: message.incidentUrl }];
+  if (message.status === 'triggered')
+    actions.push({ type: 'Action.OpenUrl', title: 'Acknowledge', url: message.ackUrl });
+  return {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    // 1.4 renders everywhere Teams does (desktop, web, mobile).
+    version: '1.4',
+    msteams: { width: 'Full' },
+    body: [
+      {
+        type: 'Container',
+        style,
+        bleed: true,
+        items: [{ type: 'TextBlock', text: headline(message), weight: 'Bolder', size: 'Medium', wrap: true }],
+      },
+      factSet(incidentFacts(message)),
+      ...shown.flatMap(alertItems),
+      ...(hidden > 0
+        ? [{ type: 'TextBlock', text: `… and ${hidden} more alerts`, isSubtle: true, wrap: true }]
+        : []),
+    ],
+    actions,
+  };
+}
+
+/** Posts an Adaptive Card to a Teams workflow ("When a Teams webhook request is received") URL. */
+export function createTeamsChannel(name: string, settings: TeamsSettings): NotificationChannel {
+  const { webhookUrl, timeoutMs } = settings;
+  return {
+    name,
+    kind: 'teams',
+    // The URL is signed (sig= in its query): its host is as much as a record may show.
+    target: new URL(webhookUrl).host,
+    async send(message) {
+      const body = {
+        type: 'message',
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.card.adaptive',
+            contentUrl: null,
+            content: adaptiveCard(message),
+          },
+        ],
+      };
+      return postJson(webhookUrl, JSON.stringify(body), { timeoutMs });
+    },
+  };
+}

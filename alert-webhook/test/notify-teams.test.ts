@@ -1,0 +1,73 @@
+import { createTeamsChannel } from '../src/notify/teams';
+import { incidentMessage } from './fixtures/notify/message';
+import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+import { teamsError } from './fixtures/notify/teams-validator';
+
+interface Card {
+  body: {
+    type: string;
+    style?: string;
+    items?: { text: string }[];
+    facts?: { title: string; value: string }[];
+    text?: string;
+  }[];
+  actions: { title: string; url: string }[];
+}
+
+describe('Teams channel', () => {
+  let teams: Receiver;
+  beforeEach(async () => {
+    // Workflow triggers answer 202 Accepted; a body they cannot use gets 400.
+    teams = await startReceiver((req) => {
+      const problem = teamsError(req.headers['content-type'], req.body);
+      return problem ? { status: 400, body: problem } : { status: 202 };
+    });
+  });
+  afterEach(() => teams.close());
+
+  const send = async (...args: Parameters<typeof incidentMessage>) => {
+    const channel = createTeamsChannel('ops', {
+      kind: 'teams',
+      webhookUrl: `${teams.url}/workflows/abc/triggers/manual/paths/invoke?sig=secret`,
+      timeoutMs: 5000,
+    });
+    const outcome = await channel.send(incidentMessage(...args));
+    const sent = JSON.parse(teams.requests.at(-1)!.body) as { attachments: { content: Card }[] };
+    return { channel, outcome, card: sent.attachments[0]!.content };
+  };
+
+  it('posts an Adaptive Card the workflow accepts, styled by severity, with both links', async () => {
+    const { channel, outcome, card } = await send();
+    expect(outcome).toEqual({ ok: true, status: 202 });
+    expect(channel.target).toBe(new URL(teams.url).host);
+    const [banner, facts, summary] = card.body;
+    expect(banner).toMatchObject({ type: 'Container', style: 'attention' });
+    expect(banner!.items![0]!.text).toBe('[CRITICAL] checkout: High error rate on checkout');
+    expect(facts!.facts).toEqual([
+      { title: 'Status', value: 'Triggered' },
+      { title: 'Severity', value: 'critical' },
+      { title: 'Service', value: 'checkout' },
+      { title: 'Team', value: 'payments' },
+    ]);
+    expect(summary!.text).toBe('High error rate on checkout');
+    expect(card.body.flatMap((e) => e.facts ?? [])).toContainEqual({ title: 'Anomaly score', value: '4.2' });
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'View incident', url: incidentMessage().incidentUrl },
+      { type: 'Action.OpenUrl', title: 'Acknowledge', url: incidentMessage().ackUrl },
+    ]);
+  });
+
+  it('turns green on resolve and drops the acknowledge action', async () => {
+    const { outcome, card } = await send({ status: 'resolved', severity: 'warning' });
+    expect(outcome.ok).toBe(true);
+    expect(card.body[0]).toMatchObject({ style: 'good' });
+    expect(card.actions.map((a) => a.title)).toEqual(['View incident']);
+  });
+
+  it('styles warnings and unknown severities with styles Teams knows', async () => {
+    expect((await send({ severity: 'warning' })).card.body[0]!.style).toBe('warning');
+    const unknown = await send({ severity: 'page-everyone' });
+    expect(unknown.outcome.ok).toBe(true);
+    expect(unknown.card.body[0]!.style).toBe('emphasis');
+  });
+});

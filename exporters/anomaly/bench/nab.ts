@@ -1,0 +1,88 @@
+import { performance } from 'node:perf_hooks';
+import { createDetector } from '../src/detectors';
+import type { Detector } from '../src/detectors/detector';
+import { WindowedGaussian } from '../src/detectors/windowed-gaussian';
+import { loadCorpus, type Corpus } from '../src/nab/corpus';
+import { scoreCorpus, scorableRows, scoreAt, type ProfileResult } from '../src/nab/scorer';
+
+/**
+ * NAB benchmark: runs our detector and the windowed-Gaussian baseline over a NAB-format corpus and scores
+ * both as NAB does. Usage: npm run bench:nab -- --data <dir> [--verbose]
+ */
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The sampling step a scrape config would state: the median gap between timestamps. */
+function stepOf(timestamps: Float64Array): number {
+  const gaps = Array.from(timestamps.subarray(1), (t, i) => t - (timestamps[i] as number)).sort(
+    (a, b) => a - b,
+  );
+  return gaps[gaps.length >> 1] ?? 60_000;
+}
+
+function detect(corpus: Corpus, make: (stepMs: number) => Detector): Float64Array[] {
+  return corpus.files.map((file) => {
+    const detector = make(stepOf(file.timestamps));
+    const scores = new Float64Array(file.values.length);
+    for (let i = 0; i < scores.length; i++) {
+      const s = detector.update(file.timestamps[i] as number, file.values[i] as number).score;
+      scores[i] = Number.isFinite(s) ? s : 0;
+    }
+    return scores;
+  });
+}
+
+const fmt = (n: number) => n.toFixed(1);
+
+function run(corpus: Corpus, name: string, make: (stepMs: number) => Detector) {
+  const started = performance.now();
+  const scores = detect(corpus, make);
+  const results = scoreCorpus(corpus.files, scores, corpus.profiles, corpus.windowCount);
+  const seconds = (performance.now() - started) / 1000;
+  const row = results.map((r) => `${r.profile}=${fmt(r.normalised)} (t=${r.threshold.toFixed(4)})`);
+  process.stdout.write(`${name.padEnd(18)} ${row.join('  ')}  ${seconds.toFixed(2)}s\n`);
+  return { results, scores, seconds };
+}
+
+/** Per-file contribution at the standard profile's corpus-wide threshold, to see where a detector loses. */
+function perFile(corpus: Corpus, scores: Float64Array[], standard: ProfileResult) {
+  const cost = corpus.profiles.standard as NonNullable<Corpus['profiles'][string]>;
+  corpus.files.forEach((file, i) => {
+    const rows = scorableRows([file], [scores[i] as Float64Array]);
+    const total = scoreAt(rows, standard.threshold, cost);
+    const fired = rows.score.filter((s) => s >= standard.threshold).length;
+    process.stdout.write(
+      `  ${file.name.padEnd(58)} windows=${file.windows.length} score=${total.toFixed(2)} fired=${fired}\n`,
+    );
+  });
+}
+
+function main() {
+  const dir = arg('--data');
+  if (!dir) {
+    process.stderr.write('usage: npm run bench:nab -- --data <NAB-format directory> [--verbose]\n');
+    process.exit(2);
+  }
+  const corpus = loadCorpus(dir);
+  const points = corpus.files.reduce((n, f) => n + f.values.length, 0);
+  process.stdout.write(
+    `corpus ${dir}: ${corpus.files.length} files, ${points} points, ${corpus.windowCount} windows\n`,
+  );
+  const baseline = run(corpus, 'windowed-gaussian', () => new WindowedGaussian());
+  const ours = run(corpus, 'vigil', (stepMs) => createDetector(stepMs));
+  const byProfile = (r: ProfileResult[], p: string) => r.find((x) => x.profile === p)?.normalised ?? NaN;
+  if (process.argv.includes('--verbose')) {
+    perFile(corpus, ours.scores, ours.results.find((r) => r.profile === 'standard') as ProfileResult);
+  }
+  process.stdout.write(
+    `nab standard=${fmt(byProfile(ours.results, 'standard'))} low_fp=${fmt(byProfile(ours.results, 'reward_low_FP_rate'))}` +
+      ` low_fn=${fmt(byProfile(ours.results, 'reward_low_FN_rate'))}` +
+      ` baseline_standard=${fmt(byProfile(baseline.results, 'standard'))}` +
+      ` points_per_s=${Math.round(points / ours.seconds)}\n`,
+  );
+}
+
+main();

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
+import { SEASONALITIES } from './detectors/seasonal-baseline';
+import { durationSchema } from './schema';
+
+/** Query names become the `query` label value, so they are kept plain. */
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
+
+const querySchema = z.strictObject({
+  name,
+  query: z.string().min(1),
+  // Capacity planning: the time until the series' trend reaches this value is exported.
+  threshold: z.number().optional(),
+});
+
+const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        listen_address: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(9472),
+      })
+      .prefault({}),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    prometheus: z.strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      timeout: durationSchema.default(30_000),
+    }),
+    // Resolution of query_range and of the models; also how often new samples are pulled.
+    step: durationSchema.default(60_000),
+    // Pulled once per series at start, so that models begin trained.
+    history: durationSchema.default(14 * 86_400_000),
+    // Per query: a query matching more series than this keeps only the first ones, bounding memory.
+    max_series_per_query: z.number().int().positive().default(1000),
+    model: z
+      .strictObject({
+        seasonality: z.enum(['auto', ...SEASONALITIES]).default('auto'),
+        band_sigmas: z.number().positive().default(DEFAULT_NOVELTY.bandSigmas),
+        long_memory: durationSchema.default(DEFAULT_NOVELTY.longMemoryMs),
+        short_memory: durationSchema.default(DEFAULT_NOVELTY.shortMemoryMs),
+      })
+      .prefault({}),
+    forecast: z
+      .strictObject({ horizons: z.array(durationSchema).default([3_600_000, 86_400_000]) })
+      .prefault({}),
+    queries: z.array(querySchema).min(1),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.queries.forEach((q, i) => {
+      if (seen.has(q.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queries', i, 'name'],
+          message: `duplicate query name "${q.name}"`,
+        });
+      seen.add(q.name);
+    });
+    if (cfg.history < cfg.step)
+      ctx.addIssue({ code: 'custom', path: ['history'], message: 'must be at least one step' });
+    if (cfg.model.short_memory > cfg.model.long_memory)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'short_memory'],
+        message: 'must not exceed long_memory',
+      });
+  });
+
+export interface QueryConfig {
+  name: string;
+  query: string;
+  threshold?: number;
+}
+
+export interface Config {
+  server: { listen_address: string; port: number };
+  log_level: string;
+  prometheus: { url: string; timeoutMs: number };
+  stepMs: number;
+  historyMs: number;
+  maxSeriesPerQuery: number;
+  model: NoveltySettings;
+  horizonsMs: number[];
+  queries: QueryConfig[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(root)'
+  );
+}
+
+/** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
+export function parseConfig(doc: unknown): Config {
+  const result = configSchema.safeParse(doc ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const raw = result.data;
+  return {
+    server: raw.server,
+    log_level: raw.log_level,
+    prometheus: { url: raw.prometheus.url.replace(/\/+$/, ''), timeoutMs: raw.prometheus.timeout },
+    stepMs: raw.step,
+    historyMs: raw.history,
+    maxSeriesPerQuery: raw.max_series_per_query,
+    model: {
+      ...DEFAULT_NOVELTY,
+      seasonality: raw.model.seasonality,
+      bandSigmas: raw.model.band_sigmas,
+      longMemoryMs: raw.model.long_memory,
+      shortMemoryMs: raw.model.short_memory,
+    },
+    horizonsMs: raw.forecast.horizons,
+    queries: raw.queries,
+  };
+}
+
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: path });
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(doc);
+}

@@ -1,0 +1,47 @@
+/**
+ * The range a series has lately kept to: its running maximum and minimum, each decaying towards a slow
+ * moving centre with time constant `memoryMs`, so an extreme from months ago stops setting the bar.
+ * Two numbers of state, O(1) per sample.
+ */
+export class DecayingRange {
+  private hi = NaN;
+  private lo = NaN;
+  private centre = NaN;
+  private lastT = NaN;
+  /** Decay factors of the last gap, reused while the step is regular: exp() dominates the update cost. */
+  private lastDt = NaN;
+  private decay = 0;
+  private centreRate = 0;
+
+  constructor(
+    private readonly memoryMs: number,
+    private readonly centreMemoryMs: number,
+  ) {}
+
+  /**
+   * How far the value lies outside the range before it, as a fraction of the range's width (0 inside it),
+   * then widens the range to include the value.
+   */
+  update(timestampMs: number, value: number): number {
+    if (Number.isNaN(this.centre)) {
+      this.hi = this.lo = this.centre = value;
+      this.lastT = timestampMs;
+      return 0;
+    }
+    const dt = Math.max(0, timestampMs - this.lastT);
+    this.lastT = timestampMs;
+    if (dt !== this.lastDt) {
+      this.lastDt = dt;
+      this.decay = 1 - Math.exp(-dt / this.memoryMs);
+      this.centreRate = 1 - Math.exp(-dt / this.centreMemoryMs);
+    }
+    this.hi -= this.decay * (this.hi - this.centre);
+    this.lo += this.decay * (this.centre - this.lo);
+    const width = this.hi - this.lo;
+    const excess = width > 0 ? Math.max(0, value - this.hi, this.lo - value) / width : 0;
+    if (value > this.hi) this.hi = value;
+    if (value < this.lo) this.lo = value;
+    this.centre += this.centreRate * (value - this.centre);
+    return excess;
+  }
+}

@@ -1,0 +1,146 @@
+import { Gauge, Registry } from 'prom-client';
+import type { Config } from './config';
+import { renderGauge, type Sample } from './exposition';
+import type { SeriesState, Updater } from './updater';
+
+/** Labels this exporter adds; a source label of the same name is kept as exported_<name>, as Prometheus does. */
+const OWN_LABELS = new Set(['query', 'horizon']);
+
+const LATEST =
+  'Models update every step from Prometheus; this is the assessment of the latest sample, not computed at scrape time.';
+
+function sourceLabels(query: string, state: SeriesState): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(state.labels)) {
+    if (k === '__name__') continue;
+    labels[OWN_LABELS.has(k) ? `exported_${k}` : k] = v;
+  }
+  return { query, ...labels };
+}
+
+/** "1h", "1d", "90m": the horizon label, in the largest unit that divides it. */
+export function formatHorizon(ms: number): string {
+  for (const [unit, size] of [
+    ['w', 604_800_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * The exporter's /metrics: per source series (its labels plus `query`) the expected value, bands, anomaly
+ * score, forecasts and time to threshold; and the exporter's own health. Cardinality is bounded by
+ * max_series_per_query for each configured query.
+ */
+export function createMetrics(config: Config, updater: Updater) {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers: [registry] });
+  const up = gauge(
+    'anomaly_up',
+    'Whether the latest pull of every query from Prometheus succeeded (1) or not (0).',
+  );
+  const scrapeDuration = gauge('anomaly_scrape_duration_seconds', 'Time taken to build this scrape.');
+  const updateDuration = gauge(
+    'anomaly_update_duration_seconds',
+    'Time the latest pull and model update of every query took.',
+  );
+  const seriesCount = gauge('anomaly_series', 'Series modelled per query.', ['query']);
+  const overLimit = gauge(
+    'anomaly_series_over_limit',
+    'Series of the latest pull left unmodelled because the query matched more than max_series_per_query.',
+    ['query'],
+  );
+  const horizons = config.horizonsMs.map((ms) => ({ ms, label: formatHorizon(ms) }));
+
+  function perSeries(): string {
+    const families: Record<string, Sample[]> = {
+      expected: [],
+      upper: [],
+      lower: [],
+      score: [],
+      forecast: [],
+      untilThreshold: [],
+      lastSample: [],
+    };
+    for (const q of updater.queries) {
+      for (const state of q.series.values()) {
+        const last = state.last;
+        if (!last) continue;
+        const labels = sourceLabels(q.config.name, state);
+        families.expected!.push({ labels, value: last.expected });
+        families.upper!.push({ labels, value: last.upper });
+        families.lower!.push({ labels, value: last.lower });
+        families.score!.push({ labels, value: last.score });
+        families.lastSample!.push({ labels, value: state.lastSampleMs / 1000 });
+        for (const h of horizons) {
+          families.forecast!.push({
+            labels: { ...labels, horizon: h.label },
+            value: state.detector.baseline.forecast(h.ms),
+          });
+        }
+        if (q.config.threshold !== undefined) {
+          const seconds = state.detector.baseline.secondsUntil(q.config.threshold);
+          if (seconds !== undefined) families.untilThreshold!.push({ labels, value: seconds });
+        }
+      }
+    }
+    return [
+      renderGauge(
+        'anomaly_expected_value',
+        `Value the model expected for the latest sample. ${LATEST}`,
+        families.expected!,
+      ),
+      renderGauge(
+        'anomaly_upper_band',
+        `Upper edge of the normal band around the expected value. ${LATEST}`,
+        families.upper!,
+      ),
+      renderGauge(
+        'anomaly_lower_band',
+        `Lower edge of the normal band around the expected value. ${LATEST}`,
+        families.lower!,
+      ),
+      renderGauge(
+        'anomaly_score',
+        `Anomaly score of the latest sample, 0 (ordinary) to 1; 0.5 is the threshold that scored best on NAB. ${LATEST}`,
+        families.score!,
+      ),
+      renderGauge(
+        'anomaly_forecast_value',
+        `Forecast of the series at the horizon after the latest sample (level, trend and seasonality). ${LATEST}`,
+        families.forecast!,
+      ),
+      renderGauge(
+        'anomaly_forecast_threshold_seconds',
+        `Seconds until the trend reaches the query's configured threshold; absent when it heads away from it. ${LATEST}`,
+        families.untilThreshold!,
+      ),
+      renderGauge(
+        'anomaly_last_sample_timestamp_seconds',
+        'Timestamp of the latest sample the model learnt from, Unix seconds; a stale value means no new data.',
+        families.lastSample!,
+      ),
+    ].join('');
+  }
+
+  async function render(): Promise<string> {
+    const started = performance.now();
+    up.set(updater.up ? 1 : 0);
+    updateDuration.set(updater.lastRunSeconds);
+    for (const q of updater.queries) {
+      seriesCount.set({ query: q.config.name }, q.series.size);
+      overLimit.set({ query: q.config.name }, q.seriesOverLimit);
+    }
+    const series = perSeries();
+    scrapeDuration.set((performance.now() - started) / 1000);
+    return (await registry.metrics()) + series;
+  }
+
+  return { registry, render };
+}

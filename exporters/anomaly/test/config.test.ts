@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../src/config';
+import { tempDir } from './helpers';
+
+const minimal = { prometheus: { url: 'http://127.0.0.1:9090' }, queries: [{ name: 'q', query: 'up' }] };
+
+describe('configuration', () => {
+  it('fills defaults: port 9472, 1m step, 14d history, auto seasonality', () => {
+    const c = parseConfig(minimal);
+    expect(c.server.port).toBe(9472);
+    expect(c.stepMs).toBe(60_000);
+    expect(c.historyMs).toBe(14 * 86_400_000);
+    expect(c.model.seasonality).toBe('auto');
+    expect(c.horizonsMs).toEqual([3_600_000, 86_400_000]);
+  });
+
+  it('reads settings in Prometheus duration syntax', () => {
+    const c = parseConfig({
+      ...minimal,
+      step: '30s',
+      history: '2d',
+      model: { seasonality: 'weekly', band_sigmas: 4, short_memory: '1d' },
+      forecast: { horizons: ['6h'] },
+      queries: [{ name: 'disk', query: 'x', threshold: 0.9 }],
+    });
+    expect(c).toMatchObject({ stepMs: 30_000, historyMs: 172_800_000, horizonsMs: [21_600_000] });
+    expect(c.model).toMatchObject({ seasonality: 'weekly', bandSigmas: 4, shortMemoryMs: 86_400_000 });
+    expect(c.queries[0]).toEqual({ name: 'disk', query: 'x', threshold: 0.9 });
+  });
+
+  it.each([
+    [{ ...minimal, step: '5x' }, 'step: invalid duration "5x"'],
+    [{ ...minimal, queries: [] }, 'queries: '],
+    [{ ...minimal, queries: [{ name: 'a b', query: 'up' }] }, 'queries[0].name: must be letters'],
+    [
+      { ...minimal, queries: [minimal.queries[0], minimal.queries[0]] },
+      'queries[1].name: duplicate query name "q"',
+    ],
+    [{ ...minimal, model: { seasonality: 'hourly' } }, 'model.seasonality: '],
+    [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: '],
+    [{ ...minimal, surprise: 1 }, '(root): Unrecognized key: "surprise"'],
+    [{ ...minimal, step: '1h', history: '30m' }, 'history: must be at least one step'],
+  ])('refuses a bad key naming its path (%#)', (doc, message) => {
+    expect(() => parseConfig(doc)).toThrow(ConfigError);
+    expect(() => parseConfig(doc)).toThrow(message);
+  });
+
+  it('loads the example file', () => {
+    const c = loadConfig(join(__dirname, '..', 'config.example.yml'));
+    expect(c.queries.map((q) => q.name)).toEqual(['http_request_rate', 'filesystem_used_ratio']);
+  });
+
+  it('refuses a file that is not YAML', () => {
+    const temp = tempDir();
+    const path = join(temp.dir, 'bad.yml');
+    writeFileSync(path, 'queries: [\n');
+    try {
+      expect(() => loadConfig(path)).toThrow(/not valid YAML/);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});

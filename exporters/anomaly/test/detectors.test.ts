@@ -1,0 +1,98 @@
+import { DecayingRange } from '../src/detectors/decaying-range';
+import { createDetector } from '../src/detectors';
+import { SeasonalBaseline } from '../src/detectors/seasonal-baseline';
+import { WindowedGaussian } from '../src/detectors/windowed-gaussian';
+
+const STEP = 300_000; // 5 minutes
+const DAY = 86_400_000;
+
+/** Deterministic noise in [-1, 1) (a linear congruential generator), so tests never flake. */
+function noise(seed = 1) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return (s / 2147483648) * 2 - 1;
+  };
+}
+
+describe('DecayingRange', () => {
+  it('scores a value by how far it leaves the range, as a fraction of the range', () => {
+    const r = new DecayingRange(Infinity, Infinity);
+    r.update(0, 0);
+    r.update(1, 10);
+    expect(r.update(2, 5)).toBe(0);
+    expect(r.update(3, 15)).toBeCloseTo(0.5);
+    expect(r.update(4, 15)).toBe(0); // the range now includes 15
+  });
+
+  it('forgets an old extreme over its memory', () => {
+    const r = new DecayingRange(DAY, Infinity);
+    r.update(0, 0);
+    r.update(1, 100);
+    r.update(2, 0);
+    // Five memory constants later the bar has decayed from 100 to under 1.
+    expect(r.update(5 * DAY, 50)).toBeGreaterThan(10);
+  });
+});
+
+describe('SeasonalBaseline', () => {
+  it('detects daily seasonality and predicts the daily shape', () => {
+    const rnd = noise();
+    const b = new SeasonalBaseline({ seasonality: 'auto' }, STEP);
+    const daily = (t: number) => 100 + 50 * Math.sin((2 * Math.PI * t) / DAY);
+    for (let t = 0; t < 4 * DAY; t += STEP) b.update(t, daily(t) + rnd());
+    expect(b.seasonality).toBe('daily');
+    const t = 4 * DAY + DAY / 4; // a daily peak
+    expect(b.expected(t)).toBeCloseTo(daily(t), -1);
+    expect(b.sigma()).toBeLessThan(5);
+  });
+
+  it('keeps to no seasonality for noise', () => {
+    const rnd = noise(7);
+    const b = new SeasonalBaseline({ seasonality: 'auto' }, STEP);
+    for (let t = 0; t < 4 * DAY; t += STEP) b.update(t, 20 + 5 * rnd());
+    expect(b.seasonality).toBe('none');
+    expect(b.expected(4 * DAY)).toBeCloseTo(20, 0);
+  });
+
+  it('extrapolates a trend for forecasts and the time to a threshold', () => {
+    const b = new SeasonalBaseline({ seasonality: 'none' }, STEP);
+    // Grows 1 per step, i.e. 12 per hour.
+    for (let i = 0; i < 6000; i++) b.update(i * STEP, i);
+    expect(b.forecast(3_600_000)).toBeCloseTo(5999 + 12, -1);
+    expect(b.secondsUntil(5999 + 120)! / 3600).toBeCloseTo(10, 0);
+    expect(b.secondsUntil(0)).toBeUndefined();
+  });
+});
+
+describe('NoveltyDetector', () => {
+  it('scores ordinary samples near 0 and a new extreme above 0.5, within bands from the baseline', () => {
+    const rnd = noise(3);
+    const d = createDetector(STEP);
+    let maxOrdinary = 0;
+    let t = 0;
+    for (; t < 3 * DAY; t += STEP) {
+      const a = d.update(t, 50 + 10 * rnd());
+      if (t > DAY) {
+        maxOrdinary = Math.max(maxOrdinary, a.score);
+        expect(a.lower).toBeLessThan(a.expected);
+        expect(a.upper).toBeGreaterThan(a.expected);
+      }
+    }
+    expect(maxOrdinary).toBeLessThan(0.5);
+    const spike = d.update(t, 90);
+    expect(spike.score).toBeGreaterThan(0.5);
+    expect(spike.score).toBeLessThanOrEqual(1);
+    expect(spike.upper).toBeLessThan(90);
+  });
+});
+
+describe('WindowedGaussian (the baseline)', () => {
+  it('scores by the tail probability under the window mean and deviation', () => {
+    const d = new WindowedGaussian(100, 10);
+    for (let i = 0; i < 100; i++) d.update(i, i % 2 === 0 ? -1 : 1); // mean 0, deviation 1
+    // NAB's form: 1 - P(Z > |z|), so a sample at the mean scores 0.5.
+    expect(d.update(100, 0).score).toBeCloseTo(0.5, 6);
+    expect(d.update(101, 2).score).toBeCloseTo(1 - 0.02275, 4);
+  });
+});

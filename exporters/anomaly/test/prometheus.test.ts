@@ -1,0 +1,97 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { parseConfig } from '../src/config';
+import { Updater } from '../src/updater';
+import { closedPort, silentLog, tempDir } from './helpers';
+
+const STEP = 300_000;
+const DAY = 86_400_000;
+
+/**
+ * A real Prometheus serves a backfilled series (two days of a noisy daily cycle whose last sample jumps
+ * far outside it); the exporter pulls it with query_range and its anomaly score crosses the alert
+ * threshold (0.5) at the jump, not before.
+ */
+describe('against a real Prometheus', () => {
+  const temp = tempDir('vigil-anomaly-prom-');
+  let prometheus: ChildProcess | undefined;
+  afterAll(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((resolve) => prometheus!.once('exit', resolve));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
+    temp.cleanup();
+  });
+
+  it('scores an injected jump above the alert threshold', async () => {
+    // Ends three hours ago, so that the backfilled blocks lie wholly before Prometheus's head block.
+    const end = Math.floor((Date.now() - 3 * 3_600_000) / STEP) * STEP;
+    const start = end - 2 * DAY;
+    let seed = 42;
+    const lines = ['# HELP demo_load A synthetic load.', '# TYPE demo_load gauge'];
+    for (let t = start; t <= end; t += STEP) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const jump = t === end ? 100 : 0;
+      const value = 50 + 20 * Math.sin((2 * Math.PI * t) / DAY) + 4 * (seed / 2147483648) + jump;
+      lines.push(`demo_load{instance="synthetic"} ${value.toFixed(3)} ${t / 1000}`);
+    }
+    lines.push('# EOF');
+    writeFileSync(join(temp.dir, 'series.om'), `${lines.join('\n')}\n`);
+    const data = join(temp.dir, 'data');
+    execFileSync(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', join(temp.dir, 'series.om'), data],
+      {
+        stdio: 'ignore',
+      },
+    );
+    writeFileSync(join(temp.dir, 'prometheus.yml'), 'global: { scrape_interval: 1m }\n');
+    const port = await closedPort();
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(temp.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${data}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    for (let deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      const ready = await fetch(`${url}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const config = parseConfig({
+      prometheus: { url },
+      step: '5m',
+      history: '2d',
+      queries: [{ name: 'load', query: 'demo_load' }],
+    });
+    let now = end - 4 * STEP;
+    const updater = new Updater(config, silentLog, () => now);
+    await updater.runOnce();
+    expect(updater.up).toBe(true);
+    const state = () => [...updater.queries[0]!.series.values()][0]!;
+    expect(state().lastSampleMs).toBe(end - 4 * STEP);
+    expect(state().last!.score).toBeLessThan(0.5);
+
+    now = end;
+    await updater.runOnce();
+    expect(state().lastSampleMs).toBe(end);
+    const res = await request(createApp(config, updater, silentLog).app)
+      .get('/metrics')
+      .expect(200);
+    const score = /^anomaly_score\{query="load",instance="synthetic"\} (\S+)$/m.exec(res.text);
+    expect(Number(score?.[1])).toBeGreaterThan(0.5);
+    expect(res.text).toMatch(/^anomaly_up 1$/m);
+  });
+});

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { INPUT_KINDS } from './inputs';
+import { PARSER_KINDS } from './parsers';
+import { durationSchema, labelName, metricName, regexSchema } from './schema';
+
+/** Source names become the `source` label and log fields, so they are kept plain. */
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
+
+/** discriminatedUnion wants a non-empty tuple; the registries are never empty. */
+function variants<T>(list: T[]): [T, ...T[]] {
+  return list as [T, ...T[]];
+}
+
+const inputSchema = z.discriminatedUnion(
+  'kind',
+  variants(
+    [...INPUT_KINDS.values()].map((k) => z.strictObject({ kind: z.literal(k.kind), ...k.settings.shape })),
+  ),
+);
+const parserSchema = z.discriminatedUnion(
+  'kind',
+  variants(
+    [...PARSER_KINDS.values()].map((k) => z.strictObject({ kind: z.literal(k.kind), ...k.settings.shape })),
+  ),
+);
+
+/** Built-in metrics own these prefixes; a declared metric may not shadow them. */
+const RESERVED_PREFIXES = ['logexporter_', 'security_'];
+
+const metricSchema = z.strictObject({
+  name: metricName.refine(
+    (n) => !RESERVED_PREFIXES.some((p) => n.startsWith(p)),
+    `the prefixes ${RESERVED_PREFIXES.join(', ')} are the exporter's own`,
+  ),
+  type: z.enum(['counter', 'gauge', 'histogram']),
+  help: z.string().min(1),
+  // Names of the sources whose lines feed the metric; empty means every source.
+  sources: z.array(name).default([]),
+  // Field name -> regex: a line counts only when every named field exists and matches.
+  match: z.record(z.string(), regexSchema).default({}),
+  // Label name -> the field its value comes from; a missing field gives an empty value.
+  labels: z.record(labelName, z.string()).default({}),
+  max_label_values: z.number().int().positive().default(100),
+  // The field holding the number: added by counters (1 without), set by gauges, observed by histograms.
+  value: z.string().optional(),
+  // Multiplies the value, e.g. 0.001 for milliseconds -> seconds (base units).
+  scale: z.number().positive().default(1),
+  buckets: z.array(z.number()).min(1).optional(),
+});
+
+const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        listen_address: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(9471),
+      })
+      .prefault({}),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    // Where file offsets are kept across restarts; without it a restart starts per files.start_at.
+    state_file: z.string().optional(),
+    files: z
+      .strictObject({
+        poll_interval: durationSchema.default(1000),
+        // How long a rotated-away or deleted file is still read, for writers that have not reopened yet.
+        rotate_wait: durationSchema.default(5000),
+        // For a file present at the first start with no saved offset: read it all, or only what comes next.
+        start_at: z.enum(['beginning', 'end']).default('end'),
+      })
+      .prefault({}),
+    max_line_bytes: z.number().int().min(256).default(65536),
+    sources: z.record(name, z.strictObject({ input: inputSchema, parser: parserSchema })).default({}),
+    metrics: z.array(metricSchema).default([]),
+    security: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        // Sources the pack reads; empty means every source.
+        sources: z.array(name).default([]),
+        max_client_ips: z.number().int().positive().default(100),
+        max_users: z.number().int().positive().default(50),
+      })
+      .prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const known = (list: string[], path: PropertyKey[]) =>
+      list.forEach((s, i) => {
+        if (!(s in cfg.sources)) issue([...path, i], `unknown source "${s}"`);
+      });
+    const stdin = Object.entries(cfg.sources).filter(([, s]) => s.input.kind === 'stdin');
+    if (stdin.length > 1) issue(['sources', stdin[1]![0], 'input'], 'only one source can read stdin');
+    const names = new Set<string>();
+    cfg.metrics.forEach((m, i) => {
+      const at = (...path: PropertyKey[]) => ['metrics', i, ...path];
+      if (names.has(m.name)) issue(at('name'), `duplicate metric "${m.name}"`);
+      names.add(m.name);
+      known(m.sources, at('sources'));
+      if (m.type === 'counter' && !m.name.endsWith('_total')) issue(at('name'), 'a counter ends in _total');
+      if (m.type !== 'counter' && m.name.endsWith('_total')) issue(at('name'), 'only counters end in _total');
+      if (m.type !== 'counter' && m.value === undefined)
+        issue(at('value'), `a ${m.type} needs a value field`);
+      if (m.type !== 'histogram' && m.buckets) issue(at('buckets'), 'only histograms have buckets');
+      if (m.type === 'histogram' && 'le' in m.labels) issue(at('labels', 'le'), 'reserved by histograms');
+      if (m.buckets?.some((b, j) => j > 0 && b <= m.buckets![j - 1]!))
+        issue(at('buckets'), 'must be increasing');
+    });
+    known(cfg.security.sources, ['security', 'sources']);
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type MetricConfig = Config['metrics'][number];
+export type SourceConfig = Config['sources'][string];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(root)'
+  );
+}
+
+/** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
+export function parseConfig(doc: unknown): Config {
+  const result = configSchema.safeParse(doc ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: path });
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(doc);
+}

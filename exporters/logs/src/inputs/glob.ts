@@ -1,0 +1,79 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MAGIC = /[*?[]/;
+
+/** A glob path segment as a regex: `*` and `?` never match "/", `[…]` is a character class. */
+function segmentRegex(segment: string): RegExp {
+  let re = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i] as string;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = segment.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${segment
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function entries(dir: string) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // A directory that does not exist (yet) or cannot be read matches nothing; the next poll looks again.
+    return [];
+  }
+}
+
+/**
+ * Paths matching a glob (`*`, `?`, `[…]`, and `**` for any depth of directories), sorted. Node 20 has no
+ * fs.glob; logs need no more than this.
+ */
+export function expandGlob(pattern: string): string[] {
+  const absolute = pattern.startsWith('/');
+  const segments = pattern.split('/').filter((s) => s !== '');
+  const found: string[] = [];
+  const walk = (dir: string, i: number): void => {
+    if (i === segments.length) {
+      found.push(dir);
+      return;
+    }
+    const segment = segments[i] as string;
+    if (segment === '**') {
+      walk(dir, i + 1);
+      for (const e of entries(dir)) if (e.isDirectory()) walk(join(dir, e.name), i);
+      return;
+    }
+    if (!MAGIC.test(segment)) {
+      walk(join(dir, segment), i + 1);
+      return;
+    }
+    const re = segmentRegex(segment);
+    // Hidden files only match a pattern that names the dot, as in shells.
+    for (const e of entries(dir)) {
+      if (re.test(e.name) && (segment.startsWith('.') || !e.name.startsWith('.')))
+        walk(join(dir, e.name), i + 1);
+    }
+  };
+  walk(absolute ? '/' : '.', 0);
+  return [...new Set(found)].sort();
+}
+
+/** Whether a path matches a glob, for `exclude`: a pattern without "/" is tested on the file name. */
+export function matchesGlob(path: string, pattern: string): boolean {
+  if (!pattern.includes('/')) return segmentRegex(pattern).test(path.slice(path.lastIndexOf('/') + 1));
+  const re = pattern
+    .split('/')
+    .map((s) => (s === '**' ? '.*' : segmentRegex(s).source.slice(1, -1)))
+    .join('/');
+  return new RegExp(`^${re}$`).test(path);
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { LineSplitter } from '../lines';
+import type { InputKind } from './kind';
+
+const settings = z.strictObject({});
+
+/** Lines piped to the exporter (`app | vigil-logs`); the last line is taken at end of input. */
+export const stdinInput: InputKind<typeof settings> = {
+  kind: 'stdin',
+  settings,
+  create: (_settings, ctx) => {
+    const splitter = new LineSplitter(ctx.maxLineBytes, ctx.sink);
+    const onData = (chunk: Buffer) => {
+      ctx.stats.bytesRead += chunk.length;
+      splitter.push(chunk);
+    };
+    const onEnd = () => {
+      splitter.flush();
+      ctx.log.info({ source: ctx.source }, 'end of standard input');
+    };
+    return {
+      async start() {
+        ctx.stdin.on('data', onData);
+        ctx.stdin.once('end', onEnd);
+      },
+      async stop() {
+        ctx.stdin.off('data', onData);
+        ctx.stdin.off('end', onEnd);
+        ctx.stdin.pause();
+      },
+      catchUp: async () => undefined,
+      lagBytes: () => 0,
+      openFiles: () => 0,
+    };
+  },
+};

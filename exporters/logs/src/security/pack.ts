@@ -1,0 +1,96 @@
+import { Counter, type Registry } from 'prom-client';
+import { CappedMetric } from '../capped';
+import type { Config } from '../config';
+import type { Fields } from '../parsers/kind';
+import { classify } from './classify';
+
+/**
+ * The security pack's counters. Label values from logs (client_ip, user, method) are capped per metric;
+ * source and the other labels come from the config or fixed sets.
+ */
+export function createSecurityPack(
+  config: Config['security'],
+  registry: Registry,
+  overflow: Counter<string>,
+) {
+  const ip = { name: 'client_ip', max: config.max_client_ips };
+  const source = { name: 'source', max: Infinity };
+  const fixed = (name: string) => ({ name, max: Infinity });
+  const counter = (name: string, help: string, labels: { name: string; max: number }[]) =>
+    new CappedMetric(
+      new Counter({ name, help, labelNames: labels.map((l) => l.name), registers: [registry] }),
+      name,
+      labels,
+      overflow,
+    );
+  const sshFailed = counter(
+    'security_ssh_failed_logins_total',
+    'Failed sshd authentications ("Failed <method> for [invalid user] <user> from <client_ip>").',
+    [source, ip, { name: 'method', max: 10 }],
+  );
+  const sshInvalid = counter(
+    'security_ssh_invalid_users_total',
+    'sshd connections naming a user that does not exist ("Invalid user <user> from <client_ip>").',
+    [source, ip],
+  );
+  const sshAccepted = counter(
+    'security_ssh_accepted_logins_total',
+    'Successful sshd logins ("Accepted <method> for <user> from <client_ip>").',
+    [source, ip, { name: 'method', max: 10 }],
+  );
+  const sudoFailures = counter(
+    'security_sudo_auth_failures_total',
+    'sudo failures: wrong password (pam_unix auth failure), user not in sudoers, command not allowed.',
+    [source, { name: 'user', max: config.max_users }, fixed('reason')],
+  );
+  const httpDenied = counter(
+    'security_http_auth_denied_total',
+    'Access-log requests answered 401 or 403; bursts per client_ip suggest credential or path guessing.',
+    [source, ip, fixed('status')],
+  );
+  const httpAttacks = counter(
+    'security_http_attacks_total',
+    'Access-log requests matching a known attack pattern, once per attack family (path_traversal, sql_injection, scanner) per request.',
+    [source, ip, fixed('attack')],
+  );
+  const httpPatterns = counter(
+    'security_http_attack_patterns_total',
+    'Access-log requests matching each known attack pattern (one request can match several).',
+    [source, fixed('pattern')],
+  );
+
+  const sources = new Set(config.sources);
+  return {
+    /** Whether the pack reads this source's lines. */
+    reads: (name: string) => config.enabled && (sources.size === 0 || sources.has(name)),
+    observe(sourceName: string, fields: Fields) {
+      const families = new Set<string>();
+      for (const f of classify(fields)) {
+        switch (f.kind) {
+          case 'ssh_failed_login':
+            sshFailed.child([sourceName, f.clientIp, f.method]).inc(f.count);
+            break;
+          case 'ssh_invalid_user':
+            sshInvalid.child([sourceName, f.clientIp]).inc(f.count);
+            break;
+          case 'ssh_accepted_login':
+            sshAccepted.child([sourceName, f.clientIp, f.method]).inc(f.count);
+            break;
+          case 'sudo_auth_failure':
+            sudoFailures.child([sourceName, f.user, f.reason]).inc();
+            break;
+          case 'http_auth_denied':
+            httpDenied.child([sourceName, f.clientIp, f.status]).inc();
+            break;
+          case 'http_attack':
+            httpPatterns.child([sourceName, f.pattern]).inc();
+            if (!families.has(f.attack)) httpAttacks.child([sourceName, f.clientIp, f.attack]).inc();
+            families.add(f.attack);
+            break;
+        }
+      }
+    },
+  };
+}
+
+export type SecurityPack = ReturnType<typeof createSecurityPack>;

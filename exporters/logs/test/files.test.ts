@@ -1,0 +1,198 @@
+import { appendFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Exporter } from '../src/exporter';
+import { catchUp, tallies, tempDir, testExporter } from './helpers';
+
+/**
+ * Each test line is "line <id>"; the metric seen_total{id} counts every line by id, so a line counted twice
+ * or skipped shows in the exposition.
+ */
+function fileExporter(dir: string, extra: Record<string, unknown> = {}) {
+  return testExporter({
+    sources: {
+      app: {
+        input: { kind: 'file', include: [join(dir, 'app.log*')], exclude: ['*.gz'] },
+        parser: { kind: 'regex', pattern: '^line (?<id>\\S+)$' },
+      },
+    },
+    metrics: [
+      {
+        name: 'seen_total',
+        type: 'counter',
+        help: 'Lines by id.',
+        labels: { id: 'id' },
+        max_label_values: 10000,
+      },
+    ],
+    files: { start_at: 'beginning' },
+    ...extra,
+  });
+}
+
+/** The ids counted and how often, in order of first sight. */
+async function seen(exporter: Exporter): Promise<Record<string, number>> {
+  const text = await exporter.render();
+  return Object.fromEntries(
+    [...text.matchAll(/^seen_total\{id="([^"]*)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+  );
+}
+
+const lines = (...ids: (string | number)[]) => ids.map((id) => `line ${id}\n`).join('');
+const once = (...ids: (string | number)[]) => Object.fromEntries(ids.map((id) => [String(id), 1]));
+
+describe('following log files', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let exporter: Exporter | undefined;
+  beforeEach(() => (temp = tempDir()));
+  afterEach(async () => {
+    await exporter?.stop();
+    exporter = undefined;
+    temp.cleanup();
+  });
+
+  it('reads appended lines and holds a partial last line until its newline comes', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2) + 'line 3');
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    expect(await seen(exporter)).toEqual(once(1, 2));
+    appendFileSync(log, '3');
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(1, 2));
+    appendFileSync(log, '\n' + lines(4));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(1, 2, 33, 4));
+  });
+
+  it('follows rename + create rotation: the old file is read to its end, the new one from its start', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    // Written after the last pass and before the rename: must not be lost.
+    appendFileSync(log, lines(2));
+    renameSync(log, join(temp.dir, 'app.log.1'));
+    writeFileSync(log, lines(3));
+    appendFileSync(join(temp.dir, 'app.log.1'), lines('2b')); // the writer had not reopened yet
+    await catchUp(exporter);
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(1, 2, '2b', 3));
+    // Rotated again, out of the globs (compressed): read for rotate_wait, then let go.
+    renameSync(join(temp.dir, 'app.log.1'), join(temp.dir, 'app.log.2.gz'));
+    await catchUp(exporter);
+    await catchUp(exporter);
+    const t = await tallies(exporter, 'app');
+    expect(t.openFiles).toBe(1);
+    expect(t.text).toContain('logexporter_file_events_total{source="app",event="renamed"} 2');
+    expect(await seen(exporter)).toEqual(once(1, 2, '2b', 3));
+  });
+
+  it('follows copytruncate: a file shorter than what was read is read again from its start', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2, 3));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    truncateSync(log, 0);
+    appendFileSync(log, lines(4));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(1, 2, 3, 4));
+    expect((await tallies(exporter, 'app')).text).toContain(
+      'logexporter_file_events_total{source="app",event="truncated"} 1',
+    );
+  });
+
+  it('resumes after a restart at the saved offset: nothing counted twice, nothing skipped', async () => {
+    const state = join(temp.dir, 'state', 'offsets.json');
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2) + 'line 3');
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    await exporter.stop();
+    expect(await seen(exporter)).toEqual(once(1, 2));
+
+    // While it was down: the partial line completed, more lines, and a rotation.
+    appendFileSync(log, '\n' + lines(4));
+    renameSync(log, join(temp.dir, 'app.log.1'));
+    writeFileSync(log, lines(5));
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    expect(await seen(exporter)).toEqual(once(3, 4, 5));
+    await exporter.stop();
+
+    // Truncated while down (copytruncate): read from the start.
+    writeFileSync(log, lines(6));
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    expect(await seen(exporter)).toEqual(once(6));
+  });
+
+  it('at the very first start reads existing files from their end with start_at: end, new files whole', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2));
+    exporter = fileExporter(temp.dir, { files: { start_at: 'end' } });
+    await exporter.start();
+    appendFileSync(log, lines(3));
+    writeFileSync(join(temp.dir, 'app.log.new'), lines(4));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(3, 4));
+  });
+
+  it('cuts very long lines at max_line_bytes, counting them, without losing the lines after', async () => {
+    const log = join(temp.dir, 'app.log');
+    const long = `line ${'x'.repeat(5000)}`;
+    writeFileSync(log, lines(1) + long.slice(0, 3000));
+    exporter = fileExporter(temp.dir, { max_line_bytes: 1024 });
+    await exporter.start();
+    appendFileSync(log, long.slice(3000) + '\n' + lines(2) + `line ${'y'.repeat(2000)}\n` + lines(3));
+    await catchUp(exporter);
+    const ids = await seen(exporter);
+    expect(ids['1']).toBe(1);
+    expect(ids['2']).toBe(1);
+    expect(ids['3']).toBe(1);
+    expect(ids[`${'x'.repeat(1019)}`]).toBe(1);
+    expect(ids[`${'y'.repeat(1019)}`]).toBe(1);
+    expect((await tallies(exporter, 'app')).truncated).toBe(2);
+  });
+
+  it('tolerates invalid UTF-8: the line is read with U+FFFD and counted as invalid', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(
+      log,
+      Buffer.concat([Buffer.from('line a'), Buffer.from([0xff, 0xfe]), Buffer.from('\n' + lines(2))]),
+    );
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    expect(await seen(exporter)).toEqual({ 'a\uFFFD\uFFFD': 1, '2': 1 });
+    expect((await tallies(exporter, 'app')).invalidUtf8).toBe(1);
+  });
+
+  it('copes with a file that disappears: reads what was left, then lets it go', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    appendFileSync(log, lines(2) + 'line 3');
+    unlinkSync(log);
+    await catchUp(exporter);
+    await catchUp(exporter);
+    const t = await tallies(exporter, 'app');
+    expect(t.openFiles).toBe(0);
+    expect(t.text).toContain('logexporter_file_events_total{source="app",event="deleted"} 1');
+    // The unfinished last line is taken as it is: nobody will finish it.
+    expect(await seen(exporter)).toEqual(once(1, 2, 3));
+    writeFileSync(log, lines(4));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(1, 2, 3, 4));
+  });
+
+  it('reports the bytes not read yet as lag', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    appendFileSync(log, lines(2, 3));
+    expect((await tallies(exporter, 'app')).lag).toBe(lines(2, 3).length);
+    await catchUp(exporter);
+    expect((await tallies(exporter, 'app')).lag).toBe(0);
+  });
+});

@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { COMPONENTS, type Component, type Ports } from './options';
+import { startStack } from './stack';
+
+const USAGE = `usage: npm run stack -- [options]
+  --data-dir <dir>              data, logs and generated config (default .stack/)
+  --base-port <n>               component i listens on n+i instead of its default port
+  --port <component>=<n>        one component's port (repeatable); components: ${COMPONENTS.join(', ')}
+  --scrape-interval <d>         Prometheus scrape and evaluation interval (e.g. 5s)
+  --evaluation-interval <d>     Prometheus evaluation interval, if different
+  --group-wait <d>, --group-interval <d>, --repeat-interval <d>   Alertmanager route timings
+  --check-interval <d>          how often the health-check exporter checks the demo (default 15s)`;
+
+function fail(message: string): never {
+  process.stderr.write(`stack: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function portNumber(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`${what}: "${text}" is not a port`);
+  return n;
+}
+
+function parsePorts(specs: string[]): Partial<Ports> {
+  const ports: Partial<Ports> = {};
+  for (const spec of specs) {
+    const [name, value = ''] = spec.split('=');
+    if (!COMPONENTS.includes(name as Component)) fail(`--port ${spec}: unknown component "${name}"`);
+    ports[name as Component] = portNumber(value, `--port ${spec}`);
+  }
+  return ports;
+}
+
+async function main() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'data-dir': { type: 'string' },
+        'base-port': { type: 'string' },
+        port: { type: 'string', multiple: true },
+        'scrape-interval': { type: 'string' },
+        'evaluation-interval': { type: 'string' },
+        'group-wait': { type: 'string' },
+        'group-interval': { type: 'string' },
+        'repeat-interval': { type: 'string' },
+        'check-interval': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  let stack;
+  try {
+    stack = await startStack({
+      dataDir: values['data-dir'],
+      basePort:
+        values['base-port'] === undefined ? undefined : portNumber(values['base-port'], '--base-port'),
+      ports: parsePorts(values.port ?? []),
+      scrapeInterval: values['scrape-interval'],
+      evaluationInterval: values['evaluation-interval'],
+      groupWait: values['group-wait'],
+      groupInterval: values['group-interval'],
+      repeatInterval: values['repeat-interval'],
+      checkInterval: values['check-interval'],
+      log,
+    });
+  } catch (err) {
+    process.stderr.write(`stack: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+
+  log(`\nVigil stack running; data, logs and generated config in ${stack.dataDir}`);
+  for (const name of COMPONENTS) {
+    const url = stack.urls[name];
+    if (url) log(`  ${name.padEnd(14)} ${url}`);
+  }
+  log(`  webhook token  ${stack.webhookTokenFile}\n  API token      ${stack.apiTokenFile} (admin)`);
+  for (const note of stack.notes) log(`  (${note})`);
+  log('Ctrl-C stops everything.');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return; // a second Ctrl-C while stopping would otherwise orphan children
+    stopping = true;
+    log(`\n${signal}: stopping the stack`);
+    void stack.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+void main();

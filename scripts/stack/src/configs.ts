@@ -1,0 +1,200 @@
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_PORTS, type Component, type Ports } from './options';
+
+/**
+ * The native stack runs from provisioning/'s files, which target the default loopback ports. These
+ * functions move each target to the port its component really has, and drop targets of components this
+ * stack does not run (so Prometheus never reports a target down that was never started).
+ */
+export interface Placement {
+  ports: Ports;
+  running: ReadonlySet<Component>;
+}
+
+/** `127.0.0.1:<default port>` → `127.0.0.1:<actual port>`; undefined when that component is not running. */
+export function relocate(target: string, placement: Placement): string | undefined {
+  const match = /^127\.0\.0\.1:(\d+)$/.exec(target);
+  const component = (Object.keys(DEFAULT_PORTS) as Component[]).find(
+    (c) => String(DEFAULT_PORTS[c]) === match?.[1],
+  );
+  if (!component) throw new Error(`${target}: not a loopback target on a known default port`);
+  return placement.running.has(component) ? `127.0.0.1:${placement.ports[component]}` : undefined;
+}
+
+interface StaticConfig {
+  targets: string[];
+  [key: string]: unknown;
+}
+interface PrometheusConfig {
+  global?: Record<string, unknown>;
+  rule_files?: string[];
+  alerting?: { alertmanagers?: { static_configs?: StaticConfig[] }[] };
+  scrape_configs?: { job_name: string; static_configs?: StaticConfig[] }[];
+  [key: string]: unknown;
+}
+
+function relocateAll(configs: StaticConfig[] = [], placement: Placement): StaticConfig[] {
+  return configs
+    .map((c) => ({
+      ...c,
+      targets: c.targets.map((t) => relocate(t, placement)).filter((t): t is string => t !== undefined),
+    }))
+    .filter((c) => c.targets.length > 0);
+}
+
+export function prometheusConfig(
+  source: PrometheusConfig,
+  sourceDir: string,
+  placement: Placement,
+  intervals: { scrape?: string; evaluation?: string },
+): PrometheusConfig {
+  const scrape = intervals.scrape ?? source.global?.scrape_interval;
+  const evaluation = intervals.evaluation ?? intervals.scrape ?? source.global?.evaluation_interval;
+  return {
+    ...source,
+    global: { ...source.global, scrape_interval: scrape, evaluation_interval: evaluation },
+    // The generated file lives in the data directory, so relative rule paths must be made absolute.
+    rule_files: source.rule_files?.map((f) => (isAbsolute(f) ? f : resolve(sourceDir, f))),
+    alerting: {
+      ...source.alerting,
+      alertmanagers: source.alerting?.alertmanagers?.map((am) => ({
+        ...am,
+        static_configs: relocateAll(am.static_configs, placement),
+      })),
+    },
+    scrape_configs: source.scrape_configs
+      ?.map((job) => ({ ...job, static_configs: relocateAll(job.static_configs, placement) }))
+      .filter((job) => job.static_configs.length > 0),
+  };
+}
+
+interface WebhookConfig {
+  url: string;
+  http_config?: { authorization?: { credentials_file?: string; [key: string]: unknown } };
+  [key: string]: unknown;
+}
+interface AlertmanagerConfig {
+  route?: Record<string, unknown>;
+  receivers?: { name: string; webhook_configs?: WebhookConfig[] }[];
+  [key: string]: unknown;
+}
+
+export function alertmanagerConfig(
+  source: AlertmanagerConfig,
+  placement: Placement,
+  tokenFile: string,
+  timings: { groupWait?: string; groupInterval?: string; repeatInterval?: string },
+): AlertmanagerConfig {
+  const moveUrl = (text: string) => {
+    const url = new URL(text);
+    const target = relocate(url.host, placement);
+    if (!target) throw new Error(`${text}: Alertmanager would deliver to a component that is not running`);
+    url.host = target;
+    return url.toString();
+  };
+  const defined = (o: Record<string, string | undefined>) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return {
+    ...source,
+    route: {
+      ...source.route,
+      ...defined({
+        group_wait: timings.groupWait,
+        group_interval: timings.groupInterval,
+        repeat_interval: timings.repeatInterval,
+      }),
+    },
+    receivers: source.receivers?.map((r) => ({
+      ...r,
+      webhook_configs: r.webhook_configs?.map((w) => ({
+        ...w,
+        url: moveUrl(w.url),
+        // Provisioning names the container path /etc/vigil/webhook-token; natively it is the stack's file.
+        http_config: w.http_config?.authorization
+          ? {
+              ...w.http_config,
+              authorization: { ...w.http_config.authorization, credentials_file: tokenFile },
+            }
+          : w.http_config,
+      })),
+    })),
+  };
+}
+
+export function webhookReceiverConfig(
+  port: number,
+  dataDir: string,
+  tokenFile: string,
+  apiTokenFile: string,
+) {
+  return {
+    server: { listen_address: '127.0.0.1', port },
+    storage: { sqlite: { path: resolve(dataDir, 'alert-webhook', 'vigil.db') } },
+    webhook: { bearer_token: { file: tokenFile } },
+    api: { tokens: [{ name: 'stack', role: 'admin', token: { file: apiTokenFile } }] },
+    // NOTE(issue 9): point email notifications at the stack's SMTP catcher once alert-webhook's
+    // notification config lands (alert-webhook/src/notify is in progress).
+  };
+}
+
+export function healthCheckConfig(port: number, demoPort: number, interval: string) {
+  return {
+    server: { listen_address: '127.0.0.1', port },
+    log_level: 'info',
+    services: {
+      demo: {
+        description: 'The express-metrics demo service',
+        checks: [
+          {
+            name: 'healthz',
+            kind: 'http',
+            url: `http://127.0.0.1:${demoPort}/healthz`,
+            interval,
+            // A loopback check answers in milliseconds; the timeout may not exceed the interval.
+            timeout: interval,
+            expected_status: [200],
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** The log exporter tails the stack's own Node services' logs (pino JSON) and counts their error lines. */
+export function logsConfig(port: number, dataDir: string) {
+  return {
+    server: { listen_address: '127.0.0.1', port },
+    state_file: resolve(dataDir, 'logs-offsets.json'),
+    sources: {
+      stack: {
+        input: {
+          kind: 'file',
+          include: ['demo', 'alert-webhook', 'health-check'].map((c) => resolve(dataDir, 'logs', `${c}.log`)),
+        },
+        parser: { kind: 'json' },
+      },
+    },
+    metrics: [
+      {
+        name: 'stack_log_error_lines_total',
+        type: 'counter',
+        help: "Error and fatal lines in the native stack's Node service logs.",
+        sources: ['stack'],
+        match: { level: '^(50|60)$' },
+      },
+    ],
+  };
+}
+
+/** The anomaly exporter watches the demo's request rate, with a short history so it starts at once. */
+export function anomalyConfig(port: number, prometheusUrl: string, step: string) {
+  return {
+    server: { listen_address: '127.0.0.1', port },
+    prometheus: { url: prometheusUrl },
+    step,
+    history: '1h',
+    queries: [
+      { name: 'demo_request_rate', query: 'sum by (job) (rate(http_requests_total{job="demo"}[1m]))' },
+    ],
+  };
+}
