@@ -25,24 +25,34 @@ export async function openTempDb(): Promise<{ db: Db; close: () => Promise<void>
 }
 
 /** An app on a temp SQLite file with the given config document (tokens etc.), not listening. */
-export async function startTestApp(doc: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
-  const { dir, cleanup } = tempDir();
+export async function startTestApp(
+  doc: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+  /** An existing directory whose database to open (a restart); it is left in place on close. */
+  reuseDir?: string,
+) {
+  const { dir, cleanup } = reuseDir ? { dir: reuseDir, cleanup: () => undefined } : tempDir();
   const sqlite = (doc.storage as { sqlite?: object } | undefined)?.sqlite;
   const config: Config = parseConfig(
     { ...doc, storage: { sqlite: { ...sqlite, path: join(dir, 'test.db') } }, log_level: 'fatal' },
     env,
   );
   const db = await openDatabase(config.storage);
-  const { app, inbox, metrics } = createApp(config, db, pino({ level: 'silent' }));
+  const { app, inbox, metrics, dispatcher, escalator } = createApp(config, db, pino({ level: 'silent' }));
   return {
     app,
     inbox,
     metrics,
+    dispatcher,
+    escalator,
     db,
+    dir,
     dbPath: join(dir, 'test.db'),
     close: async () => {
       await inbox.drained();
       inbox.stop();
+      await dispatcher.idle();
+      dispatcher.stop();
       await db.destroy();
       cleanup();
     },
