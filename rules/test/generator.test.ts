@@ -118,7 +118,7 @@ describe('SLO spec validation', () => {
         ).sli.events.test_series.bad = 'http_requests_total{status_code=~"5.."}';
       }),
     ).toContain('slos[0].sli.events.test_series.bad: must be one concrete series');
-    expect(problem((s) => Object.assign(s, { perod: '30d' }))).toContain('(root): Unrecognized key: "perod"');
+    expect(problem((s) => Object.assign(s, { perod: '30d' }))).toContain('shop.yml: perod: unknown field');
   });
 
   it('refuses an SLI with both or neither kind, and duplicate SLO names', () => {

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
+import { positiveDuration, readYamlFile, validateConfig } from '@vigil/common';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
 import { SEASONALITIES } from './detectors/seasonal-baseline';
-import { durationSchema } from './schema';
 
 /** Query names become the `query` label value, so they are kept plain. */
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
@@ -26,24 +24,24 @@ const configSchema = z
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     prometheus: z.strictObject({
       url: z.url({ protocol: /^https?$/ }),
-      timeout: durationSchema.default(30_000),
+      timeout: positiveDuration.default(30_000),
     }),
     // Resolution of query_range and of the models; also how often new samples are pulled.
-    step: durationSchema.default(60_000),
+    step: positiveDuration.default(60_000),
     // Pulled once per series at start, so that models begin trained.
-    history: durationSchema.default(14 * 86_400_000),
+    history: positiveDuration.default(14 * 86_400_000),
     // Per query: a query matching more series than this keeps only the first ones, bounding memory.
     max_series_per_query: z.number().int().positive().default(1000),
     model: z
       .strictObject({
         seasonality: z.enum(['auto', ...SEASONALITIES]).default('auto'),
         band_sigmas: z.number().positive().default(DEFAULT_NOVELTY.bandSigmas),
-        long_memory: durationSchema.default(DEFAULT_NOVELTY.longMemoryMs),
-        short_memory: durationSchema.default(DEFAULT_NOVELTY.shortMemoryMs),
+        long_memory: positiveDuration.default(DEFAULT_NOVELTY.longMemoryMs),
+        short_memory: positiveDuration.default(DEFAULT_NOVELTY.shortMemoryMs),
       })
       .prefault({}),
     forecast: z
-      .strictObject({ horizons: z.array(durationSchema).default([3_600_000, 86_400_000]) })
+      .strictObject({ horizons: z.array(positiveDuration).default([3_600_000, 86_400_000]) })
       .prefault({}),
     queries: z.array(querySchema).min(1),
   })
@@ -86,27 +84,11 @@ export interface Config {
   queries: QueryConfig[];
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return (
-    path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '') || '(root)'
-  );
-}
+export { ConfigError } from '@vigil/common';
 
 /** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
 export function parseConfig(doc: unknown): Config {
-  const result = configSchema.safeParse(doc ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const raw = result.data;
+  const raw = validateConfig(configSchema, doc);
   return {
     server: raw.server,
     log_level: raw.log_level,
@@ -127,17 +109,5 @@ export function parseConfig(doc: unknown): Config {
 }
 
 export function loadConfig(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { filename: path });
-  } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
-  }
-  return parseConfig(doc);
+  return parseConfig(readYamlFile(path));
 }

@@ -39,7 +39,7 @@ describe('configuration', () => {
     ],
     [{ ...minimal, model: { seasonality: 'hourly' } }, 'model.seasonality: '],
     [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: '],
-    [{ ...minimal, surprise: 1 }, '(root): Unrecognized key: "surprise"'],
+    [{ ...minimal, surprise: 1 }, 'surprise: unknown field'],
     [{ ...minimal, step: '1h', history: '30m' }, 'history: must be at least one step'],
   ])('refuses a bad key naming its path (%#)', (doc, message) => {
     expect(() => parseConfig(doc)).toThrow(ConfigError);

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
+import { positiveDuration, readYamlFile, validateConfig } from '@vigil/common';
 import { z } from 'zod';
 import { parseAllowEntry, type AllowEntry } from './allowlist';
 import { CHECK_KINDS } from './checks';
 import { dependencyOrder } from './graph';
-import { durationSchema } from './schema';
 
 /** Names become label values and URL path segments (/health/{service}), so they are kept plain. */
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
@@ -23,8 +21,8 @@ const checkSchema = z.discriminatedUnion(
       z.strictObject({
         kind: z.literal(k.kind),
         name,
-        interval: durationSchema.optional(),
-        timeout: durationSchema.optional(),
+        interval: positiveDuration.optional(),
+        timeout: positiveDuration.optional(),
         // A failing non-critical check makes its service degraded rather than down.
         critical: z.boolean().default(true),
         ...k.settings.shape,
@@ -38,7 +36,7 @@ const moduleSchema = z.discriminatedUnion(
   'kind',
   variants(
     kinds.map((k) =>
-      z.strictObject({ kind: z.literal(k.kind), timeout: durationSchema.optional(), ...k.settings.shape }),
+      z.strictObject({ kind: z.literal(k.kind), timeout: positiveDuration.optional(), ...k.settings.shape }),
     ),
   ),
 );
@@ -59,7 +57,7 @@ const configSchema = z
       .prefault({}),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     defaults: z
-      .strictObject({ interval: durationSchema.default(30_000), timeout: durationSchema.default(5_000) })
+      .strictObject({ interval: positiveDuration.default(30_000), timeout: positiveDuration.default(5_000) })
       .prefault({}),
     // Bounds sockets and CPU however many checks fall due at once; ad-hoc /probe requests share it.
     max_concurrent_checks: z.number().int().positive().default(16),
@@ -141,27 +139,11 @@ export interface Config {
   probe: { allowedTargets: AllowEntry[]; modules: Map<string, ProbeModule> };
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return (
-    path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '') || '(root)'
-  );
-}
+export { ConfigError } from '@vigil/common';
 
 /** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
 export function parseConfig(doc: unknown): Config {
-  const result = configSchema.safeParse(doc ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const raw = result.data;
+  const raw = validateConfig(configSchema, doc);
   const graph = new Map(Object.entries(raw.services).map(([s, svc]) => [s, svc.depends_on]));
   const sorted = dependencyOrder(graph) as { order: string[] };
   const services = sorted.order.map((service): ServiceConfig => {
@@ -209,17 +191,5 @@ export function parseConfig(doc: unknown): Config {
 }
 
 export function loadConfig(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { filename: path });
-  } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
-  }
-  return parseConfig(doc);
+  return parseConfig(readYamlFile(path));
 }

@@ -51,7 +51,7 @@ describe('health-check configuration', () => {
       'services.api.checks[0].interval: invalid duration',
     );
     expect(refusal(withCheck({ kind: 'ping' }))).toContain('services.api.checks[0].kind');
-    expect(refusal(withCheck({ bogus: 1 }))).toMatch(/services\.api\.checks\[0\]: Unrecognized key: "bogus"/);
+    expect(refusal(withCheck({ bogus: 1 }))).toContain('services.api.checks[0].bogus: unknown field');
     expect(refusal({ ...withCheck({}), max_concurrent_checks: 0 })).toContain('max_concurrent_checks');
   });
 

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
+import { positiveDuration, readYamlFile, regexSchema, validateConfig } from '@vigil/common';
 import { z } from 'zod';
 import { INPUT_KINDS } from './inputs';
 import { PARSER_KINDS } from './parsers';
-import { durationSchema, labelName, metricName, regexSchema } from './schema';
+import { labelName, metricName } from './schema';
 
 /** Source names become the `source` label and log fields, so they are kept plain. */
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
@@ -63,9 +62,9 @@ const configSchema = z
     state_file: z.string().optional(),
     files: z
       .strictObject({
-        poll_interval: durationSchema.default(1000),
+        poll_interval: positiveDuration.default(1000),
         // How long a rotated-away or deleted file is still read, for writers that have not reopened yet.
-        rotate_wait: durationSchema.default(5000),
+        rotate_wait: positiveDuration.default(5000),
         // For a file present at the first start with no saved offset: read it all, or only what comes next.
         start_at: z.enum(['beginning', 'end']).default('end'),
       })
@@ -113,41 +112,13 @@ export type Config = z.output<typeof configSchema>;
 export type MetricConfig = Config['metrics'][number];
 export type SourceConfig = Config['sources'][string];
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return (
-    path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '') || '(root)'
-  );
-}
+export { ConfigError } from '@vigil/common';
 
 /** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
 export function parseConfig(doc: unknown): Config {
-  const result = configSchema.safeParse(doc ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  return result.data;
+  return validateConfig(configSchema, doc);
 }
 
 export function loadConfig(path: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { filename: path });
-  } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
-  }
-  return parseConfig(doc);
+  return parseConfig(readYamlFile(path));
 }

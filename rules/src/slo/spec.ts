@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { z } from 'zod';
+import { describeIssues } from '@vigil/common';
 
 export class SpecError extends Error {
   override name = 'SpecError';
@@ -68,20 +69,11 @@ const specSchema = z.strictObject({
 export type SloSpec = z.output<typeof specSchema>;
 export type Slo = SloSpec['slos'][number];
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return (
-    path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '') || '(root)'
-  );
-}
-
 /** Validates one parsed spec document; throws SpecError naming the file and key path of each problem. */
 export function parseSpec(doc: unknown, source: string): SloSpec {
   const result = specSchema.safeParse(doc);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const problems = describeIssues(result.error).map((p) => `${p.field}: ${p.message}`);
     throw new SpecError(`${source}: ${problems.join('; ')}`);
   }
   const names = result.data.slos.map((s) => s.name);

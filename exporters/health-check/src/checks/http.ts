@@ -3,7 +3,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { durationSchema, regexSchema } from '../schema';
+import { positiveDuration, regexSchema } from '@vigil/common';
 import { defineKind, type ProbeResult } from './kind';
 
 /** Enough for any health endpoint; a larger body is cut here so a check cannot exhaust memory. */
@@ -25,7 +25,7 @@ const tlsSettings = z.strictObject({
     .optional(),
   server_name: z.string().min(1).optional(),
   /** The check fails when the earliest certificate in the chain expires sooner than this. */
-  min_validity: durationSchema.optional(),
+  min_validity: positiveDuration.optional(),
 });
 
 const settings = z.strictObject({

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+const UNITS_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
+
+/** Parses Prometheus-style durations ("30s", "1h30m", "0s") into milliseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  if (!/^(\d+(ms|s|m|h|d|w|y))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) {
+    total += Number(amount) * (UNITS_MS[unit as string] as number);
+  }
+  return total;
+}
+
+/** A duration in configuration ("30s", "5m", "0s"), as milliseconds. */
+export const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid duration "${text}" (expected e.g. 500ms, 30s, 5m, 1h30m)`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A duration that must be longer than zero (intervals, timeouts). */
+export const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0s');
