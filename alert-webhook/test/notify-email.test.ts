@@ -97,6 +97,15 @@ describe('email channel', () => {
     expect(mail.html).toContain('#2EB67D');
   });
 
+  it('offers no acknowledge link when ack links are not configured', async () => {
+    const message = incidentMessage({ ackUrl: '' });
+    await createEmailChannel('oncall', settings).send(message);
+    const mail = received[0]!;
+    expect(mail.text).toContain(`Incident: ${message.incidentUrl}`);
+    expect(mail.text).not.toContain('Acknowledge');
+    expect(mail.html).not.toContain('Acknowledge');
+  });
+
   it('reports a permanent rejection as permanent and a temporary one as worth retrying', async () => {
     const gone = await createEmailChannel('x', { ...settings, to: ['gone@example.com'] }).send(
       incidentMessage(),

@@ -89,6 +89,17 @@ describe('Slack channel', () => {
     expect(actions.elements!.map((e) => e.url)).toEqual([incidentMessage().incidentUrl]);
   });
 
+  it('shows no acknowledge button when ack links are not configured', async () => {
+    slack = await startSlack();
+    const channel = slackChannels({ ops: `${slack.url}/hook` }).get('ops')!;
+    expect((await channel.send(incidentMessage({ ackUrl: '' }))).ok).toBe(true);
+    const body = JSON.parse(slack.requests[0]!.body) as SlackBody;
+    const actions = body.attachments[0]!.blocks.at(-1)!;
+    expect(actions.elements!.map((e) => e.text)).toEqual([
+      { type: 'plain_text', text: 'View incident', emoji: true },
+    ]);
+  });
+
   it('keeps oversized titles, annotations and alert lists within Slack limits', async () => {
     slack = await startSlack();
     const alert = {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import yaml from 'js-yaml';
+import { parseConfig } from '../../alert-webhook/src/config';
 import { UNSIGNED_PLUGINS } from '../../scripts/stack/src/stack';
 
 /**
@@ -135,5 +136,21 @@ describe('docker-compose.yml', () => {
   it('lets Grafana load the same unsigned plugins as the native stack', () => {
     const allowed = compose.services.grafana?.environment?.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS;
     expect(allowed?.split(',')).toEqual(UNSIGNED_PLUGINS);
+  });
+
+  it('gives alert-webhook a config it accepts, notifying through Mailpit, with only the variables it is given', () => {
+    const service = compose.services['alert-webhook'];
+    const mount = service?.volumes?.find((v) => v.endsWith(':/etc/vigil/alert-webhook.yml:ro'));
+    const file = join(ROOT, mount?.split(':')[0] as string);
+    // Any value will do for the secrets: what matters is that every one the config reads is passed in.
+    const env = Object.fromEntries(
+      Object.keys(service?.environment ?? {}).map((name) => [name, 'x'.repeat(32)]),
+    );
+    const config = parseConfig(yaml.load(readFileSync(file, 'utf8')), env);
+    const channels = Object.values(config.notifications.channels);
+    expect(channels.length).toBeGreaterThan(0);
+    for (const channel of channels)
+      expect(channel).toMatchObject({ kind: 'email', smtp: { host: 'mailpit', port: 1025 } });
+    expect(compose.services).toHaveProperty('mailpit');
   });
 });

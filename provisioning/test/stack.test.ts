@@ -1,31 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
-import { COMPONENTS, type Ports } from '../../scripts/stack/src/options';
+import { freePorts } from '../../scripts/stack/src/free-ports';
+import { pollUntil } from '../../scripts/stack/src/poll';
 import { findBinary } from '../../scripts/stack/src/processes';
 import { startStack, type Stack } from '../../scripts/stack/src/stack';
 
-/** A port nobody listens on right now (the OS picks it), so the test never collides with a real stack. */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not true after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** The checks below wait for the stack to settle (targets up, first scrapes); it takes seconds. */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>) =>
+  pollUntil(what, probe, 20_000, 250);
 
 const isAlive = (pid: number) => {
   try {
@@ -47,15 +31,12 @@ describe('npm run stack (native)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'vigil-stack-'));
-    const ports: Partial<Ports> = {};
-    const taken = new Set<number>();
-    for (const c of COMPONENTS) {
-      let port = await freePort();
-      while (taken.has(port)) port = await freePort(); // the OS may hand out a just-closed port again
-      taken.add(port);
-      ports[c] = port;
-    }
-    stack = await startStack({ dataDir, ports, scrapeInterval: '1s', checkInterval: '1s' });
+    stack = await startStack({
+      dataDir,
+      ports: await freePorts(),
+      scrapeInterval: '1s',
+      checkInterval: '1s',
+    });
   });
 
   afterAll(async () => {
@@ -79,7 +60,7 @@ describe('npm run stack (native)', () => {
       'demo',
     ];
     if (findBinary(['node_exporter', 'prometheus-node-exporter'])) expected.push('node');
-    const targets = await eventually(async () => {
+    const targets = await eventually('every target up', async () => {
       const { activeTargets } = (await get('/api/v1/targets')).data as { activeTargets: Target[] };
       // Prometheus lists no targets until it has loaded its config, so wait for all of them.
       const allUp = activeTargets.length === expected.length && activeTargets.every((t) => t.health === 'up');
@@ -101,9 +82,13 @@ describe('npm run stack (native)', () => {
     };
     // The health-check exporter's requests to /healthz are what the demo counts here.
     expect(
-      await eventually(() => query('http_requests_total{job="demo",route="/healthz"} > 0')),
+      await eventually('the demo scraped', () =>
+        query('http_requests_total{job="demo",route="/healthz"} > 0'),
+      ),
     ).toHaveLength(1);
-    expect(await eventually(() => query('probe_success{job="health-check",service="demo"}'))).toEqual(['1']);
+    expect(
+      await eventually('a probe result', () => query('probe_success{job="health-check",service="demo"}')),
+    ).toEqual(['1']);
   });
 
   it('catches mail in the data directory', async () => {
@@ -114,8 +99,8 @@ describe('npm run stack (native)', () => {
       subject: 'stack mail',
       text: 'hello',
     });
-    const [file] = readdirSync(join(dataDir, 'mail'));
-    expect(readFileSync(join(dataDir, 'mail', file as string), 'utf8')).toMatch(/Subject: stack mail/);
+    const [file] = readdirSync(stack?.mailDir ?? '');
+    expect(readFileSync(join(stack?.mailDir ?? '', file as string), 'utf8')).toMatch(/Subject: stack mail/);
   });
 
   it('stops every child process', async () => {

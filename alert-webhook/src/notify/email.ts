@@ -6,6 +6,7 @@ import {
   colourOf,
   headline,
   incidentFacts,
+  offersAck,
   shownAlerts,
   type Fact,
 } from './format';
@@ -35,7 +36,7 @@ function renderText(message: IncidentMessage): string {
   const line = ([name, value]: Fact) => `${name}: ${value}`;
   const lines = [headline(message), '', ...incidentFacts(message).map(line), ''];
   lines.push(`Incident: ${message.incidentUrl}`);
-  if (message.status === 'triggered') lines.push(`Acknowledge: ${message.ackUrl}`);
+  if (offersAck(message)) lines.push(`Acknowledge: ${message.ackUrl}`);
   lines.push('', `Alerts (${message.alerts.length}):`);
   for (const alert of shown) {
     lines.push('', `* ${alertSummary(alert)}`, ...alertRows(alert).map((fact) => `  ${line(fact)}`));
@@ -53,7 +54,7 @@ function renderHtml(message: IncidentMessage): string {
       )
       .join('')}</table>`;
   const links = [`<a href="${escapeHtml(message.incidentUrl)}">View incident</a>`];
-  if (message.status === 'triggered') links.push(`<a href="${escapeHtml(message.ackUrl)}">Acknowledge</a>`);
+  if (offersAck(message)) links.push(`<a href="${escapeHtml(message.ackUrl)}">Acknowledge</a>`);
   const alerts = shown
     .map((alert) => `<h3>${escapeHtml(alertSummary(alert))}</h3>${table(alertRows(alert))}`)
     .join('');

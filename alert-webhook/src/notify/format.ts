@@ -50,6 +50,11 @@ export function incidentFacts(message: IncidentMessage): Fact[] {
   ];
 }
 
+/** Whether to offer the acknowledge link: only while triggered, and only when ack links are configured. */
+export function offersAck(message: IncidentMessage): boolean {
+  return message.status === 'triggered' && message.ackUrl !== '';
+}
+
 /** What channels show under an alert's summary: when it started, its anomaly score, the other annotations. */
 export function alertFacts(alert: AlertDetail): Fact[] {
   const summary = alertSummary(alert);

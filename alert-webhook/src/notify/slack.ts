@@ -1,5 +1,13 @@
 import type { SlackSettings } from './config';
-import { alertFacts, alertSummary, colourOf, headline, incidentFacts, shownAlerts } from './format';
+import {
+  alertFacts,
+  alertSummary,
+  colourOf,
+  headline,
+  incidentFacts,
+  offersAck,
+  shownAlerts,
+} from './format';
 import { postJson } from './http';
 import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
 import { Pacer } from './pacer';
@@ -41,8 +49,7 @@ function alertBlock(alert: AlertDetail) {
 function slackPayload(message: IncidentMessage) {
   const { shown, hidden } = shownAlerts(message);
   const buttons = [{ type: 'button', text: plain('View incident'), url: message.incidentUrl }];
-  if (message.status === 'triggered')
-    buttons.push({ type: 'button', text: plain('Acknowledge'), url: message.ackUrl });
+  if (offersAck(message)) buttons.push({ type: 'button', text: plain('Acknowledge'), url: message.ackUrl });
   return {
     text: truncate(headline(message), FALLBACK_CHARS),
     blocks: [{ type: 'header', text: plain(truncate(headline(message), HEADER_CHARS)) }],

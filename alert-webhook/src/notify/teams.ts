@@ -1,5 +1,13 @@
 import type { TeamsSettings } from './config';
-import { alertFacts, alertSummary, headline, incidentFacts, shownAlerts, type Fact } from './format';
+import {
+  alertFacts,
+  alertSummary,
+  headline,
+  incidentFacts,
+  offersAck,
+  shownAlerts,
+  type Fact,
+} from './format';
 import { postJson } from './http';
 import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
 
@@ -22,8 +30,7 @@ function adaptiveCard(message: IncidentMessage) {
   const { shown, hidden } = shownAlerts(message);
   const style = message.status === 'resolved' ? 'good' : (SEVERITY_STYLES[message.severity] ?? 'emphasis');
   const actions = [{ type: 'Action.OpenUrl', title: 'View incident', url: message.incidentUrl }];
-  if (message.status === 'triggered')
-    actions.push({ type: 'Action.OpenUrl', title: 'Acknowledge', url: message.ackUrl });
+  if (offersAck(message)) actions.push({ type: 'Action.OpenUrl', title: 'Acknowledge', url: message.ackUrl });
   return {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',

@@ -9,7 +9,10 @@ const USAGE = `usage: npm run stack -- [options]
   --scrape-interval <d>         Prometheus scrape and evaluation interval (e.g. 5s)
   --evaluation-interval <d>     Prometheus evaluation interval, if different
   --group-wait <d>, --group-interval <d>, --repeat-interval <d>   Alertmanager route timings
-  --check-interval <d>          how often the health-check exporter checks the demo (default 15s)`;
+  --check-interval <d>          how often the health-check exporter checks the demo (default 15s)
+  --escalate-after <d>          wait between the escalation policy's steps (default 5m)
+  --alert-for <alert>=<d>       for demos: load the rules with this alert's for: rewritten (repeatable),
+                                e.g. --alert-for ServiceDown=10s; rules/ itself is not changed`;
 
 function fail(message: string): never {
   process.stderr.write(`stack: ${message}\n${USAGE}\n`);
@@ -32,6 +35,16 @@ function parsePorts(specs: string[]): Partial<Ports> {
   return ports;
 }
 
+function parseAlertFor(specs: string[]): Record<string, string> | undefined {
+  if (specs.length === 0) return undefined;
+  const pairs = specs.map((spec) => {
+    const [alert = '', duration = ''] = spec.split('=');
+    if (!alert || !duration) fail(`--alert-for ${spec}: expected <alert>=<duration>`);
+    return [alert, duration];
+  });
+  return Object.fromEntries(pairs);
+}
+
 async function main() {
   let values;
   try {
@@ -46,6 +59,8 @@ async function main() {
         'group-interval': { type: 'string' },
         'repeat-interval': { type: 'string' },
         'check-interval': { type: 'string' },
+        'escalate-after': { type: 'string' },
+        'alert-for': { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
     }));
@@ -68,6 +83,8 @@ async function main() {
       groupInterval: values['group-interval'],
       repeatInterval: values['repeat-interval'],
       checkInterval: values['check-interval'],
+      escalateAfter: values['escalate-after'],
+      alertFor: parseAlertFor(values['alert-for'] ?? []),
       log,
     });
   } catch (err) {

@@ -121,19 +121,58 @@ export function alertmanagerConfig(
   };
 }
 
-export function webhookReceiverConfig(
-  port: number,
-  dataDir: string,
-  tokenFile: string,
-  apiTokenFile: string,
-) {
+/** The sections of docker-compose's receiver config that the native stack shares. */
+const SHARED_SECTIONS = ['notifications', 'users', 'oncall', 'escalation_policies', 'routing'];
+
+export interface ReceiverSource {
+  notifications: { channels: Record<string, { kind: string; smtp?: Record<string, unknown> }> };
+  escalation_policies: { steps: { escalate_after?: string }[] }[];
+  [key: string]: unknown;
+}
+
+export interface ReceiverSettings {
+  port: number;
+  dataDir: string;
+  /** Files holding the webhook's bearer token, the admin API token and the ack links' signing key. */
+  secrets: { webhookToken: string; apiToken: string; ackSecret: string };
+  smtpPort: number;
+  /** Grafana's URL when it runs, so that emails link to the incident in the incidents app. */
+  grafanaUrl?: string;
+  /** Replaces every escalation step's wait (tests and demos). */
+  escalateAfter?: string;
+}
+
+/**
+ * alert-webhook for the native stack. Who is notified, how and when (channels, escalation policies,
+ * routing) comes from docker-compose's receiver config, so both stacks page the same way; email goes to
+ * the stack's SMTP catcher instead of Mailpit. The rest is the native stack's own: loopback, the
+ * database in the data directory, secrets from its files, and signed ack links pointing at this receiver.
+ */
+export function webhookReceiverConfig(source: ReceiverSource, s: ReceiverSettings) {
+  const catcher = { host: '127.0.0.1', port: s.smtpPort };
+  const channels = Object.entries(source.notifications.channels).map(([name, channel]) => [
+    name,
+    channel.kind === 'email' ? { ...channel, smtp: { ...channel.smtp, ...catcher } } : channel,
+  ]);
   return {
-    server: { listen_address: '127.0.0.1', port },
-    storage: { sqlite: { path: resolve(dataDir, 'alert-webhook', 'vigil.db') } },
-    webhook: { bearer_token: { file: tokenFile } },
-    api: { tokens: [{ name: 'stack', role: 'admin', token: { file: apiTokenFile } }] },
-    // NOTE(issue 9): point email notifications at the stack's SMTP catcher once alert-webhook's
-    // notification config lands (alert-webhook/src/notify is in progress).
+    server: { listen_address: '127.0.0.1', port: s.port, public_url: `http://127.0.0.1:${s.port}` },
+    storage: { sqlite: { path: resolve(s.dataDir, 'alert-webhook', 'vigil.db') } },
+    webhook: { bearer_token: { file: s.secrets.webhookToken } },
+    api: { tokens: [{ name: 'stack', role: 'admin', token: { file: s.secrets.apiToken } }] },
+    ...(s.grafanaUrl && { grafana: { url: s.grafanaUrl } }),
+    ...Object.fromEntries(SHARED_SECTIONS.filter((k) => k in source).map((k) => [k, source[k]])),
+    notifications: {
+      ...source.notifications,
+      channels: Object.fromEntries(channels),
+      ack_links: { secret: { file: s.secrets.ackSecret } },
+    },
+    escalation_policies: source.escalation_policies.map((policy) => ({
+      ...policy,
+      steps: policy.steps.map((step) => ({
+        ...step,
+        escalate_after: s.escalateAfter ?? step.escalate_after,
+      })),
+    })),
   };
 }
 

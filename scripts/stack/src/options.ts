@@ -44,6 +44,14 @@ export interface StackOptions {
   repeatInterval?: string;
   /** How often the health-check exporter checks the demo service; default 15s. */
   checkInterval?: string;
+  /**
+   * For tests and demos only: alerting rules whose `for:` is replaced, by alert name (e.g. `{ServiceDown:
+   * '5s'}`), so that a fault pages in seconds. The shipped rule files are never changed: Prometheus loads
+   * rewritten copies from the data directory.
+   */
+  alertFor?: Record<string, string>;
+  /** The wait between the default escalation policy's steps; default 5m. */
+  escalateAfter?: string;
   /** Progress lines (which component started, what was skipped); default: silent. */
   log?: (line: string) => void;
 }
@@ -59,6 +67,10 @@ export function checkDurations(options: StackOptions): void {
     groupInterval: options.groupInterval,
     repeatInterval: options.repeatInterval,
     checkInterval: options.checkInterval,
+    escalateAfter: options.escalateAfter,
+    ...Object.fromEntries(
+      Object.entries(options.alertFor ?? {}).map(([alert, d]) => [`alertFor.${alert}`, d]),
+    ),
   };
   for (const [name, value] of Object.entries(durations)) {
     if (value !== undefined && !DURATION.test(value))

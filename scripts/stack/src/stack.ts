@@ -13,6 +13,7 @@ import {
 } from './configs';
 import { checkDurations, resolvePorts, type Component, type StackOptions } from './options';
 import { findBinary, launch, waitReady, type Child } from './processes';
+import { rulesWithAlertFor } from './rules';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp';
 
 /** The repository, whether running from src/ (jest) or dist/src/ (compiled). */
@@ -33,6 +34,8 @@ export interface Stack {
   /** Files holding the generated secrets: the webhook's bearer token and an admin API token. */
   webhookTokenFile: string;
   apiTokenFile: string;
+  /** Where the SMTP catcher writes each message it accepts, as <time>-<n>.eml. */
+  mailDir: string;
   /** Every child process's id (the SMTP catcher runs inside this process). */
   pids: number[];
   /** Stops every component and resolves once all child processes are gone. */
@@ -81,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const url = (c: Component) => `http://127.0.0.1:${ports[c]}`;
   const webhookTokenFile = ensureSecret(join(dataDir, 'webhook-token'));
   const apiTokenFile = ensureSecret(join(dataDir, 'api-token'));
+  const mailDir = join(dataDir, 'mail');
 
   const children: Child[] = [];
   const urls: Stack['urls'] = {};
@@ -123,19 +127,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    smtp = await startSmtpCatcher(ports.smtp, join(dataDir, 'mail'));
+    smtp = await startSmtpCatcher(ports.smtp, mailDir);
     urls.smtp = `smtp://127.0.0.1:${ports.smtp}`;
-    log(`smtp catcher ready at ${urls.smtp}, writing to ${join(dataDir, 'mail')}`);
+    log(`smtp catcher ready at ${urls.smtp}, writing to ${mailDir}`);
 
     await startNode('demo', 'exporters/express-metrics/dist/demo/main.js', '/healthz', undefined, {
       PORT: String(ports.demo),
       DEMO_LISTEN_ADDRESS: '127.0.0.1',
     });
+    const grafana = findBinary(['grafana', 'grafana-server']);
+    const receiverSource = join(REPO_ROOT, 'provisioning/alert-webhook/alert-webhook.compose.yml');
     await startNode(
       'alert-webhook',
       'alert-webhook/dist/src/main.js',
       '/readyz',
-      webhookReceiverConfig(ports['alert-webhook'], dataDir, webhookTokenFile, apiTokenFile),
+      webhookReceiverConfig(readYaml(receiverSource), {
+        port: ports['alert-webhook'],
+        dataDir,
+        // Signs the acknowledge links in emails; kept across restarts so links already sent stay valid.
+        secrets: {
+          webhookToken: webhookTokenFile,
+          apiToken: apiTokenFile,
+          ackSecret: ensureSecret(join(dataDir, 'ack-secret')),
+        },
+        smtpPort: ports.smtp,
+        grafanaUrl: grafana && url('grafana'),
+        escalateAfter: options.escalateAfter,
+      }),
     );
     await startNode(
       'health-check',
@@ -180,6 +198,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       scrape: options.scrapeInterval,
       evaluation: options.evaluationInterval,
     });
+    if (options.alertFor)
+      prom.rule_files = rulesWithAlertFor(prom.rule_files ?? [], options.alertFor, join(dataDir, 'rules'));
     const prometheus = findBinary(['prometheus']);
     if (!prometheus) throw new Error('prometheus is not on PATH: run scripts/install-prometheus-stack.sh');
     await start(
@@ -201,7 +221,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       anomalyConfig(ports.anomaly, url('prometheus'), options.scrapeInterval ?? '1m'),
     );
 
-    const grafana = findBinary(['grafana', 'grafana-server']);
     if (grafana) {
       // `grafana server` is the current CLI; older packages ship only grafana-server.
       const args = basename(grafana) === 'grafana' ? ['server'] : [];
@@ -227,6 +246,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     notes,
     webhookTokenFile,
     apiTokenFile,
+    mailDir,
     pids: children.map((c) => c.pid),
     stop,
   };
