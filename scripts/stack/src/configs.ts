@@ -233,7 +233,7 @@ export function anomalyConfig(port: number, prometheusUrl: string, step: string)
     step,
     history: '1h',
     queries: [
-      { name: 'demo_request_rate', query: 'sum by (job) (rate(http_requests_total{job="demo"}[1m]))' },
+      { name: 'demo_request_rate', query: 'sum by (service) (rate(http_requests_total{job="demo"}[1m]))' },
     ],
   };
 }

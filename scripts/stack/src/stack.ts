@@ -234,6 +234,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         GF_SERVER_HTTP_PORT: String(ports.grafana),
         GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS: UNSIGNED_PLUGINS.join(','),
         VIGIL_PROMETHEUS_URL: url('prometheus'),
+        // The incidents app's settings (provisioning/grafana/plugins) reach the receiver with these.
+        VIGIL_API_URL: url('alert-webhook'),
+        VIGIL_API_TOKEN: readFileSync(apiTokenFile, 'utf8').trim(),
       });
     } else notes.push('grafana: no grafana or grafana-server binary on PATH, so no Grafana');
   } catch (err) {
