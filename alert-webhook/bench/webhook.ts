@@ -1,23 +1,31 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { Pool } from 'pg';
+import { startPostgres } from '../test/support/postgres';
 import { percentile, postAll } from './load';
+import { start, stop } from './process';
 
 /**
  * Alert-storm benchmark: the receiver (a separate process on a fresh SQLite file) against a bare express
  * server that only parses the JSON, in one run, with the same pre-built notifications.
- * Usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32]
+ * Usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--storage sqlite|postgres]
+ * With postgres, a temporary PostgreSQL (Debian's postgresql-15, production settings: fsync on) is started
+ * for the run, as the tests start theirs.
  */
 const { values: args } = parseArgs({
   options: {
     alerts: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '32' },
+    storage: { type: 'string', default: 'sqlite' },
   },
 });
+if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
+  throw new Error(`--storage must be sqlite or postgres, not ${args.storage}`);
+}
 const totalAlerts = Number(args.alerts);
 const batch = Number(args.batch);
 const concurrency = Number(args.concurrency);
@@ -60,52 +68,31 @@ function buildBodies(): Buffer[] {
   return bodies;
 }
 
-function start(script: string, argv: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(__dirname, script), ...argv], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const port = /"port":(\d+)/.exec(buffered)?.[1];
-      if (port) resolve({ child, port: Number(port) });
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-async function stop(child: ChildProcess) {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 async function main() {
   const bodies = buildBodies();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const baseline = await start('baseline-server.js', []);
     const base = await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, bodies, concurrency);
     await stop(baseline.child);
 
-    const dbPath = join(dir, 'bench.db');
+    const store = await openStore(args.storage as 'sqlite' | 'postgres', dir);
+    cleanups.push(() => store.close());
     const configPath = join(dir, 'config.yml');
     writeFileSync(
       configPath,
-      `server: { listen_address: 127.0.0.1, port: 0 }\nstorage: { sqlite: { path: ${dbPath} } }\nlog_level: info\n`,
+      `server: { listen_address: 127.0.0.1, port: 0 }\nstorage: ${store.config}\nlog_level: info\n`,
     );
     const receiver = await start('../src/main.js', ['--config', configPath]);
     const loadStarted = Date.now();
     const ours = await postAll(`http://127.0.0.1:${receiver.port}/api/v1/alertmanager`, bodies, concurrency);
     // Merging into incidents continues after the 2xx; time until the inbox is empty.
-    const db = new Database(dbPath, { readonly: true });
-    const pending = () =>
-      (db.prepare('select count(*) as n from inbox where processed_at is null').get() as { n: number }).n;
-    while (pending() > 0) await new Promise((r) => setTimeout(r, 50));
+    while ((await store.count('select count(*) as n from inbox where processed_at is null')) > 0) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const mergedSeconds = (Date.now() - loadStarted) / 1000;
-    const incidents = (db.prepare('select count(*) as n from incidents').get() as { n: number }).n;
-    db.close();
+    const incidents = await store.count('select count(*) as n from incidents');
     await stop(receiver.child);
 
     if (ours.failures || base.failures)
@@ -114,7 +101,7 @@ async function main() {
       throw new Error(`expected ${bodies.length} incidents, found ${incidents}`);
     const rate = (seconds: number) => Math.round(totalAlerts / seconds);
     console.log(
-      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${bodies.length} storage=sqlite`,
+      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${bodies.length} storage=${args.storage}`,
     );
     console.log(
       `baseline alerts_per_s=${rate(base.seconds)} p50_ms=${percentile(base.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(base.latenciesMs, 99).toFixed(2)}`,
@@ -126,8 +113,36 @@ async function main() {
       `webhook_ingest alerts_per_s=${rate(ours.seconds)} p50_ms=${percentile(ours.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(ours.latenciesMs, 99).toFixed(2)} baseline_ratio=${(base.seconds / ours.seconds).toFixed(2)}`,
     );
   } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The receiver's database as the benchmark sees it: the YAML `storage` section, and counts read from it. */
+async function openStore(kind: 'sqlite' | 'postgres', dir: string) {
+  if (kind === 'sqlite') {
+    const path = join(dir, 'bench.db');
+    let db: Database.Database | undefined;
+    return {
+      config: `{ sqlite: { path: ${path} } }`,
+      count: async (query: string) => {
+        db ??= new Database(path, { readonly: true });
+        return (db.prepare(query).get() as { n: number }).n;
+      },
+      close: async () => db?.close(),
+    };
+  }
+  const server = await startPostgres({ fsync: true });
+  const url = await server.createDatabase('vigil_bench');
+  const pool = new Pool({ connectionString: url, max: 1 });
+  return {
+    config: `{ postgres: { host: ${server.host}, port: ${server.port}, database: vigil_bench, user: postgres } }`,
+    count: async (query: string) => Number((await pool.query<{ n: string }>(query)).rows[0]?.n),
+    close: async () => {
+      await pool.end();
+      await server.stop();
+    },
+  };
 }
 
 main().catch((err: unknown) => {

@@ -2,29 +2,54 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import type { Db } from './db/database';
+import { isTransientDbError, type Db } from './db/database';
+import type { LeaderLease } from './leader/lease';
 import { Inbox } from './inbox';
 import { createMetrics } from './metrics';
 import { HttpError, sendError } from './api/errors';
 import { incidentsRouter } from './api/incidents';
 import { oncallRouter } from './api/oncall';
+import { whoamiRouter } from './api/whoami';
+import { notificationsRouter } from './api/notifications';
 import { webhookRouter } from './webhook/route';
 import { ackRouter } from './api/ack';
+import { maintenanceRouter } from './api/maintenance';
+import { NoiseControl } from './noise/control';
 import { Dispatcher } from './dispatch/dispatcher';
 import { Escalator } from './escalation/escalator';
 import { createChannels } from './notify/registry';
 import type { NotificationChannel } from './notify/message';
-import type { Clock } from './notify/clock';
+import { systemClock, type Clock } from './notify/clock';
+import { reportsRouter } from './api/reports';
+import { registerReportMetrics } from './reports/metrics';
+import { ReportScheduler, emailMailers } from './reports/schedule';
 
 export interface AppOptions {
   /** Channels by name; built from the configuration unless given (tests give their own clock-driven ones). */
   channels?: ReadonlyMap<string, NotificationChannel>;
   clock?: Clock;
+  /** With several replicas on PostgreSQL: only the lease holder delivers notifications and escalates. */
+  lease?: LeaderLease;
 }
 
 export function createApp(config: Config, db: Db, log: Logger, options: AppOptions = {}) {
   const metrics = createMetrics(db);
+  const clock = options.clock ?? systemClock;
+  registerReportMetrics(metrics.registry, db, config.reports.sla, clock);
+  const reports = new ReportScheduler(db, {
+    reports: config.reports,
+    mailers: emailMailers(config.notifications.channels),
+    retry: config.notifications.retry,
+    log,
+    clock,
+  });
   const policies = new Map(config.escalation_policies.map((p) => [p.name, p]));
+  const { lease } = options;
+  const noise = new NoiseControl(db, config.noise, config.maintenance_windows, {
+    log,
+    metrics,
+    onQueued: () => dispatcher.kick(),
+  });
   const dispatcher = new Dispatcher(db, options.channels ?? createChannels(config.notifications.channels), {
     retry: config.notifications.retry,
     links: {
@@ -35,6 +60,8 @@ export function createApp(config: Config, db: Db, log: Logger, options: AppOptio
     log,
     metrics,
     clock: options.clock,
+    active: lease && (() => lease.isLeader()),
+    gate: noise.screen,
   });
   const escalator = new Escalator(
     db,
@@ -46,6 +73,7 @@ export function createApp(config: Config, db: Db, log: Logger, options: AppOptio
       metrics.escalationSteps.inc(fired);
       dispatcher.kick();
     },
+    lease && ((tx) => lease.holds(tx)),
   );
   const inbox = new Inbox(db, {
     reopenWindowMs: config.incidents.reopen_window,
@@ -87,6 +115,14 @@ export function createApp(config: Config, db: Db, log: Logger, options: AppOptio
     app.use('/api/v1', ackRouter(db, config.notifications.ackLinks.secret, policies, incidentChanged));
   }
   app.use('/api/v1', oncallRouter(config.oncall.schedules, config.api.tokens));
+  app.use(
+    '/api/v1',
+    express.json({ limit: '64kb' }),
+    maintenanceRouter(noise.windows, config.api.tokens, () => noise.ready()),
+  );
+  app.use('/api/v1', reportsRouter(db, config.api.tokens, config.reports, clock));
+  app.use('/api/v1', whoamiRouter(config.api.tokens));
+  app.use('/api/v1', notificationsRouter(db, config.api.tokens));
 
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
   // Express needs the four-argument signature to treat this as the error handler.
@@ -102,8 +138,14 @@ export function createApp(config: Config, db: Db, log: Logger, options: AppOptio
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       return sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
     }
+    if (isTransientDbError(err)) {
+      // Busy, or on PostgreSQL lost a race with another replica: nothing was changed, so a retry is safe.
+      log.warn({ err }, 'transient database error');
+      res.setHeader('Retry-After', '1');
+      return sendError(res, 503, 'unavailable', 'the database is busy; retry');
+    }
     log.error({ err }, 'unhandled error');
     sendError(res, 500, 'internal', 'internal error');
   });
-  return { app, inbox, metrics, dispatcher, escalator };
+  return { app, inbox, metrics, dispatcher, escalator, reports, noise };
 }

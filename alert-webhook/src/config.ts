@@ -11,6 +11,9 @@ import type { RoutingTree } from './routing/tree';
 import { schedulesSchema } from './oncall/schema';
 import { notificationsSchema, resolveNotifications, type NotificationSettings } from './notify/config';
 import { policySchema, userSchema } from './escalation/policy';
+import { maintenanceWindowsSchema, noiseSchema } from './noise/config';
+import { postgresSchema, resolvePostgres, type PostgresSettings } from './db/postgres';
+import { reportChannelProblems, reportsSchema } from './reports/config';
 
 export { ConfigError };
 
@@ -29,6 +32,13 @@ const apiToken = z
   })
   .refine((t) => (t.sha256 === undefined) !== (t.token === undefined), 'set exactly one of sha256 or token');
 
+const sqliteSchema = z.strictObject({
+  path: z.string().min(1).default('data/vigil.db'),
+  // NORMAL survives a process crash (kill -9); FULL also survives power loss, at a cost per commit.
+  synchronous: z.enum(['normal', 'full']).default('normal'),
+  busy_timeout: duration.default(2000),
+});
+
 const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -43,16 +53,12 @@ const configSchema = z.strictObject({
     })
     .prefault({}),
   storage: z
-    .strictObject({
-      sqlite: z
-        .strictObject({
-          path: z.string().min(1).default('data/vigil.db'),
-          // NORMAL survives a process crash (kill -9); FULL also survives power loss, at a cost per commit.
-          synchronous: z.enum(['normal', 'full']).default('normal'),
-          busy_timeout: duration.default(2000),
-        })
-        .prefault({}),
-    })
+    .strictObject({ sqlite: sqliteSchema.optional(), postgres: postgresSchema.optional() })
+    .refine((s) => !(s.sqlite && s.postgres), 'set exactly one of sqlite or postgres')
+    // SQLite is the default: neither given means SQLite with its defaults.
+    .transform((s) =>
+      s.postgres ? { postgres: s.postgres } : { sqlite: s.sqlite ?? sqliteSchema.parse({}) },
+    )
     .prefault({}),
   webhook: z
     .strictObject({
@@ -80,6 +86,9 @@ const configSchema = z.strictObject({
   users: z.array(userSchema).default([]),
   escalation_policies: z.array(policySchema).default([]),
   grafana: z.strictObject({ url: z.url() }).optional(),
+  noise: noiseSchema.prefault({}),
+  maintenance_windows: maintenanceWindowsSchema.default([]),
+  reports: reportsSchema.prefault({}),
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -91,7 +100,10 @@ export interface ApiTokenEntry {
   hash: Buffer;
 }
 
-export interface Config extends Omit<RawConfig, 'webhook' | 'api' | 'notifications'> {
+export interface Config extends Omit<RawConfig, 'webhook' | 'api' | 'notifications' | 'storage'> {
+  storage:
+    | { sqlite: z.output<typeof sqliteSchema>; postgres?: undefined }
+    | { postgres: PostgresSettings; sqlite?: undefined };
   webhook: { bearerToken?: string; basicAuth?: { username: string; password: string } };
   api: { tokens: ApiTokenEntry[] };
   notifications: NotificationSettings;
@@ -125,6 +137,7 @@ function crossReferences(raw: RawConfig): string[] {
   if (raw.notifications.ack_links && !raw.server.public_url) {
     problems.push('server.public_url: needed for notifications.ack_links (the links point there)');
   }
+  problems.push(...reportChannelProblems(raw.reports, raw.notifications.channels));
   return problems;
 }
 
@@ -145,6 +158,9 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env):
   const { bearer_token, basic_auth } = raw.webhook;
   return {
     ...raw,
+    storage: raw.storage.postgres
+      ? { postgres: resolvePostgres(raw.storage.postgres, env) }
+      : { sqlite: raw.storage.sqlite },
     notifications: resolveNotifications(raw.notifications, env),
     webhook: {
       bearerToken: bearer_token && resolveSecret(bearer_token, 'webhook.bearer_token', env),

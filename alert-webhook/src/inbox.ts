@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { Kysely } from 'kysely';
 import { isTransientDbError, type Db } from './db/database';
+import { isPostgres } from './db/postgres';
 import { ingest, type MergeOptions } from './incidents/ingest';
 import type { Metrics } from './metrics';
 import { validatePayload, type WebhookPayload } from './webhook/payload';
@@ -36,11 +38,14 @@ export class Inbox {
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly shared: boolean;
 
   constructor(
     private readonly db: Db,
     private readonly options: MergeOptions & { log: Logger; metrics: Metrics; onMerged: () => void },
-  ) {}
+  ) {
+    this.shared = isPostgres(db as Kysely<unknown>);
+  }
 
   /**
    * Stores a delivery durably and resolves with its inbox id once committed. Deliveries arriving in the
@@ -96,6 +101,28 @@ export class Inbox {
       .where('processed_at', 'is', null)
       .orderBy('id')
       .execute();
+    return this.requeue(rows);
+  }
+
+  /**
+   * With several replicas: queues deliveries stored at least `olderThanMs` ago and still unmerged, which a
+   * replica that died left behind (until it restarts nobody else would merge them). Merging is idempotent,
+   * so should their owner be alive and merely behind, merging them twice changes nothing.
+   */
+  async adoptOrphans(olderThanMs: number, limit = 500): Promise<number> {
+    const queued = new Set(this.queue.map((p) => p.id));
+    const rows = await this.db
+      .selectFrom('inbox')
+      .select(['id', 'payload'])
+      .where('processed_at', 'is', null)
+      .where('received_at', '<', new Date(Date.now() - olderThanMs).toISOString())
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return this.requeue(rows.filter((r) => !queued.has(r.id)));
+  }
+
+  private async requeue(rows: { id: number; payload: string }[]): Promise<number> {
     for (const row of rows) {
       const parsed = validatePayload(JSON.parse(row.payload));
       if (parsed.ok) this.queue.push({ id: row.id, payload: parsed.payload });
@@ -124,7 +151,10 @@ export class Inbox {
 
   private async run(): Promise<void> {
     while (this.queue.length > 0 && !this.stopped) {
-      const size = Math.max(1, Math.min(MAX_BATCH, Math.floor(SLICE_MS / this.msPerDelivery)));
+      // On PostgreSQL the merge waits on the network, not the event loop: batch fully, one commit per batch.
+      const size = this.shared
+        ? MAX_BATCH
+        : Math.max(1, Math.min(MAX_BATCH, Math.floor(SLICE_MS / this.msPerDelivery)));
       const batch = this.queue.slice(0, size);
       const outcome = await this.merge(batch);
       if (outcome === 'retry-later') {

@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import cron from 'node-cron';
 import { ConfigError, loadConfig } from './config';
-import { openDatabase } from './db/database';
+import { isTransientDbError, openDatabase } from './db/database';
 import { createApp } from './app';
 import { createLogger } from './logger';
+import { LeaderLease } from './leader/lease';
 
 function configPath(argv: string[]): string | undefined {
   const i = argv.indexOf('--config');
@@ -23,13 +24,43 @@ async function main() {
   }
   const log = createLogger(config.log_level);
   const db = await openDatabase(config.storage);
-  const { app, inbox, dispatcher, escalator } = createApp(config, db, log);
+  // Replicas on one PostgreSQL elect one leader to escalate, deliver and run schedules; on SQLite it is us.
+  const leaseMs = config.storage.postgres?.leader_lease ?? 10_000;
+  const lease = new LeaderLease(db, { ttlMs: leaseMs, log });
+  const { app, inbox, dispatcher, escalator, reports, noise } = createApp(config, db, log, { lease });
   const recovered = await inbox.recover();
-  dispatcher.kick(); // notifications a previous run queued but did not finish
-  // Escalation state lives in the database; this tick only looks for what is due.
-  const tick = cron.schedule('* * * * * *', () => {
-    escalator.tick().catch((err: unknown) => log.error({ err }, 'escalation tick failed'));
+  let reportsStarted = false;
+  lease.onChange((leader) => {
+    if (!leader) return;
+    dispatcher.kick(); // notifications queued but not finished, here or by a replica that died
+    // Report runs are claimed in the database, so a former leader's schedule cannot send one twice.
+    if (reportsStarted) return;
+    reportsStarted = true;
+    reports.start().catch((err: unknown) => log.error({ err }, 'scheduled reports failed to start'));
   });
+  await lease.start();
+  // Escalation state lives in the database; this tick only looks for what is due.
+  let ticks = 0;
+  // noOverlap: a slow tick (a storm) is not run again on top of itself; the next second starts afresh.
+  const tick = cron.schedule(
+    '* * * * * *',
+    () =>
+      lease
+        .whileLeader(async () => {
+          await escalator.tick();
+          // Storm digests, and incidents no longer flapping or past their maintenance window.
+          await noise.tick();
+          // Other replicas queue notifications too; only the leader delivers them.
+          dispatcher.kick();
+          // Deliveries a dead replica acknowledged but never merged: adopted once clearly abandoned.
+          if (config.storage.postgres && ++ticks % 5 === 0) await inbox.adoptOrphans(2 * leaseMs);
+        })
+        // A conflict with another replica's transaction changed nothing; the next tick does it.
+        .catch((err: unknown) =>
+          log[isTransientDbError(err) ? 'warn' : 'error']({ err }, 'escalation tick failed'),
+        ),
+    { noOverlap: true },
+  );
   if (!config.webhook.bearerToken && !config.webhook.basicAuth) {
     log.warn('webhook authentication is off: set webhook.bearer_token or webhook.basic_auth');
   }
@@ -39,7 +70,8 @@ async function main() {
   const server: Server = app.listen(config.server.port, config.server.listen_address, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
-    log.info({ port, database: config.storage.sqlite.path, recovered }, 'alert-webhook listening');
+    const database = config.storage.sqlite?.path ?? 'postgres';
+    log.info({ port, database, holder: lease.holder, recovered }, 'alert-webhook listening');
   });
   server.on('error', (err) => {
     log.fatal({ err }, 'cannot listen');
@@ -49,10 +81,12 @@ async function main() {
     log.info({ signal }, 'shutting down');
     server.close();
     void tick.stop();
+    void reports.stop();
     dispatcher.stop();
     void inbox
       .drained()
       .then(() => inbox.stop())
+      .then(() => lease.release()) // another replica takes over at its next attempt
       .then(() => db.destroy())
       .then(() => process.exit(0));
   };

@@ -64,6 +64,13 @@ export function createMetrics(db: Db) {
     labelNames: ['channel', 'outcome'],
     registers: [registry],
   });
+  const notificationsHeld = new Counter({
+    name: 'vigil_notifications_held_total',
+    help: 'Notifications held back instead of sent (recorded on the incident), by reason: flapping, storm (sent later in a digest) or maintenance.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of ['flapping', 'storm', 'maintenance']) notificationsHeld.inc({ reason }, 0);
   const escalationSteps = new Counter({
     name: 'vigil_escalation_steps_total',
     help: 'Escalation policy steps fired.',
@@ -76,6 +83,7 @@ export function createMetrics(db: Db) {
     processingDuration,
     inboxFailed,
     notifications,
+    notificationsHeld,
     escalationSteps,
   };
 }

@@ -17,7 +17,7 @@ describe('configuration', () => {
   it('has working defaults', () => {
     const config = parseConfig({});
     expect(config.server.port).toBe(9096);
-    expect(config.storage.sqlite.path).toBe('data/vigil.db');
+    expect(config.storage.sqlite?.path).toBe('data/vigil.db');
     expect(config.api.tokens).toEqual([]);
     expect(config.incidents.reopen_window).toBe(0);
   });

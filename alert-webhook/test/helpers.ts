@@ -6,15 +6,19 @@ import { createApp } from '../src/app';
 import { parseConfig, type Config } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
 import type { WebhookPayload } from '../src/webhook/payload';
+import { freshStorage, type Backend } from './support/backends';
 
 export function tempDir(prefix = 'vigil-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function openTempDb(): Promise<{ db: Db; close: () => Promise<void> }> {
+/** A fresh database on the backend (see support/backends.ts for PostgreSQL's lifetime). */
+export async function openTempDb(
+  backend: Backend = 'sqlite',
+): Promise<{ db: Db; close: () => Promise<void> }> {
   const { dir, cleanup } = tempDir();
-  const db = await openDatabase(parseConfig({ storage: { sqlite: { path: join(dir, 'test.db') } } }).storage);
+  const db = await openDatabase(parseConfig({ storage: await freshStorage(backend, dir) }).storage);
   return {
     db,
     close: async () => {
@@ -30,21 +34,29 @@ export async function startTestApp(
   env: NodeJS.ProcessEnv = {},
   /** An existing directory whose database to open (a restart); it is left in place on close. */
   reuseDir?: string,
+  /** PostgreSQL: a fresh database on the test file's server (see support/backends.ts). */
+  backend: Backend = 'sqlite',
 ) {
   const { dir, cleanup } = reuseDir ? { dir: reuseDir, cleanup: () => undefined } : tempDir();
   const sqlite = (doc.storage as { sqlite?: object } | undefined)?.sqlite;
-  const config: Config = parseConfig(
-    { ...doc, storage: { sqlite: { ...sqlite, path: join(dir, 'test.db') } }, log_level: 'fatal' },
-    env,
-  );
+  const storage =
+    backend === 'sqlite'
+      ? { sqlite: { ...sqlite, path: join(dir, 'test.db') } }
+      : await freshStorage(backend, dir);
+  const config: Config = parseConfig({ ...doc, storage, log_level: 'fatal' }, env);
   const db = await openDatabase(config.storage);
-  const { app, inbox, metrics, dispatcher, escalator } = createApp(config, db, pino({ level: 'silent' }));
+  const { app, inbox, metrics, dispatcher, escalator, noise } = createApp(
+    config,
+    db,
+    pino({ level: 'silent' }),
+  );
   return {
     app,
     inbox,
     metrics,
     dispatcher,
     escalator,
+    noise,
     db,
     dir,
     dbPath: join(dir, 'test.db'),

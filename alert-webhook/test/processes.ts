@@ -108,12 +108,29 @@ function alertmanagerBinary(): string {
   throw new Error('Alertmanager not found: run scripts/install-prometheus-stack.sh');
 }
 
-/** Starts a real Alertmanager on loopback, clustering off, with the given configuration document. */
+/**
+ * Starts a real Alertmanager on loopback with the given configuration document; clustering off unless
+ * `cluster` gives its gossip port and peers (with short gossip timings, for tests).
+ */
 export async function startAlertmanager(
   dir: string,
   config: Record<string, unknown>,
+  cluster?: { port: number; peers: number[] },
 ): Promise<RunningProcess> {
   const port = await freePort();
+  const clustering = cluster
+    ? [
+        `--cluster.listen-address=127.0.0.1:${cluster.port}`,
+        `--cluster.advertise-address=127.0.0.1:${cluster.port}`,
+        ...cluster.peers.map((p) => `--cluster.peer=127.0.0.1:${p}`),
+        '--cluster.peer-timeout=1s',
+        '--cluster.gossip-interval=50ms',
+        '--cluster.pushpull-interval=1s',
+        '--cluster.settle-timeout=2s',
+        '--cluster.probe-interval=200ms',
+        '--cluster.reconnect-interval=1s',
+      ]
+    : ['--cluster.listen-address='];
   const configPath = join(dir, 'alertmanager.yml');
   writeFileSync(configPath, yaml.dump(config));
   const child = spawn(
@@ -122,7 +139,7 @@ export async function startAlertmanager(
       `--config.file=${configPath}`,
       `--storage.path=${join(dir, 'am-data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
+      ...clustering,
       '--log.level=warn',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

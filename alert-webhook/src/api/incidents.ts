@@ -34,7 +34,7 @@ const transitionBody = z.strictObject({ note: z.string().max(10_000).optional() 
 const noteBody = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
 const assignBody = z.strictObject({ assignee: z.string().trim().min(1).max(200).nullable() });
 
-function incidentId(req: Request): number {
+export function incidentId(req: Request): number {
   const id = Number(req.params.id);
   if (!Number.isSafeInteger(id) || id < 1)
     throw new HttpError(400, 'invalid_request', 'incident id must be a positive integer');

@@ -5,11 +5,24 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Config } from '../config';
 import type { DatabaseSchema } from './schema';
 import { migrateToLatest } from './migrations';
+import { isTransientPostgresError, openPostgres } from './postgres';
 
 export type Db = Kysely<DatabaseSchema>;
 
+/** Opens the configured backend (SQLite unless `storage.postgres` is set) and brings its schema up to date. */
 export async function openDatabase(storage: Config['storage']): Promise<Db> {
-  const { path, synchronous, busy_timeout } = storage.sqlite;
+  const db = storage.postgres ? openPostgres(storage.postgres) : openSqlite(storage.sqlite);
+  try {
+    // On PostgreSQL the migrator holds an advisory lock: replicas starting together migrate once.
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}
+
+function openSqlite({ path, synchronous, busy_timeout }: NonNullable<Config['storage']['sqlite']>): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path, { timeout: busy_timeout });
   sqlite.pragma('journal_mode = WAL');
@@ -17,11 +30,9 @@ export async function openDatabase(storage: Config['storage']): Promise<Db> {
   sqlite.pragma('foreign_keys = ON');
   // 64 MiB of page cache: a storm's inserts touch the same index pages over and over.
   sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<DatabaseSchema>({
+  return new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  await migrateToLatest(db as Kysely<unknown>);
-  return db;
 }
 
 /**
@@ -46,8 +57,11 @@ function withStatementCache(sqlite: SqliteDatabase.Database, size = 256) {
   };
 }
 
-/** Faults worth a retry by the sender (Alertmanager retries on 5xx): the database is busy or locked. */
+/**
+ * Faults worth a retry by the sender (Alertmanager retries on 5xx): SQLite busy or locked; on PostgreSQL a
+ * serialization failure, deadlock, exhausted pool or lost connection.
+ */
 export function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+  return (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) || isTransientPostgresError(err);
 }

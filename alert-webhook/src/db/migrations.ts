@@ -1,4 +1,24 @@
-import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  sql,
+  type CreateTableBuilder,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
+import { isPostgres } from './postgres';
+
+/**
+ * A table's surrogate key `id`, on both backends: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's
+ * identity column (Kysely's autoIncrement() has no PostgreSQL form). Migrations use it instead of autoIncrement().
+ */
+export function idColumn(db: Kysely<unknown>) {
+  const postgres = isPostgres(db);
+  return <T extends string, C extends string>(t: CreateTableBuilder<T, C>) =>
+    t.addColumn('id', 'integer', (c) =>
+      postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+    );
+}
 
 /** Migrations are code, kept in order; each runs once and is recorded by Kysely's migrator. */
 const migrations: Record<string, Migration> = {
@@ -6,7 +26,7 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('inbox')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(idColumn(db))
         .addColumn('received_at', 'text', (c) => c.notNull())
         .addColumn('receiver', 'text', (c) => c.notNull())
         .addColumn('group_key', 'text', (c) => c.notNull())
@@ -24,7 +44,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('incidents')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(idColumn(db))
         .addColumn('receiver', 'text', (c) => c.notNull())
         .addColumn('group_key', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
@@ -61,7 +81,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('alerts')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(idColumn(db))
         .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id'))
         .addColumn('fingerprint', 'text', (c) => c.notNull())
         .addColumn('starts_at', 'text', (c) => c.notNull())
@@ -85,7 +105,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('timeline')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(idColumn(db))
         .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id'))
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull())
@@ -101,7 +121,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(idColumn(db))
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())
@@ -121,7 +141,7 @@ const migrations: Record<string, Migration> = {
       // The outbox: a notification is written in the transaction that decided it, then delivered.
       await db.schema
         .createTable('notifications')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(idColumn(db))
         .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id'))
         .addColumn('event', 'text', (c) => c.notNull())
         .addColumn('channel', 'text', (c) => c.notNull())
@@ -147,7 +167,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('delivery_attempts')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(idColumn(db))
         .addColumn('notification_id', 'integer', (c) => c.notNull().references('notifications.id'))
         .addColumn('incident_id', 'integer', (c) => c.notNull())
         .addColumn('channel', 'text', (c) => c.notNull())
@@ -180,6 +200,126 @@ const migrations: Record<string, Migration> = {
         .createIndex('escalations_due')
         .on('escalations')
         .columns(['phase', 'next_at'])
+        .execute();
+    },
+  },
+  '0005_reports': {
+    async up(db: Kysely<unknown>) {
+      // One row per scheduled report, channel and period, claimed before sending: a period is mailed at most once.
+      await db.schema
+        .createTable('report_runs')
+        .$call(idColumn(db))
+        .addColumn('schedule', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'text', (c) => c.notNull())
+        .addColumn('period_end', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('report_runs_period')
+        .unique()
+        .on('report_runs')
+        .columns(['schedule', 'channel', 'period_end'])
+        .execute();
+    },
+  },
+  '0004_noise_control': {
+    async up(db: Kysely<unknown>) {
+      // Set while an incident flaps: its notifications are held until it has been quiet for the flapping window.
+      await db.schema.alterTable('incidents').addColumn('flapping_since', 'text').execute();
+      // Why a notification was held instead of sent (flapping, storm, maintenance), and by what (window or storm id);
+      // a storm's held notifications point at the digest that carried them.
+      await db.schema.alterTable('notifications').addColumn('hold_reason', 'text').execute();
+      await db.schema.alterTable('notifications').addColumn('hold_ref', 'text').execute();
+      await db.schema.alterTable('notifications').addColumn('digest_id', 'integer').execute();
+      await db.schema
+        .createIndex('notifications_held')
+        .on('notifications')
+        .columns(['hold_reason', 'hold_ref', 'digest_id'])
+        .execute();
+
+      // Every status change of an incident, with its team: flapping counts an incident's, storms a team's.
+      await db.schema
+        .createTable('incident_changes')
+        .$call(idColumn(db))
+        .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id'))
+        .addColumn('team', 'text', (c) => c.notNull())
+        .addColumn('change', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('incident_changes_team')
+        .on('incident_changes')
+        .columns(['team', 'change', 'at'])
+        .execute();
+      await db.schema
+        .createIndex('incident_changes_incident')
+        .on('incident_changes')
+        .columns(['incident_id', 'at'])
+        .execute();
+
+      await db.schema
+        .createTable('storms')
+        .$call(idColumn(db))
+        .addColumn('team', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('next_digest_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .execute();
+      // One storm under way per team, however many dispatchers notice it at once.
+      await db.schema
+        .createIndex('storms_one_active_per_team')
+        .unique()
+        .on('storms')
+        .column('team')
+        .where(sql.ref('ended_at'), 'is', null)
+        .execute();
+
+      await db.schema
+        .createTable('maintenance_windows')
+        .$call(idColumn(db))
+        // Windows from the configuration carry their name; those made through the API have none.
+        .addColumn('name', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('matchers', 'text', (c) => c.notNull())
+        .addColumn('starts_at', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('deleted_at', 'text')
+        // When the end was handled: incidents it held that are still triggered were notified then.
+        .addColumn('closed_at', 'text')
+        .addColumn('silence_id', 'text')
+        .addColumn('silence_error', 'text')
+        .execute();
+      // A configured window exists once, however many replicas write the configuration in at start.
+      await db.schema
+        .createIndex('maintenance_windows_config_name')
+        .unique()
+        .on('maintenance_windows')
+        .columns(['source', 'name'])
+        .where(sql.ref('deleted_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createIndex('maintenance_windows_time')
+        .on('maintenance_windows')
+        .columns(['starts_at', 'ends_at'])
+        .execute();
+    },
+  },
+  '0006_leader_lease': {
+    async up(db: Kysely<unknown>) {
+      // Which replica drives escalation and schedules (see leader/lease.ts); expires_at in epoch ms, database clock.
+      await db.schema
+        .createTable('leader_lease')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .execute();
     },
   },

@@ -35,6 +35,7 @@ export interface IncidentTable {
   resolved_by: string | null;
   assignee: string | null;
   route: string | null;
+  flapping_since: string | null;
 }
 
 export interface AlertTable {
@@ -71,7 +72,10 @@ export interface AuditTable {
   details: string;
 }
 
-export type NotificationEvent = 'triggered' | 'resolved' | 'escalation';
+/** A digest bundles the held notifications of an alert storm into one message per channel. */
+export type NotificationEvent = 'triggered' | 'resolved' | 'escalation' | 'digest';
+
+export type HoldReason = 'flapping' | 'storm' | 'maintenance';
 
 export interface NotificationTable {
   id: Generated<number>;
@@ -85,6 +89,9 @@ export interface NotificationTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+  hold_reason: HoldReason | null;
+  hold_ref: string | null;
+  digest_id: number | null;
 }
 
 export interface DeliveryAttemptTable {
@@ -112,6 +119,59 @@ export interface EscalationTable {
   updated_at: string;
 }
 
+export interface ReportRunTable {
+  id: Generated<number>;
+  schedule: string;
+  channel: string;
+  period_start: string;
+  period_end: string;
+  status: 'sending' | 'sent' | 'failed';
+  attempts: number;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentChangeTable {
+  id: Generated<number>;
+  incident_id: number;
+  team: string;
+  change: 'opened' | 'reopened' | 'acknowledged' | 'resolved';
+  at: string;
+}
+
+export interface StormTable {
+  id: Generated<number>;
+  team: string;
+  started_at: string;
+  next_digest_at: string;
+  ended_at: string | null;
+}
+
+export interface MaintenanceWindowTable {
+  id: Generated<number>;
+  name: string | null;
+  source: 'config' | 'api';
+  /** JSON array of matcher strings in canonical form. */
+  matchers: string;
+  starts_at: string;
+  ends_at: string;
+  comment: string;
+  created_by: string;
+  created_at: string;
+  deleted_at: string | null;
+  closed_at: string | null;
+  silence_id: string | null;
+  silence_error: string | null;
+}
+
+/** The leader lease (leader/lease.ts): one row per lease name; expires_at in epoch milliseconds. */
+export interface LeaderLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface DatabaseSchema {
   inbox: InboxTable;
   incidents: IncidentTable;
@@ -121,4 +181,9 @@ export interface DatabaseSchema {
   notifications: NotificationTable;
   delivery_attempts: DeliveryAttemptTable;
   escalations: EscalationTable;
+  report_runs: ReportRunTable;
+  incident_changes: IncidentChangeTable;
+  storms: StormTable;
+  maintenance_windows: MaintenanceWindowTable;
+  leader_lease: LeaderLeaseTable;
 }

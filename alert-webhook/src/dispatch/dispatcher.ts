@@ -5,6 +5,8 @@ import { NotificationSender, type DeliveryAttempt, type RetryPolicy } from '../n
 import type { Clock } from '../notify/clock';
 import type { Metrics } from '../metrics';
 import { buildMessage, type LinkSettings } from './message';
+import { buildDigestMessage } from '../noise/digest';
+import type { NotificationEvent } from '../db/schema';
 
 /**
  * Delivers queued notifications. Each runs on its own, with its own retries, so a channel that is down
@@ -26,12 +28,16 @@ export class Dispatcher {
       log: Logger;
       metrics: Metrics;
       clock?: Clock;
+      /** Whether this process delivers (with several replicas only the leader does); default always. */
+      active?: () => boolean;
+      /** Noise control: resolves true when it held the notification back (and recorded so) instead. */
+      gate?: (notificationId: number) => Promise<boolean>;
     },
   ) {}
 
   /** Looks for pending notifications; cheap to call after anything that may have queued some. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.options.active?.() === false) return;
     if (this.scanning) {
       this.rescan = true;
       return;
@@ -57,30 +63,45 @@ export class Dispatcher {
   private async scan(): Promise<void> {
     const pending = await this.db
       .selectFrom('notifications')
-      .select(['id', 'incident_id', 'channel'])
+      .select(['id', 'incident_id', 'channel', 'event'])
       .where('status', '=', 'pending')
       .orderBy('id')
       .limit(500)
       .execute();
-    for (const n of pending) if (!this.inFlight.has(n.id)) this.start(n.id, n.incident_id, n.channel);
+    for (const n of pending)
+      if (!this.inFlight.has(n.id)) this.start(n.id, n.incident_id, n.channel, n.event);
   }
 
-  private start(id: number, incidentId: number, channelName: string): void {
+  private start(id: number, incidentId: number, channelName: string, event: NotificationEvent): void {
     this.inFlight.add(id);
-    void this.deliver(id, incidentId, channelName)
+    void this.deliver(id, incidentId, channelName, event)
       .catch((err: unknown) =>
         this.options.log.error({ err, notification: id }, 'notification delivery failed'),
       )
       .finally(() => this.inFlight.delete(id));
   }
 
-  private async deliver(id: number, incidentId: number, channelName: string): Promise<void> {
+  private async deliver(
+    id: number,
+    incidentId: number,
+    channelName: string,
+    event: NotificationEvent,
+  ): Promise<void> {
+    // A scan that read the row just before its previous delivery finished (and left inFlight) would send
+    // it again; the finished delivery committed first, so this fresh read sees it.
+    if (!(await this.stillPending(id))) return;
+    if (event !== 'digest' && (await this.options.gate?.(id))) return;
     const channel = this.channels.get(channelName);
     if (!channel) {
       await this.finish(id, 'failed', 0, `no channel named ${channelName} is configured`);
       return;
     }
-    const message = await buildMessage(this.db, incidentId, this.options.links);
+    // The notification id stays the same across retries and a resend after fail-over: receivers dedupe on it.
+    const built =
+      event === 'digest'
+        ? await buildDigestMessage(this.db, id, this.options.links)
+        : await buildMessage(this.db, incidentId, this.options.links);
+    const message = { ...built, notificationId: id };
     const sender = new NotificationSender({
       policy: this.options.retry,
       clock: this.options.clock,
@@ -97,6 +118,15 @@ export class Dispatcher {
       last.attempt,
       last.outcome.ok ? null : describe(last),
     );
+  }
+
+  private async stillPending(id: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('notifications')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.status === 'pending';
   }
 
   private async record(notificationId: number, a: DeliveryAttempt): Promise<void> {

@@ -12,6 +12,14 @@ export interface LinkSettings {
 
 const parseRecord = (text: string) => JSON.parse(text) as Record<string, string>;
 
+/** A page of the Grafana incidents app (the REST API without Grafana): `path` is '' for the list, `/<id>` for one. */
+export function incidentsUrl(links: LinkSettings, path: string): string {
+  const { grafanaUrl, publicUrl } = links;
+  return grafanaUrl
+    ? `${grafanaUrl.replace(/\/+$/, '')}/a/vigil-incidents-app/incidents${path}`
+    : `${(publicUrl ?? '').replace(/\/+$/, '')}/api/v1/incidents${path}`;
+}
+
 /** The message channels render, from the incident as it is when the notification goes out. */
 export async function buildMessage(
   db: Db,
@@ -29,7 +37,7 @@ export async function buildMessage(
     .where('incident_id', '=', incidentId)
     .orderBy('id')
     .execute();
-  const { publicUrl, grafanaUrl, ackLinks } = links;
+  const { publicUrl, ackLinks } = links;
   return {
     incidentId,
     status: incident.status,
@@ -47,9 +55,7 @@ export async function buildMessage(
         ...(annotations.anomaly_score !== undefined && Number.isFinite(score) ? { anomalyScore: score } : {}),
       };
     }),
-    incidentUrl: grafanaUrl
-      ? `${grafanaUrl.replace(/\/+$/, '')}/a/vigil-incidents-app/incidents/${incidentId}`
-      : `${(publicUrl ?? '').replace(/\/+$/, '')}/api/v1/incidents/${incidentId}`,
+    incidentUrl: incidentsUrl(links, `/${incidentId}`),
     ackUrl: publicUrl && ackLinks ? ackUrl(publicUrl, ackLinks.secret, incidentId, ackLinks.ttlMs) : '',
   };
 }

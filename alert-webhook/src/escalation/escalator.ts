@@ -18,12 +18,15 @@ export class Escalator {
     private readonly db: Db,
     private readonly directory: Directory,
     private readonly onFired: (steps: number) => void,
+    /** Checked inside the tick's transaction: with several replicas, only the lease holder may commit one. */
+    private readonly leads: (tx: Transaction<DatabaseSchema>) => Promise<boolean> = async () => true,
   ) {}
 
   /** Returns how many steps fired. */
   async tick(now: Date = new Date()): Promise<number> {
     const iso = now.toISOString();
     const fired = await this.db.transaction().execute(async (tx) => {
+      if (!(await this.leads(tx))) return 0;
       let count = 0;
       for (const due of await dueEscalations(tx, iso)) count += await this.advance(tx, due, iso);
       return count;
@@ -58,7 +61,9 @@ export class Escalator {
     while (position.phase === 'active' && position.nextAt <= now) {
       const { step, next } = fireStep(e.policy, position);
       const { entries, unreached } = stepTargets(step, this.directory, new Date(position.nextAt));
-      const key = `${e.incidentId}:${position.cycle}:${position.step}`;
+      // The due time tells runs of the policy apart: one started again (reopened, ack timeout, noise control)
+      // pages afresh, while the same step retried after a crash keeps its key and is not queued twice.
+      const key = `${e.incidentId}:${position.cycle}:${position.step}:${position.nextAt}`;
       await enqueue(
         tx,
         e.incidentId,

@@ -365,7 +365,7 @@ export interface Snapshot {
 
 /**
  * Merges snapshots in order inside one transaction (a batch amortises the commit), retrying when a
- * concurrent writer won a unique-constraint race. Marking the inbox rows in the same transaction means a
+ * concurrent writer (another replica) won a race. Marking the inbox rows in the same transaction means a
  * crash can neither lose nor double-apply a snapshot.
  */
 export async function ingest(
@@ -387,12 +387,16 @@ export async function ingest(
         return results;
       });
     } catch (err) {
-      if (attempt >= 3 || !isUniqueViolation(err)) throw err;
+      if (attempt >= 5 || !lostRace(err)) throw err;
     }
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
+/**
+ * A concurrent writer won: a unique-constraint collision, or on PostgreSQL (several replicas) a
+ * serialization failure or deadlock. Running the transaction again sees what the winner committed.
+ */
+export function lostRace(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505' || code === '40001' || code === '40P01';
 }

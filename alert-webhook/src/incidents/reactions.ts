@@ -4,6 +4,7 @@ import { enqueue } from '../dispatch/outbox';
 import { acknowledgeEscalation, startEscalation, stopEscalation } from '../escalation/store';
 import type { EscalationPolicy } from '../escalation/policy';
 import type { MatchedRoute } from '../routing/tree';
+import { recordChange } from '../noise/changes';
 
 export type IncidentChange = 'opened' | 'reopened' | 'acknowledged' | 'resolved';
 
@@ -12,9 +13,25 @@ export interface ReactionContext {
   policies: ReadonlyMap<string, EscalationPolicy>;
 }
 
+/** The channels and escalation policy of the routes snapshotted on an incident. */
+export async function incidentRoute(tx: Transaction<DatabaseSchema>, incidentId: number) {
+  const { route, team } = await tx
+    .selectFrom('incidents')
+    .select(['route', 'team'])
+    .where('id', '=', incidentId)
+    .executeTakeFirstOrThrow();
+  const routes = route === null ? [] : (JSON.parse(route) as MatchedRoute[]);
+  return {
+    team,
+    routes,
+    channels: [...new Set(routes.flatMap((r) => r.channels))].map((channel) => ({ channel })),
+  };
+}
+
 /**
  * What follows a change of an incident's status, in the same transaction as the change: the route's
- * channels hear of it opening and resolving, and its escalation policy starts, pauses or stops.
+ * channels hear of it opening and resolving, and its escalation policy starts, pauses or stops. The change
+ * is also recorded for noise control (flapping, storms), which decides later whether each notification goes out.
  */
 export async function react(
   tx: Transaction<DatabaseSchema>,
@@ -22,13 +39,8 @@ export async function react(
   change: IncidentChange,
   ctx: ReactionContext,
 ): Promise<void> {
-  const { route } = await tx
-    .selectFrom('incidents')
-    .select('route')
-    .where('id', '=', incidentId)
-    .executeTakeFirstOrThrow();
-  const routes = route === null ? [] : (JSON.parse(route) as MatchedRoute[]);
-  const channels = [...new Set(routes.flatMap((r) => r.channels))].map((channel) => ({ channel }));
+  const { team, routes, channels } = await incidentRoute(tx, incidentId);
+  await recordChange(tx, { incidentId, team, change, at: ctx.now });
   switch (change) {
     case 'opened':
     case 'reopened': {

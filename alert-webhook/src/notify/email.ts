@@ -10,7 +10,7 @@ import {
   shownAlerts,
   type Fact,
 } from './format';
-import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
+import type { AlertDetail, DeliveryOutcome, IncidentMessage, NotificationChannel } from './message';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -21,7 +21,7 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 
 /** Alert text comes from rule annotations and labels: it is data, never markup. */
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
 
@@ -71,10 +71,21 @@ function renderHtml(message: IncidentMessage): string {
   ].join('\n');
 }
 
-export function createEmailChannel(name: string, settings: EmailSettings): NotificationChannel {
+export interface Mail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends mail to a channel's recipients over its SMTP settings: incident notifications and scheduled reports. */
+export function createMailer(settings: EmailSettings): (mail: Mail) => Promise<DeliveryOutcome> {
   const { smtp, timeoutMs } = settings;
-  // Not pooled: notifications are rare enough that an idle connection would only be dropped by the server.
+  // Pooled, so that a burst of notifications shares a few connections instead of opening one per message;
+  // a connection idle for a second is closed, long before a server would drop it.
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 5,
+    idleTimeout: 1000,
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
@@ -84,39 +95,39 @@ export function createEmailChannel(name: string, settings: EmailSettings): Notif
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
+  return async (mail) => {
+    try {
+      const info = await transport.sendMail({ from: settings.from, to: settings.to, ...mail });
+      const status = Number(info.response.slice(0, 3)) || undefined;
+      // Sending again would duplicate the message for the accepted recipients, so a partial
+      // rejection is a success that names who was missed.
+      return {
+        ok: true,
+        ...(status !== undefined && { status }),
+        ...(info.rejected.length > 0 && { error: `rejected recipients: ${info.rejected.join(', ')}` }),
+      };
+    } catch (err) {
+      const e = err as NodemailerError;
+      // ECONNREFUSED says more than the ESOCKET nodemailer wraps it in.
+      const code = e.originalCode ?? e.code;
+      return {
+        ok: false,
+        ...(e.responseCode !== undefined && { status: e.responseCode }),
+        ...(code !== undefined && { code }),
+        error: e.message,
+        ...(e.permanent !== undefined && { permanent: e.permanent }),
+      };
+    }
+  };
+}
+
+export function createEmailChannel(name: string, settings: EmailSettings): NotificationChannel {
+  const send = createMailer(settings);
   return {
     name,
     kind: 'email',
     target: settings.to.join(', '),
-    async send(message) {
-      try {
-        const info = await transport.sendMail({
-          from: settings.from,
-          to: settings.to,
-          subject: headline(message),
-          text: renderText(message),
-          html: renderHtml(message),
-        });
-        const status = Number(info.response.slice(0, 3)) || undefined;
-        // Sending again would duplicate the message for the accepted recipients, so a partial
-        // rejection is a success that names who was missed.
-        return {
-          ok: true,
-          ...(status !== undefined && { status }),
-          ...(info.rejected.length > 0 && { error: `rejected recipients: ${info.rejected.join(', ')}` }),
-        };
-      } catch (err) {
-        const e = err as NodemailerError;
-        // ECONNREFUSED says more than the ESOCKET nodemailer wraps it in.
-        const code = e.originalCode ?? e.code;
-        return {
-          ok: false,
-          ...(e.responseCode !== undefined && { status: e.responseCode }),
-          ...(code !== undefined && { code }),
-          error: e.message,
-          ...(e.permanent !== undefined && { permanent: e.permanent }),
-        };
-      }
-    },
+    send: (message) =>
+      send({ subject: headline(message), text: renderText(message), html: renderHtml(message) }),
   };
 }

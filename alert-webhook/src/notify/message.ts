@@ -24,6 +24,11 @@ export interface IncidentMessage {
   incidentUrl: string;
   /** One-click acknowledge link (see links.ts); channels show it only while the incident is triggered. */
   ackUrl: string;
+  /**
+   * The queued notification this message delivers: the same on every retry and on a resend by another
+   * replica after fail-over (delivery is at least once), so receivers can drop repeats.
+   */
+  notificationId?: number;
 }
 
 export interface DeliveryOutcome {

@@ -5,7 +5,7 @@ import { canonicalTimeZone, type LocalDate, type WallTime } from './zoned-time';
 
 const name = z.string().min(1);
 
-const timeZone = z.string().transform((text, ctx) => {
+export const timeZone = z.string().transform((text, ctx) => {
   const zone = canonicalTimeZone(text);
   if (zone === undefined) {
     ctx.addIssue({

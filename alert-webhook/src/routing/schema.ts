@@ -6,7 +6,7 @@ import type { RouteNode, RoutingTree } from './tree';
  * `matchers` as Alertmanager takes them: a list of strings, each holding one or more comma-separated
  * matchers, or a single such string. A bad one is reported at its own index.
  */
-const matchersField = z
+export const matchersField = z
   .union([z.string(), z.array(z.string())], { error: 'expected a matcher string or a list of them' })
   .transform((value, ctx) => {
     const texts = typeof value === 'string' ? [value] : value;

@@ -1,0 +1,83 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { ApiTokenEntry } from '../config';
+import { windowMatchers } from '../noise/config';
+import { presentWindow, type MaintenanceWindows } from '../noise/maintenance';
+import { requireRole, type Caller } from './auth';
+import { HttpError } from './errors';
+import { parse, time } from './params';
+import type { FieldProblem } from '../validation';
+
+const createBody = z.strictObject({
+  matchers: windowMatchers,
+  starts_at: time.optional(),
+  ends_at: time,
+  comment: z.string().max(1000).default(''),
+});
+
+function windowId(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new HttpError(400, 'invalid_request', 'maintenance window id must be a positive integer');
+  return id;
+}
+
+/** Maintenance windows: viewers list them, responders create and delete them. */
+export function maintenanceRouter(
+  windows: MaintenanceWindows,
+  tokens: ApiTokenEntry[],
+  ready: () => Promise<void>,
+) {
+  const router = Router();
+  const viewer = requireRole(tokens, 'viewer');
+  const responder = requireRole(tokens, 'responder');
+
+  router.get('/maintenance', viewer, async (_req, res) => {
+    await ready();
+    const now = new Date().toISOString();
+    res.json({ items: (await windows.list(now)).map((w) => presentWindow(w, now)) });
+  });
+
+  router.get('/maintenance/:id', viewer, async (req, res) => {
+    const w = await windows.get(windowId(req));
+    if (!w) throw new HttpError(404, 'not_found', `maintenance window ${req.params.id} does not exist`);
+    res.json(presentWindow(w, new Date().toISOString()));
+  });
+
+  router.post('/maintenance', responder, async (req, res) => {
+    const body = parse(createBody, req.body, 'body');
+    const now = new Date().toISOString();
+    const startsAt = body.starts_at ?? now;
+    const problems: FieldProblem[] = [];
+    if (body.ends_at <= startsAt) problems.push({ field: 'ends_at', message: 'must be after starts_at' });
+    else if (body.ends_at <= now) problems.push({ field: 'ends_at', message: 'must be in the future' });
+    if (problems.length > 0) throw new HttpError(400, 'invalid_request', 'invalid body', problems);
+    await ready();
+    const caller = res.locals.caller as Caller;
+    const created = await windows.create(
+      { matchers: body.matchers, starts_at: startsAt, ends_at: body.ends_at, comment: body.comment },
+      caller.name,
+      now,
+    );
+    res.status(201).json(presentWindow(created, now));
+  });
+
+  router.delete('/maintenance/:id', responder, async (req, res) => {
+    const id = windowId(req);
+    const existing = await windows.get(id);
+    if (!existing || existing.deleted_at !== null)
+      throw new HttpError(404, 'not_found', `maintenance window ${id} does not exist`);
+    if (existing.source === 'config') {
+      throw new HttpError(
+        409,
+        'defined_in_config',
+        `maintenance window ${id} (${existing.name ?? ''}) comes from the configuration file; remove it there`,
+      );
+    }
+    const now = new Date().toISOString();
+    const deleted = await windows.delete(id, (res.locals.caller as Caller).name, now);
+    if (!deleted) throw new HttpError(404, 'not_found', `maintenance window ${id} does not exist`);
+    res.json(presentWindow(deleted, now));
+  });
+  return router;
+}

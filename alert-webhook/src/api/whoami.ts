@@ -1,0 +1,13 @@
+import { Router } from 'express';
+import type { ApiTokenEntry } from '../config';
+import { requireRole, type Caller } from './auth';
+
+/** GET /api/v1/whoami: the calling token's name and role, so a client (Grafana's config page) can test it. */
+export function whoamiRouter(tokens: ApiTokenEntry[]): Router {
+  const router = Router();
+  router.get('/whoami', requireRole(tokens, 'viewer'), (_req, res) => {
+    const { name, role } = res.locals.caller as Caller;
+    res.json({ name, role });
+  });
+  return router;
+}

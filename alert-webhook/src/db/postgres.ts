@@ -1,0 +1,123 @@
+import {
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  type DatabaseConnection,
+  type Driver,
+  type TransactionSettings,
+} from 'kysely';
+import { Pool, types } from 'pg';
+import { z } from 'zod';
+import { duration } from '../duration';
+import { resolveSecret, secretRef } from '../secrets';
+import type { DatabaseSchema } from './schema';
+
+/** `storage.postgres`: a connection URL, or its parts; the password (or a URL carrying one) from env or file. */
+export const postgresSchema = z
+  .strictObject({
+    url: secretRef.optional(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+    password: secretRef.optional(),
+    pool_size: z.number().int().min(1).max(100).default(10),
+    connect_timeout: duration.default(5000),
+    // Like SQLite's busy_timeout: a statement waiting longer for a lock fails, and the sender gets a 503.
+    lock_timeout: duration.default(2000),
+    // How long a leader may go without renewing before another replica takes over (see leader/lease.ts).
+    leader_lease: duration.refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000),
+  })
+  .refine(
+    (p) =>
+      p.url === undefined || [p.host, p.port, p.database, p.user, p.password].every((x) => x === undefined),
+    'set either url or host/port/database/user/password, not both',
+  );
+
+export type PostgresSettings = Omit<z.output<typeof postgresSchema>, 'url' | 'password'> & {
+  url?: string;
+  password?: string;
+};
+
+export function resolvePostgres(
+  raw: z.output<typeof postgresSchema>,
+  env: NodeJS.ProcessEnv,
+): PostgresSettings {
+  return {
+    ...raw,
+    url: raw.url && resolveSecret(raw.url, 'storage.postgres.url', env),
+    password: raw.password && resolveSecret(raw.password, 'storage.postgres.password', env),
+  };
+}
+
+/** COUNT(*) and other int8 results as JavaScript numbers, as SQLite gives them (our counts stay far below 2^53). */
+const parsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === types.builtins.INT8 ? Number : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+};
+
+export function createPostgresPool(s: PostgresSettings, max = s.pool_size): Pool {
+  return new Pool({
+    ...(s.url !== undefined
+      ? { connectionString: s.url }
+      : { host: s.host, port: s.port, database: s.database, user: s.user, password: s.password }),
+    max,
+    types: parsers,
+    connectionTimeoutMillis: s.connect_timeout,
+    options: `-c lock_timeout=${s.lock_timeout}`,
+  });
+}
+
+/**
+ * Transactions are SERIALIZABLE, as SQLite's are: code written against SQLite's one writer at a time stays
+ * correct with several replicas, and a conflict aborts one side (40001), which retries. A statement on its
+ * own (no transaction) stays READ COMMITTED: it is atomic anyway, and so never fails for a conflict.
+ */
+class SerializableTransactions implements Driver {
+  constructor(private readonly driver: Driver) {}
+  init = () => this.driver.init();
+  acquireConnection = () => this.driver.acquireConnection();
+  beginTransaction = (connection: DatabaseConnection, settings: TransactionSettings) =>
+    this.driver.beginTransaction(connection, {
+      ...settings,
+      isolationLevel: settings.isolationLevel ?? 'serializable',
+    });
+  commitTransaction = (connection: DatabaseConnection) => this.driver.commitTransaction(connection);
+  rollbackTransaction = (connection: DatabaseConnection) => this.driver.rollbackTransaction(connection);
+  releaseConnection = (connection: DatabaseConnection) => this.driver.releaseConnection(connection);
+  destroy = () => this.driver.destroy();
+}
+
+class VigilPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return new SerializableTransactions(super.createDriver());
+  }
+}
+
+export function openPostgres(s: PostgresSettings): Kysely<DatabaseSchema> {
+  const pool = createPostgresPool(s);
+  // An idle client losing its server (restart, failover) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return new Kysely<DatabaseSchema>({ dialect: new VigilPostgresDialect({ pool }) });
+}
+
+export function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * SQLSTATEs worth a retry: serialization failure and deadlock (another replica won), lock timeout, too
+ * many connections, the server shutting down or starting up, and connection failures (class 08).
+ */
+const TRANSIENT_SQLSTATES = /^(40001|40P01|55P03|53300|57P01|57P02|57P03|08\d\d\d)$/;
+
+export function isTransientPostgresError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && TRANSIENT_SQLSTATES.test(e.code)) return true;
+  if (typeof e?.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e.code)) return true;
+  // pg-pool's own errors carry no code: all connections busy past the timeout, or the server went away.
+  return (
+    typeof e?.message === 'string' &&
+    /^(timeout exceeded when trying to connect|Connection terminated)/.test(e.message)
+  );
+}

@@ -1,0 +1,140 @@
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database';
+import type { DatabaseSchema } from '../db/schema';
+import { enqueue } from '../dispatch/outbox';
+import { loadEscalation, startEscalation } from '../escalation/store';
+import { incidentRoute } from '../incidents/reactions';
+import { lostRace } from '../incidents/ingest';
+import type { Metrics } from '../metrics';
+import type { ConfigWindow, NoiseSettings } from './config';
+import { stopFlapping } from './flapping';
+import { decideHold, recordHold } from './gate';
+import { closeWindow, endedWindows, MaintenanceWindows } from './maintenance';
+import { addTimeline } from './record';
+import { AlertmanagerSilences } from './silences';
+import { sendDueDigests } from './storm';
+
+type Tx = Transaction<DatabaseSchema>;
+
+/**
+ * Noise control: screens each queued notification before it is sent (held for flapping, a storm or a
+ * maintenance window, and recorded so), and on every scheduler tick sends due storm digests and tells
+ * people once about incidents that stopped flapping or outlived the maintenance window that hid them.
+ */
+export class NoiseControl {
+  readonly windows: MaintenanceWindows;
+  private synced: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly settings: NoiseSettings,
+    private readonly configWindows: readonly ConfigWindow[],
+    private readonly options: { log: Logger; metrics: Metrics; onQueued: () => void },
+  ) {
+    const am = settings.alertmanager_silences;
+    this.windows = new MaintenanceWindows(
+      db,
+      options.log,
+      am && new AlertmanagerSilences(am.url, am.timeout),
+    );
+  }
+
+  /** The configured windows are in the database before anything reads windows (once per process). */
+  ready(): Promise<void> {
+    this.synced ??= this.windows.syncConfig(this.configWindows, new Date().toISOString()).catch((err) => {
+      this.synced = undefined;
+      throw err;
+    });
+    return this.synced;
+  }
+
+  /** The dispatcher's gate: true when the notification was held instead of sent. */
+  readonly screen = async (notificationId: number): Promise<boolean> => {
+    await this.ready();
+    const hold = await this.transaction(async (tx) => {
+      const n = await tx
+        .selectFrom('notifications')
+        .select(['id', 'incident_id', 'event', 'created_at'])
+        .where('id', '=', notificationId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (!n || n.event === 'digest') return undefined;
+      const decided = await decideHold(tx, this.settings, n);
+      if (decided) await recordHold(tx, n, decided, new Date().toISOString());
+      return decided;
+    });
+    if (hold) this.options.metrics.notificationsHeld.inc({ reason: hold.reason });
+    return hold !== undefined;
+  };
+
+  /** Everything due at `now`, in one transaction. */
+  async tick(now: Date = new Date()): Promise<void> {
+    await this.ready();
+    const iso = now.toISOString();
+    const queued = await this.transaction(async (tx) => {
+      const digests = this.settings.storm ? await sendDueDigests(tx, this.settings.storm, iso) : 0;
+      const calmed = this.settings.flapping ? await stopFlapping(tx, this.settings.flapping, iso) : [];
+      for (const id of calmed) await this.notifyOnce(tx, id, iso, 'no longer flapping');
+      let released = 0;
+      for (const window of await endedWindows(tx, iso)) {
+        for (const id of await stillTriggered(tx, window.id)) {
+          await this.notifyOnce(tx, id, iso, `maintenance window ${window.id} is over`);
+          released += 1;
+        }
+        await closeWindow(tx, window.id, iso);
+      }
+      return digests + calmed.length + released > 0;
+    });
+    if (queued) this.options.onQueued();
+  }
+
+  /** Runs fn in a transaction, again when a concurrent one won a race (PostgreSQL runs them serializable). */
+  private async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(fn);
+      } catch (err) {
+        if (attempt >= 5 || !lostRace(err)) throw err;
+      }
+    }
+  }
+
+  /**
+   * Tells the route's channels the incident's current state, once, and restarts its escalation policy if it
+   * is still triggered (its steps were held too).
+   */
+  private async notifyOnce(tx: Tx, incidentId: number, now: string, why: string): Promise<void> {
+    const { status } = await tx
+      .selectFrom('incidents')
+      .select('status')
+      .where('id', '=', incidentId)
+      .executeTakeFirstOrThrow();
+    const { channels } = await incidentRoute(tx, incidentId);
+    await enqueue(tx, incidentId, status === 'resolved' ? 'resolved' : 'triggered', channels, now);
+    const escalation = status === 'triggered' ? await loadEscalation(tx, incidentId) : undefined;
+    if (escalation) await startEscalation(tx, incidentId, escalation.policy, now);
+    const escalating = escalation ? '; escalation restarts' : '';
+    await addTimeline(
+      tx,
+      incidentId,
+      now,
+      'noise_cleared',
+      `${why}: notifying its current state (${status})${escalating}`,
+    );
+  }
+}
+
+/** Incidents a maintenance window held notifications for that are still triggered (not acknowledged, not resolved). */
+async function stillTriggered(tx: Tx, windowId: number): Promise<number[]> {
+  const rows = await tx
+    .selectFrom('notifications as n')
+    .innerJoin('incidents as i', 'i.id', 'n.incident_id')
+    .select('i.id')
+    .distinct()
+    .where('n.hold_reason', '=', 'maintenance')
+    .where('n.hold_ref', '=', String(windowId))
+    .where('i.status', '=', 'triggered')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,121 @@
+import request from 'supertest';
+import { startTestApp } from './helpers';
+import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+import { BACKENDS, stopTestPostgres } from './support/backends';
+import {
+  asViewer,
+  deliver,
+  env,
+  heldMetric,
+  noiseConfig,
+  notificationsOf,
+  sent,
+  settle,
+} from './fixtures/noise';
+
+const MIN = 60_000;
+
+// A receiver per test: what each test's incidents sent, and nothing else.
+let receiver: Receiver;
+beforeEach(async () => {
+  receiver = await startReceiver(() => ({ status: 200 }));
+});
+afterEach(() => receiver.close());
+afterAll(stopTestPostgres);
+
+const config = () =>
+  noiseConfig(receiver, {
+    incidents: { reopen_window: '1h' },
+    noise: { flapping: { transitions: 2, window: '30m' } },
+    escalation_policies: [
+      { name: 'page', steps: [{ notify: { channels: ['pager'] }, escalate_after: '5m' }] },
+    ],
+    routing: { team: 'ops', channels: ['team'], escalation: 'page' },
+  });
+
+const firing = (startsAt: string) => [{ fingerprint: 'flap', startsAt }];
+const resolved = (startsAt: string) => [{ fingerprint: 'flap', startsAt, status: 'resolved' as const }];
+
+describe.each(BACKENDS)('flapping on %s', (backend) => {
+  it('holds the notifications of an incident that toggles too often, records why, and notifies once when it calms down', async () => {
+    const t = await startTestApp(config(), env, undefined, backend);
+    try {
+      const id = await deliver(t, 'flap', firing('2026-11-22T10:00:00Z'));
+      await t.escalator.tick();
+      await settle(t);
+      await deliver(t, 'flap', resolved('2026-11-22T10:00:00Z')); // toggle 1
+      await deliver(t, 'flap', firing('2026-11-22T10:10:00Z')); // toggle 2: reopened
+      expect(sent(receiver).map((s) => [s.path, s.incident.status])).toEqual([
+        ['/team', 'triggered'],
+        ['/pager', 'triggered'],
+        ['/team', 'resolved'],
+        ['/team', 'triggered'],
+      ]);
+
+      await deliver(t, 'flap', resolved('2026-11-22T10:10:00Z')); // toggle 3: more than 2
+      await deliver(t, 'flap', firing('2026-11-22T10:20:00Z')); // toggle 4
+      await t.escalator.tick(); // the reopened incident's first step comes due, and is held too
+      await settle(t);
+      expect(sent(receiver)).toHaveLength(4);
+
+      const held = (await notificationsOf(t, id)).filter((n) => n.status === 'held');
+      expect(held.map((n) => [n.event, n.channel, n.hold_reason])).toEqual([
+        ['resolved', 'team', 'flapping'],
+        ['triggered', 'team', 'flapping'],
+        ['escalation', 'pager', 'flapping'],
+      ]);
+      expect(await heldMetric(t, 'flapping')).toBe(3);
+      const shown = await request(t.app).get(`/api/v1/incidents/${id}`).set(asViewer).expect(200);
+      expect(shown.body.flapping_since).toEqual(expect.any(String));
+      expect(shown.body.timeline.map((e: { kind: string }) => e.kind)).toContain('flapping');
+      const audit = await t.db
+        .selectFrom('audit_log')
+        .select(['action', 'actor'])
+        .where('incident_id', '=', id)
+        .execute();
+      expect(audit).toContainEqual({ action: 'flapping_started', actor: 'noise-control' });
+
+      // Still flapping until it has been quiet for the whole window.
+      const now = Date.now();
+      await t.noise.tick(new Date(now + 29 * MIN));
+      await settle(t);
+      expect(sent(receiver)).toHaveLength(4);
+
+      await t.noise.tick(new Date(now + 31 * MIN));
+      await t.escalator.tick(new Date(now + 31 * MIN));
+      await settle(t);
+      expect(
+        sent(receiver)
+          .slice(4)
+          .map((s) => [s.path, s.incident.status]),
+      ).toEqual([
+        ['/team', 'triggered'],
+        ['/pager', 'triggered'],
+      ]);
+      const after = await request(t.app).get(`/api/v1/incidents/${id}`).set(asViewer).expect(200);
+      expect(after.body.flapping_since).toBeNull();
+      expect(after.body.timeline.map((e: { kind: string }) => e.kind)).toContain('flapping_stopped');
+
+      // Once only.
+      await t.noise.tick(new Date(now + 40 * MIN));
+      await settle(t);
+      expect(sent(receiver)).toHaveLength(6);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('leaves incidents that toggle no more than allowed alone', async () => {
+    const t = await startTestApp(config(), env, undefined, backend);
+    try {
+      const id = await deliver(t, 'calm', firing('2026-11-22T11:00:00Z'));
+      await deliver(t, 'calm', resolved('2026-11-22T11:00:00Z'));
+      await deliver(t, 'calm', firing('2026-11-22T11:10:00Z'));
+      expect((await notificationsOf(t, id)).every((n) => n.status === 'sent')).toBe(true);
+      expect(receiver.requests.length).toBe(3);
+      expect(await heldMetric(t, 'flapping')).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,223 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { insertIncident, manualClock, startReportsApp, tempDir } from './fixtures/reports';
+
+/** Mondays 08:00 in Berlin (UTC+1 in November and December). */
+const FIRST = '2026-11-30T07:00:00.000Z';
+const SECOND = '2026-12-07T07:00:00.000Z';
+
+const received: ParsedMail[] = [];
+let smtp: SMTPServer;
+let port: number;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    disableReverseLookup: true,
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('gone@'))
+        return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
+      if (address.address.startsWith('busy@'))
+        return callback(Object.assign(new Error('Try later'), { responseCode: 451 }));
+      callback();
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          received.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  port = (smtp.server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+beforeEach(() => {
+  received.length = 0;
+});
+
+const email = (to: string) => ({
+  kind: 'email',
+  smtp: { host: '127.0.0.1', port },
+  from: 'Vigil <vigil@example.com>',
+  to: [to],
+  timeout: '5s',
+});
+
+const config = (channels: string[]) => ({
+  notifications: {
+    channels: {
+      'team-email': email('team@example.com'),
+      'lead-email': email('lead@example.com'),
+      gone: email('gone@example.com'),
+      busy: email('busy@example.com'),
+    },
+    retry: { max_attempts: 3, initial_delay: '10ms', max_delay: '20ms' },
+  },
+  reports: {
+    sla: [{ severity: 'critical', acknowledge_within: '15m' }],
+    schedules: [
+      {
+        name: 'weekly-ops',
+        cron: '0 8 * * 1',
+        timezone: 'Europe/Berlin',
+        period: '7d',
+        channels,
+        team: 'ops',
+      },
+    ],
+  },
+});
+
+type App = Awaited<ReturnType<typeof startReportsApp>>;
+
+async function runs(t: App) {
+  return t.db
+    .selectFrom('report_runs')
+    .select(['schedule', 'channel', 'period_start', 'period_end', 'status', 'attempts', 'error'])
+    .orderBy('id')
+    .execute();
+}
+
+describe('scheduled reports', () => {
+  it('mails each period once, across a restart, then the next period', async () => {
+    const dir = tempDir();
+    const clock = manualClock('2026-11-30T07:00:30Z');
+    let t = await startReportsApp(config(['team-email', 'lead-email']), clock, dir.dir);
+    try {
+      // In the first period: one critical acknowledged in 5 minutes, one in 25; one of another team.
+      await insertIncident(t.db, {
+        severity: 'critical',
+        service: 'shop<eu>',
+        team: 'ops',
+        opened: '2026-11-24T09:00:00Z',
+        ackAfter: 300,
+        resolveAfter: 3600,
+        alerts: [['HighErrorRate', 'shop<eu>']],
+      });
+      await insertIncident(t.db, {
+        severity: 'critical',
+        service: 'db',
+        team: 'ops',
+        opened: '2026-11-29T23:30:00Z',
+        ackAfter: 1500,
+        alerts: [['ReplicationLag', 'db']],
+      });
+      await insertIncident(t.db, {
+        severity: 'critical',
+        service: 'web',
+        team: 'web',
+        opened: '2026-11-25T09:00:00Z',
+      });
+
+      // The receiver starts half a minute after the Monday 08:00 run it missed: it sends that period now.
+      await t.reports.catchUp();
+      expect(received.map((m) => m.to && !Array.isArray(m.to) && m.to.text).sort()).toEqual([
+        'lead@example.com',
+        'team@example.com',
+      ]);
+      const mail = received[0] as ParsedMail;
+      expect(mail.subject).toBe('Vigil report weekly-ops: 2 incidents, 2026-11-23 08:00 to 2026-11-30 08:00');
+      const text = mail.text ?? '';
+      expect(text).toContain('2026-11-23 08:00 to 2026-11-30 08:00 (Europe/Berlin)');
+      expect(text).toContain('2 incidents, team ops');
+      expect(text).toMatch(/Time to acknowledge \(MTTA\) +15m 00s/);
+      expect(text).toMatch(/Time to resolve \(MTTR\) +1h 00m/);
+      expect(text).toMatch(/critical +15m 00s +2 +1 +50\.0%/);
+      expect(text).toMatch(/HighErrorRate +shop<eu> +1 +1/);
+      // Days are Berlin's: 23:30 UTC on the 29th is the 30th there.
+      expect(text).toMatch(/2026-11-24 +1 +5m 00s +1h 00m/);
+      expect(text).toMatch(/2026-11-30 +1 +25m 00s +-/);
+      expect(text).not.toContain('web');
+      const html = mail.html as string;
+      expect(html).toContain('shop&lt;eu&gt;');
+      expect(html).not.toContain('shop<eu>');
+      expect(html).toContain('>50.0%</td>');
+
+      expect(await runs(t)).toEqual(
+        ['team-email', 'lead-email'].map((channel) => ({
+          schedule: 'weekly-ops',
+          channel,
+          period_start: '2026-11-23T07:00:00.000Z',
+          period_end: FIRST,
+          status: 'sent',
+          attempts: 1,
+          error: null,
+        })),
+      );
+
+      // A restart within the same minute: neither catching up nor the cron run sends the period again.
+      await t.close();
+      clock.set('2026-11-30T07:00:50Z');
+      t = await startReportsApp(config(['team-email', 'lead-email']), clock, dir.dir);
+      await t.reports.catchUp();
+      expect(await t.reports.run('weekly-ops', new Date(FIRST))).toEqual([]);
+      expect(received).toHaveLength(2);
+
+      // A week later, the next period.
+      clock.set('2026-12-07T07:01:00Z');
+      await t.reports.catchUp();
+      expect(received).toHaveLength(4);
+      expect(received[2]?.subject).toBe(
+        'Vigil report weekly-ops: 0 incidents, 2026-11-30 08:00 to 2026-12-07 08:00',
+      );
+      expect((await runs(t)).map((r) => [r.channel, r.period_end, r.status])).toEqual([
+        ['team-email', FIRST, 'sent'],
+        ['lead-email', FIRST, 'sent'],
+        ['team-email', SECOND, 'sent'],
+        ['lead-email', SECOND, 'sent'],
+      ]);
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
+  });
+
+  it('catches up only the latest scheduled time within the period', async () => {
+    const dir = tempDir();
+    // Sunday: the last Monday 08:00 is six days back, within the period, so it is that one or none.
+    const t = await startReportsApp(config(['team-email']), manualClock('2026-12-06T12:00:00Z'), dir.dir);
+    try {
+      await t.reports.catchUp();
+      expect((await runs(t)).map((r) => r.period_end)).toEqual([FIRST]);
+      await t.reports.catchUp();
+      expect(received).toHaveLength(1);
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
+  });
+
+  it('records a refused report without holding up the other channel, retrying only what may pass later', async () => {
+    const dir = tempDir();
+    const clock = manualClock('2026-11-30T07:00:05Z');
+    let t = await startReportsApp(config(['gone', 'busy', 'team-email']), clock, dir.dir);
+    try {
+      expect(await t.reports.run('weekly-ops', new Date(FIRST))).toEqual([
+        { channel: 'gone', status: 'failed', attempts: 1 },
+        { channel: 'busy', status: 'failed', attempts: 3 },
+        { channel: 'team-email', status: 'sent', attempts: 1 },
+      ]);
+      expect(received).toHaveLength(1);
+      const failed = (await runs(t)).filter((r) => r.status === 'failed');
+      expect(failed.map((r) => [r.channel, r.error])).toEqual([
+        ['gone', expect.stringContaining('550')],
+        ['busy', expect.stringContaining('451')],
+      ]);
+
+      // At most once: a restart does not try the period again, for any channel.
+      await t.close();
+      t = await startReportsApp(config(['gone', 'busy', 'team-email']), clock, dir.dir);
+      await t.reports.catchUp();
+      expect(received).toHaveLength(1);
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
+  });
+});

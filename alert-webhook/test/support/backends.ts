@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { startPostgres, type TestPostgres } from './postgres';
+
+export type Backend = 'sqlite' | 'postgres';
+export const BACKENDS: Backend[] = ['sqlite', 'postgres'];
+
+let server: Promise<TestPostgres> | undefined;
+let databases = 0;
+
+/**
+ * The `storage` section for a fresh, empty database: a file in `dir`, or a new database on this test file's
+ * PostgreSQL (started on first use; the test file stops it with stopTestPostgres in afterAll).
+ */
+export async function freshStorage(backend: Backend, dir: string): Promise<Record<string, unknown>> {
+  if (backend === 'sqlite') return { sqlite: { path: join(dir, 'test.db') } };
+  server ??= startPostgres();
+  const pg = await server;
+  const database = `vigil_${process.pid}_${++databases}`;
+  await pg.createDatabase(database);
+  return { postgres: { host: pg.host, port: pg.port, database, user: 'postgres', pool_size: 4 } };
+}
+
+export async function stopTestPostgres(): Promise<void> {
+  const running = server;
+  server = undefined;
+  if (running) await (await running).stop();
+}
