@@ -1,6 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Counter } from 'prom-client';
-import { expressMetrics } from '../src';
+import { expressMetrics, traceparentExemplar } from '../src';
 
 /** How the demo misbehaves on /api: a share of requests answered 500, and a delay before every answer. */
 export interface FailureMode {
@@ -13,6 +12,8 @@ export interface DemoOptions {
   /** Decides which requests fail when 0 < errorRate < 1; injectable so tests are deterministic. */
   random?: () => number;
 }
+
+const PLANS = ['free', 'pro', 'enterprise'];
 
 const ITEMS = [
   { id: 1, name: 'disk' },
@@ -27,12 +28,13 @@ export function createDemoApp(options: DemoOptions = {}) {
   const random = options.random ?? Math.random;
   const healthy: FailureMode = { errorRate: 0, latencyMs: 0 };
   const failure: FailureMode = { ...healthy, ...options.failure };
-  const metrics = expressMetrics({ service: 'demo', defaultMetrics: true });
-  // A business metric beside the RED ones: registered on the same registry, so /metrics serves both.
-  const orders = new Counter({
+  const metrics = expressMetrics({ service: 'demo', defaultMetrics: true, exemplars: traceparentExemplar });
+  // A business metric beside the RED ones, on the same registry; plan is bounded to the known plans.
+  const orders = metrics.business.counter({
     name: 'demo_orders_total',
-    help: 'Orders placed through the demo API.',
-    registers: [metrics.registry],
+    help: 'Orders placed through the demo API, by plan.',
+    labelNames: ['plan'],
+    labelValues: { plan: PLANS },
   });
 
   const app = express();
@@ -63,8 +65,9 @@ export function createDemoApp(options: DemoOptions = {}) {
         .json({ error: { code: 'not_found', message: 'no such item', details: [] } });
     res.json(item);
   });
-  api.post('/orders', inject, (_req, res) => {
-    orders.inc();
+  api.post('/orders', inject, (req, res) => {
+    const plan = (req.body as { plan?: unknown } | undefined)?.plan;
+    orders.inc({ plan: typeof plan === 'string' ? plan : 'free' });
     res.status(201).json({ status: 'accepted' });
   });
   app.use('/api', api);

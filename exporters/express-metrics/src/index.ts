@@ -1,5 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { businessMetrics } from './business';
+import { validExemplar, type ExemplarLabels } from './exemplars';
+import { openMetricsView, wantsOpenMetrics } from './openmetrics';
+
+export { businessMetrics, OVERFLOW, type BusinessMetricOptions } from './business';
+export { traceparentExemplar, type ExemplarLabels } from './exemplars';
 
 export interface ExpressMetricsOptions {
   /** The `service` label on every series, so several services can share dashboards and rules. */
@@ -10,6 +16,11 @@ export interface ExpressMetricsOptions {
   durationBuckets?: number[];
   /** Also collect prom-client's default process and Node.js metrics (off by default). */
   defaultMetrics?: boolean;
+  /**
+   * Exemplar labels for a request's duration observation, e.g. `traceparentExemplar` for its trace id.
+   * Exemplars are served only to scrapers that accept OpenMetrics (Prometheus with exemplar storage on).
+   */
+  exemplars?: (req: Request) => ExemplarLabels;
 }
 
 export const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -66,8 +77,12 @@ export function expressMetrics(options: ExpressMetricsOptions) {
     help: 'Time from receiving a request to finishing its response.',
     labelNames,
     buckets: options.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
-    registers: [registry],
+    // prom-client refuses exemplars on a text-format registry, though the text format merely leaves them
+    // out; registered by hand, the histogram serves both formats (see metricsHandler).
+    registers: [],
+    enableExemplars: options.exemplars !== undefined,
   });
+  registry.registerMetric(duration);
   const size = new Histogram({
     name: 'http_response_size_bytes',
     help: 'Response body size, for responses that declared a Content-Length.',
@@ -97,17 +112,25 @@ export function expressMetrics(options: ExpressMetricsOptions) {
         status_code: res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED,
       };
       requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (options.exemplars) {
+        const exemplarLabels = validExemplar(options.exemplars(req)) ?? {};
+        duration.observe({ labels, value: seconds, exemplarLabels });
+      } else {
+        duration.observe(labels, seconds);
+      }
       const length = Number(res.getHeader('content-length'));
       if (Number.isFinite(length)) size.observe(labels, length);
     });
     next();
   };
 
-  const metricsHandler: RequestHandler = async (_req, res) => {
-    res.setHeader('Content-Type', registry.contentType);
-    res.send(await registry.metrics());
+  /** Serves the registry in the text format, or in OpenMetrics (with exemplars) to scrapers asking for it. */
+  const metricsHandler: RequestHandler = async (req, res) => {
+    const served = wantsOpenMetrics(req) ? openMetricsView(registry) : registry;
+    res.setHeader('Content-Type', served.contentType);
+    res.send(await served.metrics());
   };
 
-  return { middleware, metricsHandler, registry };
+  return { middleware, metricsHandler, registry, business: businessMetrics(registry) };
 }

@@ -7,9 +7,19 @@ describe('the demo service', () => {
     expect((await request(app).get('/api/items').expect(200)).body).toHaveLength(2);
     await request(app).get('/api/items/9').expect(404);
     await request(app).post('/api/orders').expect(201);
+    await request(app).post('/api/orders').send({ plan: 'pro' }).expect(201);
+    await request(app).post('/api/orders').send({ plan: 'pro' }).expect(201);
+    await request(app)
+      .post('/api/orders')
+      .send({ plan: 'x'.repeat(40) })
+      .expect(201);
     expect((await request(app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
     const metrics = (await request(app).get('/metrics').expect(200)).text;
-    expect(metrics).toMatch(/^demo_orders_total 1$/m);
+    // The business metric: one series per known plan, anything else as "other".
+    expect(metrics).toMatch(/^demo_orders_total\{plan="free"\} 1$/m);
+    expect(metrics).toMatch(/^demo_orders_total\{plan="pro"\} 2$/m);
+    expect(metrics).toMatch(/^demo_orders_total\{plan="other"\} 1$/m);
+    expect(metrics).not.toContain('xxxx');
     expect(metrics).toContain(
       'http_requests_total{service="demo",route="/api/items/:id",method="GET",status_code="404"} 1',
     );
@@ -47,5 +57,18 @@ describe('the demo service', () => {
     await request(app).post('/admin/fail').send({ error_rate: 2 }).expect(400);
     await request(app).post('/admin/fail').send({ latency_ms: -1 }).expect(400);
     expect((await request(app).get('/admin/failure')).body).toEqual({ error_rate: 1, latency_ms: 0 });
+  });
+
+  it('attaches the trace id of a sampled traceparent as an exemplar, for OpenMetrics scrapers', async () => {
+    const { app } = createDemoApp();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await request(app).get('/api/items').set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`).expect(200);
+    const om = await request(app).get('/metrics').set('Accept', 'application/openmetrics-text').expect(200);
+    expect(om.text).toMatch(
+      new RegExp(
+        `^http_request_duration_seconds_bucket\\{[^}]*route="/api/items"[^}]*\\} 1 # \\{trace_id="${traceId}"\\} `,
+        'm',
+      ),
+    );
   });
 });

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { Gauge, Registry } from 'prom-client';
 import type { Config } from './config';
+import { GaugeFamily, labelText, renderFamilies } from './exposition';
 import { evaluateHealth, STATUSES } from './health';
+import type { CheckResult } from './run';
 import type { Scheduler } from './scheduler';
 
 const LATEST =
@@ -12,90 +13,111 @@ const LATEST =
  * check labels; every label value comes from the config, so cardinality is bounded by it.
  */
 export function createMetrics(config: Config, scheduler: Scheduler, log: Logger) {
-  const registry = new Registry();
-  const gauge = (name: string, help: string, labelNames: string[] = []) =>
-    new Gauge({ name, help, labelNames, registers: [registry] });
-  const checkLabels = ['service', 'check'];
-  const success = gauge(
+  const success = new GaugeFamily(
     'probe_success',
     `Whether the check succeeded (1) or failed (0). ${LATEST}`,
-    checkLabels,
   );
-  const duration = gauge('probe_duration_seconds', `How long the check took. ${LATEST}`, checkLabels);
-  const httpStatus = gauge(
+  const duration = new GaugeFamily('probe_duration_seconds', `How long the check took. ${LATEST}`);
+  const httpStatus = new GaugeFamily(
     'probe_http_status_code',
     `HTTP status code of the response, for HTTP checks that got one. ${LATEST}`,
-    checkLabels,
   );
-  const certExpiry = gauge(
+  const certExpiry = new GaugeFamily(
     'probe_ssl_earliest_cert_expiry',
     `Earliest certificate expiry in the chain, Unix seconds, for HTTPS checks. ${LATEST}`,
-    checkLabels,
   );
-  const lastRun = gauge(
+  const lastRun = new GaugeFamily(
     'healthcheck_check_last_run_timestamp_seconds',
     'When the latest run of the check finished, Unix seconds; a stale value means checks are not running.',
-    checkLabels,
   );
-  const serviceStatus = gauge(
+  const serviceStatus = new GaugeFamily(
     'healthcheck_service_status',
     `1 for the service's current status, 0 for the others (all 0 until its checks have run). ${LATEST}`,
-    ['service', 'status'],
   );
-  const dependencyInfo = gauge(
+  const dependencyInfo = new GaugeFamily(
     'healthcheck_dependency_info',
     'A dependency edge from the config: service depends on dependency.',
-    ['service', 'dependency'],
   );
-  const rootCause = gauge(
+  const rootCause = new GaugeFamily(
     'healthcheck_root_cause_info',
     `For an impacted service, each down service at the bottom of its failing dependency chain. ${LATEST}`,
-    ['service', 'root_cause'],
   );
-  const up = gauge(
+  const up = new GaugeFamily(
     'healthcheck_up',
     'Whether the exporter could evaluate the latest check results (1) or not.',
   );
-  const scrapeDuration = gauge('healthcheck_scrape_duration_seconds', 'Time taken to build this scrape.');
+  const scrapeDuration = new GaugeFamily(
+    'healthcheck_scrape_duration_seconds',
+    'Time taken to build this scrape.',
+  );
+  const fromResults = [success, duration, httpStatus, certExpiry, lastRun, serviceStatus, rootCause];
+  const exposed = [
+    ...[success, duration, httpStatus, certExpiry, lastRun, serviceStatus],
+    ...[dependencyInfo, rootCause, up, scrapeDuration],
+  ];
 
   for (const service of config.services) {
-    for (const dependency of service.dependsOn) dependencyInfo.set({ service: service.name, dependency }, 1);
+    for (const dependency of service.dependsOn)
+      dependencyInfo.add(labelText({ service: service.name, dependency }), 1);
   }
+  // Label texts are fixed by the config, so built once; a check's lines change only when a run finishes,
+  // so they are kept until its result changes (at 1,000 checks, most are unchanged between scrapes).
+  const checks = config.services.flatMap((service) =>
+    service.checks.map((check) => ({
+      check,
+      labels: labelText({ service: service.name, check: check.name }),
+      rendered: undefined as { result: CheckResult; lines: [GaugeFamily, Buffer][] } | undefined,
+    })),
+  );
+
+  function linesOf(labels: string, result: CheckResult): [GaugeFamily, Buffer][] {
+    const lines: [GaugeFamily, Buffer][] = [
+      [success, success.line(labels, result.success ? 1 : 0)],
+      [duration, duration.line(labels, result.durationSeconds)],
+      [lastRun, lastRun.line(labels, result.finishedAt / 1000)],
+    ];
+    if (result.httpStatusCode !== undefined)
+      lines.push([httpStatus, httpStatus.line(labels, result.httpStatusCode)]);
+    if (result.sslEarliestCertExpiry !== undefined)
+      lines.push([certExpiry, certExpiry.line(labels, result.sslEarliestCertExpiry)]);
+    return lines;
+  }
+  const statusLabels = new Map(
+    config.services.map((s) => [s.name, STATUSES.map((status) => labelText({ service: s.name, status }))]),
+  );
 
   function update() {
-    for (const g of [success, duration, httpStatus, certExpiry, lastRun, serviceStatus, rootCause]) g.reset();
-    for (const service of config.services) {
-      for (const check of service.checks) {
-        const result = scheduler.result(check);
-        if (!result) continue;
-        const labels = { service: service.name, check: check.name };
-        success.set(labels, result.success ? 1 : 0);
-        duration.set(labels, result.durationSeconds);
-        lastRun.set(labels, result.finishedAt / 1000);
-        if (result.httpStatusCode !== undefined) httpStatus.set(labels, result.httpStatusCode);
-        if (result.sslEarliestCertExpiry !== undefined) certExpiry.set(labels, result.sslEarliestCertExpiry);
-      }
+    for (const entry of checks) {
+      const result = scheduler.result(entry.check);
+      if (!result) continue;
+      if (entry.rendered?.result !== result)
+        entry.rendered = { result, lines: linesOf(entry.labels, result) };
+      for (const [family, line] of entry.rendered.lines) family.push(line);
     }
     const health = evaluateHealth(config.services, (check) => scheduler.result(check));
     for (const [service, h] of health) {
-      for (const status of STATUSES) serviceStatus.set({ service, status }, h.status === status ? 1 : 0);
-      for (const cause of h.rootCauses) rootCause.set({ service, root_cause: cause }, 1);
+      const labels = statusLabels.get(service) as string[];
+      STATUSES.forEach((status, i) => serviceStatus.add(labels[i] as string, h.status === status ? 1 : 0));
+      for (const cause of h.rootCauses) rootCause.add(labelText({ service, root_cause: cause }), 1);
     }
   }
 
-  /** Fills the gauges from the latest results and renders the exposition text. */
-  async function render(): Promise<string> {
+  /** Fills the families from the latest results and renders the exposition text. */
+  function render(): Buffer {
     const started = scheduler.clock.monotonic();
+    for (const family of [...fromResults, up, scrapeDuration]) family.reset();
     try {
       update();
-      up.set(1);
+      up.add('', 1);
     } catch (err) {
       log.error({ err }, 'cannot evaluate check results');
-      up.set(0);
+      // Nothing half-filled: the scrape says only that evaluation failed.
+      for (const family of fromResults) family.reset();
+      up.add('', 0);
     }
-    scrapeDuration.set((scheduler.clock.monotonic() - started) / 1000);
-    return registry.metrics();
+    scrapeDuration.add('', (scheduler.clock.monotonic() - started) / 1000);
+    return renderFamilies(exposed);
   }
 
-  return { registry, render };
+  return { render };
 }

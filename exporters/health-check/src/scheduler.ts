@@ -29,9 +29,14 @@ export class Scheduler {
     return this.latest.get(check);
   }
 
-  /** Runs every check now and then on its interval (the first round at once, so results come early). */
+  /**
+   * Runs every check now and then on its interval. The first round runs at once, so results come early;
+   * the second run of the i-th of n checks comes (i+1)/n of its interval later, so that from then on the
+   * checks are spread over the interval instead of all falling due together (a burst that delays scrapes
+   * and hits shared targets at once).
+   */
   start(): void {
-    for (const check of this.checks) this.loop(check);
+    this.checks.forEach((check, i) => this.loop(check, (check.intervalMs * (i + 1)) / this.checks.length));
   }
 
   /** Runs every check once, for tests and one-shot use. */
@@ -51,13 +56,13 @@ export class Scheduler {
     await Promise.all(this.inFlight);
   }
 
-  private loop(check: CheckConfig): void {
+  private loop(check: CheckConfig, nextAfterMs = check.intervalMs): void {
     if (this.stopped) return;
     const started = this.clock.monotonic();
     void this.runScheduled(check).then(() => {
       if (this.stopped) return;
       // Keep the cadence: a run that took 2s of a 30s interval is next due 28s later.
-      const delay = Math.max(0, check.intervalMs - (this.clock.monotonic() - started));
+      const delay = Math.max(0, nextAfterMs - (this.clock.monotonic() - started));
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.loop(check);

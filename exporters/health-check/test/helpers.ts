@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -54,6 +54,33 @@ export async function startTcp(): Promise<{ port: number; close: () => Promise<v
 }
 
 /**
+ * A TCP server that accepts connections and never says a word, so protocol checks time out (and must
+ * close their connections then).
+ */
+export async function startSilentTcp() {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    // Read (and drop) what the client sends, or its closing would go unnoticed in the paused stream.
+    socket.resume();
+  });
+  const { port, close } = await listenLocal(server);
+  return {
+    port,
+    /** Whether every connection is closed, waiting up to 2 s for the last ones. */
+    allClosed: async () => {
+      for (let i = 0; i < 200 && sockets.size > 0; i++) await new Promise((res) => setTimeout(res, 10));
+      return sockets.size === 0;
+    },
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      return close();
+    },
+  };
+}
+
+/**
  * A self-signed certificate for 127.0.0.1 made with the openssl CLI, valid for `days`; certFile stays
  * on disk (to be given as ca_file) until cleanup().
  */
@@ -72,7 +99,14 @@ export function selfSignedCert(days: number) {
   );
   const cert = readFileSync(certFile, 'utf8');
   const key = readFileSync(keyFile, 'utf8');
-  return { cert, key, certFile, notAfter: Date.parse(new X509Certificate(cert).validTo) / 1000, cleanup };
+  return {
+    cert,
+    key,
+    certFile,
+    keyFile,
+    notAfter: Date.parse(new X509Certificate(cert).validTo) / 1000,
+    cleanup,
+  };
 }
 
 export async function startHttps(tls: { cert: string; key: string }, handler: http.RequestListener) {

@@ -7,9 +7,11 @@ describe('the check scheduler', () => {
   let active = 0;
   let peak = 0;
   let hits = 0;
+  const paths: string[] = [];
   beforeAll(async () => {
-    server = await startHttp((_req, res) => {
+    server = await startHttp((req, res) => {
       hits++;
+      paths.push(req.url as string);
       peak = Math.max(peak, ++active);
       setTimeout(() => {
         active--;
@@ -26,7 +28,7 @@ describe('the check scheduler', () => {
           checks: Array.from({ length: n }, (_, i) => ({
             name: `c${i}`,
             kind: 'http',
-            url: server.url,
+            url: `${server.url}/c${i}`,
             interval,
             timeout,
           })),
@@ -56,5 +58,16 @@ describe('the check scheduler', () => {
     const after = hits;
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(hits).toBe(after);
+  });
+
+  it('spreads the checks over their interval after the first round', async () => {
+    paths.length = 0;
+    const scheduler = new Scheduler(checks(4, '2s', '500ms'), 4, silentLog);
+    scheduler.start();
+    // All four run at once; then c0..c3 are next due 0.5, 1, 1.5 and 2 s after that round.
+    await new Promise((resolve) => setTimeout(resolve, 1250));
+    await scheduler.stop();
+    const runs = (c: string) => paths.filter((p) => p === `/${c}`).length;
+    expect(['c0', 'c1', 'c2', 'c3'].map(runs)).toEqual([2, 2, 1, 1]);
   });
 });

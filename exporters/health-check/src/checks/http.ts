@@ -1,29 +1,15 @@
-import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { positiveDuration, regexSchema } from '@vigil/common';
 import { defineKind, type ProbeResult } from './kind';
+import { earliestExpiry, tlsOptions, tlsSettings } from './tls';
 
 /** Enough for any health endpoint; a larger body is cut here so a check cannot exhaust memory. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
-const tlsSettings = z.strictObject({
-  insecure_skip_verify: z.boolean().default(false),
-  ca_file: z
-    .string()
-    .min(1)
-    .transform((path, ctx) => {
-      try {
-        return readFileSync(path, 'utf8');
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `cannot read ${path}: ${(err as Error).message}` });
-        return z.NEVER;
-      }
-    })
-    .optional(),
-  server_name: z.string().min(1).optional(),
+const httpTlsSettings = tlsSettings.extend({
   /** The check fails when the earliest certificate in the chain expires sooner than this. */
   min_validity: positiveDuration.optional(),
 });
@@ -35,24 +21,12 @@ const settings = z.strictObject({
   /** Any 2xx when unset. Redirects are not followed, so a 3xx must be listed to count as success. */
   expected_status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
   body_regex: regexSchema.optional(),
-  tls: tlsSettings.prefault({}),
+  tls: httpTlsSettings.prefault({}),
 });
 
 const target = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
 });
-
-/** The earliest notAfter along the presented chain (leaf up to the last certificate sent or the root). */
-function earliestExpiry(leaf: DetailedPeerCertificate): number | undefined {
-  let earliest: number | undefined;
-  const seen = new Set<DetailedPeerCertificate>();
-  for (let cert = leaf; cert?.valid_to && !seen.has(cert); cert = cert.issuerCertificate) {
-    seen.add(cert);
-    const expiry = Date.parse(cert.valid_to) / 1000;
-    if (earliest === undefined || expiry < earliest) earliest = expiry;
-  }
-  return earliest;
-}
 
 function readBody(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -97,12 +71,7 @@ export const httpCheck = defineKind({
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req =
         url.protocol === 'https:'
-          ? https.request(url, {
-              ...options,
-              rejectUnauthorized: !spec.tls.insecure_skip_verify,
-              ca: spec.tls.ca_file,
-              servername: spec.tls.server_name,
-            })
+          ? https.request(url, { ...options, ...tlsOptions(spec.tls) })
           : http.request(url, options);
       req.on('response', resolve);
       req.on('error', reject);

@@ -49,9 +49,14 @@ export function defineKind<S extends z.ZodObject, T extends z.ZodObject>(def: {
   return def as unknown as CheckKind;
 }
 
+/** Longer messages (a server's whole explanation) are cut, so /health and the log stay readable. */
+const MAX_MESSAGE_CHARS = 200;
+
 /** Describes an error for a result message: "timeout" for aborts, else the error's own message. */
 export function describeError(err: unknown, signal: AbortSignal): string {
   if (signal.aborted) return 'timeout';
   const e = err as { code?: string; message?: string };
-  return e.code && !e.message?.includes(e.code) ? `${e.code}: ${e.message}` : (e.message ?? String(err));
+  const text =
+    e.code && !e.message?.includes(e.code) ? `${e.code}: ${e.message}` : (e.message ?? String(err));
+  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;
 }

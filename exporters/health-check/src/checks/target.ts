@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import type { ParsedTarget } from './kind';
+
 /**
  * Normalizes a host the way WHATWG URLs do (lower case, punycode, IPv4 forms such as 2130706433 or
  * 0x7f.1 to dotted quads, IPv6 in brackets), so the allowlist compares like with like.
@@ -28,4 +31,26 @@ export function splitHostPort(text: string, allowPortless = false): { host: stri
     throw new Error(`expected host:port, got "${text}"`);
   }
   return { host: normalizeHost(match[1] as string), port };
+}
+
+const port = z.number().int().min(1).max(65535);
+
+/**
+ * Target fields and /probe target parsing for kinds that connect to host:port; with a default port (the
+ * protocol's), a /probe target may leave the port out.
+ */
+export function hostPortTarget(defaultPort?: number) {
+  return {
+    target: z.strictObject({
+      host: z.string().min(1),
+      port: defaultPort === undefined ? port : port.default(defaultPort),
+    }),
+    parseTarget(text: string): ParsedTarget {
+      const parsed = splitHostPort(text, defaultPort !== undefined);
+      const targetPort = parsed.port ?? defaultPort;
+      // Normalized hostnames keep IPv6 brackets; sockets want the bare address.
+      const host = parsed.host.replace(/^\[(.*)\]$/, '$1');
+      return { fields: { host, port: targetPort }, host: parsed.host, port: targetPort };
+    },
+  };
 }
