@@ -8,7 +8,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
-  { files: ['**/*.js', '**/*.cjs'], languageOptions: { globals: globals.node, sourceType: 'commonjs' } },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+    // CommonJS config files (webpack, jest) can only load their plugins with require().
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

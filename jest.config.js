@@ -33,7 +33,11 @@ module.exports = {
       ...shared,
       displayName: 'node',
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/{alert-webhook,exporters,rules,provisioning}/**/test/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/{alert-webhook,exporters,rules,provisioning}/**/test/**/*.test.ts',
+        // The browser harness drives Chromium from Node.
+        '<rootDir>/grafana-plugins/harness/test/**/*.test.ts',
+      ],
       transform: { '^.+\\.ts$': ['@swc/jest'] },
     },
     {

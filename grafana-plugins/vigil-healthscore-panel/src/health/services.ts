@@ -1,0 +1,150 @@
+import { FieldType, type DataFrame, type Field } from '@grafana/data';
+import { SIGNALS, type HealthScoreOptions, type Signal } from '../types';
+import { healthScore, signalScore } from './score';
+
+/** ok: a current score; nodata: the newest value is NaN or no signal counts; stale: no recent sample. */
+export type HealthState = 'ok' | 'nodata' | 'stale';
+
+export interface ServiceHealth {
+  service: string;
+  /** 0-100, present only when state is ok. */
+  score?: number;
+  state: HealthState;
+  /** Time of the newest sample, ms since the epoch. */
+  lastSeen?: number;
+  /** The score over the time range, oldest first; null or NaN where it is unknown. */
+  trend: { times: ArrayLike<number>; values: ArrayLike<Sample> };
+  /** The newest 0-1 score of each signal the service has. */
+  signals: Partial<Record<Signal, number>>;
+  /** The score field and its newest row, for the field's data links. */
+  linkSource?: { field: Field; rowIndex: number };
+}
+
+/** A sample as a frame holds it: a number, or null for a gap. */
+export type Sample = number | null | undefined;
+
+interface Series {
+  times: ArrayLike<number>;
+  values: ArrayLike<Sample>;
+  field: Field;
+}
+
+interface ServiceSeries {
+  score?: Series;
+  signals: Partial<Record<Signal, Series>>;
+}
+
+const isSignal = (name: string | undefined): name is Signal => SIGNALS.includes(name as Signal);
+
+/**
+ * A series is a signal by its `signal` label (vigil:service_health_signal:ratio) or, lacking one, by
+ * its query's refId (a query with refId "dependency" or "anomaly"); any other series is the score.
+ */
+function collect(frames: DataFrame[], serviceLabel: string): Map<string, ServiceSeries> {
+  const services = new Map<string, ServiceSeries>();
+  for (const frame of frames) {
+    const time = frame.fields.find((f) => f.type === FieldType.time);
+    if (!time) continue;
+    for (const field of frame.fields) {
+      if (field.type !== FieldType.number) continue;
+      const service = field.labels?.[serviceLabel];
+      if (!service) continue;
+      const entry = services.get(service) ?? { signals: {} };
+      services.set(service, entry);
+      // The frame's own arrays, not copies: with thousands of series, copying is most of the work.
+      const series: Series = { times: time.values, values: field.values, field };
+      const signal = field.labels?.signal ?? frame.refId;
+      if (isSignal(signal)) entry.signals[signal] = series;
+      else entry.score = series;
+    }
+  }
+  return services;
+}
+
+/** A sample's number; NaN for a gap, so that every later step deals with one kind of missing. */
+const toNumber = (sample: Sample): number => (typeof sample === 'number' ? sample : NaN);
+
+/** The newest finite value of a series as a signal score. */
+function latestSignalScore(series: Series, signal: Signal, options: HealthScoreOptions): number | undefined {
+  for (let i = series.values.length - 1; i >= 0; i--) {
+    const score = signalScore(toNumber(series.values[i]), options.signals[signal]);
+    if (score !== undefined) return score;
+  }
+  return undefined;
+}
+
+/** The score at every time any signal has a sample, from the signals sampled at that time. */
+function computedTrend(signals: ServiceSeries['signals'], options: HealthScoreOptions): [number[], number[]] {
+  const byTime = new Map<number, Partial<Record<Signal, number>>>();
+  for (const signal of SIGNALS) {
+    const series = signals[signal];
+    if (!series) continue;
+    for (let i = 0; i < series.times.length; i++) {
+      const t = series.times[i]!;
+      const scores = byTime.get(t) ?? {};
+      byTime.set(t, scores);
+      const score = signalScore(toNumber(series.values[i]), options.signals[signal]);
+      if (score !== undefined) scores[signal] = score;
+    }
+  }
+  const times = [...byTime.keys()].sort((a, b) => a - b);
+  return [times, times.map((t) => healthScore(byTime.get(t)!, options.signals) ?? NaN)];
+}
+
+function stateOf(lastSeen: number | undefined, current: number, staleBefore: number): HealthState {
+  if (lastSeen === undefined) return 'nodata';
+  if (lastSeen < staleBefore) return 'stale';
+  return Number.isFinite(current) ? 'ok' : 'nodata';
+}
+
+function health(
+  service: string,
+  series: ServiceSeries,
+  options: HealthScoreOptions,
+  now: number,
+): ServiceHealth {
+  const signals: ServiceHealth['signals'] = {};
+  for (const signal of SIGNALS) {
+    const s = series.signals[signal];
+    const score = s && latestSignalScore(s, signal, options);
+    if (score !== undefined) signals[signal] = score;
+  }
+  let times: ArrayLike<number>;
+  let values: ArrayLike<Sample>;
+  if (options.scoreSource === 'recorded') {
+    times = series.score?.times ?? [];
+    values = series.score?.values ?? [];
+  } else [times, values] = computedTrend(series.signals, options);
+
+  const last = times.length - 1;
+  const lastSeen = last >= 0 ? times[last] : undefined;
+  const current = last >= 0 ? toNumber(values[last]) : NaN;
+  const state = stateOf(lastSeen, current, now - options.staleAfterSeconds * 1000);
+  const scoreField = options.scoreSource === 'recorded' ? series.score?.field : undefined;
+  return {
+    service,
+    ...(state === 'ok' && { score: Math.min(100, Math.max(0, current)) }),
+    state,
+    lastSeen,
+    trend: { times, values },
+    signals,
+    ...(scoreField && last >= 0 && { linkSource: { field: scoreField, rowIndex: last } }),
+  };
+}
+
+/**
+ * Every service in the frames with its current score, worst first: services whose score is unknown
+ * (no data, stale) lead, since a service that stopped reporting needs a look as much as a failing one;
+ * then ascending score; ties by name.
+ */
+export function servicesFromFrames(
+  frames: DataFrame[],
+  options: HealthScoreOptions,
+  now: number,
+): ServiceHealth[] {
+  const services = [...collect(frames, options.serviceLabel)].map(([name, series]) =>
+    health(name, series, options, now),
+  );
+  const rank = (s: ServiceHealth) => s.score ?? -1;
+  return services.sort((a, b) => rank(a) - rank(b) || a.service.localeCompare(b.service));
+}

@@ -1,0 +1,67 @@
+import { lastValueFrom } from 'rxjs';
+import { getBackendSrv, isFetchError, type BackendSrvRequest } from '@grafana/runtime';
+import { API_BASE } from '../constants';
+
+/** A refused or failed request, with the message to show: alert-webhook's own, Grafana's, or the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface VigilErrorBody {
+  error?: { code?: string; message?: string; details?: Array<{ field?: string; message?: string }> };
+  message?: string;
+}
+
+/** alert-webhook answers {"error": {code, message, details}}; Grafana itself (proxy, settings) answers {message}. */
+export function toApiError(err: unknown): ApiError {
+  if (!isFetchError<VigilErrorBody | string | undefined>(err)) {
+    return new ApiError(err instanceof Error ? err.message : String(err));
+  }
+  const body = typeof err.data === 'object' && err.data !== null ? err.data : undefined;
+  const api = body?.error;
+  if (api?.message) {
+    const details = (api.details ?? [])
+      .map((d) => (d.field ? `${d.field}: ${d.message ?? ''}` : (d.message ?? '')))
+      .filter(Boolean);
+    const message = details.length ? `${api.message} (${details.join('; ')})` : api.message;
+    return new ApiError(message, err.status, api.code);
+  }
+  const fallback = body?.message || err.message || err.statusText || 'request failed';
+  return new ApiError(err.status ? `${fallback} (HTTP ${err.status})` : fallback, err.status);
+}
+
+/** One request through Grafana's backend; errors are shown by the page, not by Grafana's toasts. */
+export async function request<T>(options: BackendSrvRequest): Promise<T> {
+  try {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({ showErrorAlert: false, showSuccessAlert: false, ...options }),
+    );
+    return response.data;
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+type Params = Record<string, string | number | undefined>;
+
+/** A call to alert-webhook's API (path below /api/v1) through the app's plugin-proxy route. */
+export function vigil<T>(
+  path: string,
+  options: { method?: 'GET' | 'POST'; params?: Params; data?: unknown } = {},
+) {
+  const params = options.params
+    ? Object.fromEntries(Object.entries(options.params).filter(([, v]) => v !== undefined && v !== ''))
+    : undefined;
+  return request<T>({
+    url: `${API_BASE}${path}`,
+    method: options.method ?? 'GET',
+    params,
+    data: options.data,
+  });
+}

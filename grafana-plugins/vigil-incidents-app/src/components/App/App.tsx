@@ -1,0 +1,38 @@
+import type { AppRootProps } from '@grafana/data';
+import { BrowserRouter, Navigate, Route, Routes, useInRouterContext } from 'react-router-dom-v5-compat';
+import { ROUTES } from '../../constants';
+import type { AppJsonData } from '../../types';
+import { IncidentPage } from '../IncidentPage/IncidentPage';
+import { IncidentsPage } from '../IncidentsPage/IncidentsPage';
+import { OnCallPage } from '../OnCallPage/OnCallPage';
+import { ReportsPage } from '../ReportsPage/ReportsPage';
+
+/**
+ * Absolute paths: valid below Grafana's `/a/<plugin id>/*` route and equally at the top of a bare router
+ * (the browser harness), since each starts with the parent route's path.
+ */
+function Pages() {
+  return (
+    <Routes>
+      <Route path={ROUTES.incidents} element={<IncidentsPage />} />
+      <Route path={ROUTES.incident(':id')} element={<IncidentPage />} />
+      <Route path={ROUTES.oncall} element={<OnCallPage />} />
+      <Route path={ROUTES.reports} element={<ReportsPage />} />
+      <Route path="*" element={<Navigate to={ROUTES.incidents} replace />} />
+    </Routes>
+  );
+}
+
+/** React Router v7's behaviour, which Grafana's own router has opted into. */
+export const ROUTER_FUTURE = { v7_startTransition: true, v7_relativeSplatPath: true };
+
+export function App(_props: AppRootProps<AppJsonData>) {
+  // Grafana renders the app inside its router; anywhere else (a plain React root) it brings its own.
+  return useInRouterContext() ? (
+    <Pages />
+  ) : (
+    <BrowserRouter future={ROUTER_FUTURE}>
+      <Pages />
+    </BrowserRouter>
+  );
+}

@@ -1,1 +1,0 @@
-export const y = 1;

@@ -1,0 +1,247 @@
+/**
+ * Tests' stand-in for Grafana's backend: setBackendSrv gets this fake, which records every request and answers
+ * as alert-webhook would behind the plugin proxy (its JSON shapes, role checks, state machine and error body).
+ */
+import { of, throwError, type Observable } from 'rxjs';
+import { setBackendSrv, type BackendSrv, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
+import { API_BASE } from '../constants';
+import { hasRole } from '../roles';
+import type {
+  Caller,
+  IncidentDetail,
+  IncidentStatus,
+  Notification,
+  OnCallResponse,
+  SlaReport,
+} from '../types';
+
+export interface Recorded {
+  method: string;
+  /** Path below alert-webhook's /api/v1 for API calls; Grafana's own URL otherwise. */
+  path: string;
+  params?: Record<string, unknown>;
+  data?: unknown;
+}
+
+interface Options {
+  caller?: Caller;
+  incidents?: IncidentDetail[];
+  notifications?: Record<number, Notification[]>;
+  oncall?: OnCallResponse;
+  report?: SlaReport;
+}
+
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly data: unknown,
+  ) {}
+}
+const refuse = (status: number, code: string, message: string, details: unknown[] = []) =>
+  new Refusal(status, { error: { code, message, details } });
+
+// alert-webhook/src/incidents/rules.ts
+const TRANSITIONS = {
+  acknowledge: { from: ['triggered'], to: 'acknowledged' },
+  resolve: { from: ['triggered', 'acknowledged'], to: 'resolved' },
+  reopen: { from: ['resolved'], to: 'triggered' },
+} as const satisfies Record<string, { from: IncidentStatus[]; to: IncidentStatus }>;
+
+// alert-webhook/src/incidents/repository.ts: the timeline's kind for each action.
+const PAST = {
+  acknowledge: 'acknowledged',
+  resolve: 'resolved',
+  reopen: 'reopened',
+  notes: 'note',
+  assign: 'assigned',
+} as const;
+type Action = keyof typeof PAST;
+
+export function fakeVigil(options: Options = {}) {
+  const caller = options.caller ?? { name: 'alice', role: 'responder' };
+  const incidents = options.incidents ?? [];
+  const requests: Recorded[] = [];
+  /** Answers set by a test for one "METHOD path", taking precedence (e.g. a proxy refusal). */
+  const overrides = new Map<string, Refusal>();
+  let clock = Date.parse('2026-12-01T12:00:00Z');
+  const now = () => new Date((clock += 1000)).toISOString();
+
+  function find(id: string) {
+    const incident = incidents.find((i) => i.id === Number(id));
+    if (!incident) throw refuse(404, 'not_found', `incident ${id} does not exist`);
+    return incident;
+  }
+
+  function act(incident: IncidentDetail, kind: Action, body: Record<string, unknown>) {
+    if (!hasRole(caller.role, 'responder'))
+      throw refuse(
+        403,
+        'forbidden',
+        `this action needs the responder role; token "${caller.name}" is ${caller.role}`,
+      );
+    const at = now();
+    let message: string;
+    if (kind === 'notes') {
+      const text = typeof body.text === 'string' ? body.text.trim() : '';
+      if (!text)
+        throw refuse(400, 'invalid_request', 'invalid body', [
+          { field: 'text', message: 'must not be empty' },
+        ]);
+      message = text;
+    } else if (kind === 'assign') {
+      incident.assignee = (body.assignee as string | null) ?? null;
+      message = incident.assignee === null ? 'unassigned' : `assigned to ${incident.assignee}`;
+    } else {
+      const rule = TRANSITIONS[kind];
+      if (incident.status !== rule.to) {
+        if (!(rule.from as readonly string[]).includes(incident.status))
+          throw refuse(409, 'invalid_transition', `cannot ${kind} an incident that is ${incident.status}`);
+        incident.status = rule.to;
+        if (kind === 'acknowledge')
+          Object.assign(incident, { acknowledged_at: at, acknowledged_by: caller.name });
+        if (kind === 'resolve') Object.assign(incident, { resolved_at: at, resolved_by: caller.name });
+        if (kind === 'reopen')
+          Object.assign(incident, {
+            acknowledged_at: null,
+            acknowledged_by: null,
+            resolved_at: null,
+            resolved_by: null,
+          });
+      }
+      message = PAST[kind];
+    }
+    incident.updated_at = at;
+    incident.timeline.push({
+      id: incident.timeline.length + 1,
+      at,
+      kind: PAST[kind],
+      actor: caller.name,
+      message,
+    });
+    return incident;
+  }
+
+  function answer(method: string, path: string, params: Record<string, string>, data: unknown): unknown {
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && path === '/whoami') return caller;
+    if (method === 'GET' && path === '/incidents') {
+      const csv = (v?: string) => v?.split(',').filter(Boolean);
+      const statuses = csv(params.status);
+      const severities = csv(params.severity);
+      const items = incidents
+        .filter(
+          (i) =>
+            (!statuses || statuses.includes(i.status)) &&
+            (!severities || severities.includes(i.severity)) &&
+            (!params.service || i.service === params.service) &&
+            (!params.team || i.team === params.team) &&
+            (!params.since || i.opened_at >= params.since),
+        )
+        .sort((a, b) => b.id - a.id)
+        // The list answers incidents without their alerts and timeline, as listIncidents does.
+        .map(({ alerts: _a, timeline: _t, ...incident }) => incident);
+      const limit = Number(params.limit ?? 50);
+      const page = items.slice(0, limit);
+      return { items: page, next_cursor: items.length > limit ? String(page.at(-1)!.id) : null };
+    }
+    if (method === 'GET' && (m = path.match(/^\/incidents\/([^/]+)$/))) return find(m[1]!);
+    if (method === 'GET' && (m = path.match(/^\/incidents\/([^/]+)\/notifications$/)))
+      return { items: options.notifications?.[find(m[1]!).id] ?? [] };
+    if (
+      method === 'POST' &&
+      (m = path.match(/^\/incidents\/([^/]+)\/(acknowledge|resolve|reopen|notes|assign)$/))
+    )
+      return act(find(m[1]!), m[2] as Action, (data ?? {}) as Record<string, unknown>);
+    if (method === 'GET' && path === '/oncall' && options.oncall) return options.oncall;
+    if (method === 'GET' && path === '/reports/sla' && options.report) return options.report;
+    throw refuse(404, 'not_found', 'no such endpoint');
+  }
+
+  const fetch = <T>(req: BackendSrvRequest): Observable<FetchResponse<T>> => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const api = req.url.startsWith(API_BASE);
+    const path = api ? req.url.slice(API_BASE.length) : req.url;
+    requests.push({ method, path, params: req.params, data: req.data });
+    try {
+      const override = overrides.get(`${method} ${path}`);
+      if (override) throw override;
+      // Grafana's own endpoints (plugin settings) just accept.
+      const body = api ? answer(method, path, req.params ?? {}, req.data) : {};
+      // A copy, as over the wire: the page must not share objects with the fake's state.
+      const data = JSON.parse(JSON.stringify(body)) as T;
+      return of({ data, status: 200, ok: true, config: req } as FetchResponse<T>);
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+      return throwError(() => ({ status: err.status, data: err.data, config: req }));
+    }
+  };
+
+  const backend = { fetch } as unknown as BackendSrv;
+  setBackendSrv(backend);
+  return {
+    requests,
+    incidents,
+    /** Makes "METHOD path" answer this status and alert-webhook error body from now on. */
+    refuse: (route: string, status: number, code: string, message: string) =>
+      overrides.set(route, refuse(status, code, message)),
+    /** Makes "METHOD path" answer as Grafana itself does for its own errors ({message}). */
+    refuseAsGrafana: (route: string, status: number, message: string) =>
+      overrides.set(route, new Refusal(status, { message })),
+    /** Requests sent to alert-webhook (method and path), in order. */
+    calls: () => requests.map((r) => `${r.method} ${r.path}`),
+  };
+}
+
+let nextId = 1;
+/** An incident as GET /api/v1/incidents/{id} answers it. */
+export function incident(overrides: Partial<IncidentDetail> = {}): IncidentDetail {
+  const id = overrides.id ?? nextId++;
+  return {
+    id,
+    status: 'triggered',
+    severity: 'critical',
+    service: 'checkout',
+    team: 'payments',
+    component: null,
+    title: `HighErrorRate checkout ${id}`,
+    receiver: 'vigil',
+    group_labels: { alertname: 'HighErrorRate' },
+    common_labels: { alertname: 'HighErrorRate', service: 'checkout' },
+    external_url: 'http://alertmanager.local:9093',
+    opened_at: '2026-12-01T11:00:00.000Z',
+    updated_at: '2026-12-01T11:00:00.000Z',
+    acknowledged_at: null,
+    acknowledged_by: null,
+    resolved_at: null,
+    resolved_by: null,
+    assignee: null,
+    route: null,
+    alerts: [
+      {
+        id: id * 10,
+        fingerprint: `fp${id}`,
+        status: 'firing',
+        severity: 'critical',
+        starts_at: '2026-12-01T10:59:00.000Z',
+        ends_at: null,
+        labels: { alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' },
+        annotations: {
+          summary: 'Error ratio above 5%',
+          runbook_url: 'https://runbooks.local/high-error-rate',
+        },
+        generator_url: 'http://prometheus.local:9090/graph',
+        last_seen_at: '2026-12-01T11:00:00.000Z',
+      },
+    ],
+    timeline: [
+      {
+        id: 1,
+        at: '2026-12-01T11:00:00.000Z',
+        kind: 'opened',
+        actor: 'alertmanager',
+        message: '1 alert fired',
+      },
+    ],
+    ...overrides,
+  };
+}
