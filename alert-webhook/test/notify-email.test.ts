@@ -1,42 +1,18 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import type { EmailSettings } from '../src/notify/config';
 import { createEmailChannel } from '../src/notify/email';
 import { ackUrl, verifyAckToken } from '../src/notify/links';
 import { incidentMessage } from './fixtures/notify/message';
+import { startSmtpServer, type TestSmtpServer } from './fixtures/notify/smtp';
 
 const ACK_SECRET = 's'.repeat(32);
 
 describe('email channel', () => {
-  const received: ParsedMail[] = [];
-  let server: SMTPServer;
+  let smtp: TestSmtpServer;
   let settings: EmailSettings;
 
   beforeAll(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      disableReverseLookup: true,
-      onRcptTo(address, _session, callback) {
-        if (address.address.startsWith('gone@'))
-          return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
-        if (address.address.startsWith('busy@'))
-          return callback(Object.assign(new Error('Try later'), { responseCode: 451 }));
-        callback();
-      },
-      onData(stream, _session, callback) {
-        simpleParser(stream)
-          .then((mail) => {
-            received.push(mail);
-            callback();
-          })
-          .catch(callback);
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.server.address() as AddressInfo;
+    smtp = await startSmtpServer();
+    const { port } = smtp;
     settings = {
       kind: 'email',
       smtp: { host: '127.0.0.1', port, secure: false, requireTls: false },
@@ -46,9 +22,9 @@ describe('email channel', () => {
     };
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => smtp.close());
   beforeEach(() => {
-    received.length = 0;
+    smtp.received.length = 0;
   });
 
   it('sends HTML and text with the incident and acknowledge links, escaping annotations', async () => {
@@ -62,8 +38,8 @@ describe('email channel', () => {
 
     expect(outcome).toEqual({ ok: true, status: 250 });
     expect(channel.target).toBe('oncall@example.com, lead@example.com');
-    expect(received).toHaveLength(1);
-    const mail = received[0]!;
+    expect(smtp.received).toHaveLength(1);
+    const mail = smtp.received[0]!;
     expect(mail.subject).toBe('[CRITICAL] checkout: High error rate on checkout');
     expect(mail.from?.value).toEqual([{ name: 'Vigil', address: 'vigil@example.com' }]);
     expect(mail.to).toMatchObject({ text: 'oncall@example.com, lead@example.com' });
@@ -89,7 +65,7 @@ describe('email channel', () => {
   it('marks a resolve in the subject and leaves the acknowledge link out', async () => {
     const message = incidentMessage({ status: 'resolved' });
     await createEmailChannel('oncall', settings).send(message);
-    const mail = received[0]!;
+    const mail = smtp.received[0]!;
     expect(mail.subject).toBe('[RESOLVED] [CRITICAL] checkout: High error rate on checkout');
     expect(mail.text).toContain('Status: Resolved');
     expect(mail.text).not.toContain(message.ackUrl);
@@ -100,7 +76,7 @@ describe('email channel', () => {
   it('offers no acknowledge link when ack links are not configured', async () => {
     const message = incidentMessage({ ackUrl: '' });
     await createEmailChannel('oncall', settings).send(message);
-    const mail = received[0]!;
+    const mail = smtp.received[0]!;
     expect(mail.text).toContain(`Incident: ${message.incidentUrl}`);
     expect(mail.text).not.toContain('Acknowledge');
     expect(mail.html).not.toContain('Acknowledge');
@@ -115,7 +91,7 @@ describe('email channel', () => {
       incidentMessage(),
     );
     expect(busy).toMatchObject({ ok: false, status: 451, permanent: false });
-    expect(received).toHaveLength(0);
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('delivers to the recipients that were accepted and names the ones that were not', async () => {
@@ -124,7 +100,7 @@ describe('email channel', () => {
       to: ['ok@example.com', 'gone@example.com'],
     }).send(incidentMessage());
     expect(outcome).toEqual({ ok: true, status: 250, error: 'rejected recipients: gone@example.com' });
-    expect(received).toHaveLength(1);
+    expect(smtp.received).toHaveLength(1);
   });
 
   it('reports an unreachable server with its code', async () => {

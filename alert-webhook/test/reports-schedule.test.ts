@@ -1,42 +1,20 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
+import { startSmtpServer, type TestSmtpServer } from './fixtures/notify/smtp';
 import { insertIncident, manualClock, startReportsApp, tempDir } from './fixtures/reports';
 
 /** Mondays 08:00 in Berlin (UTC+1 in November and December). */
 const FIRST = '2026-11-30T07:00:00.000Z';
 const SECOND = '2026-12-07T07:00:00.000Z';
 
-const received: ParsedMail[] = [];
-let smtp: SMTPServer;
+let smtp: TestSmtpServer;
+let received: ParsedMail[];
 let port: number;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    disableReverseLookup: true,
-    onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('gone@'))
-        return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
-      if (address.address.startsWith('busy@'))
-        return callback(Object.assign(new Error('Try later'), { responseCode: 451 }));
-      callback();
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push(mail);
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpServer();
+  ({ received, port } = smtp);
 });
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+afterAll(() => smtp.close());
 beforeEach(() => {
   received.length = 0;
 });
