@@ -168,6 +168,36 @@ export function statPanel(title: string, o: StatOptions) {
     .textMode(o.text === 'name' ? common.BigValueTextMode.Name : common.BigValueTextMode.Auto);
 }
 
+/** alert-webhook's open incidents, shown alike on the overview (linking to the app) and the incidents dashboard. */
+export function openIncidentsStat(links?: Link[]) {
+  return statPanel('Open incidents', {
+    description: 'Triggered or acknowledged, as alert-webhook counts them (vigil_incidents_open).',
+    queries: [{ expr: 'sum(vigil_incidents_open) or vector(0)', instant: true }],
+    thresholds: [
+      ['green', null],
+      ['orange', 1],
+    ],
+    links,
+    width: 6,
+    height: 5,
+  });
+}
+
+/** Of those, the ones nobody has acknowledged yet. */
+export function unacknowledgedStat(links?: Link[]) {
+  return statPanel('Not acknowledged', {
+    queries: [{ expr: 'sum(vigil_incidents_open{status="triggered"}) or vector(0)', instant: true }],
+    thresholds: [
+      ['green', null],
+      ['red', 1],
+    ],
+    background: true,
+    links,
+    width: 6,
+    height: 5,
+  });
+}
+
 /** One horizontal bar per series, in the query's order (sort() in PromQL puts the worst first). */
 export function barGaugePanel(title: string, o: PanelOptions) {
   return withFields(new bargauge.PanelBuilder(), title, o)

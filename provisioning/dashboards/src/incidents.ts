@@ -2,9 +2,11 @@ import {
   UID,
   barGaugePanel,
   build,
+  openIncidentsStat,
   row,
   statPanel,
   timeseriesPanel,
+  unacknowledgedStat,
   vigilDashboard,
   type Query,
 } from './common';
@@ -39,29 +41,8 @@ export function incidentsDashboard() {
       range: '7d',
     })
       .withRow(row('Now'))
-      .withPanel(
-        statPanel('Open incidents', {
-          queries: [{ expr: 'sum(vigil_incidents_open) or vector(0)', instant: true }],
-          thresholds: [
-            ['green', null],
-            ['orange', 1],
-          ],
-          width: 6,
-          height: 5,
-        }),
-      )
-      .withPanel(
-        statPanel('Not acknowledged', {
-          queries: [{ expr: 'sum(vigil_incidents_open{status="triggered"}) or vector(0)', instant: true }],
-          thresholds: [
-            ['green', null],
-            ['red', 1],
-          ],
-          background: true,
-          width: 6,
-          height: 5,
-        }),
-      )
+      .withPanel(openIncidentsStat())
+      .withPanel(unacknowledgedStat())
       .withPanel(
         statPanel('Past their acknowledge target', {
           description:

@@ -5,9 +5,11 @@ import {
   build,
   drillDown,
   healthScorePanel,
+  openIncidentsStat,
   row,
   statPanel,
   timeseriesPanel,
+  unacknowledgedStat,
   vigilDashboard,
 } from './common';
 
@@ -109,32 +111,8 @@ export function overviewDashboard() {
         }),
       )
       .withRow(row('Incidents'))
-      .withPanel(
-        statPanel('Open incidents', {
-          description: 'Triggered or acknowledged, as alert-webhook counts them (vigil_incidents_open).',
-          queries: [{ expr: 'sum(vigil_incidents_open) or vector(0)', instant: true }],
-          thresholds: [
-            ['green', null],
-            ['orange', 1],
-          ],
-          links: [toIncidents],
-          width: 6,
-          height: 5,
-        }),
-      )
-      .withPanel(
-        statPanel('Not acknowledged', {
-          queries: [{ expr: 'sum(vigil_incidents_open{status="triggered"}) or vector(0)', instant: true }],
-          thresholds: [
-            ['green', null],
-            ['red', 1],
-          ],
-          background: true,
-          links: [toIncidents],
-          width: 6,
-          height: 5,
-        }),
-      )
+      .withPanel(openIncidentsStat([toIncidents]))
+      .withPanel(unacknowledgedStat([toIncidents]))
       .withPanel(
         timeseriesPanel('Open incidents by severity', {
           queries: [{ expr: 'sum by (severity) (vigil_incidents_open)', legend: '{{severity}}' }],
