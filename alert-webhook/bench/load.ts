@@ -6,6 +6,28 @@ export interface LoadResult {
   failures: number;
 }
 
+/** POSTs one JSON body over `agent`; resolves with the status once the response has been read. */
+export function postBody(agent: http.Agent, target: URL, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Posts every body once, `concurrency` at a time over keep-alive connections, timing each request. */
 export async function postAll(url: string, bodies: Buffer[], concurrency: number): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -13,30 +35,11 @@ export async function postAll(url: string, bodies: Buffer[], concurrency: number
   const latenciesMs: number[] = [];
   let failures = 0;
   let next = 0;
-  const post = (body: Buffer) =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++] as Buffer;
       const started = process.hrtime.bigint();
-      const status = await post(body);
+      const status = await postBody(agent, target, body);
       latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
       if (status !== 200) failures += 1;
     }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SMTPServer } from 'smtp-server';
-import { percentile } from './load';
+import { percentile, postBody } from './load';
 import { start, stop } from './process';
 
 /**
@@ -80,27 +80,6 @@ async function smtpSink(accepted: Map<number, bigint>) {
   return { server, port: (server.server.address() as AddressInfo).port };
 }
 
-function post(agent: http.Agent, port: number, body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path: '/api/v1/alertmanager',
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main() {
   const accepted = new Map<number, bigint>();
   const smtp = await smtpSink(accepted);
@@ -122,6 +101,7 @@ async function main() {
     );
     const receiver = await start('../src/main.js', ['--config', configPath]);
     const agent = new http.Agent({ keepAlive: true });
+    const webhook = new URL(`http://127.0.0.1:${receiver.port}/api/v1/alertmanager`);
     const sentAt = new Map<number, bigint>();
     const failures: string[] = [];
     /** Posts alerts first..first+count-1 and waits for their emails. */
@@ -135,7 +115,7 @@ async function main() {
         const body = payload(first + i);
         sentAt.set(first + i, process.hrtime.bigint());
         requests.push(
-          post(agent, receiver.port, body).then(
+          postBody(agent, webhook, body).then(
             (status) => void (status === 200 || failures.push(`HTTP ${status}`)),
             (err: Error) => void failures.push(err.message),
           ),
