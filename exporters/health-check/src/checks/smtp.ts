@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { defineKind } from './kind';
+import { secret } from './secret';
 import { hostPortTarget } from './target';
 import { earliestExpiry, tlsOptions, tlsSettings } from './tls';
 
@@ -17,6 +18,10 @@ const settings = z.strictObject({
     .default(hostname()),
   /** With tls, mode starttls upgrades after EHLO (the server must offer it); implicit is TLS from the start (port 465). */
   tls: tlsSettings.extend({ mode: z.enum(['starttls', 'implicit']).default('starttls') }).optional(),
+  /** Log in after the (last) EHLO: AUTH PLAIN when the server offers it, else LOGIN. */
+  auth: z.strictObject({ username: z.string().min(1), password: secret }).optional(),
+  /** Without it, auth without tls is refused rather than sending the password in clear (as Go's net/smtp does). */
+  allow_insecure_auth: z.boolean().default(false),
 });
 
 interface Reply {
@@ -89,6 +94,48 @@ async function expectReply(reader: ReplyReader, code: number, step: string): Pro
   return reply;
 }
 
+/** The SASL mechanisms of the EHLO reply's AUTH lines ("AUTH PLAIN LOGIN", or the older "AUTH=LOGIN"). */
+function authMechanisms(ehlo: Reply): Set<string> {
+  const mechanisms = new Set<string>();
+  for (const line of ehlo.lines.slice(1)) {
+    const match = /^AUTH[ =](.*)$/i.exec(line);
+    for (const m of match?.[1]?.match(/\S+/g) ?? []) mechanisms.add(m.toUpperCase());
+  }
+  return mechanisms;
+}
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/**
+ * AUTH PLAIN (RFC 4616, credentials in the initial response) when offered, else LOGIN. Failure messages
+ * carry the server's reply only, never what was sent.
+ */
+async function authenticate(
+  socket: Socket,
+  reader: ReplyReader,
+  ehlo: Reply,
+  auth: { username: string; password: string },
+): Promise<void> {
+  const offered = authMechanisms(ehlo);
+  const step = 'authentication failed';
+  if (offered.has('PLAIN')) {
+    socket.write(`AUTH PLAIN ${base64(`\0${auth.username}\0${auth.password}`)}\r\n`);
+  } else if (offered.has('LOGIN')) {
+    socket.write('AUTH LOGIN\r\n');
+    await expectReply(reader, 334, step);
+    socket.write(`${base64(auth.username)}\r\n`);
+    await expectReply(reader, 334, step);
+    socket.write(`${base64(auth.password)}\r\n`);
+  } else {
+    throw new Error(
+      offered.size === 0
+        ? 'server does not offer AUTH'
+        : `server offers AUTH ${[...offered].join(' ')}, neither PLAIN nor LOGIN`,
+    );
+  }
+  await expectReply(reader, 235, step);
+}
+
 function connected(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once(event, resolve);
@@ -98,7 +145,7 @@ function connected(socket: Socket, event: 'connect' | 'secureConnect'): Promise<
 
 /**
  * Reads the 220 banner, says EHLO and, with tls, upgrades (STARTTLS) or starts encrypted and says EHLO
- * again over TLS; then QUIT. No mail is sent.
+ * again over TLS; with auth, logs in; then QUIT. No mail is sent.
  */
 export const smtpCheck = defineKind({
   kind: 'smtp',
@@ -106,6 +153,11 @@ export const smtpCheck = defineKind({
   ...hostPortTarget(25),
   async run(spec, { signal }) {
     const tls = spec.tls;
+    if (spec.auth && !tls && !spec.allow_insecure_auth) {
+      throw new Error(
+        'auth without tls would send the password in clear: set tls, or allow_insecure_auth: true',
+      );
+    }
     const implicit = tls?.mode === 'implicit';
     let socket: Socket = implicit
       ? tlsConnect({ host: spec.host, port: spec.port, ...tlsOptions(tls) })
@@ -118,7 +170,7 @@ export const smtpCheck = defineKind({
       let reader = new ReplyReader(socket);
       await expectReply(reader, 220, 'banner');
       socket.write(`EHLO ${spec.ehlo_name}\r\n`);
-      const ehlo = await expectReply(reader, 250, 'EHLO');
+      let ehlo = await expectReply(reader, 250, 'EHLO');
       if (tls?.mode === 'starttls') {
         if (!ehlo.lines.slice(1).some((l) => /^STARTTLS\b/i.test(l))) {
           throw new Error('server does not offer STARTTLS');
@@ -130,8 +182,10 @@ export const smtpCheck = defineKind({
         await connected(socket, 'secureConnect');
         reader = new ReplyReader(socket);
         socket.write(`EHLO ${spec.ehlo_name}\r\n`);
-        await expectReply(reader, 250, 'EHLO after STARTTLS');
+        // Servers often offer AUTH only now, over TLS.
+        ehlo = await expectReply(reader, 250, 'EHLO after STARTTLS');
       }
+      if (spec.auth) await authenticate(socket, reader, ehlo, spec.auth);
       socket.write('QUIT\r\n');
       // Said goodbye properly when the server answers; its answer changes nothing.
       await reader.next().catch(() => undefined);
