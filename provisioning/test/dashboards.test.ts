@@ -207,7 +207,7 @@ describe('provisioning/grafana/dashboards', () => {
 describe('PromQL helpers of these tests', () => {
   it('finds the metric names of an expression, not its functions, labels, keywords or numbers', () => {
     const expr =
-      'sum by (service) (rate(http_requests_total{status_code=~"5..", route="a:b"}[5m] offset 1h))' +
+      'sum by (service) (rate(http_requests_total{status_class=~"4xx|5xx", route="a:b"}[5m] offset 1h))' +
       ' / on (service) group_left (team) vigil:service_health_score > 1e3 and count without (le) (up)' +
       ' or histogram_quantile(0.9, x_bucket) unless bool_thing == bool 0x1f';
     expect(metricNames(expr).sort()).toEqual([

@@ -75,11 +75,11 @@ describe('SLO spec validation', () => {
         objective: 99.9,
         sli: {
           events: {
-            errors: 'http_requests_total{service="shop",status_code=~"5.."}',
+            errors: 'http_requests_total{service="shop",status_class="5xx"}',
             total: 'http_requests_total{service="shop"}',
             test_series: {
-              good: 'http_requests_total{service="shop",status_code="200"}',
-              bad: 'http_requests_total{service="shop",status_code="500"}',
+              good: 'http_requests_total{service="shop",status_class="2xx"}',
+              bad: 'http_requests_total{service="shop",status_class="5xx"}',
             },
           },
         },
@@ -115,7 +115,7 @@ describe('SLO spec validation', () => {
       problem((s) => {
         (
           s.slos[0] as unknown as { sli: { events: { test_series: { bad: string } } } }
-        ).sli.events.test_series.bad = 'http_requests_total{status_code=~"5.."}';
+        ).sli.events.test_series.bad = 'http_requests_total{status_class=~"4xx|5xx"}';
       }),
     ).toContain('slos[0].sli.events.test_series.bad: must be one concrete series');
     expect(problem((s) => Object.assign(s, { perod: '30d' }))).toContain('shop.yml: perod: unknown field');

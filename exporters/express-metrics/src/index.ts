@@ -32,8 +32,16 @@ export const UNMATCHED = 'unmatched';
 /** Methods outside this set are labelled "other", so a client cannot mint series with made-up methods. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** nginx's code for a request the client abandoned before the response was complete. */
-const CLIENT_CLOSED = '499';
+/**
+ * The status class of a response: its code's first digit, so the label takes five values whatever the
+ * app sends. Codes above 599 (Node accepts up to 999) are none of HTTP's classes; they are the server's
+ * mistake, so "5xx". A request the client abandoned before the response finished is "4xx", as nginx's
+ * 499 is a client error.
+ */
+function statusClass(res: Response): string {
+  if (!res.writableFinished) return '4xx';
+  return `${Math.min(Math.floor(res.statusCode / 100), 5)}xx`;
+}
 
 const ROUTE = Symbol('vigil.routeTemplate');
 type Tracked = Request & { [ROUTE]?: string };
@@ -58,17 +66,17 @@ function trackRoute(req: Tracked): void {
 
 /**
  * RED metrics for an Express app: http_requests_total, http_request_duration_seconds,
- * http_response_size_bytes by service, route template, method and status code, and
+ * http_response_size_bytes by service, route template, method and status class, and
  * http_requests_in_flight. Labels come from route templates and fixed sets only, so cardinality is bounded
  * by the app's routes.
  */
 export function expressMetrics(options: ExpressMetricsOptions) {
   const registry = options.registry ?? new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
-  const labelNames = ['service', 'route', 'method', 'status_code'];
+  const labelNames = ['service', 'route', 'method', 'status_class'];
   const requests = new Counter({
     name: 'http_requests_total',
-    help: 'HTTP requests handled, by route template, method and status code.',
+    help: 'HTTP requests handled, by route template, method and status class (1xx..5xx); requests the client abandoned count as 4xx, like nginx 499.',
     labelNames,
     registers: [registry],
   });
@@ -109,7 +117,7 @@ export function expressMetrics(options: ExpressMetricsOptions) {
         service,
         route: req[ROUTE] ?? UNMATCHED,
         method: METHODS.has(req.method) ? req.method : 'other',
-        status_code: res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED,
+        status_class: statusClass(res),
       };
       requests.inc(labels);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -21,7 +21,7 @@ describe('the demo service', () => {
     expect(metrics).toMatch(/^demo_orders_total\{plan="other"\} 1$/m);
     expect(metrics).not.toContain('xxxx');
     expect(metrics).toContain(
-      'http_requests_total{service="demo",route="/api/items/:id",method="GET",status_code="404"} 1',
+      'http_requests_total{service="demo",route="/api/items/:id",method="GET",status_class="4xx"} 1',
     );
     expect(metrics).toContain('process_cpu_seconds_total');
   });
@@ -33,7 +33,7 @@ describe('the demo service', () => {
     await request(app).get('/healthz').expect(503);
     const metrics = (await request(app).get('/metrics')).text;
     expect(metrics).toContain(
-      'http_requests_total{service="demo",route="/api/items",method="GET",status_code="500"} 1',
+      'http_requests_total{service="demo",route="/api/items",method="GET",status_class="5xx"} 1',
     );
     await request(app).post('/admin/recover').expect(200);
     await request(app).get('/api/items').expect(200);

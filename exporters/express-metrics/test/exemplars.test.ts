@@ -43,7 +43,7 @@ describe('exemplars', () => {
     expect(text).not.toContain(TRACE_ID);
     // prom-client renames counters it renders as OpenMetrics; the text format must keep `_total`.
     expect(text).toMatch(
-      /^http_requests_total\{service="shop",route="\/items\/:id",method="GET",status_code="200"\} 1$/m,
+      /^http_requests_total\{service="shop",route="\/items\/:id",method="GET",status_class="2xx"\} 1$/m,
     );
     expect(execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })).toBe('');
   });

@@ -17,6 +17,25 @@ async function valueOf(registry: Registry, name: string, labels: Record<string, 
   return undefined;
 }
 
+/** Polls until the series has `value`: the middleware records a request on 'close', after the client sees it. */
+async function waitFor(registry: Registry, name: string, labels: Record<string, string>, value: number) {
+  for (let i = 0; i < 100 && (await valueOf(registry, name, labels)) !== value; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(await valueOf(registry, name, labels)).toBe(value);
+}
+
+/** Serves app on a real socket for fn, so a client can go away mid-request. */
+async function listening(app: express.Express, fn: (url: string) => Promise<void>) {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 function buildApp() {
   const metrics = expressMetrics({ service: 'shop' });
   const app = express();
@@ -24,6 +43,9 @@ function buildApp() {
   app.get('/metrics', metrics.metricsHandler);
   app.get('/users/:id', (_req, res) => {
     res.json({ ok: true });
+  });
+  app.get('/status/:code', (req, res) => {
+    res.status(Number(req.params.code)).end();
   });
   const api = express.Router();
   api.get('/items/:id', (req, _res, next) => next(req.params.id === 'boom' ? new Error('boom') : undefined));
@@ -46,7 +68,7 @@ describe('express-metrics middleware', () => {
     const { app, registry } = buildApp();
     await request(app).get('/users/1').expect(200);
     await request(app).get('/users/2').expect(200);
-    const labels = { service: 'shop', route: '/users/:id', method: 'GET', status_code: '200' };
+    const labels = { service: 'shop', route: '/users/:id', method: 'GET', status_class: '2xx' };
     expect(await valueOf(registry, 'http_requests_total', labels)).toBe(2);
     expect(await valueOf(registry, 'http_request_duration_seconds_count', labels)).toBe(2);
     expect(await valueOf(registry, 'http_response_size_bytes_count', labels)).toBe(2);
@@ -58,8 +80,8 @@ describe('express-metrics middleware', () => {
     await request(app).get('/api/items/7').expect(204);
     await request(app).get('/api/items/boom').expect(500);
     const base = { service: 'shop', route: '/api/items/:id', method: 'GET' };
-    expect(await valueOf(registry, 'http_requests_total', { ...base, status_code: '204' })).toBe(1);
-    expect(await valueOf(registry, 'http_requests_total', { ...base, status_code: '500' })).toBe(1);
+    expect(await valueOf(registry, 'http_requests_total', { ...base, status_class: '2xx' })).toBe(1);
+    expect(await valueOf(registry, 'http_requests_total', { ...base, status_class: '5xx' })).toBe(1);
   });
 
   it('labels requests no route matched as "unmatched", and odd methods as "other"', async () => {
@@ -71,31 +93,54 @@ describe('express-metrics middleware', () => {
       await valueOf(registry, 'http_requests_total', {
         route: 'unmatched',
         method: 'GET',
-        status_code: '404',
+        status_class: '4xx',
       }),
     ).toBe(2);
     expect(await valueOf(registry, 'http_requests_total', { route: 'unmatched', method: 'other' })).toBe(1);
     expect(await registry.metrics()).not.toMatch(/no\/such|unknown/);
   });
 
+  it('labels the status class only, so the label takes at most five values', async () => {
+    const { app, registry } = buildApp();
+    for (const code of [200, 201, 204, 301, 304, 404, 418, 500, 503, 599, 600, 999]) {
+      await request(app).get(`/status/${code}`).expect(code);
+    }
+    const counts: Record<string, number | undefined> = {};
+    for (const status_class of ['2xx', '3xx', '4xx', '5xx']) {
+      counts[status_class] = await valueOf(registry, 'http_requests_total', {
+        route: '/status/:code',
+        status_class,
+      });
+    }
+    // Codes above 599 are no HTTP class: the server's fault, so 5xx.
+    expect(counts).toEqual({ '2xx': 3, '3xx': 2, '4xx': 2, '5xx': 5 });
+    expect(await registry.metrics()).not.toMatch(/status_code|status_class="(?![1-5]xx")/);
+  });
+
   it('counts requests in flight while they are handled', async () => {
     const { app, registry, release } = buildApp();
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    try {
-      const { port } = server.address() as { port: number };
-      const pending = fetch(`http://127.0.0.1:${port}/slow`);
-      for (let i = 0; i < 100 && (await valueOf(registry, 'http_requests_in_flight', {})) !== 1; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(await valueOf(registry, 'http_requests_in_flight', { service: 'shop' })).toBe(1);
+    await listening(app, async (url) => {
+      const pending = fetch(`${url}/slow`);
+      await waitFor(registry, 'http_requests_in_flight', { service: 'shop' }, 1);
       release();
       expect(await (await pending).text()).toBe('done');
-      await new Promise((resolve) => setImmediate(resolve));
+      await waitFor(registry, 'http_requests_in_flight', { service: 'shop' }, 0);
+    });
+  });
+
+  it('counts a request the client abandoned before the response as 4xx, like nginx 499', async () => {
+    const { app, registry } = buildApp();
+    await listening(app, async (url) => {
+      const client = new AbortController();
+      const pending = fetch(`${url}/slow`, { signal: client.signal });
+      await waitFor(registry, 'http_requests_in_flight', { service: 'shop' }, 1);
+      client.abort();
+      await expect(pending).rejects.toThrow();
+      const labels = { route: '/slow', method: 'GET', status_class: '4xx' };
+      await waitFor(registry, 'http_requests_total', labels, 1);
+      expect(await valueOf(registry, 'http_request_duration_seconds_count', labels)).toBe(1);
       expect(await valueOf(registry, 'http_requests_in_flight', { service: 'shop' })).toBe(0);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 
   it('serves an exposition that promtool accepts', async () => {

@@ -79,7 +79,7 @@ export async function startFleet(profiles: ServiceProfile[] = FLEET): Promise<Fl
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'Requests',
-    labelNames: ['service', 'route', 'method', 'status_code'],
+    labelNames: ['service', 'route', 'method', 'status_class'],
     registers: [registry],
   });
   const duration = new Histogram({
@@ -140,8 +140,8 @@ export async function startFleet(profiles: ServiceProfile[] = FLEET): Promise<Fl
       const slow = take(`${p.service}/slow`, n * (p.slow ?? 0));
       const tolerating = take(`${p.service}/tolerating`, n * (p.tolerating ?? 0));
       for (let i = 0; i < n; i++) {
-        const code = i < errors ? '500' : '200';
-        requests.inc({ service: p.service, route: '/', method: 'GET', status_code: code });
+        const statusClass = i < errors ? '5xx' : '2xx';
+        requests.inc({ service: p.service, route: '/', method: 'GET', status_class: statusClass });
         duration.observe({ service: p.service }, i < slow ? 2 : i < slow + tolerating ? 0.5 : 0.05);
       }
     }

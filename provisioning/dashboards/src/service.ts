@@ -100,7 +100,7 @@ export function serviceDashboard() {
           queries: [
             {
               expr:
-                `sum by (route) (rate(http_requests_total{${S}, status_code=~"5.."}[$__rate_interval]))` +
+                `sum by (route) (rate(http_requests_total{${S}, status_class="5xx"}[$__rate_interval]))` +
                 ` / sum by (route) (rate(http_requests_total{${S}}[$__rate_interval]))`,
               legend: '{{route}}',
             },
@@ -143,11 +143,12 @@ export function serviceDashboard() {
         }),
       )
       .withPanel(
-        timeseriesPanel('Status codes', {
+        timeseriesPanel('Status classes', {
+          description: 'Requests by status class; a request the client abandoned counts as 4xx.',
           queries: [
             {
-              expr: `sum by (status_code) (rate(http_requests_total{${S}}[$__rate_interval]))`,
-              legend: '{{status_code}}',
+              expr: `sum by (status_class) (rate(http_requests_total{${S}}[$__rate_interval]))`,
+              legend: '{{status_class}}',
             },
           ],
           unit: 'reqps',

@@ -11,7 +11,7 @@ export class SpecError extends Error {
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name');
-/** A metric name with optional matchers, e.g. http_requests_total{service="demo",status_code=~"5.."}. */
+/** A metric name with optional matchers, e.g. http_requests_total{service="demo",status_class="5xx"}. */
 const selector = z
   .string()
   .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$/, 'must be a series selector: metric{label="value",...}');
