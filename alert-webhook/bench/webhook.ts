@@ -11,7 +11,10 @@ import { start, stop } from './process';
 /**
  * Alert-storm benchmark: the receiver (a separate process on a fresh SQLite file) against a bare express
  * server that only parses the JSON, in one run, with the same pre-built notifications.
- * Usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--storage sqlite|postgres]
+ * Each server (and the client) first gets `--warmup` notifications of other groups, not timed: the first
+ * thousand requests of a Node process run cold code, which is a start-up cost, not the receiver's.
+ * Usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--warmup 20000]
+ *   [--storage sqlite|postgres]
  * With postgres, a temporary PostgreSQL (Debian's postgresql-15, production settings: fsync on) is started
  * for the run, as the tests start theirs.
  */
@@ -20,6 +23,7 @@ const { values: args } = parseArgs({
     alerts: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '32' },
+    warmup: { type: 'string', default: '20000' },
     storage: { type: 'string', default: 'sqlite' },
   },
 });
@@ -29,12 +33,14 @@ if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
 const totalAlerts = Number(args.alerts);
 const batch = Number(args.batch);
 const concurrency = Number(args.concurrency);
+const warmupAlerts = Number(args.warmup);
 
-function buildBodies(): Buffer[] {
+/** Notifications of `batch` alerts each, one group per notification; `phase` keeps warm-up groups apart. */
+function buildBodies(phase: 'warmup' | 'storm', alertCount: number): Buffer[] {
   const startsAt = new Date().toISOString();
   const bodies: Buffer[] = [];
-  for (let n = 0; n * batch < totalAlerts; n++) {
-    const alerts = Array.from({ length: Math.min(batch, totalAlerts - n * batch) }, (_, i) => ({
+  for (let n = 0; n * batch < alertCount; n++) {
+    const alerts = Array.from({ length: Math.min(batch, alertCount - n * batch) }, (_, i) => ({
       status: 'firing',
       labels: {
         alertname: 'StormAlert',
@@ -46,13 +52,13 @@ function buildBodies(): Buffer[] {
       startsAt,
       endsAt: '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus:9090/graph?g0.expr=up',
-      fingerprint: `${n.toString(16)}-${i.toString(16)}`,
+      fingerprint: `${phase}-${n.toString(16)}-${i.toString(16)}`,
     }));
     bodies.push(
       Buffer.from(
         JSON.stringify({
           version: '4',
-          groupKey: `{}:{alertname="StormAlert", group="${n}"}`,
+          groupKey: `{}:{alertname="StormAlert", phase="${phase}", group="${n}"}`,
           truncatedAlerts: 0,
           status: 'firing',
           receiver: 'vigil',
@@ -69,11 +75,13 @@ function buildBodies(): Buffer[] {
 }
 
 async function main() {
-  const bodies = buildBodies();
+  const warmup = buildBodies('warmup', warmupAlerts);
+  const bodies = buildBodies('storm', totalAlerts);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const baseline = await start('baseline-server.js', []);
+    await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, warmup, concurrency);
     const base = await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, bodies, concurrency);
     await stop(baseline.child);
 
@@ -85,23 +93,29 @@ async function main() {
       `server: { listen_address: 127.0.0.1, port: 0 }\nstorage: ${store.config}\nlog_level: info\n`,
     );
     const receiver = await start('../src/main.js', ['--config', configPath]);
+    const url = `http://127.0.0.1:${receiver.port}/api/v1/alertmanager`;
+    // Merging into incidents continues after the 2xx; waits until the inbox is empty.
+    const merged = async () => {
+      while ((await store.count('select count(*) as n from inbox where processed_at is null')) > 0) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await postAll(url, warmup, concurrency);
+    await merged();
     const loadStarted = Date.now();
-    const ours = await postAll(`http://127.0.0.1:${receiver.port}/api/v1/alertmanager`, bodies, concurrency);
-    // Merging into incidents continues after the 2xx; time until the inbox is empty.
-    while ((await store.count('select count(*) as n from inbox where processed_at is null')) > 0) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const ours = await postAll(url, bodies, concurrency);
+    await merged();
     const mergedSeconds = (Date.now() - loadStarted) / 1000;
     const incidents = await store.count('select count(*) as n from incidents');
     await stop(receiver.child);
 
     if (ours.failures || base.failures)
       throw new Error(`failed requests: ours ${ours.failures}, baseline ${base.failures}`);
-    if (incidents !== bodies.length)
-      throw new Error(`expected ${bodies.length} incidents, found ${incidents}`);
+    if (incidents !== warmup.length + bodies.length)
+      throw new Error(`expected ${warmup.length + bodies.length} incidents, found ${incidents}`);
     const rate = (seconds: number) => Math.round(totalAlerts / seconds);
     console.log(
-      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${bodies.length} storage=${args.storage}`,
+      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${bodies.length} warmup_alerts=${warmupAlerts} storage=${args.storage}`,
     );
     console.log(
       `baseline alerts_per_s=${rate(base.seconds)} p50_ms=${percentile(base.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(base.latenciesMs, 99).toFixed(2)}`,

@@ -23,7 +23,9 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.log_level);
-  const db = await openDatabase(config.storage);
+  const db = await openDatabase(config.storage, (err) =>
+    log.error({ err }, 'SQLite checkpoint worker failed; commits checkpoint the log themselves again'),
+  );
   // Replicas on one PostgreSQL elect one leader to escalate, deliver and run schedules; on SQLite it is us.
   const leaseMs = config.storage.postgres?.leader_lease ?? 10_000;
   const lease = new LeaderLease(db, { ttlMs: leaseMs, log });

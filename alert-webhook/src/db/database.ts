@@ -4,14 +4,23 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Config } from '../config';
 import type { DatabaseSchema } from './schema';
+import { checkpointInBackground } from './checkpointer';
 import { migrateToLatest } from './migrations';
 import { isTransientPostgresError, openPostgres } from './postgres';
 
 export type Db = Kysely<DatabaseSchema>;
 
-/** Opens the configured backend (SQLite unless `storage.postgres` is set) and brings its schema up to date. */
-export async function openDatabase(storage: Config['storage']): Promise<Db> {
-  const db = storage.postgres ? openPostgres(storage.postgres) : openSqlite(storage.sqlite);
+/**
+ * Opens the configured backend (SQLite unless `storage.postgres` is set) and brings its schema up to date.
+ * `onBackgroundError` hears of SQLite's checkpoint worker failing (the database carries on without it).
+ */
+export async function openDatabase(
+  storage: Config['storage'],
+  onBackgroundError: (err: Error) => void = (err) => process.emitWarning(err),
+): Promise<Db> {
+  const db = storage.postgres
+    ? openPostgres(storage.postgres)
+    : openSqlite(storage.sqlite, onBackgroundError);
   try {
     // On PostgreSQL the migrator holds an advisory lock: replicas starting together migrate once.
     await migrateToLatest(db as Kysely<unknown>);
@@ -22,7 +31,10 @@ export async function openDatabase(storage: Config['storage']): Promise<Db> {
   return db;
 }
 
-function openSqlite({ path, synchronous, busy_timeout }: NonNullable<Config['storage']['sqlite']>): Db {
+function openSqlite(
+  { path, synchronous, busy_timeout }: NonNullable<Config['storage']['sqlite']>,
+  onBackgroundError: (err: Error) => void,
+): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path, { timeout: busy_timeout });
   sqlite.pragma('journal_mode = WAL');
@@ -30,8 +42,12 @@ function openSqlite({ path, synchronous, busy_timeout }: NonNullable<Config['sto
   sqlite.pragma('foreign_keys = ON');
   // 64 MiB of page cache: a storm's inserts touch the same index pages over and over.
   sqlite.pragma('cache_size = -65536');
+  const checkpointer =
+    path === ':memory:' ? undefined : checkpointInBackground(sqlite, path, busy_timeout, onBackgroundError);
   return new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(sqlite, () => checkpointer?.close()),
+    }),
   });
 }
 
@@ -39,10 +55,13 @@ function openSqlite({ path, synchronous, busy_timeout }: NonNullable<Config['sto
  * Kysely prepares every query anew; SQLite's prepare is a large share of a small query's cost, and the
  * same SQL text recurs constantly, so keep the most recent prepared statements.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database, size = 256) {
+function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => void, size = 256) {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
-    close: () => sqlite.close(),
+    close: () => {
+      beforeClose();
+      sqlite.close();
+    },
     prepare(text: string) {
       let statement = cache.get(text);
       if (statement) {
