@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import { isTransientDbError, type Db } from './db/database';
 import type { LeaderLease } from './leader/lease';
-import { Inbox } from './inbox';
+import { Inbox } from './inbox/inbox';
 import { createMetrics } from './metrics';
 import { HttpError, sendError } from './api/errors';
 import { incidentsRouter } from './api/incidents';
@@ -82,6 +82,7 @@ export function createApp(config: Config, db: Db, log: Logger, options: AppOptio
     log,
     metrics,
     onMerged: () => dispatcher.kick(),
+    sqlite: config.storage.postgres ? undefined : config.storage.sqlite,
   });
   const incidentChanged = () => dispatcher.kick();
   const app = express();

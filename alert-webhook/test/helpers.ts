@@ -62,7 +62,7 @@ export async function startTestApp(
     dbPath: join(dir, 'test.db'),
     close: async () => {
       await inbox.drained();
-      inbox.stop();
+      await inbox.stop();
       await dispatcher.idle();
       dispatcher.stop();
       await db.destroy();

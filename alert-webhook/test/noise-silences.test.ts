@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { startTestApp, tempDir } from './helpers';
 import { startReceiver, type Receiver } from './fixtures/notify/receiver';
@@ -84,40 +86,38 @@ describe('maintenance windows as Alertmanager silences', () => {
   });
 
   it('mirrors configured windows, and expires the silence once a window leaves the configuration', async () => {
-    const { dir: appDir, cleanup: removeAppDir } = tempDir();
-    try {
-      const window = {
-        name: 'network-maintenance',
-        matchers: ['site="fra1"'],
-        starts_at: new Date(Date.now() - HOUR).toISOString(),
-        ends_at: new Date(Date.now() + HOUR).toISOString(),
-      };
-      const doc = withSilences(alertmanager.url);
-      t = await startTestApp({ ...doc, maintenance_windows: [window] }, env, appDir);
-      await t.noise.ready();
-      const silenceId = await waitFor('the configured window’s silence', async () => {
-        const row = await t.db.selectFrom('maintenance_windows').select('silence_id').executeTakeFirst();
-        return row?.silence_id ?? undefined;
-      });
-      expect(await silence(silenceId)).toMatchObject({
-        status: { state: 'active' },
-        createdBy: 'vigil (config)',
-        comment: 'Vigil maintenance window 1',
-        matchers: [{ name: 'site', value: 'fra1', isRegex: false, isEqual: true }],
-      });
-      await t.close();
+    // Inside the suite's directory, removed after afterEach has closed the restarted app.
+    const appDir = join(dir, 'restarted');
+    mkdirSync(appDir);
+    const window = {
+      name: 'network-maintenance',
+      matchers: ['site="fra1"'],
+      starts_at: new Date(Date.now() - HOUR).toISOString(),
+      ends_at: new Date(Date.now() + HOUR).toISOString(),
+    };
+    const doc = withSilences(alertmanager.url);
+    t = await startTestApp({ ...doc, maintenance_windows: [window] }, env, appDir);
+    await t.noise.ready();
+    const silenceId = await waitFor('the configured window’s silence', async () => {
+      const row = await t.db.selectFrom('maintenance_windows').select('silence_id').executeTakeFirst();
+      return row?.silence_id ?? undefined;
+    });
+    expect(await silence(silenceId)).toMatchObject({
+      status: { state: 'active' },
+      createdBy: 'vigil (config)',
+      comment: 'Vigil maintenance window 1',
+      matchers: [{ name: 'site', value: 'fra1', isRegex: false, isEqual: true }],
+    });
+    await t.close();
 
-      // Restarted without it: the window is deleted and its silence expired.
-      t = await startTestApp(doc, env, appDir);
-      await t.noise.ready();
-      await waitFor('the silence to expire', async () =>
-        (await silence(silenceId)).status.state === 'expired' ? true : undefined,
-      );
-      const row = await t.db.selectFrom('maintenance_windows').select('deleted_at').executeTakeFirstOrThrow();
-      expect(row.deleted_at).toEqual(expect.any(String));
-    } finally {
-      removeAppDir();
-    }
+    // Restarted without it: the window is deleted and its silence expired.
+    t = await startTestApp(doc, env, appDir);
+    await t.noise.ready();
+    await waitFor('the silence to expire', async () =>
+      (await silence(silenceId)).status.state === 'expired' ? true : undefined,
+    );
+    const row = await t.db.selectFrom('maintenance_windows').select('deleted_at').executeTakeFirstOrThrow();
+    expect(row.deleted_at).toEqual(expect.any(String));
   });
 
   it('keeps the window, with the error, when Alertmanager cannot be reached', async () => {

@@ -97,7 +97,7 @@ async function startPgApp(storage: Record<string, unknown>) {
     lease,
     close: async () => {
       await app.inbox.drained();
-      app.inbox.stop();
+      await app.inbox.stop();
       await app.dispatcher.idle();
       app.dispatcher.stop();
       await lease.release();

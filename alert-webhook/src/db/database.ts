@@ -16,11 +16,12 @@ export type Db = Kysely<DatabaseSchema>;
  */
 export async function openDatabase(
   storage: Config['storage'],
-  onBackgroundError: (err: Error) => void = (err) => process.emitWarning(err),
+  onBackgroundError: (err: Error) => void = (err) =>
+    process.emitWarning(`SQLite checkpoints: ${err.message}`),
 ): Promise<Db> {
   const db = storage.postgres
     ? openPostgres(storage.postgres)
-    : openSqlite(storage.sqlite, onBackgroundError);
+    : connectSqlite(storage.sqlite, onBackgroundError);
   try {
     // On PostgreSQL the migrator holds an advisory lock: replicas starting together migrate once.
     await migrateToLatest(db as Kysely<unknown>);
@@ -31,9 +32,14 @@ export async function openDatabase(
   return db;
 }
 
-function openSqlite(
+/**
+ * A connection to the SQLite file, without migrating. Given `checkpointErrors`, the connection also
+ * checkpoints the file from a worker thread (see checkpointer.ts), reporting its failure there; further
+ * connections (the merge thread's) leave that to the first.
+ */
+export function connectSqlite(
   { path, synchronous, busy_timeout }: NonNullable<Config['storage']['sqlite']>,
-  onBackgroundError: (err: Error) => void,
+  checkpointErrors?: (err: Error) => void,
 ): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path, { timeout: busy_timeout });
@@ -43,7 +49,9 @@ function openSqlite(
   // 64 MiB of page cache: a storm's inserts touch the same index pages over and over.
   sqlite.pragma('cache_size = -65536');
   const checkpointer =
-    path === ':memory:' ? undefined : checkpointInBackground(sqlite, path, busy_timeout, onBackgroundError);
+    checkpointErrors && path !== ':memory:'
+      ? checkpointInBackground(sqlite, path, busy_timeout, checkpointErrors)
+      : undefined;
   return new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({
       database: withStatementCache(sqlite, () => checkpointer?.close()),
@@ -67,7 +75,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => 
       if (statement) {
         cache.delete(text); // re-inserted below: Map order is the recency order
       } else {
-        statement = sqlite.prepare(text);
+        // Two connections write (the main thread's and the merge thread's). A deferred transaction that
+        // reads before it writes would fail at once with SQLITE_BUSY when the other committed in between;
+        // an immediate one takes the write lock first, waiting for it (busy_timeout) instead.
+        statement = sqlite.prepare(text === 'begin' ? 'begin immediate' : text);
         if (cache.size >= size) cache.delete(cache.keys().next().value as string);
       }
       cache.set(text, statement);

@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { isTransientDbError } from '../db/database';
-import type { Inbox } from '../inbox';
+import type { Inbox } from '../inbox/inbox';
 import type { Metrics } from '../metrics';
 import { sendError } from '../api/errors';
 import { webhookAuthorized } from '../api/auth';

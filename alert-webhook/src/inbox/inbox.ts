@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Db } from '../db/database';
+import type { MergeOptions } from '../incidents/ingest';
+import type { Metrics } from '../metrics';
+import type { WebhookPayload } from '../webhook/payload';
+import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
+import { MergeThread } from './merge-thread';
+import { queryBuilderWriter, sqliteFileWriter, type InboxWriter } from './store';
+
+export interface InboxOptions extends MergeOptions {
+  log: Logger;
+  metrics: Metrics;
+  onMerged: () => void;
+  /**
+   * A SQLite file: merging then runs on its own thread (merge-thread.ts) and stores go through their own
+   * connection (store.ts); otherwise both happen in process, through `db`.
+   */
+  sqlite?: NonNullable<Config['storage']['sqlite']>;
+}
+
+/**
+ * The durable inbox: a delivery is stored (and committed) before Alertmanager gets its 2xx, then merged
+ * into incidents in arrival order. Rows left unmerged by a crash are picked up again on start.
+ */
+export class Inbox {
+  private unstored: {
+    raw: string;
+    payload: WebhookPayload;
+    resolve: (id: number) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  /** Handed to merging and not yet done with. */
+  private readonly pending = new Set<number>();
+  private idleWaiters: (() => void)[] = [];
+  private merger: MergeLoop | MergeThread;
+  private readonly write: InboxWriter;
+  private readonly closeWriter: () => void = () => {};
+
+  constructor(
+    private readonly db: Db,
+    options: InboxOptions,
+  ) {
+    const { log, metrics, onMerged, sqlite, ...merge } = options;
+    const events: MergeEvents = {
+      done: (ids, changed, msPerDelivery) => {
+        for (const id of ids) {
+          this.pending.delete(id);
+          if (msPerDelivery > 0) metrics.processingDuration.observe(msPerDelivery / 1000);
+        }
+        if (changed) onMerged();
+        if (this.pending.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      },
+      failed: (inboxId, err) => {
+        metrics.inboxFailed.inc();
+        log.error({ err, inboxId }, 'could not merge a stored delivery into incidents');
+      },
+      problem: (level, err, message) => log[level]({ err }, message),
+    };
+    if (sqlite && sqlite.path !== ':memory:') {
+      const thread = new MergeThread(sqlite, merge, events, (err) => {
+        // Merging carries on in process; what the thread had not finished is still unmerged in the inbox.
+        log.error({ err }, 'the merge thread failed; merging in process from now on');
+        this.merger = new MergeLoop(db, merge, events);
+        this.pending.clear();
+        void this.recover();
+      });
+      const writer = sqliteFileWriter(sqlite, thread.storesWaiting);
+      this.write = writer.write;
+      this.closeWriter = writer.close;
+      this.merger = thread;
+    } else {
+      this.write = queryBuilderWriter(db);
+      this.merger = new MergeLoop(db, merge, events);
+    }
+  }
+
+  /**
+   * Stores a delivery durably and resolves with its inbox id once committed. Deliveries arriving in the
+   * same event-loop turn share one transaction (group commit): one commit instead of one per request.
+   */
+  store(raw: string, payload: WebhookPayload): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.unstored.push({ raw, payload, resolve, reject });
+      if (this.unstored.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.unstored.splice(0);
+    const receivedAt = new Date().toISOString();
+    try {
+      const ids = await this.write(batch, receivedAt);
+      this.hand(batch.map(({ raw, payload }, i) => ({ id: ids[i] as number, raw, payload })));
+      batch.forEach((item, i) => item.resolve(ids[i] as number));
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+    }
+  }
+
+  /** Queues what a previous run stored but did not merge. */
+  async recover(): Promise<number> {
+    const rows = await this.db
+      .selectFrom('inbox')
+      .select(['id', 'payload'])
+      .where('processed_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    this.hand(rows.map((r) => ({ id: r.id, raw: r.payload })));
+    return rows.length;
+  }
+
+  /**
+   * With several replicas: queues deliveries stored at least `olderThanMs` ago and still unmerged, which a
+   * replica that died left behind (until it restarts nobody else would merge them). Merging is idempotent,
+   * so should their owner be alive and merely behind, merging them twice changes nothing.
+   */
+  async adoptOrphans(olderThanMs: number, limit = 500): Promise<number> {
+    const rows = await this.db
+      .selectFrom('inbox')
+      .select(['id', 'payload'])
+      .where('processed_at', 'is', null)
+      .where('received_at', '<', new Date(Date.now() - olderThanMs).toISOString())
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    const orphans = rows.filter((r) => !this.pending.has(r.id));
+    this.hand(orphans.map((r) => ({ id: r.id, raw: r.payload })));
+    return orphans.length;
+  }
+
+  /** Resolves once everything handed to merging so far has been merged (or failed). */
+  drained(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops merging after the batch in progress; unmerged rows stay in the inbox for the next start. */
+  async stop(): Promise<void> {
+    await this.merger.stop();
+    this.closeWriter();
+  }
+
+  private hand(items: Stored[]): void {
+    if (items.length === 0) return;
+    for (const item of items) this.pending.add(item.id);
+    this.merger.enqueue(items);
+  }
+}

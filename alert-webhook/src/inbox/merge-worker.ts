@@ -1,0 +1,49 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { connectSqlite } from '../db/database';
+import type { MergeOptions } from '../incidents/ingest';
+import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
+import type { FromWorker, MergeWorkerData, ToWorker } from './merge-thread';
+
+/**
+ * The merge thread: its own SQLite connection, merging what the main thread stored. It runs at the
+ * lowest CPU priority, so that on a busy machine the kernel gives the main thread (accepting webhooks)
+ * the CPU first, and merging takes what is left: a storm is answered at once and merged right after.
+ */
+function lowerPriority() {
+  try {
+    // Linux: /proc/thread-self names this thread's id, and a thread id takes its own nice value.
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+  } catch {
+    // Elsewhere the thread keeps the normal priority, as merging in process did.
+  }
+}
+
+const port = parentPort;
+if (!port) throw new Error('merge-worker runs as a worker thread');
+const data = workerData as MergeWorkerData;
+lowerPriority();
+const db = connectSqlite(data.sqlite);
+const send = (message: FromWorker) => port.postMessage(message);
+const events: MergeEvents = {
+  done: (ids, changed, msPerDelivery) => send({ type: 'done', ids, changed, msPerDelivery }),
+  failed: (inboxId, err) =>
+    send({ type: 'failed', inboxId, message: String((err as Error)?.message ?? err) }),
+  problem: (level, err, message) =>
+    send({ type: 'problem', level, message, error: String((err as Error)?.message ?? err) }),
+};
+/** Stores come first: no merge transaction begins while one waits (the wait is capped, to be safe). */
+const yieldToStores = () => {
+  for (let waiting; (waiting = Atomics.load(data.storesWaiting, 0)) > 0;) {
+    Atomics.wait(data.storesWaiting, 0, waiting, 10);
+  }
+};
+const loop = new MergeLoop(db, data.merge satisfies MergeOptions, events, yieldToStores);
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'merge') return loop.enqueue(message.items satisfies Stored[]);
+  void loop
+    .stop()
+    .then(() => db.destroy())
+    .then(() => port.close());
+});
