@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { parseConfig, type Config } from '../src/config';
+import { openDatabase, type Db } from '../src/db/database';
+import { MergeThread } from '../src/inbox/merge-thread';
+import { sqliteFileWriter } from '../src/inbox/store';
+import { notification, tempDir } from './helpers';
+
+/** How the main thread stores and the merge thread merges, on one SQLite file. */
+describe('inbox on a SQLite file', () => {
+  let cleanup: () => void;
+  let db: Db;
+  let sqlite: NonNullable<Config['storage']['sqlite']>;
+  let config: Config;
+  let other: SqliteDatabase.Database;
+
+  beforeEach(async () => {
+    let dir: string;
+    ({ dir, cleanup } = tempDir());
+    config = parseConfig({ storage: { sqlite: { path: join(dir, 'vigil.db'), busy_timeout: '3s' } } });
+    sqlite = config.storage.sqlite as NonNullable<Config['storage']['sqlite']>;
+    db = await openDatabase(config.storage);
+    other = new SqliteDatabase(sqlite.path);
+  });
+
+  afterEach(async () => {
+    other.close();
+    await db.destroy();
+    cleanup();
+  });
+
+  const delivery = (groupKey: string) => {
+    const payload = notification([{ fingerprint: groupKey }], { groupKey });
+    return { raw: JSON.stringify(payload), payload };
+  };
+  const processed = () =>
+    (other.prepare('select count(*) as n from inbox where processed_at is not null').get() as { n: number })
+      .n;
+
+  it('waits for a write lock held elsewhere without blocking the event loop, and says it is waiting', async () => {
+    const waiting = new Int32Array(new SharedArrayBuffer(4));
+    const writer = sqliteFileWriter(sqlite, waiting);
+    try {
+      other.exec('begin immediate');
+      const stored = writer.write([delivery('a'), delivery('b')], new Date().toISOString());
+      // Timers still fire while the store waits: the event loop was never put to sleep.
+      let ticks = 0;
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 20, ticks++));
+      expect(ticks).toBe(5);
+      expect(Atomics.load(waiting, 0)).toBe(1);
+      other.exec('commit');
+      const ids = await stored;
+      expect(ids).toHaveLength(2);
+      expect(ids[1]).toBe((ids[0] as number) + 1);
+      expect(Atomics.load(waiting, 0)).toBe(0);
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('gives up with SQLITE_BUSY after busy_timeout, and stores nothing', async () => {
+    const writer = sqliteFileWriter(
+      { ...sqlite, busy_timeout: 200 },
+      new Int32Array(new SharedArrayBuffer(4)),
+    );
+    try {
+      other.exec('begin immediate');
+      await expect(writer.write([delivery('a')], new Date().toISOString())).rejects.toMatchObject({
+        code: 'SQLITE_BUSY',
+      });
+      other.exec('commit');
+      expect((other.prepare('select count(*) as n from inbox').get() as { n: number }).n).toBe(0);
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('merges on its own thread, and begins no merge while a store is waiting', async () => {
+    const done: number[] = [];
+    const crashes: Error[] = [];
+    const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
+    const thread = new MergeThread(
+      sqlite,
+      merge,
+      { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
+      (err) => crashes.push(err),
+    );
+    const writer = sqliteFileWriter(sqlite, thread.storesWaiting);
+    const until = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (done.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(done).toHaveLength(count);
+    };
+    try {
+      const ids = await writer.write([delivery('a'), delivery('b')], new Date().toISOString());
+      const [first, second] = ids as [number, number];
+      thread.enqueue([{ id: first, raw: delivery('a').raw }]);
+      await until(1); // the thread is up and merging
+      Atomics.store(thread.storesWaiting, 0, 1); // as a store does while it waits for the lock
+      thread.enqueue([{ id: second, raw: delivery('b').raw }]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(processed()).toBe(1);
+      Atomics.store(thread.storesWaiting, 0, 0);
+      Atomics.notify(thread.storesWaiting, 0);
+      await until(2);
+      expect(done).toEqual([first, second]);
+      expect(processed()).toBe(2);
+      const incidents = other.prepare('select group_key from incidents order by id').all();
+      expect(incidents).toEqual([{ group_key: 'a' }, { group_key: 'b' }]);
+    } finally {
+      await thread.stop();
+      writer.close();
+    }
+    expect(crashes).toEqual([]);
+  });
+});
