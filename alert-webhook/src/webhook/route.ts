@@ -41,7 +41,11 @@ export function webhookRouter(config: Config, inbox: Inbox, metrics: Metrics, lo
     try {
       const id = await inbox.store(text, checked.payload);
       outcome.inc({ outcome: 'accepted' });
-      for (const a of checked.payload.alerts) metrics.alertsReceived.inc({ status: a.status });
+      const firing = checked.payload.alerts.filter((a) => a.status === 'firing').length;
+      // Two increments per delivery rather than one per alert: a storm's notifications carry hundreds.
+      if (firing > 0) metrics.alertsReceived.inc({ status: 'firing' }, firing);
+      const resolved = checked.payload.alerts.length - firing;
+      if (resolved > 0) metrics.alertsReceived.inc({ status: 'resolved' }, resolved);
       res.json({ status: 'accepted', inbox_id: id });
     } catch (err) {
       const transient = isTransientDbError(err);
