@@ -49,7 +49,7 @@ export class Inbox {
           if (msPerDelivery > 0) metrics.processingDuration.observe(msPerDelivery / 1000);
         }
         if (changed) onMerged();
-        if (this.pending.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        this.wakeIfIdle();
       },
       failed: (inboxId, err) => {
         metrics.inboxFailed.inc();
@@ -63,7 +63,9 @@ export class Inbox {
         log.error({ err }, 'the merge thread failed; merging in process from now on');
         this.merger = new MergeLoop(db, merge, events);
         this.pending.clear();
-        void this.recover();
+        this.recover()
+          .then(() => this.wakeIfIdle())
+          .catch((e: unknown) => log.error({ err: e }, 'could not read the unmerged deliveries'));
       });
       const writer = sqliteFileWriter(sqlite, thread.storesWaiting);
       this.write = writer.write;
@@ -139,6 +141,10 @@ export class Inbox {
   async stop(): Promise<void> {
     await this.merger.stop();
     this.closeWriter();
+  }
+
+  private wakeIfIdle(): void {
+    if (this.pending.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private hand(items: Stored[]): void {
