@@ -7,14 +7,18 @@ import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
 import type { FromWorker, MergeWorkerData, ToWorker } from './merge-thread';
 
 /**
- * The merge thread: its own SQLite connection, merging what the main thread stored. It runs at the
- * lowest CPU priority, so that on a busy machine the kernel gives the main thread (accepting webhooks)
- * the CPU first, and merging takes what is left: a storm is answered at once and merged right after.
+ * Nice 5: about a quarter of the CPU weight of the main thread, so that on a busy machine the kernel
+ * favours accepting webhooks and merging takes the rest. Not lower: a merge holds SQLite's write lock,
+ * and a thread starved while holding it keeps stores waiting (at 19 bench:webhook's p99 was about 10 ms
+ * worse), and on a machine busy with other work merging, so paging, would crawl.
  */
+const NICE = 5;
+
+/** The merge thread: its own SQLite connection, merging what the main thread stored. */
 function lowerPriority() {
   try {
     // Linux: /proc/thread-self names this thread's id, and a thread id takes its own nice value.
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), NICE);
   } catch {
     // Elsewhere the thread keeps the normal priority, as merging in process did.
   }
