@@ -2,7 +2,7 @@
 const shared = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // Workspace libraries from source, so that tests need no build first.
-  moduleNameMapper: { '^@vigil/common$': '<rootDir>/exporters/common/src/index.ts' },
+  moduleNameMapper: { '^@vigil/service-kit$': '<rootDir>/packages/service-kit/src/index.ts' },
 };
 
 const ESM_ONLY = [
@@ -34,7 +34,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       testMatch: [
-        '<rootDir>/{alert-webhook,exporters,rules,provisioning}/**/test/**/*.test.ts',
+        '<rootDir>/{alert-webhook,exporters,packages,rules,provisioning}/**/test/**/*.test.ts',
         // The browser harness drives Chromium from Node.
         '<rootDir>/grafana-plugins/harness/test/**/*.test.ts',
       ],

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { sendError } from '@vigil/common';
+import { sendError } from '@vigil/service-kit';
 import { createMetrics } from './metrics';
 import type { Updater } from './updater';
 

@@ -1,4 +1,4 @@
-import { positiveDuration, readYamlFile, validateConfig } from '@vigil/common';
+import { positiveDuration, readYamlFile, validateConfig } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
 import { SEASONALITIES } from './detectors/seasonal-baseline';
@@ -84,7 +84,7 @@ export interface Config {
   queries: QueryConfig[];
 }
 
-export { ConfigError } from '@vigil/common';
+export { ConfigError } from '@vigil/service-kit';
 
 /** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
 export function parseConfig(doc: unknown): Config {

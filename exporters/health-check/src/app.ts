@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config, ServiceConfig } from './config';
-import { sendError } from '@vigil/common';
+import { sendError } from '@vigil/service-kit';
 import { evaluateHealth, type ServiceHealth, type Status } from './health';
 import { CONTENT_TYPE } from './exposition';
 import { createMetrics } from './metrics';

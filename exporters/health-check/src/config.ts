@@ -1,4 +1,4 @@
-import { positiveDuration, readYamlFile, validateConfig } from '@vigil/common';
+import { positiveDuration, readYamlFile, validateConfig } from '@vigil/service-kit';
 import { z } from 'zod';
 import { parseAllowEntry, type AllowEntry } from './allowlist';
 import { CHECK_KINDS } from './checks';
@@ -139,7 +139,7 @@ export interface Config {
   probe: { allowedTargets: AllowEntry[]; modules: Map<string, ProbeModule> };
 }
 
-export { ConfigError } from '@vigil/common';
+export { ConfigError } from '@vigil/service-kit';
 
 /** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
 export function parseConfig(doc: unknown): Config {

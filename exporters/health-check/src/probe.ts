@@ -4,7 +4,7 @@ import { isAllowed } from './allowlist';
 import { CHECK_KINDS } from './checks';
 import type { CheckKind } from './checks/kind';
 import type { Config } from './config';
-import { sendError } from '@vigil/common';
+import { sendError } from '@vigil/service-kit';
 import type { Scheduler } from './scheduler';
 
 /** Left of Prometheus's scrape timeout for sending the answer, as blackbox_exporter does. */

@@ -1,4 +1,4 @@
-import { positiveDuration, readYamlFile, regexSchema, validateConfig } from '@vigil/common';
+import { positiveDuration, readYamlFile, regexSchema, validateConfig } from '@vigil/service-kit';
 import { z } from 'zod';
 import { INPUT_KINDS } from './inputs';
 import { PARSER_KINDS } from './parsers';
@@ -112,7 +112,7 @@ export type Config = z.output<typeof configSchema>;
 export type MetricConfig = Config['metrics'][number];
 export type SourceConfig = Config['sources'][string];
 
-export { ConfigError } from '@vigil/common';
+export { ConfigError } from '@vigil/service-kit';
 
 /** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
 export function parseConfig(doc: unknown): Config {

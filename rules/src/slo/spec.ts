@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { z } from 'zod';
-import { describeIssues } from '@vigil/common';
+import { describeIssues, formatProblem } from '@vigil/service-kit';
 
 export class SpecError extends Error {
   override name = 'SpecError';
@@ -73,7 +73,7 @@ export type Slo = SloSpec['slos'][number];
 export function parseSpec(doc: unknown, source: string): SloSpec {
   const result = specSchema.safeParse(doc);
   if (!result.success) {
-    const problems = describeIssues(result.error).map((p) => `${p.field}: ${p.message}`);
+    const problems = describeIssues(result.error, specSchema).map(formatProblem);
     throw new SpecError(`${source}: ${problems.join('; ')}`);
   }
   const names = result.data.slos.map((s) => s.name);

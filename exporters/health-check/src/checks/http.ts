@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { positiveDuration, regexSchema } from '@vigil/common';
+import { positiveDuration, regexSchema } from '@vigil/service-kit';
 import { defineKind, type ProbeResult } from './kind';
 import { earliestExpiry, tlsOptions, tlsSettings } from './tls';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regexSchema } from '@vigil/common';
+import { regexSchema } from '@vigil/service-kit';
 import type { Fields, ParserKind } from './kind';
 
 /** A regular expression with named groups; each group that took part in the match becomes a field. */

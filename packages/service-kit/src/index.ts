@@ -1,0 +1,27 @@
+export { COMMON_FLAGS, parseCommandLine, usage, UsageError, type FlagSpec } from './cli';
+export { loadConfigFile, readYamlFile } from './config-file';
+export { duration, parseDuration, positiveDuration } from './duration';
+export { errorBody, sendError, writeError } from './http-error';
+export { createLogger, type Logger } from './logger';
+export { finishApp, HttpError, serviceApp, type OpsHooks } from './ops';
+export {
+  closest,
+  ConfigError,
+  describeIssues,
+  formatPath,
+  formatProblem,
+  validateConfig,
+  type ConfigProblem,
+} from './problems';
+export { regexSchema } from './regex';
+export { Runtime, revision, versionLine, type ServiceIdentity } from './runtime';
+export { listen, ListenError, type Listening, type ListenOptions } from './server';
+export {
+  runService,
+  StartupError,
+  type RunningService,
+  type ServiceSpec,
+  type StartContext,
+} from './service';
+export { resolveSecret, secret, secretRef, type SecretRef } from './secrets';
+export { loadWebConfig, webConfigSchema, webGuard, type WebConfig } from './web-config';

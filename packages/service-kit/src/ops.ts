@@ -1,0 +1,91 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { ConfigError } from './problems';
+import { sendError } from './http-error';
+import type { Runtime } from './runtime';
+
+export interface OpsHooks {
+  /** The service's own metrics, appended to the runtime's (process, Node.js, build and reload). */
+  metrics?: () => string | Promise<string>;
+  /** Why the service cannot serve yet (e.g. "database unreachable"); undefined when ready. */
+  notReady?: () => string | undefined | Promise<string | undefined>;
+}
+
+/**
+ * An express app with what every service answers the same way: `/healthz` (alive), `/readyz` (able to
+ * serve), `/metrics`, and `POST /-/reload` (Prometheus's spelling `/-/healthy` and `/-/ready` too).
+ * The service adds its own routes, then calls `finishApp`.
+ */
+export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const healthy = (_req: Request, res: Response) => {
+    res.json({ status: 'ok' });
+  };
+  const ready = async (_req: Request, res: Response) => {
+    const reason = await Promise.resolve(hooks.notReady?.()).catch((err: unknown) => String(err));
+    if (reason === undefined) res.json({ status: 'ready' });
+    else {
+      log.warn({ reason }, 'readiness check failed');
+      sendError(res, 503, 'not_ready', reason);
+    }
+  };
+  app.get(['/healthz', '/-/healthy'], healthy);
+  app.get(['/readyz', '/-/ready'], ready);
+  app.get('/metrics', async (_req, res) => {
+    const own = hooks.metrics ? await hooks.metrics() : '';
+    res.setHeader('Content-Type', runtime.registry.contentType);
+    res.send((await runtime.registry.metrics()) + own);
+  });
+  app.post('/-/reload', async (_req, res) => {
+    if (!runtime.reload) return sendError(res, 503, 'unavailable', 'reloading is not set up in this process');
+    try {
+      await runtime.reload();
+      res.json({ status: 'reloaded' });
+    } catch (err) {
+      const problems = err instanceof ConfigError ? err.problems.map((p) => p.message) : [];
+      sendError(res, 500, 'reload_failed', `failed to reload config: ${(err as Error).message}`, problems);
+    }
+  });
+  return app;
+}
+
+/** A failure with an HTTP status and error code, thrown by handlers and answered in the one error shape. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Ends an app: unknown paths get 404, and errors the one JSON shape. `handle` sees each error first and
+ * returns true when it answered (e.g. a service's own transient-database case).
+ */
+export function finishApp(
+  app: Express,
+  log: Logger,
+  handle?: (err: unknown, res: Response) => boolean,
+): Express {
+  app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
+  // Express needs the four-argument signature to treat this as the error handler.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (handle?.(err, res)) return;
+    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large')
+      return sendError(res, 413, 'too_large', e.message ?? 'request body too large');
+    if (e.type === 'entity.parse.failed')
+      return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+      return sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
+    log.error({ err }, 'unhandled error');
+    sendError(res, 500, 'internal', 'internal error');
+  });
+  return app;
+}

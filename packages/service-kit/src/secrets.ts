@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './problems';
+
+/** A secret is given by the name of an environment variable or a file holding it, never inline. */
+export const secretRef = z
+  .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })
+  .refine((s) => (s.env === undefined) !== (s.file === undefined), 'set exactly one of env or file');
+
+export type SecretRef = z.output<typeof secretRef>;
+
+/** Reads a secret reference; a missing variable or unreadable file is a ConfigError naming `path`. */
+export function resolveSecret(
+  ref: SecretRef,
+  path: readonly PropertyKey[],
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (ref.env !== undefined) {
+    const value = env[ref.env];
+    if (value === undefined || value === '')
+      throw new ConfigError([{ path, message: `environment variable ${ref.env} is not set` }]);
+    return value;
+  }
+  try {
+    return readFileSync(ref.file as string, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError([
+      { path, message: `cannot read secret file ${ref.file}: ${(err as Error).message}` },
+    ]);
+  }
+}
+
+/** A secret resolved while the schema parses (from the process's environment): the value, as a string. */
+export const secret = secretRef.transform((ref, ctx) => {
+  try {
+    return resolveSecret(ref, []);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as ConfigError).problems[0]?.message ?? String(err) });
+    return z.NEVER;
+  }
+});

@@ -1,0 +1,209 @@
+import type { RequestListener } from 'node:http';
+import type { Logger } from 'pino';
+import { COMMON_FLAGS, parseCommandLine, usage, UsageError, type CommandLine, type FlagSpec } from './cli';
+import { createLogger } from './logger';
+import { ConfigError, formatProblem } from './problems';
+import { Runtime, versionLine, type ServiceIdentity } from './runtime';
+import { listen, ListenError, type Listening } from './server';
+import { loadWebConfig, type WebConfig } from './web-config';
+
+/** A failure to start that is not the configuration's fault, e.g. a database that cannot be reached. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+export interface StartContext<C> {
+  config: C;
+  log: Logger;
+  runtime: Runtime;
+  flags: CommandLine['values'];
+}
+
+export interface RunningService<C> {
+  /** The whole HTTP app (usually `serviceApp` + the service's routes + `finishApp`). */
+  app: RequestListener;
+  /** Applies a new configuration, or throws (a ConfigError names the key) and the old one stays. */
+  reload(next: C): void | Promise<void>;
+  /** After the port is bound: start schedules, tails, workers. */
+  onListening?(): void;
+  /** After in-flight requests have drained: save state, close databases. */
+  stop(): Promise<void>;
+  /** Logged with "listening". */
+  summary?: Record<string, unknown>;
+}
+
+export interface ServiceSpec<C> {
+  id: ServiceIdentity;
+  /** The environment variable that may name the config file instead of --config. */
+  configEnv: string;
+  /** Without a file, exporters have nothing to do; alert-webhook runs on its defaults. */
+  configRequired: boolean;
+  /** The service's own flags; each boolean one listed in `commands` runs instead of serving. */
+  flags?: Record<string, FlagSpec>;
+  commands?: Record<string, (ctx: StartContext<C>) => Promise<void>>;
+  /** Reads and validates the file (or the defaults, without one); throws ConfigError. */
+  loadConfig(path: string | undefined): C;
+  listenOn(config: C): { address: string; port: number };
+  logLevel(config: C): string;
+  start(ctx: StartContext<C>): Promise<RunningService<C>>;
+}
+
+const write = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+
+function problemsText(name: string, err: ConfigError): string {
+  return err.problems.map((p) => `${name}: ${formatProblem(p)}`).join('\n');
+}
+
+/**
+ * The one `main` of every Vigil service, after blackbox_exporter's: flags refused when unknown,
+ * `--check-config`, `--version`, config reload on SIGHUP and `POST /-/reload` keeping the old config when
+ * the new one is wrong, "listening" logged once bound, a bind failure named, a graceful stop on SIGTERM.
+ * Exit codes: 0 done; 1 the config is invalid (--check-config) or the service failed; 2 a usage error or
+ * an invalid config at start.
+ */
+export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.slice(2)): Promise<void> {
+  const { name } = spec.id;
+  const flags = { ...COMMON_FLAGS, ...spec.flags };
+  let cli: CommandLine;
+  try {
+    cli = parseCommandLine(argv, flags);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    write(`${name}: ${err.message}\n${usage(name, spec.configEnv, flags)}`);
+    return process.exit(2);
+  }
+  const values = cli.values;
+  if (values.help) {
+    process.stdout.write(usage(name, spec.configEnv, flags));
+    return process.exit(0);
+  }
+  if (values.version) {
+    process.stdout.write(`${versionLine(spec.id)}\n`);
+    return process.exit(0);
+  }
+  const configPath = (values.config as string | undefined) ?? (process.env[spec.configEnv] || undefined);
+  if (!configPath && spec.configRequired) {
+    write(`${name}: give --config <file> or ${spec.configEnv}\n${usage(name, spec.configEnv, flags)}`);
+    return process.exit(2);
+  }
+  const webPath = values['web.config.file'] as string | undefined;
+  const loadAll = (): { config: C; web?: WebConfig } => {
+    const problems: ConfigError[] = [];
+    let config: C | undefined;
+    let web: WebConfig | undefined;
+    try {
+      config = spec.loadConfig(configPath);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err);
+    }
+    try {
+      web = webPath ? loadWebConfig(webPath) : undefined;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err);
+    }
+    if (problems.length > 0) throw new ConfigError(problems.flatMap((e) => e.problems));
+    return { config: config as C, web };
+  };
+
+  if (values['check-config']) {
+    try {
+      loadAll();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      write(problemsText(name, err));
+      write(
+        `${name}: ${configPath ?? 'the default configuration'} is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`,
+      );
+      return process.exit(1);
+    }
+    process.stdout.write(
+      `${name}: ${configPath ?? 'the default configuration'}${webPath ? ` and ${webPath}` : ''}: SUCCESS\n`,
+    );
+    return process.exit(0);
+  }
+
+  let loaded: { config: C; web?: WebConfig };
+  try {
+    loaded = loadAll();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    write(problemsText(name, err));
+    return process.exit(2);
+  }
+  const log = createLogger(spec.logLevel(loaded.config));
+  const runtime = new Runtime(spec.id);
+  const ctx: StartContext<C> = { config: loaded.config, log, runtime, flags: values };
+  const command = Object.keys(spec.commands ?? {}).find((flag) => values[flag]);
+  if (command) {
+    await (spec.commands as Record<string, (c: StartContext<C>) => Promise<void>>)[command]!(ctx);
+    return;
+  }
+
+  let running: RunningService<C>;
+  let listening: Listening;
+  try {
+    running = await spec.start(ctx);
+    const { address, port } = spec.listenOn(loaded.config);
+    let web = loaded.web;
+    listening = await listen(running.app, {
+      address,
+      port,
+      web: web && (() => web as WebConfig),
+      setBy: `server.listen_address and server.port in ${configPath ?? 'the configuration'}`,
+    });
+    // Reloads run one at a time; a failed one leaves the old configuration, the metric says so.
+    let queue = Promise.resolve();
+    runtime.reload = () => {
+      const attempt = queue.then(async () => {
+        try {
+          const next = loadAll();
+          if (Boolean(next.web?.tls) !== Boolean(web?.tls))
+            throw new ConfigError('web config: turning TLS on or off needs a restart');
+          await running.reload(next.config);
+          web = next.web;
+          if (web) listening.updateTls(web);
+          runtime.recordReload(true);
+          log.info({ file: configPath }, 'configuration reloaded');
+        } catch (err) {
+          runtime.recordReload(false);
+          const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [String(err)];
+          log.error({ problems }, 'configuration reload failed; the previous configuration stays in force');
+          throw err;
+        }
+      });
+      queue = attempt.catch(() => undefined);
+      return attempt;
+    };
+  } catch (err) {
+    if (err instanceof ConfigError) write(problemsText(name, err));
+    else if (err instanceof ListenError || err instanceof StartupError) write(`${name}: ${err.message}`);
+    else log.fatal({ err }, 'failed to start');
+    return process.exit(1);
+  }
+  log.info({ url: listening.url, ...running.summary }, `${name} listening`);
+  running.onListening?.();
+
+  process.on('SIGHUP', () => {
+    runtime.reload?.().catch(() => undefined);
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1); // a second signal: stop now
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void listening
+      .close()
+      .then(() => running.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'stopping failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

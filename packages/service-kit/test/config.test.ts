@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  ConfigError,
+  duration,
+  loadConfigFile,
+  parseDuration,
+  positiveDuration,
+  resolveSecret,
+  secret,
+  validateConfig,
+} from '../src';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-kit-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function problems(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message.split('; ');
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const schema = z.strictObject({
+  server: z
+    .strictObject({ port: z.number().int().default(1), listen_address: z.string().default('0.0.0.0') })
+    .prefault({}),
+  services: z
+    .record(
+      z.string(),
+      z.strictObject({ checks: z.array(z.strictObject({ url: z.url(), interval: duration.optional() })) }),
+    )
+    .default({}),
+});
+
+describe('durations', () => {
+  it('parses Prometheus-style durations and refuses anything else', () => {
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('0s')).toBe(0);
+    expect(parseDuration('5 minutes')).toBeUndefined();
+    expect(duration.safeParse('2w').data).toBe(1_209_600_000);
+    expect(positiveDuration.safeParse('0s').success).toBe(false);
+  });
+});
+
+describe('config files', () => {
+  it('names file, line and column and key path of every problem, with a suggestion for a misspelt key', () => {
+    const path = file(
+      'svc.yml',
+      [
+        'server:',
+        '  port: "x"',
+        '  listen_adress: 127.0.0.1',
+        'services:',
+        '  api:',
+        '    checks:',
+        '      - url: nope',
+        '        intervall: 5s',
+        'bogus: 1',
+        '',
+      ].join('\n'),
+    );
+    expect(problems(() => loadConfigFile(path, (doc) => validateConfig(schema, doc)))).toEqual([
+      `${path}:2:9: server.port: Invalid input: expected number, received string`,
+      `${path}:3:3: server.listen_adress: unknown field (did you mean "listen_address"?)`,
+      `${path}:7:14: services.api.checks[0].url: Invalid URL`,
+      `${path}:8:9: services.api.checks[0].intervall: unknown field (did you mean "interval"?)`,
+      `${path}:9:1: bogus: unknown field`,
+    ]);
+  });
+
+  it('refuses bad YAML, duplicate keys and alias bombs naming where', () => {
+    expect(problems(() => loadConfigFile(file('bad.yml', 'a: [unclosed\n'), (d) => d))[0]).toMatch(
+      /bad\.yml:\d+:\d+: not valid YAML/,
+    );
+    expect(problems(() => loadConfigFile(file('dup.yml', 'a: 1\na: 2\n'), (d) => d))[0]).toMatch(
+      /dup\.yml:2:1: not valid YAML: Map keys must be unique/,
+    );
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+      );
+    expect(problems(() => loadConfigFile(file('bomb.yml', bomb.join('\n')), (d) => d))[0]).toMatch(
+      /bomb\.yml: .*alias/i,
+    );
+    expect(problems(() => loadConfigFile(join(dir, 'missing.yml'), (d) => d))[0]).toMatch(
+      /cannot read config file/,
+    );
+  });
+
+  it('places problems found after the schema (cross references) at their key too', () => {
+    const path = file('refs.yml', 'server:\n  port: 1\nservices:\n  api:\n    checks: []\n');
+    const parse = (doc: unknown) => {
+      validateConfig(schema, doc);
+      throw new ConfigError([{ path: ['services', 'api', 'checks'], message: 'needs at least one check' }]);
+    };
+    expect(problems(() => loadConfigFile(path, parse))).toEqual([
+      `${path}:5:13: services.api.checks: needs at least one check`,
+    ]);
+  });
+});
+
+describe('secrets', () => {
+  it('come from an environment variable or a file, never inline, and name the key when missing', () => {
+    const path = file('pw', 's3cret\n');
+    expect(resolveSecret({ file: path }, ['db', 'password'])).toBe('s3cret');
+    expect(resolveSecret({ env: 'PW' }, ['db', 'password'], { PW: 'x' })).toBe('x');
+    expect(problems(() => resolveSecret({ env: 'NOPE_UNSET' }, ['db', 'password'], {}))).toEqual([
+      'db.password: environment variable NOPE_UNSET is not set',
+    ]);
+    const s = z.strictObject({ password: secret });
+    expect(problems(() => validateConfig(s, { password: 'inline' }))[0]).toMatch(/^password: /);
+    expect(problems(() => validateConfig(s, { password: { env: 'A', file: 'b' } }))).toEqual([
+      'password: set exactly one of env or file',
+    ]);
+    expect(validateConfig(s, { password: { file: path } })).toEqual({ password: 's3cret' });
+  });
+});
