@@ -7,11 +7,13 @@ import type { Metrics } from '../metrics';
 import { buildMessage, type LinkSettings } from './message';
 import { buildDigestMessage } from '../noise/digest';
 import type { NotificationEvent } from '../db/schema';
+import { describeFailure, logFailedAttempt } from './attempt-log';
 
 /**
  * Delivers queued notifications. Each runs on its own, with its own retries, so a channel that is down
- * holds up nobody else; every attempt is recorded on the incident. Notifications still pending after a
- * restart (the process died mid-delivery) are sent again: at least once, never silently dropped.
+ * holds up nobody else; every attempt is recorded on the incident, and each failed one is logged (warn).
+ * Notifications still pending after a restart (the process died mid-delivery) are sent again: at least
+ * once, never silently dropped.
  */
 export class Dispatcher {
   private readonly inFlight = new Set<number>();
@@ -33,7 +35,11 @@ export class Dispatcher {
       /** Noise control: resolves true when it held the notification back (and recorded so) instead. */
       gate?: (notificationId: number) => Promise<boolean>;
     },
-  ) {}
+  ) {
+    // Every channel's series from the start at 0, so that rate() and increase() see its first failure.
+    for (const channel of channels.keys())
+      for (const outcome of ['sent', 'failed']) options.metrics.notifications.inc({ channel, outcome }, 0);
+  }
 
   /** Looks for pending notifications; cheap to call after anything that may have queued some. */
   kick(): void {
@@ -63,18 +69,24 @@ export class Dispatcher {
   private async scan(): Promise<void> {
     const pending = await this.db
       .selectFrom('notifications')
-      .select(['id', 'incident_id', 'channel', 'event'])
+      .select(['id', 'incident_id', 'channel', 'event', 'recipient'])
       .where('status', '=', 'pending')
       .orderBy('id')
       .limit(500)
       .execute();
     for (const n of pending)
-      if (!this.inFlight.has(n.id)) this.start(n.id, n.incident_id, n.channel, n.event);
+      if (!this.inFlight.has(n.id)) this.start(n.id, n.incident_id, n.channel, n.event, n.recipient);
   }
 
-  private start(id: number, incidentId: number, channelName: string, event: NotificationEvent): void {
+  private start(
+    id: number,
+    incidentId: number,
+    channelName: string,
+    event: NotificationEvent,
+    user: string | null,
+  ): void {
     this.inFlight.add(id);
-    void this.deliver(id, incidentId, channelName, event)
+    void this.deliver(id, incidentId, channelName, event, user)
       .catch((err: unknown) =>
         this.options.log.error({ err, notification: id }, 'notification delivery failed'),
       )
@@ -86,6 +98,8 @@ export class Dispatcher {
     incidentId: number,
     channelName: string,
     event: NotificationEvent,
+    /** The escalation's user this notification is for, if any. */
+    user: string | null,
   ): Promise<void> {
     // A scan that read the row just before its previous delivery finished (and left inFlight) would send
     // it again; the finished delivery committed first, so this fresh read sees it.
@@ -105,7 +119,14 @@ export class Dispatcher {
     const sender = new NotificationSender({
       policy: this.options.retry,
       clock: this.options.clock,
-      onAttempt: (attempt) => this.record(id, attempt),
+      onAttempt: async (attempt) => {
+        logFailedAttempt(this.options.log, attempt, {
+          notificationId: id,
+          maxAttempts: this.options.retry.maxAttempts,
+          user,
+        });
+        await this.record(id, attempt);
+      },
     });
     const last = await sender.deliver(channel, message);
     this.options.metrics.notifications.inc({
@@ -116,7 +137,7 @@ export class Dispatcher {
       id,
       last.outcome.ok ? 'sent' : 'failed',
       last.attempt,
-      last.outcome.ok ? null : describe(last),
+      last.outcome.ok ? null : describeFailure(last),
     );
   }
 
@@ -143,7 +164,7 @@ export class Dispatcher {
         duration_ms: Math.round(a.durationMs),
         ok: a.outcome.ok ? 1 : 0,
         status_code: a.outcome.status ?? null,
-        error: a.outcome.ok ? null : describe(a),
+        error: a.outcome.ok ? null : describeFailure(a),
       })
       .execute();
   }
@@ -155,9 +176,4 @@ export class Dispatcher {
       .where('id', '=', id)
       .execute();
   }
-}
-
-function describe(a: DeliveryAttempt): string {
-  const { status, code, error } = a.outcome;
-  return [status, code, error].filter((x) => x !== undefined).join(' ') || 'failed';
 }

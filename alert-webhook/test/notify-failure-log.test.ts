@@ -1,0 +1,156 @@
+import { Writable } from 'node:stream';
+import { join } from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { parseConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import { withoutUrlSecrets } from '../src/dispatch/attempt-log';
+import { notification, tempDir } from './helpers';
+import { startSmtpServer, type TestSmtpServer } from './fixtures/notify/smtp';
+import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+
+const SECRETS = {
+  WEBHOOK_TOKEN: 'webhook-bearer-secret-1234',
+  API_TOKEN: 'api-token-secret-5678',
+  ACK_SECRET: 'ack-secret-of-at-least-32-characters-0000',
+  HOOK_SECRET: 'hook-hmac-secret-9999',
+  SLACK_URL: '', // set once the fake Slack listens: its path is the credential
+};
+const SLACK_PATH = '/services/T0001/B0002/slackPathSecretXYZ';
+
+let smtp: TestSmtpServer;
+let slack: Receiver;
+let hook: Receiver;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  // A Slack that fails, echoing the URL it was called on (as some proxies' error pages do).
+  slack = await startReceiver((req) => ({
+    status: 500,
+    body: `upstream error for http://x.example${req.path}`,
+  }));
+  hook = await startReceiver(() => ({ status: 503, body: 'down for maintenance' }));
+  SECRETS.SLACK_URL = `${slack.url}${SLACK_PATH}`;
+});
+afterAll(async () => {
+  await smtp.close();
+  await slack.close();
+  await hook.close();
+});
+
+function captureLog() {
+  const lines: Record<string, unknown>[] = [];
+  let raw = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      raw += chunk.toString();
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { log: pino({ level: 'info' }, stream), lines, raw: () => raw };
+}
+
+describe('failed notification attempts', () => {
+  it('are each logged at warn with channel, kind, recipient, attempt and reason, and no secret', async () => {
+    const { dir, cleanup } = tempDir();
+    const config = parseConfig(
+      {
+        storage: { sqlite: { path: join(dir, 'vigil.db') } },
+        server: { public_url: 'http://vigil.example:9096' },
+        webhook: { bearer_token: { env: 'WEBHOOK_TOKEN' } },
+        api: { tokens: [{ name: 'ops', role: 'admin', token: { env: 'API_TOKEN' } }] },
+        notifications: {
+          channels: {
+            'gone-email': {
+              kind: 'email',
+              smtp: { host: '127.0.0.1', port: smtp.port },
+              from: 'vigil@example.com',
+              to: ['gone@example.com'],
+            },
+            'ops-slack': { kind: 'slack', webhook_url: { env: 'SLACK_URL' } },
+            'audit-hook': { kind: 'webhook', url: `${hook.url}/vigil`, secret: { env: 'HOOK_SECRET' } },
+          },
+          retry: { max_attempts: 2, initial_delay: '10ms', max_delay: '10ms' },
+          ack_links: { secret: { env: 'ACK_SECRET' } },
+        },
+        routing: { team: 'ops', channels: ['gone-email', 'ops-slack', 'audit-hook'] },
+      },
+      SECRETS,
+    );
+    const db = await openDatabase(config.storage);
+    const { log, lines, raw } = captureLog();
+    const { app, inbox, dispatcher, metrics } = createApp(config, db, log);
+    try {
+      // Each channel's series exist from the start, so that the alerting rule's increase() sees a first failure.
+      const before = await metrics.registry.getSingleMetricAsString('vigil_notifications_total');
+      expect(before).toContain('vigil_notifications_total{channel="ops-slack",outcome="failed"} 0');
+      expect(before).toContain('vigil_notifications_total{channel="gone-email",outcome="sent"} 0');
+
+      await request(app)
+        .post('/api/v1/alertmanager')
+        .set('Authorization', `Bearer ${SECRETS.WEBHOOK_TOKEN}`)
+        .send(notification([{ fingerprint: 'a' }]))
+        .expect(200);
+      await inbox.drained();
+      await dispatcher.idle();
+
+      const failures = lines.filter((l) => l.level === 40 && l.notification !== undefined);
+      const by = (channel: string) => failures.filter((l) => l.channel === channel);
+
+      // The SMTP server refuses the recipient for good (550): one attempt, no retry.
+      expect(by('gone-email')).toEqual([
+        expect.objectContaining({
+          incident: 1,
+          kind: 'email',
+          recipient: 'gone@example.com',
+          attempt: 1,
+          max_attempts: 2,
+          status_code: 550,
+          final: true,
+          reason: expect.stringContaining('550'),
+          msg: expect.stringMatching(
+            /^notification to email channel gone-email \(gone@example.com\) failed, attempt 1 of 2: 550 .*No such user.*; giving up$/,
+          ),
+        }),
+      ]);
+      // Slack answers 500: retried once, then given up; its URL is never logged.
+      expect(by('ops-slack').map((l) => [l.attempt, l.kind, l.recipient, l.status_code])).toEqual([
+        [1, 'slack', 'ops-slack', 500],
+        [2, 'slack', 'ops-slack', 500],
+      ]);
+      expect(by('ops-slack')[0]).toMatchObject({ retry_in_ms: expect.any(Number) });
+      expect(by('ops-slack')[1]).toMatchObject({ final: true });
+      expect(by('ops-slack')[0]!.reason).toBe('500 HTTP 500: upstream error for http://x.example/…');
+      expect(by('audit-hook').map((l) => [l.attempt, l.kind, l.recipient, l.reason])).toEqual([
+        [1, 'webhook', 'audit-hook', '503 HTTP 503: down for maintenance'],
+        [2, 'webhook', 'audit-hook', '503 HTTP 503: down for maintenance'],
+      ]);
+
+      const after = await metrics.registry.getSingleMetricAsString('vigil_notifications_total');
+      expect(after).toContain('vigil_notifications_total{channel="ops-slack",outcome="failed"} 1');
+
+      const text = raw();
+      for (const secret of [...Object.values(SECRETS), 'slackPathSecretXYZ'])
+        expect(text).not.toContain(secret);
+    } finally {
+      await inbox.drained();
+      await inbox.stop();
+      await dispatcher.idle();
+      dispatcher.stop();
+      await db.destroy();
+      cleanup();
+    }
+  });
+});
+
+describe('URLs in error text', () => {
+  it('keep only scheme and host', () => {
+    expect(
+      withoutUrlSecrets(
+        'POST https://hooks.slack.com/services/T/B/xyz failed; see https://user:pw@proxy.example:8443/?token=abc.',
+      ),
+    ).toBe('POST https://hooks.slack.com/… failed; see https://proxy.example:8443/…');
+    expect(withoutUrlSecrets('connect ECONNREFUSED 127.0.0.1:25')).toBe('connect ECONNREFUSED 127.0.0.1:25');
+  });
+});
