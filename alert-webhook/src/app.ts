@@ -1,12 +1,13 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import { finishApp, Runtime, sendError, serviceApp } from '@vigil/service-kit';
+import { IDENTITY } from './identity';
+import { restartOnlyProblems, type Config } from './config';
 import { isTransientDbError, type Db } from './db/database';
 import type { LeaderLease } from './leader/lease';
 import { Inbox } from './inbox/inbox';
-import { createMetrics } from './metrics';
-import { HttpError, sendError } from './api/errors';
+import { createMetrics, type Metrics } from './metrics';
 import { incidentsRouter } from './api/incidents';
 import { oncallRouter } from './api/oncall';
 import { whoamiRouter } from './api/whoami';
@@ -23,6 +24,7 @@ import { systemClock, type Clock } from './notify/clock';
 import { reportsRouter } from './api/reports';
 import { registerReportMetrics } from './reports/metrics';
 import { ReportScheduler, emailMailers } from './reports/schedule';
+import { ConfigError } from '@vigil/service-kit';
 
 export interface AppOptions {
   /** Channels by name; built from the configuration unless given (tests give their own clock-driven ones). */
@@ -30,123 +32,183 @@ export interface AppOptions {
   clock?: Clock;
   /** With several replicas on PostgreSQL: only the lease holder delivers notifications and escalates. */
   lease?: LeaderLease;
+  /** Process metrics, build info and reload state; one per process (tests get their own). */
+  runtime?: Runtime;
 }
 
-export function createApp(config: Config, db: Db, log: Logger, options: AppOptions = {}) {
+/**
+ * What the configuration decides, rebuilt whole on a reload: the API routes (tokens, schedules, webhook
+ * credentials), notification channels, escalation, noise control and report schedules. The database, the
+ * inbox and the leader lease live on across reloads.
+ */
+interface Parts {
+  routes: Router;
+  dispatcher: Dispatcher;
+  escalator: Escalator;
+  noise: NoiseControl;
+  reports: ReportScheduler;
+}
+
+export function createApp(initial: Config, db: Db, log: Logger, options: AppOptions = {}) {
   const metrics = createMetrics(db);
   const clock = options.clock ?? systemClock;
-  registerReportMetrics(metrics.registry, db, config.reports.sla, clock);
-  const reports = new ReportScheduler(db, {
-    reports: config.reports,
-    mailers: emailMailers(config.notifications.channels),
-    retry: config.notifications.retry,
-    log,
-    clock,
-  });
-  const policies = new Map(config.escalation_policies.map((p) => [p.name, p]));
+  const runtime = options.runtime ?? new Runtime(IDENTITY);
+  let config = initial;
+  registerReportMetrics(metrics.registry, db, () => config.reports.sla, clock);
   const { lease } = options;
-  const noise = new NoiseControl(db, config.noise, config.maintenance_windows, {
-    log,
-    metrics,
-    onQueued: () => dispatcher.kick(),
-  });
-  const dispatcher = new Dispatcher(db, options.channels ?? createChannels(config.notifications.channels), {
-    retry: config.notifications.retry,
-    links: {
-      publicUrl: config.server.public_url,
-      grafanaUrl: config.grafana?.url,
-      ackLinks: config.notifications.ackLinks,
-    },
-    log,
-    metrics,
-    clock: options.clock,
-    active: lease && (() => lease.isLeader()),
-    gate: noise.screen,
-  });
-  const escalator = new Escalator(
-    db,
-    {
-      users: new Map(config.users.map((u) => [u.name, u])),
-      schedules: new Map(config.oncall.schedules.map((s) => [s.name, s])),
-    },
-    (fired) => {
-      metrics.escalationSteps.inc(fired);
-      dispatcher.kick();
-    },
-    lease && ((tx) => lease.holds(tx)),
-  );
   const inbox = new Inbox(db, {
-    reopenWindowMs: config.incidents.reopen_window,
-    routing: config.routing,
-    policies,
+    ...mergeOptions(initial),
     log,
     metrics,
-    onMerged: () => dispatcher.kick(),
-    sqlite: config.storage.postgres ? undefined : config.storage.sqlite,
+    onMerged: () => parts.dispatcher.kick(),
+    sqlite: initial.storage.postgres ? undefined : initial.storage.sqlite,
   });
-  const incidentChanged = () => dispatcher.kick();
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
+  let parts = build(initial);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await sql`select 1`.execute(db);
-      res.json({ status: 'ready' });
-    } catch (err) {
-      log.warn({ err }, 'readiness check failed');
-      sendError(res, 503, 'not_ready', 'database unreachable');
+  function build(cfg: Config): Parts {
+    const policies = new Map(cfg.escalation_policies.map((p) => [p.name, p]));
+    const kick = () => parts.dispatcher.kick();
+    const noise = new NoiseControl(db, cfg.noise, cfg.maintenance_windows, { log, metrics, onQueued: kick });
+    const dispatcher = new Dispatcher(db, options.channels ?? createChannels(cfg.notifications.channels), {
+      retry: cfg.notifications.retry,
+      links: {
+        publicUrl: cfg.server.public_url,
+        grafanaUrl: cfg.grafana?.url,
+        ackLinks: cfg.notifications.ackLinks,
+      },
+      log,
+      metrics,
+      clock: options.clock,
+      active: lease && (() => lease.isLeader()),
+      gate: noise.screen,
+    });
+    const escalator = new Escalator(
+      db,
+      {
+        users: new Map(cfg.users.map((u) => [u.name, u])),
+        schedules: new Map(cfg.oncall.schedules.map((s) => [s.name, s])),
+      },
+      (fired) => {
+        metrics.escalationSteps.inc(fired);
+        kick();
+      },
+      lease && ((tx) => lease.holds(tx)),
+    );
+    const reports = new ReportScheduler(db, {
+      reports: cfg.reports,
+      mailers: emailMailers(cfg.notifications.channels),
+      retry: cfg.notifications.retry,
+      log,
+      clock,
+    });
+    const routes = Router();
+    routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log));
+    const json = express.json({ limit: '64kb' });
+    routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick));
+    if (cfg.notifications.ackLinks) {
+      routes.use('/api/v1', ackRouter(db, cfg.notifications.ackLinks.secret, policies, kick));
     }
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
-
-  app.use('/api/v1', webhookRouter(config, inbox, metrics, log));
-  app.use(
-    '/api/v1',
-    express.json({ limit: '64kb' }),
-    incidentsRouter(db, config.api.tokens, policies, incidentChanged),
-  );
-  if (config.notifications.ackLinks) {
-    app.use('/api/v1', ackRouter(db, config.notifications.ackLinks.secret, policies, incidentChanged));
+    routes.use('/api/v1', oncallRouter(cfg.oncall.schedules, cfg.api.tokens));
+    routes.use(
+      '/api/v1',
+      json,
+      maintenanceRouter(noise.windows, cfg.api.tokens, () => noise.ready()),
+    );
+    routes.use('/api/v1', reportsRouter(db, cfg.api.tokens, cfg.reports, clock));
+    routes.use('/api/v1', whoamiRouter(cfg.api.tokens));
+    routes.use('/api/v1', notificationsRouter(db, cfg.api.tokens));
+    return { routes, dispatcher, escalator, noise, reports };
   }
-  app.use('/api/v1', oncallRouter(config.oncall.schedules, config.api.tokens));
-  app.use(
-    '/api/v1',
-    express.json({ limit: '64kb' }),
-    maintenanceRouter(noise.windows, config.api.tokens, () => noise.ready()),
-  );
-  app.use('/api/v1', reportsRouter(db, config.api.tokens, config.reports, clock));
-  app.use('/api/v1', whoamiRouter(config.api.tokens));
-  app.use('/api/v1', notificationsRouter(db, config.api.tokens));
 
-  app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
-  // Express needs the four-argument signature to treat this as the error handler.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.too.large') {
-      metrics.webhookRequests.inc({ outcome: 'too_large' });
-      return sendError(res, 413, 'too_large', e.message ?? 'request body too large');
-    }
-    if (e.type === 'entity.parse.failed')
-      return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      return sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
-    }
-    if (isTransientDbError(err)) {
-      // Busy, or on PostgreSQL lost a race with another replica: nothing was changed, so a retry is safe.
-      log.warn({ err }, 'transient database error');
-      res.setHeader('Retry-After', '1');
-      return sendError(res, 503, 'unavailable', 'the database is busy; retry');
-    }
-    log.error({ err }, 'unhandled error');
-    sendError(res, 500, 'internal', 'internal error');
+  const app = serviceApp(
+    runtime,
+    {
+      metrics: () => metrics.registry.metrics(),
+      notReady: async () => {
+        try {
+          await sql`select 1`.execute(db);
+          return undefined;
+        } catch (err) {
+          log.warn({ err }, 'database unreachable');
+          return 'database unreachable';
+        }
+      },
+    },
+    log,
+  );
+  // Each request goes to the routes of the configuration in force when it arrived.
+  const current: RequestHandler = (req, res, next) => parts.routes(req, res, next);
+  app.use(current);
+  finishApp(app, log, (err, res) => {
+    const e = err as { type?: string };
+    if (e.type === 'entity.too.large') metrics.webhookRequests.inc({ outcome: 'too_large' });
+    if (!isTransientDbError(err)) return false;
+    // Busy, or on PostgreSQL lost a race with another replica: nothing was changed, so a retry is safe.
+    log.warn({ err }, 'transient database error');
+    res.setHeader('Retry-After', '1');
+    sendError(res, 503, 'unavailable', 'the database is busy; retry');
+    return true;
   });
-  return { app, inbox, metrics, dispatcher, escalator, reports, noise };
+
+  /**
+   * Applies a reloaded configuration: the new parts are built first (a failure leaves the old ones), then
+   * swapped in; the old dispatcher finishes what it has in flight before the new one looks for work, so
+   * no notification is sent twice.
+   */
+  async function reload(next: Config): Promise<void> {
+    const problems = restartOnlyProblems(config, next);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const fresh = build(next);
+    await fresh.noise.ready();
+    const old = parts;
+    old.dispatcher.stop();
+    await old.dispatcher.idle();
+    await old.reports.stop();
+    inbox.configure(mergeOptions(next));
+    parts = fresh;
+    config = next;
+    log.level = next.log_level;
+    if (reportsRunning) await fresh.reports.start();
+    fresh.dispatcher.kick();
+  }
+
+  let reportsRunning = false;
+  return {
+    app,
+    inbox,
+    metrics,
+    runtime,
+    reload,
+    get config() {
+      return config;
+    },
+    get dispatcher() {
+      return parts.dispatcher;
+    },
+    get escalator() {
+      return parts.escalator;
+    },
+    get noise() {
+      return parts.noise;
+    },
+    get reports() {
+      return parts.reports;
+    },
+    /** Leader only: scheduled reports run from now on, also after reloads. */
+    startReports: async () => {
+      reportsRunning = true;
+      await parts.reports.start();
+    },
+  };
 }
+
+function mergeOptions(cfg: Config) {
+  return {
+    reopenWindowMs: cfg.incidents.reopen_window,
+    routing: cfg.routing,
+    policies: new Map(cfg.escalation_policies.map((p) => [p.name, p])),
+  };
+}
+
+export type App = ReturnType<typeof createApp>;
+export type { Metrics };

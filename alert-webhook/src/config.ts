@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import yaml from 'js-yaml';
 import { z } from 'zod';
-import { duration } from './duration';
-import { ConfigError } from './validation';
-import { resolveSecret, secretRef } from './secrets';
-import { describeIssues } from './validation';
+import {
+  ConfigError,
+  duration,
+  loadConfigFile,
+  resolveSecret,
+  secretRef,
+  validateConfig,
+  type ConfigProblem,
+} from '@vigil/service-kit';
 import { routingSchema } from './routing/schema';
 import type { RoutingTree } from './routing/tree';
 import { schedulesSchema } from './oncall/schema';
@@ -39,7 +42,7 @@ const sqliteSchema = z.strictObject({
   busy_timeout: duration.default(2000),
 });
 
-const configSchema = z.strictObject({
+export const configSchema = z.strictObject({
   server: z
     .strictObject({
       listen_address: z.string().default('0.0.0.0'),
@@ -110,32 +113,41 @@ export interface Config extends Omit<RawConfig, 'webhook' | 'api' | 'notificatio
 }
 
 /** Names one part of the configuration uses that another must define; each unknown one is a problem. */
-function crossReferences(raw: RawConfig): string[] {
+function crossReferences(raw: RawConfig): ConfigProblem[] {
   const channels = new Set(Object.keys(raw.notifications.channels));
   const users = new Set(raw.users.map((u) => u.name));
   const policies = new Set(raw.escalation_policies.map((p) => p.name));
   const schedules = new Set(raw.oncall.schedules.map((s) => s.name));
-  const problems: string[] = [];
-  const check = (known: Set<string>, what: string, names: string[], where: string) => {
-    for (const name of names) if (!known.has(name)) problems.push(`${where}: no ${what} named "${name}"`);
+  const problems: ConfigProblem[] = [];
+  const check = (known: Set<string>, what: string, names: string[], path: PropertyKey[]) => {
+    names.forEach((name, i) => {
+      if (!known.has(name)) problems.push({ path: [...path, i], message: `no ${what} named "${name}"` });
+    });
   };
-  const walk = (route: RoutingTree['routes'][number], where: string) => {
-    check(channels, 'notification channel', route.channels ?? [], `${where}.channels`);
-    check(policies, 'escalation policy', route.escalation ? [route.escalation] : [], `${where}.escalation`);
-    route.routes.forEach((child, i) => walk(child, `${where}.routes.${i}`));
+  const walk = (route: RoutingTree['routes'][number], path: PropertyKey[]) => {
+    check(channels, 'notification channel', route.channels ?? [], [...path, 'channels']);
+    if (route.escalation && !policies.has(route.escalation))
+      problems.push({
+        path: [...path, 'escalation'],
+        message: `no escalation policy named "${route.escalation}"`,
+      });
+    route.routes.forEach((child, i) => walk(child, [...path, 'routes', i]));
   };
-  walk(raw.routing, 'routing');
-  raw.users.forEach((u, i) => check(channels, 'notification channel', u.channels, `users.${i}.channels`));
+  walk(raw.routing, ['routing']);
+  raw.users.forEach((u, i) => check(channels, 'notification channel', u.channels, ['users', i, 'channels']));
   raw.escalation_policies.forEach((policy, i) =>
     policy.steps.forEach((step, j) => {
-      const where = `escalation_policies.${i}.steps.${j}.notify`;
-      check(channels, 'notification channel', step.notify.channels, `${where}.channels`);
-      check(users, 'user', step.notify.users, `${where}.users`);
-      check(schedules, 'schedule', step.notify.schedules, `${where}.schedules`);
+      const path = ['escalation_policies', i, 'steps', j, 'notify'];
+      check(channels, 'notification channel', step.notify.channels, [...path, 'channels']);
+      check(users, 'user', step.notify.users, [...path, 'users']);
+      check(schedules, 'schedule', step.notify.schedules, [...path, 'schedules']);
     }),
   );
   if (raw.notifications.ack_links && !raw.server.public_url) {
-    problems.push('server.public_url: needed for notifications.ack_links (the links point there)');
+    problems.push({
+      path: ['server', 'public_url'],
+      message: 'needed for notifications.ack_links (the links point there)',
+    });
   }
   problems.push(...reportChannelProblems(raw.reports, raw.notifications.channels));
   return problems;
@@ -147,14 +159,9 @@ export function sha256(text: string): Buffer {
 
 /** Validates a parsed YAML document; throws ConfigError naming the key path of the first problems. */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(doc ?? {});
-  if (!result.success) {
-    const problems = describeIssues(result.error).map((p) => `${p.field}: ${p.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const raw = result.data;
+  const raw = validateConfig(configSchema, doc);
   const unknown = crossReferences(raw);
-  if (unknown.length > 0) throw new ConfigError(`invalid configuration: ${unknown.join('; ')}`);
+  if (unknown.length > 0) throw new ConfigError(unknown);
   const { bearer_token, basic_auth } = raw.webhook;
   return {
     ...raw,
@@ -181,19 +188,20 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env):
   };
 }
 
+/** The file's configuration, or the defaults without one; every problem names its line and key. */
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
   if (path === undefined) return parseConfig({}, env);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { filename: path });
-  } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`);
-  }
-  return parseConfig(doc, env);
+  return loadConfigFile(path, (doc) => parseConfig(doc, env));
+}
+
+/** Sections a running receiver cannot change: a reload that changes them is refused, naming them. */
+const RESTART_ONLY = ['server', 'storage'] as const;
+
+export function restartOnlyProblems(running: Config, next: Config): ConfigProblem[] {
+  return RESTART_ONLY.filter((key) => JSON.stringify(running[key]) !== JSON.stringify(next[key])).map(
+    (key) => ({
+      path: [key],
+      message: 'changed, but only a restart applies it (the running value stays)',
+    }),
+  );
 }

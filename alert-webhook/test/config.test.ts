@@ -33,7 +33,7 @@ describe('configuration', () => {
   it('names the path of a wrong type or value', () => {
     expect(refused({ server: { port: 'http' } })).toContain('server.port');
     expect(refused({ api: { tokens: [{ name: 'x', role: 'root', sha256: 'a'.repeat(64) }] } })).toContain(
-      'api.tokens.0.role',
+      'api.tokens[0].role',
     );
     expect(refused({ incidents: { reopen_window: '5 minutes' } })).toContain(
       'incidents.reopen_window: invalid duration',
@@ -41,7 +41,7 @@ describe('configuration', () => {
   });
 
   it('requires a token to be given exactly one way', () => {
-    expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer' }] } })).toContain('api.tokens.0');
+    expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer' }] } })).toContain('api.tokens[0]');
   });
 
   it('reads secrets from the environment and files, refusing a missing variable by name', () => {
@@ -70,7 +70,7 @@ describe('configuration', () => {
     try {
       const path = join(dir, 'bad.yml');
       writeFileSync(path, 'server: [unclosed\n');
-      expect(() => loadConfig(path)).toThrow(/bad\.yml is not valid YAML/);
+      expect(() => loadConfig(path)).toThrow(/bad\.yml:\d+:\d+: not valid YAML/);
       expect(() => loadConfig(join(dir, 'missing.yml'))).toThrow(/cannot read config file/);
     } finally {
       cleanup();

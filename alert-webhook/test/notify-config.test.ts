@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { ConfigError } from '../src/config';
 import { notificationsSchema, resolveNotifications } from '../src/notify/config';
-import { describeIssues } from '../src/validation';
+import { fieldProblems } from '@vigil/service-kit';
 import { tempDir } from './helpers';
 
 const EXAMPLE = join(__dirname, 'fixtures', 'notify', 'notifications.yml');
@@ -19,7 +19,7 @@ const ENV = {
 const problems = (doc: unknown) => {
   const result = notificationsSchema.safeParse(doc);
   if (result.success) throw new Error('accepted');
-  return describeIssues(result.error).map((p) => `${p.field}: ${p.message}`);
+  return fieldProblems(result.error).map((p) => `${p.field}: ${p.message}`);
 };
 
 const refusal = (doc: unknown, env: NodeJS.ProcessEnv) => {

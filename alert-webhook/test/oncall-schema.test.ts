@@ -1,7 +1,7 @@
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import { schedulesSchema } from '../src/oncall/schema';
-import { describeIssues } from '../src/validation';
+import { fieldProblems } from '@vigil/service-kit';
 
 /** The list as config.ts will hold it, so that messages carry the full key path. */
 const section = z.strictObject({ schedules: schedulesSchema });
@@ -18,7 +18,7 @@ const rotation = {
 const refused = (schedules: unknown): string[] => {
   const result = section.safeParse({ schedules });
   if (result.success) throw new Error('schedules were accepted');
-  return describeIssues(result.error).map((p) => `${p.field}: ${p.message}`);
+  return fieldProblems(result.error).map((p) => `${p.field}: ${p.message}`);
 };
 
 const withRotation = (fields: object) => [{ name: 'primary', rotations: [{ ...rotation, ...fields }] }];

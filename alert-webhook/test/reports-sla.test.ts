@@ -324,32 +324,32 @@ describe('reports configuration', () => {
   it.each([
     [
       { schedules: [{ ...schedule, cron: '0 25 * * 1' }] },
-      'reports.schedules.0.cron: invalid cron expression "0 25 * * 1" (hour',
+      'reports.schedules[0].cron: invalid cron expression "0 25 * * 1" (hour',
     ],
     [
       { schedules: [{ ...schedule, cron: '*/5 * * * * *' }] },
-      'reports.schedules.0.cron: "*/5 * * * * *" is not a cron expression of 5 fields',
+      'reports.schedules[0].cron: "*/5 * * * * *" is not a cron expression of 5 fields',
     ],
     [
       { schedules: [{ ...schedule, timezone: 'Mars/Olympus' }] },
-      'reports.schedules.0.timezone: unknown time zone',
+      'reports.schedules[0].timezone: unknown time zone',
     ],
     [
       { schedules: [{ ...schedule, period: '30s' }] },
-      'reports.schedules.0.period: must be between 1m and 366d',
+      'reports.schedules[0].period: must be between 1m and 366d',
     ],
     [
       { schedules: [{ ...schedule, channels: ['hook'] }] },
-      'reports.schedules.0.channels.0: "hook" is a webhook channel',
+      'reports.schedules[0].channels[0]: "hook" is a webhook channel',
     ],
     [
       { schedules: [{ ...schedule, channels: ['nobody'] }] },
-      'reports.schedules.0.channels.0: no notification channel named "nobody"',
+      'reports.schedules[0].channels[0]: no notification channel named "nobody"',
     ],
-    [{ schedules: [schedule, schedule] }, 'reports.schedules.1.name: "weekly" is used twice'],
+    [{ schedules: [schedule, schedule] }, 'reports.schedules[1].name: "weekly" is used twice'],
     [
       { sla: [{ severity: 'critical', acknowledge_within: 'soon' }] },
-      'reports.sla.0.acknowledge_within: invalid duration',
+      'reports.sla[0].acknowledge_within: invalid duration',
     ],
     [
       {
@@ -358,7 +358,7 @@ describe('reports configuration', () => {
           { severity: 'critical', acknowledge_within: '9m' },
         ],
       },
-      'reports.sla.1.severity: "critical" is listed twice',
+      'reports.sla[1].severity: "critical" is listed twice',
     ],
     [{ timezone: 'Nowhere' }, 'reports.timezone: unknown time zone'],
     [{ schedule: [] }, 'reports.schedule: unknown field'],

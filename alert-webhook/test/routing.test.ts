@@ -4,7 +4,7 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import { routingSchema } from '../src/routing/schema';
 import { route, type RoutingTree } from '../src/routing/tree';
-import { describeIssues } from '../src/validation';
+import { fieldProblems } from '@vigil/service-kit';
 
 /** The section as config.ts will hold it, so that messages carry the full key path. */
 const configSection = z.strictObject({ routing: routingSchema });
@@ -14,7 +14,7 @@ const tree = (routing: unknown): RoutingTree => configSection.parse({ routing })
 const refused = (routing: unknown): string[] => {
   const result = configSection.safeParse({ routing });
   if (result.success) throw new Error('routing was accepted');
-  return describeIssues(result.error).map((p) => `${p.field}: ${p.message}`);
+  return fieldProblems(result.error).map((p) => `${p.field}: ${p.message}`);
 };
 
 const paths = (t: RoutingTree, labels: Record<string, string>) => route(t, labels).map((r) => r.path);

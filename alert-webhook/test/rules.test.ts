@@ -1,5 +1,5 @@
 import { applyTransition, decideAlert, highestSeverity } from '../src/incidents/rules';
-import { parseDuration } from '../src/duration';
+import { parseDuration } from '@vigil/service-kit';
 
 describe('alert decisions per occurrence', () => {
   it('stores an unknown occurrence, firing or resolved', () => {

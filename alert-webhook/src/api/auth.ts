@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { sha256, type ApiTokenEntry, type Config, type Role } from '../config';
-import { sendError } from './errors';
+import { sendError } from '@vigil/service-kit';
 
 const ROLE_LEVEL: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 };
 

@@ -6,7 +6,7 @@ import type { EscalationPolicy } from '../escalation/policy';
 import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
 import { requireRole } from './auth';
-import { HttpError } from './errors';
+import { HttpError } from '@vigil/service-kit';
 import { parse, time } from './params';
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>

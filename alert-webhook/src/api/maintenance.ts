@@ -4,9 +4,9 @@ import type { ApiTokenEntry } from '../config';
 import { windowMatchers } from '../noise/config';
 import { presentWindow, type MaintenanceWindows } from '../noise/maintenance';
 import { requireRole, type Caller } from './auth';
-import { HttpError } from './errors';
+import { HttpError } from '@vigil/service-kit';
 import { parse, time } from './params';
-import type { FieldProblem } from '../validation';
+import type { FieldProblem } from '@vigil/service-kit';
 
 const createBody = z.strictObject({
   matchers: windowMatchers,

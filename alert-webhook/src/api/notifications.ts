@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { ApiTokenEntry } from '../config';
 import type { Db } from '../db/database';
 import { requireRole } from './auth';
-import { HttpError } from './errors';
+import { HttpError } from '@vigil/service-kit';
 import { incidentId } from './incidents';
 
 /** GET /api/v1/incidents/{id}/notifications: what was sent for an incident, each with its delivery attempts. */

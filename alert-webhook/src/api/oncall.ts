@@ -4,7 +4,7 @@ import type { ApiTokenEntry } from '../config';
 import type { OnCall, Schedule } from '../oncall/schedule';
 import { nextShifts, whoIsOnCall } from '../oncall/schedule';
 import { requireRole } from './auth';
-import { HttpError } from './errors';
+import { HttpError } from '@vigil/service-kit';
 import { parse, time } from './params';
 
 const query = z.strictObject({ at: time.optional(), schedule: z.string().min(1).optional() });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../validation';
-import { HttpError } from './errors';
+import { fieldProblems, HttpError } from '@vigil/service-kit';
 
 /** An RFC 3339 query parameter, normalised to the ISO form stored in the database. */
 export const time = z
@@ -12,5 +11,5 @@ export const time = z
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  throw new HttpError(400, 'invalid_request', `invalid ${where}`, describeIssues(result.error, where));
+  throw new HttpError(400, 'invalid_request', `invalid ${where}`, fieldProblems(result.error, where));
 }

@@ -6,7 +6,7 @@ import type { Clock } from '../notify/clock';
 import type { ReportsConfig } from '../reports/config';
 import { slaReport } from '../reports/sla';
 import { requireRole } from './auth';
-import { HttpError } from './errors';
+import { HttpError } from '@vigil/service-kit';
 import { parse, time } from './params';
 
 const DAY_MS = 86_400_000;

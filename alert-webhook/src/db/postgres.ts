@@ -8,8 +8,8 @@ import {
 } from 'kysely';
 import { Pool, types } from 'pg';
 import { z } from 'zod';
-import { duration } from '../duration';
-import { resolveSecret, secretRef } from '../secrets';
+import { duration } from '@vigil/service-kit';
+import { resolveSecret, secretRef } from '@vigil/service-kit';
 import type { DatabaseSchema } from './schema';
 
 /** `storage.postgres`: a connection URL, or its parts; the password (or a URL carrying one) from env or file. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../duration';
+import { duration } from '@vigil/service-kit';
 
 const name = z.string().min(1);
 

@@ -36,12 +36,14 @@ export class Inbox {
   private merger: MergeLoop | MergeThread;
   private readonly write: InboxWriter;
   private readonly closeWriter: () => void = () => {};
+  private merge: MergeOptions;
 
   constructor(
     private readonly db: Db,
     options: InboxOptions,
   ) {
     const { log, metrics, onMerged, sqlite, ...merge } = options;
+    this.merge = merge;
     const events: MergeEvents = {
       done: (ids, changed, msPerDelivery) => {
         for (const id of ids) {
@@ -61,7 +63,7 @@ export class Inbox {
       const thread = new MergeThread(sqlite, merge, events, (err) => {
         // Merging carries on in process; what the thread had not finished is still unmerged in the inbox.
         log.error({ err }, 'the merge thread failed; merging in process from now on');
-        this.merger = new MergeLoop(db, merge, events);
+        this.merger = new MergeLoop(db, this.merge, events);
         this.pending.clear();
         this.recover()
           .then(() => this.wakeIfIdle())
@@ -129,6 +131,12 @@ export class Inbox {
     const orphans = rows.filter((r) => !this.pending.has(r.id));
     this.hand(orphans.map((r) => ({ id: r.id, raw: r.payload })));
     return orphans.length;
+  }
+
+  /** A reloaded configuration's routing, policies and reopen window, for what is merged from now on. */
+  configure(merge: MergeOptions): void {
+    this.merge = merge;
+    this.merger.configure(merge);
   }
 
   /** Resolves once everything handed to merging so far has been merged (or failed). */

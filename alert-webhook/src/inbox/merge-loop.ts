@@ -45,12 +45,17 @@ export class MergeLoop {
 
   constructor(
     private readonly db: Db,
-    private readonly options: MergeOptions,
+    private options: MergeOptions,
     private readonly events: MergeEvents,
     /** Called before each merge transaction begins; the merge thread waits there for stores. */
     private readonly beforeBatch: () => void = () => {},
   ) {
     this.shared = isPostgres(db as Kysely<unknown>);
+  }
+
+  /** A reloaded configuration's routing and policies, for the batches merged from now on. */
+  configure(options: MergeOptions): void {
+    this.options = options;
   }
 
   enqueue(items: Stored[]): void {

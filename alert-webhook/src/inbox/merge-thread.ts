@@ -10,7 +10,8 @@ export interface MergeWorkerData {
   /** Stores waiting for the write lock (see storesWaiting). */
   storesWaiting: Int32Array;
 }
-export type ToWorker = { type: 'merge'; items: Stored[] } | { type: 'stop' };
+export type ToWorker =
+  { type: 'merge'; items: Stored[] } | { type: 'configure'; merge: MergeOptions } | { type: 'stop' };
 export type FromWorker =
   | { type: 'done'; ids: number[]; changed: boolean; msPerDelivery: number }
   | { type: 'failed'; inboxId: number; message: string }
@@ -78,6 +79,11 @@ export class MergeThread {
         resolve();
       }),
     );
+  }
+
+  /** Messages keep their order: batches handed after this merge with the new options. */
+  configure(merge: MergeOptions): void {
+    this.post({ type: 'configure', merge });
   }
 
   enqueue(items: Stored[]): void {

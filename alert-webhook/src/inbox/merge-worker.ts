@@ -46,6 +46,7 @@ const yieldToStores = () => {
 const loop = new MergeLoop(db, data.merge satisfies MergeOptions, events, yieldToStores);
 port.on('message', (message: ToWorker) => {
   if (message.type === 'merge') return loop.enqueue(message.items satisfies Stored[]);
+  if (message.type === 'configure') return loop.configure(message.merge);
   void loop
     .stop()
     .then(() => db.destroy())

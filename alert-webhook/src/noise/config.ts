@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../duration';
+import { duration } from '@vigil/service-kit';
 import { matches, type Matcher } from '../routing/matchers';
 import { matchersField } from '../routing/schema';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { duration } from '../duration';
-import { resolveSecret, secretRef } from '../secrets';
-import { ConfigError } from '../validation';
+import { duration } from '@vigil/service-kit';
+import { resolveSecret, secretRef } from '@vigil/service-kit';
+import { ConfigError } from '@vigil/service-kit';
 import type { RetryPolicy } from './sender';
 
 /** Ack link keys shorter than this are guessable enough to forge acknowledgements. */

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { duration } from '../duration';
+import { duration, type ConfigProblem } from '@vigil/service-kit';
 import { timeZone } from '../oncall/schema';
 
 const name = z.string().min(1);
@@ -85,14 +85,14 @@ export type SlaTarget = ReportsConfig['sla'][number];
 export function reportChannelProblems(
   reports: ReportsConfig,
   channels: Readonly<Record<string, { kind: string }>>,
-): string[] {
+): ConfigProblem[] {
   return reports.schedules.flatMap((schedule, i) =>
     schedule.channels.flatMap((channel, j) => {
-      const where = `reports.schedules.${i}.channels.${j}`;
+      const path = ['reports', 'schedules', i, 'channels', j];
       const found = channels[channel];
-      if (!found) return [`${where}: no notification channel named "${channel}"`];
+      if (!found) return [{ path, message: `no notification channel named "${channel}"` }];
       if (found.kind !== 'email')
-        return [`${where}: "${channel}" is a ${found.kind} channel; reports go by email`];
+        return [{ path, message: `"${channel}" is a ${found.kind} channel; reports go by email` }];
       return [];
     }),
   );

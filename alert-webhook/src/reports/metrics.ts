@@ -19,7 +19,13 @@ const team = (t: string | null) => t ?? 'none';
  * incidents' timelines at scrape time, from where the previous scrape stopped (starting with this process),
  * whichever path made them: the API, an ack link, or Alertmanager resolving every alert.
  */
-export function registerReportMetrics(registry: Registry, db: Db, targets: SlaTarget[], clock: Clock): void {
+/** `targets` is read at each scrape, so that a reloaded configuration's SLA targets take effect. */
+export function registerReportMetrics(
+  registry: Registry,
+  db: Db,
+  targets: () => SlaTarget[],
+  clock: Clock,
+): void {
   const toAcknowledge = new Histogram({
     name: 'vigil_incident_time_to_acknowledge_seconds',
     help: 'Time from an incident opening (its first alert starting) to its acknowledgement, by severity and team.',
@@ -95,7 +101,7 @@ export function registerReportMetrics(registry: Registry, db: Db, targets: SlaTa
     async collect() {
       const now = clock.now();
       const counts = await Promise.all(
-        targets.map((t) =>
+        targets().map((t) =>
           db
             .selectFrom('incidents')
             .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -105,7 +111,7 @@ export function registerReportMetrics(registry: Registry, db: Db, targets: SlaTa
             .executeTakeFirstOrThrow(),
         ),
       );
-      targets.forEach((t, i) => this.set({ severity: t.severity }, Number(counts[i]?.n ?? 0)));
+      targets().forEach((t, i) => this.set({ severity: t.severity }, Number(counts[i]?.n ?? 0)));
     },
   });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { describeIssues, type FieldProblem } from '../validation';
+import { fieldProblems, type FieldProblem } from '@vigil/service-kit';
 
 /**
  * Label and annotation maps. An object whose every key must hold a string accepts and refuses exactly what
@@ -43,7 +43,7 @@ export function validatePayload(
 ): { ok: true; payload: WebhookPayload } | { ok: false; details: FieldProblem[] } {
   const result = payloadSchema.safeParse(body);
   if (result.success) return { ok: true, payload: result.data };
-  return { ok: false, details: describeIssues(result.error, '(body)') };
+  return { ok: false, details: fieldProblems(result.error, '(body)') };
 }
 
 /** Alertmanager's zero time ("0001-01-01T00:00:00Z") means "no end yet". */

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { isTransientDbError } from '../db/database';
 import type { Inbox } from '../inbox/inbox';
 import type { Metrics } from '../metrics';
-import { sendError } from '../api/errors';
+import { sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
 import { validatePayload } from './payload';
 

@@ -8,13 +8,15 @@ export {
   closest,
   ConfigError,
   describeIssues,
+  fieldProblems,
   formatPath,
   formatProblem,
   validateConfig,
   type ConfigProblem,
+  type FieldProblem,
 } from './problems';
 export { regexSchema } from './regex';
-export { Runtime, revision, versionLine, type ServiceIdentity } from './runtime';
+export { packageVersion, Runtime, revision, versionLine, type ServiceIdentity } from './runtime';
 export { listen, ListenError, type Listening, type ListenOptions } from './server';
 export {
   runService,

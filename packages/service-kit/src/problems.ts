@@ -80,6 +80,19 @@ export function describeIssues(error: z.ZodError, schema?: z.ZodType): ConfigPro
   return out;
 }
 
+/** A request's problem as the REST APIs report it in `details`: `alerts.0.startsAt`. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** At most `max` of them: a hostile body with thousands of bad fields gets a short answer. */
+export function fieldProblems(error: z.ZodError, root = '(root)', max = 20): FieldProblem[] {
+  return describeIssues(error)
+    .slice(0, max)
+    .map((p) => ({ field: p.path.map(String).join('.') || root, message: p.message }));
+}
+
 /** Validates a document against a schema; on failure a ConfigError lists every problem with its key path. */
 export function validateConfig<T extends z.ZodType>(schema: T, doc: unknown): z.output<T> {
   const result = schema.safeParse(doc ?? {});

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Who a service is: its name in messages, the prefix of its own metrics, and its version. */
@@ -7,6 +9,15 @@ export interface ServiceIdentity {
   /** `vigil` gives `vigil_build_info`, `vigil_config_last_reload_successful`, … */
   metricPrefix: string;
   version: string;
+}
+
+/** The version in the nearest package.json above `dir` (a service's `__dirname`, in src/ or dist/src/). */
+export function packageVersion(dir: string): string {
+  for (let at = dir; ; at = dirname(at)) {
+    const file = join(at, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    if (dirname(at) === at) return 'unknown';
+  }
 }
 
 let cachedRevision: string | undefined;

@@ -9,12 +9,17 @@ export const secretRef = z
 
 export type SecretRef = z.output<typeof secretRef>;
 
-/** Reads a secret reference; a missing variable or unreadable file is a ConfigError naming `path`. */
+/** `a.b.0.c` as a key path, so that a problem can be placed in the file. */
+const splitPath = (where: string): PropertyKey[] =>
+  where.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+
+/** Reads a secret reference; a missing variable or unreadable file is a ConfigError naming where it is. */
 export function resolveSecret(
   ref: SecretRef,
-  path: readonly PropertyKey[],
+  where: readonly PropertyKey[] | string,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
+  const path = typeof where === 'string' ? splitPath(where) : where;
   if (ref.env !== undefined) {
     const value = env[ref.env];
     if (value === undefined || value === '')
