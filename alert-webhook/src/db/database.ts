@@ -1,18 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Config } from '../config';
 import type { DatabaseSchema } from './schema';
 import { checkpointInBackground } from './checkpointer';
 import { migrateToLatest } from './migrations';
 import { isTransientPostgresError, openPostgres } from './postgres';
+import { StorageError, postgresUnreachable } from './storage-error';
 
 export type Db = Kysely<DatabaseSchema>;
 
 /**
  * Opens the configured backend (SQLite unless `storage.postgres` is set) and brings its schema up to date.
  * `onBackgroundError` hears of SQLite's checkpoint worker failing (the database carries on without it).
+ * A database that cannot be opened or reached rejects with a StorageError naming where and the config key.
  */
 export async function openDatabase(
   storage: Config['storage'],
@@ -21,8 +23,15 @@ export async function openDatabase(
 ): Promise<Db> {
   const db = storage.postgres
     ? openPostgres(storage.postgres)
-    : connectSqlite(storage.sqlite, onBackgroundError);
+    : openSqlite(storage.sqlite, onBackgroundError);
   try {
+    if (storage.postgres) {
+      // Connect once before migrating, so that an unreachable server is told as such, not as a failed migration.
+      const settings = storage.postgres;
+      await sql`select 1`.execute(db).catch((err: unknown) => {
+        throw postgresUnreachable(settings, err);
+      });
+    }
     // On PostgreSQL the migrator holds an advisory lock: replicas starting together migrate once.
     await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {
@@ -30,6 +39,19 @@ export async function openDatabase(
     throw err;
   }
   return db;
+}
+
+function openSqlite(
+  settings: NonNullable<Config['storage']['sqlite']>,
+  checkpointErrors: (err: Error) => void,
+): Db {
+  try {
+    return connectSqlite(settings, checkpointErrors);
+  } catch (err) {
+    throw new StorageError(
+      `cannot open the SQLite database ${settings.path} (storage.sqlite.path): ${(err as Error).message}`,
+    );
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type MigrationProvider,
 } from 'kysely';
 import { isPostgres } from './postgres';
+import { reasonOf } from './storage-error';
 
 /**
  * A table's surrogate key `id`, on both backends: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's
@@ -331,6 +332,10 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+    // Kysely names no migration when it failed before running one (taking its lock, reading its table).
+    const which = failed ? `database migration ${failed.migrationName}` : 'database migration';
+    throw new Error(`${which} failed: ${reasonOf(error)}`, {
+      cause: error,
+    });
   }
 }
