@@ -69,7 +69,13 @@ export const configSchema = z.strictObject({
       basic_auth: z.strictObject({ username: z.string().min(1), password: secretRef }).optional(),
     })
     .prefault({}),
-  api: z.strictObject({ tokens: z.array(apiToken).default([]) }).prefault({}),
+  api: z
+    .strictObject({
+      tokens: z.array(apiToken).default([]),
+      // Without tokens: where the one-time admin token is kept (default beside the SQLite file, or data/).
+      initial_admin_token_file: z.string().min(1).optional(),
+    })
+    .prefault({}),
   incidents: z
     .strictObject({
       // A group that fires again within this long after its incident resolved reopens it instead of opening a new one.
@@ -108,7 +114,7 @@ export interface Config extends Omit<RawConfig, 'webhook' | 'api' | 'notificatio
     | { sqlite: z.output<typeof sqliteSchema>; postgres?: undefined }
     | { postgres: PostgresSettings; sqlite?: undefined };
   webhook: { bearerToken?: string; basicAuth?: { username: string; password: string } };
-  api: { tokens: ApiTokenEntry[] };
+  api: { tokens: ApiTokenEntry[]; initial_admin_token_file?: string };
   notifications: NotificationSettings;
 }
 
@@ -184,6 +190,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env):
           ? Buffer.from(t.sha256, 'hex')
           : sha256(resolveSecret(t.token as { env?: string }, `api.tokens[${i}].token`, env)),
       })),
+      initial_admin_token_file: raw.api.initial_admin_token_file,
     },
   };
 }

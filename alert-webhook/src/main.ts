@@ -5,6 +5,7 @@ import { isTransientDbError, openDatabase } from './db/database';
 import { createApp } from './app';
 import { IDENTITY } from './identity';
 import { LeaderLease } from './leader/lease';
+import { setUpInitialAdminToken } from './api/initial-admin-token';
 
 void runService<Config>({
   id: IDENTITY,
@@ -59,8 +60,7 @@ void runService<Config>({
     const warnOpen = (cfg: Config) => {
       if (!cfg.webhook.bearerToken && !cfg.webhook.basicAuth)
         log.warn('webhook authentication is off: set webhook.bearer_token or webhook.basic_auth');
-      if (cfg.api.tokens.length === 0)
-        log.warn('no API tokens configured: the REST API refuses every request');
+      setUpInitialAdminToken(cfg, log); // with no api.tokens: the one-time admin token and its file
     };
     warnOpen(config);
     return {

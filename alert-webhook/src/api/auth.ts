@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { sha256, type ApiTokenEntry, type Config, type Role } from '../config';
 import { sendError } from '@vigil/service-kit';
+import { effectiveTokens } from './initial-admin-token';
 
 const ROLE_LEVEL: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 };
 
@@ -27,11 +28,14 @@ export function findToken(tokens: ApiTokenEntry[], presented: string): ApiTokenE
   return match;
 }
 
-/** REST API: a bearer token whose role is at least `minimum`. */
+/**
+ * REST API: a bearer token whose role is at least `minimum`; with no tokens configured, the initial admin
+ * token (see initial-admin-token.ts).
+ */
 export function requireRole(tokens: ApiTokenEntry[], minimum: Role) {
   return (req: Request, res: Response, next: NextFunction) => {
     const presented = bearer(req);
-    const token = presented === undefined ? undefined : findToken(tokens, presented);
+    const token = presented === undefined ? undefined : findToken(effectiveTokens(tokens), presented);
     if (!token) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="vigil"');
       return sendError(
