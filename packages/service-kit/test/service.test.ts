@@ -1,0 +1,337 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import {
+  freePort,
+  spawnProcess,
+  startPrometheus,
+  stopAll,
+  tempDir,
+  waitFor,
+  type RunningProcess,
+} from '@vigil/testkit';
+
+const PACKAGE = join(__dirname, '..');
+const GREETER = join(PACKAGE, 'dist', 'test', 'fixtures', 'greeter.js');
+const dir = tempDir('vigil-kit-service-');
+
+beforeAll(() => {
+  execFileSync(join(PACKAGE, '..', '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE], {
+    stdio: 'inherit',
+  });
+});
+afterEach(() => stopAll());
+afterAll(() => dir.cleanup());
+
+function config(name: string, text: string): string {
+  const path = join(dir.dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const run = (args: string[]) => spawnSync(process.execPath, [GREETER, ...args], { encoding: 'utf8' });
+
+async function start(
+  configPath: string,
+  extra: string[] = [],
+): Promise<{ proc: RunningProcess; url: string }> {
+  const proc = spawnProcess(process.execPath, [GREETER, '--config', configPath, ...extra], {
+    name: 'greeter',
+  });
+  const match = await proc.waitForOutput(/"url":"(https?:\/\/[^"]+)"/);
+  return { proc, url: match[1] as string };
+}
+
+const metric = async (url: string, name: string) =>
+  new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1];
+
+describe('the command line', () => {
+  it('refuses a misspelt flag, naming the likely one, with exit code 2', () => {
+    const result = run(['--confg', 'x.yml']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('greeter: unknown flag --confg (did you mean --config?)');
+    expect(result.stderr).toContain('usage: greeter');
+  });
+
+  it('prints the version, revision and Node.js version', () => {
+    const result = run(['--version']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^greeter, version 1\.2\.3 \(revision: \S+\), node v\d+/);
+  });
+
+  it('--check-config prints every problem with its line and column and exits 1, or SUCCESS and 0', () => {
+    const bad = config('bad.yml', 'greeting: ""\nslow: soon\ngretting: hi\n');
+    const result = run(['--check-config', '--config', bad]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.split('\n').filter((l) => l.startsWith(`greeter: ${bad}:`))).toEqual([
+      `greeter: ${bad}:1:11: greeting: Too small: expected string to have >=1 characters`,
+      `greeter: ${bad}:2:7: slow: invalid duration "soon" (expected e.g. 500ms, 30s, 5m, 1h30m)`,
+      `greeter: ${bad}:3:1: gretting: unknown field (did you mean "greeting"?)`,
+    ]);
+    const good = config('good.yml', 'greeting: hello\n');
+    const ok = run(['--check-config', '--config', good]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('SUCCESS');
+  });
+
+  it('needs a config file, from the flag or the environment variable', () => {
+    expect(run([]).stderr).toContain('give --config <file> or GREETER_CONFIG');
+    const viaEnv = spawnSync(process.execPath, [GREETER, '--check-config'], {
+      encoding: 'utf8',
+      env: { ...process.env, GREETER_CONFIG: config('env.yml', 'greeting: hi\n') },
+    });
+    expect(viaEnv.status).toBe(0);
+  });
+});
+
+describe('a running service', () => {
+  it('serves /healthz, /readyz and /metrics with process, Node.js and build series', async () => {
+    const { url } = await start(config('run.yml', 'greeting: hello\n'));
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_total_bytes \d/m);
+    expect(text).toMatch(/^greeter_build_info\{version="1\.2\.3",revision="[^"]+",nodejs="v[\d.]+"\} 1$/m);
+    expect(text).toMatch(/^greeter_greeting_length 5$/m);
+    expect(await (await fetch(`${url}/nope`)).json()).toEqual({
+      error: { code: 'not_found', message: 'no such endpoint', details: [] },
+    });
+  });
+
+  it('reloads on SIGHUP and POST /-/reload, and keeps the old config when the new one is wrong', async () => {
+    const path = config('reload.yml', 'greeting: hello\n');
+    const { proc, url } = await start(path);
+    const greeting = async () => ((await (await fetch(url)).json()) as { greeting: string }).greeting;
+    const firstLoad = Number(await metric(url, 'greeter_config_last_reload_success_timestamp_seconds'));
+
+    writeFileSync(path, 'greeting: bonjour\n');
+    proc.child.kill('SIGHUP');
+    await waitFor('the SIGHUP reload', async () => ((await greeting()) === 'bonjour' ? true : undefined));
+
+    writeFileSync(path, 'greeting: hallo\n');
+    const ok = await fetch(`${url}/-/reload`, { method: 'POST' });
+    expect(ok.status).toBe(200);
+    expect(await greeting()).toBe('hallo');
+    expect(await metric(url, 'greeter_config_last_reload_successful')).toBe('1');
+    expect(
+      Number(await metric(url, 'greeter_config_last_reload_success_timestamp_seconds')),
+    ).toBeGreaterThanOrEqual(firstLoad);
+
+    writeFileSync(path, 'greeting: hola\nbogus: 1\n');
+    const refused = await fetch(`${url}/-/reload`, { method: 'POST' });
+    expect(refused.status).toBe(500);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('reload_failed');
+    expect(body.error.message).toContain(`${path}:2:1: bogus: unknown field`);
+    expect(await greeting()).toBe('hallo');
+    expect(await metric(url, 'greeter_config_last_reload_successful')).toBe('0');
+    proc.child.kill('SIGHUP');
+    await proc.waitForOutput(/configuration reload failed; the previous configuration stays in force/);
+    expect(await greeting()).toBe('hallo');
+  });
+
+  it('logs "listening" only once bound; a port in use names the address and the keys, and exits 1', async () => {
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const proc = spawnProcess(process.execPath, [
+        GREETER,
+        '--config',
+        config('busy.yml', `greeting: hi\nserver:\n  port: ${port}\n`),
+      ]);
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toContain(`greeter: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+      expect(proc.output()).toContain('set by server.listen_address and server.port in');
+      expect(proc.output()).not.toContain('listening');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('lets in-flight requests finish on SIGTERM, then exits 0', async () => {
+    const { proc, url } = await start(config('drain.yml', 'greeting: hi\nslow: 700ms\n'));
+    const slow = fetch(`${url}/slow`);
+    await new Promise((r) => setTimeout(r, 200));
+    proc.child.kill('SIGTERM');
+    expect((await slow).status).toBe(200);
+    expect(await proc.exited).toBe(0);
+  });
+});
+
+describe('web config (exporter-toolkit format)', () => {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir.dir, stdio: 'pipe' });
+
+  beforeAll(() => {
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=vigil-test-ca',
+    );
+    writeFileSync(join(dir.dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    for (const who of ['server', 'client']) {
+      openssl(
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${who}.key`,
+        '-out',
+        `${who}.csr`,
+        '-subj',
+        `/CN=${who}`,
+      );
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        `${who}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${who}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        'san.ext',
+      );
+    }
+  });
+
+  const file = (name: string) => join(dir.dir, name);
+  const hash = bcrypt.hashSync('scrape-pass', 10);
+
+  it('serves TLS with basic auth that a real Prometheus scrapes, and refuses wrong credentials', async () => {
+    const web = config(
+      'web.yml',
+      [
+        'tls_server_config:',
+        `  cert_file: ${file('server.crt')}`,
+        `  key_file: ${file('server.key')}`,
+        'http_server_config:',
+        '  headers:',
+        '    X-Frame-Options: deny',
+        'basic_auth_users:',
+        `  prometheus: '${hash}'`,
+        '',
+      ].join('\n'),
+    );
+    const { url } = await start(config('tls.yml', 'greeting: secure\n'), ['--web.config.file', web]);
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const get = (auth?: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const req = request(
+          `${url}/metrics`,
+          { ca: readFileSync(file('ca.crt')), headers: auth ? { authorization: auth } : {} },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers });
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const basic = (user: string, pass: string) =>
+      `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    expect((await get()).status).toBe(401);
+    expect((await get(basic('prometheus', 'wrong'))).status).toBe(401);
+    expect((await get(basic('nobody', 'scrape-pass'))).status).toBe(401);
+    const ok = await get(basic('prometheus', 'scrape-pass'));
+    expect(ok.status).toBe(200);
+    expect(ok.headers['x-frame-options']).toBe('deny');
+
+    const target = url.replace('https://', '');
+    const prometheus = await startPrometheus({
+      config: {
+        global: { scrape_interval: '1s' },
+        scrape_configs: [
+          {
+            job_name: 'greeter',
+            scheme: 'https',
+            tls_config: { ca_file: file('ca.crt') },
+            basic_auth: { username: 'prometheus', password: 'scrape-pass' },
+            static_configs: [{ targets: [target] }],
+          },
+        ],
+      },
+    });
+    await waitFor(
+      'Prometheus to scrape the greeter over TLS with basic auth',
+      async () =>
+        (await prometheus.query('greeter_build_info and on() up{job="greeter"} == 1')).length === 1
+          ? true
+          : undefined,
+      { timeoutMs: 30_000 },
+    );
+  });
+
+  it('requires a client certificate signed by the client CA when configured', async () => {
+    const web = config(
+      'mtls.yml',
+      [
+        'tls_server_config:',
+        `  cert_file: ${file('server.crt')}`,
+        `  key_file: ${file('server.key')}`,
+        '  client_auth_type: RequireAndVerifyClientCert',
+        `  client_ca_file: ${file('ca.crt')}`,
+        '',
+      ].join('\n'),
+    );
+    const { url } = await start(config('mtls-svc.yml', 'greeting: mtls\n'), ['--web.config.file', web]);
+    const get = (withCert: boolean) =>
+      new Promise<number>((resolve) => {
+        const req = request(
+          `${url}/healthz`,
+          {
+            ca: readFileSync(file('ca.crt')),
+            ...(withCert
+              ? { cert: readFileSync(file('client.crt')), key: readFileSync(file('client.key')) }
+              : {}),
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', () => resolve(-1));
+        req.end();
+      });
+    expect(await get(false)).toBe(-1);
+    expect(await get(true)).toBe(200);
+  });
+
+  it('refuses a web config with unsupported or wrong keys at --check-config, naming them', () => {
+    const web = config(
+      'bad-web.yml',
+      'tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: x\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\nbasic_auth_users:\n  a: plaintext\n',
+    );
+    const result = run([
+      '--check-config',
+      '--config',
+      config('ok.yml', 'greeting: hi\n'),
+      '--web.config.file',
+      web,
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${web}:4:18: tls_server_config.cipher_suites: not supported`);
+    expect(result.stderr).toContain(`${web}:6:6: basic_auth_users.a: must be a bcrypt hash`);
+  });
+});
