@@ -3,26 +3,15 @@ import type { Db } from '../db/database';
 import type { EscalationPolicy } from '../escalation/policy';
 import { act } from '../incidents/repository';
 import { verifyAckToken } from '../notify/links';
+import { escapeHtml, htmlPage as page } from './html';
+import { showIncidentPage } from './incident-page';
 
 const ACTOR = 'ack-link';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(res: Response, status: number, title: string, body: string) {
-  res
-    .status(status)
-    .type('html')
-    .setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-    .send(
-      `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-        `<title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:2em auto">` +
-        `<h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-    );
-}
-
 /**
- * The signed acknowledge links from notifications. Opening one shows a button; the button acknowledges.
- * A GET never changes anything, because mail scanners open links on their own.
+ * The signed links from notifications. An acknowledge link shows a button; the button acknowledges. A GET
+ * never changes anything, because mail scanners open links on their own. An incident link (`/view/`, for
+ * notifications without Grafana) shows the incident, read-only.
  */
 export function ackRouter(
   db: Db,
@@ -39,6 +28,8 @@ export function ackRouter(
     else page(res, 403, 'This link is not valid', '<p>It was changed or not issued by this Vigil.</p>');
     return undefined;
   };
+
+  router.get('/view/:token', (req, res) => showIncidentPage(db, secret, req.params.token, res));
 
   router.get('/ack/:token', async (req, res) => {
     const id = check(req.params.token, res);

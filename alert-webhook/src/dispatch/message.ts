@@ -1,23 +1,38 @@
 import type { Db } from '../db/database';
 import type { IncidentMessage } from '../notify/message';
-import { ackUrl } from '../notify/links';
+import { ackUrl, viewUrl } from '../notify/links';
 
 export interface LinkSettings {
   /** Where the receiver is reachable for people (ack links); no links without it. */
   publicUrl?: string;
   /** Grafana's URL, for the incident page in the incidents app. */
   grafanaUrl?: string;
+  /** The key and lifetime of signed links: acknowledge pages, and incident pages when there is no Grafana. */
   ackLinks?: { secret: string; ttlMs: number };
 }
 
 const parseRecord = (text: string) => JSON.parse(text) as Record<string, string>;
 
-/** A page of the Grafana incidents app (the REST API without Grafana): `path` is '' for the list, `/<id>` for one. */
+/**
+ * A page of the Grafana incidents app, `path` being '' for the list or a query; without Grafana the REST
+ * API's list under the public URL; '' (no link) without either.
+ */
 export function incidentsUrl(links: LinkSettings, path: string): string {
   const { grafanaUrl, publicUrl } = links;
-  return grafanaUrl
-    ? `${grafanaUrl.replace(/\/+$/, '')}/a/vigil-incidents-app/incidents${path}`
-    : `${(publicUrl ?? '').replace(/\/+$/, '')}/api/v1/incidents${path}`;
+  if (grafanaUrl) return `${grafanaUrl.replace(/\/+$/, '')}/a/vigil-incidents-app/incidents${path}`;
+  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/incidents${path}` : '';
+}
+
+/**
+ * Where "View incident" points: the incident in Grafana's incidents app; without Grafana, the receiver's
+ * signed, read-only incident page (public URL and ack links configured); else the REST API's JSON (which
+ * needs an API token); '' (no link at all) without a public URL.
+ */
+export function incidentUrl(links: LinkSettings, incidentId: number, nowMs = Date.now()): string {
+  const { grafanaUrl, publicUrl, ackLinks } = links;
+  if (grafanaUrl) return incidentsUrl(links, `/${incidentId}`);
+  if (publicUrl && ackLinks) return viewUrl(publicUrl, ackLinks.secret, incidentId, ackLinks.ttlMs, nowMs);
+  return incidentsUrl(links, `/${incidentId}`);
 }
 
 /** The message channels render, from the incident as it is when the notification goes out. */
@@ -55,7 +70,7 @@ export async function buildMessage(
         ...(annotations.anomaly_score !== undefined && Number.isFinite(score) ? { anomalyScore: score } : {}),
       };
     }),
-    incidentUrl: incidentsUrl(links, `/${incidentId}`),
+    incidentUrl: incidentUrl(links, incidentId),
     ackUrl: publicUrl && ackLinks ? ackUrl(publicUrl, ackLinks.secret, incidentId, ackLinks.ttlMs) : '',
   };
 }

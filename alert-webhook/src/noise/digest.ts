@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { incidentsUrl, type LinkSettings } from '../dispatch/message';
+import { incidentUrl, incidentsUrl, type LinkSettings } from '../dispatch/message';
 import { highestSeverity } from '../incidents/rules';
 import type { IncidentMessage } from '../notify/message';
 
@@ -34,14 +34,18 @@ export async function buildDigestMessage(
     service: services.length === 1 ? (services[0] as string) : `${services.length} services`,
     team,
     title: `Alert storm: ${count} for team ${team ?? '(none)'}`,
-    alerts: incidents.map((i) => ({
-      labels: { incident: String(i.id), severity: i.severity, ...(i.service ? { service: i.service } : {}) },
-      annotations: {
-        summary: `#${i.id} [${i.status}] ${i.title}`,
-        incident_url: incidentsUrl(links, `/${i.id}`),
-      },
-      startsAt: i.opened_at,
-    })),
+    alerts: incidents.map((i) => {
+      const url = incidentUrl(links, i.id);
+      return {
+        labels: {
+          incident: String(i.id),
+          severity: i.severity,
+          ...(i.service ? { service: i.service } : {}),
+        },
+        annotations: { summary: `#${i.id} [${i.status}] ${i.title}`, ...(url ? { incident_url: url } : {}) },
+        startsAt: i.opened_at,
+      };
+    }),
     incidentUrl: incidentsUrl(links, team ? `?team=${encodeURIComponent(team)}` : ''),
     ackUrl: '',
   };

@@ -35,7 +35,7 @@ function renderText(message: IncidentMessage): string {
   const { shown, hidden } = shownAlerts(message);
   const line = ([name, value]: Fact) => `${name}: ${value}`;
   const lines = [headline(message), '', ...incidentFacts(message).map(line), ''];
-  lines.push(`Incident: ${message.incidentUrl}`);
+  if (message.incidentUrl) lines.push(`Incident: ${message.incidentUrl}`);
   if (offersAck(message)) lines.push(`Acknowledge: ${message.ackUrl}`);
   lines.push('', `Alerts (${message.alerts.length}):`);
   for (const alert of shown) {
@@ -53,7 +53,8 @@ function renderHtml(message: IncidentMessage): string {
         ([name, value]) => `<tr><th align="left">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`,
       )
       .join('')}</table>`;
-  const links = [`<a href="${escapeHtml(message.incidentUrl)}">View incident</a>`];
+  const links: string[] = [];
+  if (message.incidentUrl) links.push(`<a href="${escapeHtml(message.incidentUrl)}">View incident</a>`);
   if (offersAck(message)) links.push(`<a href="${escapeHtml(message.ackUrl)}">Acknowledge</a>`);
   const alerts = shown
     .map((alert) => `<h3>${escapeHtml(alertSummary(alert))}</h3>${table(alertRows(alert))}`)
@@ -63,7 +64,7 @@ function renderHtml(message: IncidentMessage): string {
     `<div style="border-left:6px solid ${colourOf(message)};padding-left:12px">`,
     `<h2>${escapeHtml(headline(message))}</h2>`,
     table(incidentFacts(message)),
-    `<p>${links.join(' &middot; ')}</p>`,
+    links.length > 0 ? `<p>${links.join(' &middot; ')}</p>` : '',
     `<h3>Alerts (${message.alerts.length})</h3>`,
     alerts,
     hidden > 0 ? `<p>&hellip; and ${hidden} more</p>` : '',

@@ -20,7 +20,10 @@ export interface IncidentMessage {
   team: string | null;
   title: string;
   alerts: AlertDetail[];
-  /** The incident's page in the Grafana incidents app. */
+  /**
+   * The incident's page: in the Grafana incidents app, else the receiver's signed read-only page, else the
+   * REST API (see dispatch/message.ts); '' when there is none to give, and channels then show no link.
+   */
   incidentUrl: string;
   /** One-click acknowledge link (see links.ts); channels show it only while the incident is triggered. */
   ackUrl: string;

@@ -48,7 +48,9 @@ function alertBlock(alert: AlertDetail) {
  */
 function slackPayload(message: IncidentMessage) {
   const { shown, hidden } = shownAlerts(message);
-  const buttons = [{ type: 'button', text: plain('View incident'), url: message.incidentUrl }];
+  const buttons: { type: string; text: ReturnType<typeof plain>; url: string }[] = [];
+  if (message.incidentUrl)
+    buttons.push({ type: 'button', text: plain('View incident'), url: message.incidentUrl });
   if (offersAck(message)) buttons.push({ type: 'button', text: plain('Acknowledge'), url: message.ackUrl });
   return {
     text: truncate(headline(message), FALLBACK_CHARS),
@@ -66,7 +68,8 @@ function slackPayload(message: IncidentMessage) {
           },
           ...shown.map(alertBlock),
           ...(hidden > 0 ? [{ type: 'context', elements: [mrkdwn(`… and ${hidden} more alerts`)] }] : []),
-          { type: 'actions', elements: buttons },
+          // Slack refuses an actions block without elements.
+          ...(buttons.length > 0 ? [{ type: 'actions', elements: buttons }] : []),
         ],
       },
     ],

@@ -29,7 +29,9 @@ function alertItems(alert: AlertDetail) {
 function adaptiveCard(message: IncidentMessage) {
   const { shown, hidden } = shownAlerts(message);
   const style = message.status === 'resolved' ? 'good' : (SEVERITY_STYLES[message.severity] ?? 'emphasis');
-  const actions = [{ type: 'Action.OpenUrl', title: 'View incident', url: message.incidentUrl }];
+  const actions: { type: string; title: string; url: string }[] = [];
+  if (message.incidentUrl)
+    actions.push({ type: 'Action.OpenUrl', title: 'View incident', url: message.incidentUrl });
   if (offersAck(message)) actions.push({ type: 'Action.OpenUrl', title: 'Acknowledge', url: message.ackUrl });
   return {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
