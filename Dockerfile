@@ -12,7 +12,10 @@ COPY . .
 RUN npm ci --no-audit --no-fund && npx tsc -b && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# The image has no git: the commit for *_build_info{revision} comes in as a build argument
+# (docker build --build-arg VIGIL_REVISION=$(git rev-parse --short=12 HEAD) ...).
+ARG VIGIL_REVISION=unknown
+ENV NODE_ENV=production VIGIL_REVISION=$VIGIL_REVISION
 WORKDIR /app
 COPY --from=build /app /app
 # Named volumes mounted here start with this owner, so the unprivileged user can write its data.
