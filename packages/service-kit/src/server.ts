@@ -40,11 +40,10 @@ export function listen(handler: RequestListener, options: ListenOptions): Promis
   const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        new ListenError(
-          `cannot listen on ${options.address}:${options.port}: ${err.code ?? ''} ${err.message} (set by ${options.setBy})`,
-        ),
-      );
+      // "listen EADDRINUSE: address already in use 0.0.0.0:9096" → "address already in use (EADDRINUSE)"
+      const reason = err.message.replace(/^\w+ [A-Z]+: /, '').replace(/ \S+:\d+$/, '');
+      const where = `${options.address}:${options.port}`;
+      reject(new ListenError(`cannot listen on ${where}: ${reason} (${err.code}); set by ${options.setBy}`));
     };
     server.once('error', onError);
     server.listen(options.port, options.address, () => {

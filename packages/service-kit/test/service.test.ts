@@ -145,7 +145,9 @@ describe('a running service', () => {
         config('busy.yml', `greeting: hi\nserver:\n  port: ${port}\n`),
       ]);
       expect(await proc.exited).toBe(1);
-      expect(proc.output()).toContain(`greeter: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+      expect(proc.output()).toContain(
+        `greeter: cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE); set by server.listen_address`,
+      );
       expect(proc.output()).toContain('set by server.listen_address and server.port in');
       expect(proc.output()).not.toContain('listening');
     } finally {
