@@ -1,10 +1,9 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { finishApp, sendError, serviceApp, type Runtime } from '@vigil/service-kit';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
-import type { Config, ServiceConfig } from './config';
-import { sendError } from '@vigil/service-kit';
+import type { ServiceConfig } from './config';
+import type { Exporter } from './exporter';
 import { evaluateHealth, type ServiceHealth, type Status } from './health';
-import { CONTENT_TYPE } from './exposition';
-import { createMetrics } from './metrics';
 import { probeHandler } from './probe';
 import type { Scheduler } from './scheduler';
 
@@ -37,33 +36,39 @@ function describe(service: ServiceConfig, health: ServiceHealth, scheduler: Sche
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function createApp(config: Config, scheduler: Scheduler, log: Logger) {
-  const metrics = createMetrics(config, scheduler, log);
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
+/**
+ * The exporter's HTTP app on the service kit's: `/healthz`, `/readyz`, `/-/reload` and `/metrics` (the
+ * process, Node.js, build and reload series, then the exporter's own exposition), plus `/`, `/health`,
+ * `/health/{service}` and `/probe`. Every handler reads the exporter's current configuration once, so a
+ * reload takes effect at the next request.
+ */
+export function createApp(exporter: Exporter, runtime: Runtime, log: Logger): Express {
+  const app = serviceApp(
+    runtime,
+    {
+      metrics: () => exporter.current.metrics.render().toString(),
+      notReady: () => exporter.notReady(),
+    },
+    log,
+  );
   // Prometheus never revalidates; an ETag would hash every scrape (300 kB at 1,000 checks) for nothing.
   app.set('etag', false);
-  const healthNow = () => evaluateHealth(config.services, (check) => scheduler.result(check));
 
   app.get('/', (_req, res) => {
-    const services = config.services
+    const services = exporter.current.config.services
       .map((s) => `<li><a href="/health/${encodeURIComponent(s.name)}">${escapeHtml(s.name)}</a></li>`)
       .join('');
     res
       .type('html')
       .send(
         `<!doctype html><html><head><title>Vigil health-check exporter</title></head><body>` +
-          `<h1>Vigil health-check exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/health">Health (JSON)</a></p>` +
+          `<h1>Vigil health-check exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/health">Health (JSON)</a> · <a href="/readyz">Ready</a></p>` +
           `<h2>Services</h2><ul>${services}</ul></body></html>`,
       );
   });
-  app.get('/metrics', (_req, res) => {
-    res.setHeader('Content-Type', CONTENT_TYPE);
-    res.send(metrics.render());
-  });
   app.get('/health', (_req, res) => {
-    const health = healthNow();
+    const { config, scheduler } = exporter.current;
+    const health = evaluateHealth(config.services, (check) => scheduler.result(check));
     const services = config.services.map((s) => describe(s, health.get(s.name) as ServiceHealth, scheduler));
     const status = services.reduce<Status>(
       (worst, s) => (SEVERITY.indexOf(s.status) > SEVERITY.indexOf(worst) ? s.status : worst),
@@ -72,20 +77,19 @@ export function createApp(config: Config, scheduler: Scheduler, log: Logger) {
     res.json({ status, services });
   });
   app.get('/health/:service', (req, res) => {
+    const { config, scheduler } = exporter.current;
     const service = config.services.find((s) => s.name === req.params.service);
     if (!service) return sendError(res, 404, 'not_found', `unknown service "${req.params.service}"`);
-    const health = healthNow().get(service.name) as ServiceHealth;
+    const health = evaluateHealth(config.services, (check) => scheduler.result(check)).get(
+      service.name,
+    ) as ServiceHealth;
     // Load balancers and uptime monitors read the status code: serving (ok, degraded) or not.
     const serving = health.status === 'ok' || health.status === 'degraded';
     res.status(serving ? 200 : 503).json(describe(service, health, scheduler));
   });
-  app.get('/probe', probeHandler(config, scheduler));
-
-  app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
-  // Express needs the four-argument signature to treat this as the error handler.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err }, 'unhandled error');
-    sendError(res, 500, 'internal', 'internal error');
-  });
-  return { app, metrics };
+  app.get(
+    '/probe',
+    probeHandler(() => exporter.current),
+  );
+  return finishApp(app, log);
 }

@@ -1,4 +1,4 @@
-import { positiveDuration, readYamlFile, validateConfig } from '@vigil/service-kit';
+import { loadConfigFile, positiveDuration, validateConfig } from '@vigil/service-kit';
 import { z } from 'zod';
 import { parseAllowEntry, type AllowEntry } from './allowlist';
 import { CHECK_KINDS } from './checks';
@@ -47,7 +47,7 @@ const serviceSchema = z.strictObject({
   checks: z.array(checkSchema).default([]),
 });
 
-const configSchema = z
+export const configSchema = z
   .strictObject({
     server: z
       .strictObject({
@@ -190,6 +190,7 @@ export function parseConfig(doc: unknown): Config {
   };
 }
 
+/** Reads and validates a config file; every problem is named with file:line:col and its key path. */
 export function loadConfig(path: string): Config {
-  return parseConfig(readYamlFile(path));
+  return loadConfigFile(path, parseConfig);
 }

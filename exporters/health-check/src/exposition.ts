@@ -1,12 +1,10 @@
-import { Registry } from 'prom-client';
-
 /**
  * Prometheus text format 0.0.4, written directly as bytes. The exporter's series are all gauges whose
  * label sets the config fixes, so each sample line is encoded once and kept until its value changes; a
  * scrape then only concatenates buffers. prom-client's registry, which re-labels, re-hashes and re-encodes
- * every series on every scrape, took most of a 1,000-check scrape's time (see bench:health).
+ * every series on every scrape, took most of a 1,000-check scrape's time (see bench:health). The
+ * service kit's /metrics serves it after the runtime's series (process, Node.js, build, reload).
  */
-export const CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 const NEWLINE = Buffer.from('\n');
 

@@ -21,9 +21,11 @@ function timeoutFor(req: Request, moduleTimeoutMs: number): number {
  * GET /probe?target=&module=, answering like blackbox_exporter (unlabelled probe_* series for the one
  * target). Only targets on probe.allowed_targets are probed, so the exporter cannot be used to reach
  * arbitrary hosts from inside the network (SSRF); HTTP redirects are never followed, for the same reason.
+ * `current` gives the configuration in force (and its scheduler, whose concurrency limit probes share).
  */
-export function probeHandler(config: Config, scheduler: Scheduler) {
+export function probeHandler(current: () => { config: Config; scheduler: Scheduler }) {
   return async (req: Request, res: Response) => {
+    const { config, scheduler } = current();
     const { target, module: moduleName } = req.query;
     if (typeof target !== 'string' || target === '' || typeof moduleName !== 'string' || moduleName === '') {
       return sendError(res, 400, 'bad_request', 'target and module parameters are required');

@@ -33,10 +33,42 @@ export class Scheduler {
    * Runs every check now and then on its interval. The first round runs at once, so results come early;
    * the second run of the i-th of n checks comes (i+1)/n of its interval later, so that from then on the
    * checks are spread over the interval instead of all falling due together (a burst that delays scrapes
-   * and hits shared targets at once).
+   * and hits shared targets at once). Checks with a result carried over from a reload (see carryOver) keep
+   * their phase instead: next due one interval after their last run.
    */
   start(): void {
-    this.checks.forEach((check, i) => this.loop(check, (check.intervalMs * (i + 1)) / this.checks.length));
+    const fresh = this.checks.filter((check) => !this.latest.has(check));
+    fresh.forEach((check, i) => this.loop(check, (check.intervalMs * (i + 1)) / fresh.length));
+    for (const check of this.checks) {
+      const last = this.latest.get(check);
+      if (!last) continue;
+      const due = last.finishedAt + check.intervalMs - this.clock.now();
+      this.after(Math.min(check.intervalMs, Math.max(0, due)), () => this.loop(check));
+    }
+  }
+
+  /**
+   * Takes over the latest results of `previous` (the scheduler of the configuration being replaced) for
+   * every check whose run is defined the same way (service, name, kind, timeout and every setting,
+   * secrets included); `start` then runs those on their old phase rather than all at once. Returns how
+   * many were kept.
+   */
+  carryOver(previous: Scheduler): number {
+    const before = new Map(previous.checks.map((c) => [`${c.service}\0${c.name}`, c]));
+    let kept = 0;
+    for (const check of this.checks) {
+      const old = before.get(`${check.service}\0${check.name}`);
+      const result = old && previous.latest.get(old);
+      if (!old || !result || !sameRun(old, check)) continue;
+      this.latest.set(check, result);
+      kept++;
+    }
+    return kept;
+  }
+
+  /** How many checks have not completed a run yet. */
+  pending(): number {
+    return this.checks.reduce((n, check) => (this.latest.has(check) ? n : n + 1), 0);
   }
 
   /** Runs every check once, for tests and one-shot use. */
@@ -49,11 +81,23 @@ export class Scheduler {
     return this.track(this.limiter.run(() => runCheck(kind, spec, timeoutMs, this.clock)));
   }
 
+  /**
+   * Stops scheduling and waits for the runs under way (each ends by its timeout); runs still queued for a
+   * slot are dropped, so a reload or shutdown waits for at most max_concurrent_checks runs.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.all(this.inFlight);
+  }
+
+  private after(delayMs: number, then: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      then();
+    }, delayMs);
+    this.timers.add(timer);
   }
 
   private loop(check: CheckConfig, nextAfterMs = check.intervalMs): void {
@@ -62,20 +106,18 @@ export class Scheduler {
     void this.runScheduled(check).then(() => {
       if (this.stopped) return;
       // Keep the cadence: a run that took 2s of a 30s interval is next due 28s later.
-      const delay = Math.max(0, nextAfterMs - (this.clock.monotonic() - started));
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.loop(check);
-      }, delay);
-      this.timers.add(timer);
+      this.after(Math.max(0, nextAfterMs - (this.clock.monotonic() - started)), () => this.loop(check));
     });
   }
 
   private async runScheduled(check: CheckConfig): Promise<void> {
     const kind = CHECK_KINDS.get(check.kind) as CheckKind;
     const result = await this.track(
-      this.limiter.run(() => runCheck(kind, check.spec, check.timeoutMs, this.clock)),
+      this.limiter.run(async () =>
+        this.stopped ? undefined : runCheck(kind, check.spec, check.timeoutMs, this.clock),
+      ),
     );
+    if (!result) return;
     const previous = this.latest.get(check);
     if (previous?.success !== result.success) {
       this.log.info(
@@ -91,4 +133,25 @@ export class Scheduler {
     void promise.finally(() => this.inFlight.delete(promise));
     return promise;
   }
+}
+
+/** Deep equality of settings as the schemas produce them: plain data, with compiled regexes. */
+function same(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (a instanceof RegExp || b instanceof RegExp)
+    return a instanceof RegExp && b instanceof RegExp && a.source === b.source && a.flags === b.flags;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  return (
+    keys.length === Object.keys(y).filter((k) => y[k] !== undefined).length &&
+    keys.every((k) => same(x[k], y[k]))
+  );
+}
+
+/** Whether two checks run the same probe, so that one's result stands for the other's. */
+function sameRun(a: CheckConfig, b: CheckConfig): boolean {
+  return a.kind === b.kind && a.timeoutMs === b.timeoutMs && same(a.spec, b.spec);
 }

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
-import { Scheduler } from '../src/scheduler';
-import { closedPort, silentLog, startHttp, startTcp } from './helpers';
+import type { Exporter } from '../src/exporter';
+import { closedPort, exporterApp, startHttp, startTcp } from './helpers';
 
 const GOLDEN = join(__dirname, 'golden', 'metrics.prom');
 /** A frozen clock: durations come out 0 and times fixed, so the exposition is byte-for-byte stable. */
@@ -53,35 +52,37 @@ function buildConfig() {
   });
 }
 
-async function startApp(clock = frozenClock) {
-  const config = buildConfig();
-  const scheduler = new Scheduler(
-    config.services.flatMap((s) => s.checks),
-    config.maxConcurrentChecks,
-    silentLog,
-    clock,
-  );
-  await scheduler.runAll();
-  return { app: createApp(config, scheduler, silentLog).app, scheduler };
-}
+const startApp = () => exporterApp(buildConfig(), { clock: frozenClock });
 
 describe('the exporter over HTTP', () => {
   let app: Awaited<ReturnType<typeof startApp>>['app'];
-  let scheduler: Scheduler;
-  beforeAll(async () => ({ app, scheduler } = await startApp()));
-  afterAll(() => scheduler.stop());
+  let exporter: Exporter;
+  beforeAll(async () => ({ app, exporter } = await startApp()));
+  afterAll(() => exporter.stop());
 
-  it('serves /metrics identical to the golden exposition file', async () => {
+  it('serves the process, Node.js and build series, then its own identical to the golden file', async () => {
     const res = await request(app).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, res.text);
-    expect(res.text).toBe(readFileSync(GOLDEN, 'utf8'));
+    expect(res.text).toMatch(/^process_cpu_seconds_total /m);
+    expect(res.text).toMatch(/^nodejs_heap_size_total_bytes /m);
+    expect(res.text).toMatch(/^healthcheck_build_info\{version="\d+\.\d+\.\d+",revision="[^"]+",nodejs="v/m);
+    expect(res.text).toMatch(/^healthcheck_config_last_reload_successful 1$/m);
+    // The exporter's own exposition (from probe_success on) is byte-for-byte stable under a frozen clock.
+    const own = res.text.slice(res.text.indexOf('# HELP probe_success '));
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, own);
+    expect(own).toBe(readFileSync(GOLDEN, 'utf8'));
   });
 
   it('serves /metrics that promtool accepts', async () => {
     const res = await request(app).get('/metrics').expect(200);
-    // promtool exits non-zero and names the metric on any lint problem.
-    expect(execFileSync('promtool', ['check', 'metrics'], { input: res.text, encoding: 'utf8' })).toBe('');
+    // promtool exits non-zero and names the metric on any lint problem (exit 3), 1 when it cannot parse.
+    const own = res.text.slice(res.text.indexOf('# HELP probe_success '));
+    expect(execFileSync('promtool', ['check', 'metrics'], { input: own, encoding: 'utf8' })).toBe('');
+    const whole = spawnSync('promtool', ['check', 'metrics'], { input: res.text, encoding: 'utf8' });
+    // The only complaints: prom-client's own gauges named nodejs_active_{handles,requests,resources}_total.
+    const complaints = whole.stdout.split('\n').filter((line) => line !== '');
+    expect(complaints.filter((line) => !/^nodejs_active_\w+_total non-counter/.test(line))).toEqual([]);
+    expect([0, 3]).toContain(whole.status);
   });
 
   it('reports aggregated health with root causes at /health', async () => {
@@ -111,6 +112,16 @@ describe('the exporter over HTTP', () => {
     expect((await request(app).get('/health/nope').expect(404)).body.error.code).toBe('not_found');
   });
 
+  it('answers /healthz, and /readyz once the checks have started and run once', async () => {
+    expect((await request(app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+    // Never started here (the test ran them with runAll): not ready, in the one error shape.
+    expect((await request(app).get('/readyz').expect(503)).body.error.code).toBe('not_ready');
+  });
+
+  it('answers unknown paths with 404 in the one error shape', async () => {
+    expect((await request(app).get('/nope').expect(404)).body.error.code).toBe('not_found');
+  });
+
   it('links /metrics, /health and every service from the landing page', async () => {
     const res = await request(app).get('/').expect(200);
     for (const href of ['/metrics', '/health', '/health/api', '/health/db'])
@@ -120,9 +131,9 @@ describe('the exporter over HTTP', () => {
 
 describe('GET /probe', () => {
   let app: Awaited<ReturnType<typeof startApp>>['app'];
-  let scheduler: Scheduler;
-  beforeAll(async () => ({ app, scheduler } = await startApp()));
-  afterAll(() => scheduler.stop());
+  let exporter: Exporter;
+  beforeAll(async () => ({ app, exporter } = await startApp()));
+  afterAll(() => exporter.stop());
 
   it('probes an allowed target like blackbox_exporter, with unlabelled probe_* series', async () => {
     const res = await request(app)

@@ -83,9 +83,36 @@ describe('health-check configuration', () => {
 
   it('refuses malformed probe allowlist entries', () => {
     expect(refusal({ probe: { allowed_targets: ['ok.example.com', 'a/b', 'x:99999'] } })).toBe(
-      'invalid configuration: probe.allowed_targets[1]: invalid host "a/b"; ' +
+      'probe.allowed_targets[1]: invalid host "a/b"; ' +
         'probe.allowed_targets[2]: expected host:port, got "x:99999"',
     );
+  });
+
+  it('places every problem of a file at its line and column, suggesting the key meant', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'hc.yml');
+      writeFileSync(
+        path,
+        'server:\n  port: 70000\nservices:\n  api:\n    description: API\n    checks:\n      - name: c\n        kind: tcp\n        host: db\n        prot: 1\n',
+      );
+      const message = (() => {
+        try {
+          loadConfig(path);
+        } catch (err) {
+          return (err as Error).message;
+        }
+        throw new Error('config was accepted');
+      })();
+      expect(message.split('; ')).toEqual([
+        `${path}:2:9: server.port: Too big: expected number to be <=65535`,
+        // A missing key is placed at the object that lacks it.
+        `${path}:7:9: services.api.checks[0].port: Invalid input: expected number, received undefined`,
+        `${path}:10:9: services.api.checks[0].prot: unknown field (did you mean "port"?)`,
+      ]);
+    } finally {
+      cleanup();
+    }
   });
 
   it('refuses unreadable files, bad YAML and an unreadable ca_file, naming the file', () => {
@@ -93,7 +120,7 @@ describe('health-check configuration', () => {
     try {
       expect(() => loadConfig(join(dir, 'missing.yml'))).toThrow(/cannot read config file .*missing\.yml/);
       writeFileSync(join(dir, 'bad.yml'), 'services: [unclosed');
-      expect(() => loadConfig(join(dir, 'bad.yml'))).toThrow(/bad\.yml is not valid YAML/);
+      expect(() => loadConfig(join(dir, 'bad.yml'))).toThrow(/bad\.yml:1:\d+: not valid YAML/);
       const ca = join(dir, 'nope.pem');
       expect(
         refusal(

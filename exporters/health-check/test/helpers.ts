@@ -7,11 +7,15 @@ import https from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { Runtime } from '@vigil/service-kit';
+import pino, { type Logger } from 'pino';
+import { createApp } from '../src/app';
 import { CHECK_KINDS } from '../src/checks';
 import type { CheckKind } from '../src/checks/kind';
-import { parseConfig, type CheckConfig } from '../src/config';
-import { runCheck, systemClock } from '../src/run';
+import { parseConfig, type CheckConfig, type Config } from '../src/config';
+import { Exporter } from '../src/exporter';
+import { IDENTITY } from '../src/identity';
+import { runCheck, systemClock, type Clock } from '../src/run';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -154,4 +158,15 @@ export function checkFrom(doc: Record<string, unknown>): CheckConfig {
 export function runOnce(doc: Record<string, unknown>) {
   const check = checkFrom(doc);
   return runCheck(CHECK_KINDS.get(check.kind) as CheckKind, check.spec, check.timeoutMs, systemClock);
+}
+
+/**
+ * The exporter's whole HTTP app (as main builds it) on a config whose checks have each run once; stop the
+ * exporter when done.
+ */
+export async function exporterApp(config: Config, options: { log?: Logger; clock?: Clock } = {}) {
+  const log = options.log ?? silentLog;
+  const exporter = new Exporter(config, log, options.clock);
+  await exporter.current.scheduler.runAll();
+  return { app: createApp(exporter, new Runtime(IDENTITY), log), exporter };
 }

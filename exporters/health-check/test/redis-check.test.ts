@@ -1,15 +1,13 @@
+import { startRedis, type Redis } from '@vigil/testkit';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { CHECK_KINDS } from '../src/checks';
 import { parseConfig } from '../src/config';
-import { Scheduler } from '../src/scheduler';
-import { closedPort, runOnce, selfSignedCert, silentLog, startSilentTcp } from './helpers';
-import { startRedis } from './servers/redis';
+import { closedPort, exporterApp, runOnce, selfSignedCert, startSilentTcp } from './helpers';
 
 const PASSWORD_ENV = 'VIGIL_TEST_REDIS_PASSWORD';
 
 describe('redis checks against a real redis-server', () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let redis: Redis;
   beforeAll(async () => {
     redis = await startRedis({ password: 'r3dis' });
     process.env[PASSWORD_ENV] = 'r3dis';
@@ -82,7 +80,7 @@ describe('redis checks against a real redis-server', () => {
         modules: { redis_auth: { kind: 'redis', timeout: '2s', password: { env: PASSWORD_ENV } } },
       },
     });
-    const { app } = createApp(config, new Scheduler([], 1, silentLog), silentLog);
+    const { app } = await exporterApp(config);
     const res = await request(app)
       .get('/probe')
       .query({ target: `127.0.0.1:${redis.port}`, module: 'redis_auth' })

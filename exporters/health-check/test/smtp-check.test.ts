@@ -1,10 +1,9 @@
+import { startSmtpSink } from '@vigil/testkit';
 import pino from 'pino';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { SMTPServerOptions } from 'smtp-server';
 import request from 'supertest';
-import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
-import { Scheduler } from '../src/scheduler';
-import { checkFrom, closedPort, listenLocal, runOnce, selfSignedCert, startSilentTcp } from './helpers';
+import { checkFrom, closedPort, exporterApp, runOnce, selfSignedCert, startSilentTcp } from './helpers';
 
 const USERNAME = 'probe@vigil.test';
 const PASSWORD = 'sm7p-s3cret';
@@ -13,34 +12,11 @@ const PASSWORD_ENV = 'VIGIL_TEST_SMTP_PASSWORD';
 const WRONG_ENV = 'VIGIL_TEST_SMTP_WRONG';
 
 /**
- * A real SMTP server (the smtp-server package) on a free port, accepting USERNAME with PASSWORD; records
- * what clients said, and the mechanism of each login attempt.
+ * The test kit's SMTP sink with these smtp-server options, accepting USERNAME with PASSWORD; its `seen`
+ * records what clients said, and the mechanism of each login attempt.
  */
-async function startSmtp(options: SMTPServerOptions) {
-  const seen = { mail: 0, auth: [] as string[] };
-  const server = new SMTPServer({
-    authOptional: true,
-    logger: false,
-    onMailFrom(_address, _session, callback) {
-      seen.mail++;
-      callback();
-    },
-    onAuth(auth, _session, callback) {
-      seen.auth.push(auth.method);
-      if (auth.username === USERNAME && auth.password === PASSWORD) callback(null, { user: USERNAME });
-      else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
-    },
-    ...options,
-  });
-  server.on('error', () => undefined);
-  const { port, close } = await listenLocal(server.server);
-  return {
-    port,
-    seen,
-    server,
-    close: () => new Promise<void>((resolve) => server.close(resolve)).then(close),
-  };
-}
+const startSmtp = (server: SMTPServerOptions) =>
+  startSmtpSink({ auth: { username: USERNAME, password: PASSWORD }, server });
 
 describe('smtp checks against a real SMTP server', () => {
   const tls = selfSignedCert(20);
@@ -240,10 +216,8 @@ describe('smtp checks against a real SMTP server', () => {
           modules: { smtp_auth: { kind: 'smtp', ...starttls, ...login(WRONG_ENV) } },
         },
       });
-      const scheduler = new Scheduler(config.services[0]!.checks, 2, log);
+      const { app, exporter } = await exporterApp(config, { log });
       try {
-        await scheduler.runAll();
-        const { app } = createApp(config, scheduler, log);
         const health = await request(app).get('/health').expect(200);
         expect(health.body.services[0].checks).toMatchObject([
           { name: 'right', success: true },
@@ -270,7 +244,7 @@ describe('smtp checks against a real SMTP server', () => {
           for (const form of forms) expect(text).not.toContain(form);
         }
       } finally {
-        await scheduler.stop();
+        await exporter.stop();
         await smtp.close();
       }
     });

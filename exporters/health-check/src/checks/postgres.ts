@@ -1,8 +1,8 @@
 import { Socket } from 'node:net';
 import { Client } from 'pg';
+import { secret } from '@vigil/service-kit';
 import { z } from 'zod';
 import { defineKind } from './kind';
-import { secret } from './secret';
 import { hostPortTarget } from './target';
 import { tlsOptions, tlsSettings } from './tls';
 

@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
+import { secret } from '@vigil/service-kit';
 import { z } from 'zod';
 import { defineKind } from './kind';
-import { secret } from './secret';
 import { hostPortTarget } from './target';
 import { tlsOptions, tlsSettings } from './tls';
 

@@ -1,9 +1,9 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { secret } from '@vigil/service-kit';
 import { z } from 'zod';
 import { defineKind } from './kind';
-import { secret } from './secret';
 import { hostPortTarget } from './target';
 import { earliestExpiry, tlsOptions, tlsSettings } from './tls';
 

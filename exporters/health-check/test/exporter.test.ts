@@ -1,0 +1,122 @@
+import pino from 'pino';
+import { ConfigError, parseConfig } from '../src/config';
+import { Exporter } from '../src/exporter';
+import { startHttp } from './helpers';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('reloading the exporter', () => {
+  let server: Awaited<ReturnType<typeof startHttp>>;
+  const hits = new Map<string, number>();
+  beforeAll(async () => {
+    server = await startHttp((req, res) => {
+      hits.set(req.url as string, (hits.get(req.url as string) ?? 0) + 1);
+      res.end('ok');
+    });
+  });
+  afterAll(() => server.close());
+
+  /** Service api with http checks named after their paths, run every minute. */
+  const config = (checks: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}) =>
+    parseConfig({
+      server: { listen_address: '127.0.0.1', port: 9470 },
+      defaults: { interval: '1m', timeout: '1s' },
+      services: {
+        api: {
+          checks: Object.entries(checks).map(([name, check]) => ({
+            name,
+            kind: 'http',
+            url: `${server.url}/${name}`,
+            ...check,
+          })),
+        },
+      },
+      ...extra,
+    });
+  const resultOf = (exporter: Exporter, name: string) => {
+    const { config: current, scheduler } = exporter.current;
+    return scheduler.result(current.services[0]!.checks.find((c) => c.name === name)!);
+  };
+  const log = pino({ level: 'silent' });
+
+  it('keeps the results and phase of unchanged checks, runs new and changed ones at once, drops removed ones', async () => {
+    hits.clear();
+    const exporter = new Exporter(config({ same: {}, changed: {}, removed: {} }), log);
+    try {
+      exporter.start();
+      await exporter.current.scheduler.runAll();
+      const kept = resultOf(exporter, 'same');
+      expect(kept?.success).toBe(true);
+      const before = hits.get('/same');
+
+      const summary = await exporter.reload(
+        config({ same: {}, changed: { expected_status: [200, 204] }, added: {} }),
+      );
+      expect(summary).toEqual({ services: 1, checks: 3, kept: 1, fresh: 2 });
+      // The same result object, not a new run: an unchanged check is next due a minute after its last run.
+      expect(resultOf(exporter, 'same')).toBe(kept);
+      expect(resultOf(exporter, 'changed')).toBeUndefined();
+      expect(exporter.current.config.services[0]!.checks.map((c) => c.name)).toEqual([
+        'same',
+        'changed',
+        'added',
+      ]);
+      await sleep(200);
+      expect(resultOf(exporter, 'changed')?.success).toBe(true);
+      expect(resultOf(exporter, 'added')?.success).toBe(true);
+      expect(hits.get('/same')).toBe(before);
+      expect(exporter.current.metrics.render().toString()).not.toContain('check="removed"');
+    } finally {
+      await exporter.stop();
+    }
+  });
+
+  it('counts a check with a changed setting (a header here; a rotated secret alike) or timeout as changed', async () => {
+    const headers = { Authorization: 'Bearer a' };
+    const exporter = new Exporter(config({ c: { headers }, t: {} }), log);
+    try {
+      await exporter.current.scheduler.runAll();
+      expect(await exporter.reload(config({ c: { headers }, t: {} }))).toMatchObject({ kept: 2 });
+      await exporter.current.scheduler.runAll();
+      const changed = config({ c: { headers: { Authorization: 'Bearer b' } }, t: { timeout: '2s' } });
+      expect(await exporter.reload(changed)).toMatchObject({ kept: 0, fresh: 2 });
+    } finally {
+      await exporter.stop();
+    }
+  });
+
+  it('refuses to move to another address or port, keeping the old configuration', async () => {
+    const exporter = new Exporter(config({ a: {} }), log);
+    const old = exporter.current;
+    const moved = config({ b: {} }, { server: { listen_address: '127.0.0.1', port: 9471 } });
+    await expect(exporter.reload(moved)).rejects.toThrow(ConfigError);
+    await expect(exporter.reload(moved)).rejects.toThrow(
+      'server.port: changing it needs a restart (the exporter listens on 127.0.0.1:9470)',
+    );
+    expect(exporter.current).toBe(old);
+    await exporter.stop();
+  });
+
+  it('applies a new log level', async () => {
+    const logger = pino({ level: 'info' });
+    const exporter = new Exporter(config({ a: {} }), logger);
+    await exporter.reload(config({ a: {} }, { log_level: 'debug' }));
+    expect(logger.level).toBe('debug');
+    await exporter.stop();
+  });
+
+  it('is ready once the first round of checks has run, and stays ready across reloads', async () => {
+    const exporter = new Exporter(config({ a: {} }), log);
+    try {
+      expect(exporter.notReady()).toBe('checks have not started');
+      exporter.start();
+      expect(exporter.notReady()).toBe('first round of checks: 1 have not completed yet');
+      for (let i = 0; i < 100 && exporter.notReady(); i++) await sleep(10);
+      expect(exporter.notReady()).toBeUndefined();
+      await exporter.reload(config({ a: {}, b: {} }));
+      expect(exporter.notReady()).toBeUndefined();
+    } finally {
+      await exporter.stop();
+    }
+  });
+});
