@@ -2,7 +2,10 @@
 const shared = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // Workspace libraries from source, so that tests need no build first.
-  moduleNameMapper: { '^@vigil/service-kit$': '<rootDir>/packages/service-kit/src/index.ts' },
+  moduleNameMapper: {
+    '^@vigil/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
+    '^@vigil/testkit$': '<rootDir>/packages/testkit/src/index.ts',
+  },
 };
 
 const ESM_ONLY = [

@@ -1,12 +1,11 @@
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpSink, type SmtpSink } from '@vigil/testkit';
 import { percentile, postBody } from './load';
-import { start, stop } from './process';
+import { start } from './process';
 
 /**
  * Notification latency: each alert (a group of its own, so a new incident and one email) is posted to the
@@ -57,32 +56,21 @@ function payload(n: number): Buffer {
   );
 }
 
-/** An SMTP server that notes when it accepts each bench email, by the alert number in its subject. */
-async function smtpSink(accepted: Map<number, bigint>) {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    disableReverseLookup: true,
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 4096) head += chunk.toString('latin1');
-      });
-      stream.on('end', () => {
-        const n = /^Subject: .*bench alert #(\d+)/m.exec(head)?.[1];
-        if (n !== undefined && !accepted.has(Number(n))) accepted.set(Number(n), process.hrtime.bigint());
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.server.address() as AddressInfo).port };
+/** A millisecond clock on the SMTP sink's scale (ReceivedMail.receivedAt). */
+const now = () => performance.timeOrigin + performance.now();
+
+/** When the SMTP sink had each bench email (the first, should one come twice), by the alert number in its subject. */
+function accepted(smtp: SmtpSink): Map<number, number> {
+  const at = new Map<number, number>();
+  for (const mail of smtp.received) {
+    const n = /bench alert #(\d+)/.exec(mail.subject ?? '')?.[1];
+    if (n !== undefined && !at.has(Number(n))) at.set(Number(n), mail.receivedAt);
+  }
+  return at;
 }
 
 async function main() {
-  const accepted = new Map<number, bigint>();
-  const smtp = await smtpSink(accepted);
+  const smtp = await startSmtpSink();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-notify-'));
   try {
     const configPath = join(dir, 'config.yml');
@@ -102,7 +90,7 @@ async function main() {
     const receiver = await start('../src/main.js', ['--config', configPath]);
     const agent = new http.Agent({ keepAlive: true });
     const webhook = new URL(`http://127.0.0.1:${receiver.port}/api/v1/alertmanager`);
-    const sentAt = new Map<number, bigint>();
+    const sentAt = new Map<number, number>();
     const failures: string[] = [];
     /** Posts alerts first..first+count-1 and waits for their emails. */
     const phase = async (first: number, count: number) => {
@@ -113,7 +101,7 @@ async function main() {
         const wait = started + (i * 1000) / ratePerSecond - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const body = payload(first + i);
-        sentAt.set(first + i, process.hrtime.bigint());
+        sentAt.set(first + i, now());
         requests.push(
           postBody(agent, webhook, body).then(
             (status) => void (status === 200 || failures.push(`HTTP ${status}`)),
@@ -123,21 +111,22 @@ async function main() {
       }
       await Promise.all(requests);
       const deadline = Date.now() + DRAIN_MS;
-      while (accepted.size < first + count && Date.now() < deadline)
+      while (accepted(smtp).size < first + count && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
     };
     await phase(0, warmup);
     await phase(warmup, total);
     agent.destroy();
-    await stop(receiver.child);
+    await receiver.child.stop();
 
     if (failures.length > 0)
       throw new Error(`${failures.length} webhook requests failed: ${[...new Set(failures)].join(', ')}`);
-    if (accepted.size < warmup + total)
-      throw new Error(`only ${accepted.size} of ${warmup + total} emails arrived`);
-    const latenciesMs = [...accepted]
+    const arrived = accepted(smtp);
+    if (arrived.size < warmup + total)
+      throw new Error(`only ${arrived.size} of ${warmup + total} emails arrived`);
+    const latenciesMs = [...arrived]
       .filter(([n]) => n >= warmup)
-      .map(([n, at]) => Number(at - (sentAt.get(n) as bigint)) / 1e6);
+      .map(([n, at]) => at - (sentAt.get(n) as number));
     console.log(
       `setup alerts=${total} warmup=${warmup} rate_per_s=${ratePerSecond} channel=email smtp=loopback storage=sqlite`,
     );
@@ -145,7 +134,7 @@ async function main() {
       `notify_latency p50_ms=${percentile(latenciesMs, 50).toFixed(1)} p99_ms=${percentile(latenciesMs, 99).toFixed(1)}`,
     );
   } finally {
-    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    await smtp.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

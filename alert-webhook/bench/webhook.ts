@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startPostgres } from '@vigil/testkit';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
-import { startPostgres } from '../test/support/postgres';
 import { percentile, postAll } from './load';
-import { start, stop } from './process';
+import { start } from './process';
 
 /**
  * Alert-storm benchmark: the receiver (a separate process on a fresh SQLite file) against a bare express
@@ -83,7 +83,7 @@ async function main() {
     const baseline = await start('baseline-server.js', []);
     await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, warmup, concurrency);
     const base = await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, bodies, concurrency);
-    await stop(baseline.child);
+    await baseline.child.stop();
 
     const store = await openStore(args.storage as 'sqlite' | 'postgres', dir);
     cleanups.push(() => store.close());
@@ -107,7 +107,7 @@ async function main() {
     await merged();
     const mergedSeconds = (Date.now() - loadStarted) / 1000;
     const incidents = await store.count('select count(*) as n from incidents');
-    await stop(receiver.child);
+    await receiver.child.stop();
 
     if (ours.failures || base.failures)
       throw new Error(`failed requests: ours ${ours.failures}, baseline ${base.failures}`);
@@ -146,11 +146,11 @@ async function openStore(kind: 'sqlite' | 'postgres', dir: string) {
       close: async () => db?.close(),
     };
   }
-  const server = await startPostgres({ fsync: true });
+  const server = await startPostgres({ durable: true });
   const url = await server.createDatabase('vigil_bench');
   const pool = new Pool({ connectionString: url, max: 1 });
   return {
-    config: `{ postgres: { host: ${server.host}, port: ${server.port}, database: vigil_bench, user: postgres } }`,
+    config: `{ postgres: { host: ${server.host}, port: ${server.port}, database: vigil_bench, user: ${server.user} } }`,
     count: async (query: string) => Number((await pool.query<{ n: string }>(query)).rows[0]?.n),
     close: async () => {
       await pool.end();

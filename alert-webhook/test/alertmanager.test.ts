@@ -1,22 +1,16 @@
-import {
-  buildReceiver,
-  pushAlerts,
-  startAlertmanager,
-  startReceiver,
-  waitFor,
-  type RunningProcess,
-} from './processes';
 import { join } from 'node:path';
+import { pushAlerts, startAlertmanager, waitFor, type Alertmanager } from '@vigil/testkit';
 import Database from 'better-sqlite3';
 import { tempDir } from './helpers';
+import { buildReceiver, startReceiver, type ReceiverProcess } from './processes';
 
 const API_TOKEN = 'integration-viewer';
 const HOOK_TOKEN = 'integration-hook';
 
 let dir: string;
 let cleanup: () => void;
-let receiver: RunningProcess;
-let alertmanager: RunningProcess;
+let receiver: ReceiverProcess;
+let alertmanager: Alertmanager;
 
 beforeAll(async () => {
   buildReceiver();
@@ -39,20 +33,23 @@ beforeAll(async () => {
       },
     ],
   });
-  alertmanager = await startAlertmanager(dir, {
-    route: {
-      receiver: 'vigil',
-      group_by: ['alertname', 'service'],
-      group_wait: '1s',
-      group_interval: '1s',
-      repeat_interval: '1h',
-      routes: [
-        // The duplicated case: both receivers get the same alerts, as a misconfigured or migrating setup would.
-        { matchers: ['duplicated="yes"'], receiver: 'vigil', continue: true },
-        { matchers: ['duplicated="yes"'], receiver: 'vigil-copy' },
-      ],
+  alertmanager = await startAlertmanager({
+    dir,
+    config: {
+      route: {
+        receiver: 'vigil',
+        group_by: ['alertname', 'service'],
+        group_wait: '1s',
+        group_interval: '1s',
+        repeat_interval: '1h',
+        routes: [
+          // The duplicated case: both receivers get the same alerts, as a misconfigured or migrating setup would.
+          { matchers: ['duplicated="yes"'], receiver: 'vigil', continue: true },
+          { matchers: ['duplicated="yes"'], receiver: 'vigil-copy' },
+        ],
+      },
+      receivers: [webhook('vigil'), webhook('vigil-copy')],
     },
-    receivers: [webhook('vigil'), webhook('vigil-copy')],
   });
 });
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { waitFor } from '@vigil/testkit';
 import Database from 'better-sqlite3';
 import { notification, tempDir } from './helpers';
-import { buildReceiver, startReceiver, waitFor } from './processes';
+import { buildReceiver, startReceiver } from './processes';
 
 beforeAll(() => buildReceiver());
 

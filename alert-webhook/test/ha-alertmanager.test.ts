@@ -1,17 +1,17 @@
+import {
+  freePorts,
+  pushAlerts,
+  startAlertmanager,
+  startPostgres,
+  waitFor,
+  type Postgres,
+  type RunningProcess,
+} from '@vigil/testkit';
 import { Pool } from 'pg';
 import { alertFingerprint, normaliseTime, validatePayload } from '../src/webhook/payload';
 import { tempDir } from './helpers';
-import {
-  buildReceiver,
-  freePort,
-  pushAlerts,
-  startAlertmanager,
-  startReceiver,
-  waitFor,
-  type RunningProcess,
-} from './processes';
+import { buildReceiver, startReceiver, type ReceiverProcess } from './processes';
 import { startReceiver as startRecorder, type Receiver } from './fixtures/notify/receiver';
-import { startPostgres, type TestPostgres } from './support/postgres';
 
 /**
  * Issue 10: two clustered Alertmanagers and three receiver replicas on one PostgreSQL, an alert storm, and
@@ -24,7 +24,7 @@ const WAVES = 4;
 const LEASE = '2s';
 const STEP_WAIT = '3s';
 
-let pg: TestPostgres;
+let pg: Postgres;
 let pool: Pool;
 let recorder: Receiver;
 const dirs: (() => void)[] = [];
@@ -88,7 +88,7 @@ const replicaConfig = () => ({
   log_level: 'warn',
 });
 
-const alertmanagerConfig = (targets: RunningProcess[]) => ({
+const alertmanagerConfig = (targets: ReceiverProcess[]) => ({
   route: {
     receiver: 'vigil',
     group_by: ['alertname', 'group'],
@@ -130,7 +130,7 @@ function deliveries(): Delivery[] {
 describe('HA: clustered Alertmanagers, three replicas on PostgreSQL', () => {
   it('makes one incident per occurrence and sends every escalation step once, through a kill -9 of the leader and of an Alertmanager', async () => {
     const env = { HOOK, HOOK_SECRET: 'ha-webhook-secret' };
-    const replicas: RunningProcess[] = [];
+    const replicas: ReceiverProcess[] = [];
     for (let i = 0; i < 3; i++) {
       replicas.push(await startReceiver(dir(`vigil-ha-r${i}-`), replicaConfig(), env));
       processes.push(replicas[i]!);
@@ -145,17 +145,19 @@ describe('HA: clustered Alertmanagers, three replicas on PostgreSQL', () => {
     const leading = replicas.find((r) => r.child.pid === pid);
     expect(leading).toBeDefined();
 
-    const [gossip1, gossip2] = [await freePort(), await freePort()];
-    const [r0, r1, r2] = replicas as [RunningProcess, RunningProcess, RunningProcess];
+    const [gossip1, gossip2] = (await freePorts(2)) as [number, number];
+    const [r0, r1, r2] = replicas as [ReceiverProcess, ReceiverProcess, ReceiverProcess];
     // Each Alertmanager delivers to two replicas, not the same two; both notify in the same cluster.
-    const am1 = await startAlertmanager(dir('vigil-ha-am1-'), alertmanagerConfig([r0, r1]), {
-      port: gossip1,
-      peers: [gossip2],
+    const am1 = await startAlertmanager({
+      dir: dir('vigil-ha-am1-'),
+      config: alertmanagerConfig([r0, r1]),
+      cluster: { port: gossip1, peers: [gossip2] },
     });
     processes.push(am1);
-    const am2 = await startAlertmanager(dir('vigil-ha-am2-'), alertmanagerConfig([r1, r2]), {
-      port: gossip2,
-      peers: [gossip1],
+    const am2 = await startAlertmanager({
+      dir: dir('vigil-ha-am2-'),
+      config: alertmanagerConfig([r1, r2]),
+      cluster: { port: gossip2, peers: [gossip1] },
     });
     processes.push(am2);
 
@@ -203,7 +205,7 @@ describe('HA: clustered Alertmanagers, three replicas on PostgreSQL', () => {
           Number(state!.queued) === 0;
         return done || undefined;
       },
-      45_000,
+      { timeoutMs: 45_000 },
     );
 
     // One incident per group, holding exactly its alerts, each occurrence once.

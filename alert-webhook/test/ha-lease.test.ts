@@ -1,10 +1,10 @@
+import { waitFor } from '@vigil/testkit';
 import pino from 'pino';
 import { parseConfig } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
 import { LeaderLease } from '../src/leader/lease';
 import { tempDir } from './helpers';
 import { freshStorage, stopTestPostgres } from './support/backends';
-import { waitFor } from './processes';
 
 const TTL = 1000;
 const log = pino({ level: 'silent' });
@@ -30,7 +30,7 @@ async function watch(a: LeaderLease, b: LeaderLease, until: () => boolean) {
       if (a.isLeader() && b.isLeader()) throw new Error('two leaders at once');
       return until() || undefined;
     },
-    10 * TTL,
+    { timeoutMs: 10 * TTL },
   );
 }
 

@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@vigil/testkit';
 import pino from 'pino';
 import { createApp } from '../src/app';
 import { parseConfig, type Config } from '../src/config';
@@ -8,10 +7,7 @@ import { openDatabase, type Db } from '../src/db/database';
 import type { WebhookPayload } from '../src/webhook/payload';
 import { freshStorage, type Backend } from './support/backends';
 
-export function tempDir(prefix = 'vigil-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export { tempDir };
 
 /** A fresh database on the backend (see support/backends.ts for PostgreSQL's lifetime). */
 export async function openTempDb(

@@ -7,7 +7,7 @@ import { BACKENDS, stopTestPostgres } from './support/backends';
 
 afterAll(stopTestPostgres);
 
-// The same merge rules on every backend (PostgreSQL: a real server, see support/postgres.ts).
+// The same merge rules on every backend (PostgreSQL: a real server, see support/backends.ts).
 describe.each(BACKENDS)('on %s', (backend) => {
   let db: Db;
   let close: () => Promise<void>;

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { freePort, startAlertmanager, waitFor, type Alertmanager } from '@vigil/testkit';
 import { startTestApp, tempDir } from './helpers';
 import { startReceiver, type Receiver } from './fixtures/notify/receiver';
-import { startAlertmanager, freePort, waitFor, type RunningProcess } from './processes';
 import { asResponder, env, noiseConfig, type App } from './fixtures/noise';
 
 const HOUR = 3_600_000;
@@ -19,14 +19,14 @@ interface Silence {
 
 let dir: string;
 let cleanup: () => void;
-let alertmanager: RunningProcess;
+let alertmanager: Alertmanager;
 let receiver: Receiver;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('vigil-silences-'));
-  alertmanager = await startAlertmanager(dir, {
-    route: { receiver: 'nobody' },
-    receivers: [{ name: 'nobody' }],
+  alertmanager = await startAlertmanager({
+    dir,
+    config: { route: { receiver: 'nobody' }, receivers: [{ name: 'nobody' }] },
   });
   receiver = await startReceiver(() => ({ status: 200 }));
 });

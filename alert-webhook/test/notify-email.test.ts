@@ -1,13 +1,14 @@
+import type { SmtpSink } from '@vigil/testkit';
 import type { EmailSettings } from '../src/notify/config';
 import { createEmailChannel } from '../src/notify/email';
 import { ackUrl, verifyAckToken } from '../src/notify/links';
 import { incidentMessage } from './fixtures/notify/message';
-import { startSmtpServer, type TestSmtpServer } from './fixtures/notify/smtp';
+import { startSmtpServer } from './fixtures/notify/smtp';
 
 const ACK_SECRET = 's'.repeat(32);
 
 describe('email channel', () => {
-  let smtp: TestSmtpServer;
+  let smtp: SmtpSink;
   let settings: EmailSettings;
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
+import type { SmtpSink } from '@vigil/testkit';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -7,7 +8,7 @@ import { parseConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
 import { withoutUrlSecrets } from '../src/dispatch/attempt-log';
 import { notification, tempDir } from './helpers';
-import { startSmtpServer, type TestSmtpServer } from './fixtures/notify/smtp';
+import { startSmtpServer } from './fixtures/notify/smtp';
 import { startReceiver, type Receiver } from './fixtures/notify/receiver';
 
 const SECRETS = {
@@ -19,7 +20,7 @@ const SECRETS = {
 };
 const SLACK_PATH = '/services/T0001/B0002/slackPathSecretXYZ';
 
-let smtp: TestSmtpServer;
+let smtp: SmtpSink;
 let slack: Receiver;
 let hook: Receiver;
 beforeAll(async () => {

@@ -1,12 +1,13 @@
+import type { SmtpSink } from '@vigil/testkit';
 import type { ParsedMail } from 'mailparser';
-import { startSmtpServer, type TestSmtpServer } from './fixtures/notify/smtp';
+import { startSmtpServer } from './fixtures/notify/smtp';
 import { insertIncident, manualClock, startReportsApp, tempDir } from './fixtures/reports';
 
 /** Mondays 08:00 in Berlin (UTC+1 in November and December). */
 const FIRST = '2026-11-30T07:00:00.000Z';
 const SECOND = '2026-12-07T07:00:00.000Z';
 
-let smtp: TestSmtpServer;
+let smtp: SmtpSink;
 let received: ParsedMail[];
 let port: number;
 

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { waitFor } from '@vigil/testkit';
 import { overviewDashboard } from '../dashboards/src/overview';
-import { freePorts } from '../../scripts/stack/src/free-ports';
-import { pollUntil } from '../../scripts/stack/src/poll';
-import { startStack, type Stack } from '../../scripts/stack/src/stack';
+import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
 import { withVariables } from './promql';
 
 interface Target {
@@ -21,13 +17,9 @@ interface Target {
  */
 describe('the Platform overview on a running stack', () => {
   let stack: Stack | undefined;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'vigil-dashboards-'));
-    stack = await startStack({
-      dataDir,
-      ports: await freePorts(),
+    stack = await startTempStack({
       scrapeInterval: '1s',
       checkInterval: '1s',
       groupWait: '1s',
@@ -40,22 +32,18 @@ describe('the Platform overview on a running stack', () => {
         body: JSON.stringify([{ labels: { alertname, severity: 'info', service: 'demo' } }]),
       });
       expect(sent.status).toBe(200);
-      await pollUntil(
+      await waitFor(
         `delivery ${i + 1} scraped from alert-webhook`,
         async () =>
           (await instant('sum(vigil_webhook_requests_total)'))[0]?.value[1] === String(i + 1)
             ? true
             : undefined,
-        20_000,
-        250,
+        { timeoutMs: 20_000, everyMs: 250 },
       );
     }
   }, 90_000);
 
-  afterAll(async () => {
-    await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   /** An instant query's result; throws for an error answer. */
   async function instant(expr: string): Promise<{ value: [number, string] }[]> {
@@ -88,15 +76,14 @@ describe('the Platform overview on a running stack', () => {
       }
     };
     let problems = queries.map((q) => `${q.where}: not queried`);
-    await pollUntil(
+    await waitFor(
       'every Platform overview query answering with numbers',
       async () => {
         const found = await Promise.all(queries.map((q) => problem(q.expr)));
         problems = queries.flatMap((q, i) => (found[i] ? [`${q.where} (${q.expr}): ${found[i]}`] : []));
         return problems.length === 0 ? true : undefined;
       },
-      40_000,
-      1000,
+      { timeoutMs: 40_000, everyMs: 1000 },
     ).catch(() => undefined); // the assertion below says which did not
     expect(problems).toEqual([]);
   }, 60_000);

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePorts } from '../../scripts/stack/src/free-ports';
 import { faultToEmail, type ScenarioReport } from '../../scripts/stack/src/scenario';
-import { startStack, type Stack } from '../../scripts/stack/src/stack';
+import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
 
 const TEAM = 'team@vigil.localhost';
 const ONCALL = 'oncall@vigil.localhost';
@@ -15,14 +11,10 @@ const ESCALATE_AFTER_S = 6;
  */
 describe('end to end: a failing service pages, the email acknowledges, recovery resolves', () => {
   let stack: Stack | undefined;
-  let dataDir: string;
   let report: ScenarioReport;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
-    stack = await startStack({
-      dataDir,
-      ports: await freePorts(),
+    stack = await startTempStack({
       scrapeInterval: '1s',
       checkInterval: '1s',
       groupWait: '1s',
@@ -36,10 +28,7 @@ describe('end to end: a failing service pages, the email acknowledges, recovery 
     report = await faultToEmail(stack, ESCALATE_AFTER_S * 1000);
   }, 90_000);
 
-  afterAll(async () => {
-    await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('opens a critical incident from the ServiceDown rule, routed to the ops team', () => {
     expect(report.opened).toMatchObject({

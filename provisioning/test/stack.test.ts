@@ -1,15 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findBinary, waitFor } from '@vigil/testkit';
 import { createTransport } from 'nodemailer';
-import { freePorts } from '../../scripts/stack/src/free-ports';
-import { pollUntil } from '../../scripts/stack/src/poll';
-import { findBinary } from '../../scripts/stack/src/processes';
-import { startStack, type Stack } from '../../scripts/stack/src/stack';
+import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
 
 /** The checks below wait for the stack to settle (targets up, first scrapes); it takes seconds. */
 const eventually = <T>(what: string, probe: () => Promise<T | undefined>) =>
-  pollUntil(what, probe, 20_000, 250);
+  waitFor(what, probe, { timeoutMs: 20_000, everyMs: 250 });
 
 const isAlive = (pid: number) => {
   try {
@@ -27,22 +24,12 @@ interface Target {
 
 describe('npm run stack (native)', () => {
   let stack: Stack | undefined;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'vigil-stack-'));
-    stack = await startStack({
-      dataDir,
-      ports: await freePorts(),
-      scrapeInterval: '1s',
-      checkInterval: '1s',
-    });
+    stack = await startTempStack({ scrapeInterval: '1s', checkInterval: '1s' });
   });
 
-  afterAll(async () => {
-    await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   const get = async (path: string) => {
     const response = await fetch(`${stack?.urls.prometheus}${path}`);

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { startPostgres, type TestPostgres } from './postgres';
+import { startPostgres, type Postgres } from '@vigil/testkit';
 
 export type Backend = 'sqlite' | 'postgres';
 export const BACKENDS: Backend[] = ['sqlite', 'postgres'];
 
-let server: Promise<TestPostgres> | undefined;
+let server: Promise<Postgres> | undefined;
 let databases = 0;
 
 /**
@@ -17,7 +17,7 @@ export async function freshStorage(backend: Backend, dir: string): Promise<Recor
   const pg = await server;
   const database = `vigil_${process.pid}_${++databases}`;
   await pg.createDatabase(database);
-  return { postgres: { host: pg.host, port: pg.port, database, user: 'postgres', pool_size: 4 } };
+  return { postgres: { host: pg.host, port: pg.port, database, user: pg.user, pool_size: 4 } };
 }
 
 export async function stopTestPostgres(): Promise<void> {

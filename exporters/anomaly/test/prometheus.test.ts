@@ -1,11 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promtoolBinary, startPrometheus, type Prometheus } from '@vigil/testkit';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { Updater } from '../src/updater';
-import { closedPort, silentLog, tempDir } from './helpers';
+import { silentLog, tempDir, testRuntime } from './helpers';
 
 const STEP = 300_000;
 const DAY = 86_400_000;
@@ -17,13 +18,9 @@ const DAY = 86_400_000;
  */
 describe('against a real Prometheus', () => {
   const temp = tempDir('vigil-anomaly-prom-');
-  let prometheus: ChildProcess | undefined;
+  let prometheus: Prometheus | undefined;
   afterAll(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus!.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     temp.cleanup();
   });
 
@@ -43,32 +40,18 @@ describe('against a real Prometheus', () => {
     writeFileSync(join(temp.dir, 'series.om'), `${lines.join('\n')}\n`);
     const data = join(temp.dir, 'data');
     execFileSync(
-      'promtool',
+      promtoolBinary(),
       ['tsdb', 'create-blocks-from', 'openmetrics', join(temp.dir, 'series.om'), data],
       {
         stdio: 'ignore',
       },
     );
-    writeFileSync(join(temp.dir, 'prometheus.yml'), 'global: { scrape_interval: 1m }\n');
-    const port = await closedPort();
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(temp.dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${data}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const url = `http://127.0.0.1:${port}`;
-    for (let deadline = Date.now() + 30_000; Date.now() < deadline;) {
-      const ready = await fetch(`${url}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    prometheus = await startPrometheus({
+      dir: temp.dir,
+      config: { global: { scrape_interval: '1m' } },
+      storagePath: data,
+    });
+    const { url } = prometheus;
 
     const config = parseConfig({
       prometheus: { url },
@@ -87,7 +70,7 @@ describe('against a real Prometheus', () => {
     now = end;
     await updater.runOnce();
     expect(state().lastSampleMs).toBe(end);
-    const res = await request(createApp(config, updater, silentLog).app)
+    const res = await request(createApp(testRuntime(), updater, silentLog).app)
       .get('/metrics')
       .expect(200);
     const score = /^anomaly_score\{query="load",instance="synthetic"\} (\S+)$/m.exec(res.text);

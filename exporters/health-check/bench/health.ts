@@ -1,20 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { blackboxExporterBinary, freePort, spawnProcess, type RunningProcess } from '@vigil/testkit';
 import yaml from 'js-yaml';
-import {
-  agent,
-  cpuSeconds,
-  freePort,
-  get,
-  message,
-  percentile,
-  probeUrl,
-  targetUrl,
-  waitUntil,
-} from './support';
+import { agent, cpuSeconds, get, message, percentile, probeUrl, targetUrl } from './support';
 
 /**
  * The health-check exporter against Debian's blackbox_exporter, in one run, each in its own process:
@@ -44,13 +35,6 @@ const intervalS = Number(args.interval);
 const windowS = Number(args.seconds);
 const scrapeEveryS = Number(args['scrape-every']);
 const CHECKS_PER_SERVICE = 10;
-
-function blackboxCommand(): string {
-  for (const name of ['prometheus-blackbox-exporter', 'blackbox_exporter']) {
-    if (spawnSync('sh', ['-c', `command -v ${name}`]).status === 0) return name;
-  }
-  throw new Error('no blackbox_exporter on PATH: run scripts/install-test-services.sh, or give --blackbox');
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -84,7 +68,8 @@ async function helper(children: ChildProcess[], script: string, args: (string | 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-health-'));
   const children: ChildProcess[] = [];
-  let exporter: ChildProcess | undefined;
+  let exporter: RunningProcess | undefined;
+  let blackbox: RunningProcess | undefined;
   try {
     const target = await helper(children, 'target-server.js');
     const targetPort = await message(target, (m) => (m as { port?: number }).port);
@@ -97,14 +82,11 @@ async function main() {
     const configFile = join(dir, 'health-check.yml');
     writeFileSync(configFile, yaml.dump(exporterConfig(exporterPort, targetPort)));
     const profile = args['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof-dir']}`] : [];
-    exporter = spawn(
+    exporter = spawnProcess(
       process.execPath,
       [...profile, join(__dirname, '..', 'src', 'main.js'), '--config', configFile],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
+      { name: 'health-check exporter', output: 'inherit' },
     );
-    const exporterPid = exporter.pid as number;
 
     const blackboxPort = await freePort();
     const blackboxConfig = join(dir, 'blackbox.yml');
@@ -114,23 +96,27 @@ async function main() {
         modules: { http_2xx: { prober: 'http', timeout: '5s', http: { preferred_ip_protocol: 'ip4' } } },
       }),
     );
-    const blackbox = spawn(
-      args.blackbox ?? blackboxCommand(),
+    blackbox = spawnProcess(
+      args.blackbox ?? blackboxExporterBinary(),
       [`--config.file=${blackboxConfig}`, `--web.listen-address=127.0.0.1:${blackboxPort}`],
-      { stdio: 'ignore' },
+      { name: 'blackbox_exporter', output: 'ignore' },
     );
-    children.push(blackbox);
 
     const exporterUrl = `http://127.0.0.1:${exporterPort}/metrics`;
     // Ready once the first round of every check has a result.
-    await waitUntil('health-check exporter', exporter, async () => {
-      const { body } = await get(exporterUrl);
-      return (body.toString().match(/^probe_success\{/gm) ?? []).length === checks;
-    });
-    await waitUntil(
-      'blackbox_exporter',
-      blackbox,
-      async () => (await get(probeUrl(blackboxPort, targetPort, 0))).status === 200,
+    const timeoutMs = 30_000;
+    await exporter.waitFor(
+      'the first round of checks',
+      async () => {
+        const { body } = await get(exporterUrl);
+        return (body.toString().match(/^probe_success\{/gm) ?? []).length === checks || undefined;
+      },
+      { timeoutMs },
+    );
+    await blackbox.waitFor(
+      'a probe from blackbox_exporter',
+      async () => (await get(probeUrl(blackboxPort, targetPort, 0))).status === 200 || undefined,
+      { timeoutMs },
     );
     const scrapeBytes = (await get(exporterUrl)).body.length;
     const control = await helper(children, 'baseline-server.js', [scrapeBytes]);
@@ -147,10 +133,8 @@ async function main() {
 
     // The exporter's checks spread over their interval after the first round: measure from then on.
     await sleep((intervalS + 2) * 1000);
-    const cpu = () => ({
-      exporter: cpuSeconds(exporterPid),
-      blackbox: cpuSeconds(blackbox.pid as number),
-    });
+    const pids = { exporter: exporter.pid, blackbox: blackbox.pid };
+    const cpu = () => ({ exporter: cpuSeconds(pids.exporter), blackbox: cpuSeconds(pids.blackbox) });
     const before = { counts: await counts(), cpu: cpu() };
     const scrapeMs: number[] = [];
     const controlMs: number[] = [];
@@ -209,11 +193,8 @@ async function main() {
     );
   } finally {
     // The exporter first, waiting for it: it writes its CPU profile as it exits.
-    if (exporter && exporter.exitCode === null) {
-      const exited = new Promise((resolve) => exporter?.once('exit', resolve));
-      exporter.kill();
-      await exited;
-    }
+    await exporter?.stop();
+    await blackbox?.stop();
     children.forEach((c) => c.kill());
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });

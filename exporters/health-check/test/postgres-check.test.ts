@@ -1,17 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startPostgres, type Postgres } from '@vigil/testkit';
 import { ConfigError } from '../src/config';
 import { checkFrom, closedPort, runOnce, selfSignedCert, startSilentTcp, tempDir } from './helpers';
-import { startPostgres, type PostgresServer } from './servers/postgres';
 
 const PASSWORD_ENV = 'VIGIL_TEST_PG_PASSWORD';
 
 describe('postgres checks against a real PostgreSQL', () => {
   const tls = selfSignedCert(20);
   const files = tempDir();
-  let pg: PostgresServer;
+  let pg: Postgres;
   beforeAll(async () => {
-    pg = await startPostgres({ password: 's3cret', tls });
+    pg = await startPostgres({ user: 'vigil', password: 's3cret', tls });
     process.env[PASSWORD_ENV] = pg.password;
   });
   afterAll(async () => {

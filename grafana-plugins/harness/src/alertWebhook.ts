@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort, startProcess, waitFor } from '@vigil/testkit';
 import yaml from 'js-yaml';
 import { REPO_ROOT } from './paths';
-import { freePorts, poll, processes } from './stack';
 
 export interface AlertWebhook {
   url: string;
@@ -24,8 +24,7 @@ const secret = (dir: string, name: string) => {
 export async function startAlertWebhook(dir: string): Promise<AlertWebhook> {
   const main = join(REPO_ROOT, 'alert-webhook/dist/src/main.js');
   if (!existsSync(main)) throw new Error('alert-webhook is not built: run npx tsc -b first');
-  const { launch, waitReady } = await processes();
-  const port = (await freePorts())['alert-webhook'];
+  const port = await freePort();
   const api = secret(dir, 'api-token');
   const webhook = secret(dir, 'webhook-token');
   const config = join(dir, 'alert-webhook.yml');
@@ -56,16 +55,12 @@ export async function startAlertWebhook(dir: string): Promise<AlertWebhook> {
       log_level: 'warn',
     }),
   );
-  const child = launch('alert-webhook', process.execPath, [main, '--config', config], {
-    logFile: join(dir, 'alert-webhook.log'),
-  });
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitReady(child, `${url}/readyz`);
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
+  const child = await startProcess(process.execPath, [main, '--config', config], {
+    name: 'alert-webhook',
+    output: { file: join(dir, 'alert-webhook.log') },
+    ready: `${url}/readyz`,
+  });
   return { url, apiToken: api.value, webhookToken: webhook.value, stop: () => child.stop() };
 }
 
@@ -194,14 +189,13 @@ export async function seedIncidents(webhook: AlertWebhook, seed = SEED): Promise
     if (!response.ok) throw new Error(`alert-webhook ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as { items?: Array<{ id: number; service: string | null }> };
   };
-  const pollUntil = await poll();
-  const incidents = await pollUntil(
+  const incidents = await waitFor(
     `${seed.length} incidents in alert-webhook`,
     async () => {
       const { items = [] } = await call('/incidents?limit=500');
       return items.length >= seed.length ? items : undefined;
     },
-    10_000,
+    { timeoutMs: 10_000 },
   );
   const payments = incidents.find((i) => i.service === 'payments');
   if (payments)

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@vigil/testkit';
 import { seedIncidents, startAlertWebhook, type AlertWebhook } from './alertWebhook';
 import { buildPage } from './build';
 import { FLEET, startFleet } from './fleet';
 import { startPrometheus } from './prometheus';
 import { startHarnessServer } from './server';
-import { poll } from './stack';
 
 export interface Live {
   /** The harness page's origin: /panel, /a/vigil-incidents-app/... */
@@ -18,9 +18,8 @@ export interface Live {
 
 /** Resolves once Prometheus has recorded a score for every service of the fleet, `points` times. */
 async function scoresRecorded(prometheusUrl: string, points: number): Promise<void> {
-  const pollUntil = await poll();
   const query = encodeURIComponent(`count_over_time(vigil:service_health_score[5m]) >= ${points}`);
-  await pollUntil(
+  await waitFor(
     `health scores of all ${FLEET.length} services in Prometheus`,
     async () => {
       const body = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${query}`)).json()) as {
@@ -28,8 +27,7 @@ async function scoresRecorded(prometheusUrl: string, points: number): Promise<vo
       };
       return (body.data?.result?.length ?? 0) >= FLEET.length ? true : undefined;
     },
-    60_000,
-    500,
+    { timeoutMs: 60_000, everyMs: 500 },
   );
 }
 

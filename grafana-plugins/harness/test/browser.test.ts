@@ -1,9 +1,9 @@
+import { waitFor } from '@vigil/testkit';
 import type { Browser } from 'playwright-core';
 import { testIds as appIds } from '../../vigil-incidents-app/src/testIds';
 import { testIds as panelIds } from '../../vigil-healthscore-panel/src/testIds';
 import { launchChromium } from '../src/browser';
 import { startLive, type Live } from '../src/live';
-import { poll } from '../src/stack';
 
 let live: Live;
 let browser: Browser;
@@ -64,8 +64,7 @@ it('acknowledges an incident from the Incident page, and alert-webhook records i
     await page.goto(`${live.url}/a/vigil-incidents-app/incidents/${incident.id}`);
     await page.getByTestId(appIds.incident.page).waitFor();
     await page.getByRole('button', { name: 'Acknowledge' }).click();
-    const pollUntil = await poll();
-    const acknowledged = await pollUntil(
+    const acknowledged = await waitFor(
       `incident ${incident.id} acknowledged`,
       async () => {
         const current = await api<{ status: string; acknowledged_by: string | null }>(
@@ -73,7 +72,7 @@ it('acknowledges an incident from the Incident page, and alert-webhook records i
         );
         return current.status === 'acknowledged' ? current : undefined;
       },
-      10_000,
+      { timeoutMs: 10_000 },
     );
     // The plugin proxy sent the app's token, whose name alert-webhook records as the actor.
     expect(acknowledged.acknowledged_by).toBe('grafana');

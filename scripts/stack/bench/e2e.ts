@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePorts } from '../src/free-ports';
 import type { StackOptions } from '../src/options';
 import { faultToEmail } from '../src/scenario';
-import { startStack } from '../src/stack';
+import { startTempStack } from '../src/stack';
 
 /**
  * npm run bench:e2e: the end-to-end scenario of provisioning/test/e2e.test.ts (demo fails → ServiceDown →
@@ -25,8 +21,7 @@ const INTERVALS = {
 } satisfies StackOptions;
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-e2e-'));
-  const stack = await startStack({ dataDir, ports: await freePorts(), ...INTERVALS });
+  const stack = await startTempStack(INTERVALS);
   try {
     const { timings } = await faultToEmail(stack, ESCALATE_AFTER_S * 1000);
     const { alertFor, ...rest } = INTERVALS;
@@ -38,7 +33,6 @@ async function main() {
     );
   } finally {
     await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

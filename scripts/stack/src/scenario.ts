@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Mailbox, type Mail } from './mailbox';
-import { pollUntil } from './poll';
+import { Mailbox, sleep, waitFor, type StoredMail } from '@vigil/testkit';
 import type { Stack } from './stack';
 
 /** How long any one step may take before the scenario gives up. */
@@ -30,18 +29,19 @@ export interface ScenarioReport {
   timings: { faultToIncidentS: number; faultToEmailS: number; recoveryToResolvedS: number };
   opened: Incident;
   /** The mails about the incident up to the acknowledgement, in arrival order. */
-  beforeAck: Mail[];
+  beforeAck: StoredMail[];
   /** Following the link from the last of them, then pressing its button; the incident's status after each. */
   ackPage: { status: number; html: string; incidentStatus: string };
   ackPost: { status: number; html: string; incidentStatus: string };
   /** The mails about the incident from the acknowledgement until the next escalation step would have gone. */
-  afterAck: Mail[];
+  afterAck: StoredMail[];
   resolved: Incident;
   /** The mails about the incident after the demo recovered. */
-  afterRecovery: Mail[];
+  afterRecovery: StoredMail[];
 }
 
-const incidentOf = (mail: Mail) => Number(/\/incidents\/(\d+)\b/.exec(mail.text)?.[1]);
+/** The incident a mail is about, from its link: Grafana's incident page, or the receiver's own (/view/<id>.…). */
+const incidentOf = (mail: StoredMail) => Number(/\/(?:incidents|view)\/(\d+)\b/.exec(mail.text)?.[1]);
 /** When the receiver created the incident (its opened_at is when the alert began, in Prometheus). */
 function createdAt(incident: Incident): number {
   const opened = incident.timeline.find((e) => e.kind === 'opened');
@@ -49,7 +49,6 @@ function createdAt(incident: Incident): number {
   return Date.parse(opened.at);
 }
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 async function ok(response: Promise<Response>): Promise<Response> {
   const r = await response;
@@ -82,7 +81,7 @@ export async function faultToEmail(stack: Stack, escalateAfterMs: number): Promi
   const mailbox = new Mailbox(stack.mailDir);
   const mailsAbout = async (id: number) => (await mailbox.read()).filter((m) => incidentOf(m) === id);
   const wait = <T>(what: string, probe: () => Promise<T | undefined>) =>
-    pollUntil(what, probe, STEP_TIMEOUT_MS);
+    waitFor(what, probe, { timeoutMs: STEP_TIMEOUT_MS });
 
   // The clock starts at a healthy, fully scraped demo, so that no leg includes the stack's start.
   const healthy = encodeURIComponent('healthcheck_service_status{service="demo",status="ok"} == 1');

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import {
+  findBinary,
+  freePorts,
+  spawnProcess,
+  startAlertmanager,
+  startPrometheus,
+  startSmtpSink,
+  tempDir,
+  type RunningProcess,
+  type SmtpSink,
+} from '@vigil/testkit';
 import yaml from 'js-yaml';
 import {
   alertmanagerConfig,
@@ -11,10 +22,15 @@ import {
   webhookReceiverConfig,
   type Placement,
 } from './configs';
-import { checkDurations, resolvePorts, type Component, type StackOptions } from './options';
-import { findBinary, launch, waitReady, type Child } from './processes';
+import {
+  checkDurations,
+  COMPONENTS,
+  resolvePorts,
+  type Component,
+  type Ports,
+  type StackOptions,
+} from './options';
 import { rulesWithAlertFor } from './rules';
-import { startSmtpCatcher, type SmtpCatcher } from './smtp';
 
 /** The repository, whether running from src/ (jest) or dist/src/ (compiled). */
 export const REPO_ROOT = join(
@@ -86,10 +102,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apiTokenFile = ensureSecret(join(dataDir, 'api-token'));
   const mailDir = join(dataDir, 'mail');
 
-  const children: Child[] = [];
+  const children: RunningProcess[] = [];
   const urls: Stack['urls'] = {};
   const notes: string[] = [];
-  let smtp: SmtpCatcher | undefined;
+  let smtp: SmtpSink | undefined;
   let stopping = false;
   const stop = async () => {
     stopping = true;
@@ -97,6 +113,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await smtp?.close();
   };
 
+  const logFile = (name: Component) => join(dataDir, 'logs', `${name}.log`);
+  /** A component that is ready: stopped with the stack, its end (unless the stack's) reported. */
+  const ready = (name: Component, child: RunningProcess) => {
+    urls[name] = url(name);
+    log(`${name} ready at ${url(name)}`);
+    void child.exited.then((code) => {
+      if (!stopping) log(`${name} exited (${code}); see ${child.logFile}`);
+    });
+  };
   const start = async (
     name: Component,
     command: string,
@@ -104,14 +129,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     readyPath: string,
     env?: NodeJS.ProcessEnv,
   ) => {
-    const child = launch(name, command, args, { logFile: join(dataDir, 'logs', `${name}.log`), env });
+    const child = spawnProcess(command, args, { name, output: { file: logFile(name) }, env });
     children.push(child);
-    await waitReady(child, url(name) + readyPath);
-    urls[name] = url(name);
-    log(`${name} ready at ${url(name)}`);
-    void child.exited.then((code) => {
-      if (!stopping) log(`${name} exited (${code}); see ${child.logFile}`);
-    });
+    await child.waitForHttp(url(name) + readyPath);
+    ready(name, child);
   };
   /** Our Node services: a built script, with its config (if any) written as <data>/<name>.yml. */
   const startNode = (
@@ -127,7 +148,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    smtp = await startSmtpCatcher(ports.smtp, mailDir);
+    // A local stand-in for Mailpit: accepts every message (any sender, no auth, no TLS) and writes it as
+    // <mailDir>/<time>-<n>.eml, so that a test or a person can read what the stack sent.
+    smtp = await startSmtpSink({ port: ports.smtp, dir: mailDir, keep: false });
     urls.smtp = `smtp://127.0.0.1:${ports.smtp}`;
     log(`smtp catcher ready at ${urls.smtp}, writing to ${mailDir}`);
 
@@ -178,20 +201,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const placement: Placement = { ports, running };
     const amSource = join(REPO_ROOT, 'provisioning/alertmanager/alertmanager.yml');
     const am = alertmanagerConfig(readYaml(amSource), placement, webhookTokenFile, options);
-    const alertmanager = findBinary(['alertmanager', 'prometheus-alertmanager']);
-    if (!alertmanager)
-      throw new Error('alertmanager is not on PATH: run scripts/install-prometheus-stack.sh');
-    await start(
-      'alertmanager',
-      alertmanager,
-      [
-        `--config.file=${writeYaml(join(dataDir, 'alertmanager.yml'), am)}`,
-        `--storage.path=${join(dataDir, 'alertmanager')}`,
-        `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
-        '--cluster.listen-address=', // a single instance: no gossip port on every interface
-      ],
-      '/-/ready',
-    );
+    const alertmanager = await startAlertmanager({
+      config: writeYaml(join(dataDir, 'alertmanager.yml'), am),
+      storagePath: join(dataDir, 'alertmanager'),
+      port: ports.alertmanager,
+      logLevel: 'info',
+      logFile: logFile('alertmanager'),
+    });
+    children.push(alertmanager);
+    ready('alertmanager', alertmanager);
 
     const promSource = join(REPO_ROOT, 'provisioning/prometheus/prometheus.yml');
     const prom = prometheusConfig(readYaml(promSource), dirname(promSource), placement, {
@@ -200,18 +218,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     if (options.alertFor)
       prom.rule_files = rulesWithAlertFor(prom.rule_files ?? [], options.alertFor, join(dataDir, 'rules'));
-    const prometheus = findBinary(['prometheus']);
-    if (!prometheus) throw new Error('prometheus is not on PATH: run scripts/install-prometheus-stack.sh');
-    await start(
-      'prometheus',
-      prometheus,
-      [
-        `--config.file=${writeYaml(join(dataDir, 'prometheus.yml'), prom)}`,
-        `--storage.tsdb.path=${join(dataDir, 'prometheus')}`,
-        `--web.listen-address=127.0.0.1:${ports.prometheus}`,
-      ],
-      '/-/ready',
-    );
+    const prometheus = await startPrometheus({
+      config: writeYaml(join(dataDir, 'prometheus.yml'), prom),
+      storagePath: join(dataDir, 'prometheus'),
+      port: ports.prometheus,
+      logFile: logFile('prometheus'),
+    });
+    children.push(prometheus);
+    ready('prometheus', prometheus);
 
     // The anomaly exporter loads its history from Prometheus when it starts, so it comes after it.
     await startNode(
@@ -253,4 +267,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pids: children.map((c) => c.pid),
     stop,
   };
+}
+
+/**
+ * A stack for a test or a benchmark: in a fresh temporary directory, which stop() removes, with every
+ * component on a free port, so that it never collides with a stack already running.
+ */
+export async function startTempStack(
+  options: Omit<StackOptions, 'dataDir' | 'basePort' | 'ports'> = {},
+): Promise<Stack> {
+  const { dir, cleanup } = tempDir('vigil-stack-');
+  try {
+    const free = await freePorts(COMPONENTS.length);
+    const ports = Object.fromEntries(COMPONENTS.map((c, i) => [c, free[i]])) as Ports;
+    const stack = await startStack({ ...options, dataDir: dir, ports });
+    return {
+      ...stack,
+      stop: async () => {
+        await stack.stop();
+        cleanup();
+      },
+    };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
 }

@@ -1,0 +1,39 @@
+/** One test kit for every test, bench, the plugins' harness and the native stack (npm run stack). */
+export {
+  alertmanagerBinary,
+  blackboxExporterBinary,
+  findBinary,
+  postgresBinDir,
+  prometheusBinary,
+  promtoolBinary,
+  redisServerBinary,
+} from './binaries';
+export { tempDir, type TempDir } from './files';
+export { freePort, freePorts } from './ports';
+export {
+  spawnProcess,
+  startProcess,
+  stopAll,
+  type RunningProcess,
+  type SpawnOptions,
+  type StartOptions,
+} from './process';
+export { sleep, waitFor, WaitTimeout, type WaitOptions } from './wait';
+export {
+  pushAlerts,
+  startAlertmanager,
+  type Alertmanager,
+  type AlertmanagerOptions,
+  type PostableAlert,
+} from './alertmanager';
+export { startPostgres, type Postgres, type PostgresOptions } from './postgres';
+export { startPrometheus, type Prometheus, type PrometheusOptions, type Sample } from './prometheus';
+export { startRedis, type Redis, type RedisOptions } from './redis';
+export {
+  Mailbox,
+  startSmtpSink,
+  type ReceivedMail,
+  type SmtpSink,
+  type SmtpSinkOptions,
+  type StoredMail,
+} from './smtp';
