@@ -1,16 +1,19 @@
-import { Counter, type Gauge, type Histogram, type Registry } from 'prom-client';
+import { Counter, type Gauge, type Histogram } from 'prom-client';
 import { LabelValueLimiter } from './limiter';
 
 type Metric = Counter<string> | Gauge<string> | Histogram<string>;
 type Child<M extends Metric> = ReturnType<M['labels']>;
 
-/** Counts the label values that a cap turned into "other"; shared by every capped metric of a registry. */
-export function createOverflowCounter(registry: Registry) {
+/**
+ * Counts the label values that a cap turned into "other"; shared by every capped metric, and kept across
+ * reloads (each configuration's registry registers it).
+ */
+export function createOverflowCounter() {
   return new Counter({
     name: 'logexporter_label_overflow_total',
     help: 'Label values replaced by "other" because the metric\'s label already had its maximum of distinct values.',
     labelNames: ['metric', 'label'],
-    registers: [registry],
+    registers: [],
   });
 }
 
@@ -25,15 +28,21 @@ export class CappedMetric<M extends Metric> {
 
   constructor(
     readonly metric: M,
-    name: string,
-    labels: { name: string; max: number }[],
-    overflow: Counter<string>,
+    private readonly name: string,
+    private readonly labels: { name: string; max: number }[],
+    private readonly overflow: Counter<string>,
   ) {
     this.limiters = labels.map((l) =>
       Number.isFinite(l.max)
         ? new LabelValueLimiter(l.max, () => overflow.inc({ metric: name, label: l.name }))
         : undefined,
     );
+  }
+
+  /** Removes this metric's series from the overflow counter: the metric is gone (a reload dropped it). */
+  dropOverflow(): void {
+    for (const l of this.labels)
+      if (Number.isFinite(l.max)) this.overflow.remove({ metric: this.name, label: l.name });
   }
 
   child(values: string[]): Child<M> {

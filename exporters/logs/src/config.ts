@@ -1,4 +1,4 @@
-import { positiveDuration, readYamlFile, regexSchema, validateConfig } from '@vigil/service-kit';
+import { loadConfigFile, positiveDuration, regexSchema, validateConfig } from '@vigil/service-kit';
 import { z } from 'zod';
 import { INPUT_KINDS } from './inputs';
 import { PARSER_KINDS } from './parsers';
@@ -49,7 +49,7 @@ const metricSchema = z.strictObject({
   buckets: z.array(z.number()).min(1).optional(),
 });
 
-const configSchema = z
+export const configSchema = z
   .strictObject({
     server: z
       .strictObject({
@@ -119,6 +119,7 @@ export function parseConfig(doc: unknown): Config {
   return validateConfig(configSchema, doc);
 }
 
+/** Reads and validates a config file; each problem names its file:line:col and key path. */
 export function loadConfig(path: string): Config {
-  return parseConfig(readYamlFile(path));
+  return loadConfigFile(path, parseConfig);
 }

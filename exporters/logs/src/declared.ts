@@ -3,41 +3,65 @@ import { CappedMetric } from './capped';
 import type { MetricConfig } from './config';
 import type { Fields } from './parsers/kind';
 
+type Metric = Counter<string> | Gauge<string> | Histogram<string>;
+
 /** One metric from the config's `metrics:` list, fed with the fields of the lines of its sources. */
 export interface DeclaredMetric {
   name: string;
+  /** What a reload must keep for the metric to carry on counting: its series' shape. */
+  shape: string;
+  /** The prom-client metric with its capped labels, which a reload hands on when the shape is unchanged. */
+  capped: CappedMetric<Metric>;
   /** Whether lines of this source feed it. */
   reads(source: string): boolean;
   /** Updates the metric from a line's fields; false when the value field is not a usable number. */
   observe(fields: Fields): boolean;
 }
 
+/**
+ * Name, type, help, label names, buckets and label cap: while these stay, a reload keeps the metric's series
+ * and values (sources, match, label fields, value and scale only decide which lines feed it, and how).
+ */
+export function metricShape(config: MetricConfig): string {
+  const { name, type, help, labels, buckets, max_label_values } = config;
+  return JSON.stringify([name, type, help, Object.keys(labels), buckets ?? null, max_label_values]);
+}
+
+/** Builds a declared metric; `kept` is the previous configuration's metric of the same shape, carried on. */
 export function createDeclaredMetric(
   config: MetricConfig,
   registry: Registry,
   overflow: Counter<string>,
+  kept?: CappedMetric<Metric>,
 ): DeclaredMetric {
   const labelNames = Object.keys(config.labels);
   const fieldNames = Object.values(config.labels);
-  const common = { name: config.name, help: config.help, labelNames, registers: [registry] };
-  const metric =
-    config.type === 'counter'
-      ? new Counter(common)
-      : config.type === 'gauge'
-        ? new Gauge(common)
-        : new Histogram({ ...common, ...(config.buckets ? { buckets: config.buckets } : {}) });
-  const capped = new CappedMetric(
-    metric,
-    config.name,
-    labelNames.map((name) => ({ name, max: config.max_label_values })),
-    overflow,
-  );
+  const build = () => {
+    const common = { name: config.name, help: config.help, labelNames, registers: [registry] };
+    const created =
+      config.type === 'counter'
+        ? new Counter(common)
+        : config.type === 'gauge'
+          ? new Gauge(common)
+          : new Histogram({ ...common, ...(config.buckets ? { buckets: config.buckets } : {}) });
+    return new CappedMetric<Metric>(
+      created,
+      config.name,
+      labelNames.map((name) => ({ name, max: config.max_label_values })),
+      overflow,
+    );
+  };
+  if (kept) registry.registerMetric(kept.metric);
+  const capped = kept ?? build();
+  const metric = capped.metric;
   const matchers = Object.entries(config.match);
   const sources = new Set(config.sources);
   const { value: valueField, scale } = config;
 
   return {
     name: config.name,
+    shape: metricShape(config),
+    capped,
     reads: (source) => sources.size === 0 || sources.has(source),
     observe(fields) {
       for (const [field, re] of matchers) {

@@ -1,20 +1,20 @@
-import type { Server } from 'node:http';
+import {
+  ConfigError,
+  loadConfigFile,
+  packageVersion,
+  runService,
+  type ConfigProblem,
+  type Logger,
+} from '@vigil/service-kit';
 import { createApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { parseConfig, type Config } from './config';
 import { createExporter } from './exporter';
-import { createLogger } from './logger';
-
-function configPath(argv: string[]): string | undefined {
-  const i = argv.indexOf('--config');
-  return i >= 0 ? argv[i + 1] : process.env.VIGIL_LOGS_CONFIG;
-}
 
 /**
  * --one-shot reads every file source from its beginning to its end, prints the metrics and exits, like
  * mtail's --one_shot: to try a config on sample logs, and for the benchmark. Offsets are not saved.
  */
-async function oneShot(config: Config) {
-  const log = createLogger(config.log_level);
+async function oneShot(config: Config, log: Logger) {
   const files = Object.fromEntries(Object.entries(config.sources).filter(([, s]) => s.input.kind === 'file'));
   const exporter = createExporter(
     { ...config, sources: files, state_file: undefined, files: { ...config.files, start_at: 'beginning' } },
@@ -25,56 +25,49 @@ async function oneShot(config: Config) {
   process.stdout.write(await exporter.render());
 }
 
-function serve(config: Config) {
-  const log = createLogger(config.log_level);
-  const exporter = createExporter(config, { log });
-  const app = createApp(config, exporter, log);
-  const server: Server = app.listen(config.server.port, config.server.listen_address, () => {
-    log.info(
-      {
-        port: config.server.port,
-        sources: Object.keys(config.sources).length,
-        metrics: config.metrics.length,
+/** The listening socket is bound once, at start: a reload that moves it is refused, naming the key. */
+function refuseServerChange(running: Config, next: Config) {
+  const problems: ConfigProblem[] = (['listen_address', 'port'] as const)
+    .filter((key) => running.server[key] !== next.server[key])
+    .map((key) => ({
+      path: ['server', key],
+      message: `changing it needs a restart (still serving on ${running.server.listen_address}:${running.server.port})`,
+    }));
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+void runService<Config>({
+  id: { name: 'logs', metricPrefix: 'logexporter', version: packageVersion(__dirname) },
+  configEnv: 'VIGIL_LOGS_CONFIG',
+  configRequired: true,
+  flags: {
+    'one-shot': {
+      type: 'boolean',
+      description: 'read the file sources whole, print the metrics and exit (as mtail --one_shot)',
+    },
+  },
+  commands: { 'one-shot': ({ config, log }) => oneShot(config, log) },
+  loadConfig: (path) => loadConfigFile(path as string, parseConfig),
+  listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
+  logLevel: (config) => config.log_level,
+  async start({ config, log, runtime }) {
+    const exporter = createExporter(config, { log });
+    return {
+      app: createApp(runtime, exporter, log),
+      summary: { sources: Object.keys(config.sources).length, metrics: config.metrics.length },
+      onListening() {
+        exporter.start().catch((err: unknown) => {
+          process.stderr.write(`logs: cannot start the sources: ${(err as Error).message}\n`);
+          process.exit(1);
+        });
       },
-      'log exporter listening',
-    );
-  });
-  server.on('error', (err) => {
-    log.fatal({ err }, 'cannot listen');
-    process.exit(1);
-  });
-  exporter.start().catch((err: unknown) => {
-    log.fatal({ err }, 'cannot start sources');
-    process.exit(1);
-  });
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    server.close();
-    // Saves the file offsets, so that the next start resumes exactly here.
-    void exporter.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-}
-
-function main() {
-  const path = configPath(process.argv);
-  if (!path) {
-    process.stderr.write('logs: give --config <file> or VIGIL_LOGS_CONFIG\n');
-    process.exit(2);
-  }
-  let config: Config;
-  try {
-    config = loadConfig(path);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`logs: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  if (process.argv.includes('--one-shot')) void oneShot(config);
-  else serve(config);
-}
-
-main();
+      async reload(next) {
+        refuseServerChange(exporter.config, next);
+        await exporter.reload(next);
+        log.level = next.log_level;
+      },
+      // Saves the file offsets, so that the next start resumes exactly here.
+      stop: () => exporter.stop(),
+    };
+  },
+});

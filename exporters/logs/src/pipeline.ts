@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Config } from './config';
-import { createDeclaredMetric } from './declared';
+import { createDeclaredMetric, metricShape, type DeclaredMetric } from './declared';
 import { normalizeLevel } from './levels';
 import type { LineSink } from './lines';
 import { PARSER_KINDS } from './parsers';
@@ -47,14 +47,44 @@ export function createLineHandler(
   };
 }
 
-/** The config's `metrics:`, and the counter of values they could not use. */
-export function createDeclaredMetrics(config: Config, registry: Registry, overflow: Counter<string>) {
-  const valueErrors = new Counter({
-    name: 'logexporter_value_errors_total',
-    help: 'Matched lines whose value field was not a usable number for the metric (not counted in it).',
-    labelNames: ['metric'],
-    registers: [registry],
-  });
+/**
+ * The config's `metrics:`, and the counter of values they could not use. `previous` is the configuration
+ * before a reload: its metrics of unchanged shape (metricShape) are carried on with their values, the others
+ * start again from zero.
+ */
+export function createDeclaredMetrics(
+  config: Config,
+  registry: Registry,
+  overflow: Counter<string>,
+  previous?: { metrics: DeclaredMetric[]; valueErrors: Counter<string> },
+) {
+  const valueErrors =
+    previous?.valueErrors ??
+    new Counter({
+      name: 'logexporter_value_errors_total',
+      help: 'Matched lines whose value field was not a usable number for the metric (not counted in it).',
+      labelNames: ['metric'],
+      registers: [],
+    });
+  registry.registerMetric(valueErrors);
   for (const m of config.metrics) valueErrors.inc({ metric: m.name }, 0);
-  return { metrics: config.metrics.map((m) => createDeclaredMetric(m, registry, overflow)), valueErrors };
+  const kept = new Map((previous?.metrics ?? []).map((m) => [m.shape, m.capped]));
+  const metrics = config.metrics.map((m) =>
+    createDeclaredMetric(m, registry, overflow, kept.get(metricShape(m))),
+  );
+  return { metrics, valueErrors };
+}
+
+export type DeclaredMetrics = ReturnType<typeof createDeclaredMetrics>;
+
+/**
+ * Once a reload has taken: the value-error and label-overflow series of metrics no longer declared go (those
+ * of a metric declared again under its name keep counting).
+ */
+export function retireMetrics(previous: DeclaredMetrics, next: DeclaredMetrics): void {
+  for (const old of previous.metrics) {
+    if (next.metrics.some((m) => m.name === old.name)) continue;
+    old.capped.dropOverflow();
+    next.valueErrors.remove({ metric: old.name });
+  }
 }

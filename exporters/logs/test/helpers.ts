@@ -2,11 +2,51 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import pino from 'pino';
+import { createLogger } from '@vigil/service-kit';
 import { parseConfig } from '../src/config';
 import { createExporter, type Exporter } from '../src/exporter';
 
-export const silentLog = pino({ level: 'silent' });
+const FIXTURES = join(__dirname, 'fixtures');
+
+/** The fixture logs, read whole, through every parser kind that test/golden/metrics.prom shows. */
+export const GOLDEN_DOC = {
+  files: { start_at: 'beginning' },
+  sources: {
+    nginx: {
+      input: { kind: 'file', include: [join(FIXTURES, 'access.log')] },
+      parser: { kind: 'combined', extra_fields: ['request_time'] },
+    },
+    auth: { input: { kind: 'file', include: [join(FIXTURES, 'auth.log')] }, parser: { kind: 'sshd' } },
+    sudo: { input: { kind: 'file', include: [join(FIXTURES, 'auth.log')] }, parser: { kind: 'sudo' } },
+  },
+  metrics: [
+    {
+      name: 'http_requests_total',
+      type: 'counter',
+      help: 'Requests in the access log, by method and status code.',
+      sources: ['nginx'],
+      labels: { method: 'method', status: 'status' },
+    },
+    {
+      name: 'http_response_body_bytes_total',
+      type: 'counter',
+      help: 'Response body bytes sent.',
+      sources: ['nginx'],
+      value: 'body_bytes_sent',
+    },
+    {
+      name: 'http_request_duration_seconds',
+      type: 'histogram',
+      help: 'Request time ($request_time).',
+      sources: ['nginx'],
+      value: 'request_time',
+      buckets: [0.01, 0.1, 1],
+    },
+  ],
+  security: { enabled: true },
+};
+
+export const silentLog = createLogger('silent');
 
 export function tempDir(prefix = 'vigil-logs-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

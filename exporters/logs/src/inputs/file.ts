@@ -55,8 +55,9 @@ const settings = z.strictObject({
  * - rename + create (logrotate's default): the old file keeps its identity and is read to its end under
  *   its new name (or, when that no longer matches, for files.rotate_wait more), the new file from byte 0;
  * - copytruncate: a file shorter than what was read of it is read again from byte 0;
- * - offsets of complete lines are saved in the state file, so a restart resumes where the last one stopped;
- *   a file present at the very first start (no state yet) is read per files.start_at, later files whole;
+ * - offsets of complete lines are saved in the state file, so a restart (or a reload that restarts the
+ *   input) resumes where the last one stopped; a file present at the very first start (no state yet) or at
+ *   the first pass of a source a reload added is read per files.start_at, later files whole;
  * - a file that disappears is read for rotate_wait (its writer may still hold it) and then forgotten.
  */
 export const fileInput: InputKind<typeof settings> = {
@@ -82,7 +83,7 @@ export const fileInput: InputKind<typeof settings> = {
         // Shorter than the saved offset: truncated while we were down, so all of it is new.
         if (same) return size >= saved.offset ? saved.offset : 0;
       }
-      if (firstPass && !ctx.offsets.restored && ctx.files.start_at === 'end') return size;
+      if (firstPass && ctx.fresh && ctx.files.start_at === 'end') return size;
       return 0;
     }
 
@@ -201,8 +202,11 @@ export const fileInput: InputKind<typeof settings> = {
 
     return {
       async start() {
-        await pass();
-        schedule();
+        try {
+          await pass();
+        } finally {
+          schedule(); // a first pass that failed (logged) is tried again at the next poll
+        }
       },
       catchUp: pass,
       async stop() {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Logger } from 'pino';
+import type { Logger } from '@vigil/service-kit';
 import type { z } from 'zod';
 import type { Config } from '../config';
 import type { LineSink } from '../lines';
@@ -15,6 +15,12 @@ export interface InputContext {
   files: Config['files'];
   offsets: OffsetStore;
   stdin: Readable;
+  /**
+   * Nothing is known of this source's past (a first start without a state file, or a source a reload
+   * added): files found at its first pass with no saved offset are read per files.start_at. Otherwise every
+   * file without a saved offset is new since the last look, and read whole.
+   */
+  fresh: boolean;
 }
 
 export interface Input {

@@ -26,7 +26,7 @@ export class OffsetStore {
   /** Whether a state file existed at load: files found at the first start are only new without one. */
   readonly restored: boolean;
 
-  constructor(private readonly path?: string) {
+  constructor(private path?: string) {
     let restored = false;
     if (path) {
       let text: string | undefined;
@@ -73,6 +73,16 @@ export class OffsetStore {
       delete this.offsets[key];
       this.dirty = true;
     }
+  }
+
+  /**
+   * Keeps the offsets in another file from now on (a reload changed `state_file`): what is in memory is the
+   * truth, so the next save writes all of it there; undefined keeps them in memory only.
+   */
+  relocate(path: string | undefined): void {
+    if (path === this.path) return;
+    this.path = path;
+    this.dirty = true;
   }
 
   /** Writes the state file if anything changed since the last save. */

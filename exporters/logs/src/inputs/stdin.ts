@@ -22,6 +22,8 @@ export const stdinInput: InputKind<typeof settings> = {
       async start() {
         ctx.stdin.on('data', onData);
         ctx.stdin.once('end', onEnd);
+        // A previous input on the same stream (before a reload restarted this source) paused it.
+        ctx.stdin.resume();
       },
       async stop() {
         ctx.stdin.off('data', onData);

@@ -8,17 +8,13 @@ import { classify } from './classify';
  * The security pack's counters. Label values from logs (client_ip, user, method) are capped per metric;
  * source and the other labels come from the config or fixed sets.
  */
-export function createSecurityPack(
-  config: Config['security'],
-  registry: Registry,
-  overflow: Counter<string>,
-) {
+function createCounters(config: Config['security'], overflow: Counter<string>) {
   const ip = { name: 'client_ip', max: config.max_client_ips };
   const source = { name: 'source', max: Infinity };
   const fixed = (name: string) => ({ name, max: Infinity });
   const counter = (name: string, help: string, labels: { name: string; max: number }[]) =>
     new CappedMetric(
-      new Counter({ name, help, labelNames: labels.map((l) => l.name), registers: [registry] }),
+      new Counter({ name, help, labelNames: labels.map((l) => l.name), registers: [] }),
       name,
       labels,
       overflow,
@@ -59,8 +55,30 @@ export function createSecurityPack(
     [source, fixed('pattern')],
   );
 
+  return { sshFailed, sshInvalid, sshAccepted, sudoFailures, httpDenied, httpAttacks, httpPatterns };
+}
+
+type SecurityCounters = ReturnType<typeof createCounters>;
+
+/**
+ * The security pack over the configured sources. `previous` is the pack before a reload: its counters, and
+ * their values, are carried on unless a label cap (max_client_ips, max_users) changed.
+ */
+export function createSecurityPack(
+  config: Config['security'],
+  registry: Registry,
+  overflow: Counter<string>,
+  previous?: { caps: string; counters: SecurityCounters },
+) {
+  const caps = JSON.stringify([config.max_client_ips, config.max_users]);
+  const counters = previous && previous.caps === caps ? previous.counters : createCounters(config, overflow);
+  for (const c of Object.values(counters)) registry.registerMetric(c.metric);
+  const { sshFailed, sshInvalid, sshAccepted, sudoFailures, httpDenied, httpAttacks, httpPatterns } =
+    counters;
   const sources = new Set(config.sources);
   return {
+    caps,
+    counters,
     /** Whether the pack reads this source's lines. */
     reads: (name: string) => config.enabled && (sources.size === 0 || sources.has(name)),
     observe(sourceName: string, fields: Fields) {

@@ -1,0 +1,220 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, spawnProcess, startProcess, tempDir, type RunningProcess } from '@vigil/testkit';
+import { GOLDEN_DOC } from './helpers';
+
+const PACKAGE_DIR = join(__dirname, '..');
+const MAIN = join(PACKAGE_DIR, 'dist', 'src', 'main.js');
+
+/** The exporter as it is run: compiled, in its own process. */
+function run(args: string[]) {
+  const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+  return { status, stdout, stderr };
+}
+
+const lines = (...ids: (string | number)[]) => ids.map((id) => `line ${id}\n`).join('');
+const SEEN = { name: 'seen_total', type: 'counter', help: 'Lines by id.', labels: { id: 'id' } };
+const ID = { kind: 'regex', pattern: '^line (?<id>\\S+)$' };
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { message: string; details: string[] } }).error;
+
+describe('the log exporter as a process', () => {
+  const temp = tempDir('vigil-logs-service-');
+  const configFile = join(temp.dir, 'logs.yml');
+  const appLog = join(temp.dir, 'app.log');
+  const otherLog = join(temp.dir, 'other.log');
+  const stateFile = join(temp.dir, 'offsets.json');
+  let port: number;
+  let url: string;
+  let exporter: RunningProcess | undefined;
+
+  /** Writes the config file (JSON is YAML): source "app" on app.log, counting lines by id. */
+  const writeConfig = (extra: Record<string, unknown> = {}, server = { listen_address: '127.0.0.1', port }) =>
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        server,
+        state_file: stateFile,
+        files: { poll_interval: '50ms', start_at: 'beginning' },
+        sources: { app: { input: { kind: 'file', include: [appLog] }, parser: ID } },
+        metrics: [SEEN],
+        ...extra,
+      }),
+    );
+  const metrics = async () => (await fetch(`${url}/metrics`)).text();
+  const metricsShow = (pattern: RegExp) =>
+    (exporter as RunningProcess).waitFor(`${pattern} in /metrics`, async () =>
+      pattern.test(await metrics()) ? true : undefined,
+    );
+  const reload = () => fetch(`${url}/-/reload`, { method: 'POST' });
+
+  beforeAll(async () => {
+    execFileSync(join(PACKAGE_DIR, '..', '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE_DIR], {
+      stdio: 'inherit',
+    });
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await exporter?.stop();
+    temp.cleanup();
+  });
+
+  it('checks a good config file, exiting 0', () => {
+    writeConfig();
+    const { status, stdout } = run(['--check-config', '--config', configFile]);
+    expect(stdout).toContain(`${configFile}: SUCCESS`);
+    expect(status).toBe(0);
+  });
+
+  it('prints every problem of a bad config file with line and column, exiting 1', () => {
+    const bad = join(temp.dir, 'bad.yml');
+    writeFileSync(
+      bad,
+      [
+        'server:',
+        '  port: "x"',
+        'sources:',
+        '  app:',
+        '    input: { kind: file, include: [/var/log/app.log] }',
+        '    parser: { kind: json }',
+        'metrics:',
+        '  - name: x_total',
+        '    type: counter',
+        '    help: Lines.',
+        '    lables: { level: level }',
+        '',
+      ].join('\n'),
+    );
+    const { status, stderr } = run(['--check-config', '--config', bad]);
+    expect(stderr).toContain(`${bad}:2:9: server.port: Invalid input: expected number, received string`);
+    expect(stderr).toContain(`${bad}:11:5: metrics[0].lables: unknown field (did you mean "labels"?)`);
+    expect(stderr).toContain('(2 problems)');
+    expect(status).toBe(1);
+  });
+
+  it('refuses a misspelt flag with a suggestion, exiting 2', () => {
+    const { status, stderr } = run(['--confg', 'x']);
+    expect(stderr).toContain('unknown flag --confg (did you mean --config?)');
+    expect(status).toBe(2);
+  });
+
+  it('prints the golden exposition with --one-shot, and nothing else', () => {
+    const file = join(temp.dir, 'golden.yml');
+    writeFileSync(file, JSON.stringify(GOLDEN_DOC));
+    const { status, stdout } = run(['--config', file, '--one-shot']);
+    expect(status).toBe(0);
+    // The exposition the app serves, rendered after the files were read and closed (none open) and timed.
+    const golden = readFileSync(join(__dirname, 'golden', 'metrics.prom'), 'utf8').replace(
+      /^(logexporter_open_files\{.*\}) 1$/gm,
+      '$1 0',
+    );
+    const duration = /^logexporter_scrape_duration_seconds .*$/m;
+    expect(stdout.replace(duration, 'logexporter_scrape_duration_seconds 0')).toBe(golden);
+  });
+
+  it('serves its metrics with process, Node.js and build series, ready once its sources have started', async () => {
+    writeFileSync(appLog, lines(1, 2));
+    writeConfig();
+    exporter = await startProcess(process.execPath, [MAIN, '--config', configFile], {
+      name: 'logs',
+      ready: `${url}/readyz`,
+    });
+    const text = await metrics();
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_total_bytes \d/m);
+    expect(text).toMatch(
+      /^logexporter_build_info\{version="0\.1\.0",revision="[^"]+",nodejs="v[\d.]+"\} 1$/m,
+    );
+    expect(text).toMatch(/^logexporter_config_last_reload_successful 1$/m);
+    expect(text).toMatch(/^seen_total\{id="2"\} 1$/m);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
+  it('reloads on SIGHUP: a new metric counts from then on, and no line is lost or counted twice', async () => {
+    appendFileSync(appLog, lines(3));
+    await metricsShow(/^seen_total\{id="3"\} 1$/m);
+    appendFileSync(appLog, lines(4) + 'line 5'); // the last line is not finished at the reload
+    writeConfig({ metrics: [SEEN, { ...SEEN, name: 'after_total', help: 'Lines after the reload.' }] });
+    exporter!.child.kill('SIGHUP');
+    await metricsShow(/^# TYPE after_total counter$/m);
+    appendFileSync(appLog, '5\n' + lines(6));
+    await metricsShow(/^after_total\{id="6"\} 1$/m);
+    const text = await metrics();
+    for (const id of [1, 2, 3, 4, 55, 6])
+      expect(text).toMatch(new RegExp(`^seen_total\\{id="${id}"\\} 1$`, 'm'));
+    expect(text).toMatch(/^after_total\{id="55"\} 1$/m);
+    expect(text).toMatch(/^logexporter_config_last_reload_successful 1$/m);
+  });
+
+  it('reloads on POST /-/reload: a new source is read', async () => {
+    writeFileSync(otherLog, lines('o1'));
+    writeConfig({
+      metrics: [SEEN, { ...SEEN, name: 'after_total', help: 'Lines after the reload.' }],
+      sources: {
+        app: { input: { kind: 'file', include: [appLog] }, parser: ID },
+        other: { input: { kind: 'file', include: [otherLog] }, parser: ID },
+      },
+    });
+    const res = await reload();
+    expect(await res.json()).toEqual({ status: 'reloaded' });
+    appendFileSync(otherLog, lines('o2'));
+    // start_at beginning: the file the new source found is read whole.
+    await metricsShow(/^seen_total\{id="o2"\} 1$/m);
+    const text = await metrics();
+    expect(text).toMatch(/^seen_total\{id="o1"\} 1$/m);
+    expect(text).toMatch(/^logexporter_lines_read_total\{source="other"\} 2$/m);
+    expect(text).toMatch(/^logexporter_lines_read_total\{source="app"\} 6$/m);
+  });
+
+  it('keeps the old config serving when the new file is broken, saying so in a metric', async () => {
+    writeFileSync(configFile, 'sources: [\n');
+    const res = await reload();
+    expect(res.status).toBe(500);
+    expect((await errorOf(res)).message).toMatch(/logs\.yml:\d+:\d+: not valid YAML/);
+    expect(await metrics()).toMatch(/^logexporter_config_last_reload_successful 0$/m);
+    appendFileSync(otherLog, lines('o3'));
+    await metricsShow(/^seen_total\{id="o3"\} 1$/m);
+
+    // By SIGHUP too, with a file that is YAML but not a valid config.
+    writeConfig();
+    exporter!.child.kill('SIGHUP');
+    await metricsShow(/^logexporter_config_last_reload_successful 1$/m);
+    writeConfig({ metrics: [{ ...SEEN, type: 'gauge' }] });
+    exporter!.child.kill('SIGHUP');
+    await metricsShow(/^logexporter_config_last_reload_successful 0$/m);
+    appendFileSync(appLog, lines(7));
+    await metricsShow(/^seen_total\{id="7"\} 1$/m);
+  });
+
+  it('refuses a reload that moves the listening port: it needs a restart', async () => {
+    writeConfig({}, { listen_address: '127.0.0.1', port: port + 1 });
+    const res = await reload();
+    expect(res.status).toBe(500);
+    const error = await errorOf(res);
+    expect(error.message).toContain(`server.port: changing it needs a restart`);
+    expect(await metrics()).toMatch(/^logexporter_config_last_reload_successful 0$/m);
+  });
+
+  it('exits non-zero, naming the address and server.port, when its port is taken', async () => {
+    writeConfig();
+    const second = spawnProcess(process.execPath, [MAIN, '--config', configFile], { name: 'logs-2' });
+    const status = await second.exited;
+    expect(status).not.toBe(0);
+    expect(second.output()).toContain(`127.0.0.1:${port}`);
+    expect(second.output()).toContain('server.port');
+    expect(second.output()).toContain('EADDRINUSE');
+  });
+
+  it('stops on SIGTERM, saving its offsets', async () => {
+    await exporter!.stop('SIGTERM');
+    expect(exporter!.exitStatus).toBe(0);
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      offsets: Record<string, { path: string }>;
+    };
+    expect(Object.values(state.offsets).map((o) => o.path)).toContain(appLog);
+    exporter = undefined;
+  });
+});
