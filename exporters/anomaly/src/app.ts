@@ -1,36 +1,31 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from 'pino';
-import type { Config } from './config';
-import { sendError } from '@vigil/service-kit';
+import { finishApp, serviceApp, type Logger, type Runtime } from '@vigil/service-kit';
 import { createMetrics } from './metrics';
 import type { Updater } from './updater';
 
-export function createApp(config: Config, updater: Updater, log: Logger) {
-  const metrics = createMetrics(config, updater);
-  const app = express();
-  app.disable('x-powered-by');
+/**
+ * The kit's app (/healthz, /readyz, /metrics, POST /-/reload) with the models' metrics after the runtime's,
+ * and a landing page. Ready once the first pull of every query has ended, whatever Prometheus answered:
+ * whether it could be queried is anomaly_up, which must stay scrapable while it cannot.
+ */
+export function createApp(runtime: Runtime, updater: Updater, log: Logger) {
+  const metrics = createMetrics(updater);
+  const app = serviceApp(
+    runtime,
+    {
+      metrics: () => metrics.render(),
+      notReady: () => (updater.rounds > 0 ? undefined : 'the first pull from Prometheus has not ended yet'),
+    },
+    log,
+  );
 
   app.get('/', (_req, res) => {
     res
       .type('html')
       .send(
         `<!doctype html><html><head><title>Vigil anomaly exporter</title></head><body>` +
-          `<h1>Vigil anomaly exporter</h1><p><a href="/metrics">Metrics</a></p></body></html>`,
+          `<h1>Vigil anomaly exporter</h1><p><a href="/metrics">Metrics</a> · <a href="/readyz">Ready</a></p>` +
+          `</body></html>`,
       );
   });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.send(await metrics.render());
-  });
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', prometheus_up: updater.up });
-  });
-
-  app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
-  // Express needs the four-argument signature to treat this as the error handler.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err }, 'unhandled error');
-    sendError(res, 500, 'internal', 'internal error');
-  });
-  return { app, metrics };
+  return { app: finishApp(app, log), metrics };
 }

@@ -1,4 +1,4 @@
-import { positiveDuration, readYamlFile, validateConfig } from '@vigil/service-kit';
+import { loadConfigFile, positiveDuration, validateConfig } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
 import { SEASONALITIES } from './detectors/seasonal-baseline';
@@ -13,7 +13,7 @@ const querySchema = z.strictObject({
   threshold: z.number().optional(),
 });
 
-const configSchema = z
+export const configSchema = z
   .strictObject({
     server: z
       .strictObject({
@@ -108,6 +108,7 @@ export function parseConfig(doc: unknown): Config {
   };
 }
 
+/** Reads and validates a config file; each problem names its file:line:col and key path. */
 export function loadConfig(path: string): Config {
-  return parseConfig(readYamlFile(path));
+  return loadConfigFile(path, parseConfig);
 }

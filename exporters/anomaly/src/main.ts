@@ -1,50 +1,44 @@
-import type { Server } from 'node:http';
+import {
+  ConfigError,
+  loadConfigFile,
+  packageVersion,
+  runService,
+  type ConfigProblem,
+} from '@vigil/service-kit';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
+import { parseConfig, type Config } from './config';
 import { Updater } from './updater';
 
-function configPath(argv: string[]): string | undefined {
-  const i = argv.indexOf('--config');
-  return i >= 0 ? argv[i + 1] : process.env.VIGIL_ANOMALY_CONFIG;
+/** The listening socket is bound once, at start: a reload that moves it is refused, naming the key. */
+function refuseServerChange(running: Config, next: Config) {
+  const problems: ConfigProblem[] = (['listen_address', 'port'] as const)
+    .filter((key) => running.server[key] !== next.server[key])
+    .map((key) => ({
+      path: ['server', key],
+      message: `changing it needs a restart (still serving on ${running.server.listen_address}:${running.server.port})`,
+    }));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
-function main() {
-  const path = configPath(process.argv);
-  if (!path) {
-    process.stderr.write('anomaly: give --config <file> or VIGIL_ANOMALY_CONFIG\n');
-    process.exit(2);
-  }
-  let config;
-  try {
-    config = loadConfig(path);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`anomaly: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const log = createLogger(config.log_level);
-  const updater = new Updater(config, log);
-  const { app } = createApp(config, updater, log);
-  const server: Server = app.listen(config.server.port, config.server.listen_address, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.server.port;
-    log.info({ port, queries: config.queries.length }, 'anomaly exporter listening');
-    updater.start();
-  });
-  server.on('error', (err) => {
-    log.fatal({ err }, 'cannot listen');
-    process.exit(1);
-  });
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    server.close();
-    void updater.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-}
-
-main();
+void runService<Config>({
+  id: { name: 'anomaly', metricPrefix: 'anomaly', version: packageVersion(__dirname) },
+  configEnv: 'VIGIL_ANOMALY_CONFIG',
+  configRequired: true,
+  loadConfig: (path) => loadConfigFile(path as string, parseConfig),
+  listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
+  logLevel: (config) => config.log_level,
+  async start({ config, log, runtime }) {
+    const updater = new Updater(config, log);
+    return {
+      app: createApp(runtime, updater, log).app,
+      summary: { queries: config.queries.length },
+      onListening: () => updater.start(),
+      reload(next) {
+        refuseServerChange(updater.config, next);
+        updater.reconfigure(next);
+        log.level = next.log_level;
+      },
+      stop: () => updater.stop(),
+    };
+  },
+});

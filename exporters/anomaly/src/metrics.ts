@@ -1,5 +1,4 @@
 import { Gauge, Registry } from 'prom-client';
-import type { Config } from './config';
 import { renderGauge, type Sample } from './exposition';
 import type { SeriesState, Updater } from './updater';
 
@@ -37,7 +36,7 @@ export function formatHorizon(ms: number): string {
  * score, forecasts and time to threshold; and the exporter's own health. Cardinality is bounded by
  * max_series_per_query for each configured query.
  */
-export function createMetrics(config: Config, updater: Updater) {
+export function createMetrics(updater: Updater) {
   const registry = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
@@ -56,9 +55,9 @@ export function createMetrics(config: Config, updater: Updater) {
     'Series of the latest pull left unmodelled because the query matched more than max_series_per_query.',
     ['query'],
   );
-  const horizons = config.horizonsMs.map((ms) => ({ ms, label: formatHorizon(ms) }));
-
   function perSeries(): string {
+    // The configuration in force: a reload may have changed the horizons.
+    const horizons = updater.config.horizonsMs.map((ms) => ({ ms, label: formatHorizon(ms) }));
     const families: Record<string, Sample[]> = {
       expected: [],
       upper: [],
@@ -133,6 +132,9 @@ export function createMetrics(config: Config, updater: Updater) {
     const started = performance.now();
     up.set(updater.up ? 1 : 0);
     updateDuration.set(updater.lastRunSeconds);
+    // Reset first, so that a query a reload removed leaves no series behind.
+    seriesCount.reset();
+    overLimit.reset();
     for (const q of updater.queries) {
       seriesCount.set({ query: q.config.name }, q.series.size);
       overLimit.set({ query: q.config.name }, q.seriesOverLimit);

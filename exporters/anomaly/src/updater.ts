@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@vigil/service-kit';
 import type { Config, QueryConfig } from './config';
 import type { Assessment } from './detectors/detector';
 import { createDetector } from './detectors';
@@ -43,43 +43,80 @@ function seriesKey(labels: Record<string, string>): string {
  * keeps its state and the next pull picks up from where the last good one ended.
  */
 export class Updater {
-  readonly queries: QueryState[];
+  queries: QueryState[];
   /** Whether the latest pull of every query succeeded. */
   up = false;
   lastRunSeconds = 0;
+  /** Pull rounds finished (successful or not) since start. */
+  rounds = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private started = false;
   private stopped = false;
+  /** A reload came during a pull: pull again as soon as it ends. */
+  private again = false;
 
   constructor(
-    private readonly config: Config,
+    private current: Config,
     private readonly log: Logger,
     readonly clock: Clock = Date.now,
   ) {
-    this.queries = config.queries.map((q) => ({ config: q, series: new Map(), seriesOverLimit: 0 }));
+    this.queries = current.queries.map(newQuery);
+  }
+
+  /** The configuration in force. */
+  get config(): Config {
+    return this.current;
+  }
+
+  /**
+   * Takes a new configuration at once; a pull under way finishes on the old one. A query of unchanged name
+   * and expression keeps its models (and where its pulls got to) unless `step` or `model.*` changed, which
+   * the models are built on: then every query starts again from its history. Anything else (thresholds,
+   * horizons, the Prometheus URL and timeout, history, max_series_per_query) applies to the kept models.
+   * Queries added or changed are pulled right away.
+   */
+  reconfigure(next: Config): void {
+    const prev = this.current;
+    const sameModels =
+      next.stepMs === prev.stepMs && JSON.stringify(next.model) === JSON.stringify(prev.model);
+    const before = new Map(this.queries.map((q) => [q.config.name, q]));
+    this.queries = next.queries.map((config) => {
+      const kept = before.get(config.name);
+      if (!kept || !sameModels || kept.config.query !== config.query) return newQuery(config);
+      kept.config = config;
+      // A lower max_series_per_query: the series modelled last go.
+      for (const key of [...kept.series.keys()].slice(next.maxSeriesPerQuery)) kept.series.delete(key);
+      return kept;
+    });
+    this.current = next;
+    this.kick();
   }
 
   /** One pull of every query. Never throws: failures are logged and reported as anomaly_up 0. */
   async runOnce(): Promise<void> {
     const started = performance.now();
-    const step = this.config.stepMs;
+    // A reload during the pull does not change it: it ends on what it began with.
+    const config = this.current;
+    const step = config.stepMs;
     const end = Math.floor(this.clock() / step) * step;
+    const queries = this.queries;
     let ok = true;
-    for (const q of this.queries) {
+    for (const q of queries) {
       // After an outage longer than the history, only the history is worth pulling.
-      const start = Math.max(end - this.config.historyMs, (q.pulledUntilMs ?? -Infinity) + step);
+      const start = Math.max(end - config.historyMs, (q.pulledUntilMs ?? -Infinity) + step);
       try {
         for (let from = start; from <= end; from += MAX_POINTS_PER_PULL * step) {
           const to = Math.min(end, from + (MAX_POINTS_PER_PULL - 1) * step);
           const result = await queryRange(
-            this.config.prometheus.url,
+            config.prometheus.url,
             q.config.query,
             from,
             to,
             step,
-            this.config.prometheus.timeoutMs,
+            config.prometheus.timeoutMs,
           );
-          this.ingest(q, result, to);
+          this.ingest(config, q, result, to);
           q.pulledUntilMs = to;
         }
       } catch (err) {
@@ -89,21 +126,22 @@ export class Updater {
     }
     this.up = ok;
     this.lastRunSeconds = (performance.now() - started) / 1000;
+    this.rounds++;
   }
 
-  private ingest(q: QueryState, result: RangeSeries[], endMs: number) {
+  private ingest(config: Config, q: QueryState, result: RangeSeries[], endMs: number) {
     let overLimit = 0;
     for (const { labels, samples } of result) {
       const key = seriesKey(labels);
       let state = q.series.get(key);
       if (!state) {
-        if (q.series.size >= this.config.maxSeriesPerQuery) {
+        if (q.series.size >= config.maxSeriesPerQuery) {
           overLimit++;
           continue;
         }
         state = {
           labels,
-          detector: createDetector(this.config.stepMs, this.config.model),
+          detector: createDetector(config.stepMs, config.model),
           lastSampleMs: -Infinity,
         };
         q.series.set(key, state);
@@ -117,18 +155,36 @@ export class Updater {
     q.seriesOverLimit = overLimit;
     // A series gone for longer than the history would be retrained from scratch anyway: forget it.
     for (const [key, state] of q.series) {
-      if (state.lastSampleMs < endMs - this.config.historyMs) q.series.delete(key);
+      if (state.lastSampleMs < endMs - config.historyMs) q.series.delete(key);
     }
   }
 
   /** Pulls now and then every step, one pull at a time. */
   start() {
-    const loop = async () => {
-      this.running = this.runOnce();
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.config.stepMs);
-    };
-    void loop();
+    this.started = true;
+    void this.loop();
+  }
+
+  private async loop() {
+    this.timer = undefined;
+    this.running = this.runOnce();
+    await this.running;
+    this.running = undefined;
+    if (this.stopped) return;
+    if (this.again) {
+      this.again = false;
+      void this.loop();
+    } else this.timer = setTimeout(() => void this.loop(), this.current.stepMs);
+  }
+
+  /** Pulls now (or right after the pull under way), rather than at the next step. */
+  private kick() {
+    if (!this.started || this.stopped) return;
+    if (this.running) this.again = true;
+    else {
+      clearTimeout(this.timer);
+      void this.loop();
+    }
   }
 
   async stop() {
@@ -136,4 +192,8 @@ export class Updater {
     clearTimeout(this.timer);
     await this.running;
   }
+}
+
+function newQuery(config: QueryConfig): QueryState {
+  return { config, series: new Map(), seriesOverLimit: 0 };
 }

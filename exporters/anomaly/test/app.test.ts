@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { Updater } from '../src/updater';
-import { closedPort, silentLog, startHttp } from './helpers';
+import { closedPort, ownMetrics, silentLog, startHttp, testRuntime } from './helpers';
 
 const GOLDEN = join(__dirname, 'golden', 'metrics.prom');
 const STEP = 60_000;
@@ -82,10 +82,14 @@ describe('the exporter over HTTP', () => {
       { query: 'demo_load', start: NOW - 86_400_000, end: NOW },
       { query: 'demo_load', start: NOW + STEP, end: NOW + 3 * STEP },
     ]);
-    const { app } = createApp(config(prom.url), updater, silentLog);
+    const { app } = createApp(testRuntime(), updater, silentLog);
     const res = await request(app).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = stable(res.text);
+    expect(res.text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(res.text).toMatch(
+      /^anomaly_build_info\{version="0\.1\.0",revision="[^"]+",nodejs="v[\d.]+"\} 1$/m,
+    );
+    const text = stable(ownMetrics(res.text));
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, text);
     expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
     // promtool's linter accepts the exposition (it exits non-zero on any problem).
@@ -102,7 +106,7 @@ describe('the exporter over HTTP', () => {
     cfg.prometheus.url = `http://127.0.0.1:${down}`;
     now += 5 * STEP;
     await updater.runOnce();
-    const { app } = createApp(cfg, updater, silentLog);
+    const { app } = createApp(testRuntime(), updater, silentLog);
     let res = await request(app).get('/metrics').expect(200);
     expect(res.text).toMatch(/^anomaly_up 0$/m);
     expect(res.text).toMatch(/^anomaly_score\{query="load",job="demo",instance="a"\} /m);
@@ -120,9 +124,69 @@ describe('the exporter over HTTP', () => {
 
   it('answers unknown paths with a JSON 404', async () => {
     const updater = new Updater(config(prom.url), silentLog);
-    const res = await request(createApp(config(prom.url), updater, silentLog).app)
+    const res = await request(createApp(testRuntime(), updater, silentLog).app)
       .get('/nope')
       .expect(404);
     expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('is ready once the first pull has ended, even a failed one: anomaly_up says how it went', async () => {
+    const cfg = config(`http://127.0.0.1:${await closedPort()}`);
+    const updater = new Updater(cfg, silentLog, () => NOW);
+    const { app } = createApp(testRuntime(), updater, silentLog);
+    expect((await request(app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
+    const res = await request(app).get('/readyz').expect(503);
+    expect(res.body.error).toMatchObject({ code: 'not_ready', message: expect.stringMatching(/first pull/) });
+    await updater.runOnce();
+    expect((await request(app).get('/readyz').expect(200)).body).toEqual({ status: 'ready' });
+    expect((await request(app).get('/metrics').expect(200)).text).toMatch(/^anomaly_up 0$/m);
+  });
+
+  it('keeps the models of unchanged queries across a reconfiguration, and drops those of removed ones', async () => {
+    let now = NOW;
+    const updater = new Updater(config(prom.url), silentLog, () => now);
+    await updater.runOnce();
+    const kept = updater.queries[0]!;
+    const models = [...kept.series.values()].map((s) => s.detector);
+    prom.requests.length = 0;
+    now += STEP;
+    updater.reconfigure(
+      parseConfig({
+        prometheus: { url: prom.url },
+        step: '1m',
+        history: '1d',
+        forecast: { horizons: ['2h'] },
+        queries: [
+          { name: 'load', query: 'demo_load', threshold: 300 },
+          { name: 'fresh', query: 'demo_fresh' },
+        ],
+      }),
+    );
+    expect(updater.queries[0]).toBe(kept);
+    expect([...kept.series.values()].map((s) => s.detector)).toEqual(models);
+    await updater.runOnce();
+    // The kept query pulls one new step; the new one its history.
+    expect(prom.requests).toEqual([
+      { query: 'demo_load', start: NOW + STEP, end: NOW + STEP },
+      { query: 'demo_fresh', start: NOW + STEP - 86_400_000, end: NOW + STEP },
+    ]);
+    const { app } = createApp(testRuntime(), updater, silentLog);
+    let text = (await request(app).get('/metrics').expect(200)).text;
+    expect(text).toMatch(/^anomaly_series\{query="fresh"\} 2$/m);
+    expect(text).toMatch(/^anomaly_forecast_value\{query="load",job="demo",instance="a",horizon="2h"\} /m);
+    expect(text).not.toMatch(/horizon="1h"/);
+
+    // A new step rebuilds every model; a removed query leaves no series behind.
+    updater.reconfigure(
+      parseConfig({
+        prometheus: { url: prom.url },
+        step: '2m',
+        history: '1d',
+        queries: [{ name: 'fresh', query: 'demo_fresh' }],
+      }),
+    );
+    expect(updater.queries[0]!.series.size).toBe(0);
+    text = (await request(app).get('/metrics').expect(200)).text;
+    expect(text).not.toMatch(/query="load"/);
   });
 });

@@ -3,9 +3,15 @@ import http from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { createLogger, Runtime } from '@vigil/service-kit';
 
-export const silentLog = pino({ level: 'silent' });
+export const silentLog = createLogger('silent');
+
+/** The process, Node.js, build and reload series that the service's /metrics begins with. */
+export const testRuntime = () => new Runtime({ name: 'anomaly', metricPrefix: 'anomaly', version: '0.1.0' });
+
+/** What /metrics serves after the runtime's series: the exporter's own. */
+export const ownMetrics = (text: string) => text.slice(text.indexOf('# HELP anomaly_up '));
 
 export function tempDir(prefix = 'vigil-anomaly-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,0 +1,173 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  freePort,
+  spawnProcess,
+  startPrometheus,
+  startProcess,
+  tempDir,
+  type Prometheus,
+  type RunningProcess,
+} from '@vigil/testkit';
+
+const PACKAGE_DIR = join(__dirname, '..');
+const MAIN = join(PACKAGE_DIR, 'dist', 'src', 'main.js');
+
+/** The exporter as it is run: compiled, in its own process. */
+function run(args: string[]) {
+  const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+  return { status, stdout, stderr };
+}
+
+const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string } }).error;
+/** vector(n) needs no data: every step of every range has the one series {} with value n. */
+const query = (name: string, n: number) => ({ name, query: `vector(${n})` });
+
+describe('the anomaly exporter as a process', () => {
+  const temp = tempDir('vigil-anomaly-service-');
+  const configFile = join(temp.dir, 'anomaly.yml');
+  let prometheus: Prometheus;
+  let port: number;
+  let url: string;
+  let exporter: RunningProcess | undefined;
+
+  /** Writes the config file (JSON is YAML): the given queries on the test's Prometheus, an hour of history. */
+  const writeConfig = (queries: unknown[], server = { listen_address: '127.0.0.1', port }) =>
+    writeFileSync(
+      configFile,
+      JSON.stringify({ server, prometheus: { url: prometheus.url }, step: '15s', history: '1h', queries }),
+    );
+  const metrics = async () => (await fetch(`${url}/metrics`)).text();
+  const metricsShow = (pattern: RegExp) =>
+    (exporter as RunningProcess).waitFor(`${pattern} in /metrics`, async () =>
+      pattern.test(await metrics()) ? true : undefined,
+    );
+  const reload = () => fetch(`${url}/-/reload`, { method: 'POST' });
+
+  beforeAll(async () => {
+    execFileSync(join(PACKAGE_DIR, '..', '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE_DIR], {
+      stdio: 'inherit',
+    });
+    prometheus = await startPrometheus({ dir: temp.dir, config: { global: { scrape_interval: '1m' } } });
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await exporter?.stop();
+    await prometheus?.stop();
+    temp.cleanup();
+  });
+
+  it('checks a good config file, exiting 0', () => {
+    writeConfig([query('one', 1)]);
+    const { status, stdout } = run(['--check-config', '--config', configFile]);
+    expect(stdout).toContain(`${configFile}: SUCCESS`);
+    expect(status).toBe(0);
+  });
+
+  it('prints every problem of a bad config file with line and column, exiting 1', () => {
+    const bad = join(temp.dir, 'bad.yml');
+    writeFileSync(
+      bad,
+      [
+        'prometheus:',
+        '  url: ftp://x',
+        'queries:',
+        '  - name: q',
+        '    query: up',
+        '    treshold: 3',
+        '',
+      ].join('\n'),
+    );
+    const { status, stderr } = run(['--check-config', '--config', bad]);
+    expect(stderr).toContain(`${bad}:2:8: prometheus.url: Invalid URL`);
+    expect(stderr).toContain(`${bad}:6:5: queries[0].treshold: unknown field (did you mean "threshold"?)`);
+    expect(stderr).toContain('(2 problems)');
+    expect(status).toBe(1);
+  });
+
+  it('refuses a misspelt flag with a suggestion, exiting 2', () => {
+    const { status, stderr } = run(['--confg', 'x']);
+    expect(stderr).toContain('unknown flag --confg (did you mean --config?)');
+    expect(status).toBe(2);
+  });
+
+  it('serves its models with process, Node.js and build series, ready once the first pull has ended', async () => {
+    writeConfig([query('one', 1)]);
+    exporter = await startProcess(process.execPath, [MAIN, '--config', configFile], {
+      name: 'anomaly',
+      ready: `${url}/readyz`,
+    });
+    const text = await metrics();
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_total_bytes \d/m);
+    expect(text).toMatch(/^anomaly_build_info\{version="0\.1\.0",revision="[^"]+",nodejs="v[\d.]+"\} 1$/m);
+    expect(text).toMatch(/^anomaly_config_last_reload_successful 1$/m);
+    expect(text).toMatch(/^anomaly_up 1$/m);
+    expect(text).toMatch(/^anomaly_series\{query="one"\} 1$/m);
+    expect(text).toMatch(/^anomaly_score\{query="one"\} [\d.e-]+$/m);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+  });
+
+  it('reloads on SIGHUP: a new query is pulled at once', async () => {
+    writeConfig([query('one', 1), query('two', 2)]);
+    exporter!.child.kill('SIGHUP');
+    await metricsShow(/^anomaly_series\{query="two"\} 1$/m);
+    const text = await metrics();
+    expect(text).toMatch(/^anomaly_expected_value\{query="two"\} [\d.e-]+$/m);
+    expect(text).toMatch(/^anomaly_config_last_reload_successful 1$/m);
+  });
+
+  it('reloads on POST /-/reload: a query added, one removed', async () => {
+    writeConfig([query('one', 1), query('three', 3)]);
+    const res = await reload();
+    expect(await res.json()).toEqual({ status: 'reloaded' });
+    await metricsShow(/^anomaly_series\{query="three"\} 1$/m);
+    expect(await metrics()).not.toMatch(/query="two"/);
+  });
+
+  it('keeps the old config serving when the new file is broken, saying so in a metric', async () => {
+    writeFileSync(configFile, 'queries: [\n');
+    const res = await reload();
+    expect(res.status).toBe(500);
+    expect((await errorOf(res)).message).toMatch(/anomaly\.yml:\d+:\d+: not valid YAML/);
+    let text = await metrics();
+    expect(text).toMatch(/^anomaly_config_last_reload_successful 0$/m);
+    expect(text).toMatch(/^anomaly_series\{query="three"\} 1$/m);
+
+    // By SIGHUP too: a good file first (the metric back to 1), then one that is YAML but not a valid config.
+    writeConfig([query('one', 1), query('three', 3)]);
+    exporter!.child.kill('SIGHUP');
+    await metricsShow(/^anomaly_config_last_reload_successful 1$/m);
+    writeConfig([]);
+    exporter!.child.kill('SIGHUP');
+    await metricsShow(/^anomaly_config_last_reload_successful 0$/m);
+    text = await metrics();
+    expect(text).toMatch(/^anomaly_series\{query="one"\} 1$/m);
+    expect(text).toMatch(/^anomaly_series\{query="three"\} 1$/m);
+  });
+
+  it('refuses a reload that moves the listening port: it needs a restart', async () => {
+    writeConfig([query('one', 1)], { listen_address: '127.0.0.1', port: port + 1 });
+    const res = await reload();
+    expect(res.status).toBe(500);
+    expect((await errorOf(res)).message).toContain('server.port: changing it needs a restart');
+    expect(await metrics()).toMatch(/^anomaly_series\{query="three"\} 1$/m);
+  });
+
+  it('exits non-zero, naming the address and server.port, when its port is taken', async () => {
+    writeConfig([query('one', 1)]);
+    const second = spawnProcess(process.execPath, [MAIN, '--config', configFile], { name: 'anomaly-2' });
+    expect(await second.exited).not.toBe(0);
+    expect(second.output()).toContain(`127.0.0.1:${port}`);
+    expect(second.output()).toContain('server.port');
+    expect(second.output()).toContain('EADDRINUSE');
+  });
+
+  it('stops on SIGTERM, exiting 0', async () => {
+    await exporter!.stop('SIGTERM');
+    expect(exporter!.exitStatus).toBe(0);
+    exporter = undefined;
+  });
+});
