@@ -2,7 +2,14 @@ import type { Selectable, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { DatabaseSchema, MaintenanceWindowTable } from '../db/schema';
-import { formatMatcher, matchesAll, parseMatchers, type Matcher } from '../routing/matchers';
+import {
+  formatMatcher,
+  MatcherSyntaxError,
+  matchesAll,
+  parseMatchers,
+  type Labels,
+  type Matcher,
+} from '../routing/matchers';
 import type { ConfigWindow } from './config';
 import type { AlertmanagerSilences } from './silences';
 
@@ -21,6 +28,21 @@ const endOf = (w: WindowRow) =>
   w.deleted_at !== null && w.deleted_at < w.ends_at ? w.deleted_at : w.ends_at;
 
 const matchersOf = (w: WindowRow) => (JSON.parse(w.matchers) as string[]).flatMap(parseMatchers);
+
+/**
+ * Whether the window covers every one of these label sets. A window stored before matchers became RE2 whose
+ * regex RE2 refuses (a backreference, a lookaround) covers nothing: notifying is the safe side.
+ */
+function covers(w: WindowRow, labels: Labels[]): boolean {
+  let matchers: Matcher[];
+  try {
+    matchers = matchersOf(w);
+  } catch (err) {
+    if (err instanceof MatcherSyntaxError) return false;
+    throw err;
+  }
+  return labels.every((l) => matchesAll(matchers, l));
+}
 
 export function presentWindow(w: WindowRow, now: string) {
   const end = endOf(w);
@@ -65,10 +87,7 @@ export async function windowFor(tx: Tx, incidentId: number, at: string): Promise
     (a) => JSON.parse(a.labels) as Record<string, string>,
   );
   if (labels.length === 0) return undefined;
-  return windows.find((w) => {
-    const matchers = matchersOf(w);
-    return labels.every((l) => matchesAll(matchers, l));
-  });
+  return windows.find((w) => covers(w, labels));
 }
 
 /** Windows whose end has come and not yet been handled; the caller handles and closes each. */

@@ -1,15 +1,19 @@
+import { RE2JS } from 're2js';
+
 /** Alertmanager label matchers: `name="value"`, `!=`, `=~`, `!~`, alone or as a comma-separated list. */
 
 export type MatchOperator = '=' | '!=' | '=~' | '!~';
 
 export type Labels = Readonly<Record<string, string>>;
 
+/**
+ * Plain data, so that it crosses to the merge thread as it is; the regular expression of `=~` and `!~` is
+ * compiled once per thread and pattern (see `compile`).
+ */
 export interface Matcher {
   readonly name: string;
   readonly op: MatchOperator;
   readonly value: string;
-  /** Compiled for =~ and !~, anchored at both ends as Alertmanager does. */
-  readonly regex?: RegExp;
 }
 
 export class MatcherSyntaxError extends Error {
@@ -45,18 +49,53 @@ function unquote(raw: string): string {
   return out;
 }
 
-/**
- * Anchors the pattern like Alertmanager's `^(?:…)$`. A leading `(?i)`, common in Alertmanager configs, becomes
- * the `i` flag, since JavaScript regexes have no inline flags; the rest is JavaScript regex syntax.
- */
-function compile(pattern: string): RegExp {
-  const insensitive = pattern.startsWith('(?i)');
-  const body = insensitive ? pattern.slice(4) : pattern;
-  try {
-    return new RegExp(`^(?:${body})$`, insensitive ? 'i' : '');
-  } catch (err) {
-    throw new MatcherSyntaxError(`invalid regular expression: ${(err as Error).message}`);
+/** A compiled matcher regex: `test` runs in time linear in the value's length, whatever the pattern. */
+interface Pattern {
+  test(value: string): boolean;
+}
+
+/** Compiled patterns of this thread by their text; the oldest goes first past the cap (API-made windows add some). */
+const compiled = new Map<string, Pattern>();
+const MAX_COMPILED = 1000;
+
+function explain(err: Error, pattern: string): string {
+  const why = err.message.replace(/^error parsing regexp: /, '');
+  if (/invalid escape sequence: `\\[1-9]/.test(why)) {
+    return `backreferences (${/\\[1-9]/.exec(pattern)?.[0] ?? '\\1'}) are not supported: matchers are RE2 regular expressions, as in Alertmanager`;
   }
+  const look = /\(\?<?[=!]/.exec(pattern);
+  if (look) {
+    return `lookaround (${look[0]}) is not supported: matchers are RE2 regular expressions, as in Alertmanager`;
+  }
+  return why;
+}
+
+/**
+ * Compiles a matcher regex as Alertmanager does: RE2 syntax (Go's regexp, inline flags such as `(?i)`
+ * included), anchored as `^(?:…)$`, run by RE2's linear-time engine (re2js): no pattern can make a match
+ * backtrack for seconds. What RE2 cannot express (backreferences, lookaround) is refused.
+ */
+function compile(pattern: string): Pattern {
+  const known = compiled.get(pattern);
+  if (known) return known;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(`^(?:${pattern})$`);
+  } catch (err) {
+    throw new MatcherSyntaxError(`invalid regular expression: ${explain(err as Error, pattern)}`);
+  }
+  // A pattern that is a regex of its own (nearly all) needs a match of the whole value: testExact, RE2's
+  // fastest path. One that is not, such as `a)|(b`, means what Alertmanager's `^(?:a)|(b)$` means: a search.
+  let whole = true;
+  try {
+    RE2JS.compile(pattern);
+  } catch {
+    whole = false;
+  }
+  const compiledPattern: Pattern = whole ? { test: (v) => re.testExact(v) } : { test: (v) => re.test(v) };
+  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
+  compiled.set(pattern, compiledPattern);
+  return compiledPattern;
 }
 
 export function parseMatcher(text: string): Matcher {
@@ -65,7 +104,8 @@ export function parseMatcher(text: string): Matcher {
   const [, name, op, raw] = parts as unknown as [string, string, MatchOperator, string];
   try {
     const value = unquote(raw);
-    return op === '=~' || op === '!~' ? { name, op, value, regex: compile(value) } : { name, op, value };
+    if (op === '=~' || op === '!~') compile(value);
+    return { name, op, value };
   } catch (err) {
     throw new MatcherSyntaxError(`invalid matcher ${JSON.stringify(text)}: ${(err as Error).message}`);
   }
@@ -92,18 +132,21 @@ export function parseMatchers(text: string): Matcher[] {
   return tokens.map(parseMatcher);
 }
 
-/** A label that is absent counts as the empty string, so `team!="db"` matches alerts without a team. */
+/**
+ * A label that is absent counts as the empty string, so `team!="db"` matches alerts without a team. Only the
+ * labels' own keys count: `constructor` or `__proto__` is a label like any other, never Object's.
+ */
 export function matches(matcher: Matcher, labels: Labels): boolean {
-  const value = labels[matcher.name] ?? '';
+  const value = Object.hasOwn(labels, matcher.name) ? (labels[matcher.name] as string) : '';
   switch (matcher.op) {
     case '=':
       return value === matcher.value;
     case '!=':
       return value !== matcher.value;
     case '=~':
-      return (matcher.regex as RegExp).test(value);
+      return compile(matcher.value).test(value);
     case '!~':
-      return !(matcher.regex as RegExp).test(value);
+      return !compile(matcher.value).test(value);
   }
 }
 
