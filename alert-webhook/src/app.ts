@@ -167,7 +167,6 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     inbox.configure(mergeOptions(next));
     parts = fresh;
     config = next;
-    log.level = next.log_level;
     if (reportsRunning) await fresh.reports.start();
     fresh.dispatcher.kick();
   }

@@ -44,7 +44,10 @@ describe('alert-webhook on the service kit', () => {
     expect(await status(TOKEN_A)).toBe(401);
 
     // An unknown channel: refused, naming the line and key; the running configuration stays.
-    writeFileSync(configPath, yaml.dump({ ...running, ...tokens('a'), routing: { team: 'ops', channels: ['nowhere'] } }));
+    writeFileSync(
+      configPath,
+      yaml.dump({ ...running, ...tokens('a'), routing: { team: 'ops', channels: ['nowhere'] } }),
+    );
     const refused = await fetch(`${receiver.url}/-/reload`, { method: 'POST' });
     expect(refused.status).toBe(500);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
@@ -60,7 +63,7 @@ describe('alert-webhook on the service kit', () => {
     writeFileSync(configPath, yaml.dump({ ...running, ...tokens('b'), server: { ...server, port: 1 } }));
     const restart = await fetch(`${receiver.url}/-/reload`, { method: 'POST' });
     expect(((await restart.json()) as { error: { message: string } }).error.message).toContain(
-      'server: changed, but only a restart applies it',
+      'alert-webhook.yml:12:9: server.port: changing it needs a restart',
     );
 
     writeFileSync(configPath, yaml.dump({ ...running, ...tokens('b') }));

@@ -46,7 +46,7 @@ export function createApp(exporter: Exporter, runtime: Runtime, log: Logger): Ex
   const app = serviceApp(
     runtime,
     {
-      metrics: () => exporter.current.metrics.render().toString(),
+      metrics: () => exporter.current.metrics.render(),
       notReady: () => exporter.notReady(),
     },
     log,

@@ -1,4 +1,3 @@
-import { ConfigError } from '@vigil/service-kit';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { createMetrics } from './metrics';
@@ -53,27 +52,13 @@ export class Exporter {
   /**
    * Applies a new configuration: the old scheduler stops (its runs under way finish, within their
    * timeout), a new one takes over the results of unchanged checks, and the new configuration is swapped
-   * in as a whole. The address and port cannot change without a restart: such a configuration is refused
-   * and the old one stays.
+   * in as a whole. (The service kit refuses a new address or port, and applies the log level.)
    */
   async reload(next: Config): Promise<ReloadSummary> {
     const old = this.generation;
-    const moved = (['listen_address', 'port'] as const).filter(
-      (key) => next.server[key] !== old.config.server[key],
-    );
-    if (moved.length > 0) {
-      throw new ConfigError(
-        moved.map((key) => ({
-          path: ['server', key],
-          message: `changing it needs a restart (the exporter listens on ${old.config.server.listen_address}:${old.config.server.port})`,
-        })),
-      );
-    }
     await old.scheduler.stop();
     const generation = this.build(next);
     const kept = generation.scheduler.carryOver(old.scheduler);
-    // Only a changed level is applied, so a level set from outside (a test's silent logger) stays.
-    if (next.log_level !== old.config.log_level) this.log.level = next.log_level;
     this.generation = generation;
     if (this.started && !this.stopped) generation.scheduler.start();
     const checks = next.services.reduce((n, s) => n + s.checks.length, 0);

@@ -1,11 +1,4 @@
-import {
-  ConfigError,
-  loadConfigFile,
-  packageVersion,
-  runService,
-  type ConfigProblem,
-  type Logger,
-} from '@vigil/service-kit';
+import { loadConfigFile, packageVersion, runService, type Logger } from '@vigil/service-kit';
 import { createApp } from './app';
 import { parseConfig, type Config } from './config';
 import { createExporter } from './exporter';
@@ -23,17 +16,6 @@ async function oneShot(config: Config, log: Logger) {
   await exporter.start();
   await exporter.stop();
   process.stdout.write(await exporter.render());
-}
-
-/** The listening socket is bound once, at start: a reload that moves it is refused, naming the key. */
-function refuseServerChange(running: Config, next: Config) {
-  const problems: ConfigProblem[] = (['listen_address', 'port'] as const)
-    .filter((key) => running.server[key] !== next.server[key])
-    .map((key) => ({
-      path: ['server', key],
-      message: `changing it needs a restart (still serving on ${running.server.listen_address}:${running.server.port})`,
-    }));
-  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 void runService<Config>({
@@ -55,16 +37,10 @@ void runService<Config>({
     return {
       app: createApp(runtime, exporter, log),
       summary: { sources: Object.keys(config.sources).length, metrics: config.metrics.length },
-      onListening() {
-        exporter.start().catch((err: unknown) => {
-          process.stderr.write(`logs: cannot start the sources: ${(err as Error).message}\n`);
-          process.exit(1);
-        });
-      },
+      // A source that cannot start (a syslog port in use) stops the exporter, naming it.
+      onListening: () => exporter.start(),
       async reload(next) {
-        refuseServerChange(exporter.config, next);
         await exporter.reload(next);
-        log.level = next.log_level;
       },
       // Saves the file offsets, so that the next start resumes exactly here.
       stop: () => exporter.stop(),

@@ -79,6 +79,20 @@ export function loadConfigFile<T>(path: string, parse: (doc: unknown) => T): T {
   }
 }
 
+/**
+ * Places problems found after loading (e.g. a reload refusing a key that needs a restart) in the file, as
+ * the loader does for its own; the file is read again, and left unplaced if it cannot be.
+ */
+export function locateProblems(path: string, problems: ConfigProblem[]): ConfigProblem[] {
+  try {
+    const lines = new LineCounter();
+    const doc = parseDocument(readText(path), { lineCounter: lines });
+    return problems.map((p) => (p.position ? p : locate(path, doc, lines, p)));
+  } catch {
+    return problems;
+  }
+}
+
 /** Parses a YAML file to plain data (no schema): for files that are data rather than configuration. */
 export function readYamlFile(path: string): unknown {
   return loadConfigFile(path, (doc) => doc);

@@ -1,5 +1,5 @@
 export { COMMON_FLAGS, parseCommandLine, usage, UsageError, type FlagSpec } from './cli';
-export { loadConfigFile, readYamlFile } from './config-file';
+export { loadConfigFile, locateProblems, readYamlFile } from './config-file';
 export { duration, parseDuration, positiveDuration } from './duration';
 export { errorBody, sendError, writeError } from './http-error';
 export { createLogger, type Logger } from './logger';

@@ -1,12 +1,15 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { ConfigError } from './problems';
+import { ConfigError, formatProblem } from './problems';
 import { sendError } from './http-error';
 import type { Runtime } from './runtime';
 
 export interface OpsHooks {
-  /** The service's own metrics, appended to the runtime's (process, Node.js, build and reload). */
-  metrics?: () => string | Promise<string>;
+  /**
+   * The service's own metrics, appended to the runtime's (process, Node.js, build and reload); bytes as
+   * they are, for an exporter that keeps its exposition encoded.
+   */
+  metrics?: () => string | Buffer | Promise<string | Buffer>;
   /** Why the service cannot serve yet (e.g. "database unreachable"); undefined when ready. */
   notReady?: () => string | undefined | Promise<string | undefined>;
 }
@@ -35,8 +38,9 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
   app.get(['/readyz', '/-/ready'], ready);
   app.get('/metrics', async (_req, res) => {
     const own = hooks.metrics ? await hooks.metrics() : '';
+    const base = await runtime.registry.metrics();
     res.setHeader('Content-Type', runtime.registry.contentType);
-    res.send((await runtime.registry.metrics()) + own);
+    res.send(typeof own === 'string' ? base + own : Buffer.concat([Buffer.from(base), own]));
   });
   app.post('/-/reload', async (_req, res) => {
     if (!runtime.reload) return sendError(res, 503, 'unavailable', 'reloading is not set up in this process');
@@ -44,7 +48,7 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
       await runtime.reload();
       res.json({ status: 'reloaded' });
     } catch (err) {
-      const problems = err instanceof ConfigError ? err.problems.map((p) => p.message) : [];
+      const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [];
       sendError(res, 500, 'reload_failed', `failed to reload config: ${(err as Error).message}`, problems);
     }
   });

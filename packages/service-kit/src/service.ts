@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { COMMON_FLAGS, parseCommandLine, usage, UsageError, type CommandLine, type FlagSpec } from './cli';
 import { createLogger } from './logger';
+import { locateProblems } from './config-file';
 import { ConfigError, formatProblem } from './problems';
 import { Runtime, versionLine, type ServiceIdentity } from './runtime';
 import { listen, ListenError, type Listening } from './server';
@@ -24,8 +25,8 @@ export interface RunningService<C> {
   app: RequestListener;
   /** Applies a new configuration, or throws (a ConfigError names the key) and the old one stays. */
   reload(next: C): void | Promise<void>;
-  /** After the port is bound: start schedules, tails, workers. */
-  onListening?(): void;
+  /** After the port is bound: start schedules, tails, workers. A rejection stops the service (exit 1). */
+  onListening?(): void | Promise<void>;
   /** After in-flight requests have drained: save state, close databases. */
   stop(): Promise<void>;
   /** Logged with "listening". */
@@ -141,12 +142,18 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
     return;
   }
 
+  // Installed before starting: Node's default for SIGHUP would end a process still starting.
+  process.on('SIGHUP', () => {
+    if (runtime.reload) runtime.reload().catch(() => undefined);
+    else log.warn('SIGHUP before the service finished starting: not reloaded');
+  });
   let running: RunningService<C>;
   let listening: Listening;
   try {
     running = await spec.start(ctx);
     const { address, port } = spec.listenOn(loaded.config);
     let web = loaded.web;
+    let current = loaded.config;
     listening = await listen(running.app, {
       address,
       port,
@@ -161,7 +168,24 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
           const next = loadAll();
           if (Boolean(next.web?.tls) !== Boolean(web?.tls))
             throw new ConfigError('web config: turning TLS on or off needs a restart');
-          await running.reload(next.config);
+          try {
+            // The socket is bound once: a reload that would move it is refused, naming the key.
+            const [was, now] = [spec.listenOn(current), spec.listenOn(next.config)];
+            const moved = (['address', 'port'] as const).filter((key) => was[key] !== now[key]);
+            if (moved.length > 0)
+              throw new ConfigError(
+                moved.map((key) => ({
+                  path: ['server', key === 'address' ? 'listen_address' : 'port'],
+                  message: `changing it needs a restart (still serving on ${was.address}:${was.port})`,
+                })),
+              );
+            await running.reload(next.config);
+          } catch (err) {
+            if (!(err instanceof ConfigError) || !configPath) throw err;
+            throw new ConfigError(locateProblems(configPath, err.problems));
+          }
+          log.level = spec.logLevel(next.config);
+          current = next.config;
           web = next.web;
           if (web) listening.updateTls(web);
           runtime.recordReload(true);
@@ -183,11 +207,15 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
     return process.exit(1);
   }
   log.info({ url: listening.url, ...running.summary }, `${name} listening`);
-  running.onListening?.();
+  try {
+    await running.onListening?.();
+  } catch (err) {
+    if (err instanceof ConfigError) write(problemsText(name, err));
+    else write(`${name}: ${(err as Error).message}`);
+    await listening.close(0);
+    return process.exit(1);
+  }
 
-  process.on('SIGHUP', () => {
-    runtime.reload?.().catch(() => undefined);
-  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) process.exit(1); // a second signal: stop now
