@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/database';
 import type { AlertTable, DatabaseSchema, IncidentTable } from '../db/schema';
 import { alertFingerprint, normaliseTime, type WebhookAlert, type WebhookPayload } from '../webhook/payload';
+import { boundExtra } from './extra';
 import { decideAlert, highestSeverity } from './rules';
 import { route, type RoutingTree } from '../routing/tree';
 import type { EscalationPolicy } from '../escalation/policy';
@@ -46,8 +47,7 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 function toRow(alert: WebhookAlert, now: string): NewAlert {
-  const extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(alert)) if (!KNOWN_ALERT_FIELDS.has(k)) extra[k] = v;
+  const extra = boundExtra(Object.entries(alert).filter(([k]) => !KNOWN_ALERT_FIELDS.has(k)));
   const endsAt = normaliseTime(alert.endsAt);
   return {
     fingerprint: alertFingerprint(alert),

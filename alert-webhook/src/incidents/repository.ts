@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import type { IncidentStatus, IncidentTable } from '../db/schema';
+import { presentExtra } from './extra';
 import { applyTransition, type Transition } from './rules';
 import { react } from './reactions';
 import type { EscalationPolicy } from '../escalation/policy';
@@ -17,7 +18,15 @@ export interface IncidentFilter {
   limit: number;
 }
 
-const parseJson = (text: string | null) => (text === null ? null : (JSON.parse(text) as unknown));
+/** A stored JSON column; text that is not JSON (a row edited by hand) is shown as it is rather than failing the read. */
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
 
 export function presentIncident(row: Selectable<IncidentTable>) {
   return { ...row, group_labels: parseJson(row.group_labels), common_labels: parseJson(row.common_labels) };
@@ -58,7 +67,7 @@ export async function getIncident(db: Db, id: number) {
       ...a,
       labels: parseJson(a.labels),
       annotations: parseJson(a.annotations),
-      extra: parseJson(a.extra),
+      extra: presentExtra(parseJson(a.extra)),
     })),
     timeline: timeline.map((t) => ({ ...t, data: parseJson(t.data) })),
   };
