@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { fieldProblems, HttpError } from '@vigil/service-kit';
+import { rfc3339 } from '../webhook/time';
 
-/** An RFC 3339 query parameter, normalised to the ISO form stored in the database. */
-export const time = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 timestamp')
-  .transform((s) => new Date(s).toISOString());
+/** An RFC 3339 time (years 0001–9999), normalised to the form stored in the database. */
+export const time = rfc3339;
 
 /** Validates a body or query; a failure is a 400 naming each bad field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration } from '@vigil/service-kit';
 import { matches, type Matcher } from '../routing/matchers';
 import { matchersField } from '../routing/schema';
+import { parseRfc3339 } from '../webhook/time';
 
 const positive = duration.refine((ms) => ms > 0, 'must be longer than 0s');
 
@@ -16,11 +17,11 @@ export const windowMatchers = matchersField.refine(
 
 /** A time in the configuration: RFC 3339, quoted or not (YAML reads an unquoted one as a timestamp). */
 const timestamp = z.preprocess(
-  (v) => (v instanceof Date ? v.toISOString() : v),
+  (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.toISOString() : v),
   z
     .string({ error: 'expected an RFC 3339 time' })
-    .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time')
-    .transform((s) => new Date(s).toISOString()),
+    .refine((s) => parseRfc3339(s) !== undefined, 'must be an RFC 3339 time')
+    .transform((s) => new Date(parseRfc3339(s) as number).toISOString()),
 );
 
 const windowSchema = z

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { fieldProblems, type FieldProblem } from '@vigil/service-kit';
+import { parseRfc3339, rfc3339String } from './time';
 
 /**
  * Label and annotation maps. An object whose every key must hold a string accepts and refuses exactly what
@@ -8,7 +9,8 @@ import { fieldProblems, type FieldProblem } from '@vigil/service-kit';
  */
 const labelSet = z.object({}).catchall(z.string());
 
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 timestamp');
+/** Kept as sent (the inbox stores the raw body); normalised when merged (normaliseTime). */
+const timestamp = rfc3339String;
 
 /** One alert of a notification; fields Alertmanager or Grafana add beyond v4 are kept, not refused. */
 const alertSchema = z.looseObject({
@@ -46,11 +48,13 @@ export function validatePayload(
   return { ok: false, details: fieldProblems(result.error, '(body)') };
 }
 
-/** Alertmanager's zero time ("0001-01-01T00:00:00Z") means "no end yet". */
+/**
+ * A validated time in the stored form (`YYYY-MM-DDTHH:MM:SS.sssZ`). Alertmanager's zero time
+ * ("0001-01-01T00:00:00Z"), like any time not after 1970-01-01, means "none" ("no end yet" for endsAt).
+ */
 export function normaliseTime(value: string | undefined): string | null {
-  if (value === undefined) return null;
-  const ms = Date.parse(value);
-  return ms <= 0 ? null : new Date(ms).toISOString();
+  const ms = value === undefined ? undefined : parseRfc3339(value);
+  return ms === undefined || ms <= 0 ? null : new Date(ms).toISOString();
 }
 
 /** Alertmanager always sends a fingerprint; other senders may not, so derive one from the label set. */
