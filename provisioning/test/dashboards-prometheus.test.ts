@@ -1,7 +1,8 @@
 import { waitFor } from '@vigil/testkit';
 import { overviewDashboard } from '../dashboards/src/overview';
 import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
-import { withVariables } from './promql';
+import { metricNames, withVariables } from './promql';
+import { PROMETHEUS_OWN, queries as dashboardQueries, variableQueries } from './dashboard-queries';
 
 interface Target {
   refId: string;
@@ -87,4 +88,53 @@ describe('the Platform overview on a running stack', () => {
     ).catch(() => undefined); // the assertion below says which did not
     expect(problems).toEqual([]);
   }, 60_000);
+
+  /** Our services by their job in Prometheus, with the prefix of their own metrics. */
+  const SERVICES = {
+    'alert-webhook': 'vigil',
+    'health-check': 'healthcheck',
+    logs: 'logexporter',
+    anomaly: 'anomaly',
+  } as const;
+  const JOBS = Object.keys(SERVICES) as (keyof typeof SERVICES)[];
+
+  it('scrapes process, Node.js and build metrics from every Vigil service', async () => {
+    const missing = (
+      await Promise.all(
+        Object.entries(SERVICES).flatMap(([job, prefix]) =>
+          [
+            `process_cpu_seconds_total{job="${job}"}`,
+            `nodejs_heap_size_used_bytes{job="${job}"}`,
+            `${prefix}_build_info{job="${job}"}`,
+          ].map(async (expr) => ((await instant(expr)).length === 1 ? [] : [expr])),
+        ),
+      )
+    ).flat();
+    expect(missing).toEqual([]);
+  });
+
+  it('produces, live, every metric that any dashboard queries', async () => {
+    const live = new Set<string>(PROMETHEUS_OWN);
+    for (const service of [...JOBS, 'demo'] as const) {
+      const text = await (await fetch(`${stack?.urls[service]}/metrics`)).text();
+      for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+        live.add(name as string);
+        if (type === 'histogram')
+          for (const suffix of ['_bucket', '_sum', '_count']) live.add(`${name}${suffix}`);
+      }
+      for (const [, name] of text.matchAll(/^([a-zA-Z_:][\w:]*)[{ ]/gm)) live.add(name as string);
+    }
+    const rules = (await (
+      await fetch(new URL('/api/v1/rules?type=record', stack?.urls.prometheus))
+    ).json()) as {
+      data: { groups: { rules: { name: string }[] }[] };
+    };
+    for (const group of rules.data.groups) for (const rule of group.rules) live.add(rule.name);
+    const absent = [...dashboardQueries, ...variableQueries].flatMap((q) =>
+      metricNames(q.expr)
+        .filter((name) => !live.has(name))
+        .map((name) => `${q.where}: ${name}`),
+    );
+    expect(absent).toEqual([]);
+  });
 });

@@ -4,63 +4,21 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import yaml from 'js-yaml';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { DASHBOARDS_DIR, dashboards, fileName } from '../dashboards/src/index';
+import { DASHBOARDS_DIR, fileName } from '../dashboards/src/index';
+import {
+  built,
+  generated,
+  isRow,
+  panelsOf,
+  PROMETHEUS_OWN,
+  queries,
+  variableQueries,
+  variablesOf,
+} from './dashboard-queries';
 import { checkRules } from '../../rules/src/promtool';
 import { metricNames, withVariables } from './promql';
 
 const ROOT = join(__dirname, '..', '..');
-
-/** Metrics of Prometheus itself that dashboards may query; everything else must come from this repository. */
-const PROMETHEUS_OWN = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'ALERTS'];
-
-/** The parts of Grafana's dashboard JSON that these tests read. */
-interface Target {
-  refId: string;
-  expr: string;
-  datasource?: { uid?: string };
-}
-interface Panel {
-  id?: number;
-  type: string;
-  title?: string;
-  datasource?: { uid?: string };
-  targets?: Target[];
-  panels?: Panel[];
-}
-interface Dashboard {
-  uid: string;
-  title: string;
-  panels?: Panel[];
-  templating: { list?: { name: string; query?: unknown; datasource?: { uid?: string } }[] };
-}
-interface Query {
-  where: string;
-  expr: string;
-  dashboard: Dashboard;
-  /** A recording rule name for it, unique in its dashboard. */
-  record: string;
-}
-
-/** The dashboards as the JSON files hold them (the first test checks that they do). */
-const generated = dashboards();
-const built = generated.map((d) => JSON.parse(JSON.stringify(d)) as Dashboard);
-
-/** Every panel of a dashboard, rows' own panels included. */
-const panelsOf = (d: Dashboard): Panel[] => (d.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])]);
-const isRow = (p: Panel) => p.type === 'row';
-const variablesOf = (d: Dashboard) => d.templating?.list ?? [];
-
-/** Every PromQL expression, with where it comes from. */
-const queries: Query[] = built.flatMap((dashboard) =>
-  panelsOf(dashboard).flatMap((panel) =>
-    (panel.targets ?? []).map((t) => ({
-      where: `${dashboard.uid} panel ${panel.id} "${panel.title}" ${t.refId}`,
-      expr: t.expr,
-      dashboard,
-      record: `${dashboard.uid.replace(/-/g, '_')}:panel_${panel.id}_${t.refId}`,
-    })),
-  ),
-);
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 const load = <T>(path: string) => yaml.load(readFileSync(join(ROOT, path), 'utf8')) as T;
@@ -192,11 +150,8 @@ describe('provisioning/grafana/dashboards', () => {
       ...defaultMetricNames(),
       ...PROMETHEUS_OWN,
     ]);
-    const variableQueries = built.flatMap((d) =>
-      variablesOf(d).map((v) => ({ where: `${d.uid} $${v.name}`, expr: String(v.query) })),
-    );
     const unknown = [...queries, ...variableQueries].flatMap((q) =>
-      metricNames(q.expr.replace(/^label_values\((.*),\s*\w+\)$/, '$1'))
+      metricNames(q.expr)
         .filter((name) => !known.has(name))
         .map((name) => `${q.where}: ${name}`),
     );

@@ -90,6 +90,12 @@ describe('npm run stack (native)', () => {
     expect(readFileSync(join(stack?.mailDir ?? '', file as string), 'utf8')).toMatch(/Subject: stack mail/);
   });
 
+  it('says which component died, and where its log is, when one ends on its own', async () => {
+    const [demo] = (stack as Stack).pids;
+    process.kill(demo as number, 'SIGKILL');
+    expect(await (stack as Stack).died).toMatch(/^demo exited \(SIGKILL\); see .*demo\.log$/);
+  });
+
   it('stops every child process', async () => {
     const { pids } = stack as Stack;
     expect(pids.length).toBeGreaterThanOrEqual(7);

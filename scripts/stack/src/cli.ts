@@ -110,6 +110,14 @@ async function main() {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // A component that dies takes the stack down loudly, rather than leaving a stack that only looks up.
+  void stack.died.then(async (line) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`stack: ${line}; stopping the stack\n`);
+    await stack.stop();
+    process.exit(1);
+  });
 }
 
 void main();

@@ -56,6 +56,8 @@ export interface Stack {
   pids: number[];
   /** Stops every component and resolves once all child processes are gone. */
   stop(): Promise<void>;
+  /** Resolves with a line saying which component ended and where its log is, if one ends before stop(). */
+  died: Promise<string>;
 }
 
 /** Keeps an existing secret so a restarted stack still talks to the same database and clients. */
@@ -107,6 +109,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const notes: string[] = [];
   let smtp: SmtpSink | undefined;
   let stopping = false;
+  let died!: (line: string) => void;
+  const diedPromise = new Promise<string>((resolve) => (died = resolve));
   const stop = async () => {
     stopping = true;
     await Promise.all(children.map((c) => c.stop()));
@@ -119,7 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     urls[name] = url(name);
     log(`${name} ready at ${url(name)}`);
     void child.exited.then((code) => {
-      if (!stopping) log(`${name} exited (${code}); see ${child.logFile}`);
+      if (!stopping) died(`${name} exited (${code}); see ${child.logFile}`);
     });
   };
   const start = async (
@@ -181,10 +185,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await startNode(
       'health-check',
       'exporters/health-check/dist/src/main.js',
-      '/metrics',
+      '/readyz',
       healthCheckConfig(ports['health-check'], ports.demo, options.checkInterval ?? '15s'),
     );
-    await startNode('logs', 'exporters/logs/dist/src/main.js', '/healthz', logsConfig(ports.logs, dataDir));
+    await startNode('logs', 'exporters/logs/dist/src/main.js', '/readyz', logsConfig(ports.logs, dataDir));
 
     const nodeExporter = findBinary(['node_exporter', 'prometheus-node-exporter']);
     if (nodeExporter) {
@@ -231,7 +235,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await startNode(
       'anomaly',
       'exporters/anomaly/dist/src/main.js',
-      '/healthz',
+      '/readyz',
       anomalyConfig(ports.anomaly, url('prometheus'), options.scrapeInterval ?? '1m'),
     );
 
@@ -266,6 +270,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     mailDir,
     pids: children.map((c) => c.pid),
     stop,
+    died: diedPromise,
   };
 }
 
