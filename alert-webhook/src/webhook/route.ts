@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { isTransientDbError } from '../db/database';
@@ -8,17 +8,47 @@ import { sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
 import { validatePayload } from './payload';
 
+/**
+ * Alertmanager sends `Content-Type: application/json`; a body sent as anything else (text/plain, a form) is
+ * refused with 415, and so is a charset other than UTF-8. Read before the body is.
+ */
+function contentTypeProblem(header: string | undefined): string | undefined {
+  const [type = '', ...params] = (header ?? '').split(';');
+  const sent = JSON.stringify((header ?? '').slice(0, 100));
+  if (type.trim().toLowerCase() !== 'application/json') {
+    return header
+      ? `the body must be sent as application/json, not ${sent}`
+      : 'Content-Type: application/json is missing';
+  }
+  for (const param of params) {
+    const [name = '', value = ''] = param.split('=').map((p) => p.trim().toLowerCase());
+    if (name === 'charset' && value.replace(/^"|"$/g, '') !== 'utf-8') {
+      return `the body must be UTF-8 (${sent})`;
+    }
+  }
+  return undefined;
+}
+
 /** POST /api/v1/alertmanager: validate, store durably, then 200. Never 429: Alertmanager drops those. */
 export function webhookRouter(config: Config, inbox: Inbox, metrics: Metrics, log: Logger): Router {
   const router = Router();
+  const outcome = metrics.webhookRequests;
   const raw = express.raw({ type: () => true, limit: config.server.body_limit_bytes });
-  router.post('/alertmanager', raw, async (req, res) => {
-    const outcome = metrics.webhookRequests;
+  // Credentials, then the content type, and only then is the body read.
+  const admit: RequestHandler = (req, res, next) => {
     if (!webhookAuthorized(req, config.webhook)) {
       outcome.inc({ outcome: 'unauthorized' });
       res.setHeader('WWW-Authenticate', 'Bearer realm="vigil-webhook", Basic realm="vigil-webhook"');
       return sendError(res, 401, 'unauthorized', 'webhook credentials missing or wrong');
     }
+    const problem = contentTypeProblem(req.headers['content-type']);
+    if (problem) {
+      outcome.inc({ outcome: 'invalid' });
+      return sendError(res, 415, 'unsupported_media_type', problem);
+    }
+    next();
+  };
+  router.post('/alertmanager', admit, raw, async (req, res) => {
     const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     let body: unknown;
     try {
