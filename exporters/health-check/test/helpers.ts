@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runtime } from '@vigil/service-kit';
 import pino, { type Logger } from 'pino';
@@ -19,38 +18,9 @@ import { runCheck, systemClock, type Clock } from '../src/run';
 
 export const silentLog = pino({ level: 'silent' });
 
-export function tempDir(prefix = 'vigil-hc-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+import { freePort, listenLocal, startHttp, tempDir } from '@vigil/testkit';
 
-type Closable = { close(cb: () => void): unknown; address(): unknown; listen(...args: unknown[]): unknown };
-
-/** Listens on a random loopback port; resolves to the port and a close() that waits until closed. */
-export async function listenLocal(server: Closable): Promise<{ port: number; close: () => Promise<void> }> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    close: () => {
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** A port on which nothing listens (it was free a moment ago). */
-export async function closedPort(): Promise<number> {
-  const { port, close } = await listenLocal(createTcpServer());
-  await close();
-  return port;
-}
-
-export async function startHttp(handler: http.RequestListener) {
-  const server = http.createServer(handler);
-  const { port, close } = await listenLocal(server);
-  return { url: `http://127.0.0.1:${port}`, port, close };
-}
+export { freePort as closedPort, listenLocal, startHttp, tempDir };
 
 export async function startTcp(): Promise<{ port: number; close: () => Promise<void>; server: TcpServer }> {
   const server = createTcpServer((socket) => socket.end());

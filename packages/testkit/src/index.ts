@@ -9,7 +9,7 @@ export {
   redisServerBinary,
 } from './binaries';
 export { tempDir, type TempDir } from './files';
-export { freePort, freePorts } from './ports';
+export { freePort, freePorts, listenLocal, startHttp } from './ports';
 export {
   spawnProcess,
   startProcess,

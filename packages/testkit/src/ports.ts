@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer } from 'node:net';
 
 /**
@@ -23,4 +24,26 @@ export async function freePorts(count: number): Promise<number[]> {
     if (!ports.includes(port)) ports.push(port);
   }
   return ports;
+}
+
+type Listenable = { close(cb: () => void): unknown; address(): unknown; listen(...args: unknown[]): unknown };
+
+/** Listens on a random loopback port; resolves to the port and a close() that waits until closed. */
+export async function listenLocal(server: Listenable): Promise<{ port: number; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    close: () => {
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** An HTTP server on a random loopback port, for a test's target or upstream. */
+export async function startHttp(handler: RequestListener) {
+  const server = createHttpServer(handler);
+  const { port, close } = await listenLocal(server);
+  return { url: `http://127.0.0.1:${port}`, port, close, server };
 }
