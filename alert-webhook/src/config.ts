@@ -4,8 +4,10 @@ import {
   ConfigError,
   duration,
   loadConfigFile,
+  logLevelSchema,
   resolveSecret,
   secretRef,
+  serverSchema,
   validateConfig,
   type ConfigProblem,
 } from '@vigil/service-kit';
@@ -43,10 +45,8 @@ const sqliteSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  server: z
-    .strictObject({
-      listen_address: z.string().default('0.0.0.0'),
-      port: z.number().int().min(0).max(65535).default(9096),
+  server: serverSchema(9096)
+    .extend({
       body_limit_bytes: z
         .number()
         .int()
@@ -98,7 +98,7 @@ export const configSchema = z.strictObject({
   noise: noiseSchema.prefault({}),
   maintenance_windows: maintenanceWindowsSchema.default([]),
   reports: reportsSchema.prefault({}),
-  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  log_level: logLevelSchema,
 });
 
 type RawConfig = z.output<typeof configSchema>;

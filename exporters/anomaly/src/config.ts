@@ -1,4 +1,10 @@
-import { loadConfigFile, positiveDuration, validateConfig } from '@vigil/service-kit';
+import {
+  loadConfigFile,
+  logLevelSchema,
+  positiveDuration,
+  serverSchema,
+  validateConfig,
+} from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
 import { SEASONALITIES } from './detectors/seasonal-baseline';
@@ -15,13 +21,8 @@ const querySchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-    server: z
-      .strictObject({
-        listen_address: z.string().default('0.0.0.0'),
-        port: z.number().int().min(0).max(65535).default(9472),
-      })
-      .prefault({}),
-    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    server: serverSchema(9472).prefault({}),
+    log_level: logLevelSchema,
     prometheus: z.strictObject({
       url: z.url({ protocol: /^https?$/ }),
       timeout: positiveDuration.default(30_000),

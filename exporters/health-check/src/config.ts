@@ -1,4 +1,10 @@
-import { loadConfigFile, positiveDuration, validateConfig } from '@vigil/service-kit';
+import {
+  loadConfigFile,
+  logLevelSchema,
+  positiveDuration,
+  serverSchema,
+  validateConfig,
+} from '@vigil/service-kit';
 import { z } from 'zod';
 import { parseAllowEntry, type AllowEntry } from './allowlist';
 import { CHECK_KINDS } from './checks';
@@ -49,13 +55,8 @@ const serviceSchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-    server: z
-      .strictObject({
-        listen_address: z.string().default('0.0.0.0'),
-        port: z.number().int().min(0).max(65535).default(9470),
-      })
-      .prefault({}),
-    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    server: serverSchema(9470).prefault({}),
+    log_level: logLevelSchema,
     defaults: z
       .strictObject({ interval: positiveDuration.default(30_000), timeout: positiveDuration.default(5_000) })
       .prefault({}),

@@ -1,4 +1,11 @@
-import { loadConfigFile, positiveDuration, regexSchema, validateConfig } from '@vigil/service-kit';
+import {
+  loadConfigFile,
+  logLevelSchema,
+  positiveDuration,
+  regexSchema,
+  serverSchema,
+  validateConfig,
+} from '@vigil/service-kit';
 import { z } from 'zod';
 import { INPUT_KINDS } from './inputs';
 import { PARSER_KINDS } from './parsers';
@@ -51,13 +58,8 @@ const metricSchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-    server: z
-      .strictObject({
-        listen_address: z.string().default('0.0.0.0'),
-        port: z.number().int().min(0).max(65535).default(9471),
-      })
-      .prefault({}),
-    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    server: serverSchema(9471).prefault({}),
+    log_level: logLevelSchema,
     // Where file offsets are kept across restarts; without it a restart starts per files.start_at.
     state_file: z.string().optional(),
     files: z
