@@ -13,6 +13,7 @@ import { oncallRouter } from './api/oncall';
 import { whoamiRouter } from './api/whoami';
 import { notificationsRouter } from './api/notifications';
 import { webhookRouter } from './webhook/route';
+import { verifyUtf8 } from './webhook/unicode';
 import { ackRouter } from './api/ack';
 import { maintenanceRouter } from './api/maintenance';
 import { NoiseControl } from './noise/control';
@@ -103,7 +104,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     });
     const routes = Router();
     routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log));
-    const json = express.json({ limit: '64kb' });
+    const json = express.json({ limit: '64kb', verify: verifyUtf8 });
     routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick));
     if (cfg.notifications.ackLinks) {
       routes.use('/api/v1', ackRouter(db, cfg.notifications.ackLinks.secret, policies, kick));

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics';
 import { sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
 import { validatePayload } from './payload';
+import { invalidUtf8Error, unstorableText } from './unicode';
 
 /**
  * Alertmanager sends `Content-Type: application/json`; a body sent as anything else (text/plain, a form) is
@@ -49,13 +50,27 @@ export function webhookRouter(config: Config, inbox: Inbox, metrics: Metrics, lo
     next();
   };
   router.post('/alertmanager', admit, raw, async (req, res) => {
-    const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    // Decoding would turn bytes that are not UTF-8 into U+FFFD without a word: refused instead.
+    const notUtf8 = invalidUtf8Error(bytes);
+    if (notUtf8) {
+      outcome.inc({ outcome: 'invalid' });
+      return sendError(res, 400, notUtf8.code, notUtf8.message);
+    }
+    const text = bytes.toString('utf8');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (err) {
       outcome.inc({ outcome: 'invalid' });
       return sendError(res, 400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
+    }
+    const unstorable = unstorableText(text, body);
+    if (unstorable) {
+      outcome.inc({ outcome: 'invalid' });
+      return sendError(res, 400, 'invalid_payload', 'the body holds text that cannot be stored', [
+        unstorable,
+      ]);
     }
     const checked = validatePayload(body);
     if (!checked.ok) {
