@@ -55,11 +55,13 @@ const substitute = (text: string) =>
 beforeAll(async () => {
   buildReceiver();
   tmp = tempDir('vigil-quickstart-');
-  // The layout the commands expect: quickstart/ beside the compiled dist/, under the repository's node_modules.
-  cwd = join(tmp.dir, 'quickstart');
+  // The layout the commands expect: the repository's, with a copy of quickstart/ (its files get test ports).
+  const pkg = join(tmp.dir, 'alert-webhook');
+  cwd = join(pkg, 'quickstart');
   cpSync(join(PACKAGE_DIR, 'quickstart'), cwd, { recursive: true });
-  symlinkSync(join(PACKAGE_DIR, 'dist'), join(tmp.dir, 'dist'));
-  symlinkSync(join(PACKAGE_DIR, '..', 'node_modules'), join(tmp.dir, 'node_modules'));
+  symlinkSync(join(PACKAGE_DIR, 'dist'), join(pkg, 'dist'));
+  for (const shared of ['node_modules', 'packages'])
+    symlinkSync(join(PACKAGE_DIR, '..', shared), join(tmp.dir, shared));
   ports = {
     receiver: String(await freePort()),
     alertmanager: String(await freePort()),
@@ -86,7 +88,7 @@ it('takes an amtool alert to an incident at the API and an email in the sink, as
   take('npm ci && npm run build -w alert-webhook');
   take('cd alert-webhook/quickstart');
   const secrets = take('(umask 077;');
-  const sink = take('node smtp-sink.cjs');
+  const sink = take('node ../../packages/testkit/dist/src/smtp-sink-cli.js');
   const receiver = take('node ../dist/src/main.js');
   const alertmanager = take('alertmanager ');
   const amtool = take('amtool alert add');

@@ -27,6 +27,8 @@ export interface SmtpSinkOptions {
    * secure (implicit TLS), authMethods, disabledCommands, onConnect...
    */
   server?: SMTPServerOptions;
+  /** Told of each message once stored: parsed, with its file when `dir` is set. */
+  onStored?: (mail: ReceivedMail, file: string | undefined) => void;
 }
 
 /** A message as the sink parsed it, and when it had all of it (ms since the epoch, sub-millisecond). */
@@ -58,12 +60,16 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   let count = 0;
   /** Stores one whole message; `receivedAt` is taken before any of this work. */
   const store = async (raw: Buffer, receivedAt: number) => {
+    let file: string | undefined;
     if (dir) {
-      const file = join(dir, `${new Date(receivedAt).toISOString().replace(/[:.]/g, '-')}-${++count}.eml`);
+      file = join(dir, `${new Date(receivedAt).toISOString().replace(/[:.]/g, '-')}-${++count}.eml`);
       await writeFile(`${file}.part`, raw);
       await rename(`${file}.part`, file);
     }
-    if (options.keep !== false) received.push(Object.assign(await simpleParser(raw), { receivedAt }));
+    if (options.keep === false && !options.onStored) return;
+    const mail = Object.assign(await simpleParser(raw), { receivedAt });
+    if (options.keep !== false) received.push(mail);
+    options.onStored?.(mail, file);
   };
   const server = new SMTPServer({
     authOptional: !auth?.required,
