@@ -247,7 +247,7 @@ describe('REST API', () => {
       .expect(400);
   });
 
-  it('returns one incident with its alerts and timeline, 404 for an unknown id, 400 for a bad id', async () => {
+  it('returns one incident with its alerts and timeline, 404 for an unknown or a bad id', async () => {
     await deliver(notification([{ fingerprint: 'a' }, { fingerprint: 'b' }]));
     const id = await firstIncidentId();
     const res = await request(t.app).get(`/api/v1/incidents/${id}`).set(as('viewer')).expect(200);
@@ -255,7 +255,7 @@ describe('REST API', () => {
     expect(res.body.alerts[0].labels).toMatchObject({ alertname: 'HighErrorRate' });
     expect(res.body.timeline[0].kind).toBe('opened');
     await request(t.app).get('/api/v1/incidents/999').set(as('viewer')).expect(404);
-    await request(t.app).get('/api/v1/incidents/abc').set(as('viewer')).expect(400);
+    await request(t.app).get('/api/v1/incidents/abc').set(as('viewer')).expect(404);
     await request(t.app).post('/api/v1/incidents/999/resolve').set(as('responder')).expect(404);
   });
 

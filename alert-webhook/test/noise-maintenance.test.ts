@@ -213,7 +213,7 @@ describe.each(BACKENDS)('maintenance windows on %s', (backend) => {
       .set(asViewer)
       .send({ matchers: 'service="db"', ends_at: later })
       .expect(403);
-    await request(t.app).get('/api/v1/maintenance/abc').set(asViewer).expect(400);
+    await request(t.app).get('/api/v1/maintenance/abc').set(asViewer).expect(404);
     await request(t.app).get('/api/v1/maintenance/999').set(asViewer).expect(404);
     // Nothing half-made: only the two configured windows exist.
     await t.noise.ready();

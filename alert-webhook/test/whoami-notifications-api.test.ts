@@ -76,10 +76,10 @@ describe('GET /api/v1/incidents/{id}/notifications', () => {
     ]);
   });
 
-  it('answers 404 for an unknown incident, 400 for a bad id and 401 without a token', async () => {
+  it('answers 404 for an unknown incident or a bad id and 401 without a token', async () => {
     await request(t.app).get('/api/v1/incidents/999/notifications').set(as('v')).expect(404);
-    const bad = await request(t.app).get('/api/v1/incidents/x/notifications').set(as('v')).expect(400);
-    expect(bad.body.error.message).toMatch(/incident id/);
+    const bad = await request(t.app).get('/api/v1/incidents/x/notifications').set(as('v')).expect(404);
+    expect(bad.body.error.message).toMatch(/incident "x" does not exist/);
     await request(t.app).get('/api/v1/incidents/1/notifications').expect(401);
   });
 });

@@ -7,7 +7,7 @@ import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
 import { requireRole } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { parse, time } from './params';
+import { parse, pathId, time } from './params';
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -25,8 +25,9 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z
     .string()
-    .regex(/^\d+$/, 'must be a cursor returned by a previous page')
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a cursor returned by a previous page')
     .transform(Number)
+    .refine(Number.isSafeInteger, 'must be a cursor returned by a previous page')
     .optional(),
 });
 
@@ -34,11 +35,9 @@ const transitionBody = z.strictObject({ note: z.string().max(10_000).optional() 
 const noteBody = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
 const assignBody = z.strictObject({ assignee: z.string().trim().min(1).max(200).nullable() });
 
+/** The incident id of the path, canonical decimal only (404 otherwise). */
 export function incidentId(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1)
-    throw new HttpError(400, 'invalid_request', 'incident id must be a positive integer');
-  return id;
+  return pathId(req.params.id, 'incident');
 }
 
 export function incidentsRouter(

@@ -5,7 +5,7 @@ import { windowMatchers } from '../noise/config';
 import { presentWindow, type MaintenanceWindows } from '../noise/maintenance';
 import { requireRole, type Caller } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { parse, time } from './params';
+import { parse, pathId, time } from './params';
 import type { FieldProblem } from '@vigil/service-kit';
 
 const createBody = z.strictObject({
@@ -15,12 +15,8 @@ const createBody = z.strictObject({
   comment: z.string().max(1000).default(''),
 });
 
-function windowId(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1)
-    throw new HttpError(400, 'invalid_request', 'maintenance window id must be a positive integer');
-  return id;
-}
+/** The window id of the path, canonical decimal only (404 otherwise). */
+const windowId = (req: Request) => pathId(req.params.id, 'maintenance window');
 
 /** Maintenance windows: viewers list them, responders create and delete them. */
 export function maintenanceRouter(

@@ -11,3 +11,16 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: str
   if (result.success) return result.data;
   throw new HttpError(400, 'invalid_request', `invalid ${where}`, fieldProblems(result.error, where));
 }
+
+/**
+ * A resource id in a path: the canonical decimal form only (`42`; not `042`, `0x2a`, `42.0`, `4.2e1`, `+42`
+ * or ` 42`), else 404: one resource has one URL, and no other spelling may reach it.
+ */
+export function pathId(value: unknown, what: string): number {
+  const text = typeof value === 'string' ? value : '';
+  const id = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id)) {
+    throw new HttpError(404, 'not_found', `${what} ${JSON.stringify(text.slice(0, 40))} does not exist`);
+  }
+  return id;
+}
