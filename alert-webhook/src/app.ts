@@ -51,11 +51,11 @@ interface Parts {
 }
 
 export function createApp(initial: Config, db: Db, log: Logger, options: AppOptions = {}) {
-  const metrics = createMetrics(db);
+  const metrics = createMetrics(db, () => config);
   const clock = options.clock ?? systemClock;
   const runtime = options.runtime ?? new Runtime(IDENTITY);
   let config = initial;
-  registerReportMetrics(metrics.registry, db, () => config.reports.sla, clock);
+  registerReportMetrics(metrics.registry, db, () => config.reports.sla, clock, metrics.labels);
   const { lease } = options;
   const inbox = new Inbox(db, {
     ...mergeOptions(initial),

@@ -1,11 +1,79 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Config } from './config';
 import type { Db } from './db/database';
+import { SEVERITY_ORDER } from './incidents/rules';
+import type { RouteNode } from './routing/tree';
+
+/** The label value that stands for every value past the bounds. */
+export const OTHER = 'other';
+/** Team names seen in alerts that get a series of their own beyond the configured ones, and their longest. */
+export const MAX_UNCONFIGURED_TEAMS = 50;
+export const MAX_TEAM_LENGTH = 64;
+
+/** What the bounds read from the configuration: its SLA targets and its teams. */
+export type LabelConfig = Pick<Config, 'routing' | 'reports'>;
+
+/**
+ * Label values that come from alert data, bounded: an alert's labels are anyone's to write, and each new
+ * value of a metric label is a new series kept for the life of the process.
+ * - severity: the severities that rank (critical, error, warning, info), those `reports.sla` names, and
+ *   `none` (no severity label), matched regardless of case; anything else is `other`.
+ * - team: the teams the configuration names (routes, report schedules) and `none`; then the first
+ *   MAX_UNCONFIGURED_TEAMS other names seen, of at most MAX_TEAM_LENGTH characters; then `other`.
+ */
+export class MetricLabels {
+  private readonly known = new WeakMap<
+    LabelConfig,
+    { severities: Map<string, string>; teams: Set<string> }
+  >();
+  private readonly unconfiguredTeams = new Set<string>();
+
+  constructor(private readonly config: () => LabelConfig) {}
+
+  private sets() {
+    const config = this.config();
+    let sets = this.known.get(config);
+    if (!sets) {
+      const severities = new Map<string, string>();
+      for (const s of [...SEVERITY_ORDER, ...config.reports.sla.map((t) => t.severity), 'none']) {
+        if (!severities.has(s.toLowerCase())) severities.set(s.toLowerCase(), s);
+      }
+      const teams = new Set<string>(['none']);
+      const walk = (route: RouteNode) => {
+        if (route.team !== undefined) teams.add(route.team);
+        route.routes.forEach(walk);
+      };
+      walk(config.routing);
+      for (const schedule of config.reports.schedules)
+        if (schedule.team !== undefined) teams.add(schedule.team);
+      sets = { severities, teams };
+      this.known.set(config, sets);
+    }
+    return sets;
+  }
+
+  severity(value: string): string {
+    return this.sets().severities.get(value.toLowerCase()) ?? OTHER;
+  }
+
+  team(value: string | null): string {
+    const name = value ?? 'none';
+    if (this.sets().teams.has(name) || this.unconfiguredTeams.has(name)) return name;
+    if (name.length > MAX_TEAM_LENGTH || this.unconfiguredTeams.size >= MAX_UNCONFIGURED_TEAMS) return OTHER;
+    this.unconfiguredTeams.add(name);
+    return name;
+  }
+}
 
 export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_large' | 'unavailable' | 'error';
 
-/** The receiver's own metrics; process, Node.js, build and reload series come from the service kit's runtime. */
-export function createMetrics(db: Db) {
+/**
+ * The receiver's own metrics; process, Node.js, build and reload series come from the service kit's runtime.
+ * `config` is read at each scrape, so that a reloaded configuration's severities and teams take effect.
+ */
+export function createMetrics(db: Db, config: () => LabelConfig) {
   const registry = new Registry();
+  const labels = new MetricLabels(config);
   const webhookRequests = new Counter({
     name: 'vigil_webhook_requests_total',
     help: 'Alertmanager webhook deliveries, by outcome.',
@@ -55,7 +123,16 @@ export function createMetrics(db: Db) {
         .groupBy(['severity', 'status'])
         .execute();
       this.reset();
-      for (const r of rows) this.set({ severity: r.severity, status: r.status }, Number(r.n));
+      // Several stored severities may count under `other`: their counts add up.
+      const counts = new Map<string, { severity: string; status: string; n: number }>();
+      for (const r of rows) {
+        const severity = labels.severity(r.severity);
+        const key = `${severity}\u0000${r.status}`;
+        const entry = counts.get(key) ?? { severity, status: r.status, n: 0 };
+        entry.n += Number(r.n);
+        counts.set(key, entry);
+      }
+      for (const { severity, status, n } of counts.values()) this.set({ severity, status }, n);
     },
   });
   const notifications = new Counter({
@@ -78,6 +155,7 @@ export function createMetrics(db: Db) {
   });
   return {
     registry,
+    labels,
     webhookRequests,
     alertsReceived,
     processingDuration,

@@ -1,10 +1,10 @@
 import type { IncidentStatus } from '../db/schema';
 
 /** Known severities, most urgent first; anything else ranks below them (and is kept as sent). */
-const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'];
+export const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'] as const;
 
 export function severityRank(severity: string): number {
-  const i = SEVERITY_ORDER.indexOf(severity.toLowerCase());
+  const i = (SEVERITY_ORDER as readonly string[]).indexOf(severity.toLowerCase());
   return i === -1 ? SEVERITY_ORDER.length : i;
 }
 

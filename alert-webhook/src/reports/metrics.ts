@@ -1,5 +1,6 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Db } from '../db/database';
+import type { MetricLabels } from '../metrics';
 import type { Clock } from '../notify/clock';
 import type { SlaTarget } from './config';
 
@@ -12,8 +13,6 @@ const BUCKETS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_40
  */
 const SETTLE_MS = 2000;
 
-const team = (t: string | null) => t ?? 'none';
-
 /**
  * MTTA/MTTR histograms and the SLA breach gauge. Acknowledgements and resolutions are read from the
  * incidents' timelines at scrape time, from where the previous scrape stopped (starting with this process),
@@ -25,6 +24,8 @@ export function registerReportMetrics(
   db: Db,
   targets: () => SlaTarget[],
   clock: Clock,
+  /** Severity and team come from alert data: bounded (see MetricLabels). */
+  bound: MetricLabels,
 ): void {
   const toAcknowledge = new Histogram({
     name: 'vigil_incident_time_to_acknowledge_seconds',
@@ -86,7 +87,7 @@ export function registerReportMetrics(
       // Stop at the first entry that is too recent: everything after it waits for the next scrape.
       if (row.at > settled) break;
       const seconds = Math.max(0, Date.parse(row.at) - Date.parse(row.opened_at)) / 1000;
-      const labels = { severity: row.severity, team: team(row.team) };
+      const labels = { severity: bound.severity(row.severity), team: bound.team(row.team) };
       (row.kind === 'acknowledged' ? toAcknowledge : toResolve).observe(labels, seconds);
       last = row.id;
     }
