@@ -1,4 +1,6 @@
 import {
+  ConfigError,
+  formatPath,
   loadConfigFile,
   logLevelSchema,
   positiveDuration,
@@ -7,6 +9,7 @@ import {
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { parseAllowEntry, type AllowEntry } from './allowlist';
+import { blackboxModuleSchema, translateModule, unsupportedBlackboxKeys } from './blackbox';
 import { CHECK_KINDS } from './checks';
 import { dependencyOrder } from './graph';
 
@@ -42,7 +45,12 @@ const moduleSchema = z.discriminatedUnion(
   'kind',
   variants(
     kinds.map((k) =>
-      z.strictObject({ kind: z.literal(k.kind), timeout: positiveDuration.optional(), ...k.settings.shape }),
+      z.strictObject({
+        kind: z.literal(k.kind),
+        timeout: positiveDuration.optional(),
+        ...k.settings.shape,
+        ...k.moduleSettings?.shape,
+      }),
     ),
   ),
 );
@@ -67,6 +75,8 @@ export const configSchema = z
       .strictObject({
         allowed_targets: z.array(z.string()).default([]),
         modules: z.record(name, moduleSchema).default({}),
+        // Modules in blackbox_exporter's shape (prober: http|tcp|dns), as a blackbox.yml writes them.
+        blackbox_modules: z.record(name, blackboxModuleSchema).default({}),
       })
       .prefault({}),
   })
@@ -97,6 +107,10 @@ export const configSchema = z
         ['services', sorted.cycle[0] as string, 'depends_on'],
         `dependency cycle: ${sorted.cycle.join(' -> ')}`,
       );
+    }
+    for (const moduleName of Object.keys(cfg.probe.blackbox_modules)) {
+      if (moduleName in cfg.probe.modules)
+        issue(['probe', 'blackbox_modules', moduleName], `module "${moduleName}" is also in probe.modules`);
     }
     cfg.probe.allowed_targets.forEach((entry, i) => {
       try {
@@ -129,6 +143,8 @@ export interface ProbeModule {
   kind: string;
   timeoutMs: number;
   settings: Record<string, unknown>;
+  /** The module as configured (either shape), for /probe?debug=true. */
+  source: unknown;
 }
 
 export interface Config {
@@ -140,11 +156,24 @@ export interface Config {
   probe: { allowedTargets: AllowEntry[]; modules: Map<string, ProbeModule> };
 }
 
-export { ConfigError } from '@vigil/service-kit';
+export { ConfigError };
 
 /** Validates a parsed YAML document as a whole; throws ConfigError naming the key path of each problem. */
 export function parseConfig(doc: unknown): Config {
-  const raw = validateConfig(configSchema, doc);
+  // blackbox_exporter keys the kinds cannot honour are refused with the reason, not as unknown fields.
+  const refused = unsupportedBlackboxKeys(
+    (doc as { probe?: { blackbox_modules?: unknown } } | undefined)?.probe?.blackbox_modules,
+    ['probe', 'blackbox_modules'],
+  );
+  let raw: z.output<typeof configSchema>;
+  try {
+    raw = validateConfig(configSchema, doc);
+  } catch (err) {
+    if (!(err instanceof ConfigError) || refused.length === 0) throw err;
+    const at = new Set(refused.map((p) => formatPath(p.path)));
+    throw new ConfigError([...refused, ...err.problems.filter((p) => !at.has(formatPath(p.path)))]);
+  }
+  if (refused.length > 0) throw new ConfigError(refused);
   const graph = new Map(Object.entries(raw.services).map(([s, svc]) => [s, svc.depends_on]));
   const sorted = dependencyOrder(graph) as { order: string[] };
   const services = sorted.order.map((service): ServiceConfig => {
@@ -173,15 +202,40 @@ export function parseConfig(doc: unknown): Config {
       }),
     };
   });
-  const modules = new Map(
+  const modules = new Map<string, ProbeModule>(
     Object.entries(raw.probe.modules).map(([moduleName, m]) => {
       const { kind, timeout, ...settings } = m as Record<string, unknown> & {
         kind: string;
         timeout?: number;
       };
-      return [moduleName, { kind, timeoutMs: timeout ?? raw.defaults.timeout, settings }];
+      return [moduleName, { kind, timeoutMs: timeout ?? raw.defaults.timeout, settings, source: m }];
     }),
   );
+  for (const [moduleName, m] of Object.entries(raw.probe.blackbox_modules)) {
+    const path = ['probe', 'blackbox_modules', moduleName];
+    let translated;
+    try {
+      translated = translateModule(m);
+    } catch (err) {
+      throw new ConfigError([{ path, message: `module ${moduleName}: ${(err as Error).message}` }]);
+    }
+    const kind = CHECK_KINDS.get(translated.kind) as (typeof kinds)[number];
+    const schema = kind.moduleSettings ? kind.settings.extend(kind.moduleSettings.shape) : kind.settings;
+    const settings = schema.safeParse(translated.settings);
+    if (!settings.success) {
+      const problems = settings.error.issues.map((i) => ({
+        path,
+        message: `module ${moduleName}: ${i.path.join('.')}: ${i.message}`,
+      }));
+      throw new ConfigError(problems);
+    }
+    modules.set(moduleName, {
+      kind: translated.kind,
+      timeoutMs: translated.timeoutMs ?? raw.defaults.timeout,
+      settings: settings.data as Record<string, unknown>,
+      source: m,
+    });
+  }
   return {
     server: raw.server,
     log_level: raw.log_level,

@@ -20,7 +20,7 @@ export function createMetrics(config: Config, scheduler: Scheduler, log: Logger)
   const duration = new GaugeFamily('probe_duration_seconds', `How long the check took. ${LATEST}`);
   const httpStatus = new GaugeFamily(
     'probe_http_status_code',
-    `HTTP status code of the response, for HTTP checks that got one. ${LATEST}`,
+    `HTTP status code of the response, for HTTP checks (0 when there was none). ${LATEST}`,
   );
   const certExpiry = new GaugeFamily(
     'probe_ssl_earliest_cert_expiry',
@@ -70,14 +70,15 @@ export function createMetrics(config: Config, scheduler: Scheduler, log: Logger)
     })),
   );
 
-  function linesOf(labels: string, result: CheckResult): [GaugeFamily, Buffer][] {
+  function linesOf(labels: string, result: CheckResult, kind: string): [GaugeFamily, Buffer][] {
     const lines: [GaugeFamily, Buffer][] = [
       [success, success.line(labels, result.success ? 1 : 0)],
       [duration, duration.line(labels, result.durationSeconds)],
       [lastRun, lastRun.line(labels, result.finishedAt / 1000)],
     ];
-    if (result.httpStatusCode !== undefined)
-      lines.push([httpStatus, httpStatus.line(labels, result.httpStatusCode)]);
+    // As blackbox: an HTTP check that got no response (refused, timed out, TLS failure) says 0.
+    const status = result.httpStatusCode ?? (kind === 'http' ? 0 : undefined);
+    if (status !== undefined) lines.push([httpStatus, httpStatus.line(labels, status)]);
     if (result.sslEarliestCertExpiry !== undefined)
       lines.push([certExpiry, certExpiry.line(labels, result.sslEarliestCertExpiry)]);
     return lines;
@@ -91,7 +92,7 @@ export function createMetrics(config: Config, scheduler: Scheduler, log: Logger)
       const result = scheduler.result(entry.check);
       if (!result) continue;
       if (entry.rendered?.result !== result)
-        entry.rendered = { result, lines: linesOf(entry.labels, result) };
+        entry.rendered = { result, lines: linesOf(entry.labels, result, entry.check.kind) };
       for (const [family, line] of entry.rendered.lines) family.push(line);
     }
     const health = evaluateHealth(config.services, (check) => scheduler.result(check));

@@ -1,11 +1,13 @@
 import type { Request, Response } from 'express';
-import { Gauge, Registry } from 'prom-client';
+import yaml from 'js-yaml';
 import { isAllowed } from './allowlist';
 import { CHECK_KINDS } from './checks';
 import type { CheckKind } from './checks/kind';
 import type { Config } from './config';
 import { sendError } from '@vigil/service-kit';
 import type { Scheduler } from './scheduler';
+import { goFloat, ProbeSeries, probeLogger } from './series';
+import { normalizeHost } from './checks/target';
 
 /** Left of Prometheus's scrape timeout for sending the answer, as blackbox_exporter does. */
 const SCRAPE_TIMEOUT_MARGIN_MS = 500;
@@ -17,16 +19,31 @@ function timeoutFor(req: Request, moduleTimeoutMs: number): number {
   return Math.max(1, Math.min(moduleTimeoutMs, scrapeTimeout * 1000 - SCRAPE_TIMEOUT_MARGIN_MS));
 }
 
+/** Keys whose values the debug page never shows (blackbox prints <secret> for its own). */
+const SECRET_KEYS = /password|token|secret|authorization|ca_file/i;
+
+/** A module's configuration for the debug page, as blackbox prints its own (YAML), secrets hidden. */
+function moduleYaml(source: unknown): string {
+  const plain = JSON.parse(
+    JSON.stringify(source, (key, value: unknown) =>
+      SECRET_KEYS.test(key) ? '<secret>' : value instanceof RegExp ? value.source : value,
+    ),
+  ) as unknown;
+  return yaml.dump(plain);
+}
+
 /**
- * GET /probe?target=&module=, answering like blackbox_exporter (unlabelled probe_* series for the one
- * target). Only targets on probe.allowed_targets are probed, so the exporter cannot be used to reach
- * arbitrary hosts from inside the network (SSRF); HTTP redirects are never followed, for the same reason.
- * `current` gives the configuration in force (and its scheduler, whose concurrency limit probes share).
+ * GET /probe?target=&module=[&debug=true], answering like blackbox_exporter: unlabelled probe_* series for
+ * the one target (the kind's own, sorted as blackbox's registry gathers them), or with debug the probe's
+ * log, those series and the module. Only targets on probe.allowed_targets are probed, so the exporter cannot
+ * be used to reach arbitrary hosts from inside the network (SSRF); an HTTP redirect is followed only to an
+ * allowed destination, each hop asked again. `current` gives the configuration in force (and its
+ * scheduler, whose concurrency limit probes share).
  */
 export function probeHandler(current: () => { config: Config; scheduler: Scheduler }) {
   return async (req: Request, res: Response) => {
     const { config, scheduler } = current();
-    const { target, module: moduleName } = req.query;
+    const { target, module: moduleName, debug } = req.query;
     if (typeof target !== 'string' || target === '' || typeof moduleName !== 'string' || moduleName === '') {
       return sendError(res, 400, 'bad_request', 'target and module parameters are required');
     }
@@ -35,34 +52,57 @@ export function probeHandler(current: () => { config: Config; scheduler: Schedul
     const kind = CHECK_KINDS.get(module.kind) as CheckKind;
     let parsed;
     try {
-      parsed = kind.parseTarget(target);
+      parsed = kind.parseTarget(target, module.settings);
     } catch (err) {
       return sendError(res, 400, 'invalid_target', (err as Error).message);
     }
     const fields = kind.target.safeParse(parsed.fields);
     if (!fields.success) return sendError(res, 400, 'invalid_target', `invalid target "${target}"`);
-    if (!isAllowed(config.probe.allowedTargets, parsed.host, parsed.port)) {
+    const allowed = (host: string, port: number | undefined) => {
+      try {
+        return isAllowed(config.probe.allowedTargets, normalizeHost(host), port);
+      } catch {
+        return false;
+      }
+    };
+    if (!allowed(parsed.host, parsed.port)) {
       return sendError(res, 403, 'target_not_allowed', 'target is not on probe.allowed_targets');
     }
+    const timeoutMs = timeoutFor(req, module.timeoutMs);
+    const series = new ProbeSeries();
+    const { log, lines } = probeLogger(moduleName, target);
+    log('Beginning probe', { probe: module.kind, timeout_seconds: timeoutMs / 1000 });
     const result = await scheduler.probe(
       kind,
-      { ...module.settings, ...fields.data },
-      timeoutFor(req, module.timeoutMs),
+      { ...module.settings, ...parsed.settings, ...fields.data },
+      timeoutMs,
+      { series, log, allowed },
     );
-
-    const registry = new Registry();
-    const gauge = (name: string, help: string, value: number | undefined) => {
-      if (value !== undefined) new Gauge({ name, help, registers: [registry] }).set(value);
-    };
-    gauge('probe_success', 'Whether the probe succeeded.', result.success ? 1 : 0);
-    gauge('probe_duration_seconds', 'How long the probe took.', result.durationSeconds);
-    gauge('probe_http_status_code', 'HTTP status code of the response.', result.httpStatusCode);
-    gauge(
-      'probe_ssl_earliest_cert_expiry',
-      'Earliest certificate expiry, Unix seconds.',
-      result.sslEarliestCertExpiry,
+    const own = result.series ?? series;
+    own.set('probe_success', 'Displays whether or not the probe was a success', result.success ? 1 : 0);
+    own.set(
+      'probe_duration_seconds',
+      'Returns how long the probe took to complete in seconds',
+      result.durationSeconds,
     );
-    res.setHeader('Content-Type', registry.contentType);
-    res.send(await registry.metrics());
+    if (result.success) log('Probe succeeded', { duration_seconds: goFloat(result.durationSeconds) });
+    else
+      log(
+        'Probe failed',
+        { duration_seconds: goFloat(result.durationSeconds), reason: result.message },
+        'error',
+      );
+    const metrics = own.render();
+    if (debug === 'true') {
+      res
+        .type('text/plain')
+        .send(
+          `Logs for the probe:\n${lines.join('\n')}\n\n\n\nMetrics that would have been returned:\n${metrics}\n\n\n` +
+            `Module configuration:\n${moduleYaml(module.source)}`,
+        );
+      return;
+    }
+    res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+    res.send(metrics);
   };
 }

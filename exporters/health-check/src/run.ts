@@ -1,9 +1,18 @@
-import { describeError, type CheckKind, type ProbeResult } from './checks/kind';
+import {
+  checkContext,
+  describeError,
+  type CheckContext,
+  type CheckKind,
+  type ProbeResult,
+} from './checks/kind';
+import type { ProbeLog, ProbeSeries } from './series';
 
 export interface CheckResult extends ProbeResult {
   durationSeconds: number;
   /** Wall-clock time the run finished, Unix milliseconds. */
   finishedAt: number;
+  /** For a /probe: the kind's own series as they stood when the run ended (or timed out). */
+  series?: ProbeSeries;
 }
 
 export interface Clock {
@@ -15,6 +24,13 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now(), monotonic: () => performance.now() };
 
+/** What a /probe run has besides a configured check: its series, its debug log, the allowlist. */
+export interface ProbeExtras {
+  series: ProbeSeries;
+  log: ProbeLog;
+  allowed: CheckContext['allowed'];
+}
+
 /**
  * Runs one check to a result: never rejects, and never takes much longer than timeoutMs even when a kind
  * ignores its abort signal, so a faulty check can neither break a scrape nor hold a concurrency slot.
@@ -24,14 +40,16 @@ export async function runCheck(
   spec: Record<string, unknown>,
   timeoutMs: number,
   clock: Clock,
+  probe?: ProbeExtras,
 ): Promise<CheckResult> {
   const controller = new AbortController();
   const { signal } = controller;
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const started = clock.monotonic();
+  const ctx: CheckContext = probe ? { signal, ...probe } : checkContext(signal);
   let result: ProbeResult;
   try {
-    const running = Promise.resolve().then(() => kind.run(spec, { signal }));
+    const running = Promise.resolve().then(() => kind.run(spec, ctx));
     const timedOut = new Promise<never>((_, reject) =>
       signal.addEventListener('abort', () => reject(new Error('timeout')), { once: true }),
     );
@@ -40,8 +58,12 @@ export async function runCheck(
     result = await Promise.race([running, timedOut]);
   } catch (err) {
     result = { success: false, message: describeError(err, signal) };
+    probe?.log(signal.aborted ? 'Timeout reached' : 'Error', { err: result.message }, 'error');
   } finally {
     clearTimeout(timer);
   }
-  return { ...result, durationSeconds: (clock.monotonic() - started) / 1000, finishedAt: clock.now() };
+  const durationSeconds = (clock.monotonic() - started) / 1000;
+  // A kind that timed out may still be writing its series: the answer keeps them as they stood.
+  const series = probe ? probe.series.clone() : undefined;
+  return { ...result, durationSeconds, finishedAt: clock.now(), ...(series ? { series } : {}) };
 }

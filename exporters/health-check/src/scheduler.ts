@@ -3,7 +3,7 @@ import { CHECK_KINDS } from './checks';
 import type { CheckKind } from './checks/kind';
 import type { CheckConfig } from './config';
 import { Limiter } from './limiter';
-import { runCheck, systemClock, type CheckResult, type Clock } from './run';
+import { runCheck, systemClock, type CheckResult, type Clock, type ProbeExtras } from './run';
 
 /**
  * Runs every check on its own interval through one concurrency limit, and keeps each check's latest
@@ -77,8 +77,13 @@ export class Scheduler {
   }
 
   /** Runs an ad-hoc check (a /probe) under the same concurrency limit; the result is not kept. */
-  probe(kind: CheckKind, spec: Record<string, unknown>, timeoutMs: number): Promise<CheckResult> {
-    return this.track(this.limiter.run(() => runCheck(kind, spec, timeoutMs, this.clock)));
+  probe(
+    kind: CheckKind,
+    spec: Record<string, unknown>,
+    timeoutMs: number,
+    extras: ProbeExtras,
+  ): Promise<CheckResult> {
+    return this.track(this.limiter.run(() => runCheck(kind, spec, timeoutMs, this.clock, extras)));
   }
 
   /**

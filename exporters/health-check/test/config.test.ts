@@ -20,8 +20,8 @@ describe('health-check configuration', () => {
   it('loads the example config, with defaults and services in dependency order', () => {
     const config = loadConfig(join(__dirname, '..', 'config.example.yml'));
     expect(config.server).toEqual({ listen_address: '0.0.0.0', port: 9470 });
-    expect(config.services.map((s) => s.name)).toEqual(['postgres', 'demo']);
-    const healthz = config.services[1]!.checks[0]!;
+    expect(config.services.map((s) => s.name)).toEqual(['postgres', 'mail', 'demo']);
+    const healthz = config.services.find((s) => s.name === 'demo')!.checks[0]!;
     expect(healthz).toMatchObject({
       service: 'demo',
       name: 'healthz',
@@ -39,7 +39,11 @@ describe('health-check configuration', () => {
       timeoutMs: 5_000,
       critical: true,
     });
-    expect(config.probe.modules.get('tcp_connect')).toEqual({ kind: 'tcp', timeoutMs: 3_000, settings: {} });
+    expect(config.probe.modules.get('tcp_connect')).toMatchObject({
+      kind: 'tcp',
+      timeoutMs: 3_000,
+      settings: { preferred_ip_protocol: 'ip6', ip_protocol_fallback: true, query_response: [] },
+    });
   });
 
   it('names the key path of each bad value', () => {

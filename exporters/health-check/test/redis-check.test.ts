@@ -86,7 +86,7 @@ describe('redis checks against a real redis-server', () => {
       .query({ target: `127.0.0.1:${redis.port}`, module: 'redis_auth' })
       .expect(200);
     expect(res.text).toMatch(/^probe_success 1$/m);
-    expect(CHECK_KINDS.get('redis')?.parseTarget('cache.example.com')).toMatchObject({
+    expect(CHECK_KINDS.get('redis')?.parseTarget('cache.example.com', {})).toMatchObject({
       fields: { host: 'cache.example.com', port: 6379 },
     });
   });

@@ -1,44 +1,255 @@
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { positiveDuration, regexSchema } from '@vigil/service-kit';
-import { defineKind, type ProbeResult } from './kind';
-import { earliestExpiry, tlsOptions, tlsSettings } from './tls';
+import { defineKind, describeError, type CheckContext, type ProbeResult } from './kind';
+import { abortable, ipProtocolSettings, resolveTarget, type IpProtocol } from './resolve';
+import { tlsOptions, tlsSeries, tlsSettings } from './tls';
+import { promises as dns } from 'node:dns';
 
-/** Enough for any health endpoint; a larger body is cut here so a check cannot exhaust memory. */
+/** Enough for any health endpoint's regexes; the rest of a larger body is counted, not kept. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
+/** As Go's http.Client (and so blackbox): the 11th redirect is not followed. */
+const MAX_REDIRECTS = 10;
 
 const httpTlsSettings = tlsSettings.extend({
   /** The check fails when the earliest certificate in the chain expires sooner than this. */
   min_validity: positiveDuration.optional(),
 });
 
+const headerMatch = z.strictObject({
+  header: z.string().min(1),
+  regexp: regexSchema,
+  allow_missing: z.boolean().default(false),
+});
+
 const settings = z.strictObject({
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
   body: z.string().optional(),
-  /** Any 2xx when unset. Redirects are not followed, so a 3xx must be listed to count as success. */
+  /** Any 2xx when unset. */
   expected_status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  /** e.g. "HTTP/1.1"; any when empty. */
+  valid_http_versions: z.array(z.string().min(1)).default([]),
   body_regex: regexSchema.optional(),
+  fail_if_body_matches_regexp: z.array(regexSchema).default([]),
+  fail_if_body_not_matches_regexp: z.array(regexSchema).default([]),
+  fail_if_header_matches: z.array(headerMatch).default([]),
+  fail_if_header_not_matches: z.array(headerMatch).default([]),
+  fail_if_ssl: z.boolean().default(false),
+  fail_if_not_ssl: z.boolean().default(false),
+  /** Up to 10 redirects, each hop through the /probe allowlist. */
+  follow_redirects: z.boolean().default(true),
+  ...ipProtocolSettings,
   tls: httpTlsSettings.prefault({}),
 });
+
+type Settings = z.output<typeof settings>;
 
 const target = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
 });
 
-function readBody(res: IncomingMessage): Promise<string> {
+const HELP = {
+  phase: 'Duration of http request by phase, summed over all redirects',
+  contentLength: 'Length of http content response',
+  bodyLength: 'Length of uncompressed response body',
+  redirects: 'The number of redirects',
+  ssl: 'Indicates if SSL was used for the final redirect',
+  status: 'Response HTTP status code',
+  version: 'Returns the version of HTTP of the probe response',
+  regex: 'Indicates if probe failed due to regex',
+  lastModified: 'Returns the Last-Modified HTTP response header in unixtime',
+};
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** The times of one round trip, as blackbox's trace (milliseconds, performance.now()). */
+interface Trace {
+  start: number;
+  dnsDone: number;
+  gotConn?: number;
+  responseStart?: number;
+}
+
+interface Hop {
+  res: IncomingMessage;
+  trace: Trace;
+}
+
+/** The target as blackbox takes it: http:// is assumed when there is no scheme. */
+export function withScheme(text: string): string {
+  return /^https?:\/\//i.test(text) ? text : `http://${text}`;
+}
+
+/** Go's resp.ContentLength: the header's value, -1 when unknown (chunked, or read to the close), 0 when bodiless. */
+function contentLength(res: IncomingMessage): number {
+  const status = res.statusCode ?? 0;
+  if (status === 204 || status === 304 || (status >= 100 && status < 200)) return 0;
+  if (/chunked/i.test(res.headers['transfer-encoding'] ?? '')) return -1;
+  const header = res.headers['content-length'];
+  if (header !== undefined && /^\d+$/.test(header)) return Number(header);
+  return -1;
+}
+
+/** Header values by name, each occurrence apart (as Go's http.Header). */
+function headerValues(res: IncomingMessage, name: string): string[] {
+  return res.headersDistinct[name.toLowerCase()] ?? [];
+}
+
+function headersMatch(res: IncomingMessage, spec: Settings, ctx: CheckContext): string | undefined {
+  for (const m of spec.fail_if_header_matches) {
+    const values = headerValues(res, m.header);
+    if (values.length === 0) {
+      if (m.allow_missing) continue;
+      ctx.log('Missing required header', { header: m.header }, 'error');
+      return `missing header ${m.header}`;
+    }
+    if (values.some((v) => m.regexp.test(v))) {
+      ctx.log('Header matched regular expression', { header: m.header, regexp: m.regexp.source }, 'error');
+      return `header ${m.header} matches ${m.regexp}`;
+    }
+  }
+  for (const m of spec.fail_if_header_not_matches) {
+    const values = headerValues(res, m.header);
+    if (values.length === 0) {
+      if (m.allow_missing) continue;
+      ctx.log('Missing required header', { header: m.header }, 'error');
+      return `missing header ${m.header}`;
+    }
+    if (!values.some((v) => m.regexp.test(v))) {
+      ctx.log(
+        'Header did not match regular expression',
+        { header: m.header, regexp: m.regexp.source },
+        'error',
+      );
+      return `header ${m.header} does not match ${m.regexp}`;
+    }
+  }
+  return undefined;
+}
+
+function bodyMatches(body: string, spec: Settings, ctx: CheckContext): string | undefined {
+  for (const re of spec.fail_if_body_matches_regexp) {
+    if (re.test(body)) {
+      ctx.log('Body matched regular expression', { regexp: re.source }, 'error');
+      return `body matches ${re}`;
+    }
+  }
+  const mustMatch = spec.body_regex
+    ? [spec.body_regex, ...spec.fail_if_body_not_matches_regexp]
+    : spec.fail_if_body_not_matches_regexp;
+  for (const re of mustMatch) {
+    if (!re.test(body)) {
+      ctx.log('Body did not match regular expression', { regexp: re.source }, 'error');
+      return `body does not match ${re}`;
+    }
+  }
+  return undefined;
+}
+
+/** Reads the body, counting every byte and keeping the first BODY_LIMIT_BYTES (for the regexes). */
+function readBody(res: IncomingMessage): Promise<{ text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let size = 0;
+    let kept = 0;
+    let bytes = 0;
     res.on('data', (chunk: Buffer) => {
-      if (size >= BODY_LIMIT_BYTES) return;
+      bytes += chunk.length;
+      if (kept >= BODY_LIMIT_BYTES) return;
       chunks.push(chunk);
-      size += chunk.length;
+      kept += chunk.length;
     });
-    res.on('end', () => resolve(Buffer.concat(chunks).subarray(0, BODY_LIMIT_BYTES).toString('utf8')));
+    res.on('end', () =>
+      resolve({ text: Buffer.concat(chunks).subarray(0, BODY_LIMIT_BYTES).toString('utf8'), bytes }),
+    );
     res.on('error', reject);
+    res.on('aborted', () => reject(new Error('response aborted')));
+  });
+}
+
+/** The address of a redirect's host: its lookup time counts as the "resolve" phase, as in blackbox. */
+async function lookupHop(host: string, proto: IpProtocol, signal: AbortSignal): Promise<string> {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bare)) return bare;
+  const preferred = proto.preferred_ip_protocol === 'ip4' ? 4 : 6;
+  const all = await abortable(dns.lookup(bare, { all: true, verbatim: true }), signal);
+  const pick = all.find((a) => a.family === preferred) ?? (proto.ip_protocol_fallback ? all[0] : undefined);
+  if (!pick) throw new Error(`no address for ${bare}`);
+  return pick.address;
+}
+
+/**
+ * One request to `address`, with the URL's host in Host (and SNI), timing its phases into `series` as they
+ * happen (so a run cut short by its timeout still reports the phases it got through): connect (and tls),
+ * then processing once the response starts.
+ */
+function roundTrip(
+  url: URL,
+  address: string,
+  first: boolean,
+  request: { method: string; headers: OutgoingHttpHeaders; body?: string },
+  spec: Settings,
+  ctx: CheckContext,
+  trace: Trace,
+): Promise<IncomingMessage> {
+  const { series, signal } = ctx;
+  const tlsOn = url.protocol === 'https:';
+  const port = url.port ? Number(url.port) : tlsOn ? 443 : 80;
+  const serverName =
+    (first ? spec.tls.server_name : undefined) ??
+    (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) ? undefined : url.hostname);
+  const options = {
+    host: address,
+    port,
+    path: `${url.pathname}${url.search}`,
+    method: request.method,
+    headers: { Host: url.host, ...request.headers },
+    signal,
+    // A fresh connection per run, so every run sees the certificate actually served.
+    agent: false as const,
+  };
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = tlsOn
+      ? https.request({ ...options, ...tlsOptions(spec.tls), servername: serverName })
+      : http.request(options);
+    req.on('socket', (socket) => {
+      let connectDone = trace.dnsDone;
+      socket.once('connect', () => {
+        connectDone = performance.now();
+        if (!tlsOn) {
+          trace.gotConn = connectDone;
+          series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
+            phase: 'connect',
+          });
+        }
+      });
+      if (tlsOn) {
+        socket.once('secureConnect', () => {
+          trace.gotConn = performance.now();
+          series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
+            phase: 'connect',
+          });
+          series.add('probe_http_duration_seconds', HELP.phase, (trace.gotConn - connectDone) / 1000, {
+            phase: 'tls',
+          });
+        });
+      }
+    });
+    req.on('response', (res) => {
+      trace.responseStart = performance.now();
+      series.add(
+        'probe_http_duration_seconds',
+        HELP.phase,
+        (trace.responseStart - (trace.gotConn ?? trace.responseStart)) / 1000,
+        { phase: 'processing' },
+      );
+      resolve(res);
+    });
+    req.on('error', reject);
+    req.end(request.body);
   });
 }
 
@@ -47,11 +258,14 @@ export const httpCheck = defineKind({
   settings,
   target,
   parseTarget(text) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !/^https?:\/\//i.test(text)) {
+      throw new Error(`target must be an http:// or https:// URL, got "${text}"`);
+    }
     let url: URL;
     try {
-      url = new URL(text);
+      url = new URL(withScheme(text));
     } catch {
-      throw new Error(`target must be an http:// or https:// URL, got "${text}"`);
+      throw new Error(`target must be a URL (http:// assumed without a scheme), got "${text}"`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new Error(`target must be an http:// or https:// URL, got "${text}"`);
@@ -59,47 +273,194 @@ export const httpCheck = defineKind({
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
     return { fields: { url: url.href }, host: url.hostname, port };
   },
-  async run(spec, { signal }) {
-    const url = new URL(spec.url);
-    const options = {
-      method: spec.method,
-      headers: spec.headers,
-      signal,
-      // A fresh connection per run, so every run sees the certificate actually served.
-      agent: false as const,
-    };
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req =
-        url.protocol === 'https:'
-          ? https.request(url, { ...options, ...tlsOptions(spec.tls) })
-          : http.request(url, options);
-      req.on('response', resolve);
-      req.on('error', reject);
-      req.end(spec.body);
-    });
-    const certExpiry =
-      url.protocol === 'https:'
-        ? earliestExpiry((res.socket as TLSSocket).getPeerCertificate(true))
-        : undefined;
-    const body = await readBody(res);
+  async run(spec, ctx) {
+    const { series, log, signal } = ctx;
+    // Registered before anything can fail, as blackbox's are: a probe with no response says 0.
+    series.set('probe_failed_due_to_regex', HELP.regex, 0);
+    series.set('probe_http_content_length', HELP.contentLength, 0);
+    series.set('probe_http_uncompressed_body_length', HELP.bodyLength, 0);
+    series.set('probe_http_redirects', HELP.redirects, 0);
+    series.set('probe_http_ssl', HELP.ssl, 0);
+    series.set('probe_http_status_code', HELP.status, 0);
+    series.set('probe_http_version', HELP.version, 0);
+
+    let url = new URL(spec.url);
+    let address: string;
+    try {
+      const resolved = await resolveTarget(url.hostname, spec, ctx);
+      address = resolved.address;
+      series.add('probe_http_duration_seconds', HELP.phase, resolved.lookupSeconds, { phase: 'resolve' });
+    } catch (err) {
+      series.add(
+        'probe_http_duration_seconds',
+        HELP.phase,
+        series.get('probe_dns_lookup_time_seconds') ?? 0,
+        {
+          phase: 'resolve',
+        },
+      );
+      return { success: false, httpStatusCode: 0, message: `resolve: ${describeError(err, signal)}` };
+    }
+    for (const phase of ['connect', 'tls', 'processing', 'transfer']) {
+      series.add('probe_http_duration_seconds', HELP.phase, 0, { phase });
+    }
+
+    let method: string = spec.method;
+    let body = spec.body;
+    const headers: OutgoingHttpHeaders = { ...spec.headers };
+    let redirects = 0;
+    let hop: Hop;
+    let notFollowed = false;
+    let refusal: string | undefined;
+    try {
+      for (let i = 0; ; i++) {
+        const start = performance.now();
+        if (i > 0) {
+          address = await lookupHop(url.hostname, spec, signal);
+          series.add('probe_http_duration_seconds', HELP.phase, (performance.now() - start) / 1000, {
+            phase: 'resolve',
+          });
+        }
+        const trace: Trace = { start, dnsDone: performance.now() };
+        log('Making HTTP request', { url: url.href, host: url.host });
+        const res = await roundTrip(url, address, i === 0, { method, headers, body }, spec, ctx, trace);
+        hop = { res, trace };
+        const location = res.headers.location;
+        if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || location === undefined) break;
+        log('Received redirect', { location });
+        redirects = i + 1;
+        const next = new URL(location, url);
+        if (!spec.follow_redirects || redirects > MAX_REDIRECTS) {
+          log('Not following redirect');
+          notFollowed = true;
+          break;
+        }
+        const nextPort = next.port ? Number(next.port) : next.protocol === 'https:' ? 443 : 80;
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          refusal = `redirect to a non-HTTP URL (${next.protocol})`;
+        } else if (!ctx.allowed(next.hostname, nextPort)) {
+          refusal = `redirect to ${next.host} is not on probe.allowed_targets`;
+        }
+        if (refusal) {
+          log('Not following redirect', { reason: refusal }, 'error');
+          notFollowed = true;
+          break;
+        }
+        res.resume();
+        if (next.host !== url.host) {
+          delete headers.authorization;
+          delete headers.Authorization;
+          delete headers.cookie;
+          delete headers.Cookie;
+        }
+        const status = res.statusCode as number;
+        if ((status === 301 || status === 302 || status === 303) && method !== 'GET' && method !== 'HEAD') {
+          method = 'GET';
+          body = undefined;
+        }
+        url = next;
+      }
+    } catch (err) {
+      log('Error for HTTP request', { err: describeError(err, signal) }, 'error');
+      series.set('probe_http_redirects', HELP.redirects, redirects);
+      return { success: false, httpStatusCode: 0, message: describeError(err, signal) };
+    }
+
+    const { res, trace } = hop;
     const status = res.statusCode ?? 0;
-    const result: ProbeResult = { success: true, httpStatusCode: status, sslEarliestCertExpiry: certExpiry };
+    log('Received HTTP response', { status_code: status });
+    series.set('probe_http_status_code', HELP.status, status);
+    series.set('probe_http_redirects', HELP.redirects, redirects);
+    series.set('probe_http_content_length', HELP.contentLength, contentLength(res));
+    const problems: string[] = [];
+    if (refusal) problems.push(refusal);
     const statusOk = spec.expected_status
       ? spec.expected_status.includes(status)
       : status >= 200 && status < 300;
-    const problems: string[] = [];
-    if (!statusOk) problems.push(`unexpected status ${status}`);
-    if (spec.body_regex && !spec.body_regex.test(body))
-      problems.push(`body does not match ${spec.body_regex}`);
-    const minValidity = spec.tls.min_validity;
-    if (
-      certExpiry !== undefined &&
-      minValidity !== undefined &&
-      certExpiry * 1000 - Date.now() < minValidity
-    ) {
-      problems.push(`certificate expires ${new Date(certExpiry * 1000).toISOString()}`);
+    if (!statusOk) {
+      log(
+        spec.expected_status
+          ? 'Invalid HTTP response status code'
+          : 'Invalid HTTP response status code, wanted 2xx',
+        {
+          status_code: status,
+        },
+      );
+      problems.push(`unexpected status ${status}`);
     }
-    if (problems.length > 0) Object.assign(result, { success: false, message: problems.join('; ') });
+    const hasHeaderRules = spec.fail_if_header_matches.length + spec.fail_if_header_not_matches.length > 0;
+    if (problems.length === 0 && hasHeaderRules) {
+      const headerProblem = headersMatch(res, spec, ctx);
+      series.set('probe_failed_due_to_regex', HELP.regex, headerProblem ? 1 : 0);
+      if (headerProblem) problems.push(headerProblem);
+    }
+    if (notFollowed) {
+      res.resume();
+    } else {
+      try {
+        const read = await readBody(res);
+        series.set('probe_http_uncompressed_body_length', HELP.bodyLength, read.bytes);
+        const hasBodyRules =
+          spec.body_regex !== undefined ||
+          spec.fail_if_body_matches_regexp.length + spec.fail_if_body_not_matches_regexp.length > 0;
+        if (problems.length === 0 && hasBodyRules) {
+          const bodyProblem = bodyMatches(read.text, spec, ctx);
+          series.set('probe_failed_due_to_regex', HELP.regex, bodyProblem ? 1 : 0);
+          if (bodyProblem) problems.push(bodyProblem);
+        }
+      } catch (err) {
+        log('Failed to read HTTP response body', { err: describeError(err, signal) });
+        problems.push(`reading the body: ${describeError(err, signal)}`);
+      }
+    }
+    const end = performance.now();
+    series.add('probe_http_duration_seconds', HELP.phase, (end - (trace.responseStart ?? end)) / 1000, {
+      phase: 'transfer',
+    });
+
+    const lastModified = res.headers['last-modified'];
+    if (lastModified !== undefined && !Number.isNaN(Date.parse(lastModified))) {
+      series.set(
+        'probe_http_last_modified_timestamp_seconds',
+        HELP.lastModified,
+        Math.floor(Date.parse(lastModified) / 1000),
+      );
+    }
+    series.set('probe_http_version', HELP.version, Number(res.httpVersion) || 0);
+    if (
+      spec.valid_http_versions.length > 0 &&
+      !spec.valid_http_versions.includes(`HTTP/${res.httpVersion}`)
+    ) {
+      log('Invalid HTTP version number', { version: res.httpVersion }, 'error');
+      problems.push(`HTTP version ${res.httpVersion} is not one of ${spec.valid_http_versions.join(', ')}`);
+    }
+
+    let certExpiry: number | undefined;
+    if (url.protocol === 'https:') {
+      series.set('probe_http_ssl', HELP.ssl, 1);
+      certExpiry = tlsSeries(res.socket as TLSSocket, series);
+      if (spec.fail_if_ssl) {
+        log('Final request was over SSL', {}, 'error');
+        problems.push('the final request was over TLS (fail_if_ssl)');
+      }
+      const minValidity = spec.tls.min_validity;
+      if (
+        certExpiry !== undefined &&
+        minValidity !== undefined &&
+        certExpiry * 1000 - Date.now() < minValidity
+      ) {
+        problems.push(`certificate expires ${new Date(certExpiry * 1000).toISOString()}`);
+      }
+    } else if (spec.fail_if_not_ssl) {
+      log('Final request was not over SSL', {}, 'error');
+      problems.push('the final request was not over TLS (fail_if_not_ssl)');
+    }
+    const result: ProbeResult = {
+      success: problems.length === 0,
+      httpStatusCode: status,
+      sslEarliestCertExpiry: certExpiry,
+    };
+    if (problems.length > 0) result.message = problems.join('; ');
     return result;
   },
 });

@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { listenLocal, startHttp } from '@vigil/testkit';
+import { closedPort, selfSignedCert, startDns, startHttps } from '../helpers';
+
+/**
+ * The local targets both exporters probe: an HTTP server (200 with Content-Length and Last-Modified, a
+ * chunked 200, a redirect, 404, 500, a response slower than any module's timeout), a closed port, a port
+ * that accepts and never answers, HTTPS with a self-signed certificate, and a DNS server on a loopback UDP
+ * port.
+ */
+export async function startTargets() {
+  const sockets = new Set<Socket>();
+  const slow = new Set<ReturnType<typeof setTimeout>>();
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    switch (req.url) {
+      case '/ok':
+        res.writeHead(200, {
+          'Content-Type': 'text/plain',
+          'Content-Length': '17',
+          'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT',
+        });
+        return void res.end('{"status": "ok"}\n');
+      case '/chunked':
+        res.write('abc');
+        return void res.end('def');
+      case '/redirect':
+        return void res.writeHead(301, { Location: '/ok' }).end('moved');
+      case '/redirect-twice':
+        return void res.writeHead(302, { Location: '/redirect' }).end();
+      case '/404':
+        return void res.writeHead(404).end('not found');
+      case '/500':
+        return void res.writeHead(500).end('broken');
+      case '/slow': {
+        const timer = setTimeout(() => res.end('late'), 10_000);
+        slow.add(timer);
+        return;
+      }
+      default:
+        return void res.writeHead(404).end();
+    }
+  };
+  const web = await startHttp(handler);
+  web.server.on('connection', (s: Socket) => sockets.add(s));
+  const cert = selfSignedCert(30);
+  const tls = await startHttps(cert, handler);
+  const silentSockets = new Set<Socket>();
+  const silent = await listenLocal(
+    createTcpServer((socket) => {
+      silentSockets.add(socket);
+      socket.resume();
+      socket.on('close', () => silentSockets.delete(socket));
+    }),
+  );
+  const dns = await startDns({ 'ok.vigil.test': '10.0.0.7', 'db.vigil.test': '10.0.0.8' });
+  const closed = await closedPort();
+  return {
+    http: `127.0.0.1:${web.port}`,
+    https: `127.0.0.1:${tls.port}`,
+    httpsPort: tls.port,
+    silent: `127.0.0.1:${silent.port}`,
+    closed: `127.0.0.1:${closed}`,
+    dns: dns.server,
+    cert,
+    async close() {
+      slow.forEach(clearTimeout);
+      silentSockets.forEach((s) => s.destroy());
+      sockets.forEach((s) => s.destroy());
+      await Promise.all([web.close(), tls.close(), silent.close(), dns.close()]);
+      cert.cleanup();
+    },
+  };
+}
