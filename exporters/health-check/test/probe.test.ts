@@ -1,0 +1,210 @@
+import request from 'supertest';
+import { ipHash } from '../src/checks/resolve';
+import { goDistinguishedName } from '../src/checks/tls';
+import { parseConfig } from '../src/config';
+import { goFloat } from '../src/series';
+import { exporterApp, startHttp } from './helpers';
+
+describe('/probe as blackbox_exporter answers it', () => {
+  let web: Awaited<ReturnType<typeof startHttp>>;
+  let elsewhere: Awaited<ReturnType<typeof startHttp>>;
+  let elsewhereHits = 0;
+  let app: Awaited<ReturnType<typeof exporterApp>>['app'];
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    elsewhere = await startHttp((_req, res) => {
+      elsewhereHits++;
+      res.end('secret inside');
+    });
+    web = await startHttp((req, res) => {
+      if (req.url === '/out') return void res.writeHead(302, { Location: `${elsewhere.url}/` }).end();
+      if (req.url === '/in') return void res.writeHead(301, { Location: '/ok' }).end();
+      if (req.url === '/loop') return void res.writeHead(302, { Location: '/loop' }).end();
+      res.end('ok');
+    });
+    const config = parseConfig({
+      probe: {
+        allowed_targets: [`127.0.0.1:${web.port}`],
+        modules: {
+          http_2xx: { kind: 'http', timeout: '2s', headers: { Authorization: 'Bearer hidden-token' } },
+          dns_server: { kind: 'dns', query_name: 'example.com', timeout: '1s' },
+        },
+        blackbox_modules: { bb_http: { prober: 'http', timeout: '2s', http: { follow_redirects: false } } },
+      },
+    });
+    const started = await exporterApp(config);
+    app = started.app;
+    stop = () => started.exporter.stop();
+  });
+  afterAll(async () => {
+    await stop();
+    await web.close();
+    await elsewhere.close();
+  });
+
+  const probe = (target: string, module = 'http_2xx', extra: Record<string, string> = {}) =>
+    request(app)
+      .get('/probe')
+      .query({ target, module, ...extra });
+
+  it('takes a target without a scheme as http://', async () => {
+    const res = await probe(`127.0.0.1:${web.port}/ok`).expect(200);
+    expect(res.text).toMatch(/^probe_success 1$/m);
+    expect(res.text).toMatch(/^probe_http_status_code 200$/m);
+  });
+
+  it('follows a redirect within the allowlist, and counts it', async () => {
+    const res = await probe(`http://127.0.0.1:${web.port}/in`).expect(200);
+    expect(res.text).toMatch(/^probe_success 1$/m);
+    expect(res.text).toMatch(/^probe_http_redirects 1$/m);
+  });
+
+  it('does not follow a redirect off the allowlist: the probe fails on the 3xx, nothing is asked there', async () => {
+    const res = await probe(`http://127.0.0.1:${web.port}/out`).expect(200);
+    expect(res.text).toMatch(/^probe_success 0$/m);
+    expect(res.text).toMatch(/^probe_http_status_code 302$/m);
+    expect(elsewhereHits).toBe(0);
+  });
+
+  it('stops after 10 redirects, as Go does', async () => {
+    const res = await probe(`http://127.0.0.1:${web.port}/loop`).expect(200);
+    expect(res.text).toMatch(/^probe_success 0$/m);
+    expect(res.text).toMatch(/^probe_http_redirects 11$/m);
+  });
+
+  it("takes a blackbox-shaped module's follow_redirects: false", async () => {
+    const res = await probe(`http://127.0.0.1:${web.port}/in`, 'bb_http').expect(200);
+    expect(res.text).toMatch(/^probe_http_status_code 301$/m);
+    expect(res.text).toMatch(/^probe_success 0$/m);
+  });
+
+  it('lists the series by name, values as Go writes them', async () => {
+    const res = await probe(`127.0.0.1:${web.port}/ok`).expect(200);
+    const names = res.text
+      .split('\n')
+      .filter((l) => l.startsWith('# TYPE '))
+      .map((l) => l.split(' ')[2]);
+    expect(names).toEqual([...names].sort());
+    expect(res.text).toMatch(/^probe_ip_addr_hash 3\.668918509e\+09$/m);
+    expect(res.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('with debug=true, shows the probe log, the series and the module, secrets hidden', async () => {
+    const res = await probe(`127.0.0.1:${web.port}/in`, 'http_2xx', { debug: 'true' }).expect(200);
+    expect(res.text).toMatch(/^Logs for the probe:\n/);
+    expect(res.text).toContain('msg="Beginning probe" probe=http timeout_seconds=2');
+    expect(res.text).toContain('msg="Making HTTP request"');
+    expect(res.text).toContain('msg="Received redirect" location=/ok');
+    expect(res.text).toContain('msg="Probe succeeded"');
+    expect(res.text).toMatch(/Metrics that would have been returned:\n# HELP /);
+    expect(res.text).toMatch(/^probe_success 1$/m);
+    expect(res.text).toMatch(/Module configuration:\nkind: http\n/);
+    expect(res.text).toContain('Authorization: <secret>');
+    expect(res.text).not.toContain('hidden-token');
+  });
+
+  it("takes a dns module with query_name's target as the server, through the allowlist", async () => {
+    const res = await probe('10.1.2.3:53', 'dns_server').expect(403);
+    expect(res.body.error.code).toBe('target_not_allowed');
+  });
+});
+
+describe('blackbox_modules', () => {
+  it('refuses a key blackbox has and the kinds cannot honour, saying why', () => {
+    expect(() =>
+      parseConfig({
+        probe: {
+          blackbox_modules: {
+            m: { prober: 'http', http: { proxy_url: 'http://proxy:3128', valid_status_codes: [200] } },
+            i: { prober: 'icmp' },
+          },
+        },
+      }),
+    ).toThrow(
+      'probe.blackbox_modules.m.http.proxy_url: proxies are not supported; probe.blackbox_modules.i.prober: the icmp prober is not supported (it needs raw sockets)',
+    );
+  });
+
+  it('refuses a misspelt key as any other', () => {
+    expect(() =>
+      parseConfig({
+        probe: { blackbox_modules: { m: { prober: 'http', http: { valid_status_code: [200] } } } },
+      }),
+    ).toThrow(/probe\.blackbox_modules\.m\.http.*valid_status_code/);
+  });
+
+  it('translates to the kinds: status codes, regexes, TLS and the dns defaults of blackbox', () => {
+    const config = parseConfig({
+      probe: {
+        blackbox_modules: {
+          h: {
+            prober: 'http',
+            timeout: '3s',
+            http: {
+              valid_status_codes: [200, 301],
+              fail_if_body_matches_regexp: ['down'],
+              tls_config: { insecure_skip_verify: true },
+            },
+          },
+          d: { prober: 'dns', dns: { query_name: 'example.com' } },
+        },
+      },
+    });
+    expect(config.probe.modules.get('h')).toMatchObject({
+      kind: 'http',
+      timeoutMs: 3000,
+      settings: {
+        expected_status: [200, 301],
+        fail_if_body_matches_regexp: [/down/],
+        follow_redirects: true,
+        tls: { insecure_skip_verify: true },
+      },
+    });
+    expect(config.probe.modules.get('d')).toMatchObject({
+      kind: 'dns',
+      settings: {
+        query_name: 'example.com',
+        record_type: 'ANY',
+        require_answers: false,
+        valid_rcodes: ['NOERROR'],
+      },
+    });
+  });
+});
+
+describe('as Go writes them', () => {
+  it('formats floats as strconv.FormatFloat(v, g, -1, 64)', () => {
+    expect(
+      [0, 1, 200, 1.1, -1, 0.0001, 0.00002157, 123456, 1234567, 3668918509, -62135596800, 0.5].map(goFloat),
+    ).toEqual([
+      '0',
+      '1',
+      '200',
+      '1.1',
+      '-1',
+      '0.0001',
+      '2.157e-05',
+      '123456',
+      '1.234567e+06',
+      '3.668918509e+09',
+      '-6.21355968e+10',
+      '0.5',
+    ]);
+  });
+
+  it('hashes addresses as FNV-1a of their bytes (4 for IPv4, 16 for IPv6)', () => {
+    expect(ipHash('127.0.0.1')).toBe(3668918509);
+    const fnv = (bytes: number[]) => bytes.reduce((h, b) => Math.imul(h ^ b, 0x01000193) >>> 0, 0x811c9dc5);
+    expect(ipHash('::1')).toBe(fnv([...new Array(15).fill(0), 1]));
+    expect(ipHash('2001:db8::ff00:42:8329')).toBe(
+      fnv([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0xff, 0x00, 0x00, 0x42, 0x83, 0x29]),
+    );
+  });
+
+  it('writes distinguished names as pkix.Name.String()', () => {
+    expect(goDistinguishedName('C=US\nO=Example, Inc.\nCN=www.example.com')).toBe(
+      'CN=www.example.com,O=Example\\, Inc.,C=US',
+    );
+  });
+});
