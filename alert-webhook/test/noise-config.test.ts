@@ -76,16 +76,16 @@ describe('noise control configuration', () => {
       ends_at: '2026-12-02T02:00:00Z',
     };
     expect(refused({ maintenance_windows: [{ ...window, ends_at: '2026-12-01T21:00:00Z' }] })).toContain(
-      'maintenance_windows.0.ends_at: must be after starts_at',
+      'maintenance_windows[0].ends_at: must be after starts_at',
     );
     expect(refused({ maintenance_windows: [{ ...window, matchers: ['service=~"("'] }] })).toContain(
-      'maintenance_windows.0.matchers.0',
+      'maintenance_windows[0].matchers[0]',
     );
     expect(refused({ maintenance_windows: [{ ...window, starts_at: 'now' }] })).toContain(
-      'maintenance_windows.0.starts_at',
+      'maintenance_windows[0].starts_at',
     );
     expect(refused({ maintenance_windows: [window, window] })).toContain(
-      'maintenance_windows.1.name: duplicate window name "w"',
+      'maintenance_windows[1].name: duplicate window name "w"',
     );
   });
 });
