@@ -55,6 +55,28 @@ const moduleSchema = z.discriminatedUnion(
   ),
 );
 
+/** Prometheus's file_sd_configs entry. */
+const fileSdSchema = z.strictObject({
+  files: z.array(z.string().min(1)).min(1),
+  refresh_interval: positiveDuration.default(300_000),
+});
+
+/** Prometheus's http_sd_configs entry (no auth: the endpoint is asked plainly). */
+const httpSdSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  refresh_interval: positiveDuration.default(60_000),
+});
+
+const discoverySchema = z.strictObject({
+  module: name,
+  service_label: z.string().min(1).default('service'),
+  interval: positiveDuration.optional(),
+  critical: z.boolean().default(true),
+  allow_probe: z.boolean().default(true),
+  file_sd_configs: z.array(fileSdSchema).default([]),
+  http_sd_configs: z.array(httpSdSchema).default([]),
+});
+
 const serviceSchema = z.strictObject({
   description: z.string().optional(),
   depends_on: z.array(z.string()).default([]),
@@ -71,6 +93,8 @@ export const configSchema = z
     // Bounds sockets and CPU however many checks fall due at once; ad-hoc /probe requests share it.
     max_concurrent_checks: z.number().int().positive().default(16),
     services: z.record(name, serviceSchema).default({}),
+    // Checks (and /probe targets) from Prometheus's file_sd and http_sd target lists, by source name.
+    discovery: z.record(name, discoverySchema).default({}),
     probe: z
       .strictObject({
         allowed_targets: z.array(z.string()).default([]),
@@ -112,6 +136,15 @@ export const configSchema = z
       if (moduleName in cfg.probe.modules)
         issue(['probe', 'blackbox_modules', moduleName], `module "${moduleName}" is also in probe.modules`);
     }
+    for (const [source, d] of Object.entries(cfg.discovery)) {
+      if (!(d.module in cfg.probe.modules) && !(d.module in cfg.probe.blackbox_modules))
+        issue(
+          ['discovery', source, 'module'],
+          `unknown module "${d.module}" (not in probe.modules or probe.blackbox_modules)`,
+        );
+      if (d.file_sd_configs.length + d.http_sd_configs.length === 0)
+        issue(['discovery', source], 'needs file_sd_configs or http_sd_configs');
+    }
     cfg.probe.allowed_targets.forEach((entry, i) => {
       try {
         parseAllowEntry(entry);
@@ -147,6 +180,17 @@ export interface ProbeModule {
   source: unknown;
 }
 
+export interface DiscoverySource {
+  name: string;
+  module: string;
+  serviceLabel: string;
+  intervalMs: number;
+  critical: boolean;
+  allowProbe: boolean;
+  fileSd: { files: string[]; refreshMs: number }[];
+  httpSd: { url: string; refreshMs: number }[];
+}
+
 export interface Config {
   server: { listen_address: string; port: number };
   log_level: string;
@@ -154,6 +198,7 @@ export interface Config {
   /** Every dependency comes before its dependents. */
   services: ServiceConfig[];
   probe: { allowedTargets: AllowEntry[]; modules: Map<string, ProbeModule> };
+  discovery: DiscoverySource[];
 }
 
 export { ConfigError };
@@ -242,6 +287,16 @@ export function parseConfig(doc: unknown): Config {
     maxConcurrentChecks: raw.max_concurrent_checks,
     services,
     probe: { allowedTargets: raw.probe.allowed_targets.map(parseAllowEntry), modules },
+    discovery: Object.entries(raw.discovery).map(([source, d]) => ({
+      name: source,
+      module: d.module,
+      serviceLabel: d.service_label,
+      intervalMs: d.interval ?? raw.defaults.interval,
+      critical: d.critical,
+      allowProbe: d.allow_probe,
+      fileSd: d.file_sd_configs.map((f) => ({ files: f.files, refreshMs: f.refresh_interval })),
+      httpSd: d.http_sd_configs.map((h) => ({ url: h.url, refreshMs: h.refresh_interval })),
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfigFile, runService } from '@vigil/service-kit';
 import { createApp } from './app';
 import { parseConfig, type Config } from './config';
+import { DiscoveringExporter } from './discovery';
 import { Exporter } from './exporter';
 import { IDENTITY } from './identity';
 
@@ -18,12 +19,20 @@ runService<Config>({
   logLevel: (config) => config.log_level,
   async start({ config, log, runtime }) {
     const exporter = new Exporter(config, log);
+    // Checks follow the configuration and what its discovery sources find (file_sd, http_sd).
+    const discovering = new DiscoveringExporter(exporter, config, log);
     return {
       app: createApp(exporter, runtime, log),
       // The kit logs the reload itself; this says what happened to the checks.
-      reload: async (next) => log.info(await exporter.reload(next), 'checks replaced'),
-      onListening: () => exporter.start(),
-      stop: () => exporter.stop(),
+      reload: (next) => discovering.reload(next),
+      onListening: async () => {
+        exporter.start();
+        await discovering.start();
+      },
+      stop: async () => {
+        discovering.stop();
+        await exporter.stop();
+      },
       summary: { services: config.services.length, checks: countChecks(config) },
     };
   },
