@@ -11,10 +11,10 @@ export class SourceStats {
   invalidUtf8 = 0;
   /** Lines whose parsed `level` field is known, by level. */
   readonly levels = new Map<Level, number>();
-  /** File events (opened, renamed, truncated, deleted) by name. */
+  /** File events (opened, renamed, truncated, deleted, copied) by name. */
   readonly fileEvents = new Map<string, number>();
 
-  fileEvent(event: 'opened' | 'renamed' | 'truncated' | 'deleted'): void {
+  fileEvent(event: 'opened' | 'renamed' | 'truncated' | 'deleted' | 'copied'): void {
     this.fileEvents.set(event, (this.fileEvents.get(event) ?? 0) + 1);
   }
 }

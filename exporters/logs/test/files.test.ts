@@ -1,4 +1,12 @@
-import { appendFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Exporter } from '../src/exporter';
 import { catchUp, tallies, tempDir, testExporter } from './helpers';
@@ -99,6 +107,100 @@ describe('following log files', () => {
     expect((await tallies(exporter, 'app')).text).toContain(
       'logexporter_file_events_total{source="app",event="truncated"} 1',
     );
+  });
+
+  it('follows copytruncate into the copy: read on from where the original was, the original from its start', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2) + 'line 3');
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    // Between two polls: more lines, logrotate's copy and truncation, and the writer going on at byte 0.
+    appendFileSync(log, '3\n' + lines(4));
+    copyFileSync(log, join(temp.dir, 'app.log.1'));
+    truncateSync(log, 0);
+    appendFileSync(log, lines(5));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(1, 2, 33, 4, 5));
+    const t = await tallies(exporter, 'app');
+    expect(t.text).toContain('logexporter_file_events_total{source="app",event="copied"} 1');
+    expect(t.text).toContain('logexporter_file_events_total{source="app",event="truncated"} 1');
+    expect(t.lag).toBe(0);
+  });
+
+  it('does not read a copy while its original still holds its lines, nor while it is being written', async () => {
+    const log = join(temp.dir, 'app.log');
+    const copy = join(temp.dir, 'app.log.1');
+    writeFileSync(log, lines(...Array.from({ length: 200 }, (_, i) => i)));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    const all = once(...Array.from({ length: 200 }, (_, i) => i));
+    // A copy half written (as logrotate's copy is, for a moment), then whole, and the original going on.
+    const content = readFileSync(log);
+    writeFileSync(copy, content.subarray(0, 1500));
+    await catchUp(exporter);
+    writeFileSync(copy, content);
+    appendFileSync(log, lines('a'));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual({ ...all, a: 1 });
+    expect((await tallies(exporter, 'app')).lag).toBe(0);
+    // Now the truncation: the copy holds nothing unread (line a came after it), the original starts again.
+    truncateSync(log, 0);
+    appendFileSync(log, lines('b'));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual({ ...all, a: 1, b: 1 });
+    // A backup copy (cp) of a file that is never truncated is never read.
+    copyFileSync(log, join(temp.dir, 'app.log.bak'));
+    appendFileSync(log, lines('c'));
+    await catchUp(exporter);
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual({ ...all, a: 1, b: 1, c: 1 });
+  });
+
+  it('reads a file that only began like a followed one (a new log with the same first bytes) whole', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    writeFileSync(join(temp.dir, 'app.log.other'), 'line 1\n');
+    await catchUp(exporter);
+    appendFileSync(join(temp.dir, 'app.log.other'), lines('x', 'y'));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual({ 1: 2, 2: 1, x: 1, y: 1 });
+  });
+
+  it('reads a file truncated and written again past the old offset between two polls from its start', async () => {
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    writeFileSync(log, lines(3, 4, 5, 6));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(1, 2, 3, 4, 5, 6));
+  });
+
+  it('after a restart, reads a copy made while it was down from where the original was', async () => {
+    const state = join(temp.dir, 'offsets.json');
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2));
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    await exporter.stop();
+    // copytruncate while down, then the original deleted by a later rotation (the copy renamed on).
+    appendFileSync(log, lines(3));
+    copyFileSync(log, join(temp.dir, 'app.log.1'));
+    truncateSync(log, 0);
+    appendFileSync(log, lines(4));
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    expect(await seen(exporter)).toEqual(once(3, 4));
+    await exporter.stop();
+    appendFileSync(log, lines(5));
+    copyFileSync(log, join(temp.dir, 'app.log.2'));
+    unlinkSync(log);
+    writeFileSync(log, lines(6));
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    expect(await seen(exporter)).toEqual(once(5, 6));
   });
 
   it('resumes after a restart at the saved offset: nothing counted twice, nothing skipped', async () => {

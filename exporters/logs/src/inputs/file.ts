@@ -1,46 +1,21 @@
-import { createHash } from 'node:crypto';
 import { fstatSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { LineSplitter } from '../lines';
 import { expandGlob, matchesGlob } from './glob';
-import type { Input, InputContext, InputKind } from './kind';
+import type { Input, InputKind } from './kind';
+import type { SavedOffset } from './offsets';
+import { readHead, resumeOffset, sameStart, startsLike, TailedFile } from './tailed-file';
 
 /** Read size: large reads keep a backlog cheap; lines are copied out of the buffer before the next read. */
 const CHUNK_BYTES = 1 << 20;
-/** How much of a file's head identifies it. */
-const FINGERPRINT_BYTES = 1024;
 
-/** One open file, known by its identity (device:inode) whatever it is named now. */
-class TailedFile {
-  /** Bytes read from the file so far. */
-  offset: number;
-  /** When it stopped matching the globs (renamed away or deleted); it is still read for rotate_wait. */
-  orphanedAt: number | undefined;
-  readonly splitter: LineSplitter;
-  fingerprint = { hash: '', bytes: 0 };
-
-  constructor(
-    readonly identity: string,
-    public path: string,
-    readonly handle: FileHandle,
-    offset: number,
-    ctx: InputContext,
-  ) {
-    this.offset = offset;
-    this.splitter = new LineSplitter(ctx.maxLineBytes, ctx.sink);
-  }
-
-  /** Where a restart resumes: the end of the last complete line. */
-  get committed(): number {
-    return this.offset - this.splitter.unfinishedBytes;
-  }
-}
-
-async function fingerprintOf(handle: FileHandle, bytes: number): Promise<string> {
-  const buf = Buffer.alloc(bytes);
-  const { bytesRead } = await handle.read(buf, 0, bytes, 0);
-  return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
+/** A file seen for the first time in a poll, opened, not followed yet. */
+interface Candidate {
+  path: string;
+  identity: string;
+  handle: FileHandle;
+  size: number;
+  head: Buffer;
 }
 
 const settings = z.strictObject({
@@ -50,14 +25,20 @@ const settings = z.strictObject({
 
 /**
  * Tails the files matching `include` globs, polling every files.poll_interval (inotify misses files on
- * NFS and in containers' bind mounts; a stat per file per second costs little).
+ * NFS and in containers' bind mounts; a stat per file per second costs little). A file is known by its
+ * identity (device:inode) and by its content (its first KiB, and the bytes before where reading stopped), so
+ * that a rename, a copy and a re-open are neither read twice nor skipped:
  *
- * - rename + create (logrotate's default): the old file keeps its identity and is read to its end under
- *   its new name (or, when that no longer matches, for files.rotate_wait more), the new file from byte 0;
- * - copytruncate: a file shorter than what was read of it is read again from byte 0;
- * - offsets of complete lines are saved in the state file, so a restart (or a reload that restarts the
- *   input) resumes where the last one stopped; a file present at the very first start (no state yet) or at
- *   the first pass of a source a reload added is read per files.start_at, later files whole;
+ * - rename + create (logrotate's default, dateext, delaycompress): the old file keeps its identity and is read
+ *   to its end under its new name (or, when that no longer matches, for files.rotate_wait more), the new file
+ *   from byte 0;
+ * - copytruncate: the copy starts as the original does, so it is not read while the original still holds its
+ *   bytes; once the original is truncated (shorter than what was read, or starting with other bytes) the
+ *   copy is read on from where the original's reading stopped, and the original from byte 0;
+ * - offsets of complete lines are saved in the state file, with the head's fingerprint and the bytes before
+ *   the offset, so a restart (or a reload that restarts the input) resumes where the last one stopped, also
+ *   in a copy made meanwhile; a file present at the very first start (no state yet) or at the first pass of a
+ *   source a reload added is read per files.start_at, later files whole;
  * - a file that disappears is read for rotate_wait (its writer may still hold it) and then forgotten.
  */
 export const fileInput: InputKind<typeof settings> = {
@@ -76,76 +57,163 @@ export const fileInput: InputKind<typeof settings> = {
       return [...paths].filter((p) => !exclude.some((x) => matchesGlob(p, x)));
     }
 
-    async function startOffset(identity: string, handle: FileHandle, size: number): Promise<number> {
-      const saved = ctx.offsets.get(ctx.source, identity);
-      if (saved && size >= saved.fingerprintBytes) {
-        const same = (await fingerprintOf(handle, saved.fingerprintBytes)) === saved.fingerprint;
-        // Shorter than the saved offset: truncated while we were down, so all of it is new.
-        if (same) return size >= saved.offset ? saved.offset : 0;
-      }
-      if (firstPass && ctx.fresh && ctx.files.start_at === 'end') return size;
-      return 0;
+    async function follow(c: Candidate, offset: number, copyOf?: TailedFile): Promise<TailedFile> {
+      const file = new TailedFile(c.identity, c.path, c.handle, offset, c.head, ctx.maxLineBytes, ctx.sink);
+      file.copyOf = copyOf;
+      await file.loadTail();
+      tailed.set(c.identity, file);
+      ctx.stats.fileEvent('opened');
+      if (copyOf) {
+        ctx.stats.fileEvent('copied');
+        ctx.log.info(
+          { source: ctx.source, path: c.path, original: copyOf.path },
+          'following log file: a copy of another one, read only for what that one loses',
+        );
+      } else ctx.log.info({ source: ctx.source, path: c.path, offset }, 'following log file');
+      return file;
     }
 
-    async function openFile(path: string, identity: string): Promise<void> {
+    /** Opens a file seen for the first time; undefined when it is gone, already followed, or empty. */
+    async function openCandidate(path: string, taken: Set<string>): Promise<Candidate | undefined> {
       let handle: FileHandle;
       try {
         handle = await open(path, 'r');
       } catch (err) {
         ctx.log.warn({ source: ctx.source, path, err: (err as Error).message }, 'cannot open log file');
-        return;
+        return undefined;
       }
+      // The path may have been rotated between stat and open: what was actually opened counts.
       const { dev, ino, size } = await handle.stat();
-      // The path may have been rotated between stat and open: track what was actually opened.
-      const opened = `${dev}:${ino}`;
-      if (opened !== identity && tailed.has(opened)) {
+      const identity = `${dev}:${ino}`;
+      // Empty: nothing to read yet, and it may be a copy about to be written; looked at again next poll.
+      if (taken.has(identity) || size === 0) {
         await handle.close();
-        return;
+        return undefined;
       }
-      const file = new TailedFile(opened, path, handle, await startOffset(opened, handle, size), ctx);
-      tailed.set(opened, file);
-      ctx.stats.fileEvent('opened');
-      ctx.log.info({ source: ctx.source, path, offset: file.offset }, 'following log file');
+      taken.add(identity);
+      return { path, identity, handle, size, head: await readHead(handle, size) };
+    }
+
+    /**
+     * Starts following the files a poll found. Known by their inode and head, they resume at their saved
+     * offset. Then, largest first (of a file and its copy, the original comes first): a file that starts as
+     * a followed one does is its copy, read only for what the original loses (see TailedFile.copyOf); one
+     * holding what a file held before it was truncated or let go (a copytruncate seen late, or while we were
+     * down) is read on from where that one's reading had got to; any other is new.
+     */
+    async function adopt(paths: string[]): Promise<void> {
+      const taken = new Set(tailed.keys());
+      const fresh: Candidate[] = [];
+      for (const path of paths) {
+        const c = await openCandidate(path, taken);
+        if (!c) continue;
+        const saved = ctx.offsets.get(ctx.source, c.identity);
+        if (saved && (saved.fingerprintBytes === 0 || startsLike(c.head, saved))) {
+          const offset = await resumeOffset(c.handle, c.size, saved, 'new');
+          // Read again from 0: it no longer holds what was read (truncated while we were away).
+          if (offset < saved.offset) ctx.offsets.addFormer(ctx.source, saved);
+          await follow(c, offset);
+          continue;
+        }
+        if (saved) {
+          // The inode holds other content now (rewritten while we were away, or reused): what it held may be
+          // in a copy.
+          ctx.offsets.addFormer(ctx.source, saved);
+          ctx.offsets.delete(ctx.source, c.identity);
+        }
+        fresh.push(c);
+      }
+      fresh.sort((a, b) => b.size - a.size);
+      for (const c of fresh) {
+        const original = [...tailed.values()].find((t) => !t.copyOf && sameStart(t.head, c.head));
+        if (original) {
+          await follow(c, 0, original);
+          continue;
+        }
+        // The same content may have been let go more than once (an original truncated, then its copy
+        // deleted): the one read furthest counts.
+        const formers = ctx.offsets.former(ctx.source).filter((f) => startsLike(c.head, f));
+        const former = formers.reduce<SavedOffset | undefined>(
+          (best, f) => (best && best.offset >= f.offset ? best : f),
+          undefined,
+        );
+        if (former) {
+          for (const f of formers) ctx.offsets.removeFormer(ctx.source, f);
+          const offset = await resumeOffset(c.handle, c.size, former, 'read');
+          ctx.stats.fileEvent('copied');
+          ctx.log.info(
+            { source: ctx.source, path: c.path, original: former.path, offset },
+            'following log file: a copy of one read before, read on from where that one was',
+          );
+          await follow(c, offset);
+          continue;
+        }
+        await follow(c, firstPass && ctx.fresh && ctx.files.start_at === 'end' ? c.size : 0);
+      }
+    }
+
+    /** A copy whose original was truncated or let go: from now on it is read, from where the original was. */
+    async function release(copy: TailedFile, original: SavedOffset): Promise<void> {
+      copy.copyOf = undefined;
+      const { size } = await copy.handle.stat();
+      // Its head was found the original's (when it was adopted, and at every poll since): where the original's
+      // reading stopped, it must hold the very bytes read there.
+      copy.head = await readHead(copy.handle, size);
+      copy.offset = await resumeOffset(copy.handle, size, original, 'read');
+      await copy.loadTail();
+      ctx.log.info(
+        { source: ctx.source, path: copy.path, original: original.path, offset: copy.offset },
+        'reading the copy of a truncated log file on from where the original was',
+      );
+    }
+
+    const copiesOf = (file: TailedFile) => [...tailed.values()].filter((t) => t.copyOf === file);
+
+    /** Shorter than what was read, or starting with other bytes: truncated (and maybe written again since). */
+    async function wasTruncated(file: TailedFile): Promise<boolean> {
+      const { size } = await file.handle.stat();
+      return size < file.offset || (size > file.offset && !(await file.headHolds(size)));
     }
 
     async function readToEnd(file: TailedFile): Promise<void> {
-      const { size } = await file.handle.stat();
-      if (size < file.offset) {
+      if (await wasTruncated(file)) {
+        const before = file.record();
         ctx.stats.fileEvent('truncated');
         ctx.log.info({ source: ctx.source, path: file.path }, 'log file truncated, reading from its start');
-        file.splitter.discard();
-        file.offset = 0;
-        file.fingerprint = { hash: '', bytes: 0 };
+        file.restart();
+        ctx.offsets.addFormer(ctx.source, before);
+        for (const copy of copiesOf(file)) await release(copy, before);
       }
       for (;;) {
         const { bytesRead } = await file.handle.read(buffer, 0, CHUNK_BYTES, file.offset);
         if (bytesRead === 0) break;
+        const chunk = buffer.subarray(0, bytesRead);
+        const at = file.offset;
         file.offset += bytesRead;
         ctx.stats.bytesRead += bytesRead;
-        file.splitter.push(buffer.subarray(0, bytesRead));
+        file.splitter.push(chunk);
+        file.saw(chunk, at);
         if (stopped) break;
       }
     }
 
-    async function remember(file: TailedFile): Promise<void> {
-      const committed = file.committed;
-      if (file.fingerprint.bytes < FINGERPRINT_BYTES && committed > file.fingerprint.bytes) {
-        const bytes = Math.min(committed, FINGERPRINT_BYTES);
-        file.fingerprint = { hash: await fingerprintOf(file.handle, bytes), bytes };
-      }
-      ctx.offsets.set(ctx.source, file.identity, {
-        path: file.path,
-        offset: committed,
-        fingerprint: file.fingerprint.hash,
-        fingerprintBytes: file.fingerprint.bytes,
-      });
+    function remember(file: TailedFile): void {
+      // A waiting copy has read nothing of its own: at a restart it is found to be a copy again.
+      if (file.copyOf) ctx.offsets.delete(ctx.source, file.identity);
+      else ctx.offsets.set(ctx.source, file.identity, file.record());
     }
 
     async function forget(file: TailedFile): Promise<void> {
-      // No newline will come to the last line of a file nobody writes to any more.
-      file.splitter.flush();
       tailed.delete(file.identity);
       ctx.offsets.delete(ctx.source, file.identity);
+      if (!file.copyOf) {
+        const before = file.record();
+        const copies = copiesOf(file);
+        // No newline will come to the last line of a file nobody writes to any more, unless a copy has it.
+        if (copies.length === 0) file.splitter.flush();
+        ctx.offsets.addFormer(ctx.source, before);
+        for (const copy of copies) await release(copy, before);
+      }
       await file.handle.close();
       ctx.log.info({ source: ctx.source, path: file.path }, 'stopped following log file');
     }
@@ -153,6 +221,7 @@ export const fileInput: InputKind<typeof settings> = {
     async function poll(): Promise<void> {
       const now = Date.now();
       const seen = new Set<string>();
+      const found: string[] = [];
       for (const path of matchingPaths()) {
         let st;
         try {
@@ -162,25 +231,56 @@ export const fileInput: InputKind<typeof settings> = {
         }
         if (!st.isFile()) continue;
         const identity = `${st.dev}:${st.ino}`;
+        if (seen.has(identity)) continue; // another name of a file seen (a hard link)
         seen.add(identity);
         const known = tailed.get(identity);
         if (known) {
           if (known.path !== path) ctx.stats.fileEvent('renamed');
           known.path = path;
           known.orphanedAt = undefined;
-        } else {
-          await openFile(path, identity);
+        } else found.push(path);
+      }
+      if (firstPass) {
+        // Saved files not found now went while we were away (deleted, compressed): a copy may hold them.
+        for (const [identity, saved] of ctx.offsets.entries(ctx.source)) {
+          if (seen.has(identity)) continue;
+          ctx.offsets.addFormer(ctx.source, saved);
+          ctx.offsets.delete(ctx.source, identity);
         }
       }
-      for (const file of [...tailed.values()]) {
+      if (found.length > 0) await adopt(found);
+      for (const file of tailed.values()) {
         if (!seen.has(file.identity) && file.orphanedAt === undefined) {
           file.orphanedAt = now;
           ctx.stats.fileEvent(fstatSync(file.handle.fd).nlink === 0 ? 'deleted' : 'renamed');
         }
+      }
+      // Originals first, so that a copy whose original was truncated meanwhile is read on from the right place.
+      const done = new Set<TailedFile>();
+      for (const file of [...tailed.values()]) {
+        if (file.copyOf) continue;
+        done.add(file);
         await readToEnd(file);
+      }
+      for (const file of [...tailed.values()]) {
+        const original = file.copyOf;
+        if (original && !(await file.stillCopyOf(original))) {
+          // Its original was truncated since it was read (which releases this copy), or it is no copy.
+          if (await wasTruncated(original)) await readToEnd(original);
+          else {
+            ctx.log.info(
+              { source: ctx.source, path: file.path },
+              'log file is not a copy after all, reading it whole',
+            );
+            file.copyOf = undefined;
+          }
+        }
+        if (!file.copyOf && !done.has(file)) await readToEnd(file);
+      }
+      for (const file of [...tailed.values()]) {
         if (file.orphanedAt !== undefined && now - file.orphanedAt >= ctx.files.rotate_wait)
           await forget(file);
-        else await remember(file);
+        else remember(file);
       }
       firstPass = false;
       ctx.offsets.save();
@@ -213,14 +313,16 @@ export const fileInput: InputKind<typeof settings> = {
         stopped = true;
         clearTimeout(timer);
         await running;
-        for (const file of tailed.values()) await remember(file);
+        for (const file of tailed.values()) remember(file);
         ctx.offsets.save();
         for (const file of tailed.values()) await file.handle.close();
         tailed.clear();
       },
       lagBytes() {
         let lag = 0;
-        for (const file of tailed.values()) lag += Math.max(0, fstatSync(file.handle.fd).size - file.offset);
+        for (const file of tailed.values()) {
+          if (!file.copyOf) lag += Math.max(0, fstatSync(file.handle.fd).size - file.offset);
+        }
         return lag;
       },
       openFiles: () => tailed.size,

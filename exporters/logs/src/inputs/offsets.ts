@@ -5,23 +5,38 @@ import { dirname } from 'node:path';
 export interface SavedOffset {
   path: string;
   offset: number;
-  /** sha256 of the file's first fingerprintBytes bytes: tells a new file reusing the inode from the old. */
+  /**
+   * sha256 of the file's first fingerprintBytes bytes (at most 1 KiB): tells a new file reusing the inode
+   * from the old, and recognises a copy of the file under another inode.
+   */
   fingerprint: string;
   fingerprintBytes: number;
+  /** Base64 of the bytes just before `offset` (at most 64): a copy resumed there must hold them too. */
+  tail?: string;
 }
+
+/** Content no longer under the inode it was read from, kept for the copies that may hold it (per source). */
+const MAX_FORMER = 32;
 
 interface StateDoc {
   version: 1;
   offsets: Record<string, SavedOffset>;
+  /**
+   * By source: what files held where reading stopped, before they were truncated, rewritten or let go; a
+   * new file holding the same content (logrotate's copy) is read on from there. Newest last.
+   */
+  former?: Record<string, SavedOffset[]>;
 }
 
 /**
- * File offsets by source and file identity (device:inode, which survives a rename), kept in a JSON file
- * written atomically (temp file + rename) so that a crash leaves the old state or the new, never half.
- * Without a path it only lives in memory.
+ * File offsets by source and file identity (device:inode, which survives a rename), and what files held
+ * before they were truncated or let go (for their copies), kept in a JSON file written atomically (temp file
+ * + rename) so that a crash leaves the old state or the new, never half. Without a path it only lives in
+ * memory.
  */
 export class OffsetStore {
   private offsets: Record<string, SavedOffset> = {};
+  private formerContent: Record<string, SavedOffset[]> = {};
   private dirty = false;
   /** Whether a state file existed at load: files found at the first start are only new without one. */
   readonly restored: boolean;
@@ -39,6 +54,7 @@ export class OffsetStore {
         const doc = JSON.parse(text) as StateDoc;
         if (doc.version !== 1) throw new Error(`${path}: unknown state version ${String(doc.version)}`);
         this.offsets = doc.offsets;
+        this.formerContent = doc.former ?? {};
         restored = true;
       }
     }
@@ -75,6 +91,34 @@ export class OffsetStore {
     }
   }
 
+  /** The identities of a source's files with their offsets. */
+  entries(source: string): [identity: string, saved: SavedOffset][] {
+    const prefix = `${source}/`;
+    return Object.entries(this.offsets)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, saved]) => [key.slice(prefix.length), saved]);
+  }
+
+  /** What a source's files held before they were truncated, rewritten or let go; newest last. */
+  former(source: string): readonly SavedOffset[] {
+    return this.formerContent[source] ?? [];
+  }
+
+  /** Keeps what a file held, for a copy of it that may appear (the oldest go beyond 32 per source). */
+  addFormer(source: string, saved: SavedOffset): void {
+    if (saved.offset === 0 || saved.fingerprintBytes === 0) return; // nothing read, or nothing to know it by
+    this.formerContent[source] = [...this.former(source), saved].slice(-MAX_FORMER);
+    this.dirty = true;
+  }
+
+  /** A copy took this content over: from now on it is known by the copy's inode. */
+  removeFormer(source: string, saved: SavedOffset): void {
+    const list = this.former(source).filter((s) => s !== saved);
+    if (list.length) this.formerContent[source] = list;
+    else delete this.formerContent[source];
+    this.dirty = true;
+  }
+
   /**
    * Keeps the offsets in another file from now on (a reload changed `state_file`): what is in memory is the
    * truth, so the next save writes all of it there; undefined keeps them in memory only.
@@ -90,7 +134,7 @@ export class OffsetStore {
     if (!this.path || !this.dirty) return;
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
-    const doc: StateDoc = { version: 1, offsets: this.offsets };
+    const doc: StateDoc = { version: 1, offsets: this.offsets, former: this.formerContent };
     writeFileSync(tmp, JSON.stringify(doc));
     renameSync(tmp, this.path);
     this.dirty = false;
