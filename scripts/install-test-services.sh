@@ -9,4 +9,6 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 { command -v blackbox_exporter || command -v prometheus-blackbox-exporter; } >/dev/null || missing+=(prometheus-blackbox-exporter)
 command -v chromium >/dev/null || missing+=(chromium)
+# logrotate: the log exporter's rotation tests run it in every mode (Debian puts it in /usr/sbin).
+{ command -v logrotate || [ -x /usr/sbin/logrotate ]; } >/dev/null || missing+=(logrotate)
 apt_install "${missing[@]}" -- postgresql redis-server prometheus-blackbox-exporter
