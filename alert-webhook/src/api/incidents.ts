@@ -7,7 +7,7 @@ import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
 import { requireRole } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { parse, pathId, time } from './params';
+import { parse, pathId, text, time } from './params';
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -17,9 +17,9 @@ const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
 
 const listQuery = z.strictObject({
   status: csv(z.enum(['triggered', 'acknowledged', 'resolved'])).optional(),
-  severity: csv(z.string().min(1)).optional(),
-  service: z.string().min(1).optional(),
-  team: z.string().min(1).optional(),
+  severity: csv(text).optional(),
+  service: text.optional(),
+  team: text.optional(),
   since: time.optional(),
   until: time.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

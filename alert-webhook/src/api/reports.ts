@@ -7,7 +7,7 @@ import type { ReportsConfig } from '../reports/config';
 import { slaReport } from '../reports/sla';
 import { requireRole } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { parse, time } from './params';
+import { parse, text, time } from './params';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_MS = 7 * DAY_MS;
@@ -17,7 +17,7 @@ const MAX_RANGE_MS = 366 * DAY_MS;
 const query = z.strictObject({
   from: time.optional(),
   to: time.optional(),
-  team: z.string().min(1).optional(),
+  team: text.optional(),
 });
 
 /** GET /api/v1/reports/sla: the scheduled reports' figures for any range (default: the last 7 days). */
