@@ -4,12 +4,73 @@ export interface RangeSeries {
   samples: [number, number][];
 }
 
+/** What went wrong, for the log: the cause's code (ECONNREFUSED, timeout, …), the HTTP status, the body's start. */
+export interface PrometheusErrorDetails {
+  code?: string;
+  status?: number;
+  body?: string;
+}
+
 export class PrometheusError extends Error {
   override name = 'PrometheusError';
+  constructor(
+    message: string,
+    readonly details: PrometheusErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+/** How much of an unexpected answer's body the error quotes. */
+const BODY_EXCERPT_CHARS = 200;
+
+const excerpt = (text: string) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > BODY_EXCERPT_CHARS ? `${flat.slice(0, BODY_EXCERPT_CHARS)}…` : flat;
+};
+
+const duration = (ms: number) => (ms < 1000 || ms % 1000 !== 0 ? `${ms}ms` : `${ms / 1000}s`);
+
+/**
+ * fetch says only "fetch failed"; the reason is in its cause (undici's: a system error such as
+ * ECONNREFUSED or ENOTFOUND, a TLS error, a socket closed), or an AggregateError of one per address tried.
+ */
+function causeOf(err: unknown): { message: string; code?: string } {
+  let e = err as { message?: string; code?: string; cause?: unknown; errors?: unknown[] } | undefined;
+  while (e?.cause !== undefined) e = e.cause as typeof e;
+  if (e?.errors?.length) e = e.errors[0] as typeof e;
+  // Never a password: undici quotes the URL when it refuses one with credentials in it.
+  const message = (e?.message || String(err)).replace(/\/\/[^/@\s]*@/g, '//');
+  const code = e?.code;
+  return { message: code && !message.includes(code) ? `${message} (${code})` : message, code };
+}
+
+/** The URL as logs show it: without a user and password, if it carries them. */
+function shown(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (!url.username && !url.password) return baseUrl;
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** An error thrown while asking or reading the answer, as a PrometheusError saying why. */
+function failure(err: unknown, baseUrl: string, timeoutMs: number): PrometheusError {
+  if ((err as Error).name === 'TimeoutError') {
+    return new PrometheusError(
+      `Prometheus at ${shown(baseUrl)} did not answer within ${duration(timeoutMs)} (prometheus.timeout)`,
+      { code: 'timeout' },
+    );
+  }
+  const cause = causeOf(err);
+  return new PrometheusError(`cannot reach Prometheus at ${shown(baseUrl)}: ${cause.message}`, {
+    code: cause.code,
+  });
 }
 
 interface RangeResponse {
   status: string;
+  errorType?: string;
   error?: string;
   data?: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] };
 }
@@ -33,23 +94,34 @@ export async function queryRange(
     step: `${stepMs / 1000}s`,
   });
   let res: Response;
+  let text: string;
   try {
     res = await fetch(`${baseUrl}/api/v1/query_range`, {
       method: 'POST',
       body: params,
       signal: AbortSignal.timeout(timeoutMs),
     });
+    text = await res.text();
   } catch (err) {
-    throw new PrometheusError(`cannot reach Prometheus: ${(err as Error).message}`);
+    throw failure(err, baseUrl, timeoutMs);
   }
+  const answered = `Prometheus at ${shown(baseUrl)} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
   let body: RangeResponse;
   try {
-    body = (await res.json()) as RangeResponse;
+    body = JSON.parse(text) as RangeResponse;
   } catch {
-    throw new PrometheusError(`Prometheus answered HTTP ${res.status} without JSON`);
+    const quoted = excerpt(text);
+    throw new PrometheusError(`${answered}, not JSON${quoted ? `: ${quoted}` : ' (empty body)'}`, {
+      status: res.status,
+      body: quoted,
+    });
   }
   if (body.status !== 'success' || !body.data) {
-    throw new PrometheusError(`query failed (HTTP ${res.status}): ${body.error ?? 'no data'}`);
+    const kind = body.errorType ? ` (${body.errorType})` : '';
+    throw new PrometheusError(`query failed: ${answered}${kind}: ${body.error ?? 'no data'}`, {
+      status: res.status,
+      code: body.errorType,
+    });
   }
   if (body.data.resultType !== 'matrix') {
     throw new PrometheusError(`expected a matrix, got ${body.data.resultType}`);

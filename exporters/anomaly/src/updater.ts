@@ -3,7 +3,7 @@ import type { Config, QueryConfig } from './config';
 import type { Assessment } from './detectors/detector';
 import { createDetector } from './detectors';
 import type { NoveltyDetector } from './detectors/novelty';
-import { queryRange, type RangeSeries } from './prometheus';
+import { PrometheusError, queryRange, type RangeSeries } from './prometheus';
 
 /** The model of one source series and what it last said. */
 export interface SeriesState {
@@ -121,7 +121,8 @@ export class Updater {
         }
       } catch (err) {
         ok = false;
-        this.log.warn({ query: q.config.name, err: (err as Error).message }, 'cannot pull query');
+        const details = err instanceof PrometheusError ? err.details : {};
+        this.log.warn({ query: q.config.name, err: (err as Error).message, ...details }, 'cannot pull query');
       }
     }
     this.up = ok;

@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@vigil/service-kit';
+import { parseConfig } from '../src/config';
+import { PrometheusError, queryRange } from '../src/prometheus';
+import { Updater } from '../src/updater';
+import { closedPort, silentLog, startHttp } from './helpers';
+
+const STEP = 60_000;
+const NOW = 1_800_000_000_000;
+
+/** A logger that keeps what it is told at warn level. */
+function recordingLog() {
+  const warnings: { fields: Record<string, unknown>; msg: string }[] = [];
+  const log = {
+    ...silentLog,
+    warn: (fields: Record<string, unknown>, msg: string) => warnings.push({ fields, msg }),
+  } as unknown as Logger;
+  return { log, warnings };
+}
+
+const config = (url: string) =>
+  parseConfig({ prometheus: { url }, step: '1m', history: '1d', queries: [{ name: 'load', query: 'load' }] });
+
+describe('why Prometheus could not be queried, in the error and the log', () => {
+  let hanging: Server | undefined;
+  afterAll(() => {
+    hanging?.closeAllConnections();
+    hanging?.close();
+  });
+
+  const failureOf = async (url: string, timeoutMs = 5000) => {
+    try {
+      await queryRange(url, 'up', NOW, NOW, STEP, timeoutMs);
+    } catch (err) {
+      expect(err).toBeInstanceOf(PrometheusError);
+      return err as PrometheusError;
+    }
+    throw new Error('the query succeeded');
+  };
+
+  it('a refused connection: ECONNREFUSED and the address, logged with its code', async () => {
+    const port = await closedPort();
+    const err = await failureOf(`http://127.0.0.1:${port}`);
+    expect(err.message).toBe(
+      `cannot reach Prometheus at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+    expect(err.details).toEqual({ code: 'ECONNREFUSED' });
+
+    const { log, warnings } = recordingLog();
+    await new Updater(config(`http://127.0.0.1:${port}`), log, () => NOW).runOnce();
+    expect(warnings).toEqual([
+      { msg: 'cannot pull query', fields: { query: 'load', err: err.message, code: 'ECONNREFUSED' } },
+    ]);
+  });
+
+  it('no answer in time: the timeout and the key that sets it', async () => {
+    hanging = createServer(() => undefined).listen(0, '127.0.0.1');
+    await new Promise((resolve) => hanging!.once('listening', resolve));
+    const { port } = hanging.address() as AddressInfo;
+    const err = await failureOf(`http://127.0.0.1:${port}`, 300);
+    expect(err.message).toBe(
+      `Prometheus at http://127.0.0.1:${port} did not answer within 300ms (prometheus.timeout)`,
+    );
+    expect(err.details).toEqual({ code: 'timeout' });
+  });
+
+  it("Prometheus's own error: the HTTP status, its errorType and message", async () => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query"' }));
+    });
+    try {
+      const err = await failureOf(server.url);
+      expect(err.message).toBe(
+        `query failed: Prometheus at ${server.url} answered HTTP 400 Bad Request (bad_data): invalid parameter "query"`,
+      );
+      expect(err.details).toEqual({ status: 400, code: 'bad_data' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a URL with a user and password, which fetch refuses: said so, the password never shown', async () => {
+    const port = await closedPort();
+    const err = await failureOf(`http://vigil:secret@127.0.0.1:${port}`);
+    expect(err.message).toMatch(
+      new RegExp(`^cannot reach Prometheus at http://127\\.0\\.0\\.1:${port}: .*includes credentials`),
+    );
+    expect(err.message).not.toContain('secret');
+  });
+
+  it('an answer that is not JSON: the status and the start of the body, cut at 200 characters', async () => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(`<html>\n<body>Bad gateway ${'x'.repeat(500)}</body></html>`);
+    });
+    try {
+      const err = await failureOf(server.url);
+      expect(err.message).toMatch(/answered HTTP 502 Bad Gateway, not JSON: <html> <body>Bad gateway x+…$/);
+      expect(err.details.body).toHaveLength(201);
+    } finally {
+      await server.close();
+    }
+  });
+});
