@@ -63,6 +63,7 @@ export function createMetrics(updater: Updater) {
       upper: [],
       lower: [],
       score: [],
+      scoreMax: [],
       forecast: [],
       untilThreshold: [],
       lastSample: [],
@@ -76,6 +77,7 @@ export function createMetrics(updater: Updater) {
         families.upper!.push({ labels, value: last.upper });
         families.lower!.push({ labels, value: last.lower });
         families.score!.push({ labels, value: last.score });
+        families.scoreMax!.push({ labels, value: state.maxScore ?? last.score });
         families.lastSample!.push({ labels, value: state.lastSampleMs / 1000 });
         for (const h of horizons) {
           families.forecast!.push({
@@ -109,6 +111,11 @@ export function createMetrics(updater: Updater) {
         'anomaly_score',
         `Anomaly score of the latest sample, 0 (ordinary) to 1; 0.5 is the threshold that scored best on NAB. ${LATEST}`,
         families.score!,
+      ),
+      renderGauge(
+        'anomaly_score_max',
+        'Highest anomaly score of the samples the latest pull learnt: one per step, or every step missed when a pull catches up after Prometheus was slow or down (a history pull at start counts its latest sample only). It holds until the next pull learns more, so every scraper sees it (an HA pair too) if it scrapes at least once per step. MetricAnomaly alerts on it.',
+        families.scoreMax!,
       ),
       renderGauge(
         'anomaly_forecast_value',

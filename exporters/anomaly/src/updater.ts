@@ -11,6 +11,14 @@ export interface SeriesState {
   detector: NoveltyDetector;
   lastSampleMs: number;
   last?: Assessment;
+  /**
+   * The highest score of the samples learnt by the latest pull that brought this series new samples (one per
+   * step, or every step missed when a pull catches up after Prometheus was slow or down); a history pull
+   * counts its latest sample only. It holds until the next such pull, whoever scrapes and however often.
+   */
+  maxScore?: number;
+  /** The pull round maxScore belongs to. */
+  maxRound?: number;
 }
 
 export interface QueryState {
@@ -102,9 +110,12 @@ export class Updater {
     const end = Math.floor(this.clock() / step) * step;
     const queries = this.queries;
     let ok = true;
+    const round = this.rounds;
     for (const q of queries) {
       // After an outage longer than the history, only the history is worth pulling.
       const start = Math.max(end - config.historyMs, (q.pulledUntilMs ?? -Infinity) + step);
+      // A query's first pull is its history, learnt to train the models, not news to alert on.
+      const history = q.pulledUntilMs === undefined;
       try {
         for (let from = start; from <= end; from += MAX_POINTS_PER_PULL * step) {
           const to = Math.min(end, from + (MAX_POINTS_PER_PULL - 1) * step);
@@ -116,7 +127,7 @@ export class Updater {
             step,
             config.prometheus.timeoutMs,
           );
-          this.ingest(config, q, result, to);
+          this.ingest(config, q, result, to, history ? undefined : round);
           q.pulledUntilMs = to;
         }
       } catch (err) {
@@ -130,7 +141,8 @@ export class Updater {
     this.rounds++;
   }
 
-  private ingest(config: Config, q: QueryState, result: RangeSeries[], endMs: number) {
+  /** Feeds new samples to the models; `round` is the pull's, undefined for a history pull (see maxScore). */
+  private ingest(config: Config, q: QueryState, result: RangeSeries[], endMs: number, round?: number) {
     let overLimit = 0;
     for (const { labels, samples } of result) {
       const key = seriesKey(labels);
@@ -149,8 +161,14 @@ export class Updater {
       }
       for (const [t, v] of samples) {
         if (t <= state.lastSampleMs) continue;
-        state.last = state.detector.update(t, v);
+        const assessment = state.detector.update(t, v);
+        state.last = assessment;
         state.lastSampleMs = t;
+        if (round === undefined) state.maxScore = assessment.score;
+        else if (state.maxRound !== round) {
+          state.maxRound = round;
+          state.maxScore = assessment.score;
+        } else state.maxScore = Math.max(state.maxScore ?? 0, assessment.score);
       }
     }
     q.seriesOverLimit = overLimit;
