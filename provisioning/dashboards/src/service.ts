@@ -234,8 +234,9 @@ export function serviceDashboard() {
       )
       .withPanel(
         timeseriesPanel('Anomaly score', {
-          description: '0 ordinary, 1 most unusual; MetricAnomaly fires above 0.5 for 1m.',
-          queries: [{ expr: `anomaly_score{${S}}`, legend: '{{query}}' }],
+          description:
+            'The highest score of the samples each pull learnt (anomaly_score_max: every step, and all the steps a pull catches up on after Prometheus was slow or down): 0 ordinary, 1 most unusual; MetricAnomaly fires above 0.5 for 1m.',
+          queries: [{ expr: `anomaly_score_max{${S}}`, legend: '{{query}}' }],
           min: 0,
           max: 1,
           thresholds: [
