@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   copyFileSync,
   readFileSync,
   renameSync,
+  statSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
@@ -201,6 +203,20 @@ describe('following log files', () => {
     exporter = fileExporter(temp.dir, { state_file: state });
     await exporter.start();
     expect(await seen(exporter)).toEqual(once(5, 6));
+  });
+
+  it('resumes from a state file written before files were known by content (no tail, no former files)', async () => {
+    const state = join(temp.dir, 'offsets.json');
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2, 3));
+    const { dev, ino } = statSync(log);
+    const read = lines(1, 2).length;
+    const fingerprint = createHash('sha256').update(readFileSync(log).subarray(0, read)).digest('hex');
+    const saved = { path: log, offset: read, fingerprint, fingerprintBytes: read };
+    writeFileSync(state, JSON.stringify({ version: 1, offsets: { [`app/${dev}:${ino}`]: saved } }));
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    expect(await seen(exporter)).toEqual(once(3));
   });
 
   it('resumes after a restart at the saved offset: nothing counted twice, nothing skipped', async () => {
