@@ -15,7 +15,8 @@ import { parseAllowEntry } from './allowlist';
 import { CHECK_KINDS } from './checks';
 import type { CheckKind } from './checks/kind';
 import type { CheckConfig, Config, DiscoverySource, ServiceConfig } from './config';
-import type { Exporter } from './exporter';
+import { Exporter } from './exporter';
+import type { Clock } from './run';
 
 /** Prometheus's target group: the file_sd and http_sd format. */
 const targetGroups = z.array(
@@ -139,6 +140,8 @@ export class Discovery {
   private readonly found = new Map<string, Map<string, TargetGroup[]>>();
   private running: Running[] = [];
   private pending?: NodeJS.Timeout;
+  /** While configure() reads the files itself: its caller takes the groups, no change is signalled. */
+  private quiet = false;
 
   constructor(
     private readonly log: Logger,
@@ -156,6 +159,7 @@ export class Discovery {
    */
   configure(sources: readonly DiscoverySource[]): void {
     this.stopAll();
+    this.quiet = true;
     for (const name of [...this.found.keys()])
       if (!sources.some((s) => s.name === name)) this.found.delete(name);
     for (const source of sources) {
@@ -164,6 +168,7 @@ export class Discovery {
       source.fileSd.forEach((sd) => this.watchFiles(source.name, byOrigin, sd.files, sd.refreshMs));
       source.httpSd.forEach((sd) => this.pollHttp(source.name, byOrigin, sd.url, sd.refreshMs));
     }
+    this.quiet = false;
   }
 
   stop(): void {
@@ -177,7 +182,7 @@ export class Discovery {
   }
 
   private changed() {
-    if (this.pending) return;
+    if (this.quiet || this.pending) return;
     this.pending = setTimeout(() => {
       this.pending = undefined;
       this.onChange();
@@ -275,26 +280,24 @@ export class Discovery {
 /**
  * An exporter whose checks follow its configuration and what that configuration's sources discover: a
  * change of either rebuilds the effective configuration and reloads the exporter with it (unchanged checks
- * keep their results and phase), one reload at a time.
+ * keep their results and phase), one reload at a time. Files are read before the exporter is built, so its
+ * first round of checks already has their targets.
  */
 export class DiscoveringExporter {
+  readonly exporter: Exporter;
   private base: Config;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly discovery: Discovery;
 
   constructor(
-    private readonly exporter: Exporter,
     config: Config,
     private readonly log: Logger,
+    clock?: Clock,
   ) {
     this.base = config;
     this.discovery = new Discovery(log, () => void this.apply('targets discovered'));
-  }
-
-  /** Starts discovery; the first files are read at once. */
-  async start(): Promise<void> {
-    this.discovery.configure(this.base.discovery);
-    if (this.base.discovery.length > 0) await this.apply('targets discovered');
+    this.discovery.configure(config.discovery);
+    this.exporter = new Exporter(withDiscovered(config, this.discovery.groups(), log), log, clock);
   }
 
   /** A new configuration (a reload): its sources are discovered from now on. */
@@ -304,8 +307,11 @@ export class DiscoveringExporter {
     await this.apply('checks replaced');
   }
 
-  stop(): void {
+  /** Stops discovering, then the checks. */
+  async stop(): Promise<void> {
     this.discovery.stop();
+    await this.chain;
+    await this.exporter.stop();
   }
 
   private apply(why: string): Promise<void> {

@@ -2,7 +2,6 @@ import { ConfigError, loadConfigFile, runService } from '@vigil/service-kit';
 import { createApp } from './app';
 import { parseConfig, type Config } from './config';
 import { DiscoveringExporter } from './discovery';
-import { Exporter } from './exporter';
 import { IDENTITY } from './identity';
 
 const countChecks = (config: Config) => config.services.reduce((n, s) => n + s.checks.length, 0);
@@ -18,21 +17,15 @@ runService<Config>({
   listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
   logLevel: (config) => config.log_level,
   async start({ config, log, runtime }) {
-    const exporter = new Exporter(config, log);
     // Checks follow the configuration and what its discovery sources find (file_sd, http_sd).
-    const discovering = new DiscoveringExporter(exporter, config, log);
+    const discovering = new DiscoveringExporter(config, log);
+    const { exporter } = discovering;
     return {
       app: createApp(exporter, runtime, log),
       // The kit logs the reload itself; this says what happened to the checks.
       reload: (next) => discovering.reload(next),
-      onListening: async () => {
-        exporter.start();
-        await discovering.start();
-      },
-      stop: async () => {
-        discovering.stop();
-        await exporter.stop();
-      },
+      onListening: () => exporter.start(),
+      stop: () => discovering.stop(),
       summary: { services: config.services.length, checks: countChecks(config) },
     };
   },

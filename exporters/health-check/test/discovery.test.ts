@@ -6,7 +6,6 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { DiscoveringExporter, expandPattern, readTargetFile } from '../src/discovery';
-import { Exporter } from '../src/exporter';
 import { IDENTITY } from '../src/identity';
 import { listenLocal, silentLog, startHttp, tempDir } from './helpers';
 
@@ -42,14 +41,10 @@ describe('discovery from file_sd and http_sd', () => {
 
   async function start(doc: Record<string, unknown>) {
     const config = parseConfig(doc);
-    const exporter = new Exporter(config, silentLog);
-    const discovering = new DiscoveringExporter(exporter, config, silentLog);
+    const discovering = new DiscoveringExporter(config, silentLog);
+    const { exporter } = discovering;
     exporter.start();
-    await discovering.start();
-    stops.push(
-      () => exporter.stop(),
-      () => discovering.stop(),
-    );
+    stops.push(() => discovering.stop());
     return { app: createApp(exporter, new Runtime(IDENTITY), silentLog), exporter, discovering };
   }
 
@@ -164,14 +159,10 @@ describe('one target list for Prometheus and the health-check', () => {
       probe: { modules: { http_2xx: { kind: 'http' } } },
       discovery: { web: { module: 'http_2xx', file_sd_configs: [{ files: [file] }] } },
     });
-    const exporter = new Exporter(config, silentLog);
-    const discovering = new DiscoveringExporter(exporter, config, silentLog);
+    const discovering = new DiscoveringExporter(config, silentLog);
+    const { exporter } = discovering;
     exporter.start();
-    await discovering.start();
-    stops.push(
-      () => exporter.stop(),
-      () => discovering.stop(),
-    );
+    stops.push(() => discovering.stop());
     const ours = await listenLocal(
       createApp(exporter, new Runtime(IDENTITY), silentLog).listen(0, '127.0.0.1'),
     );

@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { positiveDuration, regexSchema } from '@vigil/service-kit';
+import { IDENTITY } from '../identity';
+import { NO_SERIES } from '../series';
 import { defineKind, describeError, type CheckContext, type ProbeResult } from './kind';
 import { abortable, ipProtocolSettings, resolveTarget, type IpProtocol } from './resolve';
 import { tlsOptions, tlsSeries, tlsSettings } from './tls';
@@ -65,6 +67,9 @@ const HELP = {
 };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Sent unless the headers give one, as blackbox sends "Blackbox Exporter/<version>". */
+const USER_AGENT = `Vigil health-check/${IDENTITY.version}`;
 
 /** The times of one round trip, as blackbox's trace (milliseconds, performance.now()). */
 interface Trace {
@@ -196,6 +201,8 @@ function roundTrip(
   trace: Trace,
 ): Promise<IncomingMessage> {
   const { series, signal } = ctx;
+  // Configured checks keep no series: their runs skip the phase timing (1,000 checks every few seconds).
+  const timed = series !== NO_SERIES;
   const tlsOn = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : tlsOn ? 443 : 80;
   const serverName =
@@ -206,7 +213,7 @@ function roundTrip(
     port,
     path: `${url.pathname}${url.search}`,
     method: request.method,
-    headers: { Host: url.host, ...request.headers },
+    headers: { Host: url.host, 'User-Agent': USER_AGENT, ...request.headers },
     signal,
     // A fresh connection per run, so every run sees the certificate actually served.
     agent: false as const,
@@ -215,30 +222,32 @@ function roundTrip(
     const req = tlsOn
       ? https.request({ ...options, ...tlsOptions(spec.tls), servername: serverName })
       : http.request(options);
-    req.on('socket', (socket) => {
-      let connectDone = trace.dnsDone;
-      socket.once('connect', () => {
-        connectDone = performance.now();
-        if (!tlsOn) {
-          trace.gotConn = connectDone;
-          series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
-            phase: 'connect',
+    if (timed)
+      req.on('socket', (socket) => {
+        let connectDone = trace.dnsDone;
+        socket.once('connect', () => {
+          connectDone = performance.now();
+          if (!tlsOn) {
+            trace.gotConn = connectDone;
+            series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
+              phase: 'connect',
+            });
+          }
+        });
+        if (tlsOn) {
+          socket.once('secureConnect', () => {
+            trace.gotConn = performance.now();
+            series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
+              phase: 'connect',
+            });
+            series.add('probe_http_duration_seconds', HELP.phase, (trace.gotConn - connectDone) / 1000, {
+              phase: 'tls',
+            });
           });
         }
       });
-      if (tlsOn) {
-        socket.once('secureConnect', () => {
-          trace.gotConn = performance.now();
-          series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
-            phase: 'connect',
-          });
-          series.add('probe_http_duration_seconds', HELP.phase, (trace.gotConn - connectDone) / 1000, {
-            phase: 'tls',
-          });
-        });
-      }
-    });
     req.on('response', (res) => {
+      if (!timed) return resolve(res);
       trace.responseStart = performance.now();
       series.add(
         'probe_http_duration_seconds',

@@ -1,6 +1,7 @@
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { NO_SERIES } from '../series';
 import type { CheckContext } from './kind';
 
 /** Which address family a kind connects over, as blackbox's preferred_ip_protocol and ip_protocol_fallback. */
@@ -65,6 +66,11 @@ const HELP = {
  */
 export async function resolveTarget(host: string, proto: IpProtocol, ctx: CheckContext): Promise<Resolved> {
   const { series, log, signal } = ctx;
+  const literal = isIP(host.replace(/^\[(.*)\]$/, '$1'));
+  // A configured check keeps no series: an address needs no lookup.
+  if (series === NO_SERIES && literal) {
+    return { address: host.replace(/^\[(.*)\]$/, '$1'), family: literal as 4 | 6, lookupSeconds: 0 };
+  }
   series.set('probe_ip_protocol', HELP.protocol, 0);
   series.set('probe_dns_lookup_time_seconds', HELP.lookup, 0);
   series.set('probe_ip_addr_hash', HELP.hash, 0);
@@ -79,7 +85,6 @@ export async function resolveTarget(host: string, proto: IpProtocol, ctx: CheckC
   };
   let chosen: { address: string; family: 4 | 6 } | undefined;
   try {
-    const literal = isIP(bare);
     const candidates: { address: string; family: number }[] = literal
       ? [{ address: bare, family: literal }]
       : await abortable(
