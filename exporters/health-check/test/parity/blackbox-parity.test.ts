@@ -57,6 +57,26 @@ const BLACKBOX_YML = {
       timeout: TIMEOUT,
       tcp: { tls: true, tls_config: { insecure_skip_verify: true } },
     },
+    tcp_banner: {
+      prober: 'tcp',
+      timeout: TIMEOUT,
+      // The expect's groups go into the same step's send, as in blackbox.
+      tcp: {
+        query_response: [
+          { expect: '^SSH-2\\.0-(\\S+)', send: 'hello $1' },
+          { expect: '^echo hello OpenSSH' },
+        ],
+      },
+    },
+    // The server answers once, then closes: the second expect meets the end of the stream.
+    tcp_banner_wrong: {
+      prober: 'tcp',
+      timeout: TIMEOUT,
+      tcp: { query_response: [{ expect: '^SSH', send: 'x' }, { expect: '^nomatch' }] },
+    },
+    // The server never sends a matching line and keeps the connection open: the probe times out.
+    tcp_banner_timeout: { prober: 'tcp', timeout: TIMEOUT, tcp: { query_response: [{ expect: '^220 ' }] } },
+    dns_any: { prober: 'dns', timeout: TIMEOUT, dns: { query_name: 'ok.vigil.test' } },
     dns_a: {
       prober: 'dns',
       timeout: TIMEOUT,
@@ -141,7 +161,7 @@ afterAll(async () => {
 });
 
 function cases(): Case[] {
-  const { http, https, httpsPort, silent, closed, dns } = targets;
+  const { http, https, httpsPort, silent, closed, dns, banner } = targets;
   const silentDnsTarget = `127.0.0.1:${silentDns.address().port}`;
   return [
     { name: '200, no scheme', module: 'http_2xx', target: `${http}/ok` },
@@ -172,6 +192,10 @@ function cases(): Case[] {
     { name: 'tcp closed', module: 'tcp_connect', target: closed },
     { name: 'tcp silent', module: 'tcp_connect', target: silent },
     { name: 'tls over tcp', module: 'tls_connect', target: https },
+    { name: 'tcp query_response', module: 'tcp_banner', target: banner },
+    { name: 'tcp query_response fails', module: 'tcp_banner_wrong', target: banner },
+    { name: 'tcp query_response times out', module: 'tcp_banner_timeout', target: banner },
+    { name: 'dns ANY (no query_type)', module: 'dns_any', target: dns },
     { name: 'dns A with answer rule', module: 'dns_a', target: dns },
     { name: 'dns answer rule fails', module: 'dns_wrong_answer', target: dns },
     { name: 'dns NXDOMAIN', module: 'dns_nxdomain', target: dns },
@@ -226,6 +250,8 @@ describe("side by side with Debian's blackbox_exporter", () => {
     expect(value('body regex fails', 'probe_failed_due_to_regex{}')).toBe(1);
     expect(value('tls over tcp', 'probe_tls_version_info{version="TLS 1.3"}')).toBe(1);
     expect(value('dns A with answer rule', 'probe_dns_answer_rrs{}')).toBe(1);
+    expect(value('tcp query_response', 'probe_success{}')).toBe(1);
+    expect(value('tcp query_response fails', 'probe_failed_due_to_regex{}')).toBe(1);
     expect(value('dns server silent', 'probe_dns_query_succeeded{}')).toBe(0);
     expect(Object.keys(seen)).toHaveLength(cases().length);
   }, 120_000);

@@ -53,6 +53,14 @@ export async function startTargets() {
       socket.on('close', () => silentSockets.delete(socket));
     }),
   );
+  // A line-based server: a banner, then an answer to what it is sent.
+  const banner = await listenLocal(
+    createTcpServer((socket) => {
+      socket.write('SSH-2.0-OpenSSH_9.2 vigil\r\n');
+      socket.on('data', (d: Buffer) => socket.end(`echo ${d.toString().trim()}\n`));
+      socket.on('error', () => undefined);
+    }),
+  );
   const dns = await startDns({ 'ok.vigil.test': '10.0.0.7', 'db.vigil.test': '10.0.0.8' });
   const closed = await closedPort();
   return {
@@ -60,6 +68,7 @@ export async function startTargets() {
     https: `127.0.0.1:${tls.port}`,
     httpsPort: tls.port,
     silent: `127.0.0.1:${silent.port}`,
+    banner: `127.0.0.1:${banner.port}`,
     closed: `127.0.0.1:${closed}`,
     dns: dns.server,
     cert,
@@ -67,7 +76,7 @@ export async function startTargets() {
       slow.forEach(clearTimeout);
       silentSockets.forEach((s) => s.destroy());
       sockets.forEach((s) => s.destroy());
-      await Promise.all([web.close(), tls.close(), silent.close(), dns.close()]);
+      await Promise.all([web.close(), tls.close(), silent.close(), banner.close(), dns.close()]);
       cert.cleanup();
     },
   };
