@@ -6,7 +6,7 @@ import type { CheckKind } from './checks/kind';
 import type { Config } from './config';
 import { sendError } from '@vigil/service-kit';
 import type { Scheduler } from './scheduler';
-import { goFloat, ProbeSeries, probeLogger } from './series';
+import { goFloat, ProbeSeries, probeLogger, roundSeconds } from './series';
 import { normalizeHost } from './checks/target';
 
 /** Left of Prometheus's scrape timeout for sending the answer, as blackbox_exporter does. */
@@ -21,13 +21,19 @@ function timeoutFor(req: Request, moduleTimeoutMs: number): number {
 
 /** Keys whose values the debug page never shows (blackbox prints <secret> for its own). */
 const SECRET_KEYS = /password|token|secret|authorization|ca_file/i;
+const DURATION_KEYS = /^(timeout|min_validity)$/;
 
 /** A module's configuration for the debug page, as blackbox prints its own (YAML), secrets hidden. */
 function moduleYaml(source: unknown): string {
   const plain = JSON.parse(
-    JSON.stringify(source, (key, value: unknown) =>
-      SECRET_KEYS.test(key) ? '<secret>' : value instanceof RegExp ? value.source : value,
-    ),
+    JSON.stringify(source, (key, value: unknown) => {
+      if (SECRET_KEYS.test(key)) return '<secret>';
+      if (value instanceof RegExp) return value.source;
+      // Durations are milliseconds once parsed; written back as the file has them.
+      if (typeof value === 'number' && DURATION_KEYS.test(key))
+        return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`;
+      return value;
+    }),
   ) as unknown;
   return yaml.dump(plain);
 }
@@ -85,11 +91,12 @@ export function probeHandler(current: () => { config: Config; scheduler: Schedul
       'Returns how long the probe took to complete in seconds',
       result.durationSeconds,
     );
-    if (result.success) log('Probe succeeded', { duration_seconds: goFloat(result.durationSeconds) });
+    if (result.success)
+      log('Probe succeeded', { duration_seconds: goFloat(roundSeconds(result.durationSeconds)) });
     else
       log(
         'Probe failed',
-        { duration_seconds: goFloat(result.durationSeconds), reason: result.message },
+        { duration_seconds: goFloat(roundSeconds(result.durationSeconds)), reason: result.message },
         'error',
       );
     const metrics = own.render();

@@ -72,8 +72,12 @@ export class ProbeSeries implements SeriesSet {
       out.push(`# HELP ${name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n`);
       out.push(`# TYPE ${name} gauge\n`);
       const series = [...family.series.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const [, s] of series)
-        out.push(`${name}${labelText(sortedLabels(s.labels))} ${goFloat(s.value)}\n`);
+      const seconds = name.endsWith('_seconds');
+      for (const [, s] of series) {
+        // Durations to the nanosecond, as Go's time.Duration has them (not performance.now()'s float noise).
+        const value = seconds ? roundSeconds(s.value) : s.value;
+        out.push(`${name}${labelText(sortedLabels(s.labels))} ${goFloat(value)}\n`);
+      }
     }
     return out.join('');
   }
@@ -96,6 +100,10 @@ export class ProbeSeries implements SeriesSet {
 
 const sortedLabels = (labels: Labels): Labels =>
   Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/** Seconds to the nanosecond (below 10^6 s, where a float still has the digits). */
+export const roundSeconds = (value: number) =>
+  Math.abs(value) < 1e6 ? Math.round(value * 1e9) / 1e9 : value;
 
 /** A set that keeps nothing: the configured checks, whose /metrics series are fixed. */
 export const NO_SERIES: SeriesSet = {
