@@ -141,6 +141,7 @@ export function translateModule(module: BlackboxModule): Translated {
           fail_if_header_matches: h.fail_if_header_matches,
           fail_if_header_not_matches: h.fail_if_header_not_matches,
           follow_redirects: h.follow_redirects,
+          enable_http2: h.enable_http2,
           preferred_ip_protocol: h.preferred_ip_protocol,
           ip_protocol_fallback: h.ip_protocol_fallback,
           tls: tls(h.tls_config),

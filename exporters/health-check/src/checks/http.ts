@@ -1,11 +1,13 @@
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
-import { isIP } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { isIP, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { positiveDuration, regexSchema } from '@vigil/service-kit';
 import { IDENTITY } from '../identity';
-import { NO_SERIES } from '../series';
+import { NO_SERIES, type SeriesSet } from '../series';
 import { defineKind, describeError, type CheckContext, type ProbeResult } from './kind';
 import { abortable, ipProtocolSettings, resolveTarget, type IpProtocol } from './resolve';
 import { tlsOptions, tlsSeries, tlsSettings } from './tls';
@@ -44,6 +46,8 @@ const settings = z.strictObject({
   fail_if_not_ssl: z.boolean().default(false),
   /** Up to 10 redirects, each hop through the /probe allowlist. */
   follow_redirects: z.boolean().default(true),
+  /** Offer HTTP/2 over TLS (ALPN), as blackbox does; HTTP/1.1 otherwise. */
+  enable_http2: z.boolean().default(true),
   ...ipProtocolSettings,
   tls: httpTlsSettings.prefault({}),
 });
@@ -79,8 +83,35 @@ interface Trace {
   responseStart?: number;
 }
 
+/** A response of either protocol, as the kind reads it. */
+interface Response {
+  statusCode: number;
+  /** Lower-case names; a repeated header as its values joined, set-cookie as a list. */
+  headers: IncomingHttpHeaders;
+  /** Every value of each header apart (as Go's http.Header). */
+  headersDistinct: Record<string, string[]>;
+  /** "1.1", "1.0", "2.0". */
+  httpVersion: string;
+  socket: Socket;
+  body: Readable;
+  /** Lets the connection go (an HTTP/2 session is closed; HTTP/1.1 closes by itself). */
+  close(): void;
+}
+
+function fromHttp1(res: IncomingMessage): Response {
+  return {
+    statusCode: res.statusCode ?? 0,
+    headers: res.headers,
+    headersDistinct: res.headersDistinct as Record<string, string[]>,
+    httpVersion: res.httpVersion,
+    socket: res.socket,
+    body: res,
+    close: () => undefined,
+  };
+}
+
 interface Hop {
-  res: IncomingMessage;
+  res: Response;
   trace: Trace;
 }
 
@@ -90,21 +121,21 @@ export function withScheme(text: string): string {
 }
 
 /** Go's resp.ContentLength: the header's value, -1 when unknown (chunked, or read to the close), 0 when bodiless. */
-function contentLength(res: IncomingMessage): number {
-  const status = res.statusCode ?? 0;
+function contentLength(res: Response): number {
+  const status = res.statusCode;
   if (status === 204 || status === 304 || (status >= 100 && status < 200)) return 0;
-  if (/chunked/i.test(res.headers['transfer-encoding'] ?? '')) return -1;
+  if (/chunked/i.test(String(res.headers['transfer-encoding'] ?? ''))) return -1;
   const header = res.headers['content-length'];
   if (header !== undefined && /^\d+$/.test(header)) return Number(header);
   return -1;
 }
 
 /** Header values by name, each occurrence apart (as Go's http.Header). */
-function headerValues(res: IncomingMessage, name: string): string[] {
+function headerValues(res: Response, name: string): string[] {
   return res.headersDistinct[name.toLowerCase()] ?? [];
 }
 
-function headersMatch(res: IncomingMessage, spec: Settings, ctx: CheckContext): string | undefined {
+function headersMatch(res: Response, spec: Settings, ctx: CheckContext): string | undefined {
   for (const m of spec.fail_if_header_matches) {
     const values = headerValues(res, m.header);
     if (values.length === 0) {
@@ -156,7 +187,7 @@ function bodyMatches(body: string, spec: Settings, ctx: CheckContext): string | 
 }
 
 /** Reads the body, counting every byte and keeping the first BODY_LIMIT_BYTES (for the regexes). */
-function readBody(res: IncomingMessage): Promise<{ text: string; bytes: number }> {
+function readBody(res: Readable): Promise<{ text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
@@ -186,10 +217,32 @@ async function lookupHop(host: string, proto: IpProtocol, signal: AbortSignal): 
   return pick.address;
 }
 
+/** The phases of a connection, timed into the series as they happen (connect, then tls). */
+function timeConnection(socket: Socket, tlsOn: boolean, trace: Trace, series: SeriesSet) {
+  let connectDone = trace.dnsDone;
+  const phase = (name: string, ms: number) =>
+    series.add('probe_http_duration_seconds', HELP.phase, ms / 1000, { phase: name });
+  socket.once('connect', () => {
+    connectDone = performance.now();
+    if (!tlsOn) {
+      trace.gotConn = connectDone;
+      phase('connect', connectDone - trace.dnsDone);
+    }
+  });
+  if (tlsOn) {
+    socket.once('secureConnect', () => {
+      trace.gotConn = performance.now();
+      phase('connect', connectDone - trace.dnsDone);
+      phase('tls', trace.gotConn - connectDone);
+    });
+  }
+}
+
 /**
  * One request to `address`, with the URL's host in Host (and SNI), timing its phases into `series` as they
  * happen (so a run cut short by its timeout still reports the phases it got through): connect (and tls),
- * then processing once the response starts.
+ * then processing once the response starts. Over TLS, HTTP/2 is offered (ALPN) unless enable_http2 is
+ * false, and used when the server picks it.
  */
 function roundTrip(
   url: URL,
@@ -199,7 +252,7 @@ function roundTrip(
   spec: Settings,
   ctx: CheckContext,
   trace: Trace,
-): Promise<IncomingMessage> {
+): Promise<Response> {
   const { series, signal } = ctx;
   // Configured checks keep no series: their runs skip the phase timing (1,000 checks every few seconds).
   const timed = series !== NO_SERIES;
@@ -208,57 +261,115 @@ function roundTrip(
   const serverName =
     (first ? spec.tls.server_name : undefined) ??
     (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) ? undefined : url.hostname);
-  const options = {
-    host: address,
-    port,
-    path: `${url.pathname}${url.search}`,
-    method: request.method,
-    headers: { Host: url.host, 'User-Agent': USER_AGENT, ...request.headers },
-    signal,
-    // A fresh connection per run, so every run sees the certificate actually served.
-    agent: false as const,
+  const headers: OutgoingHttpHeaders = { Host: url.host, 'User-Agent': USER_AGENT, ...request.headers };
+  const path = `${url.pathname}${url.search}`;
+  const responded = () => {
+    if (!timed) return;
+    trace.responseStart = performance.now();
+    const processing = trace.responseStart - (trace.gotConn ?? trace.responseStart);
+    series.add('probe_http_duration_seconds', HELP.phase, processing / 1000, { phase: 'processing' });
   };
-  return new Promise<IncomingMessage>((resolve, reject) => {
-    const req = tlsOn
-      ? https.request({ ...options, ...tlsOptions(spec.tls), servername: serverName })
-      : http.request(options);
-    if (timed)
-      req.on('socket', (socket) => {
-        let connectDone = trace.dnsDone;
-        socket.once('connect', () => {
-          connectDone = performance.now();
-          if (!tlsOn) {
-            trace.gotConn = connectDone;
-            series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
-              phase: 'connect',
-            });
-          }
-        });
-        if (tlsOn) {
-          socket.once('secureConnect', () => {
-            trace.gotConn = performance.now();
-            series.add('probe_http_duration_seconds', HELP.phase, (connectDone - trace.dnsDone) / 1000, {
-              phase: 'connect',
-            });
-            series.add('probe_http_duration_seconds', HELP.phase, (trace.gotConn - connectDone) / 1000, {
-              phase: 'tls',
-            });
-          });
-        }
+  if (!tlsOn) {
+    return new Promise<Response>((resolve, reject) => {
+      const req = http.request({
+        host: address,
+        port,
+        path,
+        method: request.method,
+        headers,
+        signal,
+        agent: false,
       });
-    req.on('response', (res) => {
-      if (!timed) return resolve(res);
-      trace.responseStart = performance.now();
-      series.add(
-        'probe_http_duration_seconds',
-        HELP.phase,
-        (trace.responseStart - (trace.gotConn ?? trace.responseStart)) / 1000,
-        { phase: 'processing' },
-      );
-      resolve(res);
+      if (timed) req.on('socket', (socket) => timeConnection(socket, false, trace, series));
+      req.on('response', (res) => {
+        responded();
+        resolve(fromHttp1(res));
+      });
+      req.on('error', reject);
+      req.end(request.body);
     });
-    req.on('error', reject);
-    req.end(request.body);
+  }
+  return new Promise<Response>((resolve, reject) => {
+    // A fresh connection per run, so every run sees the certificate actually served.
+    const socket = tlsConnect({
+      host: address,
+      port,
+      ...tlsOptions(spec.tls),
+      servername: serverName,
+      ALPNProtocols: spec.enable_http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+    });
+    let session: http2.ClientHttp2Session | undefined;
+    const abort = () => {
+      session?.destroy();
+      socket.destroy(new Error('timeout'));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    const fail = (err: Error) => {
+      signal.removeEventListener('abort', abort);
+      session?.destroy();
+      socket.destroy();
+      reject(err);
+    };
+    if (timed) timeConnection(socket, true, trace, series);
+    socket.once('error', fail);
+    socket.once('secureConnect', () => {
+      if (socket.alpnProtocol !== 'h2') {
+        const req = https.request({
+          host: address,
+          port,
+          path,
+          method: request.method,
+          headers,
+          // No agent: the request takes the connection made here (an agent would make its own).
+          createConnection: () => socket,
+        });
+        req.on('response', (res) => {
+          responded();
+          resolve({ ...fromHttp1(res), socket, close: () => signal.removeEventListener('abort', abort) });
+        });
+        req.on('error', fail);
+        req.end(request.body);
+        return;
+      }
+      const h2 = http2.connect(url.origin, { createConnection: () => socket });
+      session = h2;
+      h2.on('error', fail);
+      const h2Headers: http2.OutgoingHttpHeaders = {
+        ':method': request.method,
+        ':path': path,
+        ':authority': String(headers.Host ?? headers.host ?? url.host),
+      };
+      for (const [name, value] of Object.entries(headers)) {
+        const lower = name.toLowerCase();
+        if (lower !== 'host' && lower !== 'connection' && value !== undefined) h2Headers[lower] = value;
+      }
+      const stream = h2.request(h2Headers, { endStream: request.body === undefined });
+      stream.on('error', fail);
+      stream.on('response', (h) => {
+        responded();
+        const plain: IncomingHttpHeaders = {};
+        const distinct: Record<string, string[]> = {};
+        for (const [name, value] of Object.entries(h)) {
+          if (name.startsWith(':') || value === undefined) continue;
+          const values = Array.isArray(value) ? value.map(String) : [String(value)];
+          distinct[name] = values;
+          (plain as Record<string, unknown>)[name] = name === 'set-cookie' ? values : values.join(', ');
+        }
+        resolve({
+          statusCode: Number(h[':status']),
+          headers: plain,
+          headersDistinct: distinct,
+          httpVersion: '2.0',
+          socket,
+          body: stream,
+          close: () => {
+            signal.removeEventListener('abort', abort);
+            h2.close();
+          },
+        });
+      });
+      if (request.body !== undefined) stream.end(request.body);
+    });
   });
 }
 
@@ -335,7 +446,7 @@ export const httpCheck = defineKind({
         const res = await roundTrip(url, address, i === 0, { method, headers, body }, spec, ctx, trace);
         hop = { res, trace };
         const location = res.headers.location;
-        if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || location === undefined) break;
+        if (!REDIRECT_STATUSES.has(res.statusCode) || location === undefined) break;
         log('Received redirect', { location });
         redirects = i + 1;
         const next = new URL(location, url);
@@ -355,14 +466,15 @@ export const httpCheck = defineKind({
           notFollowed = true;
           break;
         }
-        res.resume();
+        res.body.resume();
+        res.close();
         if (next.host !== url.host) {
           delete headers.authorization;
           delete headers.Authorization;
           delete headers.cookie;
           delete headers.Cookie;
         }
-        const status = res.statusCode as number;
+        const status = res.statusCode;
         if ((status === 301 || status === 302 || status === 303) && method !== 'GET' && method !== 'HEAD') {
           method = 'GET';
           body = undefined;
@@ -376,7 +488,7 @@ export const httpCheck = defineKind({
     }
 
     const { res, trace } = hop;
-    const status = res.statusCode ?? 0;
+    const status = res.statusCode;
     log('Received HTTP response', { status_code: status });
     series.set('probe_http_status_code', HELP.status, status);
     series.set('probe_http_redirects', HELP.redirects, redirects);
@@ -404,10 +516,10 @@ export const httpCheck = defineKind({
       if (headerProblem) problems.push(headerProblem);
     }
     if (notFollowed) {
-      res.resume();
+      res.body.resume();
     } else {
       try {
-        const read = await readBody(res);
+        const read = await readBody(res.body);
         series.set('probe_http_uncompressed_body_length', HELP.bodyLength, read.bytes);
         const hasBodyRules =
           spec.body_regex !== undefined ||
@@ -427,6 +539,7 @@ export const httpCheck = defineKind({
       phase: 'transfer',
     });
 
+    res.close();
     const lastModified = res.headers['last-modified'];
     if (lastModified !== undefined && !Number.isNaN(Date.parse(lastModified))) {
       series.set(

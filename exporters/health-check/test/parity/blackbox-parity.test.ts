@@ -28,6 +28,15 @@ const BLACKBOX_YML = {
       timeout: TIMEOUT,
       http: { preferred_ip_protocol: 'ip4', tls_config: { insecure_skip_verify: true } },
     },
+    http_insecure_http1: {
+      prober: 'http',
+      timeout: TIMEOUT,
+      http: {
+        preferred_ip_protocol: 'ip4',
+        enable_http2: false,
+        tls_config: { insecure_skip_verify: true },
+      },
+    },
     http_body_regex: {
       prober: 'http',
       timeout: TIMEOUT,
@@ -161,7 +170,7 @@ afterAll(async () => {
 });
 
 function cases(): Case[] {
-  const { http, https, httpsPort, silent, closed, dns, banner } = targets;
+  const { http, https, httpsPort, h2Port, silent, closed, dns, banner } = targets;
   const silentDnsTarget = `127.0.0.1:${silentDns.address().port}`;
   return [
     { name: '200, no scheme', module: 'http_2xx', target: `${http}/ok` },
@@ -179,6 +188,14 @@ function cases(): Case[] {
       name: 'self-signed TLS, not verified',
       module: 'http_insecure',
       target: `https://localhost:${httpsPort}/ok`,
+    },
+    { name: 'HTTP/2 over TLS', module: 'http_insecure', target: `https://localhost:${h2Port}/ok` },
+    { name: 'HTTP/2 redirect', module: 'http_insecure', target: `https://localhost:${h2Port}/redirect` },
+    { name: 'HTTP/2 chunked', module: 'http_insecure', target: `https://localhost:${h2Port}/chunked` },
+    {
+      name: 'HTTP/2 server, enable_http2 false',
+      module: 'http_insecure_http1',
+      target: `https://localhost:${h2Port}/ok`,
     },
     { name: 'body regex fails', module: 'http_body_regex', target: `http://${http}/ok` },
     {
@@ -247,6 +264,8 @@ describe("side by side with Debian's blackbox_exporter", () => {
     expect(value('redirect not followed', 'probe_http_status_code{}')).toBe(301);
     expect(value('slow beyond the timeout', 'probe_http_status_code{}')).toBe(0);
     expect(value('self-signed TLS, not verified', 'probe_http_ssl{}')).toBe(1);
+    expect(value('HTTP/2 over TLS', 'probe_http_version{}')).toBe(2);
+    expect(value('HTTP/2 server, enable_http2 false', 'probe_http_version{}')).toBe(1.1);
     expect(value('body regex fails', 'probe_failed_due_to_regex{}')).toBe(1);
     expect(value('tls over tcp', 'probe_tls_version_info{version="TLS 1.3"}')).toBe(1);
     expect(value('dns A with answer rule', 'probe_dns_answer_rrs{}')).toBe(1);

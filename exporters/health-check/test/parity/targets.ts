@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { listenLocal, startHttp } from '@vigil/testkit';
 import { closedPort, selfSignedCert, startDns, startHttps } from '../helpers';
@@ -12,7 +13,7 @@ import { closedPort, selfSignedCert, startDns, startHttps } from '../helpers';
 export async function startTargets() {
   const sockets = new Set<Socket>();
   const slow = new Set<ReturnType<typeof setTimeout>>();
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     switch (req.url) {
       case '/ok':
         res.writeHead(200, {
@@ -22,28 +23,39 @@ export async function startTargets() {
         });
         return void res.end('{"status": "ok"}\n');
       case '/chunked':
-        res.write('abc');
+        // Both response types write alike; the union of their signatures is not callable as such.
+        (res as ServerResponse).write('abc');
         return void res.end('def');
       case '/redirect':
-        return void res.writeHead(301, { Location: '/ok' }).end('moved');
+        res.writeHead(301, { Location: '/ok' });
+        return void res.end('moved');
       case '/redirect-twice':
-        return void res.writeHead(302, { Location: '/redirect' }).end();
+        res.writeHead(302, { Location: '/redirect' });
+        return void res.end();
       case '/404':
-        return void res.writeHead(404).end('not found');
+        res.writeHead(404);
+        return void res.end('not found');
       case '/500':
-        return void res.writeHead(500).end('broken');
+        res.writeHead(500);
+        return void res.end('broken');
       case '/slow': {
         const timer = setTimeout(() => res.end('late'), 10_000);
         slow.add(timer);
         return;
       }
       default:
-        return void res.writeHead(404).end();
+        res.writeHead(404);
+        return void res.end();
     }
   };
-  const web = await startHttp(handler);
-  web.server.on('connection', (s: Socket) => sockets.add(s));
   const cert = selfSignedCert(30);
+  const web = await startHttp(handler);
+  // HTTP/2 over TLS (and HTTP/1.1 for clients that do not offer h2).
+  const h2Sessions = new Set<{ destroy(): void }>();
+  const h2Server = createSecureServer({ cert: cert.cert, key: cert.key, allowHTTP1: true }, handler);
+  h2Server.on('session', (session) => h2Sessions.add(session));
+  const h2 = await listenLocal(h2Server);
+  web.server.on('connection', (s: Socket) => sockets.add(s));
   const tls = await startHttps(cert, handler);
   const silentSockets = new Set<Socket>();
   const silent = await listenLocal(
@@ -67,6 +79,7 @@ export async function startTargets() {
     http: `127.0.0.1:${web.port}`,
     https: `127.0.0.1:${tls.port}`,
     httpsPort: tls.port,
+    h2Port: h2.port,
     silent: `127.0.0.1:${silent.port}`,
     banner: `127.0.0.1:${banner.port}`,
     closed: `127.0.0.1:${closed}`,
@@ -76,7 +89,8 @@ export async function startTargets() {
       slow.forEach(clearTimeout);
       silentSockets.forEach((s) => s.destroy());
       sockets.forEach((s) => s.destroy());
-      await Promise.all([web.close(), tls.close(), silent.close(), banner.close(), dns.close()]);
+      h2Sessions.forEach((s) => s.destroy());
+      await Promise.all([web.close(), tls.close(), h2.close(), silent.close(), banner.close(), dns.close()]);
       cert.cleanup();
     },
   };
