@@ -115,6 +115,37 @@ interface Hop {
   trace: Trace;
 }
 
+/**
+ * The cookies a probe's responses set, sent on its later requests (its redirects), as blackbox's cookie
+ * jar: host-only (a Domain attribute is not widened to subdomains), Path and expiry ignored but Max-Age=0.
+ */
+class CookieJar {
+  private readonly byHost = new Map<string, Map<string, string>>();
+
+  keep(url: URL, setCookies: string[]): void {
+    for (const line of setCookies) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      let cookies = this.byHost.get(url.hostname);
+      if (!cookies) this.byHost.set(url.hostname, (cookies = new Map()));
+      if (attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a))) cookies.delete(name);
+      else cookies.set(name, pair.slice(eq + 1).trim());
+    }
+  }
+
+  /** The headers with this host's cookies added to any Cookie header given. */
+  with(url: URL, headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    const cookies = this.byHost.get(url.hostname);
+    if (!cookies || cookies.size === 0) return headers;
+    const given = Object.entries(headers).find(([k]) => k.toLowerCase() === 'cookie');
+    const jar = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'cookie'));
+    return { ...rest, Cookie: given ? `${String(given[1])}; ${jar}` : jar };
+  }
+}
+
 /** The target as blackbox takes it: http:// is assumed when there is no scheme. */
 export function withScheme(text: string): string {
   return /^https?:\/\//i.test(text) ? text : `http://${text}`;
@@ -429,6 +460,7 @@ export const httpCheck = defineKind({
     let body = spec.body;
     const headers: OutgoingHttpHeaders = { ...spec.headers };
     let redirects = 0;
+    const jar = new CookieJar();
     let hop: Hop;
     let notFollowed = false;
     let refusal: string | undefined;
@@ -443,8 +475,17 @@ export const httpCheck = defineKind({
         }
         const trace: Trace = { start, dnsDone: performance.now() };
         log('Making HTTP request', { url: url.href, host: url.host });
-        const res = await roundTrip(url, address, i === 0, { method, headers, body }, spec, ctx, trace);
+        const res = await roundTrip(
+          url,
+          address,
+          i === 0,
+          { method, headers: jar.with(url, headers), body },
+          spec,
+          ctx,
+          trace,
+        );
         hop = { res, trace };
+        jar.keep(url, res.headersDistinct['set-cookie'] ?? []);
         const location = res.headers.location;
         if (!REDIRECT_STATUSES.has(res.statusCode) || location === undefined) break;
         log('Received redirect', { location });

@@ -177,6 +177,7 @@ function cases(): Case[] {
     { name: '200, chunked', module: 'http_2xx', target: `http://${http}/chunked` },
     { name: 'redirect 301 → 200', module: 'http_2xx', target: `http://${http}/redirect` },
     { name: 'two redirects', module: 'http_2xx', target: `http://${http}/redirect-twice` },
+    { name: 'redirect with a cookie', module: 'http_2xx', target: `http://${http}/login` },
     { name: 'redirect not followed', module: 'http_noredir', target: `http://${http}/redirect` },
     { name: '404', module: 'http_2xx', target: `http://${http}/404` },
     { name: '500', module: 'http_2xx', target: `http://${http}/500` },
@@ -261,6 +262,7 @@ describe("side by side with Debian's blackbox_exporter", () => {
     expect(value('200, no scheme', 'probe_http_status_code{}')).toBe(200);
     expect(value('redirect 301 → 200', 'probe_http_redirects{}')).toBe(1);
     expect(value('two redirects', 'probe_http_redirects{}')).toBe(2);
+    expect(value('redirect with a cookie', 'probe_http_status_code{}')).toBe(200);
     expect(value('redirect not followed', 'probe_http_status_code{}')).toBe(301);
     expect(value('slow beyond the timeout', 'probe_http_status_code{}')).toBe(0);
     expect(value('self-signed TLS, not verified', 'probe_http_ssl{}')).toBe(1);

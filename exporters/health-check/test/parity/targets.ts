@@ -29,6 +29,12 @@ export async function startTargets() {
       case '/redirect':
         res.writeHead(301, { Location: '/ok' });
         return void res.end('moved');
+      case '/login':
+        res.writeHead(302, { Location: '/needs-cookie', 'Set-Cookie': 'session=abc; Path=/; HttpOnly' });
+        return void res.end();
+      case '/needs-cookie':
+        res.writeHead(/(^|; )session=abc(;|$)/.test(req.headers.cookie ?? '') ? 200 : 403);
+        return void res.end('cookie');
       case '/redirect-twice':
         res.writeHead(302, { Location: '/redirect' });
         return void res.end();
