@@ -1,14 +1,35 @@
 import { performance } from 'node:perf_hooks';
 import { createDetector } from '../src/detectors';
+import { DEFAULT_NOVELTY, type NoveltySettings } from '../src/detectors/novelty';
 import type { Detector } from '../src/detectors/detector';
 import { WindowedGaussian } from '../src/detectors/windowed-gaussian';
 import { loadCorpus, type Corpus } from '../src/nab/corpus';
+import { crossValidate } from '../src/nab/cross-validation';
 import { scoreCorpus, scorableRows, scoreAt, type ProfileResult } from '../src/nab/scorer';
 
 /**
  * NAB benchmark: runs our detector and the windowed-Gaussian baseline over a NAB-format corpus and scores
- * both as NAB does. Usage: npm run bench:nab -- --data <dir> [--verbose]
+ * both as NAB does. Usage: npm run bench:nab -- --data <dir> [--verbose] [--cv]
  */
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The detector's free constants, each over a few values: `--cv` picks one combination on the other folders
+ * and scores the held-out folder with it. Constants absent here are fixed for every series and fold.
+ */
+const CV_GRID: { [K in keyof NoveltySettings]?: NoveltySettings[K][] } = {
+  longMemoryMs: [30 * DAY_MS, 60 * DAY_MS, 120 * DAY_MS],
+  shortWeight: [0.05, 0.1, 0.2],
+};
+
+/** Every combination of the grid's values over the default settings. */
+function candidates(): NoveltySettings[] {
+  return Object.entries(CV_GRID).reduce<NoveltySettings[]>(
+    (acc, [key, values]) => acc.flatMap((s) => (values as unknown[]).map((v) => ({ ...s, [key]: v }))),
+    [DEFAULT_NOVELTY],
+  );
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -60,10 +81,30 @@ function perFile(corpus: Corpus, scores: Float64Array[], standard: ProfileResult
   });
 }
 
+/** Leave-one-folder-out: constants and threshold chosen on the other folders, the held-out one scored. */
+function crossValidation(corpus: Corpus) {
+  const grid = candidates();
+  const scores = grid.map((settings) => detect(corpus, (stepMs) => createDetector(stepMs, settings)));
+  const cost = corpus.profiles.standard as NonNullable<Corpus['profiles'][string]>;
+  const cv = crossValidate(corpus.files, scores, cost);
+  for (const f of cv.folds) {
+    const chosen = Object.keys(CV_GRID)
+      .map((k) => {
+        const v = grid[f.chosen]?.[k as keyof NoveltySettings];
+        return k.endsWith('Ms') ? `${k.slice(0, -2)}=${Number(v) / DAY_MS}d` : `${k}=${String(v)}`;
+      })
+      .join(' ');
+    process.stdout.write(
+      `  held out ${f.folder.padEnd(22)} standard=${fmt(f.normalised)} (t=${f.threshold.toFixed(4)}; at its own best threshold ${fmt(f.oracle)})  ${chosen}\n`,
+    );
+  }
+  process.stdout.write(`nab_cv standard=${fmt(cv.mean)} worst=${fmt(cv.worst)} folds=${cv.folds.length}\n`);
+}
+
 function main() {
   const dir = arg('--data');
   if (!dir) {
-    process.stderr.write('usage: npm run bench:nab -- --data <NAB-format directory> [--verbose]\n');
+    process.stderr.write('usage: npm run bench:nab -- --data <NAB-format directory> [--verbose] [--cv]\n');
     process.exit(2);
   }
   const corpus = loadCorpus(dir);
@@ -77,6 +118,7 @@ function main() {
   if (process.argv.includes('--verbose')) {
     perFile(corpus, ours.scores, ours.results.find((r) => r.profile === 'standard') as ProfileResult);
   }
+  if (process.argv.includes('--cv')) crossValidation(corpus);
   process.stdout.write(
     `nab standard=${fmt(byProfile(ours.results, 'standard'))} low_fp=${fmt(byProfile(ours.results, 'reward_low_FP_rate'))}` +
       ` low_fn=${fmt(byProfile(ours.results, 'reward_low_FN_rate'))}` +
