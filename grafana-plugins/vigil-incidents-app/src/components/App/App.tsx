@@ -1,11 +1,15 @@
+import { lazy, Suspense } from 'react';
 import type { AppRootProps } from '@grafana/data';
+import { LoadingPlaceholder } from '@grafana/ui';
 import { BrowserRouter, Navigate, Route, Routes, useInRouterContext } from 'react-router-dom-v5-compat';
 import { ROUTES } from '../../constants';
 import type { AppJsonData } from '../../types';
-import { IncidentPage } from '../IncidentPage/IncidentPage';
-import { IncidentsPage } from '../IncidentsPage/IncidentsPage';
-import { OnCallPage } from '../OnCallPage/OnCallPage';
-import { ReportsPage } from '../ReportsPage/ReportsPage';
+
+// Each page is its own chunk, fetched the first time it is visited (as in Grafana's app plugin examples).
+const IncidentsPage = lazy(() => import('../IncidentsPage/IncidentsPage'));
+const IncidentPage = lazy(() => import('../IncidentPage/IncidentPage'));
+const OnCallPage = lazy(() => import('../OnCallPage/OnCallPage'));
+const ReportsPage = lazy(() => import('../ReportsPage/ReportsPage'));
 
 /**
  * Absolute paths: valid below Grafana's `/a/<plugin id>/*` route and equally at the top of a bare router
@@ -13,13 +17,15 @@ import { ReportsPage } from '../ReportsPage/ReportsPage';
  */
 function Pages() {
   return (
-    <Routes>
-      <Route path={ROUTES.incidents} element={<IncidentsPage />} />
-      <Route path={ROUTES.incident(':id')} element={<IncidentPage />} />
-      <Route path={ROUTES.oncall} element={<OnCallPage />} />
-      <Route path={ROUTES.reports} element={<ReportsPage />} />
-      <Route path="*" element={<Navigate to={ROUTES.incidents} replace />} />
-    </Routes>
+    <Suspense fallback={<LoadingPlaceholder text="Loading…" />}>
+      <Routes>
+        <Route path={ROUTES.incidents} element={<IncidentsPage />} />
+        <Route path={ROUTES.incident(':id')} element={<IncidentPage />} />
+        <Route path={ROUTES.oncall} element={<OnCallPage />} />
+        <Route path={ROUTES.reports} element={<ReportsPage />} />
+        <Route path="*" element={<Navigate to={ROUTES.incidents} replace />} />
+      </Routes>
+    </Suspense>
   );
 }
 
@@ -36,3 +42,5 @@ export function App(_props: AppRootProps<AppJsonData>) {
     </BrowserRouter>
   );
 }
+
+export default App;

@@ -142,3 +142,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
   result: css({ marginTop: theme.spacing(2) }),
   hint: css({ color: theme.colors.text.secondary, marginTop: theme.spacing(1) }),
 });
+
+export default AppConfig;

@@ -113,3 +113,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
     dd: { margin: 0 },
   }),
 });
+
+export default IncidentPage;

@@ -200,3 +200,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
   // Columns left out on a phone; the incident page shows them.
   wide: css({ [theme.breakpoints.down('md')]: { display: 'none' } }),
 });
+
+export default IncidentsPage;

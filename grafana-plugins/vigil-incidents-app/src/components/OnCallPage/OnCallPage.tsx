@@ -99,3 +99,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
   next: css({ margin: 0, paddingLeft: theme.spacing(2.5) }),
   weak: css({ color: theme.colors.text.secondary }),
 });
+
+export default OnCallPage;

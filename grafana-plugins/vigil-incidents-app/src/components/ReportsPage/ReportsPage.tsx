@@ -205,3 +205,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
     gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 18rem), 1fr))',
   }),
 });
+
+export default ReportsPage;
