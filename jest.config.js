@@ -5,6 +5,7 @@ const shared = {
   moduleNameMapper: {
     '^@vigil/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
     '^@vigil/testkit$': '<rootDir>/packages/testkit/src/index.ts',
+    '^@vigil/rules$': '<rootDir>/rules/src/mixin/index.ts',
   },
 };
 

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import yaml from 'js-yaml';
 import { parseConfig } from '../../alert-webhook/src/config';
+import { prometheusStorageFlags, victoriaMetricsFlags } from '@vigil/rules';
 import { UNSIGNED_PLUGINS } from '../../scripts/stack/src/stack';
 
 /**
@@ -13,6 +14,7 @@ const ROOT = join(__dirname, '..', '..');
 
 interface Service {
   image?: string;
+  command?: string[];
   build?: { context: string; target: string };
   volumes?: string[];
   environment?: Record<string, string>;
@@ -131,6 +133,13 @@ describe('docker-compose.yml', () => {
       ...[...alertmanager.matchAll(/url: (\S+)/g)].map((m) => new URL(m[1] as string).host),
     ].map((target) => target.split(':')[0]);
     expect(hosts.filter((host) => !(host && host in compose.services))).toEqual([]);
+  });
+
+  it("keeps the mixin's retention: Prometheus 90 days with exemplars, VictoriaMetrics 2 years at 5 minutes", () => {
+    expect(compose.services.prometheus?.command).toEqual(expect.arrayContaining(prometheusStorageFlags()));
+    expect(compose.services['victoria-metrics']?.command).toEqual(
+      expect.arrayContaining(victoriaMetricsFlags()),
+    );
   });
 
   it('lets Grafana load the same unsigned plugins as the native stack', () => {

@@ -27,6 +27,7 @@ const load = <T>(path: string) => yaml.load(readFileSync(join(ROOT, path), 'utf8
 
 interface PrometheusConfig {
   scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+  remote_write: { url: string }[];
   alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
 }
 /** A Prometheus config with every target reduced to its port: what must not differ between the two. */
@@ -42,6 +43,7 @@ function withoutHosts(config: PrometheusConfig): unknown {
       })),
     },
     scrape_configs: config.scrape_configs.map((j) => ({ ...j, static_configs: ports(j.static_configs) })),
+    remote_write: config.remote_write.map((w) => ({ ...w, url: new URL(w.url).port })),
   };
 }
 

@@ -47,6 +47,7 @@ describe('npm run stack (native)', () => {
       'demo',
     ];
     if (findBinary(['node_exporter', 'prometheus-node-exporter'])) expected.push('node');
+    if (findBinary(['victoria-metrics', 'victoria-metrics-prod'])) expected.push('victoria-metrics');
     const targets = await eventually('every target up', async () => {
       const { activeTargets } = (await get('/api/v1/targets')).data as { activeTargets: Target[] };
       // Prometheus lists no targets until it has loaded its config, so wait for all of them.

@@ -40,6 +40,10 @@ export const redisServerBinary = () => required('Redis', ['redis-server'], TEST_
 export const blackboxExporterBinary = () =>
   required('blackbox_exporter', ['prometheus-blackbox-exporter', 'blackbox_exporter'], TEST_SERVICES);
 
+/** Debian's single-node VictoriaMetrics, the long-term store (installed with the Prometheus stack). */
+export const victoriaMetricsBinary = () =>
+  required('VictoriaMetrics', ['victoria-metrics', 'victoria-metrics-prod'], PROMETHEUS_STACK);
+
 /**
  * PostgreSQL's programs (initdb, postgres): $PG_BIN (or $VIGIL_PG_BIN), else the newest of Debian's
  * /usr/lib/postgresql/<version>/bin.

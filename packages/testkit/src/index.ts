@@ -7,6 +7,7 @@ export {
   prometheusBinary,
   promtoolBinary,
   redisServerBinary,
+  victoriaMetricsBinary,
 } from './binaries';
 export { tempDir, type TempDir } from './files';
 export { freePort, freePorts, listenLocal, startHttp } from './ports';
@@ -28,6 +29,7 @@ export {
 } from './alertmanager';
 export { startPostgres, type Postgres, type PostgresOptions } from './postgres';
 export { startPrometheus, type Prometheus, type PrometheusOptions, type Sample } from './prometheus';
+export { startVictoriaMetrics, type VictoriaMetrics, type VictoriaMetricsOptions } from './victoriametrics';
 export { startRedis, type Redis, type RedisOptions } from './redis';
 export {
   Mailbox,

@@ -21,6 +21,15 @@ export function relocate(target: string, placement: Placement): string | undefin
   return placement.running.has(component) ? `127.0.0.1:${placement.ports[component]}` : undefined;
 }
 
+/** A URL on a default loopback port moved to its component's port; undefined when it is not running. */
+export function relocateUrl(text: string, placement: Placement): string | undefined {
+  const url = new URL(text);
+  const target = relocate(url.host, placement);
+  if (!target) return undefined;
+  url.host = target;
+  return url.toString();
+}
+
 interface StaticConfig {
   targets: string[];
   [key: string]: unknown;
@@ -30,6 +39,7 @@ interface PrometheusConfig {
   rule_files?: string[];
   alerting?: { alertmanagers?: { static_configs?: StaticConfig[] }[] };
   scrape_configs?: { job_name: string; static_configs?: StaticConfig[] }[];
+  remote_write?: { url: string; [key: string]: unknown }[];
   [key: string]: unknown;
 }
 
@@ -62,6 +72,10 @@ export function prometheusConfig(
         static_configs: relocateAll(am.static_configs, placement),
       })),
     },
+    // Remote write only to a long-term store this stack runs.
+    remote_write: source.remote_write
+      ?.map((w) => ({ ...w, url: relocateUrl(w.url, placement) }))
+      .filter((w): w is typeof w & { url: string } => w.url !== undefined),
     scrape_configs: source.scrape_configs
       ?.map((job) => ({ ...job, static_configs: relocateAll(job.static_configs, placement) }))
       .filter((job) => job.static_configs.length > 0),
@@ -86,11 +100,9 @@ export function alertmanagerConfig(
   timings: { groupWait?: string; groupInterval?: string; repeatInterval?: string },
 ): AlertmanagerConfig {
   const moveUrl = (text: string) => {
-    const url = new URL(text);
-    const target = relocate(url.host, placement);
-    if (!target) throw new Error(`${text}: Alertmanager would deliver to a component that is not running`);
-    url.host = target;
-    return url.toString();
+    const url = relocateUrl(text, placement);
+    if (!url) throw new Error(`${text}: Alertmanager would deliver to a component that is not running`);
+    return url;
   };
   const defined = (o: Record<string, string | undefined>) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -1,6 +1,7 @@
 /** The stack's components, named like their Prometheus jobs where they have one. */
 export const COMPONENTS = [
   'prometheus',
+  'victoria-metrics',
   'alertmanager',
   'grafana',
   'node',
@@ -17,6 +18,7 @@ export type Ports = Record<Component, number>;
 /** DESIGN.md's default ports; the provisioning files' loopback targets use these. smtp is Mailpit's. */
 export const DEFAULT_PORTS: Ports = {
   prometheus: 9090,
+  'victoria-metrics': 8428,
   alertmanager: 9093,
   grafana: 3000,
   node: 9100,

@@ -8,10 +8,12 @@ import {
   startAlertmanager,
   startPrometheus,
   startSmtpSink,
+  startVictoriaMetrics,
   tempDir,
   type RunningProcess,
   type SmtpSink,
 } from '@vigil/testkit';
+import { prometheusStorageFlags, victoriaMetricsFlags } from '@vigil/rules';
 import yaml from 'js-yaml';
 import {
   alertmanagerConfig,
@@ -96,7 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   checkDurations(options);
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir ?? join(REPO_ROOT, '.stack'));
-  for (const sub of ['logs', 'prometheus', 'alertmanager', 'alert-webhook'])
+  for (const sub of ['logs', 'prometheus', 'victoria-metrics', 'alertmanager', 'alert-webhook'])
     mkdirSync(join(dataDir, sub), { recursive: true });
   const ports = resolvePorts(options.basePort, options.ports);
   const url = (c: Component) => `http://127.0.0.1:${ports[c]}`;
@@ -195,6 +197,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await start('node', nodeExporter, [`--web.listen-address=127.0.0.1:${ports.node}`], '/');
     } else notes.push('node_exporter: not on PATH (scripts/install-prometheus-stack.sh installs it)');
 
+    // The long-term store, which Prometheus remote-writes its aggregates to (when Debian's is installed).
+    if (findBinary(['victoria-metrics', 'victoria-metrics-prod'])) {
+      const vm = await startVictoriaMetrics({
+        storagePath: join(dataDir, 'victoria-metrics'),
+        port: ports['victoria-metrics'],
+        logFile: logFile('victoria-metrics'),
+        args: victoriaMetricsFlags(),
+      });
+      children.push(vm);
+      ready('victoria-metrics', vm);
+    } else notes.push('victoria-metrics: not on PATH (scripts/install-prometheus-stack.sh installs it)');
+
     // Prometheus scrapes what runs now and what starts after it.
     const running = new Set<Component>([
       ...(Object.keys(urls) as Component[]),
@@ -227,6 +241,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       storagePath: join(dataDir, 'prometheus'),
       port: ports.prometheus,
       logFile: logFile('prometheus'),
+      // 90 days at full resolution, exemplars kept (rules/src/mixin/config.ts).
+      args: prometheusStorageFlags(),
     });
     children.push(prometheus);
     ready('prometheus', prometheus);
@@ -252,6 +268,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         GF_SERVER_HTTP_PORT: String(ports.grafana),
         GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS: UNSIGNED_PLUGINS.join(','),
         VIGIL_PROMETHEUS_URL: url('prometheus'),
+        VIGIL_VICTORIAMETRICS_URL: url('victoria-metrics'),
         // The incidents app's settings (provisioning/grafana/plugins) reach the receiver with these.
         VIGIL_API_URL: url('alert-webhook'),
         VIGIL_API_TOKEN: readFileSync(apiTokenFile, 'utf8').trim(),
