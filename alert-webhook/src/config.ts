@@ -143,10 +143,12 @@ function crossReferences(raw: RawConfig): ConfigProblem[] {
   raw.users.forEach((u, i) => check(channels, 'notification channel', u.channels, ['users', i, 'channels']));
   raw.escalation_policies.forEach((policy, i) =>
     policy.steps.forEach((step, j) => {
-      const path = ['escalation_policies', i, 'steps', j, 'notify'];
-      check(channels, 'notification channel', step.notify.channels, [...path, 'channels']);
-      check(users, 'user', step.notify.users, [...path, 'users']);
-      check(schedules, 'schedule', step.notify.schedules, [...path, 'schedules']);
+      const path = ['escalation_policies', i, 'steps', j];
+      if (step.kind === 'notify_channels')
+        check(channels, 'notification channel', step.channels, [...path, 'channels']);
+      if (step.kind === 'notify_users') check(users, 'user', step.users, [...path, 'users']);
+      if (step.kind === 'notify_schedule')
+        check(schedules, 'schedule', step.schedules, [...path, 'schedules']);
     }),
   );
   if (raw.notifications.ack_links && !raw.server.public_url) {

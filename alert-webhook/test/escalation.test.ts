@@ -32,8 +32,9 @@ const config = () => ({
     {
       name: 'page-oncall',
       steps: [
-        { notify: { users: ['alice'] }, escalate_after: '5m' },
-        { notify: { channels: ['ops'] }, escalate_after: '10m' },
+        { kind: 'notify_users', users: ['alice'] },
+        { kind: 'wait', duration: '5m' },
+        { kind: 'notify_channels', channels: ['ops'] },
       ],
     },
   ],
@@ -118,7 +119,7 @@ describe('notifications and escalation', () => {
           .execute();
         expect(timeline.filter((e) => e.kind === 'escalated').map((e) => e.message)).toEqual([
           'step 1 of page-oncall; notified alice (alice-pager)',
-          'step 2 of page-oncall; notified ops',
+          'step 3 of page-oncall; notified ops',
         ]);
       } finally {
         await second.close();

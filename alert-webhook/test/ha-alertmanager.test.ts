@@ -79,8 +79,9 @@ const replicaConfig = () => ({
     {
       name: 'page',
       steps: [
-        { notify: { channels: ['step1'] }, escalate_after: STEP_WAIT },
-        { notify: { channels: ['step2'] }, escalate_after: '1h' },
+        { kind: 'notify_channels', channels: ['step1'] },
+        { kind: 'wait', duration: STEP_WAIT },
+        { kind: 'notify_channels', channels: ['step2'] },
       ],
     },
   ],

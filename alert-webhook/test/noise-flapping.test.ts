@@ -27,9 +27,7 @@ const config = () =>
   noiseConfig(receiver, {
     incidents: { reopen_window: '1h' },
     noise: { flapping: { transitions: 2, window: '30m' } },
-    escalation_policies: [
-      { name: 'page', steps: [{ notify: { channels: ['pager'] }, escalate_after: '5m' }] },
-    ],
+    escalation_policies: [{ name: 'page', steps: [{ kind: 'notify_channels', channels: ['pager'] }] }],
     routing: { team: 'ops', channels: ['team'], escalation: 'page' },
   });
 

@@ -18,9 +18,7 @@ afterAll(stopTestPostgres);
 const config = () =>
   noiseConfig(receiver, {
     noise: { storm: { incidents: N, window: '1m', digest_interval: '1m' } },
-    escalation_policies: [
-      { name: 'page', steps: [{ notify: { channels: ['pager'] }, escalate_after: '10m' }] },
-    ],
+    escalation_policies: [{ name: 'page', steps: [{ kind: 'notify_channels', channels: ['pager'] }] }],
     routing: { team: 'ops', channels: ['team'], escalation: 'page' },
   });
 

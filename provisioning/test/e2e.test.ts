@@ -41,7 +41,7 @@ describe('end to end: a failing service pages, the email acknowledges, recovery 
     });
   });
 
-  it('emails the team and the on-call engineer as it opens, and the team again after escalate_after', () => {
+  it('emails the team and the on-call engineer as it opens, and the team again after the wait step', () => {
     // The team's mail (the route's) and the on-call's (escalation step 1) go out together, in either order.
     const [opening, stepTwo, extra] = [report.beforeAck.slice(0, 2), ...report.beforeAck.slice(2)];
     expect(opening.map((m) => m.to).sort()).toEqual([[ONCALL], [TEAM]]);

@@ -69,8 +69,11 @@ describe("the native stack's receiver config", () => {
     const doc = webhookReceiverConfig(source, { ...settings(), escalateAfter: '7s' });
     expect((doc as Record<string, unknown>).routing).toEqual(source.routing);
     const config = parseConfig(doc, {});
-    expect(config.escalation_policies.flatMap((p) => p.steps.map((s) => s.escalate_after))).toEqual(
-      source.escalation_policies.flatMap((p) => p.steps.map(() => 7000)),
+    const waits = (steps: { kind: string; duration?: unknown }[]) =>
+      steps.filter((s) => s.kind === 'wait').map((s) => s.duration);
+    expect(config.escalation_policies.flatMap((p) => waits(p.steps))).toEqual(
+      source.escalation_policies.flatMap((p) => waits(p.steps).map(() => 7000)),
     );
+    expect(config.escalation_policies.flatMap((p) => waits(p.steps))).not.toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import { isPostgres } from './postgres';
 import { reasonOf } from './storage-error';
+import { fromLegacy, isLegacyPolicy } from '../escalation/legacy';
 
 /**
  * A table's surrogate key `id`, on both backends: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT, PostgreSQL's
@@ -321,6 +322,31 @@ const migrations: Record<string, Migration> = {
         .addColumn('name', 'text', (c) => c.primaryKey())
         .addColumn('holder', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0008_heartbeats': {
+    async up(db: Kysely<unknown>) {
+      // Escalation policies became steps of one kind each: stored snapshots are rewritten, keeping the step
+      // an escalation under way had reached.
+      const rows = await sql<{ incident_id: number; policy: string; step: number }>`
+        select incident_id, policy, step from escalations`.execute(db);
+      for (const row of rows.rows) {
+        const stored: unknown = JSON.parse(row.policy);
+        if (!isLegacyPolicy(stored)) continue;
+        const { policy, starts } = fromLegacy(stored);
+        await sql`update escalations set policy = ${JSON.stringify(policy)}, step = ${starts[row.step] ?? 0}
+          where incident_id = ${row.incident_id}`.execute(db);
+      }
+      // Heartbeats by source (heartbeats/): when one was last received, and since when it has been missing.
+      await db.schema
+        .createTable('heartbeat_sources')
+        .addColumn('heartbeat', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('labels', 'text', (c) => c.notNull())
+        .addColumn('last_received_at', 'text', (c) => c.notNull())
+        .addColumn('missing_since', 'text')
+        .addPrimaryKeyConstraint('heartbeat_sources_pk', ['heartbeat', 'source'])
         .execute();
     },
   },

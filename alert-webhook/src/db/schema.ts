@@ -119,6 +119,16 @@ export interface EscalationTable {
   updated_at: string;
 }
 
+export interface HeartbeatSourceTable {
+  heartbeat: string;
+  /** The source's label values as JSON (sorted keys): one row per heartbeat and source. */
+  source: string;
+  labels: string;
+  last_received_at: string;
+  /** Set while the heartbeat is missing (its incident open): when it was due. */
+  missing_since: string | null;
+}
+
 export interface ReportRunTable {
   id: Generated<number>;
   schedule: string;
@@ -186,4 +196,5 @@ export interface DatabaseSchema {
   storms: StormTable;
   maintenance_windows: MaintenanceWindowTable;
   leader_lease: LeaderLeaseTable;
+  heartbeat_sources: HeartbeatSourceTable;
 }

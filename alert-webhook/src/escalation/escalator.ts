@@ -1,12 +1,10 @@
 import type { Db } from '../db/database';
-import { enqueue } from '../dispatch/outbox';
-import { fireStep, startPosition } from './plan';
+import { startPosition } from './plan';
+import { ACTOR, runStep, type StepContext } from './steps';
 import { dueEscalations, saveEscalation, type StoredEscalation } from './store';
-import { stepTargets, type Directory } from './targets';
+import type { Directory } from './targets';
 import type { Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
-
-const ACTOR = 'escalation';
 
 /**
  * Drives escalation policies from their stored state. `tick(now)` does everything due at `now` in one
@@ -22,7 +20,7 @@ export class Escalator {
     private readonly leads: (tx: Transaction<DatabaseSchema>) => Promise<boolean> = async () => true,
   ) {}
 
-  /** Returns how many steps fired. */
+  /** Returns how many steps fired (waits and repeats not counted). */
   async tick(now: Date = new Date()): Promise<number> {
     const iso = now.toISOString();
     const fired = await this.db.transaction().execute(async (tx) => {
@@ -58,28 +56,18 @@ export class Escalator {
       position = startPosition(position.nextAt);
     }
     let fired = 0;
+    const ctx: StepContext = {
+      tx,
+      incidentId: e.incidentId,
+      policy: e.policy,
+      directory: this.directory,
+      now,
+      timeline: (kind, message) => this.timeline(tx, e.incidentId, now, kind, message),
+    };
     while (position.phase === 'active' && position.nextAt <= now) {
-      const { step, next } = fireStep(e.policy, position);
-      const { entries, unreached } = stepTargets(step, this.directory, new Date(position.nextAt));
-      // The due time tells runs of the policy apart: one started again (reopened, ack timeout, noise control)
-      // pages afresh, while the same step retried after a crash keeps its key and is not queued twice.
-      const key = `${e.incidentId}:${position.cycle}:${position.step}:${position.nextAt}`;
-      await enqueue(
-        tx,
-        e.incidentId,
-        'escalation',
-        entries.map((x) => ({ ...x, dedupeKey: `${key}:${x.channel}:${x.recipient ?? ''}` })),
-        now,
-      );
-      const reached = entries.map((x) => (x.recipient ? `${x.recipient} (${x.channel})` : x.channel));
-      const message = [
-        `step ${position.step + 1} of ${e.policy.name}${position.cycle > 0 ? `, round ${position.cycle + 1}` : ''}`,
-        reached.length > 0 ? `notified ${reached.join(', ')}` : 'notified nobody',
-        ...unreached,
-      ].join('; ');
-      await this.timeline(tx, e.incidentId, now, 'escalated', message);
-      position = next;
-      fired += 1;
+      const result = await runStep(ctx, position);
+      position = result.next;
+      if (result.fired) fired += 1;
     }
     await saveEscalation(tx, { ...e, ...position }, now);
     return fired;

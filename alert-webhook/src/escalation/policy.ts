@@ -1,34 +1,75 @@
 import { z } from 'zod';
-import { duration } from '@vigil/service-kit';
+import { positiveDuration } from '@vigil/service-kit';
 
 const name = z.string().min(1);
+const names = z.array(name).min(1);
 
-/** Who a step reaches: channels directly, named users (through their channels), or a schedule's on-call. */
-const targetsSchema = z
+/**
+ * The step kinds, after Grafana OnCall's escalation policies: each step does one thing, and the escalator
+ * runs them through a handler per kind (steps.ts). Steps without a wait between them run at the same moment.
+ */
+const stepKinds = [
+  z.strictObject({ kind: z.literal('notify_users'), users: names }),
+  // Whoever is on call in each schedule at the moment the step runs, overrides included.
+  z.strictObject({ kind: z.literal('notify_schedule'), schedules: names }),
+  z.strictObject({ kind: z.literal('notify_channels'), channels: names }),
+  z.strictObject({ kind: z.literal('wait'), duration: positiveDuration }),
+  // Goes back to step `from_step` (1-based, an earlier step) `times` times, then carries on past this step.
+  z.strictObject({
+    kind: z.literal('repeat'),
+    from_step: z.number().int().min(1).default(1),
+    times: z.number().int().min(1).max(10),
+  }),
+  // Resolves the incident (as `escalation`), for incidents nobody needs to keep open once paged enough.
+  z.strictObject({ kind: z.literal('resolve') }),
+] as const;
+
+export const STEP_KIND_NAMES = stepKinds.map((s) => s.shape.kind.value);
+
+/** The form before step kinds, named in the error so that an old file is easy to rewrite. */
+const LEGACY_STEP =
+  'steps are kinds now: write `{notify: {users, schedules, channels}, escalate_after: D}` as notify_users, ' +
+  "notify_schedule and notify_channels steps followed by `{kind: wait, duration: D}`, and the policy's " +
+  '`repeat: N` as a last step `{kind: repeat, from_step: 1, times: N}`';
+
+const stepSchema = z.discriminatedUnion('kind', stepKinds, {
+  error: (issue) => {
+    const input = issue.input as Record<string, unknown> | undefined;
+    if (issue.code === 'invalid_union' && input && typeof input === 'object' && 'notify' in input)
+      return LEGACY_STEP;
+    if (issue.code === 'invalid_union') return `kind must be one of ${STEP_KIND_NAMES.join(', ')}`;
+    return undefined;
+  },
+});
+
+export const policySchema = z
   .strictObject({
-    channels: z.array(name).default([]),
-    users: z.array(name).default([]),
-    schedules: z.array(name).default([]),
+    name,
+    steps: z.array(stepSchema).min(1),
+    /** An acknowledged incident still unresolved after this long is triggered again and escalates anew. */
+    ack_timeout: positiveDuration.optional(),
   })
-  .refine((t) => t.channels.length + t.users.length + t.schedules.length > 0, 'a step must notify someone');
-
-const stepSchema = z.strictObject({
-  notify: targetsSchema,
-  // Like PagerDuty's "escalates after": the wait before the next step (or, after the last, the next round).
-  escalate_after: duration.refine((ms) => ms > 0, 'must be longer than 0s').default(15 * 60_000),
-});
-
-export const policySchema = z.strictObject({
-  name,
-  steps: z.array(stepSchema).min(1),
-  /** Further rounds through all steps while nobody acknowledges. */
-  repeat: z.number().int().min(0).max(10).default(0),
-  /** An acknowledged incident still unresolved after this long is triggered again and escalates anew. */
-  ack_timeout: duration.optional(),
-});
+  .superRefine((policy, ctx) => {
+    const problem = (i: number, message: string, key?: string) =>
+      ctx.addIssue({ code: 'custom', path: ['steps', i, ...(key ? [key] : [])], message });
+    const repeats = policy.steps.flatMap((s, i) => (s.kind === 'repeat' ? [i] : []));
+    if (repeats.length > 1) problem(repeats[1] as number, 'a policy has at most one repeat step');
+    for (const i of repeats.slice(0, 1)) {
+      const step = policy.steps[i] as RepeatStep;
+      if (step.from_step > i) problem(i, `must name an earlier step (1 to ${i})`, 'from_step');
+      // Without a wait, every round would page again in the same instant.
+      else if (!policy.steps.slice(step.from_step - 1, i).some((s) => s.kind === 'wait'))
+        problem(i, 'the repeated steps need a wait step among them', 'from_step');
+    }
+    if (!policy.steps.some((s) => s.kind.startsWith('notify_')))
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a policy must notify someone' });
+  });
 
 export const userSchema = z.strictObject({ name, channels: z.array(name).min(1) });
 
 export type EscalationPolicy = z.output<typeof policySchema>;
 export type EscalationStep = EscalationPolicy['steps'][number];
+export type StepKind = EscalationStep['kind'];
+export type StepOf<K extends StepKind> = Extract<EscalationStep, { kind: K }>;
+type RepeatStep = StepOf<'repeat'>;
 export type User = z.output<typeof userSchema>;

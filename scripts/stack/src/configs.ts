@@ -138,7 +138,7 @@ const SHARED_SECTIONS = ['notifications', 'users', 'oncall', 'escalation_policie
 
 export interface ReceiverSource {
   notifications: { channels: Record<string, { kind: string; smtp?: Record<string, unknown> }> };
-  escalation_policies: { steps: { escalate_after?: string }[] }[];
+  escalation_policies: { steps: { kind: string; duration?: string }[] }[];
   [key: string]: unknown;
 }
 
@@ -150,7 +150,7 @@ export interface ReceiverSettings {
   smtpPort: number;
   /** Grafana's URL when it runs, so that emails link to the incident in the incidents app. */
   grafanaUrl?: string;
-  /** Replaces every escalation step's wait (tests and demos). */
+  /** Replaces every wait step's duration in the escalation policies (tests and demos). */
   escalateAfter?: string;
 }
 
@@ -180,10 +180,9 @@ export function webhookReceiverConfig(source: ReceiverSource, s: ReceiverSetting
     },
     escalation_policies: source.escalation_policies.map((policy) => ({
       ...policy,
-      steps: policy.steps.map((step) => ({
-        ...step,
-        escalate_after: s.escalateAfter ?? step.escalate_after,
-      })),
+      steps: policy.steps.map((step) =>
+        step.kind === 'wait' ? { ...step, duration: s.escalateAfter ?? step.duration } : step,
+      ),
     })),
   };
 }

@@ -128,7 +128,7 @@ export async function faultToEmail(stack: Stack, escalateAfterMs: number): Promi
     html: await pressed.text(),
     incidentStatus: (await incident(opened.id)).status,
   };
-  // The next step was due within one escalate_after of the last one, which came before the ack; the
+  // The next step was due within one wait step of the last one, which came before the ack; the
   // margin covers the receiver's 1 s escalation tick and the delivery.
   await sleep(ackedAt + escalateAfterMs + 3000 - Date.now());
   const afterAck = (await mailsAbout(opened.id)).filter((m) => m.receivedAt >= ackedAt);

@@ -1,0 +1,411 @@
+import { sql, type Kysely } from 'kysely';
+import request from 'supertest';
+import { parseConfig, ConfigError } from '../src/config';
+import { migrateToLatest } from '../src/db/migrations';
+import { fromLegacy } from '../src/escalation/legacy';
+import { STEP_HANDLERS } from '../src/escalation/steps';
+import { STEP_KIND_NAMES } from '../src/escalation/policy';
+import { notification, startTestApp } from './helpers';
+import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+
+/**
+ * Escalation steps by kind, in process and on the escalator's own clock (tick(at)): every due time is
+ * exact, so these tests do not wait for anything.
+ */
+const MIN = 60_000;
+const USERS = ['alice', 'bob', 'carol', 'dave'];
+
+let pagers: Receiver;
+beforeAll(async () => {
+  pagers = await startReceiver(() => ({ status: 200 }));
+});
+afterAll(() => pagers.close());
+
+const hook = (path: string) => ({ kind: 'webhook', url: `${pagers.url}/${path}`, secret: { env: 'SECRET' } });
+
+function config(policy: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const now = Date.now();
+  return {
+    api: { tokens: [{ name: 'responder', role: 'responder', token: { env: 'TOKEN' } }] },
+    notifications: {
+      channels: {
+        ...Object.fromEntries(USERS.map((u) => [`${u}-pager`, hook(u)])),
+        ops: hook('ops'),
+      },
+      retry: { max_attempts: 1, initial_delay: '10ms', max_delay: '10ms' },
+    },
+    users: USERS.map((name) => ({ name, channels: [`${name}-pager`] })),
+    oncall: {
+      schedules: [
+        {
+          name: 'primary',
+          rotations: [
+            {
+              name: 'daily',
+              type: 'daily',
+              handoff: '00:00',
+              time_zone: 'UTC',
+              start: '2026-01-01',
+              participants: ['alice', 'bob'],
+            },
+          ],
+          // Dave stands in for whoever the rotation has on call, from an hour ago to an hour from now.
+          overrides: [
+            {
+              user: 'dave',
+              from: new Date(now - 60 * MIN).toISOString(),
+              to: new Date(now + 60 * MIN).toISOString(),
+            },
+          ],
+        },
+      ],
+    },
+    escalation_policies: [{ name: 'policy', ...policy }],
+    routing: { team: 'ops', channels: [], escalation: 'policy' },
+    ...extra,
+  };
+}
+const env = { TOKEN: 'tok', SECRET: 'webhook-secret' };
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+
+const page = (...users: string[]) => ({ kind: 'notify_users', users });
+const wait = (duration: string) => ({ kind: 'wait', duration });
+
+/** Runs body against an app whose route escalates with `policy`, closing the app after. */
+async function withApp(doc: Record<string, unknown>, body: (t: App) => Promise<void>) {
+  const t = await startTestApp(doc, env);
+  await body(t).finally(() => t.close());
+}
+
+let fingerprints = 0;
+/** Incident ids start again in each test's database: pages are counted from the last open(). */
+let since = 0;
+async function open(t: App) {
+  const fingerprint = `steps-${++fingerprints}`;
+  since = pagers.requests.length;
+  await request(t.app)
+    .post('/api/v1/alertmanager')
+    .send(notification([{ fingerprint, labels: { service: fingerprint } }], { groupKey: fingerprint }))
+    .expect(200);
+  await t.inbox.drained();
+  const { incident_id, next_at } = await t.db
+    .selectFrom('escalations')
+    .innerJoin('incidents', 'incidents.id', 'escalations.incident_id')
+    .select(['incident_id', 'next_at'])
+    .where('incidents.group_key', '=', fingerprint)
+    .executeTakeFirstOrThrow();
+  return { id: incident_id, start: Date.parse(next_at) };
+}
+
+async function tick(t: App, at: number) {
+  const fired = await t.escalator.tick(new Date(at));
+  await t.dispatcher.idle();
+  return fired;
+}
+
+/** Who was paged about the incident, in order (the pager's path is the user's name). */
+const paged = (id: number) =>
+  pagers.requests
+    .slice(since)
+    .filter((r) => (JSON.parse(r.body) as { incident: { incidentId: number } }).incident.incidentId === id)
+    .map((r) => r.path.slice(1));
+
+const escalated = async (t: App, id: number) =>
+  (
+    await t.db
+      .selectFrom('timeline')
+      .select(['kind', 'message'])
+      .where('incident_id', '=', id)
+      .where('kind', 'in', ['escalated', 'ack_timeout', 'resolved'])
+      .orderBy('id')
+      .execute()
+  ).map((e) => `${e.kind}: ${e.message}`);
+
+const act = (t: App, id: number, action: 'acknowledge' | 'resolve') =>
+  request(t.app)
+    .post(`/api/v1/incidents/${id}/${action}`)
+    .set('Authorization', 'Bearer tok')
+    .send({})
+    .expect(200);
+
+describe('escalation steps by kind', () => {
+  it('has a handler for every step kind', () => {
+    expect(Object.keys(STEP_HANDLERS).sort()).toEqual([...STEP_KIND_NAMES].sort());
+  });
+
+  it("pages the schedule's current on-call, the override's user while one is in force", async () => {
+    await withApp(
+      config({
+        steps: [
+          { kind: 'notify_schedule', schedules: ['primary'] },
+          wait('5m'),
+          page('carol'),
+          { kind: 'notify_channels', channels: ['ops'] },
+        ],
+      }),
+      async (t) => {
+        const { id, start } = await open(t);
+        expect(await tick(t, start)).toBe(1);
+        expect(paged(id)).toEqual(['dave']);
+        expect(await tick(t, start + 5 * MIN - 1)).toBe(0);
+        // Steps with no wait between them run together.
+        expect(await tick(t, start + 5 * MIN)).toBe(2);
+        expect(paged(id)).toEqual(['dave', 'carol', 'ops']);
+        expect(await escalated(t, id)).toEqual([
+          'escalated: step 1 of policy; notified dave (dave-pager)',
+          'escalated: step 3 of policy; notified carol (carol-pager)',
+          'escalated: step 4 of policy; notified ops',
+        ]);
+        const phase = await t.db
+          .selectFrom('escalations')
+          .select('phase')
+          .where('incident_id', '=', id)
+          .executeTakeFirstOrThrow();
+        expect(phase.phase).toBe('done');
+      },
+    );
+  });
+
+  it('repeats from the step named, as many rounds as the bound allows, then carries on', async () => {
+    await withApp(
+      config({
+        steps: [
+          page('alice'),
+          wait('5m'),
+          page('bob'),
+          wait('5m'),
+          { kind: 'repeat', from_step: 3, times: 2 },
+          { kind: 'notify_channels', channels: ['ops'] },
+        ],
+      }),
+      async (t) => {
+        const { id, start } = await open(t);
+        // An hour late (the receiver was down): every step due meanwhile runs, in order, none skipped or doubled.
+        expect(await tick(t, start + 60 * MIN)).toBe(5);
+        expect(await tick(t, start + 120 * MIN)).toBe(0);
+        expect(paged(id)).toEqual(['alice', 'bob', 'bob', 'bob', 'ops']);
+        expect(await escalated(t, id)).toEqual([
+          'escalated: step 1 of policy; notified alice (alice-pager)',
+          'escalated: step 3 of policy; notified bob (bob-pager)',
+          'escalated: step 3 of policy, round 2; notified bob (bob-pager)',
+          'escalated: step 3 of policy, round 3; notified bob (bob-pager)',
+          'escalated: step 6 of policy, round 3; notified ops',
+        ]);
+      },
+    );
+  });
+
+  it('pages each round at its own time: bob at 5, 10 and 15 minutes', async () => {
+    await withApp(
+      config({
+        steps: [wait('5m'), page('bob'), { kind: 'repeat', from_step: 1, times: 2 }],
+      }),
+      async (t) => {
+        const { id, start } = await open(t);
+        const fired = [];
+        for (let m = 0; m <= 20; m++) fired.push(await tick(t, start + m * MIN));
+        expect(fired.flatMap((n, m) => (n > 0 ? [m] : []))).toEqual([5, 10, 15]);
+        expect(paged(id)).toEqual(['bob', 'bob', 'bob']);
+      },
+    );
+  });
+
+  it('triggers an incident again when its acknowledgement lapses, and pages from the first step', async () => {
+    await withApp(
+      config({
+        steps: [page('alice'), wait('5m'), page('bob')],
+        ack_timeout: '30m',
+      }),
+      async (t) => {
+        const { id, start } = await open(t);
+        await tick(t, start);
+        await act(t, id, 'acknowledge');
+        const { next_at } = await t.db
+          .selectFrom('escalations')
+          .select('next_at')
+          .where('incident_id', '=', id)
+          .executeTakeFirstOrThrow();
+        const lapse = Date.parse(next_at);
+        expect(lapse - Date.now()).toBeGreaterThan(29 * MIN);
+        expect(await tick(t, lapse - 1)).toBe(0); // bob's step was due, but the incident is acknowledged
+        expect(paged(id)).toEqual(['alice']);
+
+        expect(await tick(t, lapse)).toBe(1);
+        const incident = await t.db
+          .selectFrom('incidents')
+          .select(['status', 'acknowledged_by'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        expect(incident).toEqual({ status: 'triggered', acknowledged_by: null });
+        expect(await tick(t, lapse + 5 * MIN)).toBe(1);
+        expect(paged(id)).toEqual(['alice', 'alice', 'bob']);
+        expect(await escalated(t, id)).toEqual([
+          'escalated: step 1 of policy; notified alice (alice-pager)',
+          'ack_timeout: still unresolved after the acknowledgement timeout',
+          'escalated: step 1 of policy; notified alice (alice-pager)',
+          'escalated: step 3 of policy; notified bob (bob-pager)',
+        ]);
+      },
+    );
+  });
+
+  it.each(['acknowledge', 'resolve'] as const)(
+    'sends no page for an incident people %s while a step is due',
+    async (action) => {
+      await withApp(
+        config({
+          steps: [page('alice'), wait('5m'), page('bob')],
+        }),
+        async (t) => {
+          const { id, start } = await open(t);
+          await tick(t, start);
+          // Bob's step fell due a minute ago, but no tick has run it yet.
+          await act(t, id, action);
+          expect(await tick(t, start + 6 * MIN)).toBe(0);
+          expect(await tick(t, start + 60 * MIN)).toBe(0);
+          expect(paged(id)).toEqual(['alice']);
+        },
+      );
+    },
+  );
+
+  it('resolves the incident with a resolve step, and the route hears of it', async () => {
+    const doc = config({
+      steps: [page('alice'), wait('1h'), { kind: 'resolve' }],
+    });
+    (doc.routing as { channels: string[] }).channels = ['ops'];
+    await withApp(doc, async (t) => {
+      const { id, start } = await open(t);
+      await tick(t, start);
+      expect(await tick(t, start + 60 * MIN)).toBe(1);
+      const incident = await t.db
+        .selectFrom('incidents')
+        .select(['status', 'resolved_by'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(incident).toEqual({ status: 'resolved', resolved_by: 'escalation' });
+      expect(paged(id)).toEqual(['ops', 'alice', 'ops']);
+      const statuses = pagers.requests
+        .slice(since)
+        .filter((r) => r.path === '/ops')
+        .map((r) => JSON.parse(r.body) as { incident: { incidentId: number; status: string } })
+        .filter((b) => b.incident.incidentId === id)
+        .map((b) => b.incident.status);
+      expect(statuses).toEqual(['triggered', 'resolved']);
+      expect((await escalated(t, id)).at(-1)).toBe('resolved: step 3 of policy: resolved');
+    });
+  });
+});
+
+describe('escalation policy configuration', () => {
+  const problems = (policy: Record<string, unknown>) => {
+    try {
+      parseConfig(config(policy), env);
+      return [];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return err.problems.map((p) => `${p.path.join('.')}: ${p.message}`);
+    }
+  };
+
+  it('names the new form when given a step of the form before kinds', () => {
+    expect(problems({ steps: [{ notify: { users: ['alice'] }, escalate_after: '5m' }] })).toEqual([
+      expect.stringMatching(/^escalation_policies\.0\.steps\.0\.kind: steps are kinds now: .*kind: wait/),
+    ]);
+  });
+
+  it('refuses an unknown kind, naming the kinds', () => {
+    expect(problems({ steps: [{ kind: 'page', users: ['alice'] }] })).toEqual([
+      expect.stringContaining('kind must be one of notify_users, notify_schedule, notify_channels, wait'),
+    ]);
+  });
+
+  it('refuses a repeat that goes forward, repeats without a wait, or comes twice', () => {
+    const notify = page('alice');
+    const pause = wait('1m');
+    expect(problems({ steps: [notify, pause, { kind: 'repeat', from_step: 3, times: 1 }] })).toEqual([
+      'escalation_policies.0.steps.2.from_step: must name an earlier step (1 to 2)',
+    ]);
+    expect(problems({ steps: [pause, notify, { kind: 'repeat', from_step: 2, times: 1 }] })).toEqual([
+      'escalation_policies.0.steps.2.from_step: the repeated steps need a wait step among them',
+    ]);
+    const repeat = { kind: 'repeat', times: 1 };
+    expect(problems({ steps: [notify, pause, repeat, pause, repeat] })).toEqual([
+      'escalation_policies.0.steps.4: a policy has at most one repeat step',
+    ]);
+    expect(problems({ steps: [notify, pause, { kind: 'repeat', times: 11 }] })).toEqual([
+      expect.stringContaining('escalation_policies.0.steps.2.times'),
+    ]);
+  });
+
+  it('refuses a policy that notifies nobody, and unknown users, schedules and channels', () => {
+    expect(problems({ steps: [wait('1m'), { kind: 'resolve' }] })).toEqual([
+      'escalation_policies.0.steps: a policy must notify someone',
+    ]);
+    expect(
+      problems({
+        steps: [
+          { kind: 'notify_users', users: ['zoe'] },
+          { kind: 'notify_schedule', schedules: ['secondary'] },
+          { kind: 'notify_channels', channels: ['sms'] },
+        ],
+      }),
+    ).toEqual([
+      'escalation_policies.0.steps.0.users.0: no user named "zoe"',
+      'escalation_policies.0.steps.1.schedules.0: no schedule named "secondary"',
+      'escalation_policies.0.steps.2.channels.0: no notification channel named "sms"',
+    ]);
+  });
+});
+
+describe('escalations stored before step kinds', () => {
+  const legacy = {
+    name: 'page-oncall',
+    steps: [
+      { notify: { users: ['alice'], channels: [], schedules: ['primary'] }, escalate_after: 300_000 },
+      { notify: { channels: ['ops'], users: [], schedules: [] }, escalate_after: 600_000 },
+    ],
+    repeat: 1,
+    ack_timeout: 3_600_000,
+  };
+
+  it('become the same policy in kinds, each old step starting where its notifications are', () => {
+    expect(fromLegacy(legacy)).toEqual({
+      policy: {
+        name: 'page-oncall',
+        steps: [
+          { kind: 'notify_schedule', schedules: ['primary'] },
+          page('alice'),
+          { kind: 'wait', duration: 300_000 },
+          { kind: 'notify_channels', channels: ['ops'] },
+          { kind: 'wait', duration: 600_000 },
+          { kind: 'repeat', from_step: 1, times: 1 },
+        ],
+        ack_timeout: 3_600_000,
+      },
+      starts: [0, 3],
+    });
+  });
+
+  it('are rewritten by the migration and resume at the step they had reached', async () => {
+    await withApp(config({ steps: [page('alice')] }), async (t) => {
+      const { id, start } = await open(t);
+      // As the receiver before step kinds left it: about to run its second step, in its second round.
+      const due = new Date(start + 5 * MIN).toISOString();
+      await t.db
+        .updateTable('escalations')
+        .set({ policy: JSON.stringify(legacy), step: 1, cycle: 1, next_at: due, phase: 'active' })
+        .where('incident_id', '=', id)
+        .execute();
+      await sql`delete from kysely_migration where name = '0008_heartbeats'`.execute(t.db);
+      await sql`drop table heartbeat_sources`.execute(t.db);
+      await migrateToLatest(t.db as unknown as Kysely<unknown>);
+
+      expect(await tick(t, start + 5 * MIN)).toBe(1);
+      expect(paged(id)).toEqual(['ops']);
+      expect(await tick(t, start + 60 * MIN)).toBe(0); // the round was its last
+      expect(await escalated(t, id)).toEqual(['escalated: step 4 of page-oncall, round 2; notified ops']);
+    });
+  });
+});
