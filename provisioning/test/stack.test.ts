@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findBinary, waitFor } from '@vigil/testkit';
+import { exporterBinary, findBinary, waitFor } from '@vigil/testkit';
 import { createTransport } from 'nodemailer';
 import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
 
@@ -48,6 +48,8 @@ describe('npm run stack (native)', () => {
     ];
     if (findBinary(['node_exporter', 'prometheus-node-exporter'])) expected.push('node');
     if (findBinary(['victoria-metrics', 'victoria-metrics-prod'])) expected.push('victoria-metrics');
+    for (const kind of ['postgres', 'redis', 'process', 'nginx'] as const)
+      if (exporterBinary(kind)) expected.push(kind);
     const targets = await eventually('every target up', async () => {
       const { activeTargets } = (await get('/api/v1/targets')).data as { activeTargets: Target[] };
       // Prometheus lists no targets until it has loaded its config, so wait for all of them.

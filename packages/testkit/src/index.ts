@@ -30,6 +30,17 @@ export {
 export { startPostgres, type Postgres, type PostgresOptions } from './postgres';
 export { startPrometheus, type Prometheus, type PrometheusOptions, type Sample } from './prometheus';
 export { startVictoriaMetrics, type VictoriaMetrics, type VictoriaMetricsOptions } from './victoriametrics';
+export {
+  EXPORTER_BINARIES,
+  exporterBinary,
+  startExporter,
+  startNginx,
+  type Exporter,
+  type ExporterKind,
+  type ExporterOptions,
+  type ExporterTargets,
+  type Nginx,
+} from './exporters';
 export { startRedis, type Redis, type RedisOptions } from './redis';
 export {
   Mailbox,

@@ -10,6 +10,10 @@ export const COMPONENTS = [
   'logs',
   'anomaly',
   'demo',
+  'postgres',
+  'redis',
+  'process',
+  'nginx',
   'smtp',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -27,6 +31,11 @@ export const DEFAULT_PORTS: Ports = {
   logs: 9471,
   anomaly: 9472,
   demo: 8080,
+  // The standard exporters (Debian's packages): their usual ports.
+  postgres: 9187,
+  redis: 9121,
+  process: 9256,
+  nginx: 9113,
   smtp: 1025,
 };
 

@@ -32,6 +32,7 @@ import {
   type Ports,
   type StackOptions,
 } from './options';
+import { startStandardExporters } from './exporters';
 import { rulesWithAlertFor } from './rules';
 
 /** The repository, whether running from src/ (jest) or dist/src/ (compiled). */
@@ -196,6 +197,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (nodeExporter) {
       await start('node', nodeExporter, [`--web.listen-address=127.0.0.1:${ports.node}`], '/');
     } else notes.push('node_exporter: not on PATH (scripts/install-prometheus-stack.sh installs it)');
+
+    notes.push(
+      ...(await startStandardExporters({
+        repoRoot: REPO_ROOT,
+        ports,
+        logFile,
+        server: (child) => children.push(child),
+        exporter: (name, child) => {
+          children.push(child);
+          ready(name, child);
+        },
+      })),
+    );
 
     // The long-term store, which Prometheus remote-writes its aggregates to (when Debian's is installed).
     if (findBinary(['victoria-metrics', 'victoria-metrics-prod'])) {
