@@ -64,6 +64,9 @@ export function createMetrics(updater: Updater) {
       lower: [],
       score: [],
       scoreMax: [],
+      modelScore: [],
+      rangeUpper: [],
+      rangeLower: [],
       forecast: [],
       untilThreshold: [],
       lastSample: [],
@@ -78,6 +81,15 @@ export function createMetrics(updater: Updater) {
         families.lower!.push({ labels, value: last.lower });
         families.score!.push({ labels, value: last.score });
         families.scoreMax!.push({ labels, value: state.maxScore ?? last.score });
+        const why = state.detector.explain();
+        for (const [model, value] of Object.entries(why.scores)) {
+          families.modelScore!.push({ labels: { ...labels, model }, value });
+        }
+        // The range exists from the second sample on.
+        if (Number.isFinite(why.rangeUpper)) {
+          families.rangeUpper!.push({ labels, value: why.rangeUpper });
+          families.rangeLower!.push({ labels, value: why.rangeLower });
+        }
         families.lastSample!.push({ labels, value: state.lastSampleMs / 1000 });
         for (const h of horizons) {
           families.forecast!.push({
@@ -109,13 +121,28 @@ export function createMetrics(updater: Updater) {
       ),
       renderGauge(
         'anomaly_score',
-        `Anomaly score of the latest sample, 0 (ordinary) to 1; 0.5 is the threshold that scored best on NAB. ${LATEST}`,
+        `Anomaly score of the latest sample, 0 (ordinary) to 1, anomalous from 0.5; anomaly_model_score says which model gave it. ${LATEST}`,
         families.score!,
       ),
       renderGauge(
         'anomaly_score_max',
         'Highest anomaly score of the samples the latest pull learnt: one per step, or every step missed when a pull catches up after Prometheus was slow or down (a history pull at start counts its latest sample only). It holds until the next pull learns more, so every scraper sees it (an HA pair too) if it scrapes at least once per step. MetricAnomaly alerts on it.',
         families.scoreMax!,
+      ),
+      renderGauge(
+        'anomaly_model_score',
+        `Each member model's own score of the latest sample: model="range" (how far it left the range the series kept lately, anomaly_range_lower to _upper) or "residual" (how unusual the recent errors against anomaly_expected_value are for this series). anomaly_score is the higher one, held below 0.5 for 100 samples after a detection. ${LATEST}`,
+        families.modelScore!,
+      ),
+      renderGauge(
+        'anomaly_range_upper',
+        `Top of the range the series kept lately (extremes decaying over long_memory) that the latest sample was measured against: above it the range model scores. ${LATEST}`,
+        families.rangeUpper!,
+      ),
+      renderGauge(
+        'anomaly_range_lower',
+        `Bottom of the range the series kept lately that the latest sample was measured against: below it the range model scores. ${LATEST}`,
+        families.rangeLower!,
       ),
       renderGauge(
         'anomaly_forecast_value',

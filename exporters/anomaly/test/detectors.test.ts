@@ -1,5 +1,7 @@
 import { DecayingRange } from '../src/detectors/decaying-range';
 import { createDetector } from '../src/detectors';
+import { Likelihood } from '../src/detectors/likelihood';
+import { THRESHOLD } from '../src/detectors/novelty';
 import { SeasonalBaseline } from '../src/detectors/seasonal-baseline';
 import { WindowedGaussian } from '../src/detectors/windowed-gaussian';
 
@@ -65,8 +67,31 @@ describe('SeasonalBaseline', () => {
   });
 });
 
+describe('Likelihood', () => {
+  it('scores a surprise that stays usual near 0 and one that grows against its history towards 1', () => {
+    const rnd = noise(5);
+    const l = new Likelihood(10, 1000, 0.05);
+    let usual = 0;
+    // The first samples set the history (the detector's warm-up does not score them).
+    for (let i = 0; i < 100; i++) l.update(1 + 0.2 * rnd());
+    for (let i = 0; i < 2000; i++) usual = Math.max(usual, l.update(1 + 0.2 * rnd()));
+    expect(usual).toBeLessThan(0.3);
+    let raised = 0;
+    for (let i = 0; i < 10; i++) raised = l.update(3);
+    // 10 samples at 3 against a mean of 1 deviating by about 0.04: far past p = 1e-10, capped at 1.
+    expect(raised).toBe(1);
+  });
+
+  it('answers -log10(p) / 10 for the tail probability p of the recent mean', () => {
+    const l = new Likelihood(1, 1000, 1);
+    for (let i = 0; i < 100; i++) l.update(0); // mean 0, deviation at its floor of 1
+    // z = 3: p = 0.0013499, -log10(p) / 10 = 0.28697
+    expect(l.update(3)).toBeCloseTo(0.28697, 4);
+  });
+});
+
 describe('NoveltyDetector', () => {
-  it('scores ordinary samples near 0 and a new extreme above 0.5, within bands from the baseline', () => {
+  it('scores ordinary samples near 0 and a new extreme above 0.5 on the range model, within bands from the baseline', () => {
     const rnd = noise(3);
     const d = createDetector(STEP);
     let maxOrdinary = 0;
@@ -79,11 +104,45 @@ describe('NoveltyDetector', () => {
         expect(a.upper).toBeGreaterThan(a.expected);
       }
     }
-    expect(maxOrdinary).toBeLessThan(0.5);
+    expect(maxOrdinary).toBeLessThan(THRESHOLD);
     const spike = d.update(t, 90);
-    expect(spike.score).toBeGreaterThan(0.5);
+    expect(spike.score).toBeGreaterThan(THRESHOLD);
     expect(spike.score).toBeLessThanOrEqual(1);
     expect(spike.upper).toBeLessThan(90);
+    // The reason: the range model, the sample far above the range it was measured against.
+    const why = d.explain();
+    expect(why).toMatchObject({ model: 'range', scores: { range: spike.score } });
+    expect(why.rangeUpper).toBeLessThan(61);
+    expect(why.rangeLower).toBeGreaterThan(39);
+  });
+
+  it('holds the score below the threshold for refractorySamples after a detection', () => {
+    const rnd = noise(4);
+    const d = createDetector(STEP);
+    let t = 0;
+    for (; t < 3 * DAY; t += STEP) d.update(t, 50 + 10 * rnd());
+    expect(d.update(t, 200).score).toBeGreaterThan(THRESHOLD);
+    const after: number[] = [];
+    for (let i = 1; i <= 100; i++) after.push(d.update(t + i * STEP, i === 50 ? 400 : 50 + 10 * rnd()).score);
+    // Even a higher spike 50 samples on only reaches the held level.
+    expect(Math.max(...after)).toBeLessThan(THRESHOLD);
+    expect(d.update(t + 101 * STEP, 800).score).toBeGreaterThan(THRESHOLD);
+  });
+
+  it('sees a missing daily peak that stays inside the range on the residual model', () => {
+    const rnd = noise(6);
+    const d = createDetector(STEP);
+    const daily = (t: number) => 100 + 50 * Math.sin((2 * Math.PI * t) / DAY);
+    let t = 0;
+    for (; t < 10 * DAY; t += STEP) d.update(t, daily(t) + rnd());
+    // The series goes flat at its mean for half a day: never outside the range it kept.
+    let top = { score: 0, model: '' };
+    for (const end = t + DAY / 2; t < end; t += STEP) {
+      const a = d.update(t, 100 + rnd());
+      if (a.score > top.score) top = { score: a.score, model: d.explain().model };
+    }
+    expect(top.score).toBeGreaterThan(THRESHOLD);
+    expect(top.model).toBe('residual');
   });
 });
 

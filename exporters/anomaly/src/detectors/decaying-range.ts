@@ -6,6 +6,9 @@
 export class DecayingRange {
   private hi = NaN;
   private lo = NaN;
+  /** The edges the latest sample was measured against (NaN for the first). */
+  lastHi = NaN;
+  lastLo = NaN;
   private centre = NaN;
   private lastT = NaN;
   /** Decay factors of the last gap, reused while the step is regular: exp() dominates the update cost. */
@@ -37,6 +40,8 @@ export class DecayingRange {
     }
     this.hi -= this.decay * (this.hi - this.centre);
     this.lo += this.decay * (this.centre - this.lo);
+    this.lastHi = this.hi;
+    this.lastLo = this.lo;
     const width = this.hi - this.lo;
     const excess = width > 0 ? Math.max(0, value - this.hi, this.lo - value) / width : 0;
     if (value > this.hi) this.hi = value;

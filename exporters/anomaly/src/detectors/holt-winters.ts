@@ -32,9 +32,15 @@ export class RobustHoltWinters {
     this.season = new Float64Array(p.periodMs > 0 ? p.slots : 0).fill(NaN);
   }
 
+  /** The last timestamp's slot: each sample asks for it up to three times (expected, predict, update). */
+  private slotT = NaN;
+  private slotK = 0;
+
   private slot(timestampMs: number): number {
+    if (timestampMs === this.slotT) return this.slotK;
     const phase = ((timestampMs % this.p.periodMs) + this.p.periodMs) % this.p.periodMs;
-    return Math.floor((phase / this.p.periodMs) * this.p.slots);
+    this.slotT = timestampMs;
+    return (this.slotK = Math.floor((phase / this.p.periodMs) * this.p.slots));
   }
 
   seasonal(timestampMs: number): number {

@@ -1,8 +1,17 @@
-import type { Assessment, Detector } from './detector';
+import type { Assessment, Detector, Explanation, ModelName } from './detector';
 import { DecayingRange } from './decaying-range';
+import { Likelihood } from './likelihood';
 import { SeasonalBaseline, type BaselineSettings } from './seasonal-baseline';
 
 const DAY_MS = 86_400_000;
+
+/** The score at and above which a sample is anomalous: one threshold for every member and series. */
+export const THRESHOLD = 0.5;
+/**
+ * What the score is held to while a detection is recent: HTM's "yellow" level (a tail probability of 1e-3
+ * on the residual member's scale), below THRESHOLD.
+ */
+const HELD_SCORE = 0.3;
 
 export interface NoveltySettings extends BaselineSettings {
   /** Band half-width in robust standard deviations. */
@@ -12,8 +21,14 @@ export interface NoveltySettings extends BaselineSettings {
   shortMemoryMs: number;
   /** Weight of a short-scale excursion relative to a long-scale one of the same size. */
   shortWeight: number;
-  /** Raw excess (fraction of the range) that scores 0.5. */
+  /** Raw excess (fraction of the range) that scores 0.5, THRESHOLD, on the range member. */
   halfScoreExcess: number;
+  /** Recent samples whose mean residual the residual member compares with the series' usual one. */
+  likelihoodWindow: number;
+  /** Samples over which that usual mean and its deviation are learnt. */
+  likelihoodMemory: number;
+  /** Samples after a score at THRESHOLD or above during which the score is held below it. */
+  refractorySamples: number;
   /** Samples to see before scoring at all. */
   warmupSamples: number;
 }
@@ -25,22 +40,38 @@ export const DEFAULT_NOVELTY: NoveltySettings = {
   shortMemoryMs: 7 * DAY_MS,
   shortWeight: 0.1,
   halfScoreExcess: 0.025,
+  likelihoodWindow: 20,
+  likelihoodMemory: 2000,
+  refractorySamples: 100,
   warmupSamples: 50,
 };
 
 /**
- * The detector the exporter runs, chosen on the NAB corpus. Its score asks whether the series has left
- * the range it has kept lately: excursions beyond the extremes of the last couple of months score
- * highest, beyond those of the last week a tenth as much. On NAB this beats residual z-scores by a wide
- * margin, because a new extreme is rare (few false positives) and happens at the start of an incident
- * (early detection), and a spike that is merely large for the time of day stays quiet. The expected value
- * and bands come from a robust seasonal baseline, for dashboards and forecasts.
+ * The detector the exporter runs: two members that fail differently, each scored on [0, 1] with
+ * THRESHOLD meaning "anomalous", and the higher one taken.
+ *
+ * - range: how far the sample leaves the range the series kept lately (extremes decaying over two months,
+ *   and over a week at a tenth of the weight). A new extreme is rare, so this member has few false
+ *   positives, and it fires at the start of an incident.
+ * - residual: HTM's anomaly likelihood over the prediction errors of a robust seasonal baseline (the same
+ *   model whose expected value and bands the exporter shows): the mean of the last samples'
+ *   log(1 + |error| / sigma) against the long-run mean and deviation of that mean, as a tail probability
+ *   on a log scale (0.5 is p = 1e-5). It sees what stays inside the range: a missing daily peak, a level
+ *   that drifts, noise that grows.
+ *
+ * After a detection the score is held below the threshold for `refractorySamples`, as HTM filters
+ * consecutive red likelihoods: an incident alerts at its onset, not at every sample of it.
  */
 export class NoveltyDetector implements Detector {
   readonly baseline: SeasonalBaseline;
   private readonly long: DecayingRange;
   private readonly short: DecayingRange;
+  private readonly likelihood: Likelihood;
   private samples = 0;
+  private sinceDetection = Infinity;
+  /** The members' scores of the latest sample, kept as numbers: an object per sample would cost GC time. */
+  private rangeScore = 0;
+  private residualScore = 0;
 
   constructor(
     stepMs: number,
@@ -50,22 +81,37 @@ export class NoveltyDetector implements Detector {
     // The range's centre follows the series over a few days: slower than the data, faster than the bar.
     this.long = new DecayingRange(s.longMemoryMs, 3.5 * DAY_MS);
     this.short = new DecayingRange(s.shortMemoryMs, 3.5 * DAY_MS);
+    // A deviation floor of 0.05 (in log(1 + z) units): a series that was perfectly predictable so far is
+    // not infinitely surprised by its first small error.
+    this.likelihood = new Likelihood(s.likelihoodWindow, s.likelihoodMemory, 0.05);
   }
 
   update(timestampMs: number, value: number): Assessment {
     const expected = this.baseline.expected(timestampMs);
-    const band = this.s.bandSigmas * this.baseline.sigma();
+    const sigma = this.baseline.sigma();
+    const band = this.s.bandSigmas * sigma;
     const excess = Math.max(
       this.long.update(timestampMs, value),
       this.s.shortWeight * this.short.update(timestampMs, value),
     );
     this.baseline.update(timestampMs, value);
-    const scored = ++this.samples > this.s.warmupSamples;
+    const z = sigma > 0 ? Math.abs(value - expected) / sigma : 0;
+    const range = (this.rangeScore = excess / (excess + this.s.halfScoreExcess));
+    const residual = (this.residualScore = this.likelihood.update(Math.log1p(z)));
+    let score = ++this.samples > this.s.warmupSamples ? Math.max(range, residual) : 0;
+    if (this.sinceDetection < this.s.refractorySamples) score = Math.min(score, HELD_SCORE);
+    this.sinceDetection = score >= THRESHOLD ? 0 : this.sinceDetection + 1;
+    return { expected, lower: expected - band, upper: expected + band, score };
+  }
+
+  /** Why the latest sample scored as it did: which member, each member's score, the range measured against. */
+  explain(): Explanation {
+    const model: ModelName = this.residualScore > this.rangeScore ? 'residual' : 'range';
     return {
-      expected,
-      lower: expected - band,
-      upper: expected + band,
-      score: scored ? excess / (excess + this.s.halfScoreExcess) : 0,
+      model,
+      scores: { range: this.rangeScore, residual: this.residualScore },
+      rangeLower: this.long.lastLo,
+      rangeUpper: this.long.lastHi,
     };
   }
 }

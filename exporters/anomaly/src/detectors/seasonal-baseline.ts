@@ -23,7 +23,12 @@ export interface BaselineSettings {
  * candidate is eligible once it has seen two of its periods.
  */
 export class SeasonalBaseline {
-  private readonly models: { seasonality: Seasonality; model: RobustHoltWinters; error: number }[] = [];
+  private readonly models: {
+    seasonality: Seasonality;
+    periodMs: number;
+    model: RobustHoltWinters;
+    error: number;
+  }[] = [];
   private stepMs = NaN;
   private lastT = NaN;
   private current = 0;
@@ -43,11 +48,12 @@ export class SeasonalBaseline {
         gamma: 0.25,
         scaleRate: 0.005,
       });
-      this.models.push({ seasonality, model, error: 0 });
+      this.models.push({ seasonality, periodMs, model, error: 0 });
     }
     if (this.models.length === 0)
       this.models.push({
         seasonality: 'none',
+        periodMs: 0,
         model: new RobustHoltWinters({
           periodMs: 0,
           slots: 0,
@@ -83,14 +89,15 @@ export class SeasonalBaseline {
     }
     this.lastT = timestampMs;
     let best = 0;
-    this.models.forEach((m, i) => {
+    // A plain loop: this runs for every sample of every series.
+    for (let i = 0; i < this.models.length; i++) {
+      const m = this.models[i] as (typeof this.models)[number];
       const residual = Math.abs(m.model.update(timestampMs, value));
       m.error += Math.max(1 / m.model.samples, ERROR_RATE) * (residual - m.error);
       const seenMs = m.model.samples * (Number.isNaN(this.stepMs) ? 0 : this.stepMs);
-      const periodMs = PERIOD_MS[m.seasonality];
-      const eligible = periodMs === 0 || seenMs >= 2 * periodMs;
+      const eligible = m.periodMs === 0 || seenMs >= 2 * m.periodMs;
       if (i > 0 && eligible && m.error < MARGIN * (this.models[best] as typeof m).error) best = i;
-    });
+    }
     this.current = best;
   }
 
