@@ -63,6 +63,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     metrics,
     onMerged: () => parts.dispatcher.kick(),
     sqlite: initial.storage.postgres ? undefined : initial.storage.sqlite,
+    lanes: initial.storage.postgres?.merge_lanes,
   });
   let parts = build(initial);
 

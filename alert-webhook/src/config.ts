@@ -19,6 +19,7 @@ import { policySchema, userSchema } from './escalation/policy';
 import { maintenanceWindowsSchema, noiseSchema } from './noise/config';
 import { postgresSchema, resolvePostgres, type PostgresSettings } from './db/postgres';
 import { reportChannelProblems, reportsSchema } from './reports/config';
+import { retentionSchema } from './retention/config';
 
 export { ConfigError };
 
@@ -98,6 +99,7 @@ export const configSchema = z.strictObject({
   noise: noiseSchema.prefault({}),
   maintenance_windows: maintenanceWindowsSchema.default([]),
   reports: reportsSchema.prefault({}),
+  retention: retentionSchema,
   log_level: logLevelSchema,
 });
 

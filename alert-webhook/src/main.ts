@@ -1,7 +1,8 @@
 import cron from 'node-cron';
 import { runService } from '@vigil/service-kit';
 import { loadConfig, type Config } from './config';
-import { isTransientDbError, openDatabase } from './db/database';
+import { connectSqlite, isTransientDbError, openDatabase } from './db/database';
+import { Pruner } from './retention/pruner';
 import { createApp } from './app';
 import { IDENTITY } from './identity';
 import { LeaderLease } from './leader/lease';
@@ -35,6 +36,16 @@ void runService<Config>({
       service.startReports().catch((err: unknown) => log.error({ err }, 'scheduled reports failed to start'));
     });
     await lease.start();
+    // Its own SQLite connection that never waits for the write lock (the event loop would sleep): busy, it tries again shortly.
+    const sqlite = config.storage.sqlite;
+    const pruneDb = sqlite && sqlite.path !== ':memory:' ? connectSqlite({ ...sqlite, busy_timeout: 0 }) : db;
+    const pruner = new Pruner(pruneDb, {
+      retention: config.retention,
+      reportPeriodMs: () => Math.max(0, ...service.config.reports.schedules.map((s) => s.period)),
+      log,
+      registry: service.metrics.registry,
+    });
+    pruner.start((task) => lease.whileLeader(task));
     // Escalation state lives in the database; this tick only looks for what is due.
     let ticks = 0;
     // noOverlap: a slow tick (a storm) is not run again on top of itself; the next second starts afresh.
@@ -68,10 +79,13 @@ void runService<Config>({
       summary: { database: config.storage.sqlite?.path ?? 'postgres', holder: lease.holder, recovered },
       reload: async (next) => {
         await service.reload(next);
+        pruner.configure(next.retention);
         warnOpen(next);
       },
       stop: async () => {
         await tick.stop();
+        await pruner.stop();
+        if (pruneDb !== db) await pruneDb.destroy();
         await service.reports.stop();
         service.dispatcher.stop();
         await inbox.drained();

@@ -86,7 +86,13 @@ describe('start-up with a database it cannot open', () => {
 
 describe('PostgreSQL in messages', () => {
   it('is described by host, port, database and user, never the password', () => {
-    const base = { pool_size: 1, connect_timeout: 1000, lock_timeout: 1000, leader_lease: 10_000 };
+    const base = {
+      pool_size: 1,
+      merge_lanes: 1,
+      connect_timeout: 1000,
+      lock_timeout: 1000,
+      leader_lease: 10_000,
+    };
     expect(
       describePostgres({ ...base, host: 'db', port: 5433, database: 'v', user: 'u', password: 'pw' }),
     ).toBe('PostgreSQL at db:5433, database "v", user "u" (storage.postgres)');
@@ -109,6 +115,7 @@ describe('a migration that fails before any migration ran', () => {
       database: 'vigil',
       user: 'vigil',
       pool_size: 1,
+      merge_lanes: 1,
       connect_timeout: 1000,
       lock_timeout: 1000,
       leader_lease: 10_000,

@@ -65,6 +65,8 @@ export function connectSqlite(
 ): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path, { timeout: busy_timeout });
+  // Only a new, empty file takes this: pruning (retention/) then gives freed pages back to the file system.
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   sqlite.pragma('foreign_keys = ON');
@@ -93,6 +95,8 @@ function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => 
       sqlite.close();
     },
     prepare(text: string) {
+      // A prepared incremental_vacuum frees one page per step, and a statement run is one step; exec runs it whole.
+      if (text.startsWith('pragma incremental_vacuum')) return wholeStatement(sqlite, text);
       let statement = cache.get(text);
       if (statement) {
         cache.delete(text); // re-inserted below: Map order is the recency order
@@ -107,6 +111,16 @@ function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => 
       return statement;
     },
   };
+}
+
+function wholeStatement(sqlite: SqliteDatabase.Database, text: string) {
+  return {
+    reader: false,
+    run: () => {
+      sqlite.exec(text);
+      return { changes: 0, lastInsertRowid: 0 };
+    },
+  } as unknown as SqliteDatabase.Statement;
 }
 
 /**

@@ -22,6 +22,8 @@ export const postgresSchema = z
     user: z.string().min(1).optional(),
     password: secretRef.optional(),
     pool_size: z.number().int().min(1).max(100).default(10),
+    // Batches merged into incidents at once, each holding one of the pool's connections (see inbox/merge-lanes.ts).
+    merge_lanes: z.number().int().min(1).max(32).default(4),
     connect_timeout: duration.default(5000),
     // Like SQLite's busy_timeout: a statement waiting longer for a lock fails, and the sender gets a 503.
     lock_timeout: duration.default(2000),

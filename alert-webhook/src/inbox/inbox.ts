@@ -4,6 +4,7 @@ import type { Db } from '../db/database';
 import type { MergeOptions } from '../incidents/ingest';
 import type { Metrics } from '../metrics';
 import type { WebhookPayload } from '../webhook/payload';
+import { MergeLanes } from './merge-lanes';
 import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
 import { MergeThread } from './merge-thread';
 import { queryBuilderWriter, sqliteFileWriter, type InboxWriter } from './store';
@@ -17,6 +18,8 @@ export interface InboxOptions extends MergeOptions {
    * connection (store.ts); otherwise both happen in process, through `db`.
    */
   sqlite?: NonNullable<Config['storage']['sqlite']>;
+  /** PostgreSQL: how many batches merge at once, each on its own connection (see merge-lanes.ts). */
+  lanes?: number;
 }
 
 /**
@@ -33,7 +36,7 @@ export class Inbox {
   /** Handed to merging and not yet done with. */
   private readonly pending = new Set<number>();
   private idleWaiters: (() => void)[] = [];
-  private merger: MergeLoop | MergeThread;
+  private merger: MergeLoop | MergeThread | MergeLanes;
   private readonly write: InboxWriter;
   private readonly closeWriter: () => void = () => {};
   private merge: MergeOptions;
@@ -42,7 +45,7 @@ export class Inbox {
     private readonly db: Db,
     options: InboxOptions,
   ) {
-    const { log, metrics, onMerged, sqlite, ...merge } = options;
+    const { log, metrics, onMerged, sqlite, lanes, ...merge } = options;
     this.merge = merge;
     const events: MergeEvents = {
       done: (ids, changed, msPerDelivery) => {
@@ -73,6 +76,9 @@ export class Inbox {
       this.write = writer.write;
       this.closeWriter = writer.close;
       this.merger = thread;
+    } else if (lanes !== undefined) {
+      this.write = queryBuilderWriter(db);
+      this.merger = new MergeLanes(db, merge, events, lanes);
     } else {
       this.write = queryBuilderWriter(db);
       this.merger = new MergeLoop(db, merge, events);

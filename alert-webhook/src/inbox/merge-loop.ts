@@ -145,7 +145,7 @@ export class MergeLoop {
   }
 }
 
-function parseStored(raw: string): WebhookPayload | undefined {
+export function parseStored(raw: string): WebhookPayload | undefined {
   try {
     const checked = validatePayload(JSON.parse(raw));
     return checked.ok ? checked.payload : undefined;

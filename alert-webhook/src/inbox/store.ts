@@ -23,21 +23,17 @@ function row({ raw, payload }: Delivery, receivedAt: string) {
   };
 }
 
-/** Through the query builder: PostgreSQL, and SQLite in memory. */
+/** Through the query builder: PostgreSQL, and SQLite in memory. One statement stores the whole batch. */
 export function queryBuilderWriter(db: Db): InboxWriter {
-  return (batch, receivedAt) =>
-    db.transaction().execute(async (tx) => {
-      const ids: number[] = [];
-      for (const delivery of batch) {
-        const stored = await tx
-          .insertInto('inbox')
-          .values(row(delivery, receivedAt))
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        ids.push(stored.id);
-      }
-      return ids;
-    });
+  return async (batch, receivedAt) => {
+    const stored = await db
+      .insertInto('inbox')
+      .values(batch.map((delivery) => row(delivery, receivedAt)))
+      .returning('id')
+      .execute();
+    // Identity values are handed out in the order of the rows inserted; sorted, they pair up with the batch.
+    return stored.map((r) => r.id).sort((a, b) => a - b);
+  };
 }
 
 /**

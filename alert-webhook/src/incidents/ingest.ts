@@ -1,6 +1,7 @@
-import type { Transaction } from 'kysely';
+import { NoResultError, type Transaction } from 'kysely';
+import { lockGroups, mergeTransaction } from '../db/merge-locks';
 import type { Db } from '../db/database';
-import type { AlertTable, DatabaseSchema, IncidentTable } from '../db/schema';
+import type { AlertTable, DatabaseSchema, IncidentStatus, IncidentTable } from '../db/schema';
 import { alertFingerprint, normaliseTime, type WebhookAlert, type WebhookPayload } from '../webhook/payload';
 import { boundExtra } from './extra';
 import { decideAlert, highestSeverity } from './rules';
@@ -331,16 +332,18 @@ async function reopenRecent(
 
 /** Recomputes severity and auto-resolves an incident whose alerts have all resolved; true if it resolved now. */
 async function refreshIncident(tx: Tx, id: number, now: string, timeline: TimelineEntry[]): Promise<boolean> {
-  const alerts = await tx
-    .selectFrom('alerts')
-    .select(['status', 'severity'])
-    .where('incident_id', '=', id)
-    .execute();
-  const incident = await tx
+  // The incident's status and its alerts' in one query: a row per alert (one with no alert if it has none).
+  const query = tx
     .selectFrom('incidents')
-    .select('status')
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+    .leftJoin('alerts', 'alerts.incident_id', 'incidents.id')
+    .select(['incidents.status as incidentStatus', 'alerts.status', 'alerts.severity'])
+    .where('incidents.id', '=', id);
+  const rows = await query.execute();
+  if (rows.length === 0) throw new NoResultError(query.toOperationNode());
+  const incident = { status: (rows[0] as { incidentStatus: IncidentStatus }).incidentStatus };
+  const alerts = rows.flatMap((a) =>
+    a.status === null ? [] : [{ status: a.status, severity: a.severity as string }],
+  );
   const autoResolve = incident.status !== 'resolved' && alerts.every((a) => a.status === 'resolved');
   await tx
     .updateTable('incidents')
@@ -376,13 +379,14 @@ export async function ingest(
   for (let attempt = 1; ; attempt++) {
     try {
       const now = options.now ?? new Date().toISOString();
-      return await db.transaction().execute(async (tx) => {
+      return await mergeTransaction(db, snapshots).execute(async (tx) => {
+        await lockGroups(tx, snapshots);
         const results: IngestResult[] = [];
-        for (const { payload, inboxId } of snapshots) {
+        for (const { payload } of snapshots)
           results.push(await ingestSnapshot(tx, payload, { ...options, now }));
-          if (inboxId !== undefined) {
-            await tx.updateTable('inbox').set({ processed_at: now }).where('id', '=', inboxId).execute();
-          }
+        const inboxIds = snapshots.flatMap((s) => (s.inboxId === undefined ? [] : [s.inboxId]));
+        for (const part of chunks(inboxIds)) {
+          await tx.updateTable('inbox').set({ processed_at: now }).where('id', 'in', part).execute();
         }
         return results;
       });

@@ -24,6 +24,8 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** Serve TLS (ssl=on) with this certificate and key, PEM files. */
   tls?: { certFile: string; keyFile: string };
+  /** Further server settings (`-c key=value`), e.g. shared_preload_libraries for pg_stat_statements. */
+  settings?: Record<string, string>;
 }
 
 export interface Postgres extends RunningProcess {
@@ -70,6 +72,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     synchronous_commit: onOff,
     full_page_writes: onOff,
     max_connections: String(options.maxConnections ?? 200),
+    ...options.settings,
   };
   let auth = ['-A', 'trust'];
   if (password !== undefined) {

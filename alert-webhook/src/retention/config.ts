@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { duration } from '@vigil/service-kit';
+
+const DAY = 86_400_000;
+
+/** How long each kind of row is kept once finished with; 0s keeps it forever. */
+const keep = (days: number) => duration.default(days * DAY);
+
+export const retentionSchema = z
+  .strictObject({
+    // Deliveries merged into incidents (or failed), counted from their arrival. Unmerged ones are never pruned.
+    inbox: keep(1),
+    // Resolved incidents with their alerts, timeline, notifications and escalation, counted from resolution.
+    incidents: keep(90),
+    // The audit log of what people did.
+    audit: keep(365),
+    // Notifications sent or given up on (and their delivery attempts), counted from their last update.
+    notifications: keep(30),
+    // How often pruning runs (the leader only, on PostgreSQL).
+    interval: duration.refine((ms) => ms >= 1000, 'must be at least 1s').default(60_000),
+    // Rows deleted per transaction (incidents: a fiftieth of it, as each carries its alerts and timeline).
+    batch_size: z.number().int().min(1).max(10_000).default(500),
+  })
+  .prefault({});
+
+export type RetentionConfig = z.output<typeof retentionSchema>;
