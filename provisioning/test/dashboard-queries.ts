@@ -22,6 +22,7 @@ export interface Dashboard {
   uid: string;
   title: string;
   panels?: Panel[];
+  annotations?: { list?: { name: string; expr?: string; datasource?: { uid?: string } }[] };
   templating: { list?: { name: string; query?: unknown; datasource?: { uid?: string } }[] };
 }
 export interface Query {
@@ -41,8 +42,8 @@ export const panelsOf = (d: Dashboard): Panel[] => (d.panels ?? []).flatMap((p) 
 export const isRow = (p: Panel) => p.type === 'row';
 export const variablesOf = (d: Dashboard) => d.templating?.list ?? [];
 
-/** Every PromQL expression, with where it comes from. */
-export const queries: Query[] = built.flatMap((dashboard) =>
+/** Every panel's PromQL expression, with where it comes from. */
+const panelQueries: Query[] = built.flatMap((dashboard) =>
   panelsOf(dashboard).flatMap((panel) =>
     (panel.targets ?? []).map((t) => ({
       where: `${dashboard.uid} panel ${panel.id} "${panel.title}" ${t.refId}`,
@@ -52,6 +53,25 @@ export const queries: Query[] = built.flatMap((dashboard) =>
     })),
   ),
 );
+
+/** The dashboards' annotation queries (alerts firing, incidents open), checked as panels' are. */
+export const annotationQueries: Query[] = built.flatMap((dashboard) =>
+  (dashboard.annotations?.list ?? []).flatMap((a, i) =>
+    a.expr
+      ? [
+          {
+            where: `${dashboard.uid} annotation "${a.name}"`,
+            expr: a.expr,
+            dashboard,
+            record: `${dashboard.uid.replace(/-/g, '_')}:annotation_${i}`,
+          },
+        ]
+      : [],
+  ),
+);
+
+/** Every PromQL expression of panels and annotations, with where it comes from. */
+export const queries: Query[] = [...panelQueries, ...annotationQueries];
 
 /** The dashboards' variable queries, label_values(…) unwrapped to the expression it reads. */
 export const variableQueries = built.flatMap((d) =>

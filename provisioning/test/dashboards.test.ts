@@ -15,6 +15,7 @@ import {
   variableQueries,
   variablesOf,
 } from './dashboard-queries';
+import { exporterMetricNames as standardExporterMetrics } from '@vigil/rules';
 import { checkRules } from '../../rules/src/promtool';
 import { metricNames, withVariables } from './promql';
 
@@ -143,8 +144,9 @@ describe('provisioning/grafana/dashboards', () => {
     }
   });
 
-  it('queries only metrics that this repository, Prometheus or node_exporter (via the host rules) produce', () => {
+  it('queries only metrics that this repository, Prometheus, node_exporter (via the host rules) or the standard exporters produce', () => {
     const known = new Set([
+      ...standardExporterMetrics(), // checked against the real exporters in exporters.test.ts
       ...recordingRuleNames(),
       ...exporterMetricNames(),
       ...defaultMetricNames(),

@@ -7,6 +7,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { MIXIN } from '@vigil/rules';
 
 /**
  * The Prometheus datasource of provisioning/grafana/datasources/prometheus.yml. Its uid is fixed there so
@@ -23,20 +24,37 @@ export const UID = {
   slos: 'vigil-slos',
   incidents: 'vigil-incidents',
   exporters: 'vigil-exporters',
+  postgres: 'vigil-postgres',
+  redis: 'vigil-redis',
+  nginx: 'vigil-nginx',
+  processes: 'vigil-processes',
+  security: 'vigil-security',
 };
 
 /** The tag of every Vigil dashboard; the dashboards' link bar lists the dashboards with it. */
 export const TAG = 'vigil';
 
-/** The health score bands of rules/README.md: below 65 critical, 65-84 warning, 85 and up healthy. */
+/** The health score bands of the mixin config (rules/src/mixin/config.ts): critical, warning, healthy. */
 export const HEALTH_BANDS: Step[] = [
   ['red', null],
-  ['orange', 65],
-  ['green', 85],
+  ['orange', MIXIN.health.bands.critical],
+  ['green', MIXIN.health.bands.warning],
 ];
 
 /** A threshold step: its colour from the value on (null: from minus infinity). */
 export type Step = [color: string, from: number | null];
+
+/** Green from `ok` on; below it orange from `bad` (when given), red under that: more is better. */
+export const atLeast = (ok: number, bad?: number): Step[] => [
+  ['red', null],
+  ...(bad === undefined ? [] : ([['orange', bad]] as Step[])),
+  ['green', ok],
+];
+/** Green below `limit`, red from it: less is better (a count of failures, a usage ratio). */
+export const below = (limit: number): Step[] => [
+  ['green', null],
+  ['red', limit],
+];
 
 export interface Query {
   expr: string;
@@ -294,6 +312,36 @@ export function vigilDashboard(spec: DashboardSpec) {
         .includeVars(false)
         .targetBlank(false),
     );
+}
+
+/**
+ * Annotations from Prometheus: alerts firing (ALERTS, narrowed by `selector`, e.g. service="$service")
+ * and the time incidents were open in alert-webhook (vigil_incidents_open, which has no service label, so
+ * all services' incidents).
+ */
+export function alertAnnotations(selector = '') {
+  const firing = ['alertstate="firing"', selector].filter(Boolean).join(', ');
+  return [
+    new dashboard.AnnotationQueryBuilder()
+      .name('Firing alerts')
+      .datasource(DATASOURCE)
+      .enable(true)
+      .iconColor('red')
+      .expr(`ALERTS{${firing}}`)
+      .titleFormat('{{alertname}}')
+      .textFormat('{{severity}} {{service}} {{instance}}')
+      .tagKeys('severity,service')
+      .step('60s'),
+    new dashboard.AnnotationQueryBuilder()
+      .name('Open incidents')
+      .datasource(DATASOURCE)
+      .enable(true)
+      .iconColor('orange')
+      .expr('sum by (severity, status) (vigil_incidents_open) > 0')
+      .titleFormat('{{value}} {{status}} {{severity}} incidents')
+      .tagKeys('severity,status')
+      .step('60s'),
+  ];
 }
 
 /** The dashboard model, its panels numbered 1, 2, 3… in layout order (Grafana needs unique panel ids). */

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { nginxDashboard, postgresDashboard, processesDashboard, redisDashboard } from './backends';
 import { exportersDashboard } from './exporters';
 import { hostsDashboard } from './hosts';
 import { incidentsDashboard } from './incidents';
 import { overviewDashboard } from './overview';
+import { securityDashboard } from './security';
 import { serviceDashboard } from './service';
 import { slosDashboard } from './slos';
 
@@ -22,6 +24,11 @@ export function dashboards(): Dashboard[] {
     slosDashboard(),
     incidentsDashboard(),
     exportersDashboard(),
+    postgresDashboard(),
+    redisDashboard(),
+    nginxDashboard(),
+    processesDashboard(),
+    securityDashboard(),
   ];
 }
 

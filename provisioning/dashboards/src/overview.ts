@@ -1,6 +1,7 @@
 import {
   HEALTH_BANDS,
   UID,
+  alertAnnotations,
   barGaugePanel,
   build,
   drillDown,
@@ -25,6 +26,7 @@ export function overviewDashboard() {
       description:
         'Health scores of every service, open incidents and what is left of each SLO error budget.',
     })
+      .annotations(alertAnnotations())
       .withRow(row('Service health'))
       .withPanel(
         healthScorePanel('Health scores', {
