@@ -70,7 +70,12 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
   function build(cfg: Config): Parts {
     const policies = new Map(cfg.escalation_policies.map((p) => [p.name, p]));
     const kick = () => parts.dispatcher.kick();
-    const noise = new NoiseControl(db, cfg.noise, cfg.maintenance_windows, { log, metrics, onQueued: kick });
+    const noise = new NoiseControl(db, cfg.noise, cfg.maintenance_windows, {
+      log,
+      metrics,
+      onQueued: kick,
+      ...(cfg.alertmanagerHttp && { alertmanagerHttp: cfg.alertmanagerHttp }),
+    });
     const dispatcher = new Dispatcher(db, options.channels ?? createChannels(cfg.notifications.channels), {
       retry: cfg.notifications.retry,
       links: {

@@ -5,11 +5,13 @@ import {
   duration,
   loadConfigFile,
   logLevelSchema,
+  resolveHttpClient,
   resolveSecret,
   secretRef,
   serverSchema,
   validateConfig,
   type ConfigProblem,
+  type HttpClientSettings,
 } from '@vigil/service-kit';
 import { routingSchema } from './routing/schema';
 import type { RoutingTree } from './routing/tree';
@@ -118,6 +120,8 @@ export interface Config extends Omit<RawConfig, 'webhook' | 'api' | 'notificatio
   webhook: { bearerToken?: string; basicAuth?: { username: string; password: string } };
   api: { tokens: ApiTokenEntry[]; initial_admin_token_file?: string };
   notifications: NotificationSettings;
+  /** noise.alertmanager_silences's http_config, its secrets and files read. */
+  alertmanagerHttp?: HttpClientSettings;
 }
 
 /** Names one part of the configuration uses that another must define; each unknown one is a problem. */
@@ -179,6 +183,14 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env):
       ? { postgres: resolvePostgres(raw.storage.postgres, env) }
       : { sqlite: raw.storage.sqlite },
     notifications: resolveNotifications(raw.notifications, env),
+    ...(raw.noise.alertmanager_silences && {
+      alertmanagerHttp: resolveHttpClient(
+        raw.noise.alertmanager_silences.http_config,
+        'noise.alertmanager_silences.http_config',
+        raw.noise.alertmanager_silences.timeout,
+        env,
+      ),
+    }),
     webhook: {
       bearerToken: bearer_token && resolveSecret(bearer_token, 'webhook.bearer_token', env),
       basicAuth: basic_auth && {

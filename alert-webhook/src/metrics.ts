@@ -137,8 +137,22 @@ export function createMetrics(db: Db, config: () => LabelConfig) {
   });
   const notifications = new Counter({
     name: 'vigil_notifications_total',
-    help: 'Notifications delivered or given up on after their retries, by channel and outcome.',
-    labelNames: ['channel', 'outcome'],
+    help: 'Notifications delivered or given up on after their retries, by integration (email, slack, …), outcome and channel.',
+    // integration and outcome first, as Alertmanager's; the channel names which one to look at.
+    labelNames: ['integration', 'outcome', 'channel'],
+    registers: [registry],
+  });
+  const notificationRequestsFailed = new Counter({
+    name: 'vigil_notification_requests_failed_total',
+    help: 'Attempts (requests) that failed, retried or not, by integration and reason: clientError (a 4xx, or a message refused for good), serverError (another error reply), other (no reply: refused, timed out, TLS).',
+    labelNames: ['integration', 'reason'],
+    registers: [registry],
+  });
+  const notificationLatency = new Histogram({
+    name: 'vigil_notification_latency_seconds',
+    help: 'Time of one attempt (request and reply), by integration.',
+    labelNames: ['integration'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
     registers: [registry],
   });
   const notificationsHeld = new Counter({
@@ -161,9 +175,26 @@ export function createMetrics(db: Db, config: () => LabelConfig) {
     processingDuration,
     inboxFailed,
     notifications,
+    notificationRequestsFailed,
+    notificationLatency,
     notificationsHeld,
     escalationSteps,
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+export const FAILURE_REASONS = ['clientError', 'serverError', 'other'] as const;
+
+/**
+ * Alertmanager's reasons: a 4xx (or a message refused for good, as an SMTP 550) is the request's fault,
+ * another reply the receiver's, no reply at all is other.
+ */
+export function failureReason(outcome: {
+  status?: number;
+  permanent?: boolean;
+}): (typeof FAILURE_REASONS)[number] {
+  const { status, permanent } = outcome;
+  if (status === undefined) return 'other';
+  return permanent === true || (status >= 400 && status < 500) ? 'clientError' : 'serverError';
+}

@@ -229,7 +229,9 @@ describe('notifications and escalation', () => {
           .executeTakeFirstOrThrow();
         expect(failed).toEqual({ status: 'failed', last_error: expect.stringContaining('503') });
         const metrics = await request(t.app).get('/metrics');
-        expect(metrics.text).toContain('vigil_notifications_total{channel="ops",outcome="failed"} 1');
+        expect(metrics.text).toContain(
+          'vigil_notifications_total{integration="webhook",outcome="failed",channel="ops"} 1',
+        );
       } finally {
         await t.close();
       }

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { NotificationChannel } from '../notify/message';
 import { NotificationSender, type DeliveryAttempt, type RetryPolicy } from '../notify/sender';
 import type { Clock } from '../notify/clock';
-import type { Metrics } from '../metrics';
+import { FAILURE_REASONS, failureReason, type Metrics } from '../metrics';
 import { buildMessage, type LinkSettings } from './message';
 import { buildDigestMessage } from '../noise/digest';
 import type { NotificationEvent } from '../db/schema';
@@ -37,8 +37,13 @@ export class Dispatcher {
     },
   ) {
     // Every channel's series from the start at 0, so that rate() and increase() see its first failure.
-    for (const channel of channels.keys())
-      for (const outcome of ['sent', 'failed']) options.metrics.notifications.inc({ channel, outcome }, 0);
+    const { notifications, notificationRequestsFailed } = options.metrics;
+    for (const channel of channels.values()) {
+      for (const outcome of ['sent', 'failed'])
+        notifications.inc({ integration: channel.kind, outcome, channel: channel.name }, 0);
+      for (const reason of FAILURE_REASONS)
+        notificationRequestsFailed.inc({ integration: channel.kind, reason }, 0);
+    }
   }
 
   /** Looks for pending notifications; cheap to call after anything that may have queued some. */
@@ -120,6 +125,7 @@ export class Dispatcher {
       policy: this.options.retry,
       clock: this.options.clock,
       onAttempt: async (attempt) => {
+        this.count(attempt);
         logFailedAttempt(this.options.log, attempt, {
           notificationId: id,
           maxAttempts: this.options.retry.maxAttempts,
@@ -130,8 +136,9 @@ export class Dispatcher {
     });
     const last = await sender.deliver(channel, message);
     this.options.metrics.notifications.inc({
-      channel: channel.name,
+      integration: channel.kind,
       outcome: last.outcome.ok ? 'sent' : 'failed',
+      channel: channel.name,
     });
     await this.finish(
       id,
@@ -139,6 +146,14 @@ export class Dispatcher {
       last.attempt,
       last.outcome.ok ? null : describeFailure(last),
     );
+  }
+
+  /** Per-attempt metrics: its latency, and why it failed. */
+  private count(a: DeliveryAttempt): void {
+    const { notificationLatency, notificationRequestsFailed } = this.options.metrics;
+    notificationLatency.observe({ integration: a.kind }, a.durationMs / 1000);
+    if (!a.outcome.ok)
+      notificationRequestsFailed.inc({ integration: a.kind, reason: failureReason(a.outcome) });
   }
 
   private async stillPending(id: number): Promise<boolean> {

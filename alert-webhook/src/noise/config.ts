@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '@vigil/service-kit';
+import { duration, httpClientSchema } from '@vigil/service-kit';
 import { matches, type Matcher } from '../routing/matchers';
 import { matchersField } from '../routing/schema';
 import { parseRfc3339 } from '../webhook/time';
@@ -62,6 +62,8 @@ export const noiseSchema = z.strictObject({
     .strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
       timeout: positive.default(10_000),
+      // Credentials, headers, TLS and proxy for the requests to it, as Prometheus's http_config.
+      http_config: httpClientSchema.optional(),
     })
     .optional(),
 });

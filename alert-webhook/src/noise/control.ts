@@ -1,3 +1,4 @@
+import { HttpClient, type HttpClientSettings } from '@vigil/service-kit';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
@@ -30,13 +31,20 @@ export class NoiseControl {
     private readonly db: Db,
     private readonly settings: NoiseSettings,
     private readonly configWindows: readonly ConfigWindow[],
-    private readonly options: { log: Logger; metrics: Metrics; onQueued: () => void },
+    private readonly options: {
+      log: Logger;
+      metrics: Metrics;
+      onQueued: () => void;
+      /** The silences client's http_config, resolved (its secrets read) with the configuration. */
+      alertmanagerHttp?: HttpClientSettings;
+    },
   ) {
     const am = settings.alertmanager_silences;
+    const http = options.alertmanagerHttp;
     this.windows = new MaintenanceWindows(
       db,
       options.log,
-      am && new AlertmanagerSilences(am.url, am.timeout),
+      am && http && new AlertmanagerSilences(am.url, new HttpClient(http)),
     );
   }
 

@@ -1,3 +1,4 @@
+import type { HttpClient } from '@vigil/service-kit';
 import type { Matcher } from '../routing/matchers';
 
 export interface SilenceRequest {
@@ -17,7 +18,7 @@ export class AlertmanagerSilences {
 
   constructor(
     url: string,
-    private readonly timeoutMs: number,
+    private readonly client: HttpClient,
   ) {
     this.base = url.replace(/\/+$/, '');
   }
@@ -48,14 +49,14 @@ export class AlertmanagerSilences {
   }
 
   private async request(method: string, path: string, body?: string): Promise<string> {
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await this.client.request(`${this.base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body,
-      signal: AbortSignal.timeout(this.timeoutMs),
+      ...(body !== undefined && { body }),
     });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`Alertmanager ${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    const { status, text } = res;
+    if (status < 200 || status >= 300)
+      throw new Error(`Alertmanager ${method} ${path}: HTTP ${status} ${text.slice(0, 200)}`);
     return text;
   }
 }

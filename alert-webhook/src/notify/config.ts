@@ -1,46 +1,13 @@
 import { z } from 'zod';
-import { duration } from '@vigil/service-kit';
-import { resolveSecret, secretRef } from '@vigil/service-kit';
-import { ConfigError } from '@vigil/service-kit';
-import type { RetryPolicy } from './sender';
+import { ConfigError, duration, resolveSecret, secretRef } from '@vigil/service-kit';
+import { channelConfigSchema, resolveChannel, type ChannelSettings } from './registry';
+import type { RetryPolicy } from './retrier';
+
+export type { ChannelSettings } from './registry';
+export { channelConfigSchema } from './registry';
 
 /** Ack link keys shorter than this are guessable enough to forge acknowledgements. */
 const MIN_ACK_SECRET_CHARS = 32;
-
-const timeout = duration.default(10_000);
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
-const emailChannel = z.strictObject({
-  kind: z.literal('email'),
-  smtp: z.strictObject({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(587),
-    // true: TLS from the first byte (port 465); false: STARTTLS when the server offers it.
-    secure: z.boolean().default(false),
-    require_tls: z.boolean().default(false),
-    auth: z.strictObject({ user: z.string().min(1), pass: secretRef }).optional(),
-  }),
-  from: z.string().min(1),
-  to: z.array(z.string().min(1)).min(1),
-  timeout,
-});
-
-// Slack and Teams webhook URLs carry their own credential, so they are secrets like passwords.
-const slackChannel = z.strictObject({ kind: z.literal('slack'), webhook_url: secretRef, timeout });
-const teamsChannel = z.strictObject({ kind: z.literal('teams'), webhook_url: secretRef, timeout });
-const webhookChannel = z.strictObject({
-  kind: z.literal('webhook'),
-  url: httpUrl,
-  secret: secretRef,
-  timeout,
-});
-
-export const channelConfigSchema = z.discriminatedUnion('kind', [
-  emailChannel,
-  slackChannel,
-  webhookChannel,
-  teamsChannel,
-]);
 
 export const retryPolicySchema = z
   .strictObject({
@@ -68,91 +35,10 @@ export const notificationsSchema = z.strictObject({
 
 export type NotificationsDocument = z.output<typeof notificationsSchema>;
 
-export interface EmailSettings {
-  kind: 'email';
-  smtp: {
-    host: string;
-    port: number;
-    secure: boolean;
-    requireTls: boolean;
-    auth?: { user: string; pass: string };
-  };
-  from: string;
-  to: string[];
-  timeoutMs: number;
-}
-export interface SlackSettings {
-  kind: 'slack';
-  webhookUrl: string;
-  timeoutMs: number;
-}
-export interface WebhookSettings {
-  kind: 'webhook';
-  url: string;
-  secret: string;
-  timeoutMs: number;
-}
-export interface TeamsSettings {
-  kind: 'teams';
-  webhookUrl: string;
-  timeoutMs: number;
-}
-export type ChannelSettings = EmailSettings | SlackSettings | WebhookSettings | TeamsSettings;
-
 export interface NotificationSettings {
   channels: Record<string, ChannelSettings>;
   retry: RetryPolicy;
   ackLinks?: { secret: string; ttlMs: number };
-}
-
-type SecretRef = z.output<typeof secretRef>;
-
-function secretUrl(ref: SecretRef, where: string, env: NodeJS.ProcessEnv): string {
-  const value = resolveSecret(ref, where, env);
-  // The value is a secret: say what is wrong with it without echoing it.
-  if (!httpUrl.safeParse(value).success) throw new ConfigError(`${where}: the secret is not an http(s) URL`);
-  return value;
-}
-
-function resolveChannel(
-  channel: z.output<typeof channelConfigSchema>,
-  where: string,
-  env: NodeJS.ProcessEnv,
-): ChannelSettings {
-  switch (channel.kind) {
-    case 'email': {
-      const { host, port, secure, require_tls, auth } = channel.smtp;
-      return {
-        kind: 'email',
-        smtp: {
-          host,
-          port,
-          secure,
-          requireTls: require_tls,
-          ...(auth && {
-            auth: { user: auth.user, pass: resolveSecret(auth.pass, `${where}.smtp.auth.pass`, env) },
-          }),
-        },
-        from: channel.from,
-        to: channel.to,
-        timeoutMs: channel.timeout,
-      };
-    }
-    case 'slack':
-    case 'teams':
-      return {
-        kind: channel.kind,
-        webhookUrl: secretUrl(channel.webhook_url, `${where}.webhook_url`, env),
-        timeoutMs: channel.timeout,
-      };
-    case 'webhook':
-      return {
-        kind: 'webhook',
-        url: channel.url,
-        secret: resolveSecret(channel.secret, `${where}.secret`, env),
-        timeoutMs: channel.timeout,
-      };
-  }
 }
 
 /** Reads the secrets a validated `notifications` section refers to; throws ConfigError naming the key. */

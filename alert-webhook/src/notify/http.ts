@@ -1,4 +1,6 @@
+import type { HttpClient, HttpResponse } from '@vigil/service-kit';
 import type { DeliveryOutcome } from './message';
+import { parseRetryAfter } from './retrier';
 
 /** How much of an error response body is kept in the delivery record. */
 const ERROR_BODY_CHARS = 200;
@@ -6,50 +8,55 @@ const ERROR_BODY_CHARS = 200;
 /** 4xx replies that say "not now" rather than "not this message". */
 const TRANSIENT_CLIENT_ERRORS = new Set([408, 425, 429]);
 
-/** Retry-After in milliseconds: either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-export interface PostOptions {
-  timeoutMs: number;
-  headers?: Record<string, string>;
-}
-
-/** POSTs a JSON body (already serialised, so a signature over it matches the bytes sent). */
-export async function postJson(url: string, body: string, options: PostOptions): Promise<DeliveryOutcome> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', ...options.headers },
-      body,
-      signal: AbortSignal.timeout(options.timeoutMs),
-      // Following a redirect would hand the (signed) body to wherever it points.
-      redirect: 'error',
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const name = (err as Error).name;
-    return {
-      ok: false,
-      code: cause?.code ?? (name === 'TimeoutError' ? 'ETIMEDOUT' : name),
-      error: cause?.message ?? (err as Error).message,
-    };
-  }
-  const text = await response.text().catch(() => '');
-  if (response.ok) return { ok: true, status: response.status };
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+/** A reply as a delivery outcome: 2xx is delivered; a 4xx but 408/425/429 is permanent; Retry-After kept. */
+export function outcomeOf(response: HttpResponse): DeliveryOutcome {
+  const { status, text } = response;
+  if (status >= 200 && status < 300) return { ok: true, status };
+  const retryAfterMs = parseRetryAfter(response.header('retry-after'));
   return {
     ok: false,
-    status: response.status,
-    error: `HTTP ${response.status}: ${text.slice(0, ERROR_BODY_CHARS) || response.statusText}`,
+    status,
+    error: `HTTP ${status}: ${text.slice(0, ERROR_BODY_CHARS) || response.statusText}`,
     ...(retryAfterMs !== undefined && { retryAfterMs }),
-    permanent:
-      response.status >= 400 && response.status < 500 && !TRANSIENT_CLIENT_ERRORS.has(response.status),
+    permanent: status >= 400 && status < 500 && !TRANSIENT_CLIENT_ERRORS.has(status),
   };
+}
+
+/** A request that got no reply, as an outcome: its code (ECONNREFUSED, ETIMEDOUT, a TLS code) and why. */
+export function failureOf(err: unknown): DeliveryOutcome {
+  const e = err as { code?: string; message?: string };
+  return { ok: false, code: e.code ?? 'EREQUEST', error: e.message ?? String(err) };
+}
+
+/**
+ * Sends a request and reads its reply, or the reason there was none; never rejects. `read` may turn a
+ * reply into an outcome its own way (APIs that answer 200 with an error in the body).
+ */
+export async function send(
+  client: HttpClient,
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> },
+  read: (response: HttpResponse) => DeliveryOutcome = outcomeOf,
+): Promise<DeliveryOutcome> {
+  let response: HttpResponse;
+  try {
+    response = await client.request(url, init);
+  } catch (err) {
+    return failureOf(err);
+  }
+  return read(response);
+}
+
+/** POSTs a JSON body (already serialised, so that a signature over it matches the bytes sent). */
+export function postJson(
+  client: HttpClient,
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<DeliveryOutcome> {
+  return send(client, url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
 }

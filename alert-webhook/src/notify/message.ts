@@ -1,7 +1,5 @@
 import type { IncidentStatus } from '../db/schema';
 
-export type ChannelKind = 'email' | 'slack' | 'webhook' | 'teams';
-
 export interface AlertDetail {
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -50,7 +48,8 @@ export interface DeliveryOutcome {
 export interface NotificationChannel {
   /** The configured channel name, as routes refer to it. */
   readonly name: string;
-  readonly kind: ChannelKind;
+  /** The integration (email, slack, …): the `integration` label of its metrics. */
+  readonly kind: string;
   /** Where messages go, safe to store and show: no secret URLs or credentials. */
   readonly target: string;
   /** Resolves with the outcome of one attempt; never rejects. */

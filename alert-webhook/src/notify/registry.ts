@@ -1,34 +1,49 @@
-import type { ChannelSettings } from './config';
-import { createEmailChannel } from './email';
-import type { ChannelKind, NotificationChannel } from './message';
+import { z } from 'zod';
+import { email } from './email/index';
+import type { SharedResources } from './integration';
+import type { NotificationChannel } from './message';
 import { Pacer } from './pacer';
-import { SLACK_INTERVAL_MS, createSlackChannel } from './slack';
-import { createTeamsChannel } from './teams';
-import { createWebhookChannel } from './webhook';
+import { slack } from './slack/index';
+import { SLACK_INTERVAL_MS } from './slack/slack';
+import { teams } from './teams/index';
+import { webhook } from './webhook/index';
 
-type Factory<K extends ChannelKind> = (
-  name: string,
-  settings: Extract<ChannelSettings, { kind: K }>,
-  shared: { slackPacer: Pacer },
-) => NotificationChannel;
+/** Every integration, by the `kind` a channel's config names. */
+export const INTEGRATIONS = { email, slack, webhook, teams };
 
-const FACTORIES: { [K in ChannelKind]: Factory<K> } = {
-  email: (name, settings) => createEmailChannel(name, settings),
-  slack: (name, settings, shared) => createSlackChannel(name, settings, shared.slackPacer),
-  webhook: (name, settings) => createWebhookChannel(name, settings),
-  teams: (name, settings) => createTeamsChannel(name, settings),
-};
+export type ChannelKind = keyof typeof INTEGRATIONS;
+type Entry = (typeof INTEGRATIONS)[ChannelKind];
+export type ChannelSettings = ReturnType<Entry['resolve']>;
+
+export const channelConfigSchema = z.discriminatedUnion('kind', [
+  email.schema,
+  slack.schema,
+  webhook.schema,
+  teams.schema,
+]);
+
+type ChannelDocument = z.output<typeof channelConfigSchema>;
+
+/** The integration a kind names, with its parts typed for any kind (each checked against its own above). */
+const entry = (kind: ChannelKind) =>
+  INTEGRATIONS[kind] as unknown as {
+    resolve: (doc: ChannelDocument, where: string, env: NodeJS.ProcessEnv) => ChannelSettings;
+    create: (name: string, settings: ChannelSettings, shared: SharedResources) => NotificationChannel;
+  };
+
+/** Reads a channel's secrets and files; a problem is a ConfigError naming its key. */
+export function resolveChannel(doc: ChannelDocument, where: string, env: NodeJS.ProcessEnv): ChannelSettings {
+  return entry(doc.kind).resolve(doc, where, env);
+}
 
 /**
  * Builds every configured channel, by name. Slack channels share one pacer, so two channel names
  * configured with the same webhook URL still keep to Slack's rate between them.
  */
 export function createChannels(channels: Record<string, ChannelSettings>): Map<string, NotificationChannel> {
-  const shared = { slackPacer: new Pacer(SLACK_INTERVAL_MS) };
+  const shared: SharedResources = { slackPacer: new Pacer(SLACK_INTERVAL_MS) };
   const built = new Map<string, NotificationChannel>();
-  for (const [name, settings] of Object.entries(channels)) {
-    const factory = FACTORIES[settings.kind] as Factory<typeof settings.kind>;
-    built.set(name, factory(name, settings, shared));
-  }
+  for (const [name, settings] of Object.entries(channels))
+    built.set(name, entry(settings.kind).create(name, settings, shared));
   return built;
 }

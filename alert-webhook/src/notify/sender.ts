@@ -1,14 +1,9 @@
 import type { IncidentStatus } from '../db/schema';
 import { systemClock, type Clock } from './clock';
-import type { ChannelKind, DeliveryOutcome, IncidentMessage, NotificationChannel } from './message';
+import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from './message';
+import { Retrier, type RetryPolicy, type Try } from './retrier';
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /** Fraction (0..1) by which each delay is shortened at random. */
-  jitter: number;
-}
+export { backoffDelayMs, type RetryPolicy } from './retrier';
 
 /** One try of one channel, as the incident's delivery record keeps it. */
 export interface DeliveryAttempt {
@@ -16,7 +11,7 @@ export interface DeliveryAttempt {
   /** Which notification this was: the incident's status when it was sent. */
   incidentStatus: IncidentStatus;
   channel: string;
-  kind: ChannelKind;
+  kind: string;
   target: string;
   attempt: number;
   /** ISO-8601 start of the attempt. */
@@ -25,16 +20,6 @@ export interface DeliveryAttempt {
   outcome: DeliveryOutcome;
   /** Wait before the next attempt; absent on the last attempt, whether it succeeded or gave up. */
   retryInMs?: number;
-}
-
-/** Exponential backoff (doubling from initialDelayMs, capped at maxDelayMs), shortened by random jitter. */
-export function backoffDelayMs(
-  policy: RetryPolicy,
-  attempt: number,
-  random: () => number = Math.random,
-): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
-  return Math.round(base * (1 - policy.jitter * random()));
 }
 
 export interface SenderOptions {
@@ -46,12 +31,10 @@ export interface SenderOptions {
 }
 
 export class NotificationSender {
-  private readonly clock: Clock;
-  private readonly random: () => number;
+  private readonly retrier: Retrier;
 
   constructor(private readonly options: SenderOptions) {
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
+    this.retrier = new Retrier(options.policy, options.clock ?? systemClock, options.random);
   }
 
   /**
@@ -59,28 +42,23 @@ export class NotificationSender {
    * or the attempts run out. Resolves with the last attempt.
    */
   async deliver(channel: NotificationChannel, message: IncidentMessage): Promise<DeliveryAttempt> {
-    const { policy, onAttempt } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      const started = this.clock.now();
-      const outcome = await sendOnce(channel, message);
-      const last = outcome.ok || outcome.permanent === true || attempt >= policy.maxAttempts;
-      const record: DeliveryAttempt = {
-        incidentId: message.incidentId,
-        incidentStatus: message.status,
-        channel: channel.name,
-        kind: channel.kind,
-        target: channel.target,
-        attempt,
-        at: new Date(started).toISOString(),
-        durationMs: this.clock.now() - started,
-        outcome,
-      };
-      if (!last)
-        record.retryInMs = Math.max(backoffDelayMs(policy, attempt, this.random), outcome.retryAfterMs ?? 0);
-      await onAttempt(record);
-      if (record.retryInMs === undefined) return record;
-      await this.clock.sleep(record.retryInMs);
-    }
+    const record = (t: Try): DeliveryAttempt => ({
+      incidentId: message.incidentId,
+      incidentStatus: message.status,
+      channel: channel.name,
+      kind: channel.kind,
+      target: channel.target,
+      attempt: t.attempt,
+      at: new Date(t.startedAt).toISOString(),
+      durationMs: t.durationMs,
+      outcome: t.outcome,
+      ...(t.retryInMs !== undefined && { retryInMs: t.retryInMs }),
+    });
+    const last = await this.retrier.run(
+      () => channel.send(message),
+      (t) => this.options.onAttempt(record(t)),
+    );
+    return record(last);
   }
 
   /**
@@ -94,14 +72,5 @@ export class NotificationSender {
       if (result.status === 'rejected') throw result.reason;
       return result.value;
     });
-  }
-}
-
-/** Channels resolve with an outcome; should one throw anyway, the failure is still an outcome to record. */
-async function sendOnce(channel: NotificationChannel, message: IncidentMessage): Promise<DeliveryOutcome> {
-  try {
-    return await channel.send(message);
-  } catch (err) {
-    return { ok: false, code: 'EXCEPTION', error: (err as Error).message };
   }
 }

@@ -1,4 +1,4 @@
-import { escapeHtml, type Mail } from '../notify/email';
+import { escapeHtml, type Mail } from '../notify/email/email';
 import type { SlaReport } from './sla';
 
 /** "1h 05m", "12m 30s", "45s"; "-" when there was nothing to average. */

@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Clock } from '../notify/clock';
 import type { ChannelSettings } from '../notify/config';
-import { createMailer, type Mail } from '../notify/email';
+import { createMailer, type Mail } from '../notify/email/email';
 import type { DeliveryOutcome } from '../notify/message';
-import { backoffDelayMs, type RetryPolicy } from '../notify/sender';
+import { Retrier, type RetryPolicy } from '../notify/retrier';
 import type { ReportSchedule, ReportsConfig } from './config';
 import { renderReport } from './render';
 import { slaReport } from './sla';
@@ -141,12 +141,7 @@ export class ReportScheduler {
     const mailer = this.options.mailers.get(channel);
     let outcome: DeliveryOutcome = { ok: false, error: `no email channel named ${channel}` };
     let attempts = 0;
-    while (mailer && attempts < retry.maxAttempts) {
-      attempts += 1;
-      outcome = await mailer(mail);
-      if (outcome.ok || outcome.permanent === true || attempts >= retry.maxAttempts) break;
-      await clock.sleep(backoffDelayMs(retry, attempts));
-    }
+    if (mailer) ({ outcome, attempt: attempts } = await new Retrier(retry, clock).run(() => mailer(mail)));
     const status = outcome.ok ? 'sent' : 'failed';
     const error = outcome.ok ? null : [outcome.status, outcome.code, outcome.error].filter(Boolean).join(' ');
     await this.db

@@ -1,9 +1,12 @@
 import {
   loadConfigFile,
+  httpClientSchema,
   logLevelSchema,
   positiveDuration,
+  resolveHttpClient,
   serverSchema,
   validateConfig,
+  type HttpClientSettings,
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
@@ -26,6 +29,8 @@ export const configSchema = z
     prometheus: z.strictObject({
       url: z.url({ protocol: /^https?$/ }),
       timeout: positiveDuration.default(30_000),
+      // Credentials, headers, TLS and proxy for the requests to it, as Prometheus's own http_config.
+      http_config: httpClientSchema.optional(),
     }),
     // Resolution of query_range and of the models; also how often new samples are pulled.
     step: positiveDuration.default(60_000),
@@ -76,7 +81,7 @@ export interface QueryConfig {
 export interface Config {
   server: { listen_address: string; port: number };
   log_level: string;
-  prometheus: { url: string; timeoutMs: number };
+  prometheus: { url: string; timeoutMs: number; http: HttpClientSettings };
   stepMs: number;
   historyMs: number;
   maxSeriesPerQuery: number;
@@ -93,7 +98,11 @@ export function parseConfig(doc: unknown): Config {
   return {
     server: raw.server,
     log_level: raw.log_level,
-    prometheus: { url: raw.prometheus.url.replace(/\/+$/, ''), timeoutMs: raw.prometheus.timeout },
+    prometheus: {
+      url: raw.prometheus.url.replace(/\/+$/, ''),
+      timeoutMs: raw.prometheus.timeout,
+      http: resolveHttpClient(raw.prometheus.http_config, 'prometheus.http_config', raw.prometheus.timeout),
+    },
     stepMs: raw.step,
     historyMs: raw.history,
     maxSeriesPerQuery: raw.max_series_per_query,

@@ -1,3 +1,13 @@
+import { HttpClient, type HttpClientSettings, type HttpResponse } from '@vigil/service-kit';
+
+/** One client per configuration (kept-alive connections), dropped with it on a reload. */
+const clients = new WeakMap<HttpClientSettings, HttpClient>();
+const clientFor = (http: HttpClientSettings) => {
+  let client = clients.get(http);
+  if (!client) clients.set(http, (client = new HttpClient(http)));
+  return client;
+};
+
 /** One series of a query_range answer: its labels and its finite samples, timestamps in milliseconds. */
 export interface RangeSeries {
   labels: Record<string, string>;
@@ -85,27 +95,24 @@ export async function queryRange(
   startMs: number,
   endMs: number,
   stepMs: number,
-  timeoutMs: number,
+  /** prometheus.http_config with prometheus.timeout. */
+  http: HttpClientSettings,
 ): Promise<RangeSeries[]> {
+  const { timeoutMs } = http;
   const params = new URLSearchParams({
     query,
     start: String(startMs / 1000),
     end: String(endMs / 1000),
     step: `${stepMs / 1000}s`,
   });
-  let res: Response;
-  let text: string;
+  let res: HttpResponse;
   try {
-    res = await fetch(`${baseUrl}/api/v1/query_range`, {
-      method: 'POST',
-      body: params,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    text = await res.text();
+    res = await clientFor(http).request(`${baseUrl}/api/v1/query_range`, { method: 'POST', body: params });
   } catch (err) {
     throw failure(err, baseUrl, timeoutMs);
   }
   const answered = `Prometheus at ${shown(baseUrl)} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+  const { text } = res;
   let body: RangeResponse;
   try {
     body = JSON.parse(text) as RangeResponse;

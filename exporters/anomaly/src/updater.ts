@@ -125,7 +125,7 @@ export class Updater {
             from,
             to,
             step,
-            config.prometheus.timeoutMs,
+            config.prometheus.http,
           );
           this.ingest(config, q, result, to, history ? undefined : round);
           q.pulledUntilMs = to;

@@ -1,3 +1,4 @@
+import { resolveHttpClient } from '@vigil/service-kit';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@vigil/service-kit';
@@ -31,7 +32,7 @@ describe('why Prometheus could not be queried, in the error and the log', () => 
 
   const failureOf = async (url: string, timeoutMs = 5000) => {
     try {
-      await queryRange(url, 'up', NOW, NOW, STEP, timeoutMs);
+      await queryRange(url, 'up', NOW, NOW, STEP, resolveHttpClient(undefined, 'http_config', timeoutMs));
     } catch (err) {
       expect(err).toBeInstanceOf(PrometheusError);
       return err as PrometheusError;
@@ -81,13 +82,26 @@ describe('why Prometheus could not be queried, in the error and the log', () => 
     }
   });
 
-  it('a URL with a user and password, which fetch refuses: said so, the password never shown', async () => {
+  it("a URL with a user and password: sent as basic auth (as Go's client does it), the password never shown", async () => {
     const port = await closedPort();
     const err = await failureOf(`http://vigil:secret@127.0.0.1:${port}`);
     expect(err.message).toMatch(
-      new RegExp(`^cannot reach Prometheus at http://127\\.0\\.0\\.1:${port}: .*includes credentials`),
+      new RegExp(`^cannot reach Prometheus at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
     );
     expect(err.message).not.toContain('secret');
+    const seen: (string | undefined)[] = [];
+    const server = await startHttp((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }));
+    });
+    try {
+      const url = server.url.replace('//', '//vigil:secret@');
+      await queryRange(url, 'up', NOW, NOW, STEP, resolveHttpClient(undefined, 'http_config', 5000));
+      expect(seen).toEqual([`Basic ${Buffer.from('vigil:secret').toString('base64')}`]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('an answer that is not JSON: the status and the start of the body, cut at 200 characters', async () => {

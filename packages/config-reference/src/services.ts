@@ -39,7 +39,11 @@ export const SERVICES: Service[] = [
     examples: ['config.example.yml', 'config.secrets.example.yml'],
   },
   { name: 'logs', dir: 'exporters/logs', examples: ['config.example.yml', 'config.stdin.example.yml'] },
-  { name: 'anomaly', dir: 'exporters/anomaly', examples: ['config.example.yml'] },
+  {
+    name: 'anomaly',
+    dir: 'exporters/anomaly',
+    examples: ['config.example.yml', 'config.bearer.example.yml', 'config.basic-auth.example.yml'],
+  },
 ];
 
 type ConfigSchema =

@@ -59,7 +59,8 @@ function filesRead(doc: unknown): string[] {
     if (Array.isArray(value)) value.forEach((v) => visit(v));
     else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) visit(v, k);
-    } else if (typeof value === 'string' && (key === 'file' || key === 'ca_file')) found.add(value);
+    } else if (typeof value === 'string' && (key === 'file' || key?.endsWith('_file') === true))
+      found.add(value);
   };
   visit(doc);
   return [...found];

@@ -28,3 +28,13 @@ export {
 } from './service';
 export { resolveSecret, secret, secretRef, type SecretRef } from './secrets';
 export { loadWebConfig, webConfigSchema, webGuard, type WebConfig } from './web-config';
+export {
+  HttpClient,
+  httpClientSchema,
+  HttpRequestError,
+  resolveHttpClient,
+  type HttpClientDocument,
+  type HttpClientSettings,
+  type HttpResponse,
+  type RequestOptions,
+} from './http-client';

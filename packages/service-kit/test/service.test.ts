@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import {
   freePort,
+  makeCertificates,
   spawnProcess,
   startPrometheus,
   stopAll,
@@ -166,57 +167,7 @@ describe('a running service', () => {
 });
 
 describe('web config (exporter-toolkit format)', () => {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir.dir, stdio: 'pipe' });
-
-  beforeAll(() => {
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=vigil-test-ca',
-    );
-    writeFileSync(join(dir.dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    for (const who of ['server', 'client']) {
-      openssl(
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${who}.key`,
-        '-out',
-        `${who}.csr`,
-        '-subj',
-        `/CN=${who}`,
-      );
-      openssl(
-        'x509',
-        '-req',
-        '-in',
-        `${who}.csr`,
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        `${who}.crt`,
-        '-days',
-        '2',
-        '-extfile',
-        'san.ext',
-      );
-    }
-  });
+  beforeAll(() => makeCertificates(dir.dir));
 
   const file = (name: string) => join(dir.dir, name);
   const hash = bcrypt.hashSync('scrape-pass', 10);

@@ -50,3 +50,5 @@ export {
   type SmtpSinkOptions,
   type StoredMail,
 } from './smtp';
+export { makeCertificates, type Certificates } from './certificates';
+export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './proxy';

@@ -188,15 +188,33 @@ export function incidentsDashboard() {
         }),
       )
       .withPanel(
-        timeseriesPanel('Notifications by channel and outcome', {
+        timeseriesPanel('Notifications by integration, channel and outcome', {
           queries: [
             {
-              expr: 'sum by (channel, outcome) (increase(vigil_notifications_total[$__rate_interval]))',
-              legend: '{{channel}} {{outcome}}',
+              expr: 'sum by (integration, channel, outcome) (increase(vigil_notifications_total[$__rate_interval]))',
+              legend: '{{integration}} {{channel}} {{outcome}}',
             },
           ],
           min: 0,
           stack: true,
+          width: 8,
+        }),
+      )
+      .withPanel(
+        timeseriesPanel('Notification attempts: p99 latency and failures', {
+          description:
+            'Per integration: the 99th percentile time of one attempt, and failed attempts (retried or not) by reason.',
+          queries: [
+            {
+              expr: 'histogram_quantile(0.99, sum by (integration, le) (rate(vigil_notification_latency_seconds_bucket[$__rate_interval])))',
+              legend: '{{integration}} p99 (s)',
+            },
+            {
+              expr: 'sum by (integration, reason) (increase(vigil_notification_requests_failed_total[$__rate_interval]))',
+              legend: '{{integration}} failed: {{reason}}',
+            },
+          ],
+          min: 0,
           width: 8,
         }),
       )

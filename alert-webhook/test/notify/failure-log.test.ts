@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import type { SmtpSink } from '@vigil/testkit';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../src/app';
-import { parseConfig } from '../src/config';
-import { openDatabase } from '../src/db/database';
-import { withoutUrlSecrets } from '../src/dispatch/attempt-log';
-import { notification, tempDir } from './helpers';
-import { startSmtpServer } from './fixtures/notify/smtp';
-import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+import { createApp } from '../../src/app';
+import { parseConfig } from '../../src/config';
+import { openDatabase } from '../../src/db/database';
+import { withoutUrlSecrets } from '../../src/dispatch/attempt-log';
+import { notification, tempDir } from '../helpers';
+import { startSmtpServer } from '../fixtures/notify/smtp';
+import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
 
 const SECRETS = {
   WEBHOOK_TOKEN: 'webhook-bearer-secret-1234',
@@ -85,8 +85,12 @@ describe('failed notification attempts', () => {
     try {
       // Each channel's series exist from the start, so that the alerting rule's increase() sees a first failure.
       const before = await metrics.registry.getSingleMetricAsString('vigil_notifications_total');
-      expect(before).toContain('vigil_notifications_total{channel="ops-slack",outcome="failed"} 0');
-      expect(before).toContain('vigil_notifications_total{channel="gone-email",outcome="sent"} 0');
+      expect(before).toContain(
+        'vigil_notifications_total{integration="slack",outcome="failed",channel="ops-slack"} 0',
+      );
+      expect(before).toContain(
+        'vigil_notifications_total{integration="email",outcome="sent",channel="gone-email"} 0',
+      );
 
       await request(app)
         .post('/api/v1/alertmanager')
@@ -129,7 +133,24 @@ describe('failed notification attempts', () => {
       ]);
 
       const after = await metrics.registry.getSingleMetricAsString('vigil_notifications_total');
-      expect(after).toContain('vigil_notifications_total{channel="ops-slack",outcome="failed"} 1');
+      expect(after).toContain(
+        'vigil_notifications_total{integration="slack",outcome="failed",channel="ops-slack"} 1',
+      );
+      // Every attempt counted by why it failed: the SMTP 550 is the request's fault, the 5xx the receivers'.
+      const failed = await metrics.registry.getSingleMetricAsString(
+        'vigil_notification_requests_failed_total',
+      );
+      expect(failed).toContain(
+        'vigil_notification_requests_failed_total{integration="email",reason="clientError"} 1',
+      );
+      expect(failed).toContain(
+        'vigil_notification_requests_failed_total{integration="slack",reason="serverError"} 2',
+      );
+      expect(failed).toContain(
+        'vigil_notification_requests_failed_total{integration="webhook",reason="other"} 0',
+      );
+      const latency = await metrics.registry.getSingleMetricAsString('vigil_notification_latency_seconds');
+      expect(latency).toContain('vigil_notification_latency_seconds_count{integration="slack"} 2');
 
       const text = raw();
       for (const secret of [...Object.values(SECRETS), 'slackPathSecretXYZ'])

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { WebhookSettings } from './config';
-import { postJson } from './http';
-import type { NotificationChannel } from './message';
+import { HttpClient } from '@vigil/service-kit';
+import { postJson } from '../http';
+import type { NotificationChannel } from '../message';
 
 const SIGNATURE_HEADER = 'X-Vigil-Signature';
 const TIMESTAMP_HEADER = 'X-Vigil-Timestamp';
@@ -12,7 +13,8 @@ const TIMESTAMP_HEADER = 'X-Vigil-Timestamp';
  * before parsing anything, then check the two agree).
  */
 export function createWebhookChannel(name: string, settings: WebhookSettings): NotificationChannel {
-  const { url, secret, timeoutMs } = settings;
+  const { url, secret } = settings;
+  const client = new HttpClient(settings.http);
   const target = new URL(url);
   return {
     name,
@@ -23,9 +25,9 @@ export function createWebhookChannel(name: string, settings: WebhookSettings): N
       const timestamp = Math.floor(Date.now() / 1000);
       const body = JSON.stringify({ version: 1, timestamp, incident: message });
       const signature = createHmac('sha256', secret).update(body).digest('hex');
-      return postJson(url, body, {
-        timeoutMs,
-        headers: { [SIGNATURE_HEADER]: `sha256=${signature}`, [TIMESTAMP_HEADER]: String(timestamp) },
+      return postJson(client, url, body, {
+        [SIGNATURE_HEADER]: `sha256=${signature}`,
+        [TIMESTAMP_HEADER]: String(timestamp),
       });
     },
   };

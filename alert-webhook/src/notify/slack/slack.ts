@@ -7,10 +7,11 @@ import {
   incidentFacts,
   offersAck,
   shownAlerts,
-} from './format';
-import { postJson } from './http';
-import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
-import { Pacer } from './pacer';
+} from '../format';
+import { HttpClient } from '@vigil/service-kit';
+import { postJson } from '../http';
+import type { AlertDetail, IncidentMessage, NotificationChannel } from '../message';
+import type { Pacer } from '../pacer';
 
 /** Slack accepts about one message per second per incoming webhook and answers 429 beyond that. */
 export const SLACK_INTERVAL_MS = 1000;
@@ -77,7 +78,8 @@ function slackPayload(message: IncidentMessage) {
 }
 
 export function createSlackChannel(name: string, settings: SlackSettings, pacer: Pacer): NotificationChannel {
-  const { webhookUrl, timeoutMs } = settings;
+  const { webhookUrl } = settings;
+  const client = new HttpClient(settings.http);
   return {
     name,
     kind: 'slack',
@@ -85,7 +87,7 @@ export function createSlackChannel(name: string, settings: SlackSettings, pacer:
     target: new URL(webhookUrl).host,
     send(message) {
       return pacer.run(webhookUrl, async () => {
-        const outcome = await postJson(webhookUrl, JSON.stringify(slackPayload(message)), { timeoutMs });
+        const outcome = await postJson(client, webhookUrl, JSON.stringify(slackPayload(message)));
         if (outcome.status === 429 && outcome.retryAfterMs !== undefined)
           pacer.pause(webhookUrl, outcome.retryAfterMs);
         return outcome;

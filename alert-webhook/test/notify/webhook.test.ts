@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IncidentMessage } from '../src/notify/message';
-import { createWebhookChannel } from '../src/notify/webhook';
-import { incidentMessage } from './fixtures/notify/message';
-import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+import type { IncidentMessage } from '../../src/notify/message';
+import { createWebhookChannel } from '../../src/notify/webhook/webhook';
+import { incidentMessage, plainHttp } from '../fixtures/notify/message';
+import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
 
 const SECRET = 'shared-hook-secret';
 const TOLERANCE_S = 300;
@@ -42,7 +42,7 @@ describe('generic webhook channel', () => {
       kind: 'webhook',
       url: `${hook.url}/vigil?token=abc`,
       secret: SECRET,
-      timeoutMs: 5000,
+      http: plainHttp(5000),
     });
 
     expect(await channel.send(message)).toEqual({ ok: true, status: 204 });
@@ -62,7 +62,7 @@ describe('generic webhook channel', () => {
       kind: 'webhook',
       url: hook.url,
       secret: 'wrong',
-      timeoutMs: 5000,
+      http: plainHttp(5000),
     });
     expect(await channel.send(incidentMessage())).toEqual({
       ok: false,
@@ -77,7 +77,7 @@ describe('generic webhook channel', () => {
       kind: 'webhook',
       url: hook.url,
       secret: SECRET,
-      timeoutMs: 5000,
+      http: plainHttp(5000),
     });
     await channel.send(incidentMessage());
     const { headers, body } = hook.requests[0]!;

@@ -1,16 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { ConfigError } from '../src/config';
-import { notificationsSchema, resolveNotifications } from '../src/notify/config';
+import { ConfigError } from '../../src/config';
+import { notificationsSchema, resolveNotifications } from '../../src/notify/config';
 import { fieldProblems } from '@vigil/service-kit';
-import { tempDir } from './helpers';
+import { tempDir } from '../helpers';
+import { plainHttp } from '../fixtures/notify/message';
 
-const EXAMPLE = join(__dirname, 'fixtures', 'notify', 'notifications.yml');
+const EXAMPLE = join(__dirname, '..', 'fixtures', 'notify', 'notifications.yml');
 const ENV = {
   SMTP_PASSWORD: 'smtp-pw',
   SLACK_OPS_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
   AUDIT_HOOK_SECRET: 'hook-secret',
+  AUDIT_HOOK_TOKEN: 'hook-token',
   TEAMS_OPS_WORKFLOW_URL:
     'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=zzz',
   VIGIL_ACK_SECRET: 'a'.repeat(32),
@@ -52,14 +54,18 @@ describe('notification channel configuration', () => {
         to: ['oncall@example.com'],
         timeoutMs: 10_000,
       },
-      'ops-slack': { kind: 'slack', webhookUrl: ENV.SLACK_OPS_WEBHOOK_URL, timeoutMs: 10_000 },
+      'ops-slack': { kind: 'slack', webhookUrl: ENV.SLACK_OPS_WEBHOOK_URL, http: plainHttp(10_000) },
       'audit-hook': {
         kind: 'webhook',
         url: 'https://hooks.example.com/vigil',
         secret: 'hook-secret',
-        timeoutMs: 5000,
+        http: {
+          headers: { authorization: 'Bearer hook-token', 'x-vigil-source': 'prod' },
+          tls: { rejectUnauthorized: true },
+          timeoutMs: 5000,
+        },
       },
-      'ops-teams': { kind: 'teams', webhookUrl: ENV.TEAMS_OPS_WORKFLOW_URL, timeoutMs: 10_000 },
+      'ops-teams': { kind: 'teams', webhookUrl: ENV.TEAMS_OPS_WORKFLOW_URL, http: plainHttp(10_000) },
     });
     expect(settings.retry).toEqual({
       maxAttempts: 5,

@@ -1,7 +1,7 @@
-import { createTeamsChannel } from '../src/notify/teams';
-import { incidentMessage } from './fixtures/notify/message';
-import { startReceiver, type Receiver } from './fixtures/notify/receiver';
-import { teamsError } from './fixtures/notify/teams-validator';
+import { createTeamsChannel } from '../../src/notify/teams/teams';
+import { incidentMessage, plainHttp } from '../fixtures/notify/message';
+import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
+import { teamsError } from '../fixtures/notify/teams-validator';
 
 interface Card {
   body: {
@@ -29,7 +29,7 @@ describe('Teams channel', () => {
     const channel = createTeamsChannel('ops', {
       kind: 'teams',
       webhookUrl: `${teams.url}/workflows/abc/triggers/manual/paths/invoke?sig=secret`,
-      timeoutMs: 5000,
+      http: plainHttp(5000),
     });
     const outcome = await channel.send(incidentMessage(...args));
     const sent = JSON.parse(teams.requests.at(-1)!.body) as { attachments: { content: Card }[] };

@@ -1,9 +1,9 @@
 import type { SmtpSink } from '@vigil/testkit';
-import type { EmailSettings } from '../src/notify/config';
-import { createEmailChannel } from '../src/notify/email';
-import { ackUrl, verifyAckToken } from '../src/notify/links';
-import { incidentMessage } from './fixtures/notify/message';
-import { startSmtpServer } from './fixtures/notify/smtp';
+import type { EmailSettings } from '../../src/notify/email/config';
+import { createEmailChannel } from '../../src/notify/email/email';
+import { ackUrl, verifyAckToken } from '../../src/notify/links';
+import { incidentMessage } from '../fixtures/notify/message';
+import { startSmtpServer } from '../fixtures/notify/smtp';
 
 const ACK_SECRET = 's'.repeat(32);
 

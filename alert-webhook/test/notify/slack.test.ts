@@ -1,8 +1,8 @@
-import { createChannels } from '../src/notify/registry';
-import { NotificationSender, type DeliveryAttempt } from '../src/notify/sender';
-import { incidentMessage } from './fixtures/notify/message';
-import { startReceiver, type Receiver } from './fixtures/notify/receiver';
-import { slackError } from './fixtures/notify/slack-validator';
+import { createChannels } from '../../src/notify/registry';
+import { NotificationSender, type DeliveryAttempt } from '../../src/notify/sender';
+import { incidentMessage, plainHttp } from '../fixtures/notify/message';
+import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
+import { slackError } from '../fixtures/notify/slack-validator';
 
 interface SlackBody {
   text: string;
@@ -40,7 +40,7 @@ const slackChannels = (urls: Record<string, string>) =>
     Object.fromEntries(
       Object.entries(urls).map(([name, webhookUrl]) => [
         name,
-        { kind: 'slack', webhookUrl, timeoutMs: 5000 },
+        { kind: 'slack', webhookUrl, http: plainHttp(5000) },
       ]),
     ),
   );

@@ -1,4 +1,4 @@
-import { ACK_PATH, ackUrl, signAckToken, verifyAckToken } from '../src/notify/links';
+import { ACK_PATH, ackUrl, signAckToken, verifyAckToken } from '../../src/notify/links';
 
 const SECRET = 'k'.repeat(40);
 const NOW = Date.parse('2026-11-22T10:00:00Z');

@@ -7,9 +7,10 @@ import {
   offersAck,
   shownAlerts,
   type Fact,
-} from './format';
-import { postJson } from './http';
-import type { AlertDetail, IncidentMessage, NotificationChannel } from './message';
+} from '../format';
+import { HttpClient } from '@vigil/service-kit';
+import { postJson } from '../http';
+import type { AlertDetail, IncidentMessage, NotificationChannel } from '../message';
 
 /** Adaptive Card container styles: Teams' own palette, which follows the user's theme. */
 const SEVERITY_STYLES: Record<string, string> = { critical: 'attention', warning: 'warning', info: 'accent' };
@@ -58,7 +59,8 @@ function adaptiveCard(message: IncidentMessage) {
 
 /** Posts an Adaptive Card to a Teams workflow ("When a Teams webhook request is received") URL. */
 export function createTeamsChannel(name: string, settings: TeamsSettings): NotificationChannel {
-  const { webhookUrl, timeoutMs } = settings;
+  const { webhookUrl } = settings;
+  const client = new HttpClient(settings.http);
   return {
     name,
     kind: 'teams',
@@ -75,7 +77,7 @@ export function createTeamsChannel(name: string, settings: TeamsSettings): Notif
           },
         ],
       };
-      return postJson(webhookUrl, JSON.stringify(body), { timeoutMs });
+      return postJson(client, webhookUrl, JSON.stringify(body));
     },
   };
 }

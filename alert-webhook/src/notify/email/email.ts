@@ -9,8 +9,8 @@ import {
   offersAck,
   shownAlerts,
   type Fact,
-} from './format';
-import type { AlertDetail, DeliveryOutcome, IncidentMessage, NotificationChannel } from './message';
+} from '../format';
+import type { AlertDetail, DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',

@@ -1,18 +1,18 @@
 import { createHmac } from 'node:crypto';
-import type { Clock } from '../src/notify/clock';
-import type { NotificationChannel } from '../src/notify/message';
-import { parseRetryAfter } from '../src/notify/http';
-import { Pacer } from '../src/notify/pacer';
+import type { Clock } from '../../src/notify/clock';
+import type { NotificationChannel } from '../../src/notify/message';
+import { parseRetryAfter } from '../../src/notify/retrier';
+import { Pacer } from '../../src/notify/pacer';
 import {
   NotificationSender,
   backoffDelayMs,
   type DeliveryAttempt,
   type RetryPolicy,
-} from '../src/notify/sender';
-import { createTeamsChannel } from '../src/notify/teams';
-import { createWebhookChannel } from '../src/notify/webhook';
-import { incidentMessage } from './fixtures/notify/message';
-import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+} from '../../src/notify/sender';
+import { createTeamsChannel } from '../../src/notify/teams/teams';
+import { createWebhookChannel } from '../../src/notify/webhook/webhook';
+import { incidentMessage, plainHttp } from '../fixtures/notify/message';
+import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
 
 const POLICY: RetryPolicy = { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 250, jitter: 0.5 };
 
@@ -23,7 +23,7 @@ function recordingClock(): Clock & { slept: number[] } {
 }
 
 const webhook = (url: string, name = 'hook') =>
-  createWebhookChannel(name, { kind: 'webhook', url, secret: 'shh', timeoutMs: 2000 });
+  createWebhookChannel(name, { kind: 'webhook', url, secret: 'shh', http: plainHttp(2000) });
 
 describe('backoff', () => {
   it('doubles from the initial delay up to the cap', () => {
@@ -136,7 +136,7 @@ describe('sender', () => {
       target: `${server.url}/hook`,
       outcome: { error: 'HTTP 503: busy' },
     });
-    expect(last).toBe(attempts[2]);
+    expect(last).toEqual(attempts[2]);
     // Every retry is signed afresh over its own body.
     for (const req of server.requests) {
       const expected = createHmac('sha256', 'shh').update(req.body).digest('hex');
@@ -212,9 +212,13 @@ describe('sender', () => {
       kind: 'webhook',
       url: hanging.url,
       secret: 's',
-      timeoutMs: 600,
+      http: plainHttp(600),
     });
-    const working = createTeamsChannel('teams', { kind: 'teams', webhookUrl: teams.url, timeoutMs: 2000 });
+    const working = createTeamsChannel('teams', {
+      kind: 'teams',
+      webhookUrl: teams.url,
+      http: plainHttp(2000),
+    });
 
     const started = Date.now();
     const results = await sender.deliverAll([slow, working], incidentMessage());

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { resolveSecret, secretRef } from '@vigil/service-kit';
+import { timeout } from '../common-config';
+
+export const emailSchema = z.strictObject({
+  kind: z.literal('email'),
+  smtp: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    // true: TLS from the first byte (port 465); false: STARTTLS when the server offers it.
+    secure: z.boolean().default(false),
+    require_tls: z.boolean().default(false),
+    auth: z.strictObject({ user: z.string().min(1), pass: secretRef }).optional(),
+  }),
+  from: z.string().min(1),
+  to: z.array(z.string().min(1)).min(1),
+  timeout,
+});
+
+export interface EmailSettings {
+  kind: 'email';
+  smtp: {
+    host: string;
+    port: number;
+    secure: boolean;
+    requireTls: boolean;
+    auth?: { user: string; pass: string };
+  };
+  from: string;
+  to: string[];
+  timeoutMs: number;
+}
+
+export function resolveEmail(
+  channel: z.output<typeof emailSchema>,
+  where: string,
+  env: NodeJS.ProcessEnv,
+): EmailSettings {
+  const { host, port, secure, require_tls, auth } = channel.smtp;
+  return {
+    kind: 'email',
+    smtp: {
+      host,
+      port,
+      secure,
+      requireTls: require_tls,
+      ...(auth && {
+        auth: { user: auth.user, pass: resolveSecret(auth.pass, `${where}.smtp.auth.pass`, env) },
+      }),
+    },
+    from: channel.from,
+    to: channel.to,
+    timeoutMs: channel.timeout,
+  };
+}

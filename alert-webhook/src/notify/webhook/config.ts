@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
+import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
+
+export const webhookSchema = z.strictObject({
+  kind: z.literal('webhook'),
+  url: httpUrl,
+  secret: secretRef,
+  timeout,
+  http_config: httpConfig,
+});
+
+export interface WebhookSettings {
+  kind: 'webhook';
+  url: string;
+  secret: string;
+  http: HttpClientSettings;
+}
+
+export function resolveWebhook(
+  channel: z.output<typeof webhookSchema>,
+  where: string,
+  env: NodeJS.ProcessEnv,
+): WebhookSettings {
+  return {
+    kind: 'webhook',
+    url: channel.url,
+    secret: resolveSecret(channel.secret, `${where}.secret`, env),
+    http: resolveHttp(channel, where, env),
+  };
+}

@@ -1,0 +1,269 @@
+import { readFileSync } from 'node:fs';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { z } from 'zod';
+import { ConfigError } from './problems';
+import { resolveSecret, secretRef } from './secrets';
+
+/** RFC 9110 token: what a header name may be. */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name');
+
+/**
+ * How a service calls another over HTTP, in the shape of Prometheus's `http_config`: credentials from
+ * secrets (never inline), extra headers, TLS and a proxy. The timeout is the owning section's own key.
+ */
+export const httpClientSchema = z
+  .strictObject({
+    authorization: z
+      .strictObject({ type: z.string().regex(/^\S+$/).default('Bearer'), credentials: secretRef })
+      .optional(),
+    basic_auth: z.strictObject({ username: z.string().min(1), password: secretRef }).optional(),
+    http_headers: z
+      .record(
+        headerName,
+        z.strictObject({ values: z.array(z.string()).default([]), secrets: z.array(secretRef).default([]) }),
+      )
+      .default({}),
+    tls_config: z
+      .strictObject({
+        ca_file: z.string().min(1).optional(),
+        cert_file: z.string().min(1).optional(),
+        key_file: z.string().min(1).optional(),
+        server_name: z.string().min(1).optional(),
+        insecure_skip_verify: z.boolean().default(false),
+      })
+      .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
+        message: 'cert_file and key_file go together',
+      })
+      .prefault({}),
+    proxy_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  })
+  .refine((c) => !(c.authorization && c.basic_auth), {
+    message: 'set authorization or basic_auth, not both',
+  });
+
+export type HttpClientDocument = z.output<typeof httpClientSchema>;
+
+export interface HttpClientSettings {
+  /** Authorization and custom headers, with their secrets read. */
+  headers: Record<string, string>;
+  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string; rejectUnauthorized: boolean };
+  proxyUrl?: string;
+  timeoutMs: number;
+}
+
+function readFile(file: string, where: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads the secrets and files an `http_config` names; a problem is a ConfigError naming its key. */
+export function resolveHttpClient(
+  doc: HttpClientDocument | undefined,
+  where: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): HttpClientSettings {
+  const headers: Record<string, string> = {};
+  const tlsDoc = doc?.tls_config;
+  if (doc) {
+    for (const [name, h] of Object.entries(doc.http_headers)) {
+      const secrets = h.secrets.map((s, i) =>
+        resolveSecret(s, `${where}.http_headers.${name}.secrets.${i}`, env),
+      );
+      headers[name.toLowerCase()] = [...h.values, ...secrets].join(', ');
+    }
+    if (doc.authorization) {
+      const credentials = resolveSecret(
+        doc.authorization.credentials,
+        `${where}.authorization.credentials`,
+        env,
+      );
+      headers.authorization = `${doc.authorization.type} ${credentials}`;
+    }
+    if (doc.basic_auth) {
+      const password = resolveSecret(doc.basic_auth.password, `${where}.basic_auth.password`, env);
+      headers.authorization = `Basic ${Buffer.from(`${doc.basic_auth.username}:${password}`).toString('base64')}`;
+    }
+  }
+  const at = (key: string) => `${where}.tls_config.${key}`;
+  return {
+    headers,
+    tls: {
+      ...(tlsDoc?.ca_file && { ca: readFile(tlsDoc.ca_file, at('ca_file')) }),
+      ...(tlsDoc?.cert_file && { cert: readFile(tlsDoc.cert_file, at('cert_file')) }),
+      ...(tlsDoc?.key_file && { key: readFile(tlsDoc.key_file, at('key_file')) }),
+      ...(tlsDoc?.server_name && { servername: tlsDoc.server_name }),
+      rejectUnauthorized: !(tlsDoc?.insecure_skip_verify ?? false),
+    },
+    ...(doc?.proxy_url && { proxyUrl: doc.proxy_url }),
+    timeoutMs,
+  };
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** A response header's value (the first, when repeated), or null. */
+  header(name: string): string | null;
+}
+
+/** A request that got no answer: `code` is the system's (ECONNREFUSED, a TLS code) or ETIMEDOUT. */
+export class HttpRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    // The name fetch gives a timeout, so callers that handled fetch's errors read these alike.
+    this.name = code === 'ETIMEDOUT' ? 'TimeoutError' : 'HttpRequestError';
+  }
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer | URLSearchParams;
+  timeoutMs?: number;
+}
+
+/**
+ * One outgoing HTTP client: keeps connections alive, adds the configured headers, speaks TLS with the
+ * configured CA and client certificate, and goes through the proxy (CONNECT for https). Redirects are
+ * not followed: a signed or authorised request must not be handed to wherever a redirect points.
+ */
+export class HttpClient {
+  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpsAgent: https.Agent;
+
+  constructor(readonly settings: HttpClientSettings) {
+    this.httpsAgent = new https.Agent({ keepAlive: true, ...settings.tls });
+  }
+
+  request(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    const target = new URL(url);
+    const { body: raw, method = raw === undefined ? 'GET' : 'POST' } = options;
+    const headers: Record<string, string> = { ...this.settings.headers };
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    let body = raw;
+    if (body instanceof URLSearchParams) {
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      body = body.toString();
+    }
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
+    return new Promise((resolve, reject) => {
+      const req = this.open(target, method, headers);
+      const timer = setTimeout(() => {
+        req.destroy(new HttpRequestError(`no answer from ${target.host} within ${timeoutMs}ms`, 'ETIMEDOUT'));
+      }, timeoutMs);
+      req.on('error', (err: Error & { code?: string }) => {
+        clearTimeout(timer);
+        reject(
+          err instanceof HttpRequestError ? err : new HttpRequestError(err.message, err.code ?? 'EREQUEST'),
+        );
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (err) => req.destroy(err));
+        res.on('end', () => {
+          clearTimeout(timer);
+          const status = res.statusCode ?? 0;
+          resolve({
+            status,
+            statusText: res.statusMessage ?? '',
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+            header: (name) => {
+              const value = res.headers[name.toLowerCase()];
+              return (Array.isArray(value) ? value[0] : value) ?? null;
+            },
+          });
+        });
+      });
+      req.end(body);
+    });
+  }
+
+  /** Lets the process exit: closes kept-alive connections. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private open(target: URL, method: string, headers: Record<string, string>): http.ClientRequest {
+    const path = `${target.pathname}${target.search}`;
+    const secure = target.protocol === 'https:';
+    const port = Number(target.port) || (secure ? 443 : 80);
+    const proxy = this.settings.proxyUrl === undefined ? undefined : new URL(this.settings.proxyUrl);
+    if (target.username || target.password) {
+      headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+    }
+    if (!proxy) {
+      const agent = secure ? this.httpsAgent : this.httpAgent;
+      return (secure ? https : http).request({ host: target.hostname, port, path, method, headers, agent });
+    }
+    const proxyAuth = proxyAuthorization(proxy);
+    if (!secure) {
+      // A plain request through a proxy names the whole URL (absolute form) and goes to the proxy.
+      const href = `${target.protocol}//${target.hostname}:${port}${path}`;
+      return http.request({
+        host: proxy.hostname,
+        port: Number(proxy.port) || 80,
+        path: href,
+        method,
+        headers: { host: target.host, ...proxyAuth, ...headers },
+        agent: this.httpAgent,
+      });
+    }
+    // https through a proxy: a CONNECT tunnel, then TLS to the target inside it.
+    const tlsOptions = this.settings.tls;
+    return https.request({
+      host: target.hostname,
+      port,
+      path,
+      method,
+      headers,
+      // No agent: the connection is the tunnel made here, one per request.
+      createConnection: (_opts: unknown, done: (err: Error | null, socket?: Duplex) => void) => {
+        const connect = http.request({
+          host: proxy.hostname,
+          port: Number(proxy.port) || 80,
+          method: 'CONNECT',
+          path: `${target.hostname}:${port}`,
+          headers: { host: `${target.hostname}:${port}`, ...proxyAuth },
+        });
+        connect.on('connect', (res, socket) => {
+          if (res.statusCode !== 200) {
+            socket.destroy();
+            done(
+              new HttpRequestError(`proxy ${proxy.host} refused CONNECT: HTTP ${res.statusCode}`, 'EPROXY'),
+            );
+            return;
+          }
+          // SNI names hosts, never addresses.
+          const servername = isIP(target.hostname) ? undefined : target.hostname;
+          done(null, tls.connect({ socket, ...(servername && { servername }), ...tlsOptions }));
+        });
+        connect.on('error', (err) => done(err));
+        connect.end();
+        return undefined;
+      },
+    } as https.RequestOptions);
+  }
+}
+
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username && !proxy.password) return {};
+  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'proxy-authorization': `Basic ${Buffer.from(user).toString('base64')}` };
+}

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { listenLocal, makeCertificates, startForwardProxy, tempDir } from '@vigil/testkit';
+import { ConfigError, HttpClient, httpClientSchema, resolveHttpClient } from '../src';
+
+const dir = tempDir('vigil-kit-http-');
+const certs = makeCertificates(dir.dir);
+afterAll(() => dir.cleanup());
+
+interface Seen {
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  clientCert?: string;
+}
+
+/** Answers 200 with what it saw as JSON; /slow never answers. */
+function echo(seen: Seen[]) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/slow') return;
+      const peer = (req.socket as TLSSocket).getPeerCertificate?.();
+      const clientCert = peer && 'subject' in peer ? String(peer.subject?.CN) : undefined;
+      seen.push({
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        clientCert,
+      });
+      res.writeHead(201, { 'content-type': 'application/json', 'retry-after': '3' });
+      res.end(JSON.stringify({ ok: true }));
+    });
+  };
+}
+
+const client = (doc: unknown, env: NodeJS.ProcessEnv = {}, timeoutMs = 5000) =>
+  new HttpClient(resolveHttpClient(httpClientSchema.parse(doc), 'x.http_config', timeoutMs, env));
+
+describe('http_config', () => {
+  const seen: Seen[] = [];
+  let plain: Awaited<ReturnType<typeof listenLocal>>;
+  let secure: Awaited<ReturnType<typeof listenLocal>>;
+  beforeAll(async () => {
+    plain = await listenLocal(createHttpServer(echo(seen)));
+    secure = await listenLocal(
+      createHttpsServer(
+        {
+          cert: readFileSync(certs.serverCertFile),
+          key: readFileSync(certs.serverKeyFile),
+          ca: readFileSync(certs.caFile),
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
+        echo(seen),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await plain.close();
+    await secure.close();
+  });
+  beforeEach(() => seen.splice(0));
+
+  it('sends bearer credentials and custom headers from secrets', async () => {
+    const c = client(
+      {
+        authorization: { credentials: { env: 'TOKEN' } },
+        http_headers: { 'X-Scope': { values: ['a'], secrets: [{ env: 'SCOPE' }] } },
+      },
+      { TOKEN: 't0ken', SCOPE: 'b' },
+    );
+    const res = await c.request(`http://127.0.0.1:${plain.port}/p?q=1`, { body: '{"a":1}' });
+    c.close();
+    expect(res.status).toBe(201);
+    expect(res.header('Retry-After')).toBe('3');
+    expect(JSON.parse(res.text)).toEqual({ ok: true });
+    expect(seen[0]).toMatchObject({ url: '/p?q=1', body: '{"a":1}' });
+    expect(seen[0]?.headers.authorization).toBe('Bearer t0ken');
+    expect(seen[0]?.headers['x-scope']).toBe('a, b');
+  });
+
+  it('sends basic auth, and form bodies', async () => {
+    const c = client({ basic_auth: { username: 'u', password: { env: 'PW' } } }, { PW: 'p' });
+    await c.request(`http://127.0.0.1:${plain.port}/f`, { body: new URLSearchParams({ query: 'up' }) });
+    c.close();
+    expect(seen[0]?.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+    expect(seen[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(seen[0]?.body).toBe('query=up');
+  });
+
+  it('trusts the configured CA and presents the client certificate', async () => {
+    const c = client({
+      tls_config: { ca_file: certs.caFile, cert_file: certs.clientCertFile, key_file: certs.clientKeyFile },
+    });
+    expect((await c.request(`https://127.0.0.1:${secure.port}/tls`)).status).toBe(201);
+    c.close();
+    expect(seen[0]?.clientCert).toBe('client');
+  });
+
+  it('refuses a server its CA did not sign, unless insecure_skip_verify', async () => {
+    const strict = client({});
+    await expect(strict.request(`https://127.0.0.1:${secure.port}/`)).rejects.toMatchObject({
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    strict.close();
+    const lax = client({ tls_config: { insecure_skip_verify: true } });
+    expect((await lax.request(`https://127.0.0.1:${secure.port}/`)).status).toBe(201);
+    lax.close();
+  });
+
+  it('goes through a proxy: absolute form for http, a CONNECT tunnel for https, with its credentials', async () => {
+    const proxy = await startForwardProxy('pu:pp');
+    try {
+      const c = client({
+        proxy_url: proxy.url.replace('//', '//pu:pp@'),
+        tls_config: { ca_file: certs.caFile },
+      });
+      expect((await c.request(`http://127.0.0.1:${plain.port}/via`)).status).toBe(201);
+      expect((await c.request(`https://127.0.0.1:${secure.port}/tunnel`)).status).toBe(201);
+      c.close();
+      expect(proxy.requests.map((r) => [r.method, r.target])).toEqual([
+        ['GET', `http://127.0.0.1:${plain.port}/via`],
+        ['CONNECT', `127.0.0.1:${secure.port}`],
+      ]);
+      expect(seen.map((s) => s.url)).toEqual(['/via', '/tunnel']);
+      const refused = client({ proxy_url: proxy.url, tls_config: { ca_file: certs.caFile } });
+      expect((await refused.request(`http://127.0.0.1:${plain.port}/`)).status).toBe(407);
+      await expect(refused.request(`https://127.0.0.1:${secure.port}/`)).rejects.toMatchObject({
+        code: 'EPROXY',
+      });
+      refused.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('gives up after the timeout as fetch does (TimeoutError, ETIMEDOUT)', async () => {
+    const c = client({}, {}, 300);
+    await expect(c.request(`http://127.0.0.1:${plain.port}/slow`)).rejects.toMatchObject({
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+    });
+    c.close();
+  });
+
+  it('names the key of a missing secret or file and refuses two kinds of auth', () => {
+    const parse = (doc: unknown) => httpClientSchema.safeParse(doc);
+    expect(
+      parse({
+        authorization: { credentials: { env: 'A' } },
+        basic_auth: { username: 'u', password: { env: 'B' } },
+      }).success,
+    ).toBe(false);
+    expect(parse({ tls_config: { cert_file: 'c' } }).success).toBe(false);
+    expect(parse({ http_headers: { 'bad header': { values: ['x'] } } }).success).toBe(false);
+    expect(() =>
+      resolveHttpClient(
+        httpClientSchema.parse({ authorization: { credentials: { env: 'NOPE' } } }),
+        'a.http_config',
+        1000,
+        {},
+      ),
+    ).toThrow(ConfigError);
+    expect(() =>
+      resolveHttpClient(
+        httpClientSchema.parse({ tls_config: { ca_file: '/nonexistent/ca' } }),
+        'a.http_config',
+        1000,
+        {},
+      ),
+    ).toThrow(/a\.http_config\.tls_config\.ca_file: cannot read/);
+  });
+});
