@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
  */
 const CV_GRID: { [K in keyof NoveltySettings]?: NoveltySettings[K][] } = {
   likelihoodWindow: [15, 20, 30],
-  refractorySamples: [80, 100, 130],
+  refractorySamples: [5, 10, 20],
 };
 
 /** Every combination of the grid's values over the default settings. */

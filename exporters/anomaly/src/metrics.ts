@@ -131,7 +131,7 @@ export function createMetrics(updater: Updater) {
       ),
       renderGauge(
         'anomaly_model_score',
-        `Each member model's own score of the latest sample: model="range" (how far it left the range the series kept lately, anomaly_range_lower to _upper) or "residual" (how unusual the recent errors against anomaly_expected_value are for this series). anomaly_score is the higher one, held below 0.5 for 100 samples after a detection. ${LATEST}`,
+        `Each member model's own score of the latest sample: model="range" (how far it left the range the series kept lately, anomaly_range_lower to _upper) or "residual" (how unusual the recent errors against anomaly_expected_value are for this series). anomaly_score is the higher one, held below 0.5 while an anomaly lasts (only its onset scores 0.5 or more). ${LATEST}`,
         families.modelScore!,
       ),
       renderGauge(

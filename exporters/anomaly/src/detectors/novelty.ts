@@ -27,7 +27,10 @@ export interface NoveltySettings extends BaselineSettings {
   likelihoodWindow: number;
   /** Samples over which that usual mean and its deviation are learnt. */
   likelihoodMemory: number;
-  /** Samples after a score at THRESHOLD or above during which the score is held below it. */
+  /**
+   * The score is held below THRESHOLD while the members keep scoring at or above it, and for this many
+   * samples after they fall below: an incident scores high at its onset only.
+   */
   refractorySamples: number;
   /** Samples to see before scoring at all. */
   warmupSamples: number;
@@ -42,7 +45,7 @@ export const DEFAULT_NOVELTY: NoveltySettings = {
   halfScoreExcess: 0.025,
   likelihoodWindow: 20,
   likelihoodMemory: 2000,
-  refractorySamples: 100,
+  refractorySamples: 10,
   warmupSamples: 50,
 };
 
@@ -59,8 +62,9 @@ export const DEFAULT_NOVELTY: NoveltySettings = {
  *   on a log scale (0.5 is p = 1e-5). It sees what stays inside the range: a missing daily peak, a level
  *   that drifts, noise that grows.
  *
- * After a detection the score is held below the threshold for `refractorySamples`, as HTM filters
- * consecutive red likelihoods: an incident alerts at its onset, not at every sample of it.
+ * While the members keep scoring at or above the threshold, and for `refractorySamples` after, the score is
+ * held below it, as HTM filters consecutive red likelihoods: an incident alerts at its onset, not at every
+ * sample of it, and a new anomaly alerts again once the last has ended.
  */
 export class NoveltyDetector implements Detector {
   readonly baseline: SeasonalBaseline;
@@ -68,7 +72,8 @@ export class NoveltyDetector implements Detector {
   private readonly short: DecayingRange;
   private readonly likelihood: Likelihood;
   private samples = 0;
-  private sinceDetection = Infinity;
+  /** Samples since the members last scored at or above THRESHOLD. */
+  private sinceAnomalous = Infinity;
   /** The members' scores of the latest sample, kept as numbers: an object per sample would cost GC time. */
   private rangeScore = 0;
   private residualScore = 0;
@@ -98,9 +103,10 @@ export class NoveltyDetector implements Detector {
     const z = sigma > 0 ? Math.abs(value - expected) / sigma : 0;
     const range = (this.rangeScore = excess / (excess + this.s.halfScoreExcess));
     const residual = (this.residualScore = this.likelihood.update(Math.log1p(z)));
-    let score = ++this.samples > this.s.warmupSamples ? Math.max(range, residual) : 0;
-    if (this.sinceDetection < this.s.refractorySamples) score = Math.min(score, HELD_SCORE);
-    this.sinceDetection = score >= THRESHOLD ? 0 : this.sinceDetection + 1;
+    const raw = ++this.samples > this.s.warmupSamples ? Math.max(range, residual) : 0;
+    // Only an onset scores at or above the threshold: the first such sample after refractorySamples below it.
+    const score = this.sinceAnomalous < this.s.refractorySamples ? Math.min(raw, HELD_SCORE) : raw;
+    this.sinceAnomalous = raw >= THRESHOLD ? 0 : this.sinceAnomalous + 1;
     return { expected, lower: expected - band, upper: expected + band, score };
   }
 
