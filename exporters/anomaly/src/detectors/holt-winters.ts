@@ -38,9 +38,12 @@ export class RobustHoltWinters {
 
   private slot(timestampMs: number): number {
     if (timestampMs === this.slotT) return this.slotK;
-    const phase = ((timestampMs % this.p.periodMs) + this.p.periodMs) % this.p.periodMs;
+    // The phase by floor rather than %, which costs more on doubles; exact for whole milliseconds, so a sample
+    // on a slot's boundary always falls in the same slot. Negative times included.
+    const period = this.p.periodMs;
+    const phase = timestampMs - Math.floor(timestampMs / period) * period;
     this.slotT = timestampMs;
-    return (this.slotK = Math.floor((phase / this.p.periodMs) * this.p.slots));
+    return (this.slotK = Math.floor((phase * this.p.slots) / period));
   }
 
   seasonal(timestampMs: number): number {
