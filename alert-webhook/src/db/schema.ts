@@ -72,8 +72,11 @@ export interface AuditTable {
   details: string;
 }
 
-/** A digest bundles the held notifications of an alert storm into one message per channel. */
-export type NotificationEvent = 'triggered' | 'resolved' | 'escalation' | 'digest';
+/**
+ * A digest bundles the held notifications of an alert storm into one message per channel; acknowledged
+ * goes only to integrations that mirror an incident's state (PagerDuty, Slack app, Jira).
+ */
+export type NotificationEvent = 'triggered' | 'acknowledged' | 'resolved' | 'escalation' | 'digest';
 
 export type HoldReason = 'flapping' | 'storm' | 'maintenance';
 

@@ -9,6 +9,9 @@ import { buildDigestMessage } from '../noise/digest';
 import type { NotificationEvent } from '../db/schema';
 import { describeFailure, logFailedAttempt } from './attempt-log';
 
+/** The events a channel takes unless it says otherwise. */
+const DEFAULT_EVENTS: readonly NotificationEvent[] = ['triggered', 'resolved', 'escalation', 'digest'];
+
 /**
  * Delivers queued notifications. Each runs on its own, with its own retries, so a channel that is down
  * holds up nobody else; every attempt is recorded on the incident, and each failed one is logged (warn).
@@ -109,18 +112,23 @@ export class Dispatcher {
     // A scan that read the row just before its previous delivery finished (and left inFlight) would send
     // it again; the finished delivery committed first, so this fresh read sees it.
     if (!(await this.stillPending(id))) return;
-    if (event !== 'digest' && (await this.options.gate?.(id))) return;
     const channel = this.channels.get(channelName);
     if (!channel) {
       await this.finish(id, 'failed', 0, `no channel named ${channelName} is configured`);
       return;
     }
+    if (!(channel.events ?? DEFAULT_EVENTS).includes(event)) {
+      // Not news for this integration (an acknowledgement for a mail channel): nothing to send or show.
+      await this.db.deleteFrom('notifications').where('id', '=', id).execute();
+      return;
+    }
+    if (event !== 'digest' && (await this.options.gate?.(id))) return;
     // The notification id stays the same across retries and a resend after fail-over: receivers dedupe on it.
     const built =
       event === 'digest'
         ? await buildDigestMessage(this.db, id, this.options.links)
         : await buildMessage(this.db, incidentId, this.options.links);
-    const message = { ...built, notificationId: id };
+    const message = { ...built, notificationId: id, event };
     const sender = new NotificationSender({
       policy: this.options.retry,
       clock: this.options.clock,

@@ -51,6 +51,8 @@ export async function react(
       return;
     }
     case 'acknowledged':
+      // Queued for every channel; those whose integration does not mirror acknowledgements drop it.
+      await enqueue(tx, incidentId, 'acknowledged', channels, ctx.now);
       return acknowledgeEscalation(tx, incidentId, ctx.now);
     case 'resolved':
       await enqueue(tx, incidentId, 'resolved', channels, ctx.now);

@@ -1,4 +1,4 @@
-import type { IncidentStatus } from '../db/schema';
+import type { IncidentStatus, NotificationEvent } from '../db/schema';
 
 export interface AlertDetail {
   labels: Record<string, string>;
@@ -30,6 +30,8 @@ export interface IncidentMessage {
    * replica after fail-over (delivery is at least once), so receivers can drop repeats.
    */
   notificationId?: number;
+  /** What the notification is about (its outbox event), when it is one. */
+  event?: NotificationEvent;
 }
 
 export interface DeliveryOutcome {
@@ -52,6 +54,8 @@ export interface NotificationChannel {
   readonly kind: string;
   /** Where messages go, safe to store and show: no secret URLs or credentials. */
   readonly target: string;
+  /** The events it is told of; without, all but acknowledged (which only state-mirroring integrations take). */
+  readonly events?: readonly NotificationEvent[];
   /** Resolves with the outcome of one attempt; never rejects. */
   send(message: IncidentMessage): Promise<DeliveryOutcome>;
 }

@@ -7,9 +7,10 @@ import { slack } from './slack/index';
 import { SLACK_INTERVAL_MS } from './slack/slack';
 import { teams } from './teams/index';
 import { webhook } from './webhook/index';
+import { pagerduty } from './pagerduty/index';
 
 /** Every integration, by the `kind` a channel's config names. */
-export const INTEGRATIONS = { email, slack, webhook, teams };
+export const INTEGRATIONS = { email, slack, webhook, teams, pagerduty };
 
 export type ChannelKind = keyof typeof INTEGRATIONS;
 type Entry = (typeof INTEGRATIONS)[ChannelKind];
@@ -20,6 +21,7 @@ export const channelConfigSchema = z.discriminatedUnion('kind', [
   slack.schema,
   webhook.schema,
   teams.schema,
+  pagerduty.schema,
 ]);
 
 type ChannelDocument = z.output<typeof channelConfigSchema>;

@@ -52,3 +52,5 @@ export {
 } from './smtp';
 export { makeCertificates, type Certificates } from './certificates';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './proxy';
+export { startFakeApi, type ApiReply, type ApiRequest, type FakeApi } from './fakes/api';
+export { startFakePagerDuty, type FakePagerDuty, type PagerDutyAlert } from './fakes/pagerduty';

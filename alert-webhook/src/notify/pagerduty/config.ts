@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
+import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
+
+export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];
+
+export const pagerDutySchema = z.strictObject({
+  kind: z.literal('pagerduty'),
+  // The integration key of a PagerDuty service's "Events API v2" integration (32 characters).
+  routing_key: secretRef,
+  url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  // Incident severities to PagerDuty's four; one not listed is `default_severity`.
+  severities: z
+    .record(z.string().min(1), z.enum(PAGERDUTY_SEVERITIES))
+    .default({ critical: 'critical', error: 'error', warning: 'warning', info: 'info' }),
+  default_severity: z.enum(PAGERDUTY_SEVERITIES).default('error'),
+  // payload.source: where the problem is; the incident's service when unset.
+  source: z.string().min(1).optional(),
+  timeout,
+  http_config: httpConfig,
+});
+
+export interface PagerDutySettings {
+  kind: 'pagerduty';
+  routingKey: string;
+  url: string;
+  severities: Record<string, PagerDutySeverity>;
+  defaultSeverity: PagerDutySeverity;
+  source?: string;
+  http: HttpClientSettings;
+}
+
+export function resolvePagerDuty(
+  channel: z.output<typeof pagerDutySchema>,
+  where: string,
+  env: NodeJS.ProcessEnv,
+): PagerDutySettings {
+  const routingKey = resolveSecret(channel.routing_key, `${where}.routing_key`, env);
+  return {
+    kind: 'pagerduty',
+    routingKey,
+    url: channel.url,
+    severities: channel.severities,
+    defaultSeverity: channel.default_severity,
+    ...(channel.source !== undefined && { source: channel.source }),
+    http: resolveHttp(channel, where, env),
+  };
+}

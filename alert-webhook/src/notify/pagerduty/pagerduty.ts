@@ -1,0 +1,97 @@
+import { HttpClient, type HttpResponse } from '@vigil/service-kit';
+import { alertSummary, headline, incidentFacts, shownAlerts } from '../format';
+import { outcomeOf, send } from '../http';
+import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
+import type { PagerDutySettings } from './config';
+
+/** Events API v2 limits: summary 1024 characters, dedup_key 255. */
+const SUMMARY_CHARS = 1024;
+
+/** One PagerDuty alert per Vigil incident: acknowledge and resolve find it by this key. */
+export const dedupKey = (incidentId: number) => `vigil-incident-${incidentId}`;
+
+type Action = 'trigger' | 'acknowledge' | 'resolve';
+
+const ACTIONS: Record<IncidentMessage['status'], Action> = {
+  triggered: 'trigger',
+  acknowledged: 'acknowledge',
+  resolved: 'resolve',
+};
+
+/** The Events API v2 event for the incident as it is now (a late acknowledgement of a resolved one resolves). */
+export function pagerDutyEvent(message: IncidentMessage, settings: PagerDutySettings) {
+  const action = ACTIONS[message.status];
+  const base = {
+    routing_key: settings.routingKey,
+    event_action: action,
+    dedup_key: dedupKey(message.incidentId),
+  };
+  if (action !== 'trigger') return base;
+  const { shown, hidden } = shownAlerts(message);
+  const links = [
+    ...(message.incidentUrl ? [{ href: message.incidentUrl, text: 'Vigil incident' }] : []),
+    ...(message.ackUrl ? [{ href: message.ackUrl, text: 'Acknowledge in Vigil' }] : []),
+  ];
+  return {
+    ...base,
+    client: 'Vigil',
+    ...(message.incidentUrl && { client_url: message.incidentUrl }),
+    payload: {
+      summary: headline(message).slice(0, SUMMARY_CHARS),
+      source: settings.source ?? message.service ?? 'vigil',
+      severity: settings.severities[message.severity] ?? settings.defaultSeverity,
+      ...(shown[0] && { timestamp: shown[0].startsAt }),
+      ...(message.service && { component: message.service }),
+      ...(message.team && { group: message.team }),
+      ...(shown[0]?.labels.alertname && { class: shown[0].labels.alertname }),
+      custom_details: {
+        ...Object.fromEntries(incidentFacts(message)),
+        incident_id: message.incidentId,
+        alerts: shown.map((a) => ({
+          summary: alertSummary(a),
+          labels: a.labels,
+          annotations: a.annotations,
+        })),
+        ...(hidden > 0 && { more_alerts: hidden }),
+      },
+    },
+    ...(links.length > 0 && { links }),
+  };
+}
+
+/** 202 is accepted; a 400 names what PagerDuty found invalid (its `errors`), which no retry will mend. */
+function readReply(response: HttpResponse): DeliveryOutcome {
+  const outcome = outcomeOf(response);
+  if (response.status !== 400) return outcome;
+  try {
+    const body = JSON.parse(response.text) as { message?: string; errors?: string[] };
+    return {
+      ...outcome,
+      error: `HTTP 400: ${body.message ?? 'invalid event'}: ${(body.errors ?? []).join('; ')}`,
+    };
+  } catch {
+    return outcome;
+  }
+}
+
+/** PagerDuty Events API v2: trigger on open, acknowledge and resolve mirrored, one dedup_key per incident. */
+export function createPagerDutyChannel(name: string, settings: PagerDutySettings): NotificationChannel {
+  const client = new HttpClient(settings.http);
+  return {
+    name,
+    kind: 'pagerduty',
+    target: new URL(settings.url).host,
+    events: ['triggered', 'acknowledged', 'resolved'],
+    send: (message) =>
+      send(
+        client,
+        settings.url,
+        {
+          method: 'POST',
+          body: JSON.stringify(pagerDutyEvent(message, settings)),
+          headers: { 'content-type': 'application/json' },
+        },
+        readReply,
+      ),
+  };
+}

@@ -1,0 +1,174 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { startFakePagerDuty, type FakePagerDuty } from '@vigil/testkit';
+import { createApp } from '../../src/app';
+import { parseConfig } from '../../src/config';
+import { openDatabase } from '../../src/db/database';
+import { notificationsSchema, resolveNotifications } from '../../src/notify/config';
+import { createChannels } from '../../src/notify/registry';
+import { NotificationSender, type DeliveryAttempt } from '../../src/notify/sender';
+import { incidentMessage } from '../fixtures/notify/message';
+import { notification, tempDir } from '../helpers';
+import { startReceiver } from '../fixtures/notify/receiver';
+
+const KEY = 'R0UT1NGKEY0000000000000000000001';
+let pd: FakePagerDuty;
+beforeAll(async () => {
+  pd = await startFakePagerDuty([KEY]);
+});
+afterAll(() => pd.close());
+beforeEach(() => {
+  pd.requests.splice(0);
+  pd.alerts.clear();
+});
+
+const channel = (key = KEY, extra: Record<string, unknown> = {}) => {
+  const doc = notificationsSchema.parse({
+    channels: { pd: { kind: 'pagerduty', routing_key: { env: 'PD_KEY' }, url: pd.enqueueUrl, ...extra } },
+  });
+  return createChannels(resolveNotifications(doc, { PD_KEY: key }).channels).get('pd')!;
+};
+
+describe('PagerDuty Events API v2', () => {
+  it('triggers with the mapped severity, links and details, then mirrors acknowledge and resolve', async () => {
+    const pager = channel(KEY, {
+      severities: { critical: 'critical', warning: 'warning', page: 'critical' },
+    });
+    const message = incidentMessage({ incidentId: 7, severity: 'page', team: 'ops' });
+    expect(await pager.send(message)).toEqual({ ok: true, status: 202 });
+    const alert = pd.alerts.get('vigil-incident-7')!;
+    expect(alert).toMatchObject({ status: 'triggered', severity: 'critical' });
+    const trigger = alert.events[0] as { payload: unknown; links: unknown };
+    expect(trigger.payload).toMatchObject({
+      source: message.service,
+      component: message.service,
+      group: 'ops',
+      class: message.alerts[0]!.labels.alertname,
+      timestamp: message.alerts[0]!.startsAt,
+      custom_details: { Status: 'Triggered', incident_id: 7 },
+    });
+    expect(trigger.links).toEqual([
+      { href: message.incidentUrl, text: 'Vigil incident' },
+      { href: message.ackUrl, text: 'Acknowledge in Vigil' },
+    ]);
+    expect(await pager.send({ ...message, status: 'acknowledged' })).toMatchObject({ ok: true });
+    expect(pd.alerts.get('vigil-incident-7')!.status).toBe('acknowledged');
+    expect(await pager.send({ ...message, status: 'resolved' })).toMatchObject({ ok: true });
+    expect(pd.alerts.get('vigil-incident-7')!.status).toBe('resolved');
+    // An acknowledge or resolve carries only the key: PagerDuty refuses nothing more, but needs nothing more.
+    expect(JSON.parse(pd.requests[2]!.body)).toEqual({
+      routing_key: KEY,
+      event_action: 'resolve',
+      dedup_key: 'vigil-incident-7',
+    });
+  });
+
+  it("maps an unlisted severity to default_severity, and takes the incident's own severity names", async () => {
+    await channel(KEY, { default_severity: 'warning' }).send(
+      incidentMessage({ incidentId: 8, severity: 'minor' }),
+    );
+    await channel().send(incidentMessage({ incidentId: 9, severity: 'critical' }));
+    expect(pd.alerts.get('vigil-incident-8')!.severity).toBe('warning');
+    expect(pd.alerts.get('vigil-incident-9')!.severity).toBe('critical');
+  });
+
+  it('a 400 is permanent and names what PagerDuty refused', async () => {
+    const outcome = await channel('X'.repeat(32)).send(incidentMessage());
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 400,
+      permanent: true,
+      error: "HTTP 400: Event object is invalid: 'routing_key' is invalid",
+    });
+  });
+
+  it('backs off on 429 (Retry-After when given) and delivers after', async () => {
+    pd.throttle(2, 3);
+    const slept: number[] = [];
+    const attempts: DeliveryAttempt[] = [];
+    const sender = new NotificationSender({
+      policy: { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, jitter: 0 },
+      clock: { now: Date.now, sleep: async (ms) => slept.push(ms) },
+      onAttempt: (a) => void attempts.push(a),
+    });
+    const last = await sender.deliver(channel(), incidentMessage({ incidentId: 10 }));
+    expect(attempts.map((a) => a.outcome.status)).toEqual([429, 429, 202]);
+    expect(slept).toEqual([3000, 3000]);
+    expect(last.outcome.ok).toBe(true);
+    expect(pd.alerts.get('vigil-incident-10')!.status).toBe('triggered');
+  });
+});
+
+describe('PagerDuty in the receiver', () => {
+  it('follows the incident: triggered by an alert, acknowledged and resolved through the API, one dedup_key', async () => {
+    const { dir, cleanup } = tempDir();
+    const hook = await startReceiver(() => ({ status: 200 }));
+    const env = { WEBHOOK_TOKEN: 'w'.repeat(20), API_TOKEN: 'a'.repeat(20), PD_KEY: KEY };
+    const config = parseConfig(
+      {
+        storage: { sqlite: { path: join(dir, 'vigil.db') } },
+        webhook: { bearer_token: { env: 'WEBHOOK_TOKEN' } },
+        api: { tokens: [{ name: 'ops', role: 'admin', token: { env: 'API_TOKEN' } }] },
+        notifications: {
+          channels: {
+            pager: { kind: 'pagerduty', routing_key: { env: 'PD_KEY' }, url: pd.enqueueUrl },
+            log: { kind: 'webhook', url: `${hook.url}/log`, secret: { env: 'API_TOKEN' } },
+          },
+        },
+        routing: { team: 'ops', channels: ['pager', 'log'] },
+      },
+      env,
+    );
+    const db = await openDatabase(config.storage);
+    const { app, inbox, dispatcher } = createApp(config, db, pino({ level: 'silent' }));
+    const api = (path: string) =>
+      request(app)
+        .post(`/api/v1/incidents/1/${path}`)
+        .set('Authorization', `Bearer ${env.API_TOKEN}`)
+        .send({});
+    try {
+      await request(app)
+        .post('/api/v1/alertmanager')
+        .set('Authorization', `Bearer ${env.WEBHOOK_TOKEN}`)
+        .send(notification([{ fingerprint: 'a', labels: { severity: 'critical' } }]))
+        .expect(200);
+      await inbox.drained();
+      await dispatcher.idle();
+      expect(pd.alerts.get('vigil-incident-1')).toMatchObject({ status: 'triggered', severity: 'critical' });
+      await api('acknowledge').expect(200);
+      await dispatcher.idle();
+      expect(pd.alerts.get('vigil-incident-1')!.status).toBe('acknowledged');
+      await api('resolve').expect(200);
+      await dispatcher.idle();
+      expect(pd.alerts.get('vigil-incident-1')!.status).toBe('resolved');
+      const enqueued = pd.requests.filter((r) => r.path === '/v2/enqueue').map((r) => JSON.parse(r.body));
+      expect(enqueued.map((e) => [e.event_action, e.dedup_key])).toEqual([
+        ['trigger', 'vigil-incident-1'],
+        ['acknowledge', 'vigil-incident-1'],
+        ['resolve', 'vigil-incident-1'],
+      ]);
+      // The webhook channel heard of the opening and the resolve, not of the acknowledgement.
+      expect(hook.requests).toHaveLength(2);
+      const sent = await db
+        .selectFrom('notifications')
+        .select(['channel', 'event', 'status'])
+        .orderBy('id')
+        .execute();
+      expect(sent).toEqual([
+        { channel: 'pager', event: 'triggered', status: 'sent' },
+        { channel: 'log', event: 'triggered', status: 'sent' },
+        { channel: 'pager', event: 'acknowledged', status: 'sent' },
+        { channel: 'pager', event: 'resolved', status: 'sent' },
+        { channel: 'log', event: 'resolved', status: 'sent' },
+      ]);
+    } finally {
+      await inbox.stop();
+      await dispatcher.idle();
+      dispatcher.stop();
+      await db.destroy();
+      await hook.close();
+      cleanup();
+    }
+  });
+});
