@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSmtpSink, type SmtpSink } from '@vigil/testkit';
+import { startFakePagerDuty, startSmtpSink, type FakeApi, type SmtpSink } from '@vigil/testkit';
 import { percentile, postBody } from './load';
 import { start } from './process';
 
@@ -13,15 +13,23 @@ import { start } from './process';
  * webhook request is sent to the moment a real SMTP server on loopback accepts the email. The first
  * `--warmup` alerts, sent the same way, are not counted: they pay for the receiver's first queries and
  * first SMTP connections (the smtp-server package delays every greeting by 100 ms to catch early talkers).
- * Usage: npm run bench:notify -- [--alerts 500] [--rate 20] [--warmup 40]
+ * With `--integration pagerduty` each incident also goes to a PagerDuty channel (testkit's fake Events API
+ * v2 on loopback, which checks every event): its latency runs to the fake's 202, and the email figure of
+ * the same alerts is printed beside it as the baseline.
+ * Usage: npm run bench:notify -- [--alerts 500] [--rate 20] [--warmup 40] [--integration email|pagerduty]
  */
 const { values: args } = parseArgs({
   options: {
     alerts: { type: 'string', default: '500' },
     rate: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '40' },
+    integration: { type: 'string', default: 'email' },
   },
 });
+const INTEGRATIONS = ['email', 'pagerduty'];
+if (!INTEGRATIONS.includes(args.integration))
+  throw new Error(`--integration: ${args.integration} is not one of ${INTEGRATIONS.join(', ')}`);
+const PD_KEY = 'B3NCHR0UT1NGKEY00000000000000000';
 const total = Number(args.alerts);
 const ratePerSecond = Number(args.rate);
 const warmup = Number(args.warmup);
@@ -69,8 +77,19 @@ function accepted(smtp: SmtpSink): Map<number, number> {
   return at;
 }
 
+/** When the fake API accepted each bench alert's request (the first), by the alert number in its body. */
+function acceptedBy(api: FakeApi): Map<number, number> {
+  const at = new Map<number, number>();
+  for (const req of api.requests) {
+    const n = /bench alert #(\d+)/.exec(req.body)?.[1];
+    if (n !== undefined && !at.has(Number(n))) at.set(Number(n), req.receivedAt);
+  }
+  return at;
+}
+
 async function main() {
   const smtp = await startSmtpSink();
+  const pd = args.integration === 'pagerduty' ? await startFakePagerDuty([PD_KEY]) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-notify-'));
   try {
     const configPath = join(dir, 'config.yml');
@@ -82,11 +101,15 @@ async function main() {
         'notifications:',
         '  channels:',
         `    oncall-email: { kind: email, smtp: { host: 127.0.0.1, port: ${smtp.port} }, from: vigil@example.com, to: [oncall@example.com] }`,
-        'routing: { team: bench, channels: [oncall-email] }',
+        ...(pd
+          ? [`    pager: { kind: pagerduty, routing_key: { env: BENCH_PD_KEY }, url: '${pd.enqueueUrl}' }`]
+          : []),
+        `routing: { team: bench, channels: [oncall-email${pd ? ', pager' : ''}] }`,
         'log_level: info',
         '',
       ].join('\n'),
     );
+    process.env.BENCH_PD_KEY = PD_KEY;
     const receiver = await start('../src/main.js', ['--config', configPath]);
     const agent = new http.Agent({ keepAlive: true });
     const webhook = new URL(`http://127.0.0.1:${receiver.port}/api/v1/alertmanager`);
@@ -111,8 +134,9 @@ async function main() {
       }
       await Promise.all(requests);
       const deadline = Date.now() + DRAIN_MS;
-      while (accepted(smtp).size < first + count && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      const done = () =>
+        accepted(smtp).size >= first + count && (!pd || acceptedBy(pd).size >= first + count);
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     };
     await phase(0, warmup);
     await phase(warmup, total);
@@ -124,17 +148,30 @@ async function main() {
     const arrived = accepted(smtp);
     if (arrived.size < warmup + total)
       throw new Error(`only ${arrived.size} of ${warmup + total} emails arrived`);
-    const latenciesMs = [...arrived]
-      .filter(([n]) => n >= warmup)
-      .map(([n, at]) => at - (sentAt.get(n) as number));
+    const latencies = (at: Map<number, number>) =>
+      [...at].filter(([n]) => n >= warmup).map(([n, t]) => t - (sentAt.get(n) as number));
+    const line = (name: string, ms: number[]) =>
+      `notify_latency integration=${name} p50_ms=${percentile(ms, 50).toFixed(1)} p99_ms=${percentile(ms, 99).toFixed(1)}`;
     console.log(
-      `setup alerts=${total} warmup=${warmup} rate_per_s=${ratePerSecond} channel=email smtp=loopback storage=sqlite`,
+      `setup alerts=${total} warmup=${warmup} rate_per_s=${ratePerSecond} channels=email${pd ? '+pagerduty' : ''} smtp=loopback storage=sqlite`,
     );
-    console.log(
-      `notify_latency p50_ms=${percentile(latenciesMs, 50).toFixed(1)} p99_ms=${percentile(latenciesMs, 99).toFixed(1)}`,
-    );
+    const email = latencies(arrived);
+    console.log(line('email', email));
+    if (pd) {
+      const paged = acceptedBy(pd);
+      if (paged.size < warmup + total)
+        throw new Error(`only ${paged.size} of ${warmup + total} PagerDuty events arrived`);
+      // Every event was valid: the fake made one PagerDuty alert per incident.
+      if (pd.alerts.size !== warmup + total) throw new Error(`PagerDuty holds ${pd.alerts.size} alerts`);
+      const pdMs = latencies(paged);
+      console.log(line('pagerduty', pdMs));
+      console.log(
+        `pagerduty_vs_email p99_ratio=${(percentile(pdMs, 99) / percentile(email, 99)).toFixed(2)} goal_p99_ms=200`,
+      );
+    }
   } finally {
     await smtp.close();
+    await pd?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
