@@ -26,6 +26,8 @@ import { reportsRouter } from './api/reports';
 import { registerReportMetrics } from './reports/metrics';
 import { ReportScheduler, emailMailers } from './reports/schedule';
 import { ConfigError } from '@vigil/service-kit';
+import { Heartbeats } from './heartbeats/tracker';
+import { registerHeartbeatMetrics } from './heartbeats/metrics';
 
 export interface AppOptions {
   /** Channels by name; built from the configuration unless given (tests give their own clock-driven ones). */
@@ -48,6 +50,7 @@ interface Parts {
   escalator: Escalator;
   noise: NoiseControl;
   reports: ReportScheduler;
+  heartbeats: Heartbeats;
 }
 
 export function createApp(initial: Config, db: Db, log: Logger, options: AppOptions = {}) {
@@ -65,7 +68,10 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     sqlite: initial.storage.postgres ? undefined : initial.storage.sqlite,
     lanes: initial.storage.postgres?.merge_lanes,
   });
+  // Heartbeats count as missing only a timeout after the receiver started: it may have been down a while.
+  const startedAt = new Date(clock.now()).toISOString();
   let parts = build(initial);
+  registerHeartbeatMetrics(metrics.registry, () => parts.heartbeats);
 
   function build(cfg: Config): Parts {
     const policies = new Map(cfg.escalation_policies.map((p) => [p.name, p]));
@@ -108,8 +114,12 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       log,
       clock,
     });
+    const heartbeats = new Heartbeats(db, cfg.heartbeats, (raw, payload) => inbox.store(raw, payload), {
+      since: startedAt,
+      leads: lease && ((tx) => lease.holds(tx)),
+    });
     const routes = Router();
-    routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log));
+    routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log, heartbeats));
     const json = express.json({ limit: '64kb', verify: verifyUtf8 });
     routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick));
     if (cfg.notifications.ackLinks) {
@@ -124,7 +134,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     routes.use('/api/v1', reportsRouter(db, cfg.api.tokens, cfg.reports, clock));
     routes.use('/api/v1', whoamiRouter(cfg.api.tokens));
     routes.use('/api/v1', notificationsRouter(db, cfg.api.tokens));
-    return { routes, dispatcher, escalator, noise, reports };
+    return { routes, dispatcher, escalator, noise, reports, heartbeats };
   }
 
   const app = serviceApp(
@@ -199,6 +209,9 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     },
     get reports() {
       return parts.reports;
+    },
+    get heartbeats() {
+      return parts.heartbeats;
     },
     /** Leader only: scheduled reports run from now on, also after reloads. */
     startReports: async () => {

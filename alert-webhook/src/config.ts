@@ -22,6 +22,7 @@ import { maintenanceWindowsSchema, noiseSchema } from './noise/config';
 import { postgresSchema, resolvePostgres, type PostgresSettings } from './db/postgres';
 import { reportChannelProblems, reportsSchema } from './reports/config';
 import { retentionSchema } from './retention/config';
+import { heartbeatsSchema } from './heartbeats/config';
 
 export { ConfigError };
 
@@ -102,6 +103,7 @@ export const configSchema = z.strictObject({
   maintenance_windows: maintenanceWindowsSchema.default([]),
   reports: reportsSchema.prefault({}),
   retention: retentionSchema,
+  heartbeats: heartbeatsSchema.default([]),
   log_level: logLevelSchema,
 });
 

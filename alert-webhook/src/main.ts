@@ -55,6 +55,8 @@ void runService<Config>({
         lease
           .whileLeader(async () => {
             await service.escalator.tick();
+            // Heartbeats not heard from in time open incidents (stored as deliveries, merged as any).
+            await service.heartbeats.check(new Date().toISOString());
             // Storm digests, and incidents no longer flapping or past their maintenance window.
             await service.noise.tick();
             // Other replicas queue notifications too; only the leader delivers them.

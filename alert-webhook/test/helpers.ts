@@ -41,7 +41,7 @@ export async function startTestApp(
       : await freshStorage(backend, dir);
   const config: Config = parseConfig({ ...doc, storage, log_level: 'fatal' }, env);
   const db = await openDatabase(config.storage);
-  const { app, inbox, metrics, dispatcher, escalator, noise } = createApp(
+  const { app, inbox, metrics, dispatcher, escalator, noise, heartbeats } = createApp(
     config,
     db,
     pino({ level: 'silent' }),
@@ -53,6 +53,7 @@ export async function startTestApp(
     dispatcher,
     escalator,
     noise,
+    heartbeats,
     db,
     dir,
     dbPath: join(dir, 'test.db'),

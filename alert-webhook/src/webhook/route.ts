@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { isTransientDbError } from '../db/database';
 import type { Inbox } from '../inbox/inbox';
+import type { Heartbeats } from '../heartbeats/tracker';
 import type { Metrics } from '../metrics';
 import { sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
@@ -31,7 +32,13 @@ function contentTypeProblem(header: string | undefined): string | undefined {
 }
 
 /** POST /api/v1/alertmanager: validate, store durably, then 200. Never 429: Alertmanager drops those. */
-export function webhookRouter(config: Config, inbox: Inbox, metrics: Metrics, log: Logger): Router {
+export function webhookRouter(
+  config: Config,
+  inbox: Inbox,
+  metrics: Metrics,
+  log: Logger,
+  heartbeats: Heartbeats,
+): Router {
   const router = Router();
   const outcome = metrics.webhookRequests;
   const raw = express.raw({ type: () => true, limit: config.server.body_limit_bytes });
@@ -84,14 +91,18 @@ export function webhookRouter(config: Config, inbox: Inbox, metrics: Metrics, lo
       );
     }
     try {
-      const id = await inbox.store(text, checked.payload);
+      // Heartbeat alerts are recorded, not merged into incidents; the rest is stored as it came.
+      const rest = await heartbeats.receive(checked.payload, new Date().toISOString());
+      const stored = rest === checked.payload ? text : rest && JSON.stringify(rest);
+      const id = rest && stored ? await inbox.store(stored, rest) : null;
       outcome.inc({ outcome: 'accepted' });
       const firing = checked.payload.alerts.filter((a) => a.status === 'firing').length;
       // Two increments per delivery rather than one per alert: a storm's notifications carry hundreds.
       if (firing > 0) metrics.alertsReceived.inc({ status: 'firing' }, firing);
       const resolved = checked.payload.alerts.length - firing;
       if (resolved > 0) metrics.alertsReceived.inc({ status: 'resolved' }, resolved);
-      res.json({ status: 'accepted', inbox_id: id });
+      const beats = checked.payload.alerts.length - (rest?.alerts.length ?? 0);
+      res.json({ status: 'accepted', inbox_id: id, ...(beats > 0 && { heartbeats: beats }) });
     } catch (err) {
       const transient = isTransientDbError(err);
       outcome.inc({ outcome: transient ? 'unavailable' : 'error' });

@@ -134,7 +134,7 @@ export function alertmanagerConfig(
 }
 
 /** The sections of docker-compose's receiver config that the native stack shares. */
-const SHARED_SECTIONS = ['notifications', 'users', 'oncall', 'escalation_policies', 'routing'];
+const SHARED_SECTIONS = ['notifications', 'users', 'oncall', 'escalation_policies', 'routing', 'heartbeats'];
 
 export interface ReceiverSource {
   notifications: { channels: Record<string, { kind: string; smtp?: Record<string, unknown> }> };

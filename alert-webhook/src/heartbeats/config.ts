@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { positiveDuration } from '@vigil/service-kit';
+import { matchersField } from '../routing/schema';
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
+/** Labels the receiver sets on a missing heartbeat's alert itself. */
+const OWN_LABELS = ['alertname', 'heartbeat'];
+
+const heartbeatSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"'),
+  matchers: matchersField.prefault(['alertname="Watchdog"']),
+  source_labels: z
+    .array(labelName.refine((l) => !OWN_LABELS.includes(l), `must not be ${OWN_LABELS.join(' or ')}`))
+    .default([]),
+  timeout: positiveDuration.default(300_000),
+  labels: z.record(labelName, z.string()).default({ severity: 'critical' }),
+});
+
+export const heartbeatsSchema = z.array(heartbeatSchema).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((h, i) => {
+    if (seen.has(h.name))
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate heartbeat name "${h.name}"` });
+    seen.add(h.name);
+  });
+});
+
+export type HeartbeatSettings = z.output<typeof heartbeatSchema>;
