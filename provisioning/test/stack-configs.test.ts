@@ -76,4 +76,19 @@ describe("the native stack's receiver config", () => {
     );
     expect(config.escalation_policies.flatMap((p) => waits(p.steps))).not.toEqual([]);
   });
+
+  it("takes the Watchdog as a heartbeat with a timeout Alertmanager's resends fit in, paging through routing", () => {
+    const config = parseConfig(webhookReceiverConfig(source, settings()), {});
+    const [heartbeat] = config.heartbeats;
+    expect(config.heartbeats).toHaveLength(1);
+    expect(heartbeat!.matchers).toEqual([{ name: 'alertname', op: '=', value: 'Watchdog' }]);
+    type Route = { matchers?: string[]; group_interval: string; repeat_interval: string };
+    const am = load(join(ROOT, 'provisioning/alertmanager/alertmanager.yml')) as {
+      route: { routes: Route[] };
+    };
+    const route = am.route.routes.find((r) => r.matchers?.includes('alertname="Watchdog"'));
+    const ms = (d: string) => Number(/^(\d+)([sm])$/.exec(d)![1]) * (d.endsWith('m') ? 60_000 : 1000);
+    // A beat arrives at least every repeat_interval + group_interval; the timeout leaves room for two missed.
+    expect(heartbeat!.timeout).toBeGreaterThan(2 * (ms(route!.repeat_interval) + ms(route!.group_interval)));
+  });
 });
