@@ -8,6 +8,14 @@ export const GENERATED_DIR = join(RULES_ROOT, 'generated');
 export const HANDWRITTEN_DIR = join(RULES_ROOT, 'prometheus');
 export const RUNBOOKS_DIR = join(RULES_ROOT, 'runbooks');
 
+/** Generated from the mixin config outside generated/, where the harness and the panel read them. */
+export const HEALTH_SCORE_RULES = join(HANDWRITTEN_DIR, 'health-score.rules.yml');
+export const PANEL_DEFAULTS = join(
+  RULES_ROOT,
+  '..',
+  'grafana-plugins/vigil-healthscore-panel/src/health/mixin.generated.ts',
+);
+
 /** Runbooks live in this repository; alerts link to the rendered markdown. */
 export const RUNBOOK_BASE_URL = 'https://github.com/vigil/vigil/blob/main/rules/runbooks/';
 

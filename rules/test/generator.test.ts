@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { mixinFilesElsewhere } from '../src/mixin/outside';
 import { GENERATED_DIR, SPECS_DIR } from '../src/paths';
 import { checkAlertmanagerConfig } from '../src/promtool';
 import { INHIBIT_FILE, generate } from '../src/slo/generate';
@@ -25,6 +26,11 @@ describe('generated files', () => {
         text: readFileSync(join(out, f), 'utf8'),
       });
     }
+  });
+
+  it('include, up to date, what the mixin config writes elsewhere: the health-score rules and the panel defaults', async () => {
+    for (const [path, text] of Object.entries(await mixinFilesElsewhere()))
+      expect({ path, text: readFileSync(path, 'utf8') }).toEqual({ path, text });
   });
 
   it('removes the output of specs that no longer exist', async () => {

@@ -1,3 +1,5 @@
+import { MIXIN_HEALTH } from './health/mixin.generated';
+
 /** The signals a health score is made of, in the order the breakdown lists them. */
 export const SIGNALS = ['availability', 'latency', 'errors', 'saturation', 'dependency', 'anomaly'] as const;
 export type Signal = (typeof SIGNALS)[number];
@@ -39,15 +41,16 @@ export interface HealthScoreOptions {
 
 /**
  * Defaults that reproduce rules/prometheus/health-score.rules.yml: its recorded signals
- * (vigil:service_health_signal:ratio) are already 0-1 with 1 good, with the same weights. Dependency
+ * (vigil:service_health_signal:ratio) are already 0-1 with 1 good, with the same weights (both generated
+ * from the mixin config, rules/src/mixin/config.ts). Dependency
  * impact (down dependencies) and anomaly (anomaly score) are shown in the breakdown but not weighted,
  * as in the recorded score.
  */
 export const DEFAULT_SIGNALS: Record<Signal, SignalOptions> = {
-  availability: { weight: 0.4, good: 1, bad: 0 },
-  latency: { weight: 0.25, good: 1, bad: 0 },
-  errors: { weight: 0.25, good: 1, bad: 0 },
-  saturation: { weight: 0.1, good: 1, bad: 0 },
+  availability: { weight: MIXIN_HEALTH.weights.availability, good: 1, bad: 0 },
+  latency: { weight: MIXIN_HEALTH.weights.latency, good: 1, bad: 0 },
+  errors: { weight: MIXIN_HEALTH.weights.errors, good: 1, bad: 0 },
+  saturation: { weight: MIXIN_HEALTH.weights.saturation, good: 1, bad: 0 },
   dependency: { weight: 0, good: 0, bad: 1 },
   anomaly: { weight: 0, good: 0, bad: 1 },
 };

@@ -1,12 +1,13 @@
 import { getActiveThreshold, ThresholdsMode, type GrafanaTheme2, type ThresholdsConfig } from '@grafana/data';
+import { MIXIN_HEALTH } from './mixin.generated';
 
-/** rules/README.md's bands: critical below 65, warning below 85, healthy from 85. */
+/** The mixin's bands (rules/README.md): critical below 65, warning below 85, healthy from 85. */
 export const DEFAULT_THRESHOLDS: ThresholdsConfig = {
   mode: ThresholdsMode.Absolute,
   steps: [
     { value: -Infinity, color: 'red' },
-    { value: 65, color: 'orange' },
-    { value: 85, color: 'green' },
+    { value: MIXIN_HEALTH.bands.critical, color: 'orange' },
+    { value: MIXIN_HEALTH.bands.warning, color: 'green' },
   ],
 };
 
