@@ -28,15 +28,23 @@ export function postBody(agent: http.Agent, target: URL, body: Buffer): Promise<
   });
 }
 
-/** Posts every body once, `concurrency` at a time over keep-alive connections, timing each request. */
-export async function postAll(url: string, bodies: Buffer[], concurrency: number): Promise<LoadResult> {
+/**
+ * Posts every body once, `concurrency` at a time over keep-alive connections, timing each request. Given
+ * several URLs, body i goes to url[i % n] (replicas behind a load balancer).
+ */
+export async function postAll(
+  url: string | string[],
+  bodies: Buffer[],
+  concurrency: number,
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(url);
+  const targets = (Array.isArray(url) ? url : [url]).map((u) => new URL(u));
   const latenciesMs: number[] = [];
   let failures = 0;
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
+      const target = targets[next % targets.length] as URL;
       const body = bodies[next++] as Buffer;
       const started = process.hrtime.bigint();
       const status = await postBody(agent, target, body);

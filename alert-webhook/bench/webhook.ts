@@ -14,7 +14,10 @@ import { start } from './process';
  * Each server (and the client) first gets `--warmup` notifications of other groups, not timed: the first
  * thousand requests of a Node process run cold code, which is a start-up cost, not the receiver's.
  * Usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--warmup 20000]
- *   [--storage sqlite|postgres]
+ *   [--storage sqlite|postgres] [--replicas 3]
+ * With --replicas (PostgreSQL), that many receivers share the database and every notification is posted to
+ * two of them, as both of a pair of clustered Alertmanagers may send it; the run prints the aggregate
+ * ingest and merge rates and the duplicates (a group with a second incident, or opened twice), which fail it.
  * With postgres, a temporary PostgreSQL (Debian's postgresql-15, production settings: fsync on) is started
  * for the run, as the tests start theirs.
  */
@@ -25,10 +28,17 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '20000' },
     storage: { type: 'string', default: 'sqlite' },
+    replicas: { type: 'string', default: '1' },
   },
 });
 if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
   throw new Error(`--storage must be sqlite or postgres, not ${args.storage}`);
+}
+const replicas = Number(args.replicas);
+if (!Number.isInteger(replicas) || replicas < 1 || (replicas > 1 && args.storage !== 'postgres')) {
+  throw new Error(
+    `--replicas must be a whole number from 1, above 1 with --storage postgres: ${args.replicas}`,
+  );
 }
 const totalAlerts = Number(args.alerts);
 const batch = Number(args.batch);
@@ -92,25 +102,34 @@ async function main() {
       configPath,
       `server: { listen_address: 127.0.0.1, port: 0 }\nstorage: ${store.config}\nlog_level: info\n`,
     );
-    const receiver = await start('../src/main.js', ['--config', configPath]);
-    const url = `http://127.0.0.1:${receiver.port}/api/v1/alertmanager`;
+    const receivers = [];
+    for (let i = 0; i < replicas; i++)
+      receivers.push(await start('../src/main.js', ['--config', configPath]));
+    const urls = receivers.map((r) => `http://127.0.0.1:${r.port}/api/v1/alertmanager`);
     // Merging into incidents continues after the 2xx; waits until the inbox is empty.
     const merged = async () => {
       while ((await store.count('select count(*) as n from inbox where processed_at is null')) > 0) {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    await postAll(url, warmup, concurrency);
+    await postAll(urls, twice(warmup), concurrency);
     await merged();
     const loadStarted = Date.now();
-    const ours = await postAll(url, bodies, concurrency);
+    const ours = await postAll(urls, twice(bodies), concurrency);
     await merged();
     const mergedSeconds = (Date.now() - loadStarted) / 1000;
     const incidents = await store.count('select count(*) as n from incidents');
-    await receiver.child.stop();
-
+    // An incident opened twice for one group, or a second incident of a group: one page too many.
+    const duplicates =
+      incidents -
+      (await store.count('select count(distinct group_key) as n from incidents')) +
+      (await store.count(
+        "select count(*) - count(distinct incident_id) as n from incident_changes where change = 'opened'",
+      ));
+    for (const receiver of receivers) await receiver.child.stop();
     if (ours.failures || base.failures)
       throw new Error(`failed requests: ours ${ours.failures}, baseline ${base.failures}`);
+    if (duplicates !== 0) throw new Error(`${duplicates} duplicate incidents or openings`);
     if (incidents !== warmup.length + bodies.length)
       throw new Error(`expected ${warmup.length + bodies.length} incidents, found ${incidents}`);
     const rate = (seconds: number) => Math.round(totalAlerts / seconds);
@@ -123,13 +142,26 @@ async function main() {
     console.log(
       `merged incidents=${incidents} alerts_per_s=${rate(mergedSeconds)} (stored, then merged into incidents)`,
     );
+    // With replicas every notification was delivered twice, to two of them, as clustered Alertmanagers may.
+    const delivered = replicas > 1 ? 2 * totalAlerts : totalAlerts;
+    const ingestRate = Math.round(delivered / ours.seconds);
+    if (replicas > 1) {
+      console.log(
+        `replicas=${replicas} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${rate(mergedSeconds)} duplicates=${duplicates}`,
+      );
+    }
     console.log(
-      `webhook_ingest alerts_per_s=${rate(ours.seconds)} p50_ms=${percentile(ours.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(ours.latenciesMs, 99).toFixed(2)} baseline_ratio=${(base.seconds / ours.seconds).toFixed(2)}`,
+      `webhook_ingest alerts_per_s=${ingestRate} p50_ms=${percentile(ours.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(ours.latenciesMs, 99).toFixed(2)} baseline_ratio=${(ingestRate / rate(base.seconds)).toFixed(2)}`,
     );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** With several replicas, each notification goes to two of them in a row (postAll spreads bodies round robin). */
+function twice(bodies: Buffer[]): Buffer[] {
+  return replicas > 1 ? bodies.flatMap((b) => [b, b]) : bodies;
 }
 
 /** The receiver's database as the benchmark sees it: the YAML `storage` section, and counts read from it. */

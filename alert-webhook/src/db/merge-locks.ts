@@ -20,7 +20,7 @@ export function groupLockKey(receiver: string, groupKey: string): bigint {
  * and retrying the whole batch, and merges of different groups never conflict (SERIALIZABLE's predicate
  * locks on shared index pages made them abort each other). On SQLite, one writer at a time as ever.
  */
-export function mergeTransaction(db: Db, _snapshots: Grouped[]) {
+export function mergeTransaction(db: Db) {
   const tx = db.transaction();
   return isPostgres(db as Kysely<unknown>) ? tx.setIsolationLevel('read committed') : tx;
 }
@@ -39,4 +39,22 @@ export async function lockGroups(tx: Transaction<DatabaseSchema>, snapshots: Gro
   await sql`select count(pg_advisory_xact_lock(k)) from unnest(${keys.map(String)}::bigint[]) as k`.execute(
     tx,
   );
+}
+
+/**
+ * A person's action on an incident takes its group's lock too (PostgreSQL), so that it never interleaves
+ * with a merge of that group: a merge resolving the incident between the action's read and its write
+ * would otherwise resolve it twice. Waiting for a merge makes the action's own (SERIALIZABLE) update fail
+ * as a conflict, answered 503 and retried by the caller, instead.
+ */
+export async function lockIncidentGroup(tx: Transaction<DatabaseSchema>, incidentId: number): Promise<void> {
+  if (!isPostgres(tx as unknown as Kysely<unknown>)) return;
+  const incident = await tx
+    .selectFrom('incidents')
+    .select(['receiver', 'group_key'])
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  if (!incident) return;
+  const key = groupLockKey(incident.receiver, incident.group_key);
+  await sql`select pg_advisory_xact_lock(${String(key)}::bigint)`.execute(tx);
 }

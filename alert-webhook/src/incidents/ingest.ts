@@ -379,7 +379,7 @@ export async function ingest(
   for (let attempt = 1; ; attempt++) {
     try {
       const now = options.now ?? new Date().toISOString();
-      return await mergeTransaction(db, snapshots).execute(async (tx) => {
+      return await mergeTransaction(db).execute(async (tx) => {
         await lockGroups(tx, snapshots);
         const results: IngestResult[] = [];
         for (const { payload } of snapshots)

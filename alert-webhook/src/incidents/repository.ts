@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
+import { lockIncidentGroup } from '../db/merge-locks';
 import type { IncidentStatus, IncidentTable } from '../db/schema';
 import { presentExtra } from './extra';
 import { applyTransition, type Transition } from './rules';
@@ -96,6 +97,7 @@ export async function act(
   policies: ReadonlyMap<string, EscalationPolicy>,
 ): Promise<ActionResult> {
   return db.transaction().execute(async (tx) => {
+    await lockIncidentGroup(tx, id);
     const incident = await tx
       .selectFrom('incidents')
       .select('status')
