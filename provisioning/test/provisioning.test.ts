@@ -92,6 +92,18 @@ describe('provisioning', () => {
     expect([...used].filter((job) => !jobs.has(job as string))).toEqual([]);
   });
 
+  it("links the Prometheus datasource's exemplars (trace_id) to the provisioned Tempo datasource", () => {
+    type Datasource = { uid: string; type: string; jsonData?: { exemplarTraceIdDestinations?: object[] } };
+    const { datasources } = load<{ datasources: Datasource[] }>(
+      'provisioning/grafana/datasources/prometheus.yml',
+    );
+    const tempo = datasources.find((d) => d.type === 'tempo');
+    const prometheus = datasources.find((d) => d.uid === 'vigil-prometheus');
+    expect(prometheus?.jsonData?.exemplarTraceIdDestinations).toEqual([
+      { name: 'trace_id', datasourceUid: tempo?.uid },
+    ]);
+  });
+
   it('keeps the docker-compose overlays in step with the loopback configs', () => {
     const [prometheus, prometheusCompose] = PROMETHEUS.map((p) => withoutHosts(load<PrometheusConfig>(p)));
     expect(prometheusCompose).toEqual(prometheus);

@@ -81,6 +81,23 @@ describe('npm run stack (native)', () => {
     ).toEqual(['1']);
   });
 
+  it("keeps the demo's exemplars: a sampled request's trace id comes back from query_exemplars", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const url = `${stack?.urls.demo}/healthz`;
+    await fetch(url, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const end = () => Math.ceil(Date.now() / 1000) + 1;
+    const start = Math.floor(Date.now() / 1000) - 60;
+    const exemplars = await eventually('the trace id as an exemplar in Prometheus', async () => {
+      const query = encodeURIComponent('http_request_duration_seconds_bucket{job="demo"}');
+      const { data } = (await get(`/api/v1/query_exemplars?query=${query}&start=${start}&end=${end()}`)) as {
+        data: { exemplars: { labels: Record<string, string> }[] }[];
+      };
+      const found = data.flatMap((series) => series.exemplars).filter((e) => e.labels.trace_id === traceId);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(exemplars[0]?.labels).toEqual({ trace_id: traceId });
+  });
+
   it('catches mail in the data directory', async () => {
     const port = Number(new URL(stack?.urls.smtp ?? '').port);
     await createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }).sendMail({

@@ -34,7 +34,20 @@ export function openMetricsView(registry: Registry): Registry<OpenMetricsContent
   return view;
 }
 
+/**
+ * The formats offered, with the versions scrapers name: a media range with parameters (Prometheus sends
+ * `application/openmetrics-text;version=1.0.0,...;q=0.75,text/plain;version=0.0.4;q=0.5,*\/*;q=0.1`)
+ * matches only an offer with the same parameters, so bare types alone would fall through to `*\/*`.
+ */
+const OFFERS = [
+  'text/plain',
+  'text/plain; version=0.0.4',
+  'application/openmetrics-text',
+  'application/openmetrics-text; version=1.0.0',
+  'application/openmetrics-text; version=0.0.1',
+];
+
 /** Whether the scraper asks for OpenMetrics (Prometheus does, before the text format). */
 export function wantsOpenMetrics(req: Request): boolean {
-  return req.accepts(['text/plain', 'application/openmetrics-text']) === 'application/openmetrics-text';
+  return String(req.accepts(OFFERS)).startsWith('application/openmetrics-text');
 }

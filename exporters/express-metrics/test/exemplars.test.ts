@@ -35,6 +35,19 @@ describe('exemplars', () => {
     expect(res.text.endsWith('# EOF\n')).toBe(true);
   });
 
+  it("serves them to Prometheus's own Accept header, which names the formats' versions", async () => {
+    const app = buildApp();
+    await request(app).get('/items/1').set('traceparent', traceparent('01')).expect(200);
+    const accept =
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,' +
+      'text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const res = await request(app).get('/metrics').set('Accept', accept).expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/openmetrics-text/);
+    expect(res.text).toContain(`# {trace_id="${TRACE_ID}"}`);
+    const plain = await request(app).get('/metrics').set('Accept', 'text/plain;version=0.0.4').expect(200);
+    expect(plain.text).not.toContain(TRACE_ID);
+  });
+
   it('leaves exemplars out of the text format, which stays valid after an OpenMetrics scrape', async () => {
     const app = buildApp();
     await request(app).get('/items/1').set('traceparent', traceparent('01')).expect(200);
