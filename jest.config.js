@@ -94,7 +94,7 @@ module.exports = {
       // Packages that @grafana/* pulls in as ES modules only (as in Grafana's create-plugin jest config).
       transformIgnorePatterns: [`node_modules/(?!(${ESM_ONLY.join('|')})/)`],
       setupFiles: ['<rootDir>/grafana-plugins/jest-setup.ts'],
-      setupFilesAfterEnv: ['@testing-library/jest-dom'],
+      setupFilesAfterEnv: ['<rootDir>/grafana-plugins/jest-after-env.ts'],
     },
   ],
 };

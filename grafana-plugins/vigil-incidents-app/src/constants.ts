@@ -9,4 +9,5 @@ export const ROUTES = {
   incident: (id: number | string) => `${PLUGIN_BASE_URL}/incidents/${id}`,
   oncall: `${PLUGIN_BASE_URL}/oncall`,
   reports: `${PLUGIN_BASE_URL}/reports`,
+  maintenance: `${PLUGIN_BASE_URL}/maintenance`,
 };

@@ -28,4 +28,12 @@ export const testIds = {
   },
   oncall: { page: 'vigil-oncall-page', schedule: 'vigil-oncall-schedule' },
   reports: { page: 'vigil-reports-page', chart: 'vigil-reports-chart' },
+  maintenance: {
+    page: 'vigil-maintenance-page',
+    window: 'vigil-maintenance-window',
+    covered: 'vigil-maintenance-covered',
+    form: 'vigil-maintenance-form',
+    matcher: 'vigil-maintenance-matcher',
+    formError: 'vigil-maintenance-form-error',
+  },
 };

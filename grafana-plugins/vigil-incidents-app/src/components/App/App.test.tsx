@@ -17,6 +17,7 @@ describe('App', () => {
     ['/a/vigil-incidents-app/incidents/1', testIds.incident.page],
     ['/a/vigil-incidents-app/oncall', testIds.oncall.page],
     ['/a/vigil-incidents-app/reports', testIds.reports.page],
+    ['/a/vigil-incidents-app/maintenance', testIds.maintenance.page],
   ])('serves %s', async (path, page) => {
     fakeVigil({ incidents: [incident({ id: 1 })] });
     renderApp(path);

@@ -10,6 +10,7 @@ const IncidentsPage = lazy(() => import('../IncidentsPage/IncidentsPage'));
 const IncidentPage = lazy(() => import('../IncidentPage/IncidentPage'));
 const OnCallPage = lazy(() => import('../OnCallPage/OnCallPage'));
 const ReportsPage = lazy(() => import('../ReportsPage/ReportsPage'));
+const MaintenancePage = lazy(() => import('../MaintenancePage/MaintenancePage'));
 
 /**
  * Absolute paths: valid below Grafana's `/a/<plugin id>/*` route and equally at the top of a bare router
@@ -23,6 +24,7 @@ function Pages() {
         <Route path={ROUTES.incident(':id')} element={<IncidentPage />} />
         <Route path={ROUTES.oncall} element={<OnCallPage />} />
         <Route path={ROUTES.reports} element={<ReportsPage />} />
+        <Route path={ROUTES.maintenance} element={<MaintenancePage />} />
         <Route path="*" element={<Navigate to={ROUTES.incidents} replace />} />
       </Routes>
     </Suspense>

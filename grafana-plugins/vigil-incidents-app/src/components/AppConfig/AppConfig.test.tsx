@@ -1,6 +1,7 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AppPluginMeta } from '@grafana/data';
+import { plugin as appPlugin } from '../../module';
 import { fakeVigil } from '../../test-support/fakeVigil';
 import { testIds } from '../../testIds';
 import type { AppJsonData } from '../../types';
@@ -15,6 +16,14 @@ const settingsPosts = (vigil: ReturnType<typeof fakeVigil>) =>
   vigil.requests.filter((r) => r.path === '/api/plugins/vigil-incidents-app/settings');
 
 describe('Configuration page', () => {
+  it('is what module.tsx registers, loaded on first use', async () => {
+    fakeVigil();
+    const Page = appPlugin.configPages![0]!.body;
+    const plugin = { meta: { id: 'vigil-incidents-app', enabled: true, pinned: true, jsonData: {} } };
+    render(<Page plugin={plugin as AppConfigProps['plugin']} query={{}} />);
+    expect(await screen.findByTestId(testIds.appConfig.url, {}, { timeout: 10_000 })).toBeInTheDocument();
+  });
+
   it('saves the URL in jsonData and the token in secureJsonData', async () => {
     const user = userEvent.setup({ delay: null });
     const vigil = fakeVigil();
