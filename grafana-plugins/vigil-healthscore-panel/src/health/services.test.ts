@@ -82,6 +82,31 @@ describe('servicesFromFrames, recorded scores', () => {
   });
 });
 
+describe('servicesFromFrames, raw values behind recorded signals', () => {
+  it('takes a raw_<signal> query as the measured value of that signal, its newest finite sample', () => {
+    const errorRatio = promSeries('raw_errors', { service: 'db' }, [
+      [NOW - MIN, 0.08],
+      [NOW, NaN],
+    ]);
+    const frames = [score('db', [10]), signal('db', 'errors', 0), errorRatio];
+    const [db] = servicesFromFrames(frames, DEFAULT_OPTIONS, NOW);
+    expect(db!.signals).toEqual({ errors: 0 });
+    expect(db!.raw.errors).toEqual({ value: 0.08, field: errorRatio.fields[1] });
+    // A raw series is neither the score nor a signal.
+    expect(db!.score).toBe(10);
+  });
+
+  it('has no raw values for the recorded signals alone, which are scores already, nor for gaps only', () => {
+    const gaps = promSeries('raw_latency', { service: 'db' }, [[NOW, null]]);
+    const [db] = servicesFromFrames(
+      [score('db', [10]), signal('db', 'errors', 0), gaps],
+      DEFAULT_OPTIONS,
+      NOW,
+    );
+    expect(db!.raw).toEqual({});
+  });
+});
+
 describe('servicesFromFrames, computed scores', () => {
   const computed: HealthScoreOptions = {
     ...DEFAULT_OPTIONS,
@@ -117,6 +142,11 @@ describe('servicesFromFrames, computed scores', () => {
     expect(api!.trend.values[0]).toBeCloseTo(100);
     expect(api!.score).toBeCloseTo((100 * 0.325) / 0.9);
     expect(api!.signals).toEqual({ availability: 0.5, errors: 0.5, latency: 0 });
+    // Raw series are their own measured values; availability (good 1, bad 0) is already a score.
+    expect(Object.fromEntries(Object.entries(api!.raw).map(([k, v]) => [k, v.value]))).toEqual({
+      errors: 0.025,
+      latency: 2,
+    });
     expect(api!.linkSource).toBeUndefined();
   });
 

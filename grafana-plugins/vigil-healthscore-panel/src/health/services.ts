@@ -16,8 +16,19 @@ export interface ServiceHealth {
   trend: { times: ArrayLike<number>; values: ArrayLike<Sample> };
   /** The newest 0-1 score of each signal the service has. */
   signals: Partial<Record<Signal, number>>;
+  /**
+   * The newest measured value behind a signal's score (an error ratio, seconds of latency), with the
+   * field it came from (its unit, if set, formats it): from a `raw_<signal>` query, or, when the panel
+   * computes the score from raw series, the signal's own series.
+   */
+  raw: Partial<Record<Signal, RawValue>>;
   /** The score field and its newest row, for the field's data links. */
   linkSource?: { field: Field; rowIndex: number };
+}
+
+export interface RawValue {
+  value: number;
+  field: Field;
 }
 
 /** A sample as a frame holds it: a number, or null for a gap. */
@@ -32,13 +43,18 @@ interface Series {
 interface ServiceSeries {
   score?: Series;
   signals: Partial<Record<Signal, Series>>;
+  raw: Partial<Record<Signal, Series>>;
 }
 
 const isSignal = (name: string | undefined): name is Signal => SIGNALS.includes(name as Signal);
 
+/** The query refId that marks a series as the raw value of a signal: `raw_errors`, `raw_latency`, … */
+export const RAW_PREFIX = 'raw_';
+
 /**
  * A series is a signal by its `signal` label (vigil:service_health_signal:ratio) or, lacking one, by
- * its query's refId (a query with refId "dependency" or "anomaly"); any other series is the score.
+ * its query's refId (a query with refId "dependency" or "anomaly"); a query with refId `raw_<signal>`
+ * gives that signal's raw value; any other series is the score.
  */
 function collect(frames: DataFrame[], serviceLabel: string): Map<string, ServiceSeries> {
   const services = new Map<string, ServiceSeries>();
@@ -49,12 +65,14 @@ function collect(frames: DataFrame[], serviceLabel: string): Map<string, Service
       if (field.type !== FieldType.number) continue;
       const service = field.labels?.[serviceLabel];
       if (!service) continue;
-      const entry = services.get(service) ?? { signals: {} };
+      const entry = services.get(service) ?? { signals: {}, raw: {} };
       services.set(service, entry);
       // The frame's own arrays, not copies: with thousands of series, copying is most of the work.
       const series: Series = { times: time.values, values: field.values, field };
+      const raw = frame.refId?.startsWith(RAW_PREFIX) ? frame.refId.slice(RAW_PREFIX.length) : undefined;
       const signal = field.labels?.signal ?? frame.refId;
-      if (isSignal(signal)) entry.signals[signal] = series;
+      if (isSignal(raw)) entry.raw[raw] = series;
+      else if (isSignal(signal)) entry.signals[signal] = series;
       else entry.score = series;
     }
   }
@@ -72,6 +90,21 @@ function latestSignalScore(series: Series, signal: Signal, options: HealthScoreO
   }
   return undefined;
 }
+
+/** The newest finite value of a series. */
+function latestValue(series: Series): RawValue | undefined {
+  for (let i = series.values.length - 1; i >= 0; i--) {
+    const value = toNumber(series.values[i]);
+    if (Number.isFinite(value)) return { value, field: series.field };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a signal's own series is already its 0-1 score (good 1, bad 0, as the recorded signals are), so
+ * that its values tell nothing more than the score does.
+ */
+const isScore = ({ good, bad }: { good: number; bad: number }) => good === 1 && bad === 0;
 
 /** The score at every time any signal has a sample, from the signals sampled at that time. */
 function computedTrend(signals: ServiceSeries['signals'], options: HealthScoreOptions): [number[], number[]] {
@@ -104,10 +137,16 @@ function health(
   now: number,
 ): ServiceHealth {
   const signals: ServiceHealth['signals'] = {};
+  const raw: ServiceHealth['raw'] = {};
   for (const signal of SIGNALS) {
     const s = series.signals[signal];
     const score = s && latestSignalScore(s, signal, options);
     if (score !== undefined) signals[signal] = score;
+    const rawSeries =
+      series.raw[signal] ??
+      (options.scoreSource === 'computed' && !isScore(options.signals[signal]) ? s : undefined);
+    const value = rawSeries && latestValue(rawSeries);
+    if (value) raw[signal] = value;
   }
   let times: ArrayLike<number>;
   let values: ArrayLike<Sample>;
@@ -128,6 +167,7 @@ function health(
     lastSeen,
     trend: { times, values },
     signals,
+    raw,
     ...(scoreField && last >= 0 && { linkSource: { field: scoreField, rowIndex: last } }),
   };
 }

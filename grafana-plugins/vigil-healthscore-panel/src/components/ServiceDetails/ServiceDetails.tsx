@@ -1,10 +1,10 @@
 import { css } from '@emotion/css';
-import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat, formattedValueToString, getValueFormat, type GrafanaTheme2 } from '@grafana/data';
 import { IconButton, LinkButton, useStyles2 } from '@grafana/ui';
 import type { DrilldownLink } from '../../health/links';
-import type { ServiceHealth } from '../../health/services';
+import type { RawValue, ServiceHealth } from '../../health/services';
 import { testIds } from '../../testIds';
-import { SIGNALS, SIGNAL_TITLES } from '../../types';
+import { SIGNALS, SIGNAL_TITLES, type Signal } from '../../types';
 import { scoreLabel } from '../ServiceTile/ServiceTile';
 
 interface Props {
@@ -16,7 +16,28 @@ interface Props {
   onClose: () => void;
 }
 
-/** A service's score broken down by signal (each 0-100%, 100% being perfect) and its drill-down links. */
+/**
+ * The unit of a signal's raw value when its field sets none: the ratios the rules record (probe success,
+ * failing requests) as percentages, latency and event-loop lag in seconds, dependency and anomaly as numbers.
+ */
+const RAW_UNITS: Record<Signal, string> = {
+  availability: 'percentunit',
+  latency: 's',
+  errors: 'percentunit',
+  saturation: 's',
+  dependency: 'none',
+  anomaly: 'none',
+};
+
+export function formatRaw(signal: Signal, { value, field }: RawValue): string {
+  return formattedValueToString(getValueFormat(field.config?.unit || RAW_UNITS[signal])(value, 2));
+}
+
+/**
+ * A service's score broken down by signal: each signal's sub-score (0-100%, 100% being perfect) with the
+ * measured value behind it, when the queries give one (8% of requests failing scores 0%, which alone would
+ * read as "no errors"), and the drill-down links.
+ */
 export function ServiceDetails({ health, color, links, pinned, onClose }: Props) {
   const styles = useStyles2(getStyles);
   const present = SIGNALS.filter((s) => health.signals[s] !== undefined);
@@ -39,13 +60,25 @@ export function ServiceDetails({ health, color, links, pinned, onClose }: Props)
         <ul className={styles.breakdown} data-testid={testIds.breakdown}>
           {present.map((signal) => {
             const percent = Math.round(health.signals[signal]! * 100);
+            const raw = health.raw[signal];
+            const measured = raw && formatRaw(signal, raw);
             return (
-              <li key={signal} className={styles.row} data-signal={signal}>
+              <li
+                key={signal}
+                className={styles.row}
+                data-signal={signal}
+                aria-label={`${SIGNAL_TITLES[signal]}: ${measured ? `${measured}, ` : ''}score ${percent}%`}
+              >
                 <span>{SIGNAL_TITLES[signal]}</span>
                 <span className={styles.track}>
                   <span className={styles.bar} style={{ width: `${percent}%` }} />
                 </span>
-                <span className={styles.value}>{percent}%</span>
+                <span className={styles.raw} title="Measured value">
+                  {measured}
+                </span>
+                <span className={styles.value} title="Score">
+                  {percent}%
+                </span>
               </li>
             );
           })}
@@ -104,12 +137,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
     margin: theme.spacing(1, 0, 0),
     padding: 0,
     display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 260px), 1fr))',
     gap: theme.spacing(0.5, 2),
   }),
   row: css({
     display: 'grid',
-    gridTemplateColumns: '120px 1fr 40px',
+    gridTemplateColumns: 'minmax(0, 7.5rem) minmax(2rem, 1fr) auto 2.5rem',
     alignItems: 'center',
     gap: theme.spacing(1),
     fontSize: theme.typography.bodySmall.fontSize,
@@ -122,5 +155,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   bar: css({ display: 'block', height: '100%', background: theme.colors.primary.main }),
   value: css({ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
+  raw: css({ color: theme.colors.text.secondary, textAlign: 'right', fontVariantNumeric: 'tabular-nums' }),
   links: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginTop: theme.spacing(1) }),
 });

@@ -10,6 +10,7 @@ const health = (h: Partial<ServiceHealth>): ServiceHealth => ({
   state: 'ok',
   trend: { times: [0, 1], values: [80, 42.4] },
   signals: {},
+  raw: {},
   ...h,
 });
 
