@@ -8,6 +8,7 @@ import { checkAlertmanagerConfig } from '../src/promtool';
 import { INHIBIT_FILE, generate } from '../src/slo/generate';
 import { inhibitRules } from '../src/slo/inhibit';
 import { SpecError, parseSpec } from '../src/slo/spec';
+import { leSpellings, sliQueries } from '../src/slo/sli';
 import { TIERS, burnRateFactor } from '../src/slo/windows';
 
 let out: string;
@@ -37,6 +38,21 @@ describe('generated files', () => {
     writeFileSync(join(out, 'slo-gone-availability.rules.yml'), 'groups: []\n');
     await generate(SPECS_DIR, out);
     expect(readdirSync(out)).not.toContain('slo-gone-availability.rules.yml');
+  });
+});
+
+describe('latency SLIs', () => {
+  const latency = (threshold_seconds: number) =>
+    sliQueries({ kind: 'latency', histogram: 'h', labels: { service: 'x' }, threshold_seconds });
+
+  it('match a bound as the client writes it and as Prometheus 3 spells it ("1" and "1.0")', () => {
+    expect(leSpellings(1)).toEqual(['1', '1.0']);
+    expect(leSpellings(0.25)).toEqual(['0.25']);
+    expect(latency(1).errorRatio('5m')).toContain('h_bucket{service="x",le=~"1|1\\\\.0"}');
+  });
+
+  it("watch the threshold's bucket, so a threshold that is no bucket bound fires SLOMetricsAbsent", () => {
+    expect(latency(0.3).presence).toBe('h_bucket{service="x",le=~"0\\\\.3"}');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Rule } from '../rulefiles';
+import { leSpellings } from '../slo/sli';
 import { MIXIN, type Mixin } from './config';
 import type { RuleGroups } from './rules';
 
@@ -15,6 +16,8 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
   const h = m.health;
   const { satisfied, tolerated } = h.apdexSeconds;
   const lag = h.eventLoopLagSeconds;
+  // Prometheus 3 spells the bound 1 as "1.0": match both, as the latency SLIs do.
+  const le = (seconds: number) => `le=~"${leSpellings(seconds).join('|').replace(/\./g, '\\\\.')}"`;
   const signal = (name: (typeof HEALTH_SIGNALS)[number], expr: string): Rule => ({
     record: 'vigil:service_health_signal:ratio',
     expr,
@@ -41,7 +44,7 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
           {
             // Apdex: satisfied up to T, tolerating up to 4T; (bucket(T) + bucket(4T)) / 2 / count.
             record: 'service:http_request_apdex:ratio_rate5m',
-            expr: `(\n  sum by (service) (rate(http_request_duration_seconds_bucket{le="${satisfied}"}[5m]))\n  + sum by (service) (rate(http_request_duration_seconds_bucket{le="${tolerated}"}[5m]))\n) / 2\n/ sum by (service) (rate(http_request_duration_seconds_count[5m]))`,
+            expr: `(\n  sum by (service) (rate(http_request_duration_seconds_bucket{${le(satisfied)}}[5m]))\n  + sum by (service) (rate(http_request_duration_seconds_bucket{${le(tolerated)}}[5m]))\n) / 2\n/ sum by (service) (rate(http_request_duration_seconds_count[5m]))`,
           },
         ],
       },

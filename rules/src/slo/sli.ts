@@ -20,6 +20,17 @@ function withMatchers(metric: string, labels: Record<string, string>): string {
   return m ? `${metric}{${m}}` : metric;
 }
 
+/**
+ * The ways an `le` label spells a bound: as written (Prometheus 2 keeps the client's "1") and as
+ * Prometheus 3 normalises classic histograms' bounds ("1.0"), so the SLI works on either.
+ */
+export function leSpellings(seconds: number): string[] {
+  const written = String(seconds);
+  return Number.isInteger(seconds) ? [written, `${written}.0`] : [written];
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export function sliQueries(sli: Slo['sli']): SliQueries {
   if (sli.kind === 'events') {
     const total = (w: string) => `sum(rate(${sli.total}[${w}]))`;
@@ -31,11 +42,14 @@ export function sliQueries(sli: Slo['sli']): SliQueries {
     };
   }
   const count = withMatchers(`${sli.histogram}_count`, sli.labels);
-  const good = withMatchers(`${sli.histogram}_bucket`, { ...sli.labels, le: String(sli.threshold_seconds) });
+  const le = `le=~${JSON.stringify(leSpellings(sli.threshold_seconds).map(escapeRegex).join('|'))}`;
+  const good = `${sli.histogram}_bucket{${[matchers(sli.labels), le].filter(Boolean).join(',')}}`;
   const total = (w: string) => `sum(rate(${count}[${w}]))`;
   return {
     errorRatio: (w) => `(${total(w)} - sum(rate(${good}[${w}])))\n/\n${total(w)}`,
     totalRate: total,
-    presence: count,
+    // The threshold's bucket, not the count: a threshold that is no bucket bound has no such series, and
+    // would otherwise count every request as slow without a word.
+    presence: good,
   };
 }
