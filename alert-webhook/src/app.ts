@@ -20,6 +20,7 @@ import { NoiseControl } from './noise/control';
 import { Dispatcher } from './dispatch/dispatcher';
 import { Escalator } from './escalation/escalator';
 import { createChannels } from './notify/registry';
+import { slackRouter } from './api/slack';
 import type { NotificationChannel } from './notify/message';
 import { systemClock, type Clock } from './notify/clock';
 import { reportsRouter } from './api/reports';
@@ -82,19 +83,23 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       onQueued: kick,
       ...(cfg.alertmanagerHttp && { alertmanagerHttp: cfg.alertmanagerHttp }),
     });
-    const dispatcher = new Dispatcher(db, options.channels ?? createChannels(cfg.notifications.channels), {
-      retry: cfg.notifications.retry,
-      links: {
-        publicUrl: cfg.server.public_url,
-        grafanaUrl: cfg.grafana?.url,
-        ackLinks: cfg.notifications.ackLinks,
+    const dispatcher = new Dispatcher(
+      db,
+      options.channels ?? createChannels(cfg.notifications.channels, db),
+      {
+        retry: cfg.notifications.retry,
+        links: {
+          publicUrl: cfg.server.public_url,
+          grafanaUrl: cfg.grafana?.url,
+          ackLinks: cfg.notifications.ackLinks,
+        },
+        log,
+        metrics,
+        clock: options.clock,
+        active: lease && (() => lease.isLeader()),
+        gate: noise.screen,
       },
-      log,
-      metrics,
-      clock: options.clock,
-      active: lease && (() => lease.isLeader()),
-      gate: noise.screen,
-    });
+    );
     const escalator = new Escalator(
       db,
       {
@@ -120,6 +125,8 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     });
     const routes = Router();
     routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log, heartbeats));
+    // Before any body parser: the signature is over the raw body.
+    routes.use('/api/v1', slackRouter(db, cfg.notifications.channels, policies, kick, log));
     const json = express.json({ limit: '64kb', verify: verifyUtf8 });
     routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick));
     if (cfg.notifications.ackLinks) {

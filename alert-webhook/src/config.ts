@@ -149,6 +149,14 @@ function crossReferences(raw: RawConfig): ConfigProblem[] {
   };
   walk(raw.routing, ['routing']);
   raw.users.forEach((u, i) => check(channels, 'notification channel', u.channels, ['users', i, 'channels']));
+  for (const [name, channel] of Object.entries(raw.notifications.channels))
+    if (channel.kind === 'slack_app')
+      for (const [slackUser, user] of Object.entries(channel.users))
+        if (!users.has(user))
+          problems.push({
+            path: ['notifications', 'channels', name, 'users', slackUser],
+            message: `no user named "${user}"`,
+          });
   raw.escalation_policies.forEach((policy, i) =>
     policy.steps.forEach((step, j) => {
       const path = ['escalation_policies', i, 'steps', j];

@@ -325,6 +325,19 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_integrations': {
+    async up(db: Kysely<unknown>) {
+      // The Slack app's message per incident and channel (notify/slack-app/).
+      await db.schema
+        .createTable('slack_messages')
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('incident_id', 'integer', (c) => c.notNull())
+        .addColumn('slack_channel', 'text', (c) => c.notNull())
+        .addColumn('ts', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('slack_messages_pk', ['channel', 'incident_id'])
+        .execute();
+    },
+  },
   '0008_heartbeats': {
     async up(db: Kysely<unknown>) {
       // Escalation policies became steps of one kind each: stored snapshots are rewritten, keeping the step
@@ -355,7 +368,12 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    // 0007 was added after 0008 ran on some databases: run a missing earlier one rather than refuse.
+    allowUnorderedMigrations: true,
+  }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     // Kysely names no migration when it failed before running one (taking its lock, reading its table).

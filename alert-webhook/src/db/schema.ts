@@ -185,6 +185,14 @@ export interface LeaderLeaseTable {
   expires_at: number;
 }
 
+/** The Slack app's one message per incident and channel, edited in place as the incident changes. */
+export interface SlackMessageTable {
+  channel: string;
+  incident_id: number;
+  slack_channel: string;
+  ts: string;
+}
+
 export interface DatabaseSchema {
   inbox: InboxTable;
   incidents: IncidentTable;
@@ -200,4 +208,5 @@ export interface DatabaseSchema {
   maintenance_windows: MaintenanceWindowTable;
   leader_lease: LeaderLeaseTable;
   heartbeat_sources: HeartbeatSourceTable;
+  slack_messages: SlackMessageTable;
 }

@@ -70,6 +70,9 @@ export async function buildMessage(
         ...(annotations.anomaly_score !== undefined && Number.isFinite(score) ? { anomalyScore: score } : {}),
       };
     }),
+    ...(incident.status === 'acknowledged' &&
+      incident.acknowledged_by && { actor: incident.acknowledged_by }),
+    ...(incident.status === 'resolved' && incident.resolved_by && { actor: incident.resolved_by }),
     incidentUrl: incidentUrl(links, incidentId),
     ackUrl: publicUrl && ackLinks ? ackUrl(publicUrl, ackLinks.secret, incidentId, ackLinks.ttlMs) : '',
   };

@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import type { NotificationChannel } from './message';
 import type { Pacer } from './pacer';
+import type { Db } from '../db/database';
 
 /** What channels built from one configuration share. */
 export interface SharedResources {
   /** Slack incoming webhooks: one pace per URL, however many channel names use it. */
   slackPacer: Pacer;
+  /** Where integrations that keep state (the Slack app's message per incident) keep it. */
+  db?: Db;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Db } from '../db/database';
 import { email } from './email/index';
 import type { SharedResources } from './integration';
 import type { NotificationChannel } from './message';
@@ -8,9 +9,10 @@ import { SLACK_INTERVAL_MS } from './slack/slack';
 import { teams } from './teams/index';
 import { webhook } from './webhook/index';
 import { pagerduty } from './pagerduty/index';
+import { slackApp } from './slack-app/index';
 
 /** Every integration, by the `kind` a channel's config names. */
-export const INTEGRATIONS = { email, slack, webhook, teams, pagerduty };
+export const INTEGRATIONS = { email, slack, webhook, teams, pagerduty, slack_app: slackApp };
 
 export type ChannelKind = keyof typeof INTEGRATIONS;
 type Entry = (typeof INTEGRATIONS)[ChannelKind];
@@ -22,6 +24,7 @@ export const channelConfigSchema = z.discriminatedUnion('kind', [
   webhook.schema,
   teams.schema,
   pagerduty.schema,
+  slackApp.schema,
 ]);
 
 type ChannelDocument = z.output<typeof channelConfigSchema>;
@@ -42,8 +45,11 @@ export function resolveChannel(doc: ChannelDocument, where: string, env: NodeJS.
  * Builds every configured channel, by name. Slack channels share one pacer, so two channel names
  * configured with the same webhook URL still keep to Slack's rate between them.
  */
-export function createChannels(channels: Record<string, ChannelSettings>): Map<string, NotificationChannel> {
-  const shared: SharedResources = { slackPacer: new Pacer(SLACK_INTERVAL_MS) };
+export function createChannels(
+  channels: Record<string, ChannelSettings>,
+  db?: Db,
+): Map<string, NotificationChannel> {
+  const shared: SharedResources = { slackPacer: new Pacer(SLACK_INTERVAL_MS), ...(db && { db }) };
   const built = new Map<string, NotificationChannel>();
   for (const [name, settings] of Object.entries(channels))
     built.set(name, entry(settings.kind).create(name, settings, shared));

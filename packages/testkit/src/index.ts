@@ -54,3 +54,4 @@ export { makeCertificates, type Certificates } from './certificates';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './proxy';
 export { startFakeApi, type ApiReply, type ApiRequest, type FakeApi } from './fakes/api';
 export { startFakePagerDuty, type FakePagerDuty, type PagerDutyAlert } from './fakes/pagerduty';
+export { startFakeSlack, type FakeSlack, type SlackMessage } from './fakes/slack';

@@ -43,16 +43,31 @@ function alertBlock(alert: AlertDetail) {
   return { type: 'section', text: mrkdwn(truncate(lines.join('\n'), SECTION_CHARS)) };
 }
 
-/**
- * An incoming webhook cannot edit what it posted earlier, so a status change is a new message whose
- * wording and colour say what changed (the header names the new status, resolved turns green).
- */
-function slackPayload(message: IncidentMessage) {
-  const { shown, hidden } = shownAlerts(message);
-  const buttons: { type: string; text: ReturnType<typeof plain>; url: string }[] = [];
+type Button = {
+  type: 'button';
+  text: ReturnType<typeof plain>;
+  url?: string;
+  action_id?: string;
+  value?: string;
+  style?: string;
+};
+
+/** Link buttons, as an incoming webhook's message has them: the incident, and the signed acknowledge page. */
+function linkButtons(message: IncidentMessage): Button[] {
+  const buttons: Button[] = [];
   if (message.incidentUrl)
     buttons.push({ type: 'button', text: plain('View incident'), url: message.incidentUrl });
   if (offersAck(message)) buttons.push({ type: 'button', text: plain('Acknowledge'), url: message.ackUrl });
+  return buttons;
+}
+
+/**
+ * An incoming webhook cannot edit what it posted earlier, so a status change is a new message whose
+ * wording and colour say what changed (the header names the new status, resolved turns green). The Slack
+ * app edits its one message per incident instead, with buttons of its own.
+ */
+export function slackPayload(message: IncidentMessage, buttons: Button[] = linkButtons(message)) {
+  const { shown, hidden } = shownAlerts(message);
   return {
     text: truncate(headline(message), FALLBACK_CHARS),
     blocks: [{ type: 'header', text: plain(truncate(headline(message), HEADER_CHARS)) }],

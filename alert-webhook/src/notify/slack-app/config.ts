@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
+import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
+
+export const slackAppSchema = z.strictObject({
+  kind: z.literal('slack_app'),
+  // The app's bot token (xoxb-…), with the chat:write scope.
+  bot_token: secretRef,
+  // The app's signing secret: interactivity requests (the buttons) are verified with it.
+  signing_secret: secretRef,
+  // The Slack channel's ID (C…), where the app is a member.
+  channel: z.string().regex(/^[CGD][A-Z0-9]+$/, 'a Slack channel ID, such as C0123ABCD'),
+  // Slack user IDs to Vigil users (names of users): who may press Acknowledge and Resolve.
+  users: z
+    .record(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user ID, such as U0123ABCD'), z.string().min(1))
+    .default({}),
+  api_url: httpUrl.default('https://slack.com/api'),
+  timeout,
+  http_config: httpConfig,
+});
+
+export interface SlackAppSettings {
+  kind: 'slack_app';
+  botToken: string;
+  signingSecret: string;
+  channel: string;
+  users: Record<string, string>;
+  apiUrl: string;
+  http: HttpClientSettings;
+}
+
+export function resolveSlackApp(
+  channel: z.output<typeof slackAppSchema>,
+  where: string,
+  env: NodeJS.ProcessEnv,
+): SlackAppSettings {
+  return {
+    kind: 'slack_app',
+    botToken: resolveSecret(channel.bot_token, `${where}.bot_token`, env),
+    signingSecret: resolveSecret(channel.signing_secret, `${where}.signing_secret`, env),
+    channel: channel.channel,
+    users: channel.users,
+    apiUrl: channel.api_url.replace(/\/+$/, ''),
+    http: resolveHttp(channel, where, env),
+  };
+}
