@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { waitFor } from '@vigil/testkit';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../src/config';
@@ -170,6 +171,34 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     const { pruner: p } = pruner(db, { inbox: '0s', incidents: '0s', audit: '0s', notifications: '0s' });
     expect(await p.run()).toEqual({});
     expect(await count(db, 'incidents')).toBe(1);
+  });
+});
+
+describe('the pruning timer', () => {
+  it('prunes every retention.interval, only while allowed (the leader lease), and stops', async () => {
+    const { db, close } = await openTempDb('sqlite');
+    try {
+      await incident(db, 'Old', 100, 99);
+      const { pruner: p } = pruner(db, { incidents: '30d', interval: '1s' });
+      let leader = false;
+      const asked: boolean[] = [];
+      p.start(async (task) => {
+        asked.push(leader);
+        return leader ? task() : false;
+      });
+      await waitFor('a run while not the leader', async () => (asked.length >= 1 ? true : undefined));
+      expect(await count(db, 'incidents')).toBe(1);
+      leader = true;
+      await waitFor('a run as the leader', async () =>
+        (await count(db, 'incidents')) === 0 ? true : undefined,
+      );
+      await p.stop();
+      const runs = asked.length;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(asked).toHaveLength(runs);
+    } finally {
+      await close();
+    }
   });
 });
 
