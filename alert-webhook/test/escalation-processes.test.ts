@@ -1,6 +1,7 @@
 import { sleep, startPostgres, startSmtpSink, waitFor, type Postgres, type SmtpSink } from '@vigil/testkit';
 import { Pool } from 'pg';
 import { notification, tempDir } from './helpers';
+import { sinkChannel } from './support/mail';
 import { buildReceiver, startReceiver, type ReceiverProcess } from './processes';
 
 /**
@@ -38,15 +39,7 @@ const config = (storage: Record<string, unknown>) => ({
   api: { tokens: [{ name: 'responder', role: 'responder', token: { env: 'TOKEN' } }] },
   notifications: {
     channels: Object.fromEntries(
-      ['alice', 'bob'].map((user) => [
-        `${user}-email`,
-        {
-          kind: 'email',
-          smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-          from: 'Vigil <vigil@vigil.test>',
-          to: [`${user}@vigil.test`],
-        },
-      ]),
+      ['alice', 'bob'].map((user) => [`${user}-email`, sinkChannel(smtp, `${user}@vigil.test`)]),
     ),
     retry: { max_attempts: 3, initial_delay: '100ms', max_delay: '100ms' },
   },
@@ -187,6 +180,7 @@ describe('escalation in the receiver process', () => {
       },
     };
     const pool = new Pool({ connectionString: pg.urlFor('vigil_escalation'), max: 1 });
+    pool.on('error', () => undefined); // an idle connection closed by the server stopping
     const replicas: ReceiverProcess[] = [];
     try {
       for (const name of ['a', 'b'])

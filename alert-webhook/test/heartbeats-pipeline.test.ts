@@ -9,6 +9,7 @@ import {
   type SmtpSink,
 } from '@vigil/testkit';
 import { tempDir } from './helpers';
+import { sinkChannel } from './support/mail';
 import { buildReceiver, startReceiver, type ReceiverProcess } from './processes';
 
 /**
@@ -50,12 +51,7 @@ beforeAll(async () => {
       api: { tokens: [{ name: 'viewer', role: 'viewer', token: { env: 'TOKEN' } }] },
       notifications: {
         channels: {
-          oncall: {
-            kind: 'email',
-            smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-            from: 'Vigil <vigil@vigil.test>',
-            to: ['oncall@vigil.test'],
-          },
+          oncall: sinkChannel(smtp, 'oncall@vigil.test'),
         },
         retry: { max_attempts: 3, initial_delay: '100ms', max_delay: '100ms' },
       },

@@ -1,6 +1,7 @@
 import { startPostgres, startSmtpSink, waitFor, type Postgres, type SmtpSink } from '@vigil/testkit';
 import { Pool } from 'pg';
 import { notification, tempDir } from './helpers';
+import { sinkChannel } from './support/mail';
 import { buildReceiver, startReceiver, type ReceiverProcess } from './processes';
 
 /**
@@ -42,12 +43,7 @@ const config = () => ({
   },
   notifications: {
     channels: {
-      oncall: {
-        kind: 'email',
-        smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-        from: 'Vigil <vigil@vigil.test>',
-        to: ['oncall@vigil.test'],
-      },
+      oncall: sinkChannel(smtp, 'oncall@vigil.test'),
     },
   },
   heartbeats: [{ name: 'watchdog', source_labels: ['replica'], timeout: '4s' }],
