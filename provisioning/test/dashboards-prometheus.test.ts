@@ -1,3 +1,4 @@
+import { VIGIL_METRICS } from '@vigil/rules';
 import { waitFor } from '@vigil/testkit';
 import { overviewDashboard } from '../dashboards/src/overview';
 import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
@@ -111,6 +112,20 @@ describe('the Platform overview on a running stack', () => {
       )
     ).flat();
     expect(missing).toEqual([]);
+  });
+
+  it("holds every metric of the mixin's known list with the labels it lists", async () => {
+    const problems: string[] = [];
+    for (const [name, labels] of Object.entries(VIGIL_METRICS)) {
+      const url = new URL('/api/v1/series', stack?.urls.prometheus);
+      url.searchParams.set('match[]', name);
+      const { data } = (await (await fetch(url)).json()) as { data: Record<string, string>[] };
+      if (data.length === 0) problems.push(`${name}: no series`);
+      const allowed = new Set(['__name__', 'job', 'instance', ...labels]);
+      const extra = new Set(data.flatMap((series) => Object.keys(series).filter((l) => !allowed.has(l))));
+      if (extra.size) problems.push(`${name}: labels ${[...extra].join(', ')} not listed`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it('produces, live, every metric that any dashboard queries', async () => {

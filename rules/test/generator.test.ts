@@ -127,6 +127,21 @@ describe('SLO spec validation', () => {
     expect(spec.slos[0]?.sli.kind).toBe('events');
   });
 
+  it('refuses a selector naming a metric or label that does not exist, which `or vector(0)` would hide', () => {
+    const events = (s: ReturnType<typeof valid>) =>
+      (s.slos[0] as unknown as { sli: { events: { errors: string; total: string } } }).sli.events;
+    expect(
+      problem((s) => {
+        events(s).errors = 'http_request_total{service="shop",status_class="5xx"}';
+      }),
+    ).toContain('shop.yml: slos[0].sli.events.errors: no known metric is named http_request_total');
+    expect(
+      problem((s) => {
+        events(s).total = 'http_requests_total{service="shop",status_clas=~"2xx"}';
+      }),
+    ).toContain('slos[0].sli.events.total: http_requests_total has no label "status_clas"');
+  });
+
   it('names the file and the path of the bad key', () => {
     expect(
       problem((s) => {

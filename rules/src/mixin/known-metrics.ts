@@ -54,3 +54,37 @@ export const EXPORTER_METRICS = {
 export type ExporterName = keyof typeof EXPORTER_METRICS;
 
 export const exporterMetricNames = (): string[] => Object.values(EXPORTER_METRICS).flat();
+
+/**
+ * Metrics Vigil itself produces that SLOs and the health score select, with their label names:
+ * express-metrics' RED metrics, the health-check exporter's probe_success, alert-webhook's deliveries.
+ * provisioning/test/dashboards-prometheus.test.ts checks them against the running stack's /metrics.
+ */
+export const VIGIL_METRICS: Record<string, readonly string[]> = {
+  http_requests_total: ['service', 'route', 'method', 'status_class'],
+  http_request_duration_seconds_bucket: ['service', 'route', 'method', 'status_class', 'le'],
+  http_request_duration_seconds_count: ['service', 'route', 'method', 'status_class'],
+  http_request_duration_seconds_sum: ['service', 'route', 'method', 'status_class'],
+  probe_success: ['service', 'check'],
+  vigil_webhook_requests_total: ['outcome'],
+};
+
+/** Labels Prometheus adds to every scraped series. */
+const TARGET_LABELS = ['job', 'instance'];
+
+/**
+ * What is wrong with a selector's metric and label names, checked against the metrics known to exist
+ * (the standard exporters' names, Vigil's with their labels); empty when nothing is. A typo here would
+ * otherwise select nothing, and `or vector(0)` would turn it into "no errors".
+ */
+export function unknownSelectorNames(metric: string, labels: string[]): string[] {
+  const vigil = VIGIL_METRICS[metric];
+  if (vigil) {
+    const known = new Set([...vigil, ...TARGET_LABELS]);
+    return labels
+      .filter((l) => !known.has(l))
+      .map((l) => `${metric} has no label "${l}" (it has ${[...known].join(', ')})`);
+  }
+  if (exporterMetricNames().includes(metric)) return [];
+  return [`no known metric is named ${metric} (rules/src/mixin/known-metrics.ts lists them)`];
+}

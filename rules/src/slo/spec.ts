@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import { describeIssues, formatProblem } from '@vigil/service-kit';
+import { unknownSelectorNames } from '../mixin/known-metrics';
 
 export class SpecError extends Error {
   override name = 'SpecError';
@@ -76,10 +77,34 @@ export function parseSpec(doc: unknown, source: string): SloSpec {
     const problems = describeIssues(result.error, specSchema).map(formatProblem);
     throw new SpecError(`${source}: ${problems.join('; ')}`);
   }
+  const unknown = result.data.slos.flatMap((slo, i) => selectorProblems(slo, `slos[${i}].sli`));
+  if (unknown.length) throw new SpecError(`${source}: ${unknown.join('; ')}`);
   const names = result.data.slos.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new SpecError(`${source}: slos: duplicate name "${duplicate}"`);
   return result.data;
+}
+
+/** The metric and label names of a selector the schema has accepted (metric{label op "value", ...}). */
+function selectorNames(text: string): { metric: string; labels: string[] } {
+  const [, metric = '', matchers = ''] = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?$/.exec(text) ?? [];
+  const labels = [...matchers.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"/g)].map(
+    (m) => m[1] as string,
+  );
+  return { metric, labels };
+}
+
+/** Selectors naming a metric or label that does not exist, each with its key path. */
+function selectorProblems(slo: Slo, path: string): string[] {
+  const check = (key: string, metric: string, labels: string[]) =>
+    unknownSelectorNames(metric, labels).map((problem) => `${path}.${key}: ${problem}`);
+  const sli = slo.sli;
+  if (sli.kind === 'latency')
+    return check('latency.histogram', `${sli.histogram}_bucket`, Object.keys(sli.labels));
+  return (['errors', 'total'] as const).flatMap((key) => {
+    const { metric, labels } = selectorNames(sli[key]);
+    return check(`events.${key}`, metric, labels);
+  });
 }
 
 export function loadSpec(file: string): SloSpec {
