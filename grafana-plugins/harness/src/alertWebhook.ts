@@ -166,7 +166,7 @@ export const SEED: Alert[][] = [
 /**
  * Delivers the seed notifications, waits until alert-webhook has turned each into an incident, and has
  * the payments incident acknowledged with a note through the REST API, so that the pages show one
- * incident further along (and the reports a time to acknowledge).
+ * incident further along (and the reports a time to acknowledge), and a maintenance window over checkout.
  */
 export async function seedIncidents(webhook: AlertWebhook, seed = SEED): Promise<void> {
   for (const alerts of seed) {
@@ -200,4 +200,10 @@ export async function seedIncidents(webhook: AlertWebhook, seed = SEED): Promise
   const payments = incidents.find((i) => i.service === 'payments');
   if (payments)
     await call(`/incidents/${payments.id}/acknowledge`, { note: 'Looking at the TLS certificate.' });
+  // A window over checkout, whose incident the Maintenance page shows it covers.
+  await call('/maintenance', {
+    matchers: ['service="checkout"'],
+    ends_at: new Date(Date.now() + 2 * 3600_000).toISOString(),
+    comment: 'Database failover drill',
+  });
 }

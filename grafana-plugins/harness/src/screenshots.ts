@@ -74,6 +74,19 @@ export async function screenshots(out: string, log: (line: string) => void = con
       { name: 'app-oncall', path: `${APP}/oncall`, ready: appIds.oncall.schedule },
       { name: 'app-reports', path: `${APP}/reports`, ready: appIds.reports.chart, fullPage: true },
       {
+        name: 'app-maintenance',
+        path: `${APP}/maintenance`,
+        ready: appIds.maintenance.window,
+        fullPage: true,
+      },
+      {
+        name: 'app-maintenance-mobile',
+        path: `${APP}/maintenance`,
+        ready: appIds.maintenance.window,
+        viewport: PHONE,
+        fullPage: true,
+      },
+      {
         name: 'app-incidents-mobile',
         path: `${APP}/incidents`,
         ready: appIds.incidents.row,

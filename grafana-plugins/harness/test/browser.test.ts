@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { testIds as appIds } from '../../vigil-incidents-app/src/testIds';
 import { testIds as panelIds } from '../../vigil-healthscore-panel/src/testIds';
 import { launchChromium } from '../src/browser';
+import { narrowLayoutProblems } from '../src/layout';
 import { startLive, type Live } from '../src/live';
 
 let live: Live;
@@ -80,4 +81,79 @@ it('acknowledges an incident from the Incident page, and alert-webhook records i
   } finally {
     await page.close();
   }
+});
+
+const PHONE = { width: 390, height: 844 };
+const APP = '/a/vigil-incidents-app';
+
+describe('at a phone width (390 px)', () => {
+  const pages: Array<[string, () => Promise<string>, string]> = [
+    ['the health-score panel', async () => '/panel', panelIds.tile],
+    ['Incidents', async () => `${APP}/incidents`, appIds.incidents.row],
+    [
+      'Incident',
+      async () => {
+        const { items } = await api<{ items: Array<{ id: number }> }>('/incidents?severity=critical');
+        return `${APP}/incidents/${items[0]!.id}`;
+      },
+      appIds.incident.timeline,
+    ],
+    ['On-call', async () => `${APP}/oncall`, appIds.oncall.schedule],
+    ['Reports', async () => `${APP}/reports`, appIds.reports.chart],
+    ['Maintenance', async () => `${APP}/maintenance`, appIds.maintenance.window],
+  ];
+
+  it.each(pages)(
+    '%s: the page does not scroll sideways and every control is within reach',
+    async (_name, path, ready) => {
+      const page = await browser.newPage({ viewport: PHONE });
+      try {
+        await page.goto(live.url + (await path()));
+        await page.getByTestId(ready).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        expect(await narrowLayoutProblems(page)).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+  );
+
+  it('creates a maintenance window, its matchers checked by alert-webhook as typed, and ends it', async () => {
+    const page = await browser.newPage({ viewport: PHONE });
+    try {
+      await page.goto(`${live.url}${APP}/maintenance`);
+      const form = page.getByTestId(appIds.maintenance.form);
+      const matcher = form.getByLabel('Matcher 1');
+      await matcher.fill('service="search');
+      // alert-webhook's own message for the unclosed quote, under the input.
+      await form.getByText(/missing closing double quote/).waitFor();
+      await matcher.fill('service="search"');
+      await form.getByText('Matchers accepted by alert-webhook').waitFor();
+      await form.getByLabel('Comment').fill('reindex');
+      await form.getByRole('button', { name: 'Create window' }).click();
+      const windows = await waitFor(
+        'the new window in alert-webhook',
+        async () => {
+          const { items } = await api<{ items: Array<{ id: number; matchers: string[]; comment: string }> }>(
+            '/maintenance',
+          );
+          return items.find((w) => w.comment === 'reindex');
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(windows.matchers).toEqual(['service="search"']);
+      // Probing the matchers made no window: only the seeded one and this one exist.
+      expect((await api<{ items: unknown[] }>('/maintenance')).items).toHaveLength(2);
+
+      const card = page.getByRole('region', { name: `Maintenance window Window #${windows.id}` });
+      await card.getByRole('button', { name: 'End now' }).click();
+      await card.getByRole('button', { name: 'End window' }).click();
+      await card.waitFor({ state: 'detached' });
+      expect(
+        (await api<{ items: Array<{ id: number }> }>('/maintenance')).items.map((w) => w.id),
+      ).not.toContain(windows.id);
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -17,7 +17,9 @@ export function CoveredIncidents({ incidents, label }: { incidents: IncidentDeta
       <ul className={s.list} aria-label={label}>
         {incidents.map((i) => (
           <li key={i.id} className={s.item}>
-            <StatusBadge status={i.status} />
+            <span className={s.badge}>
+              <StatusBadge status={i.status} />
+            </span>
             <Link to={ROUTES.incident(i.id)}>
               #{i.id} {i.title}
             </Link>
@@ -34,9 +36,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ listStyle: 'none', margin: 0, padding: 0, display: 'grid', gap: theme.spacing(0.5) }),
   item: css({
     display: 'flex',
-    alignItems: 'center',
+    alignItems: 'baseline',
     gap: theme.spacing(1),
-    overflowWrap: 'anywhere',
-    a: { color: theme.colors.text.link },
+    a: { color: theme.colors.text.link, overflowWrap: 'anywhere', minWidth: 0 },
   }),
+  // The badge keeps its word whole however narrow the card.
+  badge: css({ flex: 'none', whiteSpace: 'nowrap', overflowWrap: 'normal' }),
 });
