@@ -83,12 +83,29 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     const old = await incident(db, 'Old', 100, 99);
     const open = await incident(db, 'StillOpen', 200);
     const recent = await incident(db, 'Recent', 20, 10);
+    await db
+      .insertInto('slack_messages')
+      .values(
+        [old, open].map((incident_id) => ({
+          channel: 'ops-slack',
+          incident_id,
+          slack_channel: 'C1',
+          ts: '1.2',
+        })),
+      )
+      .execute();
     const { pruner: p, registry } = pruner(db, { incidents: '30d', batch_size: 50 });
     const pruned = await p.run();
     expect(pruned.incidents).toBe(1);
     const ids = (await db.selectFrom('incidents').select('id').orderBy('id').execute()).map((r) => r.id);
     expect(ids).toEqual([open, recent]);
-    for (const table of ['alerts', 'timeline', 'notifications', 'incident_changes'] as const) {
+    for (const table of [
+      'alerts',
+      'timeline',
+      'notifications',
+      'incident_changes',
+      'slack_messages',
+    ] as const) {
       const left = await db.selectFrom(table).select('incident_id').where('incident_id', '=', old).execute();
       expect(left).toHaveLength(0);
     }

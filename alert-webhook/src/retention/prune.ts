@@ -14,6 +14,7 @@ export const PRUNED_TABLES = [
   'timeline',
   'escalations',
   'incident_changes',
+  'slack_messages',
 ] as const;
 export type PrunedTable = (typeof PRUNED_TABLES)[number];
 export type PruneCounts = Partial<Record<PrunedTable, number>>;
@@ -24,7 +25,7 @@ export type PruneCounts = Partial<Record<PrunedTable, number>>;
  */
 const REPORT_CATCH_UP_MS = 7 * 86_400_000;
 
-/** The rows that refer to an incident, deleted with it, children first (foreign keys). */
+/** The rows that refer to an incident, deleted with it, children first (foreign keys). A table keyed by incident goes here. */
 const INCIDENT_CHILDREN = [
   'delivery_attempts',
   'notifications',
@@ -32,6 +33,7 @@ const INCIDENT_CHILDREN = [
   'timeline',
   'alerts',
   'incident_changes',
+  'slack_messages',
 ] as const;
 
 export interface PruneOptions {
