@@ -338,6 +338,20 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_integrations_tickets': {
+    async up(db: Kysely<unknown>) {
+      // Jira's issue per incident and channel (notify/jira/): the row is claimed before the issue is created.
+      await db.schema
+        .createTable('tickets')
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('incident_id', 'integer', (c) => c.notNull())
+        .addColumn('key', 'text')
+        .addColumn('url', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tickets_pk', ['channel', 'incident_id'])
+        .execute();
+    },
+  },
   '0008_heartbeats': {
     async up(db: Kysely<unknown>) {
       // Escalation policies became steps of one kind each: stored snapshots are rewritten, keeping the step

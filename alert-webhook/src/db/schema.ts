@@ -193,6 +193,15 @@ export interface SlackMessageTable {
   ts: string;
 }
 
+/** A ticket tracker's issue per incident and channel; key null while its creation is claimed. */
+export interface TicketTable {
+  channel: string;
+  incident_id: number;
+  key: string | null;
+  url: string | null;
+  created_at: string;
+}
+
 export interface DatabaseSchema {
   inbox: InboxTable;
   incidents: IncidentTable;
@@ -209,4 +218,5 @@ export interface DatabaseSchema {
   leader_lease: LeaderLeaseTable;
   heartbeat_sources: HeartbeatSourceTable;
   slack_messages: SlackMessageTable;
+  tickets: TicketTable;
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import type { IncidentMessage } from '../notify/message';
 import { ackUrl, viewUrl } from '../notify/links';
+import { incidentTickets } from '../incidents/repository';
 
 export interface LinkSettings {
   /** Where the receiver is reachable for people (ack links); no links without it. */
@@ -53,7 +54,9 @@ export async function buildMessage(
     .orderBy('id')
     .execute();
   const { publicUrl, ackLinks } = links;
+  const tickets = await incidentTickets(db, incidentId);
   return {
+    ...(tickets.length > 0 && { tickets }),
     incidentId,
     status: incident.status,
     severity: incident.severity,

@@ -58,9 +58,10 @@ export async function listIncidents(db: Db, f: IncidentFilter) {
 export async function getIncident(db: Db, id: number) {
   const incident = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
   if (!incident) return undefined;
-  const [alerts, timeline] = await Promise.all([
+  const [alerts, timeline, tickets] = await Promise.all([
     db.selectFrom('alerts').selectAll().where('incident_id', '=', id).orderBy('id').execute(),
     db.selectFrom('timeline').selectAll().where('incident_id', '=', id).orderBy('id').execute(),
+    incidentTickets(db, id),
   ]);
   return {
     ...presentIncident(incident),
@@ -71,7 +72,20 @@ export async function getIncident(db: Db, id: number) {
       extra: presentExtra(parseJson(a.extra)),
     })),
     timeline: timeline.map((t) => ({ ...t, data: parseJson(t.data) })),
+    tickets,
   };
+}
+
+/** The tickets made for an incident (Jira channels), by channel: key and link. */
+export async function incidentTickets(db: Db, id: number) {
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['channel', 'key', 'url'])
+    .where('incident_id', '=', id)
+    .where('key', 'is not', null)
+    .orderBy('channel')
+    .execute();
+  return rows.map((r) => ({ channel: r.channel, key: r.key as string, url: r.url as string }));
 }
 
 const PAST = {

@@ -30,6 +30,8 @@ export interface IncidentMessage {
    * replica after fail-over (delivery is at least once), so receivers can drop repeats.
    */
   notificationId?: number;
+  /** Tickets made for the incident (Jira), shown with it. */
+  tickets?: { channel: string; key: string; url: string }[];
   /** Who acknowledged or resolved the incident, while it is so. */
   actor?: string;
   /** What the notification is about (its outbox event), when it is one. */

@@ -10,9 +10,10 @@ import { teams } from './teams/index';
 import { webhook } from './webhook/index';
 import { pagerduty } from './pagerduty/index';
 import { slackApp } from './slack-app/index';
+import { jira } from './jira/index';
 
 /** Every integration, by the `kind` a channel's config names. */
-export const INTEGRATIONS = { email, slack, webhook, teams, pagerduty, slack_app: slackApp };
+export const INTEGRATIONS = { email, slack, webhook, teams, pagerduty, slack_app: slackApp, jira };
 
 export type ChannelKind = keyof typeof INTEGRATIONS;
 type Entry = (typeof INTEGRATIONS)[ChannelKind];
@@ -25,6 +26,7 @@ export const channelConfigSchema = z.discriminatedUnion('kind', [
   teams.schema,
   pagerduty.schema,
   slackApp.schema,
+  jira.schema,
 ]);
 
 type ChannelDocument = z.output<typeof channelConfigSchema>;

@@ -55,3 +55,4 @@ export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './pro
 export { startFakeApi, type ApiReply, type ApiRequest, type FakeApi } from './fakes/api';
 export { startFakePagerDuty, type FakePagerDuty, type PagerDutyAlert } from './fakes/pagerduty';
 export { startFakeSlack, type FakeSlack, type SlackMessage } from './fakes/slack';
+export { startFakeJira, type FakeJira, type JiraIssue } from './fakes/jira';

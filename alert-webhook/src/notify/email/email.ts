@@ -37,6 +37,7 @@ function renderText(message: IncidentMessage): string {
   const lines = [headline(message), '', ...incidentFacts(message).map(line), ''];
   if (message.incidentUrl) lines.push(`Incident: ${message.incidentUrl}`);
   if (offersAck(message)) lines.push(`Acknowledge: ${message.ackUrl}`);
+  for (const t of message.tickets ?? []) lines.push(`Ticket: ${t.key} ${t.url}`);
   lines.push('', `Alerts (${message.alerts.length}):`);
   for (const alert of shown) {
     lines.push('', `* ${alertSummary(alert)}`, ...alertRows(alert).map((fact) => `  ${line(fact)}`));
@@ -56,6 +57,8 @@ function renderHtml(message: IncidentMessage): string {
   const links: string[] = [];
   if (message.incidentUrl) links.push(`<a href="${escapeHtml(message.incidentUrl)}">View incident</a>`);
   if (offersAck(message)) links.push(`<a href="${escapeHtml(message.ackUrl)}">Acknowledge</a>`);
+  for (const t of message.tickets ?? [])
+    links.push(`<a href="${escapeHtml(t.url)}">Ticket ${escapeHtml(t.key)}</a>`);
   const alerts = shown
     .map((alert) => `<h3>${escapeHtml(alertSummary(alert))}</h3>${table(alertRows(alert))}`)
     .join('');

@@ -1,0 +1,189 @@
+import { HttpClient, type HttpResponse } from '@vigil/service-kit';
+import type { Db } from '../../db/database';
+import { severityRank } from '../../incidents/rules';
+import { alertSummary, headline, incidentFacts, shownAlerts } from '../format';
+import { outcomeOf, send } from '../http';
+import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
+import type { JiraSettings } from './config';
+
+/** A claim older than this many request timeouts was left by an attempt that died. */
+const CLAIM_STALE_FACTOR = 6;
+
+/** The label that finds an incident's ticket again, should its key never have been stored. */
+export const incidentLabel = (incidentId: number) => `vigil-incident-${incidentId}`;
+
+/** Text as the API version wants it: a string (v2) or an Atlassian Document (v3). */
+function text(settings: JiraSettings, lines: string[]) {
+  if (settings.apiVersion === 2) return lines.join('\n');
+  return {
+    type: 'doc',
+    version: 1,
+    content: lines.map((line) => ({
+      type: 'paragraph',
+      content: line === '' ? [] : [{ type: 'text', text: line }],
+    })),
+  };
+}
+
+function description(message: IncidentMessage): string[] {
+  const { shown, hidden } = shownAlerts(message);
+  return [
+    ...incidentFacts(message).map(([name, value]) => `${name}: ${value}`),
+    ...(message.incidentUrl ? [`Incident: ${message.incidentUrl}`] : []),
+    '',
+    ...shown.map((a) => `* ${alertSummary(a)}`),
+    ...(hidden > 0 ? [`... and ${hidden} more`] : []),
+  ];
+}
+
+/** Jira's errors: `{errorMessages: [...], errors: {field: message}}`. */
+function readJira(response: HttpResponse): DeliveryOutcome & { json?: Record<string, unknown> } {
+  const outcome = outcomeOf(response);
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = response.text ? (JSON.parse(response.text) as Record<string, unknown>) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (outcome.ok) return { ...outcome, ...(json && { json }) };
+  const messages = [
+    ...((json?.errorMessages as string[] | undefined) ?? []),
+    ...Object.entries((json?.errors as Record<string, string> | undefined) ?? {}).map(
+      ([k, v]) => `${k}: ${v}`,
+    ),
+  ];
+  return messages.length > 0
+    ? { ...outcome, error: `HTTP ${response.status}: ${messages.join('; ')}` }
+    : outcome;
+}
+
+/**
+ * Jira tickets (REST API v2 or v3): an incident at or above min_severity that opens gets an issue, whose key
+ * and link are stored on the incident; its acknowledgement is a comment, its resolution a comment and the
+ * resolve transition. Never two issues per incident: the row in `tickets` is claimed before the issue is
+ * created (so a second replica or a concurrent retry waits), and a claim left by a crash is settled by
+ * looking the issue up by its label before creating one.
+ */
+export function createJiraChannel(name: string, settings: JiraSettings, db: Db): NotificationChannel {
+  const client = new HttpClient(settings.http);
+  const api = `${settings.url}/rest/api/${settings.apiVersion}`;
+  const call = (method: string, path: string, body?: unknown) =>
+    send(
+      client,
+      `${api}${path}`,
+      {
+        method,
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+      },
+      readJira,
+    ) as Promise<DeliveryOutcome & { json?: Record<string, unknown> }>;
+  const ticketOf = (incidentId: number) =>
+    db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('channel', '=', name)
+      .where('incident_id', '=', incidentId)
+      .executeTakeFirst();
+  const store = (incidentId: number, key: string) =>
+    db
+      .updateTable('tickets')
+      .set({ key, url: `${settings.url}/browse/${key}` })
+      .where('channel', '=', name)
+      .where('incident_id', '=', incidentId)
+      .execute();
+
+  async function open(message: IncidentMessage): Promise<DeliveryOutcome> {
+    const claimed = await db
+      .insertInto('tickets')
+      .values({
+        channel: name,
+        incident_id: message.incidentId,
+        key: null,
+        url: null,
+        created_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['channel', 'incident_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
+      const row = await ticketOf(message.incidentId);
+      if (!row || row.key) return { ok: true };
+      // Claimed by another attempt: while it may still be at work, wait for it (retried later); once it is
+      // long gone (died), take the claim over, one taker only.
+      const stale = new Date(Date.now() - CLAIM_STALE_FACTOR * settings.http.timeoutMs).toISOString();
+      const taken =
+        row.created_at < stale &&
+        Number(
+          (
+            await db
+              .updateTable('tickets')
+              .set({ created_at: new Date().toISOString() })
+              .where('channel', '=', name)
+              .where('incident_id', '=', message.incidentId)
+              .where('key', 'is', null)
+              .where('created_at', '=', row.created_at)
+              .executeTakeFirst()
+          ).numUpdatedRows,
+        ) > 0;
+      if (!taken) return { ok: false, code: 'ECLAIMED', error: 'another attempt is creating this ticket' };
+    }
+    // Claimed now, or taken over from an attempt that died: the issue may exist already.
+    const label = incidentLabel(message.incidentId);
+    const found = await call('POST', '/search', {
+      jql: `project = "${settings.project}" AND labels = "${label}"`,
+      fields: ['key'],
+      maxResults: 1,
+    });
+    if (!found.ok) return found;
+    const existing = (found.json?.issues as { key: string }[] | undefined)?.[0]?.key;
+    if (existing) {
+      await store(message.incidentId, existing);
+      return { ok: true, status: found.status };
+    }
+    const created = await call('POST', '/issue', {
+      fields: {
+        project: { key: settings.project },
+        issuetype: { name: settings.issueType },
+        summary: headline(message).slice(0, 255),
+        description: text(settings, description(message)),
+        labels: [...settings.labels, label],
+      },
+    });
+    if (!created.ok) return created;
+    await store(message.incidentId, String(created.json?.key));
+    return { ok: true, status: created.status };
+  }
+
+  async function comment(key: string, line: string) {
+    return call('POST', `/issue/${encodeURIComponent(key)}/comment`, { body: text(settings, [line]) });
+  }
+
+  async function close(key: string, message: IncidentMessage): Promise<DeliveryOutcome> {
+    const said = await comment(key, `Resolved in Vigil${message.actor ? ` by ${message.actor}` : ''}.`);
+    if (!said.ok) return said;
+    const listed = await call('GET', `/issue/${encodeURIComponent(key)}/transitions`);
+    if (!listed.ok) return listed;
+    const transitions = (listed.json?.transitions as { id: string; name: string }[] | undefined) ?? [];
+    const wanted = transitions.find((t) => t.name.toLowerCase() === settings.resolveTransition.toLowerCase());
+    // Already past it (the ticket was closed by hand): nothing more to do.
+    if (!wanted) return { ok: true, status: listed.status };
+    return call('POST', `/issue/${encodeURIComponent(key)}/transitions`, { transition: { id: wanted.id } });
+  }
+
+  return {
+    name,
+    kind: 'jira',
+    target: `${new URL(settings.url).host}/${settings.project}`,
+    events: ['triggered', 'acknowledged', 'resolved'],
+    async send(message) {
+      if (severityRank(message.severity) > severityRank(settings.minSeverity)) return { ok: true };
+      if (message.status === 'triggered') return open(message);
+      const key = (await ticketOf(message.incidentId))?.key;
+      // No ticket (opened before this channel existed, or never created): nothing to follow up.
+      if (!key) return { ok: true };
+      if (message.status === 'acknowledged')
+        return comment(key, `Acknowledged in Vigil${message.actor ? ` by ${message.actor}` : ''}.`);
+      return close(key, message);
+    },
+  };
+}
