@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFakePagerDuty, startSmtpSink, type FakeApi, type SmtpSink } from '@vigil/testkit';
+import {
+  startFakeJira,
+  startFakePagerDuty,
+  startFakeSlack,
+  startSmtpSink,
+  type FakeApi,
+  type SmtpSink,
+} from '@vigil/testkit';
 import { percentile, postBody } from './load';
 import { start } from './process';
 
@@ -13,10 +20,11 @@ import { start } from './process';
  * webhook request is sent to the moment a real SMTP server on loopback accepts the email. The first
  * `--warmup` alerts, sent the same way, are not counted: they pay for the receiver's first queries and
  * first SMTP connections (the smtp-server package delays every greeting by 100 ms to catch early talkers).
- * With `--integration pagerduty` each incident also goes to a PagerDuty channel (testkit's fake Events API
- * v2 on loopback, which checks every event): its latency runs to the fake's 202, and the email figure of
- * the same alerts is printed beside it as the baseline.
- * Usage: npm run bench:notify -- [--alerts 500] [--rate 20] [--warmup 40] [--integration email|pagerduty]
+ * With `--integration pagerduty|slack-app|jira` each incident also goes to that integration's channel
+ * (testkit's fake of its API on loopback, which checks every request): its latency runs to the fake
+ * accepting the request that carries the alert (the event, the chat.postMessage, the issue), and the email
+ * figure of the same alerts is printed beside it as the baseline.
+ * Usage: npm run bench:notify -- [--alerts 500] [--rate 20] [--warmup 40] [--integration email|pagerduty|slack-app|jira]
  */
 const { values: args } = parseArgs({
   options: {
@@ -26,10 +34,38 @@ const { values: args } = parseArgs({
     integration: { type: 'string', default: 'email' },
   },
 });
-const INTEGRATIONS = ['email', 'pagerduty'];
+const INTEGRATIONS = ['email', 'pagerduty', 'slack-app', 'jira'];
 if (!INTEGRATIONS.includes(args.integration))
   throw new Error(`--integration: ${args.integration} is not one of ${INTEGRATIONS.join(', ')}`);
 const PD_KEY = 'B3NCHR0UT1NGKEY00000000000000000';
+const SLACK_TOKEN = 'xoxb-bench-token';
+const JIRA_AUTH = `Basic ${Buffer.from('bench:bench-token').toString('base64')}`;
+const SECRETS: Record<string, string> = { pagerduty: PD_KEY, 'slack-app': SLACK_TOKEN, jira: 'bench-token' };
+
+/** The integration under test: its fake server, and its channel's config (its secret from BENCH_SECRET). */
+async function startIntegration(kind: string): Promise<{ api: FakeApi; channel: string } | undefined> {
+  if (kind === 'pagerduty') {
+    const api = await startFakePagerDuty([PD_KEY]);
+    return {
+      api,
+      channel: `{ kind: pagerduty, routing_key: { env: BENCH_SECRET }, url: '${api.enqueueUrl}' }`,
+    };
+  }
+  if (kind === 'slack-app') {
+    const api = await startFakeSlack([SLACK_TOKEN], ['C0BENCH']);
+    const secret = '{ env: BENCH_SECRET }';
+    return {
+      api,
+      channel: `{ kind: slack_app, bot_token: ${secret}, signing_secret: ${secret}, channel: C0BENCH, api_url: '${api.apiUrl}' }`,
+    };
+  }
+  if (kind === 'jira') {
+    const api = await startFakeJira({ authorization: JIRA_AUTH, projects: ['BENCH'] });
+    const auth = '{ basic_auth: { username: bench, password: { env: BENCH_SECRET } } }';
+    return { api, channel: `{ kind: jira, url: '${api.url}', project: BENCH, http_config: ${auth} }` };
+  }
+  return undefined;
+}
 const total = Number(args.alerts);
 const ratePerSecond = Number(args.rate);
 const warmup = Number(args.warmup);
@@ -89,7 +125,8 @@ function acceptedBy(api: FakeApi): Map<number, number> {
 
 async function main() {
   const smtp = await startSmtpSink();
-  const pd = args.integration === 'pagerduty' ? await startFakePagerDuty([PD_KEY]) : undefined;
+  const integration = await startIntegration(args.integration);
+  const other = integration?.api;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-notify-'));
   try {
     const configPath = join(dir, 'config.yml');
@@ -101,15 +138,13 @@ async function main() {
         'notifications:',
         '  channels:',
         `    oncall-email: { kind: email, smtp: { host: 127.0.0.1, port: ${smtp.port} }, from: vigil@example.com, to: [oncall@example.com] }`,
-        ...(pd
-          ? [`    pager: { kind: pagerduty, routing_key: { env: BENCH_PD_KEY }, url: '${pd.enqueueUrl}' }`]
-          : []),
-        `routing: { team: bench, channels: [oncall-email${pd ? ', pager' : ''}] }`,
+        ...(integration ? [`    other: ${integration.channel}`] : []),
+        `routing: { team: bench, channels: [oncall-email${integration ? ', other' : ''}] }`,
         'log_level: info',
         '',
       ].join('\n'),
     );
-    process.env.BENCH_PD_KEY = PD_KEY;
+    process.env.BENCH_SECRET = SECRETS[args.integration] ?? '';
     const receiver = await start('../src/main.js', ['--config', configPath]);
     const agent = new http.Agent({ keepAlive: true });
     const webhook = new URL(`http://127.0.0.1:${receiver.port}/api/v1/alertmanager`);
@@ -135,7 +170,7 @@ async function main() {
       await Promise.all(requests);
       const deadline = Date.now() + DRAIN_MS;
       const done = () =>
-        accepted(smtp).size >= first + count && (!pd || acceptedBy(pd).size >= first + count);
+        accepted(smtp).size >= first + count && (!other || acceptedBy(other).size >= first + count);
       while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     };
     await phase(0, warmup);
@@ -153,25 +188,23 @@ async function main() {
     const line = (name: string, ms: number[]) =>
       `notify_latency integration=${name} p50_ms=${percentile(ms, 50).toFixed(1)} p99_ms=${percentile(ms, 99).toFixed(1)}`;
     console.log(
-      `setup alerts=${total} warmup=${warmup} rate_per_s=${ratePerSecond} channels=email${pd ? '+pagerduty' : ''} smtp=loopback storage=sqlite`,
+      `setup alerts=${total} warmup=${warmup} rate_per_s=${ratePerSecond} channels=email${other ? `+${args.integration}` : ''} smtp=loopback storage=sqlite`,
     );
     const email = latencies(arrived);
     console.log(line('email', email));
-    if (pd) {
-      const paged = acceptedBy(pd);
-      if (paged.size < warmup + total)
-        throw new Error(`only ${paged.size} of ${warmup + total} PagerDuty events arrived`);
-      // Every event was valid: the fake made one PagerDuty alert per incident.
-      if (pd.alerts.size !== warmup + total) throw new Error(`PagerDuty holds ${pd.alerts.size} alerts`);
-      const pdMs = latencies(paged);
-      console.log(line('pagerduty', pdMs));
+    if (other) {
+      const taken = acceptedBy(other);
+      if (taken.size < warmup + total)
+        throw new Error(`only ${taken.size} of ${warmup + total} ${args.integration} requests arrived`);
+      const ms = latencies(taken);
+      console.log(line(args.integration, ms));
       console.log(
-        `pagerduty_vs_email p99_ratio=${(percentile(pdMs, 99) / percentile(email, 99)).toFixed(2)} goal_p99_ms=200`,
+        `${args.integration}_vs_email p99_ratio=${(percentile(ms, 99) / percentile(email, 99)).toFixed(2)} goal_p99_ms=200`,
       );
     }
   } finally {
     await smtp.close();
-    await pd?.close();
+    await other?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
