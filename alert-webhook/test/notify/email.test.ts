@@ -28,6 +28,14 @@ describe('email channel', () => {
     smtp.received.length = 0;
   });
 
+  it("shows the incident's tickets (Jira) with their links", async () => {
+    const tickets = [{ channel: 'tickets', key: 'OPS-7', url: 'https://example.atlassian.net/browse/OPS-7' }];
+    await createEmailChannel('oncall', settings).send(incidentMessage({ tickets }));
+    const mail = smtp.received[0]!;
+    expect(mail.text).toContain('Ticket: OPS-7 https://example.atlassian.net/browse/OPS-7');
+    expect(mail.html).toContain('<a href="https://example.atlassian.net/browse/OPS-7">Ticket OPS-7</a>');
+  });
+
   it('sends HTML and text with the incident and acknowledge links, escaping annotations', async () => {
     const message = incidentMessage({
       ackUrl: ackUrl('https://vigil.example.com', ACK_SECRET, 42, 3_600_000),
