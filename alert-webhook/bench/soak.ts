@@ -158,7 +158,7 @@ async function main() {
         latencies = [];
         samples.push(sample);
         console.log(
-          `t_s=${t.toFixed(0)} alerts=${sent} rss_mb=${(sample.rss / 2 ** 20).toFixed(1)} db_mb=${(db / 2 ** 20).toFixed(1)} p99_ms=${sample.p99.toFixed(1)}`,
+          `t_s=${t.toFixed(0)} alerts=${sent} rss_mb=${(sample.rss / 2 ** 20).toFixed(1)} db_mb=${(db / 2 ** 20).toFixed(1)} p99_ms=${Number.isFinite(sample.p99) ? sample.p99.toFixed(1) : 'none'}`,
         );
       });
     }, sampleMs);
@@ -213,7 +213,11 @@ async function main() {
       ['db', (s: (typeof samples)[number]) => s.db / 2 ** 20, 'mb'],
       ['p99', (s: (typeof samples)[number]) => s.p99, 'ms'],
     ] as const) {
-      const per = (part: typeof samples) => slope(part.map((s) => [s.t / 60, pick(s)])).toFixed(2);
+      // An interval without deliveries (the next round waiting for merging) has no p99: left out.
+      const per = (part: typeof samples) =>
+        slope(
+          part.map((s): [number, number] => [s.t / 60, pick(s)]).filter(([, y]) => Number.isFinite(y)),
+        ).toFixed(2);
       console.log(
         `slope ${name}_${unit}_per_min first_half=${per(samples.slice(0, half))} second_half=${per(samples.slice(half))}`,
       );
