@@ -94,6 +94,10 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
         })),
       )
       .execute();
+    await db
+      .insertInto('tickets')
+      .values({ channel: 'jira', incident_id: old, key: 'OPS-1', url: null, created_at: daysAgo(99) })
+      .execute();
     const { pruner: p, registry } = pruner(db, { incidents: '30d', batch_size: 50 });
     const pruned = await p.run();
     expect(pruned.incidents).toBe(1);

@@ -15,6 +15,7 @@ export const PRUNED_TABLES = [
   'escalations',
   'incident_changes',
   'slack_messages',
+  'tickets',
 ] as const;
 export type PrunedTable = (typeof PRUNED_TABLES)[number];
 export type PruneCounts = Partial<Record<PrunedTable, number>>;
@@ -34,6 +35,7 @@ const INCIDENT_CHILDREN = [
   'alerts',
   'incident_changes',
   'slack_messages',
+  'tickets',
 ] as const;
 
 export interface PruneOptions {
