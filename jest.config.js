@@ -1,6 +1,8 @@
 /** One jest run for every workspace; TypeScript via SWC (types are checked by `tsc -b` in lint). */
 const shared = {
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stryker-tmp/'],
+  // Stryker's sandbox copies of the packages (npm run test:mutation).
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   // Workspace libraries from source, so that tests need no build first.
   moduleNameMapper: {
     '^@vigil/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',

@@ -24,6 +24,12 @@ export async function openTempDb(
   };
 }
 
+/**
+ * The mutation run (jest.mutation.config.js) merges in process: Stryker switches mutants on in the test's
+ * thread only, so the merge thread would run unmutated code.
+ */
+export const mergeInProcess = () => process.env.VIGIL_TEST_MERGE_IN_PROCESS === '1';
+
 /** An app on a temp SQLite file with the given config document (tokens etc.), not listening. */
 export async function startTestApp(
   doc: Record<string, unknown> = {},
@@ -45,6 +51,9 @@ export async function startTestApp(
     config,
     db,
     pino({ level: 'silent' }),
+    {
+      mergeThread: !mergeInProcess(),
+    },
   );
   return {
     app,

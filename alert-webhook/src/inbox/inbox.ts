@@ -20,6 +20,11 @@ export interface InboxOptions extends MergeOptions {
   sqlite?: NonNullable<Config['storage']['sqlite']>;
   /** PostgreSQL: how many batches merge at once, each on its own connection (see merge-lanes.ts). */
   lanes?: number;
+  /**
+   * Test seam: false merges a SQLite file in process too, so mutation testing (which switches mutants on
+   * in this thread only) reaches the merge path through the app.
+   */
+  mergeThread?: boolean;
 }
 
 /**
@@ -45,7 +50,7 @@ export class Inbox {
     private readonly db: Db,
     options: InboxOptions,
   ) {
-    const { log, metrics, onMerged, sqlite, lanes, ...merge } = options;
+    const { log, metrics, onMerged, sqlite, lanes, mergeThread = true, ...merge } = options;
     this.merge = merge;
     const events: MergeEvents = {
       done: (ids, changed, msPerDelivery) => {
@@ -62,7 +67,7 @@ export class Inbox {
       },
       problem: (level, err, message) => log[level]({ err }, message),
     };
-    if (sqlite && sqlite.path !== ':memory:') {
+    if (sqlite && sqlite.path !== ':memory:' && mergeThread) {
       const thread = new MergeThread(sqlite, merge, events, (err) => {
         // Merging carries on in process; what the thread had not finished is still unmerged in the inbox.
         log.error({ err }, 'the merge thread failed; merging in process from now on');

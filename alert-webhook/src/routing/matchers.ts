@@ -111,9 +111,13 @@ export function parseMatcher(text: string): Matcher {
   }
 }
 
-/** Splits on commas outside double quotes; surrounding braces and a trailing comma are optional. */
+/**
+ * Splits on commas outside double quotes; surrounding braces and a trailing comma are optional. Braces
+ * are removed only as a pair, so a closing brace of an unquoted value (`code=~5\d{2}`) stays in it.
+ */
 export function parseMatchers(text: string): Matcher[] {
-  const inner = text.trim().replace(/^\{/, '').replace(/\}$/, '');
+  const trimmed = text.trim();
+  const inner = /^\{[\s\S]*\}$/.test(trimmed) ? trimmed.slice(1, -1) : trimmed;
   const tokens: string[] = [];
   let token = '';
   let quoted = false;

@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import { startPostgres, type Postgres } from '@vigil/testkit';
 
 export type Backend = 'sqlite' | 'postgres';
-export const BACKENDS: Backend[] = ['sqlite', 'postgres'];
+/** Both; the mutation run (alert-webhook/mutation/jest.config.js) narrows it with VIGIL_TEST_BACKENDS. */
+export const BACKENDS: Backend[] = (process.env.VIGIL_TEST_BACKENDS?.split(',') as Backend[] | undefined) ?? [
+  'sqlite',
+  'postgres',
+];
 
 let server: Promise<Postgres> | undefined;
 let databases = 0;

@@ -1,0 +1,48 @@
+/**
+ * The modules `npm run test:mutation` tests, each run on its own (its own incremental file and score, held
+ * to THRESHOLD): the files mutated and the tests (alert-webhook/test/NAME.test.ts) that the run repeats.
+ */
+const THRESHOLD = 90;
+
+const MODULES = {
+  ingest: {
+    mutate: ['alert-webhook/src/incidents/ingest.ts'],
+    tests: ['ingest', 'merge-*'],
+  },
+  routing: {
+    mutate: ['alert-webhook/src/routing/**/*.ts'],
+    tests: ['routing', 'routing-matchers', 'matchers-*', 'hardening-redos'],
+  },
+  escalation: {
+    mutate: ['alert-webhook/src/escalation/**/*.ts'],
+    tests: ['escalation', 'merge-scenarios'],
+  },
+  noise: {
+    mutate: ['alert-webhook/src/noise/**/*.ts'],
+    tests: ['noise-*'],
+  },
+  oncall: {
+    mutate: ['alert-webhook/src/oncall/**/*.ts'],
+    tests: ['oncall', 'oncall-*'],
+  },
+  dispatch: {
+    mutate: ['alert-webhook/src/dispatch/**/*.ts'],
+    tests: ['dispatch-*', 'notify-failure-log', 'escalation', 'http'],
+  },
+};
+
+/** The module a run is for (VIGIL_MUTATION_MODULE, set by run.mjs). */
+function currentModule() {
+  const name = process.env.VIGIL_MUTATION_MODULE ?? '';
+  const module = MODULES[name];
+  if (!module) {
+    throw new Error(
+      `VIGIL_MUTATION_MODULE must name a module (${Object.keys(MODULES).join(', ')}); run npm run test:mutation`,
+    );
+  }
+  // VIGIL_MUTATION_TESTS (comma-separated names) runs other tests, e.g. to measure a module's score before new ones.
+  const tests = process.env.VIGIL_MUTATION_TESTS?.split(',') ?? module.tests;
+  return { name, ...module, tests };
+}
+
+module.exports = { THRESHOLD, MODULES, currentModule };
