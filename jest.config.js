@@ -8,6 +8,7 @@ const shared = {
     '^@vigil/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
     '^@vigil/testkit$': '<rootDir>/packages/testkit/src/index.ts',
     '^@vigil/rules$': '<rootDir>/rules/src/mixin/index.ts',
+    '^@vigil/api-contract$': '<rootDir>/packages/api-contract/src/index.ts',
   },
 };
 
@@ -60,6 +61,7 @@ module.exports = {
       lines: 98,
     },
     './grafana-plugins/vigil-incidents-app/src/': { statements: 97, branches: 85, functions: 96, lines: 98 },
+    './packages/api-contract/src/': { statements: 87, branches: 71, functions: 78, lines: 93 },
     './packages/config-reference/src/': { statements: 91, branches: 88, functions: 95, lines: 95 },
     './packages/service-kit/src/': { statements: 52, branches: 39, functions: 50, lines: 54 },
     './packages/testkit/src/': { statements: 90, branches: 80, functions: 87, lines: 92 },

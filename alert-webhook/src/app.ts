@@ -24,6 +24,8 @@ import { slackRouter } from './api/slack';
 import type { NotificationChannel } from './notify/message';
 import { systemClock, type Clock } from './notify/clock';
 import { reportsRouter } from './api/reports';
+import { openApiRouter } from './api/openapi';
+import { auditRouter } from './api/audit';
 import { registerReportMetrics } from './reports/metrics';
 import { ReportScheduler, emailMailers } from './reports/schedule';
 import { ConfigError } from '@vigil/service-kit';
@@ -144,6 +146,8 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     routes.use('/api/v1', reportsRouter(db, cfg.api.tokens, cfg.reports, clock));
     routes.use('/api/v1', whoamiRouter(cfg.api.tokens));
     routes.use('/api/v1', notificationsRouter(db, cfg.api.tokens));
+    routes.use('/api/v1', auditRouter(db, cfg.api.tokens));
+    routes.use('/api/v1', openApiRouter());
     return { routes, dispatcher, escalator, noise, reports, heartbeats };
   }
 

@@ -19,6 +19,7 @@ import { schedulesSchema } from './oncall/schema';
 import { notificationsSchema, resolveNotifications, type NotificationSettings } from './notify/config';
 import { policySchema, userSchema } from './escalation/policy';
 import { maintenanceWindowsSchema, noiseSchema } from './noise/config';
+import { ROLES, type Role } from '@vigil/api-contract';
 import { postgresSchema, resolvePostgres, type PostgresSettings } from './db/postgres';
 import { reportChannelProblems, reportsSchema } from './reports/config';
 import { retentionSchema } from './retention/config';
@@ -26,8 +27,7 @@ import { heartbeatsSchema } from './heartbeats/config';
 
 export { ConfigError };
 
-export const ROLES = ['viewer', 'responder', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '@vigil/api-contract';
 
 const apiToken = z
   .strictObject({

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { parseConfig } from '../src/config';
-import { parseRfc3339 } from '../src/webhook/time';
+import { parseRfc3339 } from '@vigil/api-contract';
 import { notification, startTestApp } from './helpers';
 
 // Issue 16, item 3: times are RFC 3339 only, years 0001–9999, stored in one sortable form.

@@ -28,7 +28,7 @@ export async function startReceiver(
     yaml.dump({
       storage: { sqlite: { path: join(dir, 'vigil.db') } },
       ...doc,
-      server: { listen_address: '127.0.0.1', port },
+      server: { ...(doc.server as object | undefined), listen_address: '127.0.0.1', port },
     }),
   );
   const url = `http://127.0.0.1:${port}`;

@@ -1,15 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { sha256, type ApiTokenEntry, type Config, type Role } from '../config';
+import { hasRole, type Caller, type Role } from '@vigil/api-contract';
+import { sha256, type ApiTokenEntry, type Config } from '../config';
 import { sendError } from '@vigil/service-kit';
 import { effectiveTokens } from './initial-admin-token';
 
-const ROLE_LEVEL: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 };
-
-export interface Caller {
-  name: string;
-  role: Role;
-}
+export type { Caller };
 
 function bearer(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -45,7 +41,7 @@ export function requireRole(tokens: ApiTokenEntry[], minimum: Role) {
         'a valid API token is required (Authorization: Bearer <token>)',
       );
     }
-    if (ROLE_LEVEL[token.role] < ROLE_LEVEL[minimum]) {
+    if (!hasRole(token.role, minimum)) {
       return sendError(
         res,
         403,

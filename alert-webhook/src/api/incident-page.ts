@@ -1,10 +1,10 @@
 import type { Response } from 'express';
 import type { Db } from '../db/database';
+import type { IncidentDetail } from '@vigil/api-contract';
 import { getIncident } from '../incidents/repository';
 import { verifyViewToken } from '../notify/links';
 import { escapeHtml, htmlPage } from './html';
-
-type Incident = NonNullable<Awaited<ReturnType<typeof getIncident>>>;
+import { presentIncidentDetail } from './presenters';
 
 /** A page lists at most this many alerts: an incident of a storm must not become a novel. */
 const MAX_ALERTS = 100;
@@ -39,9 +39,8 @@ function table(rows: [string, string][]): string {
   return `<table style="border-collapse:collapse">${body}</table>`;
 }
 
-function pairs(record: unknown): [string, string][] {
-  if (typeof record !== 'object' || record === null) return [];
-  return Object.entries(record as Record<string, unknown>).map(([k, v]) => [k, valueHtml(String(v))]);
+function pairs(record: Record<string, string>): [string, string][] {
+  return Object.entries(record).map(([k, v]) => [k, valueHtml(v)]);
 }
 
 function by(at: string | null, who: string | null): string {
@@ -50,7 +49,7 @@ function by(at: string | null, who: string | null): string {
 }
 
 /** The incident as HTML: its facts, alerts with labels and annotations, and timeline; every value escaped. */
-export function renderIncident(incident: Incident, expiresAt: Date): string {
+export function renderIncident(incident: IncidentDetail, expiresAt: Date): string {
   const facts: [string, string][] = [
     ['Status', `<strong>${escapeHtml(incident.status)}</strong>`],
     ['Severity', escapeHtml(incident.severity)],
@@ -67,9 +66,7 @@ export function renderIncident(incident: Incident, expiresAt: Date): string {
   const shown = incident.alerts.slice(0, MAX_ALERTS);
   const alerts = shown
     .map((a) => {
-      const annotations = (a.annotations ?? {}) as Record<string, unknown>;
-      const labels = (a.labels ?? {}) as Record<string, unknown>;
-      const summary = String(annotations.summary ?? labels.alertname ?? 'alert');
+      const summary = a.annotations.summary ?? a.labels.alertname ?? 'alert';
       const times: [string, string][] = [
         ['Status', escapeHtml(a.status)],
         ['Since', escapeHtml(when(a.starts_at))],
@@ -79,7 +76,7 @@ export function renderIncident(incident: Incident, expiresAt: Date): string {
       ];
       return (
         `<h3>${escapeHtml(summary)}</h3>${table(times)}` +
-        `<h4>Labels</h4>${table(pairs(labels))}<h4>Annotations</h4>${table(pairs(annotations))}`
+        `<h4>Labels</h4>${table(pairs(a.labels))}<h4>Annotations</h4>${table(pairs(a.annotations))}`
       );
     })
     .join('');
@@ -120,8 +117,9 @@ export async function showIncidentPage(db: Db, secret: string, token: string, re
       );
     return htmlPage(res, 403, 'This link is not valid', '<p>It was changed or not issued by this Vigil.</p>');
   }
-  const incident = await getIncident(db, check.incidentId);
-  if (!incident) return htmlPage(res, 404, `Incident ${check.incidentId} does not exist`, '');
+  const found = await getIncident(db, check.incidentId);
+  if (!found) return htmlPage(res, 404, `Incident ${check.incidentId} does not exist`, '');
+  const incident = presentIncidentDetail(found);
   htmlPage(
     res,
     200,

@@ -1,5 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
+import {
+  assignBody,
+  CSV_MAX_ROWS,
+  incidentFilters,
+  incidentListQuery,
+  noteBody,
+  transitionBody,
+  type IncidentPage,
+} from '@vigil/api-contract';
 import type { ApiTokenEntry } from '../config';
 import type { Db } from '../db/database';
 import type { EscalationPolicy } from '../escalation/policy';
@@ -7,38 +15,37 @@ import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
 import { requireRole } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { parse, pathId, text, time } from './params';
-
-const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
-  z
-    .string()
-    .transform((s) => s.split(',').filter(Boolean))
-    .pipe(z.array(item));
-
-const listQuery = z.strictObject({
-  status: csv(z.enum(['triggered', 'acknowledged', 'resolved'])).optional(),
-  severity: csv(text).optional(),
-  service: text.optional(),
-  team: text.optional(),
-  since: time.optional(),
-  until: time.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'must be a cursor returned by a previous page')
-    .transform(Number)
-    .refine(Number.isSafeInteger, 'must be a cursor returned by a previous page')
-    .optional(),
-});
-
-const transitionBody = z.strictObject({ note: z.string().max(10_000).optional() });
-const noteBody = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
-const assignBody = z.strictObject({ assignee: z.string().trim().min(1).max(200).nullable() });
+import { sendCsv } from './csv';
+import { parse, pathId } from './params';
+import { presentIncident, presentIncidentDetail } from './presenters';
 
 /** The incident id of the path, canonical decimal only (404 otherwise). */
 export function incidentId(req: Request): number {
   return pathId(req.params.id, 'incident');
 }
+
+/** Seconds from one stored time to another, or empty when the second has not happened. */
+const secondsBetween = (from: string, to: string | null) =>
+  to === null ? null : Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
+
+const CSV_HEADER = [
+  'id',
+  'status',
+  'severity',
+  'title',
+  'service',
+  'team',
+  'component',
+  'route',
+  'opened_at',
+  'acknowledged_at',
+  'acknowledged_by',
+  'resolved_at',
+  'resolved_by',
+  'assignee',
+  'seconds_to_acknowledge',
+  'seconds_to_resolve',
+];
 
 export function incidentsRouter(
   db: Db,
@@ -51,24 +58,44 @@ export function incidentsRouter(
   const responder = requireRole(tokens, 'responder');
 
   router.get('/incidents', viewer, async (req, res) => {
-    const q = parse(listQuery, req.query, 'query parameters');
-    const page = await listIncidents(db, {
-      status: q.status,
-      severity: q.severity,
-      service: q.service,
-      team: q.team,
-      since: q.since,
-      until: q.until,
-      beforeId: q.cursor,
-      limit: q.limit,
-    });
-    res.json({ items: page.items, next_cursor: page.nextBeforeId?.toString() ?? null });
+    const q = parse(incidentListQuery, req.query, 'query parameters');
+    const page = await listIncidents(db, { ...q, beforeId: q.cursor });
+    res.json({
+      items: page.items.map(presentIncident),
+      next_cursor: page.nextBeforeId?.toString() ?? null,
+    } satisfies IncidentPage);
+  });
+
+  router.get('/incidents.csv', viewer, async (req, res) => {
+    const q = parse(incidentFilters, req.query, 'query parameters');
+    const { items } = await listIncidents(db, { ...q, limit: CSV_MAX_ROWS });
+    const rows = items
+      .map(presentIncident)
+      .map((i) => [
+        i.id,
+        i.status,
+        i.severity,
+        i.title,
+        i.service,
+        i.team,
+        i.component,
+        i.route?.key,
+        i.opened_at,
+        i.acknowledged_at,
+        i.acknowledged_by,
+        i.resolved_at,
+        i.resolved_by,
+        i.assignee,
+        secondsBetween(i.opened_at, i.acknowledged_at),
+        secondsBetween(i.opened_at, i.resolved_at),
+      ]);
+    sendCsv(res, 'incidents.csv', [CSV_HEADER, ...rows]);
   });
 
   router.get('/incidents/:id', viewer, async (req, res) => {
-    const incident = await getIncident(db, incidentId(req));
-    if (!incident) throw new HttpError(404, 'not_found', `incident ${req.params.id} does not exist`);
-    res.json(incident);
+    const found = await getIncident(db, incidentId(req));
+    if (!found) throw new HttpError(404, 'not_found', `incident ${req.params.id} does not exist`);
+    res.json(presentIncidentDetail(found));
   });
 
   const respond = async (req: Request, res: Response, action: Parameters<typeof act>[3]) => {
@@ -85,7 +112,9 @@ export function incidentsRouter(
       );
     }
     onChange();
-    res.json(await getIncident(db, id));
+    const found = await getIncident(db, id);
+    if (!found) throw new HttpError(404, 'not_found', `incident ${id} does not exist`);
+    res.json(presentIncidentDetail(found));
   };
 
   for (const kind of ['acknowledge', 'resolve', 'reopen'] as const) {

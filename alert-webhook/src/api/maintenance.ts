@@ -1,19 +1,15 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
+import { createMaintenanceBody, type MaintenanceList } from '@vigil/api-contract';
 import type { ApiTokenEntry } from '../config';
 import { windowMatchers } from '../noise/config';
 import { presentWindow, type MaintenanceWindows } from '../noise/maintenance';
 import { requireRole, type Caller } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { parse, pathId, time } from './params';
+import { parse, pathId } from './params';
 import type { FieldProblem } from '@vigil/service-kit';
 
-const createBody = z.strictObject({
-  matchers: windowMatchers,
-  starts_at: time.optional(),
-  ends_at: time,
-  comment: z.string().max(1000).default(''),
-});
+/** The contract's body, with the matchers' syntax checked as the receiver parses them. */
+const createBody = createMaintenanceBody.extend({ matchers: windowMatchers });
 
 /** The window id of the path, canonical decimal only (404 otherwise). */
 const windowId = (req: Request) => pathId(req.params.id, 'maintenance window');
@@ -31,7 +27,9 @@ export function maintenanceRouter(
   router.get('/maintenance', viewer, async (_req, res) => {
     await ready();
     const now = new Date().toISOString();
-    res.json({ items: (await windows.list(now)).map((w) => presentWindow(w, now)) });
+    res.json({
+      items: (await windows.list(now)).map((w) => presentWindow(w, now)),
+    } satisfies MaintenanceList);
   });
 
   router.get('/maintenance/:id', viewer, async (req, res) => {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Notification } from '@vigil/api-contract';
 import type { ApiTokenEntry } from '../config';
 import type { Db } from '../db/database';
 import { requireRole } from './auth';
@@ -17,7 +18,7 @@ export function notificationsRouter(db: Db, tokens: ApiTokenEntry[]): Router {
       db.selectFrom('delivery_attempts').selectAll().where('incident_id', '=', id).orderBy('id').execute(),
     ]);
     res.json({
-      items: notifications.map((n) => ({
+      items: notifications.map((n): Notification => ({
         id: n.id,
         event: n.event,
         channel: n.channel,

@@ -1,15 +1,13 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { ApiTokenEntry } from '../config';
 import type { OnCall, Schedule } from '../oncall/schedule';
 import { nextShifts, whoIsOnCall } from '../oncall/schedule';
 import { requireRole } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { parse, time } from './params';
+import { onCallQuery, type OnCallResponse, type Shift } from '@vigil/api-contract';
+import { parse } from './params';
 
-const query = z.strictObject({ at: time.optional(), schedule: z.string().min(1).optional() });
-
-const present = (shift: OnCall) => ({
+const present = (shift: OnCall): Shift => ({
   user: shift.user,
   rotation: shift.rotation ?? null,
   override: shift.override !== undefined,
@@ -21,7 +19,7 @@ const present = (shift: OnCall) => ({
 export function oncallRouter(schedules: Schedule[], tokens: ApiTokenEntry[]): Router {
   const router = Router();
   router.get('/oncall', requireRole(tokens, 'viewer'), (req, res) => {
-    const q = parse(query, req.query, 'query parameters');
+    const q = parse(onCallQuery, req.query, 'query parameters');
     const at = q.at === undefined ? new Date() : new Date(q.at);
     const chosen = q.schedule === undefined ? schedules : schedules.filter((s) => s.name === q.schedule);
     if (q.schedule !== undefined && chosen.length === 0) {
@@ -40,7 +38,7 @@ export function oncallRouter(schedules: Schedule[], tokens: ApiTokenEntry[]): Ro
             .map(present),
         };
       }),
-    });
+    } satisfies OnCallResponse);
   });
   return router;
 }

@@ -1,20 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { fieldProblems, HttpError } from '@vigil/service-kit';
-import { rfc3339 } from '../webhook/time';
 
-/** An RFC 3339 time (years 0001–9999), normalised to the form stored in the database. */
-export const time = rfc3339;
-
-/**
- * A query parameter compared with stored text. NUL is refused: PostgreSQL takes no NUL in text and would
- * answer the query with an error (a 500), while SQLite would find nothing; both now answer 400.
- */
-export const text = z
-  .string()
-  .min(1)
-  .refine((s) => !s.includes('\u0000'), 'must not hold a NUL character');
-
-/** Validates a body or query; a failure is a 400 naming each bad field. */
+/** Validates a body or query against its contract schema; a failure is a 400 naming each bad field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;

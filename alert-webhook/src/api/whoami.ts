@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { ApiTokenEntry } from '../config';
-import { requireRole, type Caller } from './auth';
+import type { Caller } from '@vigil/api-contract';
+import { requireRole } from './auth';
 
 /** GET /api/v1/whoami: the calling token's name and role, so a client (Grafana's config page) can test it. */
 export function whoamiRouter(tokens: ApiTokenEntry[]): Router {

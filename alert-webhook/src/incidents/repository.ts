@@ -1,8 +1,7 @@
-import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
 import { lockIncidentGroup } from '../db/merge-locks';
-import type { IncidentStatus, IncidentTable } from '../db/schema';
-import { presentExtra } from './extra';
+import type { IncidentStatus } from '../db/schema';
+import { ACTION_KINDS } from '@vigil/api-contract';
 import { applyTransition, type Transition } from './rules';
 import { react } from './reactions';
 import type { EscalationPolicy } from '../escalation/policy';
@@ -17,20 +16,6 @@ export interface IncidentFilter {
   /** Only incidents with an id below this (cursor pagination, newest first). */
   beforeId?: number;
   limit: number;
-}
-
-/** A stored JSON column; text that is not JSON (a row edited by hand) is shown as it is rather than failing the read. */
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-export function presentIncident(row: Selectable<IncidentTable>) {
-  return { ...row, group_labels: parseJson(row.group_labels), common_labels: parseJson(row.common_labels) };
 }
 
 export async function listIncidents(db: Db, f: IncidentFilter) {
@@ -50,7 +35,7 @@ export async function listIncidents(db: Db, f: IncidentFilter) {
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map(presentIncident),
+    items: page,
     nextBeforeId: rows.length > f.limit && last ? last.id : undefined,
   };
 }
@@ -63,17 +48,7 @@ export async function getIncident(db: Db, id: number) {
     db.selectFrom('timeline').selectAll().where('incident_id', '=', id).orderBy('id').execute(),
     incidentTickets(db, id),
   ]);
-  return {
-    ...presentIncident(incident),
-    alerts: alerts.map((a) => ({
-      ...a,
-      labels: parseJson(a.labels),
-      annotations: parseJson(a.annotations),
-      extra: presentExtra(parseJson(a.extra)),
-    })),
-    timeline: timeline.map((t) => ({ ...t, data: parseJson(t.data) })),
-    tickets,
-  };
+  return { incident, alerts, timeline, tickets };
 }
 
 /** The tickets made for an incident (Jira channels), by channel: key and link. */
@@ -87,14 +62,6 @@ export async function incidentTickets(db: Db, id: number) {
     .execute();
   return rows.map((r) => ({ channel: r.channel, key: r.key as string, url: r.url as string }));
 }
-
-const PAST = {
-  acknowledge: 'acknowledged',
-  resolve: 'resolved',
-  reopen: 'reopened',
-  note: 'note',
-  assign: 'assigned',
-} as const;
 
 export type ActionResult =
   { outcome: 'not_found' } | { outcome: 'invalid'; status: IncidentStatus } | { outcome: 'ok' };
@@ -146,10 +113,10 @@ export async function act(
         })
         .where('id', '=', id)
         .execute();
-      message = action.note ? `${PAST[action.kind]}: ${action.note}` : PAST[action.kind];
-      await react(tx, id, PAST[action.kind], { now: at, policies });
+      message = action.note ? `${ACTION_KINDS[action.kind]}: ${action.note}` : ACTION_KINDS[action.kind];
+      await react(tx, id, ACTION_KINDS[action.kind], { now: at, policies });
     }
-    const kind = PAST[action.kind];
+    const kind = ACTION_KINDS[action.kind];
     const details = JSON.stringify(action);
     await tx
       .insertInto('timeline')

@@ -1,5 +1,3 @@
-import type { IncidentStatus } from '../db/schema';
-
 /** Known severities, most urgent first; anything else ranks below them (and is kept as sent). */
 export const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'] as const;
 
@@ -29,24 +27,5 @@ export function decideAlert(
   return incoming === 'resolved' ? 'resolve' : 'refresh';
 }
 
-export type Transition = 'acknowledge' | 'resolve' | 'reopen';
-
-const ALLOWED: Record<Transition, { from: IncidentStatus[]; to: IncidentStatus }> = {
-  acknowledge: { from: ['triggered'], to: 'acknowledged' },
-  resolve: { from: ['triggered', 'acknowledged'], to: 'resolved' },
-  reopen: { from: ['resolved'], to: 'triggered' },
-};
-
-/**
- * The state machine triggered → acknowledged → resolved, and reopen. Asking for the state an incident is
- * already in is a no-op ('unchanged'), so that a twice-clicked link or a client retry is harmless.
- */
-export function applyTransition(
-  current: IncidentStatus,
-  transition: Transition,
-): { outcome: 'changed'; status: IncidentStatus } | { outcome: 'unchanged' } | { outcome: 'invalid' } {
-  const rule = ALLOWED[transition];
-  if (current === rule.to) return { outcome: 'unchanged' };
-  if (rule.from.includes(current)) return { outcome: 'changed', status: rule.to };
-  return { outcome: 'invalid' };
-}
+/** The state machine is part of the API contract: the app shows what it allows. */
+export { applyTransition, type Transition } from '@vigil/api-contract';

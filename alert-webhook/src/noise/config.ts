@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { duration, httpClientSchema } from '@vigil/service-kit';
 import { matches, type Matcher } from '../routing/matchers';
 import { matchersField } from '../routing/schema';
-import { parseRfc3339 } from '../webhook/time';
+import { parseRfc3339 } from '@vigil/api-contract';
 
 const positive = duration.refine((ms) => ms > 0, 'must be longer than 0s');
 

@@ -1,4 +1,5 @@
 import type { Selectable, Transaction } from 'kysely';
+import type { MaintenanceWindow } from '@vigil/api-contract';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { DatabaseSchema, MaintenanceWindowTable } from '../db/schema';
@@ -44,7 +45,7 @@ function covers(w: WindowRow, labels: Labels[]): boolean {
   return labels.every((l) => matchesAll(matchers, l));
 }
 
-export function presentWindow(w: WindowRow, now: string) {
+export function presentWindow(w: WindowRow, now: string): MaintenanceWindow {
   const end = endOf(w);
   return {
     id: w.id,

@@ -1,3 +1,4 @@
+import type { SlaReport } from '@vigil/api-contract';
 import type { Db } from '../db/database';
 import { addDays, daysBetween, localDateAt, type LocalDate } from '../oncall/zoned-time';
 import type { SlaTarget } from './config';
@@ -16,22 +17,7 @@ export interface ReportQuery {
   timeZone: string;
 }
 
-export interface SlaReport {
-  from: string;
-  to: string;
-  incidents: { total: number; by_severity: Record<string, number>; by_service: Record<string, number> };
-  mtta_seconds: number | null;
-  mttr_seconds: number | null;
-  sla: {
-    severity: string;
-    ack_within_seconds: number;
-    incidents: number;
-    met: number;
-    attainment: number | null;
-  }[];
-  noisiest_alerts: { alertname: string; service: string; incidents: number; occurrences: number }[];
-  by_day: { date: string; opened: number; mtta_seconds: number | null; mttr_seconds: number | null }[];
-}
+export type { SlaReport };
 
 /** What an incident or alert without a service (or alertname) label is counted under. */
 const NONE = 'none';

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startProcess, waitFor } from '@vigil/testkit';
+import { incidentDetail, incidentPage, maintenanceWindow } from '@vigil/api-contract';
 import yaml from 'js-yaml';
+import type { z } from 'zod';
 import { REPO_ROOT } from './paths';
 
 export interface AlertWebhook {
@@ -180,28 +182,30 @@ export async function seedIncidents(webhook: AlertWebhook, seed = SEED): Promise
         `alert-webhook refused a seed notification: ${response.status} ${await response.text()}`,
       );
   }
-  const call = async (path: string, body?: unknown) => {
+  const call = async <S extends z.ZodType>(schema: S, path: string, body?: unknown): Promise<z.output<S>> => {
     const response = await fetch(`${webhook.url}/api/v1${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { Authorization: `Bearer ${webhook.apiToken}`, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`alert-webhook ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as { items?: Array<{ id: number; service: string | null }> };
+    return schema.parse(await response.json());
   };
   const incidents = await waitFor(
     `${seed.length} incidents in alert-webhook`,
     async () => {
-      const { items = [] } = await call('/incidents?limit=500');
+      const { items } = await call(incidentPage, '/incidents?limit=500');
       return items.length >= seed.length ? items : undefined;
     },
     { timeoutMs: 10_000 },
   );
   const payments = incidents.find((i) => i.service === 'payments');
   if (payments)
-    await call(`/incidents/${payments.id}/acknowledge`, { note: 'Looking at the TLS certificate.' });
+    await call(incidentDetail, `/incidents/${payments.id}/acknowledge`, {
+      note: 'Looking at the TLS certificate.',
+    });
   // A window over checkout, whose incident the Maintenance page shows it covers.
-  await call('/maintenance', {
+  await call(maintenanceWindow, '/maintenance', {
     matchers: ['service="checkout"'],
     ends_at: new Date(Date.now() + 2 * 3600_000).toISOString(),
     comment: 'Database failover drill',

@@ -1,19 +1,24 @@
 /**
  * Tests' stand-in for Grafana's backend: setBackendSrv gets this fake, which records every request and answers
- * as alert-webhook would behind the plugin proxy (its JSON shapes, role checks, state machine and error body).
+ * as alert-webhook would behind the plugin proxy. Its roles, state machine and shapes are the API contract's:
+ * each request body is validated and each answer checked (strictly) against the operation's schemas, so the
+ * fake cannot drift from the receiver.
  */
 import { of, throwError, type Observable } from 'rxjs';
 import { setBackendSrv, type BackendSrv, type BackendSrvRequest, type FetchResponse } from '@grafana/runtime';
+import {
+  ACTION_KINDS,
+  applyTransition,
+  findOperation,
+  hasRole,
+  isDocument,
+  type Caller,
+  type IncidentDetail,
+  type Notification,
+  type OnCallResponse,
+  type SlaReport,
+} from '@vigil/api-contract';
 import { API_BASE } from '../constants';
-import { hasRole } from '../roles';
-import type {
-  Caller,
-  IncidentDetail,
-  IncidentStatus,
-  Notification,
-  OnCallResponse,
-  SlaReport,
-} from '../types';
 
 export interface Recorded {
   method: string;
@@ -40,22 +45,15 @@ class Refusal {
 const refuse = (status: number, code: string, message: string, details: unknown[] = []) =>
   new Refusal(status, { error: { code, message, details } });
 
-// alert-webhook/src/incidents/rules.ts
-const TRANSITIONS = {
-  acknowledge: { from: ['triggered'], to: 'acknowledged' },
-  resolve: { from: ['triggered', 'acknowledged'], to: 'resolved' },
-  reopen: { from: ['resolved'], to: 'triggered' },
-} as const satisfies Record<string, { from: IncidentStatus[]; to: IncidentStatus }>;
-
-// alert-webhook/src/incidents/repository.ts: the timeline's kind for each action.
-const PAST = {
-  acknowledge: 'acknowledged',
-  resolve: 'resolved',
-  reopen: 'reopened',
+/** The path segment of each incident action; the timeline's kind is ACTION_KINDS[kind]. */
+const ACTIONS = {
+  acknowledge: 'acknowledge',
+  resolve: 'resolve',
+  reopen: 'reopen',
   notes: 'note',
-  assign: 'assigned',
+  assign: 'assign',
 } as const;
-type Action = keyof typeof PAST;
+type Action = keyof typeof ACTIONS;
 
 export function fakeVigil(options: Options = {}) {
   const caller = options.caller ?? { name: 'alice', role: 'responder' };
@@ -72,31 +70,21 @@ export function fakeVigil(options: Options = {}) {
     return incident;
   }
 
-  function act(incident: IncidentDetail, kind: Action, body: Record<string, unknown>) {
-    if (!hasRole(caller.role, 'responder'))
-      throw refuse(
-        403,
-        'forbidden',
-        `this action needs the responder role; token "${caller.name}" is ${caller.role}`,
-      );
+  function act(incident: IncidentDetail, action: Action, body: Record<string, unknown>) {
+    const kind = ACTIONS[action];
     const at = now();
     let message: string;
-    if (kind === 'notes') {
-      const text = typeof body.text === 'string' ? body.text.trim() : '';
-      if (!text)
-        throw refuse(400, 'invalid_request', 'invalid body', [
-          { field: 'text', message: 'must not be empty' },
-        ]);
-      message = text;
+    if (kind === 'note') {
+      message = body.text as string;
     } else if (kind === 'assign') {
       incident.assignee = (body.assignee as string | null) ?? null;
       message = incident.assignee === null ? 'unassigned' : `assigned to ${incident.assignee}`;
     } else {
-      const rule = TRANSITIONS[kind];
-      if (incident.status !== rule.to) {
-        if (!(rule.from as readonly string[]).includes(incident.status))
-          throw refuse(409, 'invalid_transition', `cannot ${kind} an incident that is ${incident.status}`);
-        incident.status = rule.to;
+      const step = applyTransition(incident.status, kind);
+      if (step.outcome === 'invalid')
+        throw refuse(409, 'invalid_transition', `cannot ${kind} an incident that is ${incident.status}`);
+      if (step.outcome === 'changed') {
+        incident.status = step.status;
         if (kind === 'acknowledge')
           Object.assign(incident, { acknowledged_at: at, acknowledged_by: caller.name });
         if (kind === 'resolve') Object.assign(incident, { resolved_at: at, resolved_by: caller.name });
@@ -108,15 +96,17 @@ export function fakeVigil(options: Options = {}) {
             resolved_by: null,
           });
       }
-      message = PAST[kind];
+      message = ACTION_KINDS[kind];
     }
     incident.updated_at = at;
     incident.timeline.push({
       id: incident.timeline.length + 1,
+      incident_id: incident.id,
       at,
-      kind: PAST[kind],
+      kind: ACTION_KINDS[kind],
       actor: caller.name,
       message,
+      data: { kind, ...body },
     });
     return incident;
   }
@@ -157,6 +147,32 @@ export function fakeVigil(options: Options = {}) {
     throw refuse(404, 'not_found', 'no such endpoint');
   }
 
+  /** The answer, after the contract's checks: access role, query and body, and the response's own schema. */
+  function checked(method: string, path: string, params: Record<string, string>, data: unknown): unknown {
+    const op = findOperation(method, `/api/v1${path}`);
+    if (!op) throw refuse(404, 'not_found', 'no such endpoint');
+    if ((op.access === 'responder' || op.access === 'admin') && !hasRole(caller.role, op.access))
+      throw refuse(
+        403,
+        'forbidden',
+        `this action needs the ${op.access} role; token "${caller.name}" is ${caller.role}`,
+      );
+    const invalid = (where: string, issues: Array<{ path: PropertyKey[]; message: string }>) =>
+      refuse(
+        400,
+        'invalid_request',
+        `invalid ${where}`,
+        issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+      );
+    const query = op.query?.safeParse(params);
+    if (query && !query.success) throw invalid('query parameters', query.error.issues);
+    const body = op.body?.safeParse(data ?? {});
+    if (body && !body.success) throw invalid('body', body.error.issues);
+    const answered = answer(method, path, params, body?.data ?? data);
+    if (!isDocument(op.response)) op.response.parse(answered);
+    return answered;
+  }
+
   const fetch = <T>(req: BackendSrvRequest): Observable<FetchResponse<T>> => {
     const method = (req.method ?? 'GET').toUpperCase();
     const api = req.url.startsWith(API_BASE);
@@ -166,7 +182,7 @@ export function fakeVigil(options: Options = {}) {
       const override = overrides.get(`${method} ${path}`);
       if (override) throw override;
       // Grafana's own endpoints (plugin settings) just accept.
-      const body = api ? answer(method, path, req.params ?? {}, req.data) : {};
+      const body = api ? checked(method, path, req.params ?? {}, req.data) : {};
       // A copy, as over the wire: the page must not share objects with the fake's state.
       const data = JSON.parse(JSON.stringify(body)) as T;
       return of({ data, status: 200, ok: true, config: req } as FetchResponse<T>);
@@ -205,6 +221,7 @@ export function incident(overrides: Partial<IncidentDetail> = {}): IncidentDetai
     component: null,
     title: `HighErrorRate checkout ${id}`,
     receiver: 'vigil',
+    group_key: `{}:{alertname="HighErrorRate", service="checkout"}`,
     group_labels: { alertname: 'HighErrorRate' },
     common_labels: { alertname: 'HighErrorRate', service: 'checkout' },
     external_url: 'http://alertmanager.local:9093',
@@ -216,9 +233,12 @@ export function incident(overrides: Partial<IncidentDetail> = {}): IncidentDetai
     resolved_by: null,
     assignee: null,
     route: null,
+    routes: [],
+    flapping_since: null,
     alerts: [
       {
         id: id * 10,
+        incident_id: id,
         fingerprint: `fp${id}`,
         status: 'firing',
         severity: 'critical',
@@ -231,17 +251,21 @@ export function incident(overrides: Partial<IncidentDetail> = {}): IncidentDetai
         },
         generator_url: 'http://prometheus.local:9090/graph',
         last_seen_at: '2026-12-01T11:00:00.000Z',
+        extra: {},
       },
     ],
     timeline: [
       {
         id: 1,
+        incident_id: id,
         at: '2026-12-01T11:00:00.000Z',
         kind: 'opened',
         actor: 'alertmanager',
         message: '1 alert fired',
+        data: null,
       },
     ],
+    tickets: [],
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps } from '@grafana/data';
 import { Alert, Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
 import { request, toApiError, vigil } from '../../api/client';
-import { ACT_ROLE, hasRole } from '../../roles';
+import { ACT_ROLE, hasRole } from '@vigil/api-contract';
 import { testIds } from '../../testIds';
 import type { AppJsonData, AppSecureJsonData, Caller } from '../../types';
 

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Field, Input, TextArea, useStyles2 } from '@grafana/ui';
 import { toApiError, vigil, type ApiError } from '../../api/client';
-import { ACT_ROLE, hasRole } from '../../roles';
+import { ACT_ROLE, hasRole } from '@vigil/api-contract';
 import { testIds } from '../../testIds';
 import type { Caller, IncidentDetail } from '../../types';
 

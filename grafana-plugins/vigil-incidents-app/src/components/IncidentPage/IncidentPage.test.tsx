@@ -28,6 +28,7 @@ describe('Incident page', () => {
             attempts: 2,
             last_error: null,
             created_at: '2026-12-01T11:00:01.000Z',
+            updated_at: '2026-12-01T11:00:03.000Z',
             deliveries: [
               {
                 attempt: 1,
@@ -80,10 +81,12 @@ describe('Incident page', () => {
     base.alerts[0]!.annotations = { description: payload };
     base.timeline.push({
       id: 2,
+      incident_id: 5,
       at: base.opened_at,
       kind: 'note',
       actor: 'eve',
       message: `<b>${payload}</b>`,
+      data: null,
     });
     fakeVigil({ incidents: [base] });
     const { container } = renderApp('/a/vigil-incidents-app/incidents/5');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { components } from './registry';
 
 /**
  * RFC 3339 date-times, as Alertmanager writes them (Go's time.RFC3339Nano): `2026-11-22T10:00:00Z`,
@@ -48,3 +49,8 @@ export const rfc3339String = z.string().refine((s) => parseRfc3339(s) !== undefi
 
 /** An RFC 3339 string, normalised to the stored form. */
 export const rfc3339 = rfc3339String.transform((s) => new Date(parseRfc3339(s) as number).toISOString());
+
+/** A time in a response: always UTC with milliseconds, `2026-11-22T10:00:00.000Z` (RFC 3339). */
+export const timestamp = z.iso
+  .datetime()
+  .register(components, { description: 'RFC 3339 time in UTC', example: '2026-11-22T10:00:00.000Z' });

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { named } from './registry';
+
+/**
+ * Every error code the API answers with, and when. The body is always `{"error": {code, message, details}}`.
+ */
+export const ERROR_CODES = {
+  invalid_request: 'a query parameter or body field is wrong; details name each one',
+  invalid_json: 'the body is not JSON',
+  invalid_payload: 'the webhook body is not an Alertmanager webhook payload (version 4)',
+  invalid_utf8: 'the webhook body is not UTF-8',
+  bad_request: 'the request could not be read',
+  unauthorized: 'no valid credentials (API token, or webhook credentials)',
+  forbidden: "the token's role is below the one the operation needs",
+  not_found: 'no such resource or endpoint',
+  invalid_transition: "the incident's status does not allow this action",
+  defined_in_config: 'the resource comes from the configuration file and cannot be changed through the API',
+  too_large: 'the body is larger than the receiver accepts',
+  unsupported_media_type: 'the body is not sent as application/json in UTF-8',
+  unavailable: 'the database is busy or unreachable; retry (Retry-After says when)',
+  not_ready: 'the receiver is not ready',
+  reload_failed: 'the new configuration was refused; the old one stays in force',
+  internal: 'an unexpected error; the log says more',
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const errorCode = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+/** One field's problem: `field` is its dotted path (`matchers.0`), or `(body)` for the whole body. */
+export const fieldProblem = named(
+  'FieldProblem',
+  'What is wrong with one field',
+  z.strictObject({ field: z.string(), message: z.string() }),
+);
+
+export const errorBody = named(
+  'Error',
+  'The one error body of every endpoint',
+  z.strictObject({
+    error: z.strictObject({
+      code: errorCode,
+      message: z.string(),
+      details: z.array(z.unknown()),
+    }),
+  }),
+);
+export type ErrorBody = z.output<typeof errorBody>;
+
+/** Label and annotation sets: names to values. */
+export const labels = named(
+  'Labels',
+  'Label or annotation names to values',
+  z.record(z.string(), z.string()),
+);
+
+/** A database id: a positive integer. */
+export const id = z.number().int().positive();
+
+/**
+ * A text query parameter compared with stored text. NUL is refused: PostgreSQL takes no NUL in text and would
+ * answer the query with an error (a 500), while SQLite would find nothing; both answer 400.
+ */
+export const text = z
+  .string()
+  .min(1)
+  .refine((s) => !s.includes('\u0000'), 'must not hold a NUL character');
+
+/** A comma-separated list in a query parameter (`status=triggered,acknowledged`). */
+export const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(item));
+
+/** An opaque cursor: the `next_cursor` of a previous page. */
+export const cursor = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, 'must be a cursor returned by a previous page')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'must be a cursor returned by a previous page');
+
+/** A page size: 1 to `max`, default 50. */
+export const limit = (max: number) => z.coerce.number().int().min(1).max(max).default(50);
+
+/** A list answered a page at a time: `next_cursor` fetches the next (older) page; null on the last. */
+export const page = <T extends z.ZodType>(item: T) =>
+  z.strictObject({ items: z.array(item), next_cursor: z.string().nullable() });

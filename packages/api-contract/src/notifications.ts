@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { id } from './common';
+import { named } from './registry';
+import { timestamp } from './time';
+
+export const delivery = named(
+  'Delivery',
+  'One attempt to deliver a notification',
+  z.strictObject({
+    attempt: z.number().int(),
+    at: timestamp,
+    kind: z.string(),
+    target: z.string(),
+    ok: z.boolean(),
+    status_code: z.number().int().nullable(),
+    error: z.string().nullable(),
+    duration_ms: z.number(),
+  }),
+);
+export type Delivery = z.output<typeof delivery>;
+
+export const notification = named(
+  'Notification',
+  'A notification of an incident to one channel, with its delivery attempts',
+  z.strictObject({
+    id,
+    event: z.enum(['triggered', 'resolved', 'escalation', 'digest']),
+    channel: z.string(),
+    recipient: z.string().nullable(),
+    status: z.enum(['pending', 'sent', 'failed', 'held']),
+    attempts: z.number().int(),
+    last_error: z.string().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    deliveries: z.array(delivery),
+  }),
+);
+export type Notification = z.output<typeof notification>;
+
+export const notificationList = z.strictObject({ items: z.array(notification) });
