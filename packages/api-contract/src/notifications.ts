@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { id } from './common';
-import { named } from './registry';
+import { components, named } from './registry';
 import { timestamp } from './time';
 
 export const delivery = named(
@@ -24,7 +24,9 @@ export const notification = named(
   'A notification of an incident to one channel, with its delivery attempts',
   z.strictObject({
     id,
-    event: z.enum(['triggered', 'resolved', 'escalation', 'digest']),
+    event: z.enum(['triggered', 'acknowledged', 'resolved', 'escalation', 'digest']).register(components, {
+      description: 'acknowledged goes only to integrations that mirror the incident (PagerDuty)',
+    }),
     channel: z.string(),
     recipient: z.string().nullable(),
     status: z.enum(['pending', 'sent', 'failed', 'held']),
