@@ -1,34 +1,15 @@
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { API_BASE } from '../constants';
+import type { CreateMaintenanceBody, MaintenanceList, MaintenanceWindow } from '@vigil/api-contract';
 import { request, vigil } from './client';
 
-/** A maintenance window as alert-webhook presents it (alert-webhook/src/noise/maintenance.ts, presentWindow). */
-export interface MaintenanceWindow {
-  id: number;
-  /** The configuration file's name for it; null for a window made through the API. */
-  name: string | null;
-  source: 'config' | 'api';
-  matchers: string[];
-  starts_at: string;
-  ends_at: string;
-  comment: string;
-  created_by: string;
-  created_at: string;
-  deleted_at: string | null;
-  state: 'upcoming' | 'active' | 'ended';
-  alertmanager_silence: { id: string } | { error: string } | null;
-}
+export type { MaintenanceWindow };
 
-export interface NewWindow {
-  matchers: string[];
-  /** RFC 3339; alert-webhook takes now when left out. */
-  starts_at?: string;
-  ends_at: string;
-  comment?: string;
-}
+/** A new window, as the contract takes it (`starts_at` defaults to now). */
+export type NewWindow = CreateMaintenanceBody;
 
-export const listWindows = () => vigil<{ items: MaintenanceWindow[] }>('/maintenance');
+export const listWindows = () => vigil<MaintenanceList>('/maintenance');
 
 export const createWindow = (window: NewWindow) =>
   vigil<MaintenanceWindow>('/maintenance', { method: 'POST', data: window });

@@ -11,11 +11,16 @@ import {
   type BackendSrvRequest,
   type FetchResponse,
 } from '@grafana/runtime';
-import type { MaintenanceWindow } from '../api/maintenance';
 import { API_BASE } from '../constants';
 import { matches, parseMatchers } from '../matchers';
-import { hasRole } from '../roles';
-import type { Role } from '../types';
+import {
+  createMaintenanceBody,
+  hasRole,
+  maintenanceList,
+  maintenanceWindow,
+  type MaintenanceWindow,
+  type Role,
+} from '@vigil/api-contract';
 import type { Recorded } from './fakeVigil';
 
 type Problem = { field: string; message: string };
@@ -26,6 +31,10 @@ const refusal = (status: number, code: string, message: string, details: Problem
 
 /** Problems of a create body, as the receiver's schema and checks report them. */
 function problems(body: Record<string, unknown>, now: string): Problem[] {
+  // The body's shape first, by the contract's schema, as the receiver checks it before the matchers' syntax.
+  const shape = createMaintenanceBody.safeParse(body);
+  if (!shape.success)
+    return shape.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
   const out: Problem[] = [];
   const matchers = (typeof body.matchers === 'string' ? [body.matchers] : body.matchers) as string[];
   const parsed = matchers.flatMap((text, i) => {
@@ -92,7 +101,11 @@ export function fakeMaintenance(
     const method = (req.method ?? 'GET').toUpperCase();
     requests.push({ method, path: req.url.slice(API_BASE.length), data: req.data });
     try {
-      const data = JSON.parse(JSON.stringify(answer(method, req.url.slice(base.length), req.data))) as T;
+      const path = req.url.slice(base.length);
+      const answered = answer(method, path, req.data);
+      // Every answer fits the contract (strictly: no field the receiver does not send).
+      (method === 'GET' && path === '' ? maintenanceList : maintenanceWindow).parse(answered);
+      const data = JSON.parse(JSON.stringify(answered)) as T;
       return of({ data, status: 200, ok: true, config: req } as FetchResponse<T>);
     } catch (err) {
       return throwError(() => ({ ...(err as object), config: req }));

@@ -8,7 +8,7 @@ import { endWindow, listWindows, type MaintenanceWindow } from '../../api/mainte
 import { useApi, useCaller } from '../../api/useApi';
 import { coveredBy } from '../../coverage';
 import { formatTime } from '../../format';
-import { ACT_ROLE, hasRole } from '../../roles';
+import { ACT_ROLE, hasRole } from '@vigil/api-contract';
 import { testIds } from '../../testIds';
 import type { IncidentDetail, IncidentPage } from '../../types';
 import { CoveredIncidents } from '../CoveredIncidents/CoveredIncidents';
