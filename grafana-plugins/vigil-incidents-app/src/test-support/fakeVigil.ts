@@ -128,8 +128,8 @@ export function fakeVigil(options: Options = {}) {
             (!params.since || i.opened_at >= params.since),
         )
         .sort((a, b) => b.id - a.id)
-        // The list answers incidents without their alerts and timeline, as listIncidents does.
-        .map(({ alerts: _a, timeline: _t, ...incident }) => incident);
+        // The list answers incidents without their alerts, timeline and tickets, as the receiver does.
+        .map(({ alerts: _a, timeline: _t, tickets: _k, ...incident }) => incident);
       const limit = Number(params.limit ?? 50);
       const page = items.slice(0, limit);
       return { items: page, next_cursor: items.length > limit ? String(page.at(-1)!.id) : null };
