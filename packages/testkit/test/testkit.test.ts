@@ -7,7 +7,11 @@ import {
   Mailbox,
   spawnProcess,
   startProcess,
+  startExporter,
+  startHttp,
+  startNginx,
   startSmtpSink,
+  startVictoriaMetrics,
   tempDir,
   waitFor,
   type SmtpSink,
@@ -134,5 +138,47 @@ describe('the SMTP sink', () => {
     await send('a@example.test', { user: 'probe', pass: 's3cret' });
     await expect(send('b@example.test', { user: 'probe', pass: 'wrong' })).rejects.toThrow(/535/);
     expect(sink.seen.auth).toEqual(['PLAIN', 'PLAIN']);
+  });
+});
+
+describe('the long-term store and the standard exporters', () => {
+  const withoutPath = async (run: () => Promise<unknown>) => {
+    const saved = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      return await run().then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
+    } finally {
+      process.env.PATH = saved;
+    }
+  };
+
+  it('say what to install when a binary is missing', async () => {
+    expect(await withoutPath(() => startExporter('redis', { url: 'redis://127.0.0.1:1' }))).toBe(
+      'redis exporter not found (prometheus-redis-exporter or redis_exporter on PATH): run scripts/install-prometheus-stack.sh',
+    );
+    expect(await withoutPath(() => startVictoriaMetrics())).toMatch(
+      /^VictoriaMetrics not found .*: run scripts\/install-prometheus-stack\.sh$/,
+    );
+  });
+
+  it('refuse a bad query to VictoriaMetrics with its answer', async () => {
+    const vm = await startVictoriaMetrics({ retention: '1d', dedupInterval: '1m', latencyOffset: '0s' });
+    try {
+      await expect(vm.query('sum(')).rejects.toThrow(/^sum\(: .*"status":"error"/);
+    } finally {
+      await vm.stop();
+    }
+  });
+
+  it('fail to start an exporter on a port already taken, leaving nothing behind', async () => {
+    const { port, close } = await startHttp((_req, res) => res.end());
+    try {
+      await expect(startNginx('127.0.0.1:1', { port })).rejects.toThrow(/nginx/);
+    } finally {
+      await close();
+    }
   });
 });
