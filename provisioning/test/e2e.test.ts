@@ -69,7 +69,7 @@ describe('end to end: a failing service pages, the email acknowledges, recovery 
     const escalated = report.resolved.timeline.filter((e) => e.kind === 'escalated').map((e) => e.message);
     expect(escalated).toEqual([
       'step 1 of page-oncall; notified oncall-email',
-      'step 2 of page-oncall; notified team-email',
+      'step 3 of page-oncall; notified team-email',
     ]);
   });
 

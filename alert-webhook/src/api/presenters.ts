@@ -72,7 +72,7 @@ export function presentIncident(row: Selectable<IncidentTable>): Incident {
 }
 
 export function presentAlert(row: Selectable<AlertTable>): Alert {
-  const extra = presentExtra(parseJson(row.extra));
+  const extra = presentExtra(parseJson(row.extra) ?? row.extra);
   return {
     id: row.id,
     incident_id: row.incident_id,
@@ -85,7 +85,8 @@ export function presentAlert(row: Selectable<AlertTable>): Alert {
     labels: labelsOf(row.labels),
     annotations: labelsOf(row.annotations),
     generator_url: row.generator_url,
-    extra: isRecord(extra) ? extra : {},
+    // Stored extras that are not an object (written before the limits, or damaged) are shown, not dropped.
+    extra: isRecord(extra) ? extra : { value: extra },
   };
 }
 
