@@ -43,6 +43,7 @@ beforeAll(async () => {
   pg = await startPostgres();
   await pg.createDatabase('vigil_ha');
   pool = new Pool({ connectionString: pg.url.replace(/\/postgres$/, '/vigil_ha'), max: 2 });
+  pool.on('error', () => undefined); // an idle connection closed by the server stopping
   recorder = await startRecorder(() => ({ status: 200 }));
 });
 
