@@ -1,26 +1,19 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  compiledService,
+  errorOf,
   freePort,
+  serviceEndpoints,
   spawnProcess,
   startPrometheus,
-  startProcess,
   tempDir,
   type Prometheus,
   type RunningProcess,
 } from '@vigil/testkit';
 
-const PACKAGE_DIR = join(__dirname, '..');
-const MAIN = join(PACKAGE_DIR, 'dist', 'src', 'main.js');
-
-/** The exporter as it is run: compiled, in its own process. */
-function run(args: string[]) {
-  const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status, stdout, stderr };
-}
-
-const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string } }).error;
+const service = compiledService(join(__dirname, '..'));
+const { main: MAIN, run } = service;
 /** vector(n) needs no data: every step of every range has the one series {} with value n. */
 const query = (name: string, n: number) => ({ name, query: `vector(${n})` });
 
@@ -38,20 +31,17 @@ describe('the anomaly exporter as a process', () => {
       configFile,
       JSON.stringify({ server, prometheus: { url: prometheus.url }, step: '15s', history: '1h', queries }),
     );
-  const metrics = async () => (await fetch(`${url}/metrics`)).text();
-  const metricsShow = (pattern: RegExp) =>
-    (exporter as RunningProcess).waitFor(`${pattern} in /metrics`, async () =>
-      pattern.test(await metrics()) ? true : undefined,
-    );
-  const reload = () => fetch(`${url}/-/reload`, { method: 'POST' });
+  let endpoints: ReturnType<typeof serviceEndpoints>;
+  const metrics = () => endpoints.metrics();
+  const metricsShow = (pattern: RegExp) => endpoints.metricsShow(exporter as RunningProcess, pattern);
+  const reload = () => endpoints.reload();
 
   beforeAll(async () => {
-    execFileSync(join(PACKAGE_DIR, '..', '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE_DIR], {
-      stdio: 'inherit',
-    });
+    service.build();
     prometheus = await startPrometheus({ dir: temp.dir, config: { global: { scrape_interval: '1m' } } });
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
+    endpoints = serviceEndpoints(url);
   });
   afterAll(async () => {
     await exporter?.stop();
@@ -59,14 +49,14 @@ describe('the anomaly exporter as a process', () => {
     temp.cleanup();
   });
 
-  it('checks a good config file, exiting 0', () => {
+  it('checks a good config file, exiting 0', async () => {
     writeConfig([query('one', 1)]);
-    const { status, stdout } = run(['--check-config', '--config', configFile]);
+    const { status, stdout } = await run(['--check-config', '--config', configFile]);
     expect(stdout).toContain(`${configFile}: SUCCESS`);
     expect(status).toBe(0);
   });
 
-  it('prints every problem of a bad config file with line and column, exiting 1', () => {
+  it('prints every problem of a bad config file with line and column, exiting 1', async () => {
     const bad = join(temp.dir, 'bad.yml');
     writeFileSync(
       bad,
@@ -80,25 +70,22 @@ describe('the anomaly exporter as a process', () => {
         '',
       ].join('\n'),
     );
-    const { status, stderr } = run(['--check-config', '--config', bad]);
+    const { status, stderr } = await run(['--check-config', '--config', bad]);
     expect(stderr).toContain(`${bad}:2:8: prometheus.url: Invalid URL`);
     expect(stderr).toContain(`${bad}:6:5: queries[0].treshold: unknown field (did you mean "threshold"?)`);
     expect(stderr).toContain('(2 problems)');
     expect(status).toBe(1);
   });
 
-  it('refuses a misspelt flag with a suggestion, exiting 2', () => {
-    const { status, stderr } = run(['--confg', 'x']);
+  it('refuses a misspelt flag with a suggestion, exiting 2', async () => {
+    const { status, stderr } = await run(['--confg', 'x']);
     expect(stderr).toContain('unknown flag --confg (did you mean --config?)');
     expect(status).toBe(2);
   });
 
   it('serves its models with process, Node.js and build series, ready once the first pull has ended', async () => {
     writeConfig([query('one', 1)]);
-    exporter = await startProcess(process.execPath, [MAIN, '--config', configFile], {
-      name: 'anomaly',
-      ready: `${url}/readyz`,
-    });
+    exporter = await service.start(['--config', configFile], url, 'anomaly');
     const text = await metrics();
     expect(text).toMatch(/^process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_heap_size_total_bytes \d/m);

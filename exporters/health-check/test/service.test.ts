@@ -1,24 +1,21 @@
-import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { freePort, spawnProcess, startProcess, tempDir, type RunningProcess } from '@vigil/testkit';
+import {
+  compiledService,
+  errorOf,
+  freePort,
+  serviceEndpoints,
+  spawnProcess,
+  tempDir,
+  type CommandResult,
+  type RunningProcess,
+} from '@vigil/testkit';
 import yaml from 'js-yaml';
 import { listenLocal } from './helpers';
 
-const PACKAGE_DIR = join(__dirname, '..');
-const MAIN = join(PACKAGE_DIR, 'dist', 'src', 'main.js');
-
-/** Runs the compiled exporter to its end: exit code and output. */
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [MAIN, ...args], { encoding: 'utf8' }, (_err, stdout, stderr) =>
-      resolve({ status: child.exitCode, stdout, stderr }),
-    );
-  });
-}
-
-const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string } }).error;
+const service = compiledService(join(__dirname, '..'));
+const { main: MAIN, run } = service;
 const tcpCheck = (name: string, port: number) => ({ name, kind: 'tcp', host: '127.0.0.1', port });
 
 describe('the health-check exporter as a process', () => {
@@ -26,7 +23,7 @@ describe('the health-check exporter as a process', () => {
   const configFile = join(temp.dir, 'health-check.yml');
   const badFile = join(temp.dir, 'bad.yml');
   /** Runs that end by themselves, started together (each takes a Node start-up). */
-  let commands: Record<'goodConfig' | 'badConfig' | 'misspelt', ReturnType<typeof run>>;
+  let commands: Record<'goodConfig' | 'badConfig' | 'misspelt', Promise<CommandResult>>;
   let target: { port: number; close: () => Promise<void> };
   let port: number;
   let url: string;
@@ -43,20 +40,18 @@ describe('the health-check exporter as a process', () => {
         ...extra,
       }),
     );
-  const metrics = async () => (await fetch(`${url}/metrics`)).text();
-  const metricsShow = (pattern: RegExp) =>
-    (exporter as RunningProcess).waitFor(`${pattern} in /metrics`, async () =>
-      pattern.test(await metrics()) ? true : undefined,
-    );
+  let endpoints: ReturnType<typeof serviceEndpoints>;
+  const metrics = () => endpoints.metrics();
+  const metricsShow = (pattern: RegExp) => endpoints.metricsShow(exporter as RunningProcess, pattern);
+  const reload = () => endpoints.reload();
 
   beforeAll(async () => {
-    execFileSync(join(PACKAGE_DIR, '..', '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE_DIR], {
-      stdio: 'inherit',
-    });
+    service.build();
     const server: Server = createServer((socket) => socket.end());
     target = await listenLocal(server);
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
+    endpoints = serviceEndpoints(url);
     writeConfig([tcpCheck('tcp', 1)]);
     writeFileSync(
       badFile,
@@ -111,10 +106,7 @@ describe('the health-check exporter as a process', () => {
 
   it('serves its checks with process, Node.js and build metrics, ready once they have run', async () => {
     writeConfig([tcpCheck('tcp', target.port)]);
-    exporter = await startProcess(process.execPath, [MAIN, '--config', configFile], {
-      name: 'health-check',
-      ready: `${url}/readyz`,
-    });
+    exporter = await service.start(['--config', configFile], url, 'health-check');
     const text = await metrics();
     expect(text).toMatch(/^process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_heap_size_total_bytes \d/m);
@@ -133,7 +125,7 @@ describe('the health-check exporter as a process', () => {
 
   it('reloads on POST /-/reload: a new check appears, a removed one goes, an unchanged one keeps its result', async () => {
     writeConfig([tcpCheck('tcp', target.port), tcpCheck('posted', target.port)]);
-    const res = await fetch(`${url}/-/reload`, { method: 'POST' });
+    const res = await reload();
     expect(await res.json()).toEqual({ status: 'reloaded' });
     // The unchanged check's result was carried over: it is there at once, before any new run.
     const right = await metrics();
@@ -144,7 +136,7 @@ describe('the health-check exporter as a process', () => {
 
   it('keeps the old config serving when the new file is broken, saying so in a metric', async () => {
     writeFileSync(configFile, 'services: [\n');
-    const res = await fetch(`${url}/-/reload`, { method: 'POST' });
+    const res = await reload();
     expect(res.status).toBe(500);
     expect((await errorOf(res)).message).toMatch(/health-check\.yml:\d+:\d+: not valid YAML/);
     let text = await metrics();
@@ -164,7 +156,7 @@ describe('the health-check exporter as a process', () => {
 
   it('refuses to move to another port by reload: that needs a restart', async () => {
     writeConfig([tcpCheck('tcp', target.port)], { server: { listen_address: '127.0.0.1', port: port + 1 } });
-    const res = await fetch(`${url}/-/reload`, { method: 'POST' });
+    const res = await reload();
     expect(res.status).toBe(500);
     expect((await errorOf(res)).message).toContain('server.port: changing it needs a restart');
     expect(await metrics()).toMatch(/^probe_success\{service="cache",check="posted"\} 1$/m);

@@ -1,23 +1,22 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, spawnProcess, startProcess, tempDir, type RunningProcess } from '@vigil/testkit';
+import {
+  compiledService,
+  errorOf,
+  freePort,
+  serviceEndpoints,
+  spawnProcess,
+  tempDir,
+  type RunningProcess,
+} from '@vigil/testkit';
 import { GOLDEN_DOC } from './helpers';
 
-const PACKAGE_DIR = join(__dirname, '..');
-const MAIN = join(PACKAGE_DIR, 'dist', 'src', 'main.js');
-
-/** The exporter as it is run: compiled, in its own process. */
-function run(args: string[]) {
-  const { status, stdout, stderr } = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status, stdout, stderr };
-}
+const service = compiledService(join(__dirname, '..'));
+const { main: MAIN, run } = service;
 
 const lines = (...ids: (string | number)[]) => ids.map((id) => `line ${id}\n`).join('');
 const SEEN = { name: 'seen_total', type: 'counter', help: 'Lines by id.', labels: { id: 'id' } };
 const ID = { kind: 'regex', pattern: '^line (?<id>\\S+)$' };
-const errorOf = async (res: Response) =>
-  ((await res.json()) as { error: { message: string; details: string[] } }).error;
 
 describe('the log exporter as a process', () => {
   const temp = tempDir('vigil-logs-service-');
@@ -42,33 +41,30 @@ describe('the log exporter as a process', () => {
         ...extra,
       }),
     );
-  const metrics = async () => (await fetch(`${url}/metrics`)).text();
-  const metricsShow = (pattern: RegExp) =>
-    (exporter as RunningProcess).waitFor(`${pattern} in /metrics`, async () =>
-      pattern.test(await metrics()) ? true : undefined,
-    );
-  const reload = () => fetch(`${url}/-/reload`, { method: 'POST' });
+  let endpoints: ReturnType<typeof serviceEndpoints>;
+  const metrics = () => endpoints.metrics();
+  const metricsShow = (pattern: RegExp) => endpoints.metricsShow(exporter as RunningProcess, pattern);
+  const reload = () => endpoints.reload();
 
   beforeAll(async () => {
-    execFileSync(join(PACKAGE_DIR, '..', '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE_DIR], {
-      stdio: 'inherit',
-    });
+    service.build();
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
+    endpoints = serviceEndpoints(url);
   });
   afterAll(async () => {
     await exporter?.stop();
     temp.cleanup();
   });
 
-  it('checks a good config file, exiting 0', () => {
+  it('checks a good config file, exiting 0', async () => {
     writeConfig();
-    const { status, stdout } = run(['--check-config', '--config', configFile]);
+    const { status, stdout } = await run(['--check-config', '--config', configFile]);
     expect(stdout).toContain(`${configFile}: SUCCESS`);
     expect(status).toBe(0);
   });
 
-  it('prints every problem of a bad config file with line and column, exiting 1', () => {
+  it('prints every problem of a bad config file with line and column, exiting 1', async () => {
     const bad = join(temp.dir, 'bad.yml');
     writeFileSync(
       bad,
@@ -87,23 +83,23 @@ describe('the log exporter as a process', () => {
         '',
       ].join('\n'),
     );
-    const { status, stderr } = run(['--check-config', '--config', bad]);
+    const { status, stderr } = await run(['--check-config', '--config', bad]);
     expect(stderr).toContain(`${bad}:2:9: server.port: Invalid input: expected number, received string`);
     expect(stderr).toContain(`${bad}:11:5: metrics[0].lables: unknown field (did you mean "labels"?)`);
     expect(stderr).toContain('(2 problems)');
     expect(status).toBe(1);
   });
 
-  it('refuses a misspelt flag with a suggestion, exiting 2', () => {
-    const { status, stderr } = run(['--confg', 'x']);
+  it('refuses a misspelt flag with a suggestion, exiting 2', async () => {
+    const { status, stderr } = await run(['--confg', 'x']);
     expect(stderr).toContain('unknown flag --confg (did you mean --config?)');
     expect(status).toBe(2);
   });
 
-  it('prints the golden exposition with --one-shot, and nothing else', () => {
+  it('prints the golden exposition with --one-shot, and nothing else', async () => {
     const file = join(temp.dir, 'golden.yml');
     writeFileSync(file, JSON.stringify(GOLDEN_DOC));
-    const { status, stdout } = run(['--config', file, '--one-shot']);
+    const { status, stdout } = await run(['--config', file, '--one-shot']);
     expect(status).toBe(0);
     // The exposition the app serves, rendered after the files were read and closed (none open) and timed.
     const golden = readFileSync(join(__dirname, 'golden', 'metrics.prom'), 'utf8').replace(
@@ -117,10 +113,7 @@ describe('the log exporter as a process', () => {
   it('serves its metrics with process, Node.js and build series, ready once its sources have started', async () => {
     writeFileSync(appLog, lines(1, 2));
     writeConfig();
-    exporter = await startProcess(process.execPath, [MAIN, '--config', configFile], {
-      name: 'logs',
-      ready: `${url}/readyz`,
-    });
+    exporter = await service.start(['--config', configFile], url, 'logs');
     const text = await metrics();
     expect(text).toMatch(/^process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_heap_size_total_bytes \d/m);

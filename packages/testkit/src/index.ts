@@ -19,6 +19,13 @@ export {
   type SpawnOptions,
   type StartOptions,
 } from './process';
+export {
+  compiledService,
+  errorOf,
+  serviceEndpoints,
+  type CommandResult,
+  type CompiledService,
+} from './service';
 export { sleep, waitFor, WaitTimeout, type WaitOptions } from './wait';
 export {
   pushAlerts,
