@@ -1,18 +1,12 @@
 import request from 'supertest';
 import { DEEPER, EXTRA_MAX_BYTES, LEFT_OUT_KEY } from '../src/incidents/extra';
-import { notification, startTestApp } from './helpers';
+import { GUARDED, notification, startGuardedApp } from './helpers';
 
 // Issue 16, item 2: what is kept of an alert's extra fields is bounded, and every stored incident reads back.
 
-const env = { HOOK: 'hook-secret', VIEWER: 'viewer-secret' };
-const config = {
-  webhook: { bearer_token: { env: 'HOOK' } },
-  api: { tokens: [{ name: 'dash', role: 'viewer', token: { env: 'VIEWER' } }] },
-};
-
-let t: Awaited<ReturnType<typeof startTestApp>>;
+let t: Awaited<ReturnType<typeof startGuardedApp>>;
 beforeEach(async () => {
-  t = await startTestApp(config, env);
+  t = await startGuardedApp();
 });
 afterEach(() => t.close());
 
@@ -27,16 +21,14 @@ async function deliverWithExtra(fields: string): Promise<{ status: number; body:
   );
   await request(t.app)
     .post('/api/v1/alertmanager')
-    .set('Authorization', 'Bearer hook-secret')
+    .set(GUARDED.asHook)
     .set('Content-Type', 'application/json')
     .send(text)
     .expect(200);
   await t.inbox.drained();
-  const list = await request(t.app).get('/api/v1/incidents').set('Authorization', 'Bearer viewer-secret');
+  const list = await request(t.app).get('/api/v1/incidents').set(GUARDED.asViewer);
   const id = list.body.items[0].id as number;
-  const res = await request(t.app)
-    .get(`/api/v1/incidents/${id}`)
-    .set('Authorization', 'Bearer viewer-secret');
+  const res = await request(t.app).get(`/api/v1/incidents/${id}`).set(GUARDED.asViewer);
   return { status: res.status, body: res.body as Record<string, unknown> };
 }
 
@@ -98,17 +90,11 @@ it('reads back an incident stored before the limits, whatever its extra fields h
     .set({ extra: `{"deep":${nested(100_000)},"big":"${'y'.repeat(100_000)}"}` })
     .execute();
   const id = (await t.db.selectFrom('incidents').select('id').executeTakeFirstOrThrow()).id;
-  const res = await request(t.app)
-    .get(`/api/v1/incidents/${id}`)
-    .set('Authorization', 'Bearer viewer-secret')
-    .expect(200);
+  const res = await request(t.app).get(`/api/v1/incidents/${id}`).set(GUARDED.asViewer).expect(200);
   expect(depthOf(extraOf(res.body).deep)).toBe(9);
   expect(extraOf(res.body)[LEFT_OUT_KEY]).toMatch(/^1 more field /);
 
   await t.db.updateTable('alerts').set({ extra: 'not json {' }).execute();
-  const broken = await request(t.app)
-    .get(`/api/v1/incidents/${id}`)
-    .set('Authorization', 'Bearer viewer-secret')
-    .expect(200);
+  const broken = await request(t.app).get(`/api/v1/incidents/${id}`).set(GUARDED.asViewer).expect(200);
   expect((broken.body.alerts as { extra: unknown }[])[0]?.extra).toEqual({ value: 'not json {' });
 });

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { parseConfig } from '../src/config';
 import { parseRfc3339 } from '@vigil/api-contract';
-import { notification, startTestApp } from './helpers';
+import { GUARDED, notification, startGuardedApp } from './helpers';
 
 // Issue 16, item 3: times are RFC 3339 only, years 0001–9999, stored in one sortable form.
 
@@ -53,22 +53,14 @@ describe('parseRfc3339', () => {
 });
 
 describe('times from outside', () => {
-  const env = { HOOK: 'hook-secret', RESPONDER: 'responder-secret' };
-  const as = { Authorization: 'Bearer responder-secret' };
-  let t: Awaited<ReturnType<typeof startTestApp>>;
+  const as = GUARDED.asResponder;
+  let t: Awaited<ReturnType<typeof startGuardedApp>>;
   beforeEach(async () => {
-    t = await startTestApp(
-      {
-        webhook: { bearer_token: { env: 'HOOK' } },
-        api: { tokens: [{ name: 'alice', role: 'responder', token: { env: 'RESPONDER' } }] },
-      },
-      env,
-    );
+    t = await startGuardedApp();
   });
   afterEach(() => t.close());
 
-  const hook = (body: object) =>
-    request(t.app).post('/api/v1/alertmanager').set('Authorization', 'Bearer hook-secret').send(body);
+  const hook = (body: object) => request(t.app).post('/api/v1/alertmanager').set(GUARDED.asHook).send(body);
 
   it('refuses an alert whose startsAt or endsAt is not RFC 3339', async () => {
     for (const [field, value] of [

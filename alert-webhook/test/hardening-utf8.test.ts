@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { firstInvalidUtf8 } from '../src/webhook/unicode';
-import { notification, startTestApp } from './helpers';
+import { GUARDED, notification, startGuardedApp } from './helpers';
 
 // Issue 16, item 5: bytes that are not UTF-8 are refused with the offset, never stored as U+FFFD.
 
@@ -49,16 +49,9 @@ describe('firstInvalidUtf8', () => {
 });
 
 describe('the webhook and the API', () => {
-  const env = { HOOK: 'hook-secret', RESPONDER: 'responder-secret' };
-  let t: Awaited<ReturnType<typeof startTestApp>>;
+  let t: Awaited<ReturnType<typeof startGuardedApp>>;
   beforeEach(async () => {
-    t = await startTestApp(
-      {
-        webhook: { bearer_token: { env: 'HOOK' } },
-        api: { tokens: [{ name: 'alice', role: 'responder', token: { env: 'RESPONDER' } }] },
-      },
-      env,
-    );
+    t = await startGuardedApp();
   });
   afterEach(() => t.close());
 
@@ -67,7 +60,7 @@ describe('the webhook and the API', () => {
   const hook = (body: Buffer | string) =>
     request(t.app)
       .post('/api/v1/alertmanager')
-      .set('Authorization', 'Bearer hook-secret')
+      .set(GUARDED.asHook)
       .set('Content-Type', 'application/json')
       .serialize(raw)
       .send(raw(body));
@@ -131,7 +124,7 @@ describe('the webhook and the API', () => {
     await t.inbox.drained();
     const res = await request(t.app)
       .post('/api/v1/incidents/1/notes')
-      .set('Authorization', 'Bearer responder-secret')
+      .set(GUARDED.asResponder)
       .set('Content-Type', 'application/json')
       .serialize(raw)
       .send(raw(Buffer.concat([Buffer.from('{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}')])))

@@ -9,6 +9,27 @@ import { freshStorage, type Backend } from './support/backends';
 
 export { tempDir };
 
+/** A receiver guarded as in production: a webhook token, and an API token per role (secrets from env). */
+export const GUARDED = {
+  env: { HOOK: 'hook-secret', RESPONDER: 'responder-secret', VIEWER: 'viewer-secret' },
+  config: {
+    webhook: { bearer_token: { env: 'HOOK' } },
+    api: {
+      tokens: [
+        { name: 'alice', role: 'responder', token: { env: 'RESPONDER' } },
+        { name: 'dash', role: 'viewer', token: { env: 'VIEWER' } },
+      ],
+    },
+  },
+  asResponder: { Authorization: 'Bearer responder-secret' },
+  asViewer: { Authorization: 'Bearer viewer-secret' },
+  asHook: { Authorization: 'Bearer hook-secret' },
+};
+
+/** The guarded receiver on a temp SQLite file, `doc` added to its config. */
+export const startGuardedApp = (doc: Record<string, unknown> = {}) =>
+  startTestApp({ ...GUARDED.config, ...doc }, GUARDED.env);
+
 /** A fresh database on the backend (see support/backends.ts for PostgreSQL's lifetime). */
 export async function openTempDb(
   backend: Backend = 'sqlite',
