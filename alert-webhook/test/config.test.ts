@@ -1,17 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig, sha256 } from '../src/config';
+import { loadConfig, parseConfig, sha256 } from '../src/config';
+import { configRefusal } from '@vigil/testkit';
 import { tempDir } from './helpers';
 
-const refused = (doc: unknown, env: NodeJS.ProcessEnv = {}) => {
-  try {
-    parseConfig(doc, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('config was accepted');
-};
+const refused = (doc: unknown, env: NodeJS.ProcessEnv = {}) => configRefusal(() => parseConfig(doc, env));
 
 describe('configuration', () => {
   it('has working defaults', () => {

@@ -2,7 +2,8 @@ import pino from 'pino';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../src/app';
-import { ConfigError, parseConfig } from '../src/config';
+import { parseConfig } from '../src/config';
+import { configRefusal } from '@vigil/testkit';
 import { openDatabase } from '../src/db/database';
 import { LeaderLease } from '../src/leader/lease';
 import { notification, tempDir } from './helpers';
@@ -17,15 +18,7 @@ afterAll(async () => {
   await stopTestPostgres();
 });
 
-const refused = (doc: unknown, env: NodeJS.ProcessEnv = {}) => {
-  try {
-    parseConfig(doc, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('config was accepted');
-};
+const refused = (doc: unknown, env: NodeJS.ProcessEnv = {}) => configRefusal(() => parseConfig(doc, env));
 
 describe('storage.postgres configuration', () => {
   it('is off by default; takes a URL or its parts, the password (or a URL with one) from env or file', () => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { parseConfig, ConfigError } from '../src/config';
+import { parseConfig } from '../src/config';
+import { configRefusal } from '@vigil/testkit';
 import { insertIncident, manualClock, startReportsApp, tempDir, TOKENS, TOKEN_ENV } from './fixtures/reports';
 
 const NOW = '2026-11-05T00:10:00.000Z';
@@ -277,15 +278,8 @@ describe('by_day in a configured time zone', () => {
 });
 
 describe('reports configuration', () => {
-  const refused = (reports: unknown, extra: Record<string, unknown> = {}) => {
-    try {
-      parseConfig({ reports, ...extra }, TOKEN_ENV);
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return (err as Error).message;
-    }
-    throw new Error('config was accepted');
-  };
+  const refused = (reports: unknown, extra: Record<string, unknown> = {}) =>
+    configRefusal(() => parseConfig({ reports, ...extra }, TOKEN_ENV));
   const mail = {
     notifications: {
       channels: {

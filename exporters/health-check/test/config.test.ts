@@ -1,17 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../src/config';
+import { loadConfig, parseConfig } from '../src/config';
+import { configRefusal } from '@vigil/testkit';
 import { tempDir } from './helpers';
 
-const refusal = (doc: unknown) => {
-  try {
-    parseConfig(doc);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('config was accepted');
-};
+const refusal = (doc: unknown) => configRefusal(() => parseConfig(doc));
 const withCheck = (check: Record<string, unknown>) => ({
   services: { api: { checks: [{ name: 'c', kind: 'tcp', host: 'db', port: 5432, ...check }] } },
 });
@@ -100,14 +93,7 @@ describe('health-check configuration', () => {
         path,
         'server:\n  port: 70000\nservices:\n  api:\n    description: API\n    checks:\n      - name: c\n        kind: tcp\n        host: db\n        prot: 1\n',
       );
-      const message = (() => {
-        try {
-          loadConfig(path);
-        } catch (err) {
-          return (err as Error).message;
-        }
-        throw new Error('config was accepted');
-      })();
+      const message = configRefusal(() => loadConfig(path));
       expect(message.split('; ')).toEqual([
         `${path}:2:9: server.port: Too big: expected number to be <=65535`,
         // A missing key is placed at the object that lacks it.

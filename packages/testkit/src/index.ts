@@ -10,6 +10,7 @@ export {
   victoriaMetricsBinary,
 } from './binaries';
 export { tempDir, type TempDir } from './files';
+export { configRefusal } from './refusal';
 export { freePort, freePorts, listenLocal, startHttp } from './ports';
 export {
   spawnProcess,
