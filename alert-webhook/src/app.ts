@@ -10,6 +10,8 @@ import { Inbox } from './inbox/inbox';
 import { createMetrics, type Metrics } from './metrics';
 import { incidentsRouter } from './api/incidents';
 import { oncallRouter } from './api/oncall';
+import { postmortemsRouter } from './api/postmortems';
+import { usersRouter } from './api/users';
 import { whoamiRouter } from './api/whoami';
 import { notificationsRouter } from './api/notifications';
 import { webhookRouter } from './webhook/route';
@@ -144,6 +146,9 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       maintenanceRouter(noise.windows, cfg.api.tokens, () => noise.ready()),
     );
     routes.use('/api/v1', reportsRouter(db, cfg.api.tokens, cfg.reports, clock));
+    const userNames = cfg.users.map((u) => u.name);
+    routes.use('/api/v1', json, postmortemsRouter(db, cfg.api.tokens, userNames));
+    routes.use('/api/v1', usersRouter(cfg.api.tokens, userNames));
     routes.use('/api/v1', whoamiRouter(cfg.api.tokens));
     routes.use('/api/v1', notificationsRouter(db, cfg.api.tokens));
     routes.use('/api/v1', auditRouter(db, cfg.api.tokens));

@@ -31,7 +31,14 @@ beforeAll(async () => {
       api: {
         tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: role, role, token: { env: token } })),
       },
-      notifications: { ack_links: { secret: { env: 'ACK_SECRET' } }, channels: {} },
+      notifications: {
+        ack_links: { secret: { env: 'ACK_SECRET' } },
+        // Unused by the routes: the users own postmortem action items.
+        channels: {
+          'alice-pager': { kind: 'webhook', url: 'http://127.0.0.1:9/', secret: { env: 'ACK_SECRET' } },
+        },
+      },
+      users: [{ name: 'alice', channels: ['alice-pager'] }],
       oncall: {
         schedules: [
           {
@@ -247,6 +254,73 @@ describe('every operation answers as the contract says', () => {
     await call('whoami', { as: 'responder' }, 200);
     await call('whoami', {}, 401);
     await call('getOpenApi', {}, 200);
+  });
+
+  it('postmortems: written whole by responders, read by viewers, exported as Markdown, audited', async () => {
+    const params = { id: incidentId };
+    await call('getPostmortem', { as: 'viewer', params }, 404);
+    await call('exportPostmortem', { as: 'viewer', params }, 404);
+    const detail = await call('getIncident', { as: 'viewer', params }, 200);
+    const [first, second] = detail.body.timeline.map((e: { id: number }) => e.id);
+    const body = {
+      summary: 'Checkout failed for *12 minutes*.',
+      impact: '8% of orders',
+      root_cause: 'A bad deploy',
+      timeline_entry_ids: [second, first],
+      action_items: [
+        { title: 'Canary deploys', owner: 'alice', due_date: '2026-12-24' },
+        { title: 'Alert on <error> ratio', owner: null, status: 'done' },
+      ],
+    };
+    await call('putPostmortem', { as: 'viewer', params, body }, 403);
+    const written = await call('putPostmortem', { as: 'responder', params, body }, 200);
+    expect(written.body).toMatchObject({
+      incident_id: incidentId,
+      created_by: 'responder',
+      timeline: [{ id: first }, { id: second }],
+      action_items: [
+        { title: 'Canary deploys', owner: 'alice', status: 'open', due_date: '2026-12-24' },
+        { title: 'Alert on <error> ratio', owner: null, status: 'done', due_date: null },
+      ],
+    });
+    const again = await call(
+      'putPostmortem',
+      { as: 'admin', params, body: { ...body, action_items: [], summary: 'Shorter' } },
+      200,
+    );
+    expect(again.body).toMatchObject({ summary: 'Shorter', action_items: [], created_by: 'responder' });
+    expect(again.body.updated_by).toBe('admin');
+    await call('putPostmortem', { as: 'responder', params, body }, 200);
+    const read = await call('getPostmortem', { as: 'viewer', params }, 200);
+    expect(read.body).toEqual({ ...written.body, updated_by: 'responder', updated_at: read.body.updated_at });
+    const md = await call('exportPostmortem', { as: 'viewer', params }, 200);
+    expect(md.text).toContain(`# Postmortem: #${incidentId} `);
+    expect(md.text).toContain('## Summary\n\nCheckout failed for *12 minutes*.');
+    expect(md.text).toContain('- [ ] Canary deploys (owner alice, due 2026-12-24)');
+    expect(md.text).toContain('- [x] Alert on \\<error\\> ratio (owner nobody yet)');
+
+    // Each refusal names the field.
+    const refused = async (bad: unknown, field: string) => {
+      const answer = await call('putPostmortem', { as: 'responder', params, body: bad }, 400);
+      expect(answer.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    };
+    await refused({ ...body, action_items: [{ title: 'x', owner: 'mallory' }] }, 'action_items.0.owner');
+    await refused({ ...body, timeline_entry_ids: [first, 999999] }, 'timeline_entry_ids.1');
+    await refused({ ...body, verdict: 'guilty' }, 'verdict');
+    await refused({ ...body, summary: 'x'.repeat(8001) }, 'summary');
+    await refused({ ...body, action_items: [{ title: ' ' }] }, 'action_items.0.title');
+    await refused({ ...body, action_items: [{ title: 'x', due_date: 'friday' }] }, 'action_items.0.due_date');
+    await call('putPostmortem', { as: 'responder', params: { id: 999999 }, body }, 404);
+    await call('putPostmortem', { as: 'responder', params, body: 'x'.repeat(70_000) }, 413);
+    await call('listUsers', { as: 'viewer' }, 200).then((users) =>
+      expect(users.body).toEqual({ items: [{ name: 'alice' }] }),
+    );
+    const audit = await call('listAuditLog', { as: 'admin', query: { action: 'postmortem' } }, 200);
+    expect(audit.body.items.map((e: { actor: string }) => e.actor)).toEqual([
+      'responder',
+      'admin',
+      'responder',
+    ]);
   });
 
   it('signed links: the acknowledge page, its button and the read-only incident page', async () => {

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../src/config';
 import { connectSqlite, openDatabase, type Db } from '../src/db/database';
-import { databaseSize } from '../src/retention/prune';
+import { databaseSize, type PrunedTable } from '../src/retention/prune';
 import { ingest } from '../src/incidents/ingest';
 import { Pruner } from '../src/retention/pruner';
 import { notification, openTempDb, tempDir } from './helpers';
@@ -48,10 +48,7 @@ async function incident(db: Db, name: string, openedDaysAgo: number, resolvedDay
   return opened?.incidentIds[0] as number;
 }
 
-const count = async (
-  db: Db,
-  table: 'inbox' | 'incidents' | 'alerts' | 'timeline' | 'notifications' | 'audit_log' | 'delivery_attempts',
-) =>
+const count = async (db: Db, table: PrunedTable) =>
   Number(
     (
       await db
@@ -98,6 +95,18 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
       .insertInto('tickets')
       .values({ channel: 'jira', incident_id: old, key: 'OPS-1', url: null, created_at: daysAgo(99) })
       .execute();
+    for (const incident_id of [old, open]) {
+      const by = { created_at: daysAgo(1), created_by: 'alice', updated_at: daysAgo(1), updated_by: 'alice' };
+      const text = { summary: 's', impact: 'i', root_cause: 'r', timeline_entry_ids: '[]' };
+      await db
+        .insertInto('postmortems')
+        .values({ incident_id, ...text, ...by })
+        .execute();
+      await db
+        .insertInto('postmortem_action_items')
+        .values({ incident_id, position: 0, title: 'Fix', owner: null, status: 'open', due_date: null })
+        .execute();
+    }
     const { pruner: p, registry } = pruner(db, { incidents: '30d', batch_size: 50 });
     const pruned = await p.run();
     expect(pruned.incidents).toBe(1);
@@ -109,11 +118,16 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
       'notifications',
       'incident_changes',
       'slack_messages',
+      'tickets',
+      'postmortems',
+      'postmortem_action_items',
     ] as const) {
       const left = await db.selectFrom(table).select('incident_id').where('incident_id', '=', old).execute();
       expect(left).toHaveLength(0);
     }
     expect(await count(db, 'alerts')).toBe(2);
+    expect(await count(db, 'postmortems')).toBe(1);
+    expect(await count(db, 'postmortem_action_items')).toBe(1);
     const metrics = await registry.metrics();
     expect(metrics).toContain('vigil_retention_pruned_rows_total{table="incidents"} 1');
     expect(metrics).toMatch(/vigil_db_size_bytes [1-9]\d*/);

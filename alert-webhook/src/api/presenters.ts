@@ -1,6 +1,20 @@
 import type { Selectable } from 'kysely';
-import type { Alert, Incident, IncidentDetail, Route, Ticket, TimelineEntry } from '@vigil/api-contract';
-import type { AlertTable, IncidentTable, TimelineTable } from '../db/schema';
+import type {
+  Alert,
+  Incident,
+  IncidentDetail,
+  Postmortem,
+  Route,
+  Ticket,
+  TimelineEntry,
+} from '@vigil/api-contract';
+import type {
+  AlertTable,
+  IncidentTable,
+  PostmortemActionItemTable,
+  PostmortemTable,
+  TimelineTable,
+} from '../db/schema';
 import { presentExtra } from '../incidents/extra';
 import type { MatchedRoute } from '../routing/tree';
 
@@ -113,5 +127,30 @@ export function presentIncidentDetail(found: {
     alerts: found.alerts.map(presentAlert),
     timeline: found.timeline.map(presentTimelineEntry),
     tickets: found.tickets.map((t) => ({ channel: t.channel, key: t.key, url: t.url })),
+  };
+}
+
+export function presentPostmortem(found: {
+  row: Selectable<PostmortemTable>;
+  items: Selectable<PostmortemActionItemTable>[];
+  entries: Selectable<TimelineTable>[];
+}): Postmortem {
+  const { row } = found;
+  return {
+    incident_id: row.incident_id,
+    summary: row.summary,
+    impact: row.impact,
+    root_cause: row.root_cause,
+    timeline: found.entries.map(presentTimelineEntry),
+    action_items: found.items.map((i) => ({
+      title: i.title,
+      owner: i.owner,
+      status: i.status,
+      due_date: i.due_date,
+    })),
+    created_at: row.created_at,
+    created_by: row.created_by,
+    updated_at: row.updated_at,
+    updated_by: row.updated_by,
   };
 }

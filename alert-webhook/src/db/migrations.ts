@@ -377,6 +377,33 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0010_postmortems': {
+    async up(db: Kysely<unknown>) {
+      // One postmortem per incident (api/postmortems.ts), written whole; its action items in order.
+      await db.schema
+        .createTable('postmortems')
+        .addColumn('incident_id', 'integer', (c) => c.primaryKey())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('impact', 'text', (c) => c.notNull())
+        .addColumn('root_cause', 'text', (c) => c.notNull())
+        .addColumn('timeline_entry_ids', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('postmortem_action_items')
+        .addColumn('incident_id', 'integer', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('due_date', 'text')
+        .addPrimaryKeyConstraint('postmortem_action_items_pk', ['incident_id', 'position'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -202,6 +202,30 @@ export interface TicketTable {
   created_at: string;
 }
 
+/** An incident's postmortem (api/postmortems.ts): at most one per incident. */
+export interface PostmortemTable {
+  incident_id: number;
+  summary: string;
+  impact: string;
+  root_cause: string;
+  /** JSON array of the ids of the timeline entries selected for the excerpt. */
+  timeline_entry_ids: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** A postmortem's action items, in the order written (position). */
+export interface PostmortemActionItemTable {
+  incident_id: number;
+  position: number;
+  title: string;
+  owner: string | null;
+  status: 'open' | 'done';
+  due_date: string | null;
+}
+
 export interface DatabaseSchema {
   inbox: InboxTable;
   incidents: IncidentTable;
@@ -219,4 +243,6 @@ export interface DatabaseSchema {
   heartbeat_sources: HeartbeatSourceTable;
   slack_messages: SlackMessageTable;
   tickets: TicketTable;
+  postmortems: PostmortemTable;
+  postmortem_action_items: PostmortemActionItemTable;
 }

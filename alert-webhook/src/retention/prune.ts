@@ -16,6 +16,8 @@ export const PRUNED_TABLES = [
   'incident_changes',
   'slack_messages',
   'tickets',
+  'postmortems',
+  'postmortem_action_items',
 ] as const;
 export type PrunedTable = (typeof PRUNED_TABLES)[number];
 export type PruneCounts = Partial<Record<PrunedTable, number>>;
@@ -36,6 +38,8 @@ const INCIDENT_CHILDREN = [
   'incident_changes',
   'slack_messages',
   'tickets',
+  'postmortem_action_items',
+  'postmortems',
 ] as const;
 
 export interface PruneOptions {

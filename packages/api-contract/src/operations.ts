@@ -13,9 +13,11 @@ import {
 import { createMaintenanceBody, maintenanceList, maintenanceWindow } from './maintenance';
 import { notificationList } from './notifications';
 import { onCallQuery, onCallResponse } from './oncall';
+import { postmortem, postmortemBody } from './postmortems';
 import { slaQuery, slaReport } from './reports';
 import type { Role } from './roles';
 import { webhookAccepted, webhookPayload } from './webhook';
+import { userList } from './users';
 import { caller } from './whoami';
 
 /**
@@ -26,14 +28,14 @@ export type Access = Role | 'webhook' | 'signed-link' | 'public';
 
 /** A response that is not JSON: its media type and what it holds. */
 export interface Document {
-  mediaType: 'text/csv' | 'text/html' | 'application/json';
+  mediaType: 'text/csv' | 'text/html' | 'text/markdown' | 'application/json';
   description: string;
 }
 
 export interface Operation {
   /** Unique, camelCase: the OpenAPI operationId. */
   id: string;
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** The full path, OpenAPI style: `/api/v1/incidents/{id}`. */
   path: string;
   summary: string;
@@ -154,6 +156,40 @@ export const OPERATIONS: Operation[] = [
     errors: notFound,
   },
   {
+    id: 'getPostmortem',
+    method: 'get',
+    path: '/api/v1/incidents/{id}/postmortem',
+    summary: "The incident's postmortem (404 until one is written)",
+    access: 'viewer',
+    status: 200,
+    response: postmortem,
+    errors: notFound,
+  },
+  {
+    id: 'putPostmortem',
+    method: 'put',
+    path: '/api/v1/incidents/{id}/postmortem',
+    summary: "Write the incident's postmortem, whole (creates it the first time)",
+    access: 'responder',
+    body: postmortemBody,
+    status: 200,
+    response: postmortem,
+    errors: { ...jsonBody, ...notFound },
+  },
+  {
+    id: 'exportPostmortem',
+    method: 'get',
+    path: '/api/v1/incidents/{id}/postmortem.md',
+    summary: "The incident's postmortem as a Markdown document",
+    access: 'viewer',
+    status: 200,
+    response: {
+      mediaType: 'text/markdown',
+      description: 'summary, impact, root cause, timeline excerpt and action items (CommonMark)',
+    },
+    errors: notFound,
+  },
+  {
     id: 'getOnCall',
     method: 'get',
     path: '/api/v1/oncall',
@@ -237,6 +273,16 @@ export const OPERATIONS: Operation[] = [
     status: 200,
     response: auditPage,
     errors: invalid,
+  },
+  {
+    id: 'listUsers',
+    method: 'get',
+    path: '/api/v1/users',
+    summary: 'The Vigil users of the configuration (who may own action items, be notified, be on call)',
+    access: 'viewer',
+    status: 200,
+    response: userList,
+    errors: {},
   },
   {
     id: 'whoami',
