@@ -7,7 +7,9 @@ import { GENERATED_DIR, SPECS_DIR } from '../src/paths';
 import { checkAlertmanagerConfig } from '../src/promtool';
 import { INHIBIT_FILE, generate } from '../src/slo/generate';
 import { inhibitRules } from '../src/slo/inhibit';
-import { SpecError, parseSpec } from '../src/slo/spec';
+import { selectors } from '../src/promql';
+import { sloRuleGroup, type LongWindows } from '../src/slo/rules';
+import { SpecError, parseSpec, type Slo } from '../src/slo/spec';
 import { leSpellings, sliQueries } from '../src/slo/sli';
 import { TIERS, burnRateFactor } from '../src/slo/windows';
 
@@ -53,6 +55,60 @@ describe('latency SLIs', () => {
 
   it("watch the threshold's bucket, so a threshold that is no bucket bound fires SLOMetricsAbsent", () => {
     expect(latency(0.3).presence).toBe('h_bucket{service="x",le=~"0\\\\.3"}');
+  });
+});
+
+describe('long windows', () => {
+  const spec = parseSpec(
+    {
+      service: 'shop',
+      team: 'web',
+      slos: [
+        {
+          name: 'probes',
+          description: 'Checks pass',
+          objective: 99.5,
+          sli: {
+            bool_gauge: {
+              selector: 'probe_success{service="shop"}',
+              test_series: 'probe_success{service="shop",check="http"}',
+            },
+          },
+        },
+      ],
+    },
+    'shop.yml',
+  );
+  const slo = spec.slos[0] as Slo;
+  const exprs = (mode: LongWindows) => sloRuleGroup(spec, slo, mode).rules.map((r) => r.expr);
+  const rangesOver = (metric: string, mode: LongWindows) =>
+    exprs(mode).flatMap((e) =>
+      [...e.matchAll(/\[(\w+)\]/g)].length && selectors(e).some((sel) => sel.metric === metric)
+        ? [...e.matchAll(/\[(\w+)\]/g)].map((m) => m[1])
+        : [],
+    );
+
+  it('read the SLI series over 5 minutes only, and sum the recorded 5-minute rates for the rest', () => {
+    expect(new Set(rangesOver('probe_success', 'derived'))).toEqual(new Set(['5m']));
+    const group = sloRuleGroup(spec, slo);
+    expect(group.rules.find((r) => 'record' in r && r.record === 'slo:sli_error:ratio_rate3d')?.expr).toBe(
+      'sum_over_time(slo:sli_error:rate5m{service="shop",slo="probes"}[3d])\n/\nsum_over_time(slo:sli_total:rate5m{service="shop",slo="probes"}[3d])',
+    );
+    // The baseline of bench:rules reads the raw series over every window up to the period.
+    expect(new Set(rangesOver('probe_success', 'raw'))).toEqual(
+      new Set(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']),
+    );
+  });
+
+  it("count a 0/1 gauge's samples as events and its zeros as errors (Pyrra's bool gauge)", () => {
+    const q = sliQueries(slo.sli);
+    expect(q.errorRatio('1h')).toBe(
+      '1 - sum(sum_over_time(probe_success{service="shop"}[1h])) / sum(count_over_time(probe_success{service="shop"}[1h]))',
+    );
+    expect(q.errorRate('5m')).toBe(
+      '(sum(count_over_time(probe_success{service="shop"}[5m])) - sum(sum_over_time(probe_success{service="shop"}[5m]))) / 300',
+    );
+    expect(q.presence).toBe('probe_success{service="shop"}');
   });
 });
 
@@ -120,6 +176,12 @@ describe('SLO spec validation', () => {
     throw new Error('spec was accepted');
   };
 
+  const events = (s: ReturnType<typeof valid>) =>
+    (s.slos[0] as unknown as { sli: { events: { errors: string; total: string } } }).sli.events;
+  const testSeries = (s: ReturnType<typeof valid>) =>
+    (s.slos[0] as unknown as { sli: { events: { test_series: { good: string; bad: string } } } }).sli.events
+      .test_series;
+
   it('accepts a valid spec with the defaults filled in', () => {
     const spec = parseSpec(valid(), 'shop.yml');
     expect(spec.period).toBe('30d');
@@ -128,8 +190,6 @@ describe('SLO spec validation', () => {
   });
 
   it('refuses a selector naming a metric or label that does not exist, which `or vector(0)` would hide', () => {
-    const events = (s: ReturnType<typeof valid>) =>
-      (s.slos[0] as unknown as { sli: { events: { errors: string; total: string } } }).sli.events;
     expect(
       problem((s) => {
         events(s).errors = 'http_request_total{service="shop",status_class="5xx"}';
@@ -154,8 +214,75 @@ describe('SLO spec validation', () => {
           s.slos[0] as unknown as { sli: { events: { test_series: { bad: string } } } }
         ).sli.events.test_series.bad = 'http_requests_total{status_class=~"4xx|5xx"}';
       }),
-    ).toContain('slos[0].sli.events.test_series.bad: must be one concrete series');
+    ).toContain(
+      'slos[0].sli.events.test_series.bad: http_requests_total{status_class=~"4xx|5xx"} must be one concrete series',
+    );
     expect(problem((s) => Object.assign(s, { perod: '30d' }))).toContain('shop.yml: perod: unknown field');
+  });
+
+  it('refuses PromQL the grammar rejects, naming the spec, the key and the expression', () => {
+    expect(
+      problem((s) => {
+        events(s).errors = 'http_requests_total{service="shop",status_class="5xx"';
+      }),
+    ).toBe(
+      'shop.yml: slos[0].sli.events.errors: cannot parse "http_requests_total{service=\\"shop\\",status_class=\\"5xx\\"": unexpected input at the end (column 54)',
+    );
+    expect(
+      problem((s) => {
+        events(s).total = 'sum(rate(http_requests_total{service="shop"}[5m]))';
+      }),
+    ).toContain(
+      'slos[0].sli.events.total: "sum(rate(http_requests_total{service=\\"shop\\"}[5m]))" is not a series selector',
+    );
+    expect(
+      problem((s) => {
+        events(s).errors = 'http_requests_total{service="shop",status_class=~"5xx("}';
+      }),
+    ).toContain('slos[0].sli.events.errors: status_class=~"5xx(" is not a valid regular expression');
+  });
+
+  it('wants errors to select a subset of total, and the test series to fit their selectors', () => {
+    expect(
+      problem((s) => {
+        events(s).errors = 'http_requests_total{status_class="5xx"}';
+      }),
+    ).toContain(
+      'slos[0].sli.events.errors: http_requests_total{status_class="5xx"} must select a subset of total',
+    );
+    expect(
+      problem((s) => {
+        testSeries(s).good = 'http_requests_total{service="shop",status_class="5xx"}';
+      }),
+    ).toContain(
+      'slos[0].sli.events.test_series.good: http_requests_total{service="shop",status_class="5xx"} must match total and not errors',
+    );
+    expect(
+      problem((s) => {
+        testSeries(s).bad = 'http_requests_total{service="shop",status_class="4xx"}';
+      }),
+    ).toContain(
+      'slos[0].sli.events.test_series.bad: http_requests_total{service="shop",status_class="4xx"} must match errors',
+    );
+  });
+
+  it('accepts a 0/1 gauge as the SLI and checks its selector and test series', () => {
+    const gauge = (selector: string, test_series: string) => (s: ReturnType<typeof valid>) => {
+      (s.slos[0] as { sli: object }).sli = { bool_gauge: { selector, test_series } };
+    };
+    const spec = valid();
+    gauge('probe_success{service="shop"}', 'probe_success{service="shop",check="http"}')(spec);
+    expect(parseSpec(spec, 'shop.yml').slos[0]?.sli).toEqual({
+      kind: 'bool_gauge',
+      selector: 'probe_success{service="shop"}',
+      test_series: 'probe_success{service="shop",check="http"}',
+    });
+    expect(problem(gauge('probe_succes{service="shop"}', 'probe_succes{service="shop"}'))).toContain(
+      'slos[0].sli.bool_gauge.selector: no known metric is named probe_succes',
+    );
+    expect(problem(gauge('probe_success{service="shop"}', 'probe_success{service="web"}'))).toContain(
+      'slos[0].sli.bool_gauge.test_series: probe_success{service="web"} is not selected by probe_success{service="shop"}',
+    );
   });
 
   it('refuses an SLI with both or neither kind, and duplicate SLO names', () => {
@@ -163,7 +290,7 @@ describe('SLO spec validation', () => {
       problem((s) => {
         (s.slos[0] as { sli: object }).sli = {};
       }),
-    ).toContain('slos[0].sli: set exactly one of events or latency');
+    ).toContain('slos[0].sli: set exactly one of events, latency or bool_gauge');
     expect(problem((s) => s.slos.push(s.slos[0] as (typeof s.slos)[number]))).toContain(
       'slos: duplicate name "availability"',
     );

@@ -4,6 +4,7 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import { describeIssues, formatProblem } from '@vigil/service-kit';
 import { unknownSelectorNames } from '../mixin/known-metrics';
+import { matches, regexProblems, vectorSelector, type Selector } from '../promql';
 
 export class SpecError extends Error {
   override name = 'SpecError';
@@ -12,17 +13,27 @@ export class SpecError extends Error {
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name');
+
+/** Text that Prometheus's PromQL grammar reads as one series selector; `check` adds what else must hold. */
+const promqlSelector = (check?: (s: Selector) => string | undefined) =>
+  z.string().superRefine((text, ctx) => {
+    try {
+      const parsed = vectorSelector(text);
+      const problem = check?.(parsed);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
 /** A metric name with optional matchers, e.g. http_requests_total{service="demo",status_class="5xx"}. */
-const selector = z
-  .string()
-  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$/, 'must be a series selector: metric{label="value",...}');
+const selector = promqlSelector();
 /** Concrete series (equality matchers only), used to build the generated tests' input series. */
-const series = z
-  .string()
-  .regex(
-    /^[a-zA-Z_:][a-zA-Z0-9_:]*\{\s*[a-zA-Z_]\w*="[^"]*"(\s*,\s*[a-zA-Z_]\w*="[^"]*")*\s*\}$/,
-    'must be one concrete series: metric{label="value",...} with = matchers only',
-  );
+const series = promqlSelector((s) =>
+  s.matchers.every((m) => m.op === '=')
+    ? undefined
+    : `${s.text} must be one concrete series: metric{label="value",...} with = matchers only`,
+);
 
 const eventsSli = z.strictObject({
   /** Matches the failed events; a subset of total. */
@@ -30,6 +41,13 @@ const eventsSli = z.strictObject({
   total: selector,
   /** Example series for the generated promtool tests: `bad` matches errors and total, `good` only total. */
   test_series: z.strictObject({ good: series, bad: series }),
+});
+
+/** A gauge that is 1 while things are good and 0 while not, e.g. probe_success: each sample is an event. */
+const boolGaugeSli = z.strictObject({
+  selector,
+  /** Example series for the generated promtool tests; matches selector. */
+  test_series: series,
 });
 
 const latencySli = z.strictObject({
@@ -46,16 +64,20 @@ const sloSchema = z.strictObject({
   /** Target percentage of good events over the period, e.g. 99.9. */
   objective: z.number().gt(0).lt(100),
   sli: z
-    .strictObject({ events: eventsSli.optional(), latency: latencySli.optional() })
+    .strictObject({
+      events: eventsSli.optional(),
+      latency: latencySli.optional(),
+      bool_gauge: boolGaugeSli.optional(),
+    })
     .refine(
-      (s) => (s.events === undefined) !== (s.latency === undefined),
-      'set exactly one of events or latency',
+      (s) => [s.events, s.latency, s.bool_gauge].filter((k) => k !== undefined).length === 1,
+      'set exactly one of events, latency or bool_gauge',
     )
-    .transform((s) =>
-      s.events
-        ? { kind: 'events' as const, ...s.events }
-        : { kind: 'latency' as const, ...(s.latency as z.output<typeof latencySli>) },
-    ),
+    .transform((s) => {
+      if (s.events) return { kind: 'events' as const, ...s.events };
+      if (s.bool_gauge) return { kind: 'bool_gauge' as const, ...s.bool_gauge };
+      return { kind: 'latency' as const, ...(s.latency as z.output<typeof latencySli>) };
+    }),
   /** Low-traffic guard: page tiers stay silent until their long window holds at least this many events. */
   min_events_to_page: z.number().int().min(0).default(100),
 });
@@ -85,26 +107,57 @@ export function parseSpec(doc: unknown, source: string): SloSpec {
   return result.data;
 }
 
-/** The metric and label names of a selector the schema has accepted (metric{label op "value", ...}). */
-function selectorNames(text: string): { metric: string; labels: string[] } {
-  const [, metric = '', matchers = ''] = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?$/.exec(text) ?? [];
-  const labels = [...matchers.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"/g)].map(
-    (m) => m[1] as string,
+/** What is wrong with the SLI's selectors beyond their syntax, each with its key path. */
+function selectorProblems(slo: Slo, path: string): string[] {
+  const sli = slo.sli;
+  const known = (key: string, s: Selector) =>
+    [
+      ...unknownSelectorNames(
+        s.metric ?? '',
+        s.matchers.map((m) => m.label),
+      ),
+      ...regexProblems(s),
+    ].map((problem) => `${path}.${key}: ${problem}`);
+  if (sli.kind === 'latency')
+    return known('latency.histogram', {
+      metric: `${sli.histogram}_bucket`,
+      matchers: Object.entries(sli.labels).map(([label, value]) => ({ label, op: '=', value })),
+      text: sli.histogram,
+    });
+  if (sli.kind === 'bool_gauge') {
+    const gauge = vectorSelector(sli.selector);
+    const example = vectorSelector(sli.test_series);
+    const problems = known('bool_gauge.selector', gauge);
+    if (!problems.length && !selects(gauge, example))
+      problems.push(`${path}.bool_gauge.test_series: ${example.text} is not selected by ${gauge.text}`);
+    return problems;
+  }
+  const errors = vectorSelector(sli.errors);
+  const total = vectorSelector(sli.total);
+  const problems = [...known('events.errors', errors), ...known('events.total', total)];
+  if (problems.length) return problems;
+  // errors must select a subset of total's series, or the ratio can pass 1 or miss errors.
+  const missing = total.matchers.filter(
+    (t) => !errors.matchers.some((e) => e.label === t.label && e.op === t.op && e.value === t.value),
   );
-  return { metric, labels };
+  if (errors.metric !== total.metric || missing.length) {
+    problems.push(
+      `${path}.events.errors: ${errors.text} must select a subset of total ${total.text}: ` +
+        'the same metric and every matcher of total',
+    );
+  }
+  const good = vectorSelector(sli.test_series.good);
+  const bad = vectorSelector(sli.test_series.bad);
+  if (!selects(total, good) || selects(errors, good))
+    problems.push(`${path}.events.test_series.good: ${good.text} must match total and not errors`);
+  if (!selects(errors, bad)) problems.push(`${path}.events.test_series.bad: ${bad.text} must match errors`);
+  return problems;
 }
 
-/** Selectors naming a metric or label that does not exist, each with its key path. */
-function selectorProblems(slo: Slo, path: string): string[] {
-  const check = (key: string, metric: string, labels: string[]) =>
-    unknownSelectorNames(metric, labels).map((problem) => `${path}.${key}: ${problem}`);
-  const sli = slo.sli;
-  if (sli.kind === 'latency')
-    return check('latency.histogram', `${sli.histogram}_bucket`, Object.keys(sli.labels));
-  return (['errors', 'total'] as const).flatMap((key) => {
-    const { metric, labels } = selectorNames(sli[key]);
-    return check(`events.${key}`, metric, labels);
-  });
+/** Whether the concrete series `example` is one that `selector` selects. */
+function selects(selector: Selector, example: Selector): boolean {
+  const labels = Object.fromEntries(example.matchers.map((m) => [m.label, m.value]));
+  return selector.metric === example.metric && matches(selector.matchers, labels);
 }
 
 export function loadSpec(file: string): SloSpec {

@@ -3,12 +3,13 @@ import {
   ABSENT_ALERT,
   ABSENT_FOR,
   BUDGET_REMAINING_RECORD,
+  BASE_WINDOW,
   BURN_ALERT,
   sloLabels,
   sloRuleGroup,
   type AlertingRule,
 } from './rules';
-import { sliQueries, matchers } from './sli';
+import { absentLabels, matchers, sliQueries } from './sli';
 import { TIERS, burnRateFactor, durationSeconds, errorBudget, type Tier } from './windows';
 
 interface InputSeries {
@@ -72,6 +73,13 @@ function inputSeries(slo: Slo, phases: Phase[]): InputSeries[] {
   const good = (p: Phase) => (p.total === undefined ? undefined : p.total - (p.errors ?? 0));
   const bad = (p: Phase) => (p.total === undefined ? undefined : (p.errors ?? 0));
   const sli = slo.sli;
+  if (sli.kind === 'bool_gauge') {
+    // One sample a minute holding the phase's share of good events: the indicator averages the samples,
+    // so a gauge at 0.99 reads as 1% errors just as 99 ones and a zero would (see the 0/1 group below).
+    const share = (p: Phase) =>
+      p.total === undefined ? `_x${p.minutes}` : `${1 - (p.errors ?? 0) / p.total}x${p.minutes}`;
+    return [{ series: sli.test_series, values: phases.map(share).join(' ') }];
+  }
   if (sli.kind === 'events') {
     return [
       { series: sli.test_series.good, values: counterValues(phases, good) },
@@ -89,15 +97,6 @@ function inputSeries(slo: Slo, phases: Phase[]): InputSeries[] {
 /** The smallest whole number of errors per minute that burns faster than `factor`. */
 function errorsAbove(factor: number, objective: number): number {
   return Math.floor(Number((factor * errorBudget(objective) * EVENTS_PER_MINUTE).toFixed(6))) + 1;
-}
-
-/** Labels that absent() copies from the equality matchers of its selector. */
-function absentLabels(selector: string): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const m of selector.matchAll(/([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)) {
-    if (m[2] === '=') labels[m[1] as string] = JSON.parse(`"${m[3]}"`) as string;
-  }
-  return labels;
 }
 
 const minutes = (n: number) => `${n}m`;
@@ -126,7 +125,11 @@ export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
     (durationSeconds(fast.longWindow) / 60) *
     (burnRateFactor(fast, spec.period) / (fastErrors / (R * budget)));
   const healthy = (2 * durationSeconds(fast.longWindow)) / 60;
-  const pageBy = healthy + Math.ceil(detectionMinutes) + durationSeconds(fast.for) / 60 + SLACK_MINUTES;
+  // The long windows sum recorded 5-minute rates, which ramp up over their first 5 minutes: the burn shows
+  // in full half a base window late.
+  const ramp = durationSeconds(BASE_WINDOW) / 60 / 2;
+  const pageBy =
+    healthy + Math.ceil(detectionMinutes + ramp) + durationSeconds(fast.for) / 60 + SLACK_MINUTES;
   groups.push({
     name: `${id}: a ${burnRateFactor(fast, spec.period)}x burn pages within the detection time`,
     interval: '1m',
@@ -199,6 +202,32 @@ export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
       interval: '1m',
       input_series: inputSeries(slo, [{ minutes: quiet, total: 1, errors: 1 }]),
       alert_rule_test: [{ eval_time: minutes(quiet), alertname: BURN_ALERT.page, exp_alerts: [] }],
+    });
+  }
+
+  // A bool gauge that drops from 1 to 0 (a probe failing outright) pages on the fast tier within minutes.
+  // Only where the 1h window holds enough one-a-minute samples for the guard, and the page comes before
+  // the 6h tier's pending time is over (objectives above about 99.1%).
+  const fastThreshold = burnRateFactor(fast, spec.period) * budget;
+  const downBy =
+    Math.ceil((fastThreshold * durationSeconds(fast.longWindow)) / 60 + ramp) +
+    durationSeconds(fast.for) / 60 +
+    SLACK_MINUTES;
+  const sli = slo.sli;
+  if (
+    sli.kind === 'bool_gauge' &&
+    // The guard reads one-a-minute samples a sixth short (a 5m range holds 6 of them in Prometheus 2).
+    slo.min_events_to_page <= (durationSeconds(fast.longWindow) / 60) * (5 / 6) - 5 &&
+    downBy < durationSeconds((TIERS[1] as Tier).for) / 60
+  ) {
+    groups.push({
+      name: `${id}: the gauge at 0 pages on the ${fast.name} tier`,
+      interval: '1m',
+      input_series: [{ series: sli.test_series, values: `1x${healthy} 0x${downBy + 10}` }],
+      alert_rule_test: [
+        { eval_time: minutes(healthy), alertname: BURN_ALERT.page, exp_alerts: [] },
+        { eval_time: minutes(healthy + downBy), alertname: BURN_ALERT.page, exp_alerts: [burnAlert(fast)] },
+      ],
     });
   }
 
