@@ -5,6 +5,7 @@ import {
   duration,
   loadConfigFile,
   logLevelSchema,
+  ProblemList,
   resolveHttpClient,
   resolveSecret,
   secretRef,
@@ -181,41 +182,55 @@ export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Validates a parsed YAML document; throws ConfigError naming the key path of the first problems. */
+/**
+ * Validates a parsed YAML document, then reads the secrets and files it names; throws a ConfigError with
+ * every problem of the structure, or else every secret or file that cannot be had.
+ */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   const raw = validateConfig(configSchema, doc);
-  const unknown = crossReferences(raw);
-  if (unknown.length > 0) throw new ConfigError(unknown);
+  const list = new ProblemList();
+  list.problems.push(...crossReferences(raw));
   const { bearer_token, basic_auth } = raw.webhook;
-  return {
-    ...raw,
-    storage: raw.storage.postgres
+  const storage = list.attempt(() =>
+    raw.storage.postgres
       ? { postgres: resolvePostgres(raw.storage.postgres, env) }
       : { sqlite: raw.storage.sqlite },
-    notifications: resolveNotifications(raw.notifications, env),
-    ...(raw.noise.alertmanager_silences && {
-      alertmanagerHttp: resolveHttpClient(
-        raw.noise.alertmanager_silences.http_config,
+  );
+  const notifications = list.attempt(() => resolveNotifications(raw.notifications, env));
+  const silences = raw.noise.alertmanager_silences;
+  const alertmanagerHttp =
+    silences &&
+    list.attempt(() =>
+      resolveHttpClient(
+        silences.http_config,
         'noise.alertmanager_silences.http_config',
-        raw.noise.alertmanager_silences.timeout,
+        silences.timeout,
         env,
       ),
-    }),
+    );
+  const bearerToken =
+    bearer_token && list.attempt(() => resolveSecret(bearer_token, 'webhook.bearer_token', env));
+  const password =
+    basic_auth && list.attempt(() => resolveSecret(basic_auth.password, 'webhook.basic_auth.password', env));
+  const tokens = raw.api.tokens.map((t, i) => ({
+    name: t.name,
+    role: t.role,
+    hash: t.sha256
+      ? Buffer.from(t.sha256, 'hex')
+      : list.attempt(() => sha256(resolveSecret(t.token as { env?: string }, `api.tokens[${i}].token`, env))),
+  }));
+  list.throwIfAny();
+  return {
+    ...raw,
+    storage: storage!,
+    notifications: notifications!,
+    ...(alertmanagerHttp && { alertmanagerHttp }),
     webhook: {
-      bearerToken: bearer_token && resolveSecret(bearer_token, 'webhook.bearer_token', env),
-      basicAuth: basic_auth && {
-        username: basic_auth.username,
-        password: resolveSecret(basic_auth.password, 'webhook.basic_auth.password', env),
-      },
+      bearerToken,
+      basicAuth: basic_auth && { username: basic_auth.username, password: password! },
     },
     api: {
-      tokens: raw.api.tokens.map((t, i) => ({
-        name: t.name,
-        role: t.role,
-        hash: t.sha256
-          ? Buffer.from(t.sha256, 'hex')
-          : sha256(resolveSecret(t.token as { env?: string }, `api.tokens[${i}].token`, env)),
-      })),
+      tokens: tokens.map((t) => ({ ...t, hash: t.hash! })),
       initial_admin_token_file: raw.api.initial_admin_token_file,
     },
   };

@@ -17,6 +17,8 @@ else
     configEnv: 'VIGIL_WEBHOOK_CONFIG',
     // Without a file the receiver runs on its defaults (SQLite at data/vigil.db).
     configRequired: false,
+    usageMore:
+      '\nsubcommands:\n  backup <args>\n      copy the SQLite database while it serves (alert-webhook backup --help)\n',
     loadConfig,
     listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
     logLevel: (config) => config.log_level,

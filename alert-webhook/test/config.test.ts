@@ -58,6 +58,28 @@ describe('configuration', () => {
     }
   });
 
+  it('names every secret it cannot have in one go, each placed at its key', () => {
+    const message = refused(
+      {
+        webhook: { bearer_token: { env: 'NO_HOOK' } },
+        api: { tokens: [{ name: 'a', role: 'admin', token: { env: 'NO_TOKEN' } }] },
+        notifications: {
+          channels: {
+            s: { kind: 'slack', webhook_url: { env: 'NOT_A_URL' } },
+            t: { kind: 'teams', webhook_url: { env: 'NO_TEAMS' } },
+          },
+        },
+      },
+      { NOT_A_URL: 'hooks.slack.com/x' },
+    );
+    expect(message.split('; ')).toEqual([
+      'notifications.channels.s.webhook_url: the secret is not an http(s) URL',
+      'notifications.channels.t.webhook_url: environment variable NO_TEAMS is not set',
+      'webhook.bearer_token: environment variable NO_HOOK is not set',
+      'api.tokens[0].token: environment variable NO_TOKEN is not set',
+    ]);
+  });
+
   it('refuses a file that is not YAML, naming the file', () => {
     const { dir, cleanup } = tempDir();
     try {

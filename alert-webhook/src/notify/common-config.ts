@@ -6,6 +6,7 @@ import {
   resolveHttpClient,
   resolveSecret,
   secretRef,
+  splitPath,
   type HttpClientSettings,
   type SecretRef,
 } from '@vigil/service-kit';
@@ -29,7 +30,8 @@ export function resolveHttp(
 export function secretUrl(ref: SecretRef, where: string, env: NodeJS.ProcessEnv): string {
   const value = resolveSecret(ref, where, env);
   // The value is a secret: say what is wrong with it without echoing it.
-  if (!httpUrl.safeParse(value).success) throw new ConfigError(`${where}: the secret is not an http(s) URL`);
+  if (!httpUrl.safeParse(value).success)
+    throw new ConfigError([{ path: splitPath(where), message: 'the secret is not an http(s) URL' }]);
   return value;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, duration, resolveSecret, secretRef } from '@vigil/service-kit';
+import { ConfigError, duration, ProblemList, resolveSecret, secretRef, splitPath } from '@vigil/service-kit';
 import { channelConfigSchema, resolveChannel, type ChannelSettings } from './registry';
 import type { RetryPolicy } from './retrier';
 
@@ -47,17 +47,27 @@ export function resolveNotifications(
   env: NodeJS.ProcessEnv = process.env,
   where = 'notifications',
 ): NotificationSettings {
+  const list = new ProblemList();
   const channels: Record<string, ChannelSettings> = {};
   for (const [name, channel] of Object.entries(doc.channels)) {
-    channels[name] = resolveChannel(channel, `${where}.channels.${name}`, env);
+    const settings = list.attempt(() => resolveChannel(channel, `${where}.channels.${name}`, env));
+    if (settings) channels[name] = settings;
   }
-  let ackLinks: NotificationSettings['ackLinks'];
-  if (doc.ack_links) {
-    const secret = resolveSecret(doc.ack_links.secret, `${where}.ack_links.secret`, env);
-    if (secret.length < MIN_ACK_SECRET_CHARS)
-      throw new ConfigError(`${where}.ack_links.secret: must be at least ${MIN_ACK_SECRET_CHARS} characters`);
-    ackLinks = { secret, ttlMs: doc.ack_links.ttl };
-  }
+  const links = doc.ack_links;
+  const ackLinks =
+    links &&
+    list.attempt(() => {
+      const secret = resolveSecret(links.secret, `${where}.ack_links.secret`, env);
+      if (secret.length < MIN_ACK_SECRET_CHARS)
+        throw new ConfigError([
+          {
+            path: splitPath(`${where}.ack_links.secret`),
+            message: `must be at least ${MIN_ACK_SECRET_CHARS} characters`,
+          },
+        ]);
+      return { secret, ttlMs: links.ttl };
+    });
+  list.throwIfAny();
   const { max_attempts, initial_delay, max_delay, jitter } = doc.retry;
   return {
     channels,

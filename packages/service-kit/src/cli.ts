@@ -27,11 +27,17 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function usage(name: string, configEnv: string, flags: Record<string, FlagSpec>): string {
+export function usage(
+  name: string,
+  configEnv: string,
+  flags: Record<string, FlagSpec>,
+  /** Further lines, e.g. subcommands that run instead of the service. */
+  more = '',
+): string {
   const rows = Object.entries(flags).map(
     ([flag, spec]) => `  --${flag}${spec.type === 'string' ? ' <value>' : ''}\n      ${spec.description}`,
   );
-  return `usage: ${name} [flags]\n\nflags:\n${rows.join('\n')}\n\nThe configuration file may also be given as ${configEnv}.\n`;
+  return `usage: ${name} [flags]\n\nflags:\n${rows.join('\n')}\n\nThe configuration file may also be given as ${configEnv}.\n${more}`;
 }
 
 /** Parses flags strictly: an unknown flag, a missing value or a stray argument is a UsageError. */

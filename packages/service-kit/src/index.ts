@@ -12,6 +12,7 @@ export {
   fieldProblems,
   formatPath,
   formatProblem,
+  ProblemList,
   validateConfig,
   type ConfigProblem,
   type FieldProblem,
@@ -26,7 +27,7 @@ export {
   type ServiceSpec,
   type StartContext,
 } from './service';
-export { resolveSecret, secret, secretRef, type SecretRef } from './secrets';
+export { resolveSecret, secret, secretRef, splitPath, type SecretRef } from './secrets';
 export { loadWebConfig, webConfigSchema, webGuard, type WebConfig } from './web-config';
 export {
   HttpClient,

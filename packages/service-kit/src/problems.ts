@@ -99,3 +99,27 @@ export function validateConfig<T extends z.ZodType>(schema: T, doc: unknown): z.
   if (result.success) return result.data;
   throw new ConfigError(describeIssues(result.error, schema));
 }
+
+/**
+ * Problems of independent steps (each secret, each channel), gathered so that one run of --check-config
+ * names them all rather than the first.
+ */
+export class ProblemList {
+  readonly problems: ConfigProblem[] = [];
+
+  /** What `step` gives, or undefined with the problems of its ConfigError kept; other errors are thrown. */
+  attempt<T>(step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.problems.push(...err.problems);
+      return undefined;
+    }
+  }
+
+  /** Throws a ConfigError with every problem kept, if there is one. */
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}

@@ -9,9 +9,12 @@ export const secretRef = z
 
 export type SecretRef = z.output<typeof secretRef>;
 
-/** `a.b.0.c` as a key path, so that a problem can be placed in the file. */
-const splitPath = (where: string): PropertyKey[] =>
-  where.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+/** `a.b.0.c` or `a.b[0].c` as a key path, so that a problem can be placed in the file. */
+export const splitPath = (where: string): PropertyKey[] =>
+  where
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
 /** Reads a secret reference; a missing variable or unreadable file is a ConfigError naming where it is. */
 export function resolveSecret(

@@ -42,6 +42,8 @@ export interface ServiceSpec<C> {
   /** The service's own flags; each boolean one listed in `commands` runs instead of serving. */
   flags?: Record<string, FlagSpec>;
   commands?: Record<string, (ctx: StartContext<C>) => Promise<void>>;
+  /** Added to the usage text: what else the program does, e.g. its subcommands. */
+  usageMore?: string;
   /** Reads and validates the file (or the defaults, without one); throws ConfigError. */
   loadConfig(path: string | undefined): C;
   listenOn(config: C): { address: string; port: number };
@@ -70,12 +72,12 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
     cli = parseCommandLine(argv, flags);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    write(`${name}: ${err.message}\n${usage(name, spec.configEnv, flags)}`);
+    write(`${name}: ${err.message}\n${usage(name, spec.configEnv, flags, spec.usageMore)}`);
     return process.exit(2);
   }
   const values = cli.values;
   if (values.help) {
-    process.stdout.write(usage(name, spec.configEnv, flags));
+    process.stdout.write(usage(name, spec.configEnv, flags, spec.usageMore));
     return process.exit(0);
   }
   if (values.version) {
@@ -84,7 +86,9 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
   }
   const configPath = (values.config as string | undefined) ?? (process.env[spec.configEnv] || undefined);
   if (!configPath && spec.configRequired) {
-    write(`${name}: give --config <file> or ${spec.configEnv}\n${usage(name, spec.configEnv, flags)}`);
+    write(
+      `${name}: give --config <file> or ${spec.configEnv}\n${usage(name, spec.configEnv, flags, spec.usageMore)}`,
+    );
     return process.exit(2);
   }
   const webPath = values['web.config.file'] as string | undefined;
