@@ -309,9 +309,44 @@ describe('escalation policy configuration', () => {
     }
   };
 
-  it('names the new form when given a step of the form before kinds', () => {
-    expect(problems({ steps: [{ notify: { users: ['alice'] }, escalate_after: '5m' }] })).toEqual([
-      expect.stringMatching(/^escalation_policies\.0\.steps\.0\.kind: steps are kinds now: .*kind: wait/),
+  it('expands the shorthand of the form before kinds (notify, escalate_after, repeat) into step kinds', () => {
+    const parsed = parseConfig(
+      config({
+        steps: [
+          { notify: { users: ['alice'], schedules: ['primary'] }, escalate_after: '5m' },
+          { notify: { channels: ['ops'] } },
+          { kind: 'notify_users', users: ['bob'] },
+        ],
+        repeat: 2,
+      }),
+      env,
+    );
+    expect(parsed.escalation_policies[0]?.steps).toEqual([
+      { kind: 'notify_schedule', schedules: ['primary'] },
+      { kind: 'notify_users', users: ['alice'] },
+      { kind: 'wait', duration: 5 * 60_000 },
+      { kind: 'notify_channels', channels: ['ops'] },
+      { kind: 'wait', duration: 15 * 60_000 },
+      { kind: 'notify_users', users: ['bob'] },
+      { kind: 'repeat', from_step: 1, times: 2 },
+    ]);
+  });
+
+  it('names what is wrong in a shorthand step, and still refuses unknown fields', () => {
+    expect(problems({ steps: [{ notify: { user: ['alice'] }, escalate_after: '5m' }] })).toContain(
+      'escalation_policies.0.steps.0.notify.user: unknown field (did you mean "users"?)',
+    );
+    expect(problems({ steps: [{ notify: { users: ['alice'] }, escalate: '5m' }] })).toEqual([
+      'escalation_policies.0.steps.0.escalate: unknown field',
+    ]);
+    expect(problems({ steps: [{ notify: {} }] })).toEqual([
+      'escalation_policies.0.steps.0.notify: a step must notify someone',
+    ]);
+    expect(problems({ steps: [{ kind: 'wait', duration: '1m', notify: {} }] })).toEqual([
+      'escalation_policies.0.steps.0: Unrecognized key: "notify"',
+    ]);
+    expect(problems({ steps: [{ notify: { users: ['alice'] } }], repeat: 11 })).toEqual([
+      expect.stringMatching(/^escalation_policies\.0\.repeat: /),
     ]);
   });
 

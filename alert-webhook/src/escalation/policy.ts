@@ -26,29 +26,69 @@ const stepKinds = [
 
 export const STEP_KIND_NAMES = stepKinds.map((s) => s.shape.kind.value);
 
-/** The form before step kinds, named in the error so that an old file is easy to rewrite. */
-const LEGACY_STEP =
-  'steps are kinds now: write `{notify: {users, schedules, channels}, escalate_after: D}` as notify_users, ' +
-  "notify_schedule and notify_channels steps followed by `{kind: wait, duration: D}`, and the policy's " +
-  '`repeat: N` as a last step `{kind: repeat, from_step: 1, times: N}`';
-
 const stepSchema = z.discriminatedUnion('kind', stepKinds, {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `kind must be one of ${STEP_KIND_NAMES.join(', ')}` : undefined,
+});
+
+/**
+ * The form before step kinds, still accepted as a shorthand: whom to notify, then how long to wait
+ * (default 15m) before the next step; it expands to notify_schedule, notify_users and notify_channels
+ * steps (those it names, in that order) and a wait.
+ */
+const shorthandStepSchema = z.strictObject({
+  notify: z
+    .strictObject({
+      channels: z.array(name).default([]),
+      users: z.array(name).default([]),
+      schedules: z.array(name).default([]),
+    })
+    .refine((t) => t.channels.length + t.users.length + t.schedules.length > 0, 'a step must notify someone'),
+  escalate_after: positiveDuration.default(15 * 60_000),
+});
+type ShorthandStep = z.output<typeof shorthandStepSchema>;
+type Step = z.output<typeof stepSchema>;
+
+/** A step of either form: one with `kind`, or the shorthand (told apart by `notify`, so each gets its own errors). */
+const anyStepSchema = z.union([stepSchema, shorthandStepSchema], {
   error: (issue) => {
+    if (issue.code !== 'invalid_union') return undefined;
     const input = issue.input as Record<string, unknown> | undefined;
-    if (issue.code === 'invalid_union' && input && typeof input === 'object' && 'notify' in input)
-      return LEGACY_STEP;
-    if (issue.code === 'invalid_union') return `kind must be one of ${STEP_KIND_NAMES.join(', ')}`;
-    return undefined;
+    const shorthand = typeof input === 'object' && input !== null && !('kind' in input) && 'notify' in input;
+    const branch = (issue.errors[shorthand ? 1 : 0] ?? []) as { path: PropertyKey[]; message: string }[];
+    return branch
+      .map((e) => (e.path.length > 0 ? `${e.path.join('.')}: ${e.message}` : e.message))
+      .join('; ');
   },
 });
+
+function expandShorthand(step: Step | ShorthandStep): Step[] {
+  if (!('notify' in step)) return [step];
+  const { schedules, users, channels } = step.notify;
+  return [
+    ...(schedules.length > 0 ? [{ kind: 'notify_schedule' as const, schedules }] : []),
+    ...(users.length > 0 ? [{ kind: 'notify_users' as const, users }] : []),
+    ...(channels.length > 0 ? [{ kind: 'notify_channels' as const, channels }] : []),
+    { kind: 'wait' as const, duration: step.escalate_after },
+  ];
+}
 
 export const policySchema = z
   .strictObject({
     name,
-    steps: z.array(stepSchema).min(1),
+    steps: z.array(anyStepSchema).min(1),
     /** An acknowledged incident still unresolved after this long is triggered again and escalates anew. */
     ack_timeout: positiveDuration.optional(),
+    /** The shorthand's rounds: as a last step `{kind: repeat, from_step: 1, times: N}`. */
+    repeat: z.number().int().min(1).max(10).optional(),
   })
+  .transform(({ steps, repeat, ...policy }) => ({
+    ...policy,
+    steps: [
+      ...steps.flatMap(expandShorthand),
+      ...(repeat === undefined ? [] : [{ kind: 'repeat' as const, from_step: 1, times: repeat }]),
+    ],
+  }))
   .superRefine((policy, ctx) => {
     const problem = (i: number, message: string, key?: string) =>
       ctx.addIssue({ code: 'custom', path: ['steps', i, ...(key ? [key] : [])], message });

@@ -181,6 +181,9 @@ export class SchemaModel {
       }
       return;
     }
+    // Either of several forms (steps with a kind, or a shorthand without): each form's keys, in one table.
+    if (Array.isArray(target.anyOf))
+      for (const form of target.anyOf as JsonSchema[]) this.children(form, base, owner);
     for (const [key, prop] of Object.entries(properties(target))) {
       this.key(prop, join(base, key), required(target).includes(key));
     }
@@ -223,6 +226,10 @@ export class SchemaModel {
         }
         return;
       }
+      if (Array.isArray(target.anyOf) && isPlainObject(data)) {
+        const form = (target.anyOf as JsonSchema[]).find((f) => this.fits(f, data));
+        if (form) return visit(form, data, dataPath, base);
+      }
       if (isPlainObject(data)) {
         const props = properties(target);
         for (const [key, child] of Object.entries(data)) {
@@ -241,6 +248,15 @@ export class SchemaModel {
     };
     visit(this.root, doc, [], '');
     return { placements, present };
+  }
+
+  /** Whether a document is of this form: its kind is one of a union's, or its keys are all the object's. */
+  private fits(form: JsonSchema, data: Record<string, unknown>): boolean {
+    const { target } = this.resolve(form);
+    const union = target.oneOf ? this.union(target) : undefined;
+    if (union) return typeof data[union.discriminator] === 'string';
+    const props = properties(target);
+    return Object.keys(props).length > 0 && Object.keys(data).every((k) => k in props);
   }
 
   /** A short name for what a key takes. */
