@@ -11,6 +11,7 @@ import {
   type FakeApi,
   type SmtpSink,
 } from '@vigil/testkit';
+import SqliteDatabase from 'better-sqlite3';
 import { percentile, postBody } from './load';
 import { start } from './process';
 
@@ -123,6 +124,52 @@ function acceptedBy(api: FakeApi): Map<number, number> {
   return at;
 }
 
+/**
+ * Where each bench alert's time went, from the receiver's own records: storing it (request sent to the
+ * inbox row's received_at), merging it (to its notification's created_at), waiting to be sent (to the
+ * first attempt's start) and the request itself (the attempt's duration). Clocks: ours and the
+ * receiver's, the same machine's; times stored to the millisecond.
+ */
+function stages(dbPath: string, sentAt: Map<number, number>, warmup: number, channel: string): string {
+  const db = new SqliteDatabase(dbPath, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `select i.group_key, i.received_at, n.created_at, a.at, a.duration_ms
+         from notifications n
+         join incidents c on c.id = n.incident_id
+         join inbox i on i.group_key = c.group_key
+         join delivery_attempts a on a.notification_id = n.id and a.attempt = 1
+         where n.event = 'triggered' and n.channel = ?`,
+      )
+      .all(channel) as {
+      group_key: string;
+      received_at: string;
+      created_at: string;
+      at: string;
+      duration_ms: number;
+    }[];
+    const parts: Record<string, number[]> = { store: [], merge: [], queue: [], request: [] };
+    for (const r of rows) {
+      const n = Number(/BenchAlert(\d+)/.exec(r.group_key)?.[1]);
+      const sent = sentAt.get(n);
+      if (!(n >= warmup) || sent === undefined) continue;
+      parts.store!.push(Date.parse(r.received_at) - sent);
+      parts.merge!.push(Date.parse(r.created_at) - Date.parse(r.received_at));
+      parts.queue!.push(Date.parse(r.at) - Date.parse(r.created_at));
+      parts.request!.push(r.duration_ms);
+    }
+    return Object.entries(parts)
+      .map(
+        ([name, ms]) =>
+          `${name}_p50_ms=${percentile(ms, 50).toFixed(1)} ${name}_p99_ms=${percentile(ms, 99).toFixed(1)}`,
+      )
+      .join(' ');
+  } finally {
+    db.close();
+  }
+}
+
 async function main() {
   const smtp = await startSmtpSink();
   const integration = await startIntegration(args.integration);
@@ -191,13 +238,14 @@ async function main() {
       `setup alerts=${total} warmup=${warmup} rate_per_s=${ratePerSecond} channels=email${other ? `+${args.integration}` : ''} smtp=loopback storage=sqlite`,
     );
     const email = latencies(arrived);
-    console.log(line('email', email));
+    const dbPath = join(dir, 'bench.db');
+    console.log(`${line('email', email)} ${stages(dbPath, sentAt, warmup, 'oncall-email')}`);
     if (other) {
       const taken = acceptedBy(other);
       if (taken.size < warmup + total)
         throw new Error(`only ${taken.size} of ${warmup + total} ${args.integration} requests arrived`);
       const ms = latencies(taken);
-      console.log(line(args.integration, ms));
+      console.log(`${line(args.integration, ms)} ${stages(dbPath, sentAt, warmup, 'other')}`);
       console.log(
         `${args.integration}_vs_email p99_ratio=${(percentile(ms, 99) / percentile(email, 99)).toFixed(2)} goal_p99_ms=200`,
       );

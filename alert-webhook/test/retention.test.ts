@@ -88,6 +88,7 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
           incident_id,
           slack_channel: 'C1',
           ts: '1.2',
+          claimed_at: '2020-01-01T00:00:00.000Z',
         })),
       )
       .execute();

@@ -404,6 +404,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011_slack_threads': {
+    async up(db: Kysely<unknown>) {
+      // Timeline events (notes, assignments, escalation steps) queued for threads name their entry.
+      await db.schema.alterTable('notifications').addColumn('timeline_id', 'integer').execute();
+      // The Slack app's post is claimed before it is made (ts null until saved), so a crash between Slack's
+      // answer and the save is settled by finding the message again rather than posting a second one.
+      await db.schema
+        .createTable('slack_posts')
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('incident_id', 'integer', (c) => c.notNull())
+        .addColumn('slack_channel', 'text', (c) => c.notNull())
+        .addColumn('ts', 'text')
+        .addColumn('claimed_at', 'text', (c) => c.notNull())
+        .addColumn('claimed_by', 'integer')
+        .addPrimaryKeyConstraint('slack_posts_pk', ['channel', 'incident_id'])
+        .execute();
+      await sql`insert into slack_posts (channel, incident_id, slack_channel, ts, claimed_at)
+        select channel, incident_id, slack_channel, ts, '1970-01-01T00:00:00.000Z' from slack_messages`.execute(
+        db,
+      );
+      await db.schema.dropTable('slack_messages').execute();
+      await db.schema.alterTable('slack_posts').renameTo('slack_messages').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

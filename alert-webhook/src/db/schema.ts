@@ -76,7 +76,9 @@ export interface AuditTable {
  * A digest bundles the held notifications of an alert storm into one message per channel; acknowledged
  * goes only to integrations that mirror an incident's state (PagerDuty, Slack app, Jira).
  */
-export type NotificationEvent = 'triggered' | 'acknowledged' | 'resolved' | 'escalation' | 'digest';
+/** `timeline`: a note, an assignment or an escalation step, for integrations that keep a thread per incident. */
+export type NotificationEvent =
+  'triggered' | 'acknowledged' | 'resolved' | 'escalation' | 'digest' | 'timeline';
 
 export type HoldReason = 'flapping' | 'storm' | 'maintenance';
 
@@ -95,6 +97,8 @@ export interface NotificationTable {
   hold_reason: HoldReason | null;
   hold_ref: string | null;
   digest_id: number | null;
+  /** The timeline entry a `timeline` notification tells of. */
+  timeline_id: number | null;
 }
 
 export interface DeliveryAttemptTable {
@@ -190,7 +194,12 @@ export interface SlackMessageTable {
   channel: string;
   incident_id: number;
   slack_channel: string;
-  ts: string;
+  /** Null while the post is claimed and not yet answered (or its answer was never saved). */
+  ts: string | null;
+  /** When the post was claimed (ISO-8601). */
+  claimed_at: string;
+  /** The notification whose delivery claimed it. */
+  claimed_by: number | null;
 }
 
 /** A ticket tracker's issue per incident and channel; key null while its creation is claimed. */

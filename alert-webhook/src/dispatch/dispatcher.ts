@@ -4,13 +4,24 @@ import type { NotificationChannel } from '../notify/message';
 import { NotificationSender, type DeliveryAttempt, type RetryPolicy } from '../notify/sender';
 import type { Clock } from '../notify/clock';
 import { FAILURE_REASONS, failureReason, type Metrics } from '../metrics';
-import { buildMessage, type LinkSettings } from './message';
+import { buildMessage, timelineEntry, type LinkSettings } from './message';
 import { buildDigestMessage } from '../noise/digest';
 import type { NotificationEvent } from '../db/schema';
 import { describeFailure, logFailedAttempt } from './attempt-log';
 
 /** The events a channel takes unless it says otherwise. */
 const DEFAULT_EVENTS: readonly NotificationEvent[] = ['triggered', 'resolved', 'escalation', 'digest'];
+
+/** A queued notification, as the dispatcher reads it. */
+interface Queued {
+  id: number;
+  incident_id: number;
+  channel: string;
+  event: NotificationEvent;
+  /** The escalation's user this notification is for, if any. */
+  recipient: string | null;
+  timeline_id: number | null;
+}
 
 /**
  * Delivers queued notifications. Each runs on its own, with its own retries, so a channel that is down
@@ -77,38 +88,26 @@ export class Dispatcher {
   private async scan(): Promise<void> {
     const pending = await this.db
       .selectFrom('notifications')
-      .select(['id', 'incident_id', 'channel', 'event', 'recipient'])
+      .select(['id', 'incident_id', 'channel', 'event', 'recipient', 'timeline_id'])
       .where('status', '=', 'pending')
       .orderBy('id')
       .limit(500)
       .execute();
-    for (const n of pending)
-      if (!this.inFlight.has(n.id)) this.start(n.id, n.incident_id, n.channel, n.event, n.recipient);
+    for (const n of pending) if (!this.inFlight.has(n.id)) this.start(n);
   }
 
-  private start(
-    id: number,
-    incidentId: number,
-    channelName: string,
-    event: NotificationEvent,
-    user: string | null,
-  ): void {
+  private start(n: Queued): void {
+    const { id } = n;
     this.inFlight.add(id);
-    void this.deliver(id, incidentId, channelName, event, user)
+    void this.deliver(n)
       .catch((err: unknown) =>
         this.options.log.error({ err, notification: id }, 'notification delivery failed'),
       )
       .finally(() => this.inFlight.delete(id));
   }
 
-  private async deliver(
-    id: number,
-    incidentId: number,
-    channelName: string,
-    event: NotificationEvent,
-    /** The escalation's user this notification is for, if any. */
-    user: string | null,
-  ): Promise<void> {
+  private async deliver(n: Queued): Promise<void> {
+    const { id, incident_id: incidentId, channel: channelName, event, recipient: user } = n;
     // A scan that read the row just before its previous delivery finished (and left inFlight) would send
     // it again; the finished delivery committed first, so this fresh read sees it.
     if (!(await this.stillPending(id))) return;
@@ -122,13 +121,15 @@ export class Dispatcher {
       await this.db.deleteFrom('notifications').where('id', '=', id).execute();
       return;
     }
-    if (event !== 'digest' && (await this.options.gate?.(id))) return;
+    // Noise control holds alert notifications; digests and people's own timeline entries are past it.
+    if (event !== 'digest' && event !== 'timeline' && (await this.options.gate?.(id))) return;
     // The notification id stays the same across retries and a resend after fail-over: receivers dedupe on it.
     const built =
       event === 'digest'
         ? await buildDigestMessage(this.db, id, this.options.links)
         : await buildMessage(this.db, incidentId, this.options.links);
-    const message = { ...built, notificationId: id, event };
+    const timeline = n.timeline_id === null ? undefined : await timelineEntry(this.db, n.timeline_id);
+    const message = { ...built, notificationId: id, event, ...(timeline && { timeline }) };
     const sender = new NotificationSender({
       policy: this.options.retry,
       clock: this.options.clock,

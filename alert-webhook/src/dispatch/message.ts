@@ -80,3 +80,12 @@ export async function buildMessage(
     ackUrl: publicUrl && ackLinks ? ackUrl(publicUrl, ackLinks.secret, incidentId, ackLinks.ttlMs) : '',
   };
 }
+
+/** A timeline entry, as a `timeline` notification tells of it. */
+export async function timelineEntry(db: Db, id: number) {
+  return db
+    .selectFrom('timeline')
+    .select(['kind', 'actor', 'message'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}

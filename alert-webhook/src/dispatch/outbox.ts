@@ -5,6 +5,8 @@ export interface OutboxEntry {
   channel: string;
   recipient?: string;
   dedupeKey?: string;
+  /** The timeline entry a `timeline` notification tells of. */
+  timelineId?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function enqueue(
         channel: e.channel,
         recipient: e.recipient ?? null,
         dedupe_key: e.dedupeKey ?? null,
+        timeline_id: e.timelineId ?? null,
         status: 'pending' as const,
         attempts: 0,
         last_error: null,

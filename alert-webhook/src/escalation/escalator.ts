@@ -1,3 +1,4 @@
+import { addToTimeline } from '../incidents/reactions';
 import type { Db } from '../db/database';
 import { startPosition } from './plan';
 import { ACTOR, runStep, type StepContext } from './steps';
@@ -62,7 +63,7 @@ export class Escalator {
       policy: e.policy,
       directory: this.directory,
       now,
-      timeline: (kind, message) => this.timeline(tx, e.incidentId, now, kind, message),
+      timeline: (kind, message, told) => this.timeline(tx, e.incidentId, now, kind, message, told),
     };
     while (position.phase === 'active' && position.nextAt <= now) {
       const result = await runStep(ctx, position);
@@ -79,10 +80,15 @@ export class Escalator {
     at: string,
     kind: string,
     message: string,
+    told: readonly string[] = [],
   ) {
-    await tx
-      .insertInto('timeline')
-      .values({ incident_id: incidentId, at, kind, actor: ACTOR, message, data: null })
-      .execute();
+    const entry = { at, kind, actor: ACTOR, message, data: null };
+    // A resolve by a step reaches the channels as the resolved event.
+    if (kind === 'resolved')
+      await tx
+        .insertInto('timeline')
+        .values({ incident_id: incidentId, ...entry })
+        .execute();
+    else await addToTimeline(tx, incidentId, entry, told);
   }
 }

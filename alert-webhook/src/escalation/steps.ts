@@ -16,7 +16,8 @@ export interface StepContext {
   directory: Directory;
   /** When the tick runs (ISO-8601); the step itself was due at `at.nextAt`, possibly earlier. */
   now: string;
-  timeline: (kind: string, message: string) => Promise<void>;
+  /** Adds to the incident's timeline; `told`: the channels this step paged (they hear of it already). */
+  timeline: (kind: string, message: string, told?: readonly string[]) => Promise<void>;
 }
 
 export interface StepResult {
@@ -91,6 +92,10 @@ async function notify(ctx: StepContext, targets: Targets, at: EscalationPosition
     reached.length > 0 ? `notified ${reached.join(', ')}` : 'notified nobody',
     ...unreached,
   ].join('; ');
-  await ctx.timeline('escalated', message);
+  await ctx.timeline(
+    'escalated',
+    message,
+    entries.map((x) => x.channel),
+  );
   return { next: nextStep(ctx.policy, at), fired: true };
 }

@@ -28,6 +28,35 @@ export async function incidentRoute(tx: Transaction<DatabaseSchema>, incidentId:
   };
 }
 
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  actor: string;
+  message: string;
+  data: string | null;
+}
+
+/**
+ * Adds an entry to the incident's timeline and queues it for the route's channels (`timeline` event), so
+ * integrations that keep a thread per incident (the Slack app) reply there; the others drop it. Channels in
+ * `told` hear of it otherwise (an escalation step's own page) and are skipped.
+ */
+export async function addToTimeline(
+  tx: Transaction<DatabaseSchema>,
+  incidentId: number,
+  entry: TimelineEntry,
+  told: readonly string[] = [],
+): Promise<void> {
+  const { id } = await tx
+    .insertInto('timeline')
+    .values({ incident_id: incidentId, ...entry })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const { channels } = await incidentRoute(tx, incidentId);
+  const entries = channels.filter((c) => !told.includes(c.channel)).map((c) => ({ ...c, timelineId: id }));
+  await enqueue(tx, incidentId, 'timeline', entries, entry.at);
+}
+
 /**
  * What follows a change of an incident's status, in the same transaction as the change: the route's
  * channels hear of it opening and resolving, and its escalation policy starts, pauses or stops. The change

@@ -3,7 +3,7 @@ import { lockIncidentGroup } from '../db/merge-locks';
 import type { IncidentStatus } from '../db/schema';
 import { ACTION_KINDS } from '@vigil/api-contract';
 import { applyTransition, type Transition } from './rules';
-import { react } from './reactions';
+import { addToTimeline, react } from './reactions';
 import type { EscalationPolicy } from '../escalation/policy';
 
 export interface IncidentFilter {
@@ -118,10 +118,14 @@ export async function act(
     }
     const kind = ACTION_KINDS[action.kind];
     const details = JSON.stringify(action);
-    await tx
-      .insertInto('timeline')
-      .values({ incident_id: id, at, kind, actor, message, data: details })
-      .execute();
+    const entry = { at, kind, actor, message, data: details };
+    // Acknowledge, resolve and reopen reach the channels as those events; notes and assignments as this one.
+    if (action.kind === 'note' || action.kind === 'assign') await addToTimeline(tx, id, entry);
+    else
+      await tx
+        .insertInto('timeline')
+        .values({ incident_id: id, ...entry })
+        .execute();
     await tx
       .insertInto('audit_log')
       .values({ at, actor, action: action.kind, incident_id: id, details })

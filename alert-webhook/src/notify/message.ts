@@ -36,6 +36,8 @@ export interface IncidentMessage {
   actor?: string;
   /** What the notification is about (its outbox event), when it is one. */
   event?: NotificationEvent;
+  /** For a `timeline` event: the entry it tells of (a note, an assignment, an escalation step). */
+  timeline?: { kind: string; actor: string; message: string };
 }
 
 export interface DeliveryOutcome {

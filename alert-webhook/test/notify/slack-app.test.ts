@@ -27,7 +27,7 @@ const env = {
   SLACK_SIGNING: SIGNING,
 };
 
-async function receiver(token = 'SLACK_TOKEN') {
+async function receiver(token = 'SLACK_TOKEN', timeout = '10s') {
   const { dir, cleanup } = tempDir();
   const config = parseConfig(
     {
@@ -44,11 +44,15 @@ async function receiver(token = 'SLACK_TOKEN') {
             channel: CHANNEL,
             users: { U0ALICE: 'alice' },
             api_url: slack.apiUrl,
+            timeout,
           },
+          // Paged by the escalation step; it answers 404, which is no matter here.
+          hook: { kind: 'webhook', url: `${slack.url}/hook`, secret: { env: 'SLACK_SIGNING' } },
         },
         retry: { max_attempts: 3, initial_delay: '10ms', max_delay: '20ms' },
       },
-      routing: { team: 'ops', channels: ['chat'] },
+      escalation_policies: [{ name: 'page', steps: [{ kind: 'notify_channels', channels: ['hook'] }] }],
+      routing: { team: 'ops', channels: ['chat'], escalation: 'page' },
     },
     { ...env, BAD_TOKEN: 'xoxb-revoked' },
   );
@@ -80,6 +84,8 @@ async function receiver(token = 'SLACK_TOKEN') {
       .set('x-slack-signature', slackSignature(secret, String(at), body))
       .send(body);
   };
+  const call = (method: 'post', path: string, body: object) =>
+    request(app.app)[method](path).set('Authorization', `Bearer ${env.API_TOKEN}`).send(body);
   const close = async () => {
     await app.inbox.stop();
     await app.dispatcher.idle();
@@ -92,6 +98,8 @@ async function receiver(token = 'SLACK_TOKEN') {
     inbox: app.inbox,
     dispatcher: app.dispatcher,
     config: app.config,
+    escalator: app.escalator,
+    call,
     db,
     alert,
     press,
@@ -99,6 +107,10 @@ async function receiver(token = 'SLACK_TOKEN') {
     close,
   };
 }
+
+const topLevel = () => [...slack.messages.values()].filter((m) => !m.threadTs);
+const repliesTo = (ts: string) =>
+  [...slack.messages.values()].filter((m) => m.threadTs === ts).map((m) => m.text);
 
 const buttonsOf = (blocks: unknown) => JSON.stringify(blocks).match(/"action_id":"vigil_\w+"/g) ?? [];
 
@@ -195,6 +207,115 @@ describe('Slack app', () => {
         [200, undefined],
       ]);
       expect(slept).toEqual([2000]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('replies in the thread with each note, assignment and escalation step, without editing the message for them', async () => {
+    const r = await receiver();
+    try {
+      await r.alert();
+      const [root] = topLevel();
+      await r.call('post', '/api/v1/incidents/1/notes', { text: 'disk <full> & rising' }).expect(200);
+      await r.call('post', '/api/v1/incidents/1/assign', { assignee: 'alice' }).expect(200);
+      await r.escalator.tick(new Date());
+      await r.settle();
+      expect(repliesTo(root!.ts)).toEqual([
+        '*ops* noted: disk &lt;full&gt; &amp; rising',
+        '*ops*: assigned to alice',
+        '*escalation*: step 1 of page; notified hook',
+      ]);
+      expect(root!.edits).toHaveLength(1);
+      // The other channel keeps no thread: the timeline entries were not queued for it, or dropped.
+      const events = await r.db.selectFrom('notifications').select(['channel', 'event']).execute();
+      expect(events.filter((e) => e.event === 'timeline').map((e) => e.channel)).toEqual([
+        'chat',
+        'chat',
+        'chat',
+      ]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a reply to a message of another channel or to none is refused (thread_not_found)', async () => {
+    const post = (body: object) =>
+      fetch(`${slack.apiUrl}/chat.postMessage`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: CHANNEL, text: 'hi', ...body }),
+      }).then((res) => res.json() as Promise<{ ok: boolean; error?: string; ts?: string }>);
+    expect(await post({ thread_ts: '1.000001' })).toEqual({ ok: false, error: 'thread_not_found' });
+    const { ts } = await post({});
+    expect(await post({ thread_ts: ts })).toMatchObject({ ok: true });
+    expect(await post({ metadata: { event_type: 'bad type', event_payload: {} } })).toEqual({
+      ok: false,
+      error: 'invalid_metadata_format',
+    });
+  });
+
+  it('an attempt that died after Slack posted and before the ts was saved does not post twice', async () => {
+    const r = await receiver('SLACK_TOKEN', '300ms');
+    try {
+      // Slack posts the message and never answers: the attempt times out as if the receiver had died then.
+      slack.withhold(1);
+      await r.alert();
+      expect(topLevel()).toHaveLength(1);
+      const [root] = topLevel();
+      expect(root!.metadata).toEqual({ event_type: 'vigil_incident', event_payload: { incident_id: 1 } });
+      const history = slack.requests.filter((q) => q.path === '/api/conversations.history');
+      expect(history).toHaveLength(1);
+      expect(new URLSearchParams(history[0]!.body).get('include_all_metadata')).toBe('true');
+      const saved = await r.db.selectFrom('slack_messages').select('ts').executeTakeFirstOrThrow();
+      expect(saved.ts).toBe(root!.ts);
+      const [sent] = await r.db.selectFrom('notifications').select(['status', 'attempts']).execute();
+      expect(sent).toEqual({ status: 'sent', attempts: 2 });
+
+      await r.press('vigil_acknowledge').expect(200);
+      await r.settle();
+      expect(topLevel()).toHaveLength(1);
+      expect(root!.text).toMatch(/^\[ACKNOWLEDGED\]/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("waits while another notification's attempt is posting the message, then replies under it", async () => {
+    const r = await receiver();
+    try {
+      const channel = createChannels(r.config.notifications.channels, r.db).get('chat')!;
+      await r.db
+        .insertInto('slack_messages')
+        .values({
+          channel: 'chat',
+          incident_id: 7,
+          slack_channel: CHANNEL,
+          ts: null,
+          claimed_at: new Date().toISOString(),
+          claimed_by: 1,
+        })
+        .execute();
+      const note = incidentMessage({
+        incidentId: 7,
+        notificationId: 2,
+        event: 'timeline',
+        timeline: { kind: 'note', actor: 'bob', message: 'hi' },
+      });
+      expect(await channel.send(note)).toMatchObject({ ok: false, code: 'ECLAIMED' });
+      expect(slack.requests).toHaveLength(0);
+      // The first attempt's own notification, delivered again (the process died): it looks, finds nothing, posts.
+      expect(
+        await channel.send(incidentMessage({ incidentId: 7, notificationId: 1, event: 'triggered' })),
+      ).toMatchObject({ ok: true });
+      expect(await channel.send(note)).toMatchObject({ ok: true });
+      const [root] = topLevel();
+      expect(repliesTo(root!.ts)).toEqual(['*bob* noted: hi']);
+      expect(slack.requests.map((q) => q.path.replace('/api/', ''))).toEqual([
+        'conversations.history',
+        'chat.postMessage',
+        'chat.postMessage',
+      ]);
     } finally {
       await r.close();
     }

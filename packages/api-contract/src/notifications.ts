@@ -24,9 +24,12 @@ export const notification = named(
   'A notification of an incident to one channel, with its delivery attempts',
   z.strictObject({
     id,
-    event: z.enum(['triggered', 'acknowledged', 'resolved', 'escalation', 'digest']).register(components, {
-      description: 'acknowledged goes only to integrations that mirror the incident (PagerDuty)',
-    }),
+    event: z
+      .enum(['triggered', 'acknowledged', 'resolved', 'escalation', 'digest', 'timeline'])
+      .register(components, {
+        description:
+          'acknowledged goes only to integrations that mirror the incident (PagerDuty, Slack app, Jira); timeline (a note, an assignment, an escalation step) only to those that keep a thread per incident (Slack app)',
+      }),
     channel: z.string(),
     recipient: z.string().nullable(),
     status: z.enum(['pending', 'sent', 'failed', 'held']),

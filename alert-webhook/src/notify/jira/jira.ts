@@ -5,9 +5,7 @@ import { alertSummary, headline, incidentFacts, shownAlerts } from '../format';
 import { outcomeOf, send } from '../http';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 import type { JiraSettings } from './config';
-
-/** A claim older than this many request timeouts was left by an attempt that died. */
-const CLAIM_STALE_FACTOR = 6;
+import { staleClaimsBefore } from '../claim';
 
 /** The label that finds an incident's ticket again, should its key never have been stored. */
 export const incidentLabel = (incidentId: number) => `vigil-incident-${incidentId}`;
@@ -110,7 +108,7 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
       if (!row || row.key) return { ok: true };
       // Claimed by another attempt: while it may still be at work, wait for it (retried later); once it is
       // long gone (died), take the claim over, one taker only.
-      const stale = new Date(Date.now() - CLAIM_STALE_FACTOR * settings.http.timeoutMs).toISOString();
+      const stale = staleClaimsBefore(settings.http.timeoutMs);
       const taken =
         row.created_at < stale &&
         Number(

@@ -4,7 +4,8 @@ import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
 
 export const slackAppSchema = z.strictObject({
   kind: z.literal('slack_app'),
-  // The app's bot token (xoxb-…), with the chat:write scope.
+  // The app's bot token (xoxb-…), with the chat:write and channels:history (private: groups:history) scopes:
+  // the history finds a message whose post was answered but not saved (the receiver died then).
   bot_token: secretRef,
   // The app's signing secret: interactivity requests (the buttons) are verified with it.
   signing_secret: secretRef,

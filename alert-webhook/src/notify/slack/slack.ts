@@ -28,7 +28,7 @@ function truncate(text: string, max: number): string {
 }
 
 /** mrkdwn treats these three as control characters; everything else passes through as written. */
-function escapeMrkdwn(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -22,6 +22,12 @@ export interface FakeApi {
   requests: ApiRequest[];
   /** The next `count` requests are answered 429 (with `Retry-After` when given), as a rate limit would. */
   throttle(count: number, retryAfterSeconds?: number): void;
+  /**
+   * The next `count` requests are carried out but never answered (the connection stays open until the
+   * caller gives up or the fake closes): a crash of the caller after the API acted on a request is
+   * simulated by killing it while it waits.
+   */
+  withhold(count: number): void;
   close: () => Promise<void>;
 }
 
@@ -35,6 +41,7 @@ export async function startFakeApi(
 ): Promise<FakeApi> {
   const requests: ApiRequest[] = [];
   let throttle = { left: 0, retryAfter: undefined as number | undefined };
+  let withheld = 0;
   const server = await startHttp((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -54,6 +61,10 @@ export async function startFakeApi(
         if (throttle.retryAfter !== undefined)
           reply = { ...reply, headers: { ...reply.headers, 'retry-after': String(throttle.retryAfter) } };
       } else reply = answer(request);
+      if (withheld > 0) {
+        withheld -= 1;
+        return;
+      }
       const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {});
       res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
       res.end(text);
@@ -64,6 +75,9 @@ export async function startFakeApi(
     requests,
     throttle: (count, retryAfterSeconds) => {
       throttle = { left: count, retryAfter: retryAfterSeconds };
+    },
+    withhold: (count) => {
+      withheld = count;
     },
     close: server.close,
   };
