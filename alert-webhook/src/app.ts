@@ -30,6 +30,7 @@ import { openApiRouter } from './api/openapi';
 import { auditRouter } from './api/audit';
 import { registerReportMetrics } from './reports/metrics';
 import { ReportScheduler, emailMailers } from './reports/schedule';
+import { PrometheusSlo, sloNotConfigured } from './reports/slo';
 import { ConfigError } from '@vigil/service-kit';
 import { Heartbeats } from './heartbeats/tracker';
 import { registerHeartbeatMetrics } from './heartbeats/metrics';
@@ -119,8 +120,14 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       },
       lease && ((tx) => lease.holds(tx)),
     );
+    const prometheus = cfg.reports.prometheus;
+    const slo =
+      prometheus && cfg.prometheusHttp
+        ? new PrometheusSlo(prometheus.url, cfg.prometheusHttp)
+        : sloNotConfigured;
     const reports = new ReportScheduler(db, {
       reports: cfg.reports,
+      slo,
       mailers: emailMailers(cfg.notifications.channels),
       retry: cfg.notifications.retry,
       log,
@@ -145,7 +152,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       json,
       maintenanceRouter(noise.windows, cfg.api.tokens, () => noise.ready()),
     );
-    routes.use('/api/v1', reportsRouter(db, cfg.api.tokens, cfg.reports, clock));
+    routes.use('/api/v1', reportsRouter(db, cfg.api.tokens, cfg.reports, slo, clock));
     const userNames = cfg.users.map((u) => u.name);
     routes.use('/api/v1', json, postmortemsRouter(db, cfg.api.tokens, userNames));
     routes.use('/api/v1', usersRouter(cfg.api.tokens, userNames));

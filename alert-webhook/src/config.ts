@@ -12,6 +12,7 @@ import {
   serverSchema,
   validateConfig,
   type ConfigProblem,
+  type HttpClientDocument,
   type HttpClientSettings,
 } from '@vigil/service-kit';
 import { routingSchema } from './routing/schema';
@@ -125,6 +126,8 @@ export interface Config extends Omit<RawConfig, 'webhook' | 'api' | 'notificatio
   notifications: NotificationSettings;
   /** noise.alertmanager_silences's http_config, its secrets and files read. */
   alertmanagerHttp?: HttpClientSettings;
+  /** reports.prometheus's http_config, its secrets and files read. */
+  prometheusHttp?: HttpClientSettings;
 }
 
 /** Names one part of the configuration uses that another must define; each unknown one is a problem. */
@@ -182,6 +185,15 @@ export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
+/** An outgoing client's http_config resolved (its secrets and files read), when the client is configured. */
+function egress(
+  client: { http_config?: HttpClientDocument; timeout: number } | undefined,
+  where: string,
+  env: NodeJS.ProcessEnv,
+): HttpClientSettings | undefined {
+  return client && resolveHttpClient(client.http_config, `${where}.http_config`, client.timeout, env);
+}
+
 /**
  * Validates a parsed YAML document, then reads the secrets and files it names; throws a ConfigError with
  * every problem of the structure, or else every secret or file that cannot be had.
@@ -197,17 +209,10 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env):
       : { sqlite: raw.storage.sqlite },
   );
   const notifications = list.attempt(() => resolveNotifications(raw.notifications, env));
-  const silences = raw.noise.alertmanager_silences;
-  const alertmanagerHttp =
-    silences &&
-    list.attempt(() =>
-      resolveHttpClient(
-        silences.http_config,
-        'noise.alertmanager_silences.http_config',
-        silences.timeout,
-        env,
-      ),
-    );
+  const alertmanagerHttp = list.attempt(() =>
+    egress(raw.noise.alertmanager_silences, 'noise.alertmanager_silences', env),
+  );
+  const prometheusHttp = list.attempt(() => egress(raw.reports.prometheus, 'reports.prometheus', env));
   const bearerToken =
     bearer_token && list.attempt(() => resolveSecret(bearer_token, 'webhook.bearer_token', env));
   const password =
@@ -225,6 +230,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env):
     storage: storage!,
     notifications: notifications!,
     ...(alertmanagerHttp && { alertmanagerHttp }),
+    ...(prometheusHttp && { prometheusHttp }),
     webhook: {
       bearerToken,
       basicAuth: basic_auth && { username: basic_auth.username, password: password! },

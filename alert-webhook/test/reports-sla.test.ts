@@ -144,6 +144,20 @@ describe('GET /api/v1/reports/sla', () => {
         { date: '2026-11-03', opened: 2, mtta_seconds: 1800, mttr_seconds: 600 },
         { date: '2026-11-04', opened: 3, mtta_seconds: null, mttr_seconds: 3600 },
       ],
+      slo: { status: 'not_configured', error: null, objectives: [] },
+      // The three days before: only the critical opened at 23:59:59, never acknowledged.
+      comparison: {
+        previous_from: '2026-10-30T00:00:00.000Z',
+        previous_to: '2026-11-02T00:00:00.000Z',
+        incidents: { current: 7, previous: 1, delta: 6 },
+        mtta_seconds: { current: 1100, previous: null, delta: null },
+        mttr_seconds: { current: 3750, previous: null, delta: null },
+        sla: [
+          { severity: 'critical', attainment: { current: 0.5, previous: 0, delta: 0.5 } },
+          { severity: 'warning', attainment: { current: 1, previous: null, delta: null } },
+        ],
+        slo: [],
+      },
     });
   });
 

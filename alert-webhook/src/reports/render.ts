@@ -1,4 +1,5 @@
 import { escapeHtml, type Mail } from '../notify/email/email';
+import type { Change } from '@vigil/api-contract';
 import type { SlaReport } from './sla';
 
 /** "1h 05m", "12m 30s", "45s"; "-" when there was nothing to average. */
@@ -14,6 +15,18 @@ export function formatSeconds(seconds: number | null): string {
 
 const percent = (ratio: number | null) => (ratio === null ? '-' : `${(ratio * 100).toFixed(1)}%`);
 
+/** A change with its sign: "+2", "-1m 05s"; "-" when either period had nothing. */
+function signed(delta: number | null, format: (value: number) => string): string {
+  if (delta === null) return '-';
+  return delta < 0 ? `-${format(-delta)}` : `+${format(delta)}`;
+}
+
+function sloNote(slo: SlaReport['slo']): string | undefined {
+  if (slo.status === 'unavailable') return `Prometheus could not be queried: ${slo.error ?? 'no reason given'}`;
+  if (slo.status === 'not_configured') return 'Not configured (reports.prometheus).';
+  return undefined;
+}
+
 /** "2026-11-30 08:00" in the zone: the Swedish locale writes dates and times the ISO way. */
 function localTime(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(
@@ -23,6 +36,8 @@ function localTime(iso: string, timeZone: string): string {
 
 interface Table {
   title: string;
+  /** A line under the title: where the figures come from, or why there are none. */
+  note?: string;
   head: string[];
   rows: string[][];
 }
@@ -52,6 +67,19 @@ function tables(report: SlaReport): Table[] {
         percent(s.attainment),
       ]),
     },
+    {
+      title: 'SLO error budget consumed',
+      note: sloNote(report.slo),
+      head: ['service', 'slo', 'objective', 'error ratio', 'budget consumed'],
+      rows: report.slo.objectives.map((o) => [
+        o.service,
+        o.slo,
+        `${(o.objective * 100).toFixed(2).replace(/\.?0+$/, '')}%`,
+        o.error_ratio === null ? '-' : `${(o.error_ratio * 100).toFixed(3)}%`,
+        percent(o.budget_consumed),
+      ]),
+    },
+    comparisonTable(report),
     {
       title: 'Incidents by severity',
       head: ['severity', 'incidents'],
@@ -85,7 +113,36 @@ function tables(report: SlaReport): Table[] {
   ];
 }
 
-function textTable({ title, head, rows }: Table): string {
+/** Each figure beside the previous period's. */
+function comparisonTable(report: SlaReport): Table {
+  const c = report.comparison;
+  const count = (n: number) => String(n);
+  const row = (label: string, x: Change, format: (value: number) => string, formatDelta = format) => [
+    label,
+    x.current === null ? '-' : format(x.current),
+    x.previous === null ? '-' : format(x.previous),
+    signed(x.delta, formatDelta),
+  ];
+  const points = (ratio: number) => `${(ratio * 100).toFixed(1)} pts`;
+  const seconds = (s: number) => formatSeconds(s);
+  return {
+    title: 'Compared with the previous period',
+    note: `Previous period: ${c.previous_from} to ${c.previous_to}`,
+    head: ['', 'this period', 'previous', 'change'],
+    rows: [
+      row('Incidents', c.incidents, count),
+      row('MTTA', c.mtta_seconds, seconds),
+      row('MTTR', c.mttr_seconds, seconds),
+      ...c.sla.map((s) => row(`SLA ${s.severity}`, s.attainment, (r) => percent(r), points)),
+      ...c.slo.map((o) =>
+        row(`Budget ${o.service}/${o.slo}`, o.budget_consumed, (r) => percent(r), points),
+      ),
+    ],
+  };
+}
+
+function textTable({ title, note, head, rows }: Table): string {
+  if (note !== undefined) title = `${title}\n  ${note}`;
   if (rows.length === 0) return `${title}\n  (none)`;
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -93,7 +150,7 @@ function textTable({ title, head, rows }: Table): string {
   return [title, line(head), ...rows.map(line)].join('\n');
 }
 
-function htmlTable({ title, head, rows }: Table): string {
+function htmlTable({ title, note, head, rows }: Table): string {
   const cells = (tag: string, values: string[]) =>
     values.map((v) => `<${tag} align="left" style="padding:2px 10px">${escapeHtml(v)}</${tag}>`).join('');
   const body =
@@ -102,7 +159,8 @@ function htmlTable({ title, head, rows }: Table): string {
       : `<table style="border-collapse:collapse"><tr>${cells('th', head)}</tr>${rows
           .map((r) => `<tr>${cells('td', r)}</tr>`)
           .join('')}</table>`;
-  return `<h3>${escapeHtml(title)}</h3>${body}`;
+  const noted = note === undefined ? '' : `<p>${escapeHtml(note)}</p>`;
+  return `<h3>${escapeHtml(title)}</h3>${noted}${body}`;
 }
 
 export interface ReportHeading {

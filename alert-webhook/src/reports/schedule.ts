@@ -9,6 +9,7 @@ import { Retrier, type RetryPolicy } from '../notify/retrier';
 import type { ReportSchedule, ReportsConfig } from './config';
 import { renderReport } from './render';
 import { slaReport } from './sla';
+import type { SloSource } from './slo';
 
 const MINUTE_MS = 60_000;
 /** How far back start() looks for a scheduled time missed while the receiver was down. */
@@ -18,6 +19,8 @@ export type Mailer = (mail: Mail) => Promise<DeliveryOutcome>;
 
 export interface SchedulerOptions {
   reports: ReportsConfig;
+  /** Where each report's SLO attainment comes from. */
+  slo: SloSource;
   /** Email channels by name. */
   mailers: ReadonlyMap<string, Mailer>;
   retry: RetryPolicy;
@@ -117,7 +120,7 @@ export class ReportScheduler {
       now: new Date(this.options.clock.now()),
       targets: this.options.reports.sla,
       timeZone,
-    });
+    }, this.options.slo);
     const mail = renderReport(report, { name: schedule.name, team: schedule.team, timeZone });
     return Promise.all(claimed.map((channel) => this.deliver(schedule, channel, end, mail)));
   }

@@ -1,7 +1,9 @@
 import type { SlaReport } from '@vigil/api-contract';
 import type { Db } from '../db/database';
 import { addDays, daysBetween, localDateAt, type LocalDate } from '../oncall/zoned-time';
+import { comparePeriods, type IncidentFigures } from './comparison';
 import type { SlaTarget } from './config';
+import type { SloSource } from './slo';
 
 /** How many alerts the report lists under noisiest_alerts. */
 const NOISIEST_SHOWN = 10;
@@ -59,8 +61,27 @@ function metTarget(
   return between(i.opened_at, now) > targetMs ? false : undefined;
 }
 
+/**
+ * The report for [from, to): the figures of the incidents opened then (optionally of one team), SLO
+ * attainment from `slo`, and all of it beside the period of the same length just before.
+ */
+export async function slaReport(db: Db, q: ReportQuery, slo: SloSource): Promise<SlaReport> {
+  const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime());
+  const [current, previous, sloNow, sloBefore] = await Promise.all([
+    incidentFigures(db, q),
+    incidentFigures(db, { ...q, from: previousFrom, to: q.from }),
+    slo.attainment(q.from, q.to),
+    slo.attainment(previousFrom, q.from),
+  ]);
+  return {
+    ...current,
+    slo: sloNow,
+    comparison: comparePeriods({ ...current, slo: sloNow }, { ...previous, slo: sloBefore }),
+  };
+}
+
 /** The SLA figures for incidents opened in [from, to), optionally of one team. */
-export async function slaReport(db: Db, q: ReportQuery): Promise<SlaReport> {
+async function incidentFigures(db: Db, q: ReportQuery): Promise<IncidentFigures> {
   const from = q.from.toISOString();
   const to = q.to.toISOString();
   const now = q.now.toISOString();
@@ -148,7 +169,7 @@ export async function slaReport(db: Db, q: ReportQuery): Promise<SlaReport> {
  */
 function noisiest(
   alerts: { incident_id: number; labels: string; service: string | null }[],
-): SlaReport['noisiest_alerts'] {
+): IncidentFigures['noisiest_alerts'] {
   const groups = new Map<
     string,
     { alertname: string; service: string; incidents: Set<number>; occurrences: number }

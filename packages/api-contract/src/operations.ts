@@ -245,7 +245,8 @@ export const OPERATIONS: Operation[] = [
     id: 'getSlaReport',
     method: 'get',
     path: '/api/v1/reports/sla',
-    summary: 'SLA figures for a range (default: the last 7 days)',
+    summary:
+      'SLA figures, SLO error budget consumed and the comparison with the previous period, for a range (default: the last 7 days)',
     access: 'viewer',
     query: slaQuery,
     status: 200,
@@ -256,7 +257,8 @@ export const OPERATIONS: Operation[] = [
     id: 'exportSlaReport',
     method: 'get',
     path: '/api/v1/reports/sla.csv',
-    summary: 'The SLA report as CSV: one row a day, then one a severity target',
+    summary:
+      'The SLA report as CSV: totals, one row a day, a severity target, a noisy alert, an SLO, then the comparison with the previous period',
     access: 'viewer',
     query: slaQuery,
     status: 200,

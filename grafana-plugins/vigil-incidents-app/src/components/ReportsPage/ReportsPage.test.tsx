@@ -24,6 +24,16 @@ const report: SlaReport = {
     { date: '2026-12-01', opened: 0, mtta_seconds: null, mttr_seconds: null },
     { date: '2026-12-02', opened: 4, mtta_seconds: 300, mttr_seconds: 7200 },
   ],
+  slo: { status: 'not_configured', error: null, objectives: [] },
+  comparison: {
+    previous_from: '2026-10-03T12:00:00Z',
+    previous_to: '2026-11-02T12:00:00Z',
+    incidents: { current: 17, previous: 12, delta: 5 },
+    mtta_seconds: { current: 250, previous: 300, delta: -50 },
+    mttr_seconds: { current: 5400, previous: null, delta: null },
+    sla: [],
+    slo: [],
+  },
 };
 
 const lastParams = (vigil: ReturnType<typeof fakeVigil>) =>
