@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { parseConfig, ConfigError } from '../src/config';
+import { act } from '../src/incidents/repository';
 import { notification, startTestApp } from './helpers';
 import { startReceiver, type Receiver } from './fixtures/notify/receiver';
 
@@ -132,6 +133,42 @@ describe('heartbeats', () => {
       expect(
         hook.requests.map((r) => (JSON.parse(r.body) as { incident: { status: string } }).incident.status),
       ).toEqual(['triggered', 'resolved']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('forgets a source silent past forget_after once its incident is resolved, and its series with it', async () => {
+    const doc = config();
+    doc.heartbeats[0] = { ...doc.heartbeats[0]!, forget_after: '1d' } as (typeof doc.heartbeats)[0];
+    const t = await startTestApp(doc, env);
+    try {
+      const DAY = 24 * 60 * MIN;
+      const beat = Date.now() + 10 * MIN;
+      await t.heartbeats.receive(notification([watchdog('a'), watchdog('b')]), new Date(beat).toISOString());
+      expect(await check(t, beat + 6 * MIN)).toBe(2); // both quiet: two incidents
+      const series = async () =>
+        ((await request(t.app).get('/metrics')).text.match(/^vigil_heartbeat_missing\{.*$/gm) ?? []).sort();
+      // Past forget_after, but the incidents are open: both kept.
+      await check(t, beat + DAY + MIN);
+      expect(await series()).toEqual([
+        'vigil_heartbeat_missing{replica="a",heartbeat="watchdog"} 1',
+        'vigil_heartbeat_missing{replica="b",heartbeat="watchdog"} 1',
+      ]);
+      const [first] = await incidents(t);
+      expect(first!.title).toMatch(/replica="a"/);
+      expect(await act(t.db, first!.id, 'ops', { kind: 'resolve' }, new Map())).toEqual({ outcome: 'ok' });
+      await check(t, beat + DAY + 2 * MIN);
+      expect(await series()).toEqual(['vigil_heartbeat_missing{replica="b",heartbeat="watchdog"} 1']);
+      expect(await incidents(t)).toHaveLength(2); // no new incident for the forgotten source
+
+      // Heard from again, it is tracked afresh.
+      await t.heartbeats.receive(notification([watchdog('a')]), new Date(beat + 2 * DAY).toISOString());
+      await check(t, beat + 2 * DAY);
+      expect(await series()).toEqual([
+        'vigil_heartbeat_missing{replica="a",heartbeat="watchdog"} 0',
+        'vigil_heartbeat_missing{replica="b",heartbeat="watchdog"} 1',
+      ]);
     } finally {
       await t.close();
     }

@@ -17,6 +17,10 @@ const describe = (labels: Record<string, string>) =>
  * so that routing, escalation and noise control treat it as they treat alerts. It starts when the heartbeat
  * was due, which makes the same outage the same occurrence however many times it is stored.
  */
+/** The group key of a source's deliveries, and so of its incidents. */
+export const heartbeatGroupKey = (heartbeat: string, source: Record<string, string>) =>
+  `${HEARTBEAT_RECEIVER}:${heartbeat}:${JSON.stringify(source)}`;
+
 export function heartbeatDelivery(
   heartbeat: HeartbeatSettings,
   source: Record<string, string>,
@@ -33,7 +37,7 @@ export function heartbeatDelivery(
   const from = describe(source);
   return {
     version: '4',
-    groupKey: `${HEARTBEAT_RECEIVER}:${heartbeat.name}:${JSON.stringify(source)}`,
+    groupKey: heartbeatGroupKey(heartbeat.name, source),
     truncatedAlerts: 0,
     status: returnedAt ? 'resolved' : 'firing',
     receiver: HEARTBEAT_RECEIVER,

@@ -14,6 +14,8 @@ const heartbeatSchema = z.strictObject({
     .default([]),
   timeout: positiveDuration.default(300_000),
   labels: z.record(labelName, z.string()).default({ severity: 'critical' }),
+  // A source silent this long whose incident is resolved (or gone) is forgotten: its row and its series.
+  forget_after: positiveDuration.default(3 * 24 * 3_600_000),
 });
 
 export const heartbeatsSchema = z.array(heartbeatSchema).superRefine((list, ctx) => {

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { DatabaseSchema } from '../db/schema';
 import { matchesAll } from '../routing/matchers';
 import type { WebhookAlert, WebhookPayload } from '../webhook/payload';
-import { heartbeatDelivery } from './alert';
+import { heartbeatDelivery, heartbeatGroupKey } from './alert';
 import type { HeartbeatSettings } from './config';
 
 type Store = (raw: string, payload: WebhookPayload) => Promise<unknown>;
@@ -108,6 +108,8 @@ export class Heartbeats {
           await this.deliver(heartbeatDelivery(heartbeat, source, row.missing_since, row.last_received_at));
           await this.update(key, null, { missing_since: row.missing_since });
           changes += 1;
+        } else if (plus(row.last_received_at, heartbeat.forget_after) <= now) {
+          if ((await this.forget(key, source, row)) === 'not_leader') return changes;
         }
       }
     }
@@ -135,6 +137,35 @@ export class Heartbeats {
 
   private deliver(payload: WebhookPayload) {
     return this.store(JSON.stringify(payload), payload);
+  }
+
+  /**
+   * Drops a source silent past forget_after (a replica taken away), unless its incident is still open:
+   * someone should see that one to its end. Its series go with the row. Only if the row is as it was read.
+   */
+  private async forget(
+    key: { heartbeat: string; source: string },
+    source: Record<string, string>,
+    was: { missing_since: string | null; last_received_at: string },
+  ): Promise<'forgotten' | 'kept' | 'not_leader'> {
+    return this.db.transaction().execute(async (tx) => {
+      if (this.options.leads && !(await this.options.leads(tx))) return 'not_leader';
+      const open = await tx
+        .selectFrom('incidents')
+        .select('id')
+        .where('group_key', '=', heartbeatGroupKey(key.heartbeat, source))
+        .where('status', '<>', 'resolved')
+        .executeTakeFirst();
+      if (open) return 'kept';
+      await tx
+        .deleteFrom('heartbeat_sources')
+        .where('heartbeat', '=', key.heartbeat)
+        .where('source', '=', key.source)
+        .where('missing_since', '=', was.missing_since as string)
+        .where('last_received_at', '=', was.last_received_at)
+        .execute();
+      return 'forgotten';
+    });
   }
 
   /** Sets missing_since if the row is still as it was read (`was`) and this replica still leads. */
