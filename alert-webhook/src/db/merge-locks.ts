@@ -35,10 +35,9 @@ export async function lockGroups(tx: Transaction<DatabaseSchema>, snapshots: Gro
   if (!isPostgres(tx as unknown as Kysely<unknown>)) return;
   const keys = [...new Set(snapshots.map((s) => groupLockKey(s.payload.receiver, s.payload.groupKey)))];
   keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await sql`set local enable_seqscan = off`.execute(tx);
-  await sql`select count(pg_advisory_xact_lock(k)) from unnest(${keys.map(String)}::bigint[]) as k`.execute(
-    tx,
-  );
+  // One round trip for both: the setting (local to the transaction), then the locks.
+  await sql`select (select set_config('enable_seqscan', 'off', true)), count(pg_advisory_xact_lock(k))
+    from unnest(${keys.map(String)}::bigint[]) as k`.execute(tx);
 }
 
 /**

@@ -12,12 +12,31 @@ export interface StoredEscalation extends EscalationPosition {
 
 /** The policy is stored with the escalation: a configuration change does not alter one under way. */
 export async function startEscalation(tx: Tx, incidentId: number, policy: EscalationPolicy, now: string) {
+  await startEscalations(tx, [{ incidentId, policy }], now);
+}
+
+/** Starts (or starts over) several incidents' escalations in one statement. */
+export async function startEscalations(
+  tx: Tx,
+  escalations: { incidentId: number; policy: EscalationPolicy }[],
+  now: string,
+): Promise<void> {
+  if (escalations.length === 0) return;
   const at = startPosition(now);
   const row = { cycle: at.cycle, step: at.step, next_at: at.nextAt, phase: at.phase, updated_at: now };
   await tx
     .insertInto('escalations')
-    .values({ incident_id: incidentId, policy: JSON.stringify(policy), ...row })
-    .onConflict((oc) => oc.column('incident_id').doUpdateSet({ policy: JSON.stringify(policy), ...row }))
+    .values(escalations.map((e) => ({ incident_id: e.incidentId, policy: JSON.stringify(e.policy), ...row })))
+    .onConflict((oc) =>
+      oc.column('incident_id').doUpdateSet((eb) => ({
+        policy: eb.ref('excluded.policy'),
+        cycle: eb.ref('excluded.cycle'),
+        step: eb.ref('excluded.step'),
+        next_at: eb.ref('excluded.next_at'),
+        phase: eb.ref('excluded.phase'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
     .execute();
 }
 
@@ -43,11 +62,12 @@ export async function acknowledgeEscalation(tx: Tx, incidentId: number, now: str
   if (e?.phase === 'active') await saveEscalation(tx, { ...e, ...onAcknowledged(e.policy, e, now) }, now);
 }
 
-export async function stopEscalation(tx: Tx, incidentId: number, now: string): Promise<void> {
+export async function stopEscalations(tx: Tx, incidentIds: number[], now: string): Promise<void> {
+  if (incidentIds.length === 0) return;
   await tx
     .updateTable('escalations')
     .set({ phase: 'stopped', updated_at: now })
-    .where('incident_id', '=', incidentId)
+    .where('incident_id', 'in', incidentIds)
     .where('phase', 'in', ['active', 'ack_wait'])
     .execute();
 }

@@ -1,20 +1,19 @@
-import { NoResultError, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { lockGroups, mergeTransaction } from '../db/merge-locks';
 import type { Db } from '../db/database';
-import type { AlertTable, DatabaseSchema, IncidentStatus, IncidentTable } from '../db/schema';
+import type { DatabaseSchema } from '../db/schema';
 import { alertFingerprint, normaliseTime, type WebhookAlert, type WebhookPayload } from '../webhook/payload';
 import { boundExtra } from './extra';
 import { decideAlert, highestSeverity } from './rules';
 import { route, type RoutingTree } from '../routing/tree';
 import type { EscalationPolicy } from '../escalation/policy';
-import { react, type IncidentChange } from './reactions';
+import { age, chunks, MergeState, occurrenceKey, type IncidentState, type NewAlert } from './merge-state';
+import { MergeWrites, SYSTEM_ACTOR } from './merge-writes';
 
 type Tx = Transaction<DatabaseSchema>;
-type NewAlert = Omit<AlertTable, 'id' | 'incident_id'>;
-type TimelineEntry = { incident_id: number; kind: string; message: string; data: string | null };
+type MergeContext = MergeOptions & { now: string };
+type Incoming = Map<string, { row: NewAlert; alert: WebhookAlert }>;
 
-const SYSTEM_ACTOR = 'alertmanager';
-const CHUNK = 400;
 const KNOWN_ALERT_FIELDS = new Set([
   'status',
   'labels',
@@ -41,12 +40,6 @@ export interface IngestResult {
   changes: number;
 }
 
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
 function toRow(alert: WebhookAlert, now: string): NewAlert {
   const extra = boundExtra(Object.entries(alert).filter(([k]) => !KNOWN_ALERT_FIELDS.has(k)));
   const endsAt = normaliseTime(alert.endsAt);
@@ -63,9 +56,6 @@ function toRow(alert: WebhookAlert, now: string): NewAlert {
     last_seen_at: now,
   };
 }
-
-const occurrenceKey = (a: { fingerprint: string; starts_at: string }) =>
-  `${a.fingerprint}\u0000${a.starts_at}`;
 
 function describeIncident(payload: WebhookPayload, first: WebhookAlert, routing: RoutingTree) {
   const labels = { ...first.labels, ...payload.commonLabels };
@@ -88,18 +78,18 @@ function describeIncident(payload: WebhookPayload, first: WebhookAlert, routing:
   };
 }
 
-async function createIncident(
-  tx: Tx,
+function openIncident(
+  state: MergeState,
   payload: WebhookPayload,
   rows: NewAlert[],
   firstAlert: WebhookAlert,
-  options: MergeOptions & { now: string },
-): Promise<IncidentTable & { id: number }> {
+  options: MergeContext,
+): IncidentState {
   const allResolved = rows.every((r) => r.status === 'resolved');
-  const values = {
+  return state.open({
     receiver: payload.receiver,
     group_key: payload.groupKey,
-    status: allResolved ? ('resolved' as const) : ('triggered' as const),
+    status: allResolved ? 'resolved' : 'triggered',
     severity: highestSeverity(rows.map((r) => r.severity)),
     ...describeIncident(payload, firstAlert, options.routing),
     group_labels: JSON.stringify(payload.groupLabels),
@@ -112,129 +102,98 @@ async function createIncident(
     resolved_at: allResolved ? options.now : null,
     resolved_by: allResolved ? SYSTEM_ACTOR : null,
     assignee: null,
-  };
-  return (await tx
-    .insertInto('incidents')
-    .values(values)
-    .returningAll()
-    .executeTakeFirstOrThrow()) as IncidentTable & {
-    id: number;
-  };
+    flapping_since: null,
+  });
 }
 
-/**
- * Merges one Alertmanager notification (a full snapshot of its group) into incidents, inside one
- * transaction. Applying the same snapshot twice, or an older one after a newer one, changes nothing.
- */
-export async function ingestSnapshot(
-  tx: Tx,
-  payload: WebhookPayload,
-  options: MergeOptions & { now: string },
-): Promise<IngestResult> {
-  const { now } = options;
-  const incoming = new Map<string, { row: NewAlert; alert: WebhookAlert }>();
+/** A snapshot's alerts as rows, one per occurrence (fingerprint + startsAt). */
+function incomingAlerts(payload: WebhookPayload, now: string): Incoming {
+  const incoming: Incoming = new Map();
   for (const alert of payload.alerts) {
     const row = toRow(alert, now);
     incoming.set(occurrenceKey(row), { row, alert });
   }
+  return incoming;
+}
 
-  const fingerprints = [...new Set([...incoming.values()].map((x) => x.row.fingerprint))];
-  const stored = new Map<string, { id: number; incident_id: number; status: 'firing' | 'resolved' }>();
-  for (const part of chunks(fingerprints)) {
-    const found = await tx
-      .selectFrom('alerts')
-      .select(['id', 'incident_id', 'status', 'fingerprint', 'starts_at'])
-      .where('fingerprint', 'in', part)
-      .execute();
-    for (const a of found) if (incoming.has(occurrenceKey(a))) stored.set(occurrenceKey(a), a);
-  }
-
-  const timeline: TimelineEntry[] = [];
-  const changes: [number, IncidentChange][] = [];
+/**
+ * Merges one Alertmanager notification (a full snapshot of its group) into the batch's state, recording
+ * the writes it makes. Applying the same snapshot twice, or an older one after a newer one, changes nothing.
+ */
+function mergeSnapshot(
+  state: MergeState,
+  writes: MergeWrites,
+  { payload, incoming }: { payload: WebhookPayload; incoming: Incoming },
+  options: MergeContext,
+): { touched: Set<IncidentState>; opened: number; resolved: number; changes: number } {
+  const { now } = options;
+  const changesBefore = writes.changes.length;
   const alertEvents = new AlertEvents();
-  const touched = new Set<number>();
+  const touched = new Set<IncidentState>();
   const fresh: { row: NewAlert; alert: WebhookAlert }[] = [];
+  const known: IncidentState[] = [];
   for (const [key, item] of incoming) {
-    const known = stored.get(key);
-    const decision = decideAlert(known?.status, item.row.status);
+    const stored = state.alerts.get(key);
+    if (stored) known.push(stored.incident);
+    const decision = decideAlert(stored?.status, item.row.status);
     if (decision === 'new') fresh.push(item);
-    else if (decision === 'resolve' && known) {
-      await tx
-        .updateTable('alerts')
-        .set({ status: 'resolved', ends_at: item.row.ends_at, last_seen_at: now })
-        .where('id', '=', known.id)
-        .execute();
-      alertEvents.add(known.incident_id, 'alert_resolved', item.alert);
-      touched.add(known.incident_id);
-    } else if (decision === 'refresh' && known) {
-      await tx
-        .updateTable('alerts')
-        .set({ annotations: item.row.annotations, last_seen_at: now })
-        .where('id', '=', known.id)
-        .execute();
+    else if (decision === 'resolve' && stored) {
+      writes.changeAlert(stored, item.row, {
+        status: 'resolved',
+        ends_at: item.row.ends_at,
+        last_seen_at: now,
+      });
+      alertEvents.add(stored.incident, 'alert_resolved', item.alert);
+      touched.add(stored.incident);
+    } else if (decision === 'refresh' && stored) {
+      writes.changeAlert(stored, item.row, { annotations: item.row.annotations, last_seen_at: now });
     }
   }
 
   let opened = 0;
   if (fresh.length > 0) {
-    const target = await findOpenIncident(
-      tx,
-      payload,
-      [...stored.values()].map((s) => s.incident_id),
-    );
-    let incidentId = target?.id;
-    if (incidentId === undefined && fresh.some((f) => f.row.status === 'firing')) {
-      incidentId = await reopenRecent(tx, payload, options, timeline);
-      if (incidentId !== undefined) changes.push([incidentId, 'reopened']);
+    let target = findOpenIncident(state, payload, known);
+    if (target === undefined && fresh.some((f) => f.row.status === 'firing')) {
+      target = reopenRecent(state, payload, options, writes);
+      if (target !== undefined) writes.changes.push({ incident: target, change: 'reopened' });
     }
-    if (incidentId === undefined) {
+    if (target === undefined) {
       const first = fresh[0] as { alert: WebhookAlert };
-      const created = await createIncident(
-        tx,
+      target = openIncident(
+        state,
         payload,
         fresh.map((f) => f.row),
         first.alert,
         options,
       );
-      incidentId = created.id;
-      opened = created.status === 'resolved' ? 0 : 1;
-      if (opened) changes.push([incidentId, 'opened']);
-      timeline.push({
-        incident_id: incidentId,
+      opened = target.row.status === 'resolved' ? 0 : 1;
+      if (opened) writes.changes.push({ incident: target, change: 'opened' });
+      writes.timeline.push({
+        incident: target,
         kind: 'opened',
         message:
-          created.status === 'resolved' ? `recorded already resolved: ${created.title}` : created.title,
+          target.row.status === 'resolved'
+            ? `recorded already resolved: ${target.row.title}`
+            : target.row.title,
         data: null,
       });
     }
-    for (const part of chunks(fresh)) {
-      await tx
-        .insertInto('alerts')
-        .values(part.map((f) => ({ ...f.row, incident_id: incidentId })))
-        .execute();
-    }
     for (const f of fresh) {
-      alertEvents.add(incidentId, f.row.status === 'firing' ? 'alert_fired' : 'alert_resolved', f.alert);
+      state.addAlert(target, f.row);
+      alertEvents.add(target, f.row.status === 'firing' ? 'alert_fired' : 'alert_resolved', f.alert);
     }
-    touched.add(incidentId);
+    touched.add(target);
   }
 
-  timeline.push(...alertEvents.entries());
+  writes.timeline.push(...alertEvents.entries());
   let resolved = 0;
-  for (const id of touched) {
-    if (await refreshIncident(tx, id, now, timeline)) {
+  for (const incident of touched) {
+    if (refreshIncident(incident, now, writes)) {
       resolved += 1;
-      changes.push([id, 'resolved']);
+      writes.changes.push({ incident, change: 'resolved' });
     }
   }
-  for (const [id, change] of changes) await react(tx, id, change, { now, policies: options.policies });
-  for (const part of chunks(timeline)) {
-    await tx
-      .insertInto('timeline')
-      .values(part.map((t) => ({ ...t, at: now, actor: SYSTEM_ACTOR })))
-      .execute();
-  }
-  return { incidentIds: [...touched], opened, resolved, changes: changes.length };
+  return { touched, opened, resolved, changes: writes.changes.length - changesBefore };
 }
 
 /**
@@ -242,17 +201,20 @@ export async function ingestSnapshot(
  * in its data: a storm of a thousand alerts is one readable event, not a thousand rows.
  */
 class AlertEvents {
-  private readonly groups = new Map<string, { incident_id: number; kind: string; alerts: WebhookAlert[] }>();
+  private readonly groups = new Map<
+    string,
+    { incident: IncidentState; kind: string; alerts: WebhookAlert[] }
+  >();
 
-  add(incidentId: number, kind: 'alert_fired' | 'alert_resolved', alert: WebhookAlert): void {
-    const key = `${incidentId}:${kind}`;
-    const group = this.groups.get(key) ?? { incident_id: incidentId, kind, alerts: [] };
+  add(incident: IncidentState, kind: 'alert_fired' | 'alert_resolved', alert: WebhookAlert): void {
+    const key = `${incident.id}:${kind}`;
+    const group = this.groups.get(key) ?? { incident, kind, alerts: [] };
     group.alerts.push(alert);
     this.groups.set(key, group);
   }
 
-  entries(): TimelineEntry[] {
-    return [...this.groups.values()].map(({ incident_id, kind, alerts }) => {
+  entries(): MergeWrites['timeline'] {
+    return [...this.groups.values()].map(({ incident, kind, alerts }) => {
       const names = new Map<string, number>();
       for (const a of alerts) {
         const name = a.labels.alertname ?? alertFingerprint(a);
@@ -261,7 +223,7 @@ class AlertEvents {
       const listed = [...names].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ');
       const verb = kind === 'alert_fired' ? 'fired' : 'resolved';
       return {
-        incident_id,
+        incident,
         kind,
         message: `${alerts.length} alert${alerts.length > 1 ? 's' : ''} ${verb}: ${listed}`,
         // Fingerprints only: the labels are on the incident's alerts already.
@@ -271,93 +233,88 @@ class AlertEvents {
   }
 }
 
-/** The open incident that owns alerts of this snapshot, else the group's open incident. */
-async function findOpenIncident(tx: Tx, payload: WebhookPayload, knownIncidentIds: number[]) {
-  if (knownIncidentIds.length > 0) {
-    const owner = await tx
-      .selectFrom('incidents')
-      .select('id')
-      .where('id', 'in', [...new Set(knownIncidentIds)])
-      .where('status', '<>', 'resolved')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    if (owner) return owner;
-  }
-  return tx
-    .selectFrom('incidents')
-    .select('id')
-    .where('receiver', '=', payload.receiver)
-    .where('group_key', '=', payload.groupKey)
-    .where('status', '<>', 'resolved')
-    .executeTakeFirst();
+/** The open incident that owns alerts of this snapshot (the newest), else the group's open incident. */
+function findOpenIncident(state: MergeState, payload: WebhookPayload, owners: IncidentState[]) {
+  const open = (i: IncidentState) => i.row.status !== 'resolved';
+  const owner = [...new Set(owners)].filter(open).sort((a, b) => age(b) - age(a))[0];
+  return owner ?? state.ofGroup(payload.receiver, payload.groupKey).find(open);
 }
 
-async function reopenRecent(
-  tx: Tx,
+function reopenRecent(
+  state: MergeState,
   payload: WebhookPayload,
-  options: MergeOptions & { now: string },
-  timeline: TimelineEntry[],
-): Promise<number | undefined> {
+  options: MergeContext,
+  writes: MergeWrites,
+): IncidentState | undefined {
   if (options.reopenWindowMs <= 0) return undefined;
-  const since = new Date(Date.parse(options.now) - options.reopenWindowMs).toISOString();
-  const recent = await tx
-    .selectFrom('incidents')
-    .select('id')
-    .where('receiver', '=', payload.receiver)
-    .where('group_key', '=', payload.groupKey)
-    .where('status', '=', 'resolved')
-    .where('resolved_at', '>=', since)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  const since = reopenSince(options) as string;
+  const recent = state
+    .ofGroup(payload.receiver, payload.groupKey)
+    .find((i) => i.row.status === 'resolved' && (i.row.resolved_at ?? '') >= since);
   if (!recent) return undefined;
-  await tx
-    .updateTable('incidents')
-    .set({
-      status: 'triggered',
-      resolved_at: null,
-      resolved_by: null,
-      acknowledged_at: null,
-      acknowledged_by: null,
-    })
-    .where('id', '=', recent.id)
-    .execute();
-  timeline.push({
-    incident_id: recent.id,
+  Object.assign(recent.row, {
+    status: 'triggered',
+    resolved_at: null,
+    resolved_by: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+  });
+  recent.changed = true;
+  writes.timeline.push({
+    incident: recent,
     kind: 'reopened',
     message: 'fired again within the reopen window',
     data: null,
   });
-  return recent.id;
+  return recent;
+}
+
+/** Since when a resolved incident reopens instead of a new one opening; undefined without a window. */
+function reopenSince(options: MergeContext): string | undefined {
+  if (options.reopenWindowMs <= 0) return undefined;
+  return new Date(Date.parse(options.now) - options.reopenWindowMs).toISOString();
 }
 
 /** Recomputes severity and auto-resolves an incident whose alerts have all resolved; true if it resolved now. */
-async function refreshIncident(tx: Tx, id: number, now: string, timeline: TimelineEntry[]): Promise<boolean> {
-  // The incident's status and its alerts' in one query: a row per alert (one with no alert if it has none).
-  const query = tx
-    .selectFrom('incidents')
-    .leftJoin('alerts', 'alerts.incident_id', 'incidents.id')
-    .select(['incidents.status as incidentStatus', 'alerts.status', 'alerts.severity'])
-    .where('incidents.id', '=', id);
-  const rows = await query.execute();
-  if (rows.length === 0) throw new NoResultError(query.toOperationNode());
-  const incident = { status: (rows[0] as { incidentStatus: IncidentStatus }).incidentStatus };
-  const alerts = rows.flatMap((a) =>
-    a.status === null ? [] : [{ status: a.status, severity: a.severity as string }],
-  );
-  const autoResolve = incident.status !== 'resolved' && alerts.every((a) => a.status === 'resolved');
-  await tx
-    .updateTable('incidents')
-    .set({
-      severity: highestSeverity(alerts.map((a) => a.severity)),
-      updated_at: now,
-      ...(autoResolve ? { status: 'resolved' as const, resolved_at: now, resolved_by: SYSTEM_ACTOR } : {}),
-    })
-    .where('id', '=', id)
-    .execute();
+function refreshIncident(incident: IncidentState, now: string, writes: MergeWrites): boolean {
+  const { alerts, row } = incident;
+  const autoResolve = row.status !== 'resolved' && alerts.every((a) => a.status === 'resolved');
+  row.severity = highestSeverity(alerts.map((a) => a.severity));
+  row.updated_at = now;
+  if (autoResolve) Object.assign(row, { status: 'resolved', resolved_at: now, resolved_by: SYSTEM_ACTOR });
+  incident.changed = true;
   if (autoResolve) {
-    timeline.push({ incident_id: id, kind: 'resolved', message: 'all alerts resolved', data: null });
+    writes.timeline.push({ incident, kind: 'resolved', message: 'all alerts resolved', data: null });
   }
   return autoResolve;
+}
+
+/**
+ * Merges snapshots, in order, inside the caller's transaction: reads what they touch, merges in memory,
+ * writes the outcome back (see merge-state.ts). One result per snapshot.
+ */
+export async function mergeSnapshots(
+  tx: Tx,
+  payloads: WebhookPayload[],
+  options: MergeContext,
+): Promise<IngestResult[]> {
+  const snapshots = payloads.map((payload) => ({ payload, incoming: incomingAlerts(payload, options.now) }));
+  const occurrences = snapshots.flatMap((s) => [...s.incoming.values()].map((i) => i.row));
+  const groups = payloads.map((p) => ({ receiver: p.receiver, groupKey: p.groupKey }));
+  const state = await MergeState.load(tx, groups, occurrences, reopenSince(options));
+  const writes = new MergeWrites();
+  const merged = snapshots.map((snapshot) => mergeSnapshot(state, writes, snapshot, options));
+  await writes.write(tx, state, { now: options.now, policies: options.policies });
+  return merged.map(({ touched, ...counts }) => ({ incidentIds: [...touched].map((i) => i.id), ...counts }));
+}
+
+/** Merges one snapshot inside the caller's transaction. */
+export async function ingestSnapshot(
+  tx: Tx,
+  payload: WebhookPayload,
+  options: MergeContext,
+): Promise<IngestResult> {
+  return (await mergeSnapshots(tx, [payload], options))[0] as IngestResult;
 }
 
 export interface Snapshot {
@@ -381,9 +338,11 @@ export async function ingest(
       const now = options.now ?? new Date().toISOString();
       return await mergeTransaction(db).execute(async (tx) => {
         await lockGroups(tx, snapshots);
-        const results: IngestResult[] = [];
-        for (const { payload } of snapshots)
-          results.push(await ingestSnapshot(tx, payload, { ...options, now }));
+        const results = await mergeSnapshots(
+          tx,
+          snapshots.map((s) => s.payload),
+          { ...options, now },
+        );
         const inboxIds = snapshots.flatMap((s) => (s.inboxId === undefined ? [] : [s.inboxId]));
         for (const part of chunks(inboxIds)) {
           await tx.updateTable('inbox').set({ processed_at: now }).where('id', 'in', part).execute();

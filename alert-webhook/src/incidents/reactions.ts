@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
-import { enqueue } from '../dispatch/outbox';
-import { acknowledgeEscalation, startEscalation, stopEscalation } from '../escalation/store';
+import { enqueue, enqueueAll } from '../dispatch/outbox';
+import { acknowledgeEscalation, startEscalations, stopEscalations } from '../escalation/store';
 import type { EscalationPolicy } from '../escalation/policy';
 import type { MatchedRoute } from '../routing/tree';
-import { recordChange } from '../noise/changes';
+import { recordChanges } from '../noise/changes';
 
 export type IncidentChange = 'opened' | 'reopened' | 'acknowledged' | 'resolved';
 
@@ -24,7 +24,7 @@ export async function incidentRoute(tx: Transaction<DatabaseSchema>, incidentId:
   return {
     team,
     routes,
-    channels: [...new Set(routes.flatMap((r) => r.channels))].map((channel) => ({ channel })),
+    channels: channelsOf(routes),
   };
 }
 
@@ -57,6 +57,17 @@ export async function addToTimeline(
   await enqueue(tx, incidentId, 'timeline', entries, entry.at);
 }
 
+/** A change of one incident's status, with its route snapshot (team, routes) to react by. */
+export interface Reaction {
+  incidentId: number;
+  change: IncidentChange;
+  team: string | null;
+  routes: MatchedRoute[];
+}
+
+const channelsOf = (routes: MatchedRoute[]) =>
+  [...new Set(routes.flatMap((r) => r.channels))].map((channel) => ({ channel }));
+
 /**
  * What follows a change of an incident's status, in the same transaction as the change: the route's
  * channels hear of it opening and resolving, and its escalation policy starts, pauses or stops. The change
@@ -68,23 +79,52 @@ export async function react(
   change: IncidentChange,
   ctx: ReactionContext,
 ): Promise<void> {
-  const { team, routes, channels } = await incidentRoute(tx, incidentId);
-  await recordChange(tx, { incidentId, team, change, at: ctx.now });
-  switch (change) {
-    case 'opened':
-    case 'reopened': {
-      await enqueue(tx, incidentId, 'triggered', channels, ctx.now);
+  const { team, routes } = await incidentRoute(tx, incidentId);
+  await reactAll(tx, [{ incidentId, change, team, routes }], ctx);
+}
+
+/**
+ * react() for many changes at once (a merge batch's), in their order, with a statement per kind of row
+ * rather than per change: the changes, the notifications, and the escalations started and stopped.
+ */
+export async function reactAll(
+  tx: Transaction<DatabaseSchema>,
+  reactions: Reaction[],
+  ctx: ReactionContext,
+): Promise<void> {
+  if (reactions.length === 0) return;
+  await recordChanges(
+    tx,
+    reactions.map(({ incidentId, team, change }) => ({ incidentId, team, change, at: ctx.now })),
+  );
+  await enqueueAll(
+    tx,
+    reactions.map(({ incidentId, change, routes }) => ({
+      incidentId,
+      event: change === 'opened' || change === 'reopened' ? 'triggered' : change,
+      entries: channelsOf(routes),
+    })),
+    ctx.now,
+  );
+  // An incident's escalation ends as its last start (a start overwrites it whole), stopped if it resolved after.
+  const starts = new Map<number, EscalationPolicy>();
+  const stops = new Set<number>();
+  for (const { incidentId, change, routes } of reactions) {
+    if (change === 'acknowledged') await acknowledgeEscalation(tx, incidentId, ctx.now);
+    else if (change === 'resolved') stops.add(incidentId);
+    else {
       const name = routes.find((r) => r.escalation !== undefined)?.escalation;
       const policy = name === undefined ? undefined : ctx.policies.get(name);
-      if (policy) await startEscalation(tx, incidentId, policy, ctx.now);
-      return;
+      if (policy) {
+        starts.set(incidentId, policy);
+        stops.delete(incidentId);
+      }
     }
-    case 'acknowledged':
-      // Queued for every channel; those whose integration does not mirror acknowledgements drop it.
-      await enqueue(tx, incidentId, 'acknowledged', channels, ctx.now);
-      return acknowledgeEscalation(tx, incidentId, ctx.now);
-    case 'resolved':
-      await enqueue(tx, incidentId, 'resolved', channels, ctx.now);
-      return stopEscalation(tx, incidentId, ctx.now);
   }
+  await startEscalations(
+    tx,
+    [...starts].map(([incidentId, policy]) => ({ incidentId, policy })),
+    ctx.now,
+  );
+  await stopEscalations(tx, [...stops], ctx.now);
 }

@@ -10,13 +10,16 @@ export const teamKey = (team: string | null) => team ?? '';
 export const minus = (iso: string, ms: number) => new Date(Date.parse(iso) - ms).toISOString();
 export const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
-export async function recordChange(
+export async function recordChanges(
   tx: Tx,
-  c: { incidentId: number; team: string | null; change: Change; at: string },
+  changes: { incidentId: number; team: string | null; change: Change; at: string }[],
 ): Promise<void> {
+  if (changes.length === 0) return;
   await tx
     .insertInto('incident_changes')
-    .values({ incident_id: c.incidentId, team: teamKey(c.team), change: c.change, at: c.at })
+    .values(
+      changes.map((c) => ({ incident_id: c.incidentId, team: teamKey(c.team), change: c.change, at: c.at })),
+    )
     .execute();
 }
 
