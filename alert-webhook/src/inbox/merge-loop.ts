@@ -7,6 +7,11 @@ import { validatePayload, type WebhookPayload } from '../webhook/payload';
 /** Most deliveries merged in one transaction when a backlog has built up. */
 const MAX_BATCH = 25;
 /**
+ * On PostgreSQL: a batch costs a dozen round trips whatever its size (merge-state.ts), so a backlog merges
+ * in larger ones.
+ */
+const SHARED_BATCH = 100;
+/**
  * A merge transaction holds the database's write lock (and, in process, the event loop); keeping each
  * short lets stores, and so Alertmanager's 2xx, through between them.
  */
@@ -80,7 +85,7 @@ export class MergeLoop {
   private async run(): Promise<void> {
     while (this.queue.length > 0 && !this.stopped) {
       const size = this.shared
-        ? MAX_BATCH
+        ? SHARED_BATCH
         : Math.max(1, Math.min(MAX_BATCH, Math.floor(SLICE_MS / this.msPerDelivery)));
       const batch = this.queue.slice(0, size);
       this.beforeBatch();
