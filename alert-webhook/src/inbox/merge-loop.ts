@@ -8,9 +8,9 @@ import { validatePayload, type WebhookPayload } from '../webhook/payload';
 const MAX_BATCH = 25;
 /**
  * On PostgreSQL: a batch costs a dozen round trips whatever its size (merge-state.ts), so a backlog merges
- * in larger ones.
+ * in larger ones; not larger still, as merging one in memory holds the event loop that accepts deliveries.
  */
-const SHARED_BATCH = 100;
+const SHARED_BATCH = 50;
 /**
  * A merge transaction holds the database's write lock (and, in process, the event loop); keeping each
  * short lets stores, and so Alertmanager's 2xx, through between them.

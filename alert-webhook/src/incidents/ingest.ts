@@ -42,11 +42,11 @@ export interface IngestResult {
 
 function toRow(alert: WebhookAlert, now: string): NewAlert {
   const extra = boundExtra(Object.entries(alert).filter(([k]) => !KNOWN_ALERT_FIELDS.has(k)));
-  const endsAt = normaliseTime(alert.endsAt);
   return {
     fingerprint: alertFingerprint(alert),
     starts_at: normaliseTime(alert.startsAt) ?? now,
-    ends_at: alert.status === 'resolved' ? (endsAt ?? now) : null,
+    // A firing alert's endsAt is Alertmanager's guess at its expiry, not an end: not parsed nor kept.
+    ends_at: alert.status === 'resolved' ? (normaliseTime(alert.endsAt) ?? now) : null,
     status: alert.status,
     severity: alert.labels.severity ?? 'none',
     labels: JSON.stringify(alert.labels),
