@@ -16,3 +16,20 @@ Object.defineProperty(window, 'matchMedia', {
 });
 
 Object.assign(globalThis, { TextEncoder, TextDecoder });
+
+// Combobox sizes its menu with a canvas's measureText, which jsdom has no context for (as Grafana's own
+// setup, a fixed width per character).
+HTMLCanvasElement.prototype.getContext = function getContext() {
+  return { measureText: (text: string) => ({ width: text.length * 8 }), font: '' };
+} as unknown as HTMLCanvasElement['getContext'];
+
+// The Combobox menu's scroll indicators watch their edges; jsdom lays nothing out, so nothing intersects.
+class NoIntersections {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+}
+Object.assign(globalThis, { IntersectionObserver: NoIntersections });

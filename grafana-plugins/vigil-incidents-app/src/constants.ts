@@ -7,6 +7,7 @@ export const API_BASE = `/api/plugin-proxy/${PLUGIN_ID}/vigil/api/v1`;
 export const ROUTES = {
   incidents: `${PLUGIN_BASE_URL}/incidents`,
   incident: (id: number | string) => `${PLUGIN_BASE_URL}/incidents/${id}`,
+  postmortem: (id: number | string) => `${PLUGIN_BASE_URL}/incidents/${id}/postmortem`,
   oncall: `${PLUGIN_BASE_URL}/oncall`,
   reports: `${PLUGIN_BASE_URL}/reports`,
   maintenance: `${PLUGIN_BASE_URL}/maintenance`,

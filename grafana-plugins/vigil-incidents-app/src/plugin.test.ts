@@ -12,11 +12,12 @@ it("plugin.json is valid for Grafana's plugin.json schema and its logos exist", 
   expect(json).toMatchObject({ id: PLUGIN_ID, type: 'app', dependencies: { grafanaDependency: '>=12.3.0' } });
 });
 
-it('proxies `vigil` to jsonData.url with the secure token, reading for viewers and acting (POST, DELETE) for editors', () => {
+it('proxies `vigil` to jsonData.url with the secure token, reading for viewers and acting (POST, PUT, DELETE) for editors', () => {
   const header = { name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' };
   expect(json.routes).toEqual([
     { path: 'vigil', method: 'GET', reqRole: 'Viewer', url: '{{ .JsonData.url }}', headers: [header] },
     { path: 'vigil', method: 'POST', reqRole: 'Editor', url: '{{ .JsonData.url }}', headers: [header] },
+    { path: 'vigil', method: 'PUT', reqRole: 'Editor', url: '{{ .JsonData.url }}', headers: [header] },
     { path: 'vigil', method: 'DELETE', reqRole: 'Editor', url: '{{ .JsonData.url }}', headers: [header] },
   ]);
   expect(API_BASE).toBe(`/api/plugin-proxy/${PLUGIN_ID}/vigil/api/v1`);

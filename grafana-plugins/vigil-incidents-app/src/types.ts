@@ -31,5 +31,6 @@ export type {
   Route,
   Shift,
   SlaReport,
+  Ticket,
   TimelineEntry,
 } from '@vigil/api-contract';

@@ -50,14 +50,29 @@ export async function request<T>(options: BackendSrvRequest): Promise<T> {
 
 type Params = Record<string, string | number | undefined>;
 
+const present = (params: Params) =>
+  Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== '')) as Record<
+    string,
+    string | number
+  >;
+
+/**
+ * The URL of an alert-webhook document (a CSV or Markdown download) through the plugin proxy, for a link:
+ * the browser fetches it with the Grafana session, and the proxy adds the API token.
+ */
+export function apiUrl(path: string, params: Params = {}): string {
+  const query = new URLSearchParams(
+    Object.entries(present(params)).map(([k, v]) => [k, String(v)]),
+  ).toString();
+  return `${API_BASE}${path}${query ? `?${query}` : ''}`;
+}
+
 /** A call to alert-webhook's API (path below /api/v1) through the app's plugin-proxy route. */
 export function vigil<T>(
   path: string,
-  options: { method?: 'GET' | 'POST'; params?: Params; data?: unknown } = {},
+  options: { method?: 'GET' | 'POST' | 'PUT'; params?: Params; data?: unknown } = {},
 ) {
-  const params = options.params
-    ? Object.fromEntries(Object.entries(options.params).filter(([, v]) => v !== undefined && v !== ''))
-    : undefined;
+  const params = options.params ? present(options.params) : undefined;
   return request<T>({
     url: `${API_BASE}${path}`,
     method: options.method ?? 'GET',

@@ -15,6 +15,8 @@ import {
   type Caller,
   type IncidentDetail,
   type Notification,
+  type Postmortem,
+  type PostmortemBody,
   type OnCallResponse,
   type SlaReport,
 } from '@vigil/api-contract';
@@ -34,6 +36,10 @@ interface Options {
   notifications?: Record<number, Notification[]>;
   oncall?: OnCallResponse;
   report?: SlaReport;
+  /** The configured users (GET /users), who may own action items. */
+  users?: string[];
+  /** Postmortems already written, by incident id. */
+  postmortems?: Record<number, Postmortem>;
 }
 
 class Refusal {
@@ -63,6 +69,51 @@ export function fakeVigil(options: Options = {}) {
   const overrides = new Map<string, Refusal>();
   let clock = Date.parse('2026-12-01T12:00:00Z');
   const now = () => new Date((clock += 1000)).toISOString();
+  const users = options.users ?? ['alice', 'bob'];
+  const postmortems = new Map(Object.entries(options.postmortems ?? {}).map(([k, v]) => [Number(k), v]));
+
+  /** PUT /incidents/{id}/postmortem as the receiver checks and stores it (owners, timeline entries). */
+  function writePostmortem(incident: IncidentDetail, body: Required<PostmortemBody>): Postmortem {
+    const problems = [
+      ...body.action_items.flatMap((item, i) =>
+        item.owner && !users.includes(item.owner)
+          ? [{ field: `action_items.${i}.owner`, message: `"${item.owner}" is not a Vigil user` }]
+          : [],
+      ),
+      ...body.timeline_entry_ids.flatMap((id, i) =>
+        incident.timeline.some((e) => e.id === id)
+          ? []
+          : [
+              {
+                field: `timeline_entry_ids.${i}`,
+                message: `is not an entry of incident ${incident.id}'s timeline`,
+              },
+            ],
+      ),
+    ];
+    if (problems.length) throw refuse(400, 'invalid_request', 'invalid body', problems);
+    const at = now();
+    const before = postmortems.get(incident.id);
+    const written: Postmortem = {
+      incident_id: incident.id,
+      summary: body.summary,
+      impact: body.impact,
+      root_cause: body.root_cause,
+      timeline: incident.timeline.filter((e) => body.timeline_entry_ids.includes(e.id)),
+      action_items: body.action_items.map((item) => ({
+        title: item.title,
+        owner: item.owner ?? null,
+        status: item.status ?? 'open',
+        due_date: item.due_date ?? null,
+      })),
+      created_at: before?.created_at ?? at,
+      created_by: before?.created_by ?? caller.name,
+      updated_at: at,
+      updated_by: caller.name,
+    };
+    postmortems.set(incident.id, written);
+    return written;
+  }
 
   function find(id: string) {
     const incident = incidents.find((i) => i.id === Number(id));
@@ -142,6 +193,14 @@ export function fakeVigil(options: Options = {}) {
       (m = path.match(/^\/incidents\/([^/]+)\/(acknowledge|resolve|reopen|notes|assign)$/))
     )
       return act(find(m[1]!), m[2] as Action, (data ?? {}) as Record<string, unknown>);
+    if ((m = path.match(/^\/incidents\/([^/]+)\/postmortem$/))) {
+      const incident = find(m[1]!);
+      if (method === 'PUT') return writePostmortem(incident, data as Required<PostmortemBody>);
+      const found = postmortems.get(incident.id);
+      if (!found) throw refuse(404, 'not_found', `incident ${incident.id} has no postmortem yet`);
+      return found;
+    }
+    if (method === 'GET' && path === '/users') return { items: users.map((name) => ({ name })) };
     if (method === 'GET' && path === '/oncall' && options.oncall) return options.oncall;
     if (method === 'GET' && path === '/reports/sla' && options.report) return options.report;
     throw refuse(404, 'not_found', 'no such endpoint');
@@ -197,6 +256,7 @@ export function fakeVigil(options: Options = {}) {
   return {
     requests,
     incidents,
+    postmortems,
     /** Makes "METHOD path" answer this status and alert-webhook error body from now on. */
     refuse: (route: string, status: number, code: string, message: string) =>
       overrides.set(route, refuse(status, code, message)),

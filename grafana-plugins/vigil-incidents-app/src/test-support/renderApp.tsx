@@ -11,6 +11,7 @@ import '../components/IncidentPage/IncidentPage';
 import '../components/OnCallPage/OnCallPage';
 import '../components/ReportsPage/ReportsPage';
 import '../components/MaintenancePage/MaintenancePage';
+import '../components/PostmortemPage/PostmortemPage';
 
 /** The app's root page as Grafana mounts it (from module.tsx's `plugin`), at an app URL. */
 export function renderApp(path: string) {

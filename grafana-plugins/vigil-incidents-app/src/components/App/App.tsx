@@ -11,6 +11,7 @@ const IncidentPage = lazy(() => import('../IncidentPage/IncidentPage'));
 const OnCallPage = lazy(() => import('../OnCallPage/OnCallPage'));
 const ReportsPage = lazy(() => import('../ReportsPage/ReportsPage'));
 const MaintenancePage = lazy(() => import('../MaintenancePage/MaintenancePage'));
+const PostmortemPage = lazy(() => import('../PostmortemPage/PostmortemPage'));
 
 /**
  * Absolute paths: valid below Grafana's `/a/<plugin id>/*` route and equally at the top of a bare router
@@ -22,6 +23,7 @@ function Pages() {
       <Routes>
         <Route path={ROUTES.incidents} element={<IncidentsPage />} />
         <Route path={ROUTES.incident(':id')} element={<IncidentPage />} />
+        <Route path={ROUTES.postmortem(':id')} element={<PostmortemPage />} />
         <Route path={ROUTES.oncall} element={<OnCallPage />} />
         <Route path={ROUTES.reports} element={<ReportsPage />} />
         <Route path={ROUTES.maintenance} element={<MaintenancePage />} />

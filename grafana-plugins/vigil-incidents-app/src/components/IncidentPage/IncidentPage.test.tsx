@@ -75,6 +75,38 @@ describe('Incident page', () => {
     );
   });
 
+  it('links each ticket made for the incident (Jira key to its issue) and the postmortem', async () => {
+    fakeVigil({
+      incidents: [
+        incident({
+          id: 8,
+          tickets: [
+            { channel: 'jira', key: 'OPS-42', url: 'https://jira.example/browse/OPS-42' },
+            { channel: 'jira-legacy', key: 'OLD-1', url: 'javascript:alert(1)' },
+          ],
+        }),
+      ],
+    });
+    await openIncident(8);
+    const tickets = screen.getByTestId(testIds.incident.tickets);
+    expect(within(tickets).getByRole('link', { name: /OPS-42/ })).toHaveAttribute(
+      'href',
+      'https://jira.example/browse/OPS-42',
+    );
+    // A link that is not http(s) is shown as its key, not followed.
+    expect(within(tickets).getByText('OLD-1').closest('a')).toBeNull();
+    expect(screen.getByTestId(testIds.incident.postmortemLink)).toHaveAttribute(
+      'href',
+      '/a/vigil-incidents-app/incidents/8/postmortem',
+    );
+  });
+
+  it('shows no ticket line when the incident has no ticket', async () => {
+    fakeVigil({ incidents: [incident({ id: 9 })] });
+    await openIncident(9);
+    expect(screen.queryByTestId(testIds.incident.tickets)).toBeNull();
+  });
+
   it('renders annotations and notes as text, never as HTML', async () => {
     const payload = '<img src=x onerror="window.__pwned=1">';
     const base = incident({ id: 5 });

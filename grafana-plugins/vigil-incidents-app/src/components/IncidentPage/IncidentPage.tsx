@@ -8,7 +8,7 @@ import { useApi, useAutoReload, useCaller } from '../../api/useApi';
 import { ROUTES } from '../../constants';
 import { formatTime, safeHttpUrl } from '../../format';
 import { testIds } from '../../testIds';
-import type { IncidentDetail } from '../../types';
+import type { IncidentDetail, Ticket } from '../../types';
 import { AlertList } from '../AlertList/AlertList';
 import { IncidentActions } from '../IncidentActions/IncidentActions';
 import { SeverityBadge, StatusBadge } from '../IncidentBadges/IncidentBadges';
@@ -72,6 +72,18 @@ export function IncidentPage() {
                   Open in Alertmanager
                 </TextLink>
               )}
+              <Tickets tickets={data.tickets} />
+              <div>
+                <LinkButton
+                  href={ROUTES.postmortem(data.id)}
+                  variant="secondary"
+                  size="sm"
+                  icon="file-alt"
+                  data-testid={testIds.incident.postmortemLink}
+                >
+                  Postmortem
+                </LinkButton>
+              </div>
             </header>
             <IncidentActions
               key={data.id}
@@ -96,6 +108,27 @@ export function IncidentPage() {
         )}
       </div>
     </PluginPage>
+  );
+}
+
+/** The tickets made for the incident (Jira): each key links to its issue when the link is http(s). */
+function Tickets({ tickets }: { tickets: Ticket[] }) {
+  const s = useStyles2(getStyles);
+  if (tickets.length === 0) return null;
+  return (
+    <div className={s.facts} data-testid={testIds.incident.tickets}>
+      <span>{tickets.length === 1 ? 'Ticket' : 'Tickets'}</span>
+      {tickets.map((t) => {
+        const url = safeHttpUrl(t.url);
+        return url ? (
+          <TextLink key={t.channel} href={url} external>
+            {t.key}
+          </TextLink>
+        ) : (
+          <span key={t.channel}>{t.key}</span>
+        );
+      })}
+    </div>
   );
 }
 

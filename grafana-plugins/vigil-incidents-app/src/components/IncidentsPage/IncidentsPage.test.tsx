@@ -2,6 +2,8 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeVigil, incident } from '../../test-support/fakeVigil';
 import { renderApp } from '../../test-support/renderApp';
+import { findOperation, incidentFilters } from '@vigil/api-contract';
+import { API_BASE } from '../../constants';
 import { testIds } from '../../testIds';
 
 const rows = () =>
@@ -22,7 +24,32 @@ function seed() {
   });
 }
 
+/** The Export CSV link's path below the API and its query, as the browser would send them. */
+function csvLink() {
+  const href = screen.getByTestId(testIds.incidents.csv).getAttribute('href') ?? '';
+  const url = new URL(href, 'http://grafana.local');
+  return { path: url.pathname.slice(API_BASE.length), query: Object.fromEntries(url.searchParams) };
+}
+
 describe('Incidents page', () => {
+  it('exports CSV with the filters in force, in a query the receiver accepts', async () => {
+    const user = userEvent.setup({ delay: null });
+    seed();
+    renderApp('/a/vigil-incidents-app/incidents?severity=warning&service=db');
+    await waitFor(() => expect(rows()).toEqual(['#1 Disk full']));
+    const { path, query } = csvLink();
+    expect(findOperation('GET', `/api/v1${path}`)?.id).toBe('exportIncidents');
+    expect(query).toEqual({
+      status: 'triggered,acknowledged',
+      severity: 'warning',
+      service: 'db',
+    });
+    expect(incidentFilters.safeParse(query).success).toBe(true);
+    await user.click(choice('Status', 'All'));
+    await waitFor(() => expect(csvLink().query.status).toBeUndefined());
+    expect(screen.getByTestId(testIds.incidents.csv)).toHaveAttribute('download');
+  });
+
   it('lists open incidents newest first, each linking to its page', async () => {
     const vigil = seed();
     renderApp('/a/vigil-incidents-app/incidents');

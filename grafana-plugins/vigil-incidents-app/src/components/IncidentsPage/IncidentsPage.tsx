@@ -3,8 +3,17 @@ import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom-v5-compat';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Field, Input, LoadingPlaceholder, RadioButtonGroup, useStyles2 } from '@grafana/ui';
-import { vigil } from '../../api/client';
+import {
+  Alert,
+  Button,
+  Field,
+  Input,
+  LinkButton,
+  LoadingPlaceholder,
+  RadioButtonGroup,
+  useStyles2,
+} from '@grafana/ui';
+import { apiUrl, vigil } from '../../api/client';
 import { useApi, useAutoReload } from '../../api/useApi';
 import { ROUTES } from '../../constants';
 import { formatTime, timeAgo } from '../../format';
@@ -17,6 +26,7 @@ import {
   SEVERITY_OPTIONS,
   STATUS_OPTIONS,
   readFilters,
+  toFilterQuery,
   toQuery,
   writeFilters,
   type IncidentFilters,
@@ -119,6 +129,19 @@ export function IncidentsPage() {
             />
           </Field>
         </form>
+        <div>
+          <LinkButton
+            href={apiUrl('/incidents.csv', toFilterQuery(filters, Date.now()))}
+            download
+            icon="download-alt"
+            variant="secondary"
+            size="sm"
+            data-testid={testIds.incidents.csv}
+            tooltip="The incidents these filters select, newest first (at most 10 000)"
+          >
+            Export CSV
+          </LinkButton>
+        </div>
 
         {list.error && <Alert title="Could not load incidents">{list.error.message}</Alert>}
         {!list.data && !list.error && <LoadingPlaceholder text="Loading incidents…" />}

@@ -73,6 +73,11 @@ export function writeFilters(filters: IncidentFilters): URLSearchParams {
 
 /** alert-webhook's GET /incidents query parameters for the filters, at time `now`. */
 export function toQuery(filters: IncidentFilters, limit: number, now: number) {
+  return { ...toFilterQuery(filters, now), limit };
+}
+
+/** The filters alone, as GET /incidents and its CSV export (GET /incidents.csv) both take them. */
+export function toFilterQuery(filters: IncidentFilters, now: number) {
   return {
     status:
       filters.status === 'open'
@@ -84,6 +89,5 @@ export function toQuery(filters: IncidentFilters, limit: number, now: number) {
     service: filters.service.trim() || undefined,
     team: filters.team.trim() || undefined,
     since: filters.range === 'all' ? undefined : new Date(now - RANGES[filters.range]).toISOString(),
-    limit,
   };
 }

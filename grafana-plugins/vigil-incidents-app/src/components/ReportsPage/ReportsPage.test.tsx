@@ -2,6 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeVigil } from '../../test-support/fakeVigil';
 import { renderApp } from '../../test-support/renderApp';
+import { findOperation, slaQuery } from '@vigil/api-contract';
+import { API_BASE } from '../../constants';
 import { testIds } from '../../testIds';
 import type { SlaReport } from '../../types';
 
@@ -44,6 +46,17 @@ const lastParams = (vigil: ReturnType<typeof fakeVigil>) =>
   };
 
 describe('Reports page', () => {
+  it('exports the report shown as CSV: its period and team, in a query the receiver accepts', async () => {
+    fakeVigil({ report });
+    renderApp('/a/vigil-incidents-app/reports?team=payments');
+    const link = await screen.findByTestId(testIds.reports.csv);
+    const url = new URL(link.getAttribute('href') ?? '', 'http://grafana.local');
+    expect(findOperation('GET', `/api/v1${url.pathname.slice(API_BASE.length)}`)?.id).toBe('exportSlaReport');
+    const query = Object.fromEntries(url.searchParams);
+    expect(query).toEqual({ from: report.from, to: report.to, team: 'payments' });
+    expect(slaQuery.safeParse(query).success).toBe(true);
+  });
+
   it('shows MTTA, MTTR, SLA attainment, the noisiest alerts and the daily charts', async () => {
     const vigil = fakeVigil({ report });
     renderApp('/a/vigil-incidents-app/reports');

@@ -7,12 +7,13 @@ import {
   Alert,
   Field,
   Input,
+  LinkButton,
   LoadingPlaceholder,
   RadioButtonGroup,
   useStyles2,
   useTheme2,
 } from '@grafana/ui';
-import { vigil } from '../../api/client';
+import { apiUrl, vigil } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { formatPercent, formatSeconds, plural } from '../../format';
 import { testIds } from '../../testIds';
@@ -84,6 +85,21 @@ export function ReportsPage() {
             />
           </Field>
         </form>
+        {r && (
+          <div>
+            {/* The period the report shown covers, so the file holds the same figures. */}
+            <LinkButton
+              href={apiUrl('/reports/sla.csv', { from: r.from, to: r.to, team })}
+              download
+              icon="download-alt"
+              variant="secondary"
+              size="sm"
+              data-testid={testIds.reports.csv}
+            >
+              Export CSV
+            </LinkButton>
+          </div>
+        )}
         {report.error && <Alert title="Could not load the report">{report.error.message}</Alert>}
         {!r && !report.error && <LoadingPlaceholder text="Loading report…" />}
         {r && (
