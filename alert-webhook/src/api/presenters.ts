@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type {
   Alert,
+  Correlation,
   Incident,
   IncidentDetail,
   Postmortem,
@@ -82,6 +83,7 @@ export function presentIncident(row: Selectable<IncidentTable>): Incident {
     route: routes[0] ?? null,
     routes,
     flapping_since: row.flapping_since,
+    likely_cause: row.likely_cause,
   };
 }
 
@@ -127,6 +129,7 @@ export function presentIncidentDetail(found: {
     alerts: found.alerts.map(presentAlert),
     timeline: found.timeline.map(presentTimelineEntry),
     tickets: found.tickets.map((t) => ({ channel: t.channel, key: t.key, url: t.url })),
+    correlations: found.timeline.flatMap(presentCorrelation),
   };
 }
 
@@ -153,4 +156,21 @@ export function presentPostmortem(found: {
     updated_at: row.updated_at,
     updated_by: row.updated_by,
   };
+}
+
+/** A `correlated` timeline entry as the contract's Correlation; other entries (or damaged data) give none. */
+function presentCorrelation(row: Selectable<TimelineTable>): Correlation[] {
+  if (row.kind !== 'correlated') return [];
+  const data = parseJson(row.data);
+  if (!isRecord(data) || !isRecord(data.rule)) return [];
+  const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  return [
+    {
+      at: row.at,
+      rule: { route: String(data.rule.route), by: strings(data.rule.by), window: String(data.rule.window) },
+      labels: labelsOf(JSON.stringify(data.labels ?? null)),
+      alertnames: strings(data.alertnames),
+      group_key: String(data.group_key),
+    },
+  ];
 }

@@ -428,6 +428,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('slack_posts').renameTo('slack_messages').execute();
     },
   },
+  '0009_correlation': {
+    async up(db: Kysely<unknown>) {
+      // Correlation (incidents/correlation.ts): the rule's key an incident opened under, looked up by later
+      // groups; and the likely cause its alerts name.
+      await db.schema.alterTable('incidents').addColumn('correlation_key', 'text').execute();
+      await db.schema.alterTable('incidents').addColumn('likely_cause', 'text').execute();
+      await db.schema
+        .createIndex('incidents_correlation_key')
+        .on('incidents')
+        .columns(['correlation_key', 'status'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

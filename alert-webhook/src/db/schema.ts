@@ -36,6 +36,10 @@ export interface IncidentTable {
   assignee: string | null;
   route: string | null;
   flapping_since: string | null;
+  /** The correlation rule's key when the incident opened under one (incidents/correlation.ts). */
+  correlation_key: string | null;
+  /** The root cause its alerts name (a root_cause label or annotation). */
+  likely_cause: string | null;
 }
 
 export interface AlertTable {

@@ -9,6 +9,13 @@ import { route, type RoutingTree } from '../routing/tree';
 import type { EscalationPolicy } from '../escalation/policy';
 import { age, chunks, MergeState, occurrenceKey, type IncidentState, type NewAlert } from './merge-state';
 import { MergeWrites, SYSTEM_ACTOR } from './merge-writes';
+import {
+  correlationOf,
+  joinCorrelated,
+  lockCorrelations,
+  noteLikelyCause,
+  type Correlation,
+} from './correlation';
 
 type Tx = Transaction<DatabaseSchema>;
 type MergeContext = MergeOptions & { now: string };
@@ -83,7 +90,7 @@ function openIncident(
   payload: WebhookPayload,
   rows: NewAlert[],
   firstAlert: WebhookAlert,
-  options: MergeContext,
+  options: MergeContext & { correlation: Correlation | undefined },
 ): IncidentState {
   const allResolved = rows.every((r) => r.status === 'resolved');
   return state.open({
@@ -103,6 +110,8 @@ function openIncident(
     resolved_by: allResolved ? SYSTEM_ACTOR : null,
     assignee: null,
     flapping_since: null,
+    correlation_key: options.correlation?.key ?? null,
+    likely_cause: null,
   });
 }
 
@@ -157,6 +166,12 @@ function mergeSnapshot(
       target = reopenRecent(state, payload, options, writes);
       if (target !== undefined) writes.changes.push({ incident: target, change: 'reopened' });
     }
+    // The one point where a group opens an incident: a correlation rule may join it to another instead.
+    const correlation = target === undefined ? correlationOf(payload, options.routing) : undefined;
+    if (correlation) {
+      const alerts = fresh.map((f) => f.alert);
+      target = joinCorrelated(state, writes, correlation, payload, alerts, now);
+    }
     if (target === undefined) {
       const first = fresh[0] as { alert: WebhookAlert };
       target = openIncident(
@@ -164,7 +179,7 @@ function mergeSnapshot(
         payload,
         fresh.map((f) => f.row),
         first.alert,
-        options,
+        { ...options, correlation },
       );
       opened = target.row.status === 'resolved' ? 0 : 1;
       if (opened) writes.changes.push({ incident: target, change: 'opened' });
@@ -182,6 +197,11 @@ function mergeSnapshot(
       state.addAlert(target, f.row);
       alertEvents.add(target, f.row.status === 'firing' ? 'alert_fired' : 'alert_resolved', f.alert);
     }
+    noteLikelyCause(
+      target,
+      fresh.map((f) => f.alert),
+      writes,
+    );
     touched.add(target);
   }
 
@@ -301,7 +321,8 @@ export async function mergeSnapshots(
   const snapshots = payloads.map((payload) => ({ payload, incoming: incomingAlerts(payload, options.now) }));
   const occurrences = snapshots.flatMap((s) => [...s.incoming.values()].map((i) => i.row));
   const groups = payloads.map((p) => ({ receiver: p.receiver, groupKey: p.groupKey }));
-  const state = await MergeState.load(tx, groups, occurrences, reopenSince(options));
+  const correlationKeys = payloads.flatMap((p) => correlationOf(p, options.routing)?.key ?? []);
+  const state = await MergeState.load(tx, groups, occurrences, reopenSince(options), correlationKeys);
   const writes = new MergeWrites();
   const merged = snapshots.map((snapshot) => mergeSnapshot(state, writes, snapshot, options));
   await writes.write(tx, state, { now: options.now, policies: options.policies });
@@ -338,6 +359,7 @@ export async function ingest(
       const now = options.now ?? new Date().toISOString();
       return await mergeTransaction(db).execute(async (tx) => {
         await lockGroups(tx, snapshots);
+        await lockCorrelations(tx, snapshots, options.routing);
         const results = await mergeSnapshots(
           tx,
           snapshots.map((s) => s.payload),

@@ -42,8 +42,8 @@ export interface IncidentState {
 
 /**
  * Everything a batch of snapshots merges into, read up front in three queries (the owners of its
- * occurrences, the incidents that own them or are open or recently resolved in its groups, and those
- * incidents' alerts), then changed in memory snapshot by snapshot, in order, and written back in a few
+ * occurrences, the incidents that own them or are open or recently resolved in its groups or open under
+ * its correlation keys, and those incidents' alerts), then changed in memory snapshot by snapshot, in order, and written back in a few
  * multi-row statements (merge-writes.ts). On PostgreSQL each statement is a round trip, which is what a
  * merge spent its time on; the groups' advisory locks, taken first, keep what was read current.
  */
@@ -58,6 +58,7 @@ export class MergeState {
     groups: { receiver: string; groupKey: string }[],
     occurrences: { fingerprint: string; starts_at: string }[],
     reopenSince: string | undefined,
+    correlationKeys: string[] = [],
   ): Promise<MergeState> {
     const state = new MergeState();
     const wanted = new Set(occurrences.map(occurrenceKey));
@@ -88,6 +89,15 @@ export class MergeState {
               ...(reopenSince === undefined ? [] : [eb('resolved_at', '>=', reopenSince)]),
             ]),
           ]),
+          // The open incidents a group of the batch may join by correlation (incidents/correlation.ts).
+          ...(correlationKeys.length > 0
+            ? [
+                eb.and([
+                  oneOf(tx, eb, 'correlation_key', [...new Set(correlationKeys)]),
+                  eb('status', '<>', 'resolved'),
+                ]),
+              ]
+            : []),
         ]),
       )
       .execute();

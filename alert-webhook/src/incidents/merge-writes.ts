@@ -16,6 +16,7 @@ const MERGED_COLUMNS = [
   'resolved_by',
   'acknowledged_at',
   'acknowledged_by',
+  'likely_cause',
 ] as const;
 
 export const SYSTEM_ACTOR = 'alertmanager';
@@ -129,7 +130,7 @@ export class MergeWrites {
 
 /** Inserts the incidents the batch opened and gives each its id (handed out in the order of the rows). */
 async function insertOpened(tx: Tx, opened: IncidentState[]): Promise<void> {
-  for (const part of chunks(opened, 21)) {
+  for (const part of chunks(opened, 23)) {
     const ids = await tx
       .insertInto('incidents')
       .values(part.map((i) => i.row))

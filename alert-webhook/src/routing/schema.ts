@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { positiveDuration } from '@vigil/service-kit';
 import { MatcherSyntaxError, parseMatchers, type Matcher } from './matchers';
 import type { RouteNode, RoutingTree } from './tree';
 
@@ -24,12 +25,19 @@ export const matchersField = z
 
 const name = z.string().min(1);
 
+/** `correlation: {by: [service], window: 30m}`: the route's own, not inherited by its child routes. */
+const correlationSchema = z.strictObject({
+  by: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name')).min(1),
+  window: positiveDuration,
+});
+
 const routeSchema = z.strictObject({
   matchers: matchersField.default([]),
   continue: z.boolean().default(false),
   team: name.optional(),
   channels: z.array(name).optional(),
   escalation: name.optional(),
+  correlation: correlationSchema.optional(),
   get routes(): z.ZodDefault<z.ZodArray<z.ZodType<RouteNode, unknown>>> {
     return z.array(routeSchema).default([]);
   },

@@ -1,10 +1,21 @@
 import { formatMatcher, matchesAll, type Labels, type Matcher } from './matchers';
 
+/**
+ * A correlation rule: a group that would open an incident joins the open incident of the same route whose
+ * `by` label values are the same, opened within `window` (milliseconds).
+ */
+export interface CorrelationRule {
+  by: string[];
+  window: number;
+}
+
 /** What a route decides; on a child route, an unset field is taken from its parent. */
 export interface RouteSettings {
   team?: string;
   channels?: string[];
   escalation?: string;
+  /** The route's own: unlike the fields above, not inherited (each route says whether it correlates). */
+  correlation?: CorrelationRule;
 }
 
 export interface RouteNode extends RouteSettings {
@@ -32,6 +43,7 @@ export interface MatchedRoute {
   team: string;
   channels: string[];
   escalation?: string;
+  correlation?: CorrelationRule;
 }
 
 type Resolved = Omit<MatchedRoute, 'path' | 'key'>;
@@ -41,6 +53,7 @@ function inherit(parent: Resolved, node: RouteSettings): Resolved {
     team: node.team ?? parent.team,
     channels: node.channels ?? parent.channels,
     escalation: node.escalation ?? parent.escalation,
+    correlation: node.correlation,
   };
 }
 
@@ -67,5 +80,5 @@ function walk(
 
 /** The routes an alert with these labels goes to, in configuration order; never empty. */
 export function route(tree: RoutingTree, labels: Labels): MatchedRoute[] {
-  return walk(tree, labels, [], '{}', tree);
+  return walk(tree, labels, [], '{}', { team: tree.team, channels: tree.channels });
 }

@@ -28,6 +28,8 @@ export const testIds = {
     assignee: 'vigil-incident-assignee',
     tickets: 'vigil-incident-tickets',
     postmortemLink: 'vigil-incident-postmortem-link',
+    likelyCause: 'vigil-incident-likely-cause',
+    correlations: 'vigil-incident-correlations',
   },
   postmortem: {
     page: 'vigil-postmortem-page',

@@ -18,6 +18,7 @@ export type {
   AuditEntry,
   AuditPage,
   Caller,
+  Correlation,
   Delivery,
   Incident,
   IncidentDetail,

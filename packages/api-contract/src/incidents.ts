@@ -86,6 +86,10 @@ export const incident = named(
       .array(route)
       .register(components, { description: 'every route the alerts went to (more than one with continue)' }),
     flapping_since: timestamp.nullable(),
+    likely_cause: z.string().nullable().register(components, {
+      description:
+        'the root cause its alerts name (a root_cause label or annotation, from the health-check exporter), or null',
+    }),
   }),
 );
 export type Incident = z.output<typeof incident>;
@@ -138,10 +142,38 @@ export const ticket = named(
 );
 export type Ticket = z.output<typeof ticket>;
 
+export const correlation = named(
+  'Correlation',
+  'Alerts of another group that joined the incident under a correlation rule, and why',
+  z.strictObject({
+    at: timestamp,
+    rule: z.strictObject({
+      route: z.string().register(components, { description: 'the key of the route whose rule it is' }),
+      by: z.array(z.string()).register(components, { description: 'the labels whose values must be equal' }),
+      window: z
+        .string()
+        .register(components, { description: 'how long after the incident opened, e.g. 30m' }),
+    }),
+    // The `by` labels and the values they matched.
+    labels,
+    alertnames: z.array(z.string()),
+    group_key: z.string().register(components, { description: "the joining group's Alertmanager group key" }),
+  }),
+);
+export type Correlation = z.output<typeof correlation>;
+
 export const incidentDetail = named(
   'IncidentDetail',
-  'An incident with its alerts, timeline and tickets',
-  incident.extend({ alerts: z.array(alert), timeline: z.array(timelineEntry), tickets: z.array(ticket) }),
+  'An incident with its alerts, timeline, tickets and correlations',
+  incident.extend({
+    alerts: z.array(alert),
+    timeline: z.array(timelineEntry),
+    tickets: z.array(ticket),
+    correlations: z.array(correlation).register(components, {
+      description:
+        "the groups that joined it by correlation, oldest first (from its timeline's correlated entries)",
+    }),
+  }),
 );
 export type IncidentDetail = z.output<typeof incidentDetail>;
 

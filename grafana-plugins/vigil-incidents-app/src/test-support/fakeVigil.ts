@@ -179,8 +179,8 @@ export function fakeVigil(options: Options = {}) {
             (!params.since || i.opened_at >= params.since),
         )
         .sort((a, b) => b.id - a.id)
-        // The list answers incidents without their alerts, timeline and tickets, as the receiver does.
-        .map(({ alerts: _a, timeline: _t, tickets: _k, ...incident }) => incident);
+        // The list answers incidents without their alerts, timeline, tickets and correlations, as the receiver does.
+        .map(({ alerts: _a, timeline: _t, tickets: _k, correlations: _c, ...incident }) => incident);
       const limit = Number(params.limit ?? 50);
       const page = items.slice(0, limit);
       return { items: page, next_cursor: items.length > limit ? String(page.at(-1)!.id) : null };
@@ -295,6 +295,7 @@ export function incident(overrides: Partial<IncidentDetail> = {}): IncidentDetai
     route: null,
     routes: [],
     flapping_since: null,
+    likely_cause: null,
     alerts: [
       {
         id: id * 10,
@@ -326,6 +327,7 @@ export function incident(overrides: Partial<IncidentDetail> = {}): IncidentDetai
       },
     ],
     tickets: [],
+    correlations: [],
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ import { formatTime, safeHttpUrl } from '../../format';
 import { testIds } from '../../testIds';
 import type { IncidentDetail, Ticket } from '../../types';
 import { AlertList } from '../AlertList/AlertList';
+import { Correlations } from '../Correlations/Correlations';
 import { IncidentActions } from '../IncidentActions/IncidentActions';
 import { SeverityBadge, StatusBadge } from '../IncidentBadges/IncidentBadges';
 import { NotificationList } from '../NotificationList/NotificationList';
@@ -52,6 +53,9 @@ export function IncidentPage() {
                 {data.service && <span>service {data.service}</span>}
                 {data.team && <span>team {data.team}</span>}
                 <span>assignee {data.assignee ?? 'nobody'}</span>
+                {data.likely_cause && (
+                  <strong data-testid={testIds.incident.likelyCause}>likely cause {data.likely_cause}</strong>
+                )}
               </div>
               <dl className={s.times}>
                 <dt>Opened</dt>
@@ -96,6 +100,7 @@ export function IncidentPage() {
               <h3>Alerts ({data.alerts.length})</h3>
               <AlertList alerts={data.alerts} />
             </section>
+            <Correlations correlations={data.correlations} />
             <section aria-label="Timeline">
               <h3>Timeline</h3>
               <Timeline entries={data.timeline} />

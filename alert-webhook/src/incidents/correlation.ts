@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { isPostgres } from '../db/postgres';
+import type { DatabaseSchema } from '../db/schema';
+import { route, type CorrelationRule, type RoutingTree } from '../routing/tree';
+import type { WebhookAlert, WebhookPayload } from '../webhook/payload';
+import { age, type IncidentState, type MergeState } from './merge-state';
+import type { MergeWrites } from './merge-writes';
+
+type Tx = Transaction<DatabaseSchema>;
+
+/** The rule a group falls under and the label values it shares: groups with the same key correlate. */
+export interface Correlation {
+  /** SHA-256 (hex) of the route key and the `by` labels' values; stored on the incident it opens. */
+  key: string;
+  routeKey: string;
+  rule: CorrelationRule;
+  labels: Record<string, string>;
+}
+
+/**
+ * The correlation of a group, from the first route its alerts take (the one that decides the team): none
+ * when that route has no rule, or when the group's firing alerts do not all share one non-empty value of
+ * every `by` label (a group spanning two services belongs to neither).
+ */
+export function correlationOf(payload: WebhookPayload, routing: RoutingTree): Correlation | undefined {
+  const firing = payload.alerts.filter((a) => a.status === 'firing');
+  const first = firing[0];
+  if (!first) return undefined;
+  const matched = route(routing, { ...first.labels, ...payload.commonLabels })[0];
+  const rule = matched?.correlation;
+  if (!matched || !rule) return undefined;
+  const labels: Record<string, string> = {};
+  for (const name of rule.by) {
+    const value = first.labels[name];
+    if (!value || firing.some((a) => a.labels[name] !== value)) return undefined;
+    labels[name] = value;
+  }
+  const key = createHash('sha256')
+    .update(JSON.stringify([matched.key, matched.team, labels]))
+    .digest('hex');
+  return { key, routeKey: matched.key, rule, labels };
+}
+
+/**
+ * On PostgreSQL, takes the advisory locks of the batch's correlation keys (after its group locks, in key
+ * order): two replicas merging different groups of one service then look for the open incident one after
+ * the other, and the second joins what the first opened instead of opening another.
+ */
+export async function lockCorrelations(
+  tx: Tx,
+  snapshots: { payload: WebhookPayload }[],
+  routing: RoutingTree,
+): Promise<void> {
+  if (!isPostgres(tx as unknown as Kysely<unknown>)) return;
+  const keys = new Set<bigint>();
+  for (const { payload } of snapshots) {
+    const correlation = correlationOf(payload, routing);
+    if (correlation) keys.add(BigInt.asIntN(64, BigInt(`0x${correlation.key.slice(0, 16)}`)));
+  }
+  if (keys.size === 0) return;
+  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await sql`select count(pg_advisory_xact_lock(k)) from unnest(${sorted.map(String)}::bigint[]) as k`.execute(
+    tx,
+  );
+}
+
+export function formatWindow(ms: number): string {
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of units) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return rest > 0 || out === '' ? `${out}${rest}ms` : out;
+}
+
+/**
+ * The open incident this group joins instead of opening its own: the oldest one with the same correlation
+ * key opened within the rule's window (stored, or opened earlier in the batch). Records on its timeline
+ * why the alerts joined.
+ */
+export function joinCorrelated(
+  state: MergeState,
+  writes: MergeWrites,
+  correlation: Correlation,
+  payload: WebhookPayload,
+  alerts: WebhookAlert[],
+  now: string,
+): IncidentState | undefined {
+  const since = new Date(Date.parse(now) - correlation.rule.window).toISOString();
+  const target = [...state.incidents.values()]
+    .filter(
+      (i) =>
+        i.row.correlation_key === correlation.key && i.row.status !== 'resolved' && i.row.opened_at >= since,
+    )
+    .sort((a, b) => age(a) - age(b))[0];
+  if (!target) return undefined;
+  const alertnames = [...new Set(alerts.map((a) => a.labels.alertname ?? '(no alertname)'))];
+  const matched = Object.entries(correlation.labels).map(([k, v]) => `${k}="${v}"`);
+  const window = formatWindow(correlation.rule.window);
+  writes.timeline.push({
+    incident: target,
+    kind: 'correlated',
+    message: `${alertnames.join(', ')} joined: same ${matched.join(', ')} within ${window} (correlation rule of route ${correlation.routeKey})`,
+    data: JSON.stringify({
+      rule: { route: correlation.routeKey, by: correlation.rule.by, window },
+      labels: correlation.labels,
+      alertnames,
+      receiver: payload.receiver,
+      group_key: payload.groupKey,
+    }),
+  });
+  return target;
+}
+
+const ROOT_CAUSE = 'root_cause';
+
+/**
+ * The likely cause the alerts name: a `root_cause` label or annotation, as an alert built on the health-check
+ * exporter's `healthcheck_root_cause_info` (or ServiceDown, which fires only for the service at the bottom
+ * of a failing chain) carries it.
+ */
+export function namedCause(alerts: WebhookAlert[]): { cause: string; alertname: string } | undefined {
+  for (const alert of alerts) {
+    if (alert.status !== 'firing') continue;
+    const cause = alert.labels[ROOT_CAUSE] || alert.annotations[ROOT_CAUSE];
+    if (cause) return { cause, alertname: alert.labels.alertname ?? '(no alertname)' };
+  }
+  return undefined;
+}
+
+/** Sets the incident's likely cause from its new alerts when it has none yet, noting it on the timeline. */
+export function noteLikelyCause(incident: IncidentState, alerts: WebhookAlert[], writes: MergeWrites): void {
+  const named = namedCause(alerts);
+  if (!named || incident.row.likely_cause) return;
+  incident.row.likely_cause = named.cause;
+  incident.changed = true;
+  writes.timeline.push({
+    incident,
+    kind: 'likely_cause',
+    message: `likely cause: ${named.cause} (named by ${named.alertname})`,
+    data: JSON.stringify({ likely_cause: named.cause, alertname: named.alertname }),
+  });
+}
