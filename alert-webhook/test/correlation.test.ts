@@ -219,6 +219,43 @@ describe('correlation rules', () => {
     expect(bad({ by: ['service'], window: '30m', within: '1h' })).toThrow(/within/);
   });
 
+  it('are answered from the timeline, a damaged entry left out rather than failing the page', () => {
+    const entry = (id: number, data: string | null) => ({
+      id,
+      incident_id: 1,
+      at: '2026-11-22T10:05:00.000Z',
+      kind: 'correlated',
+      actor: 'alertmanager',
+      message: 'MetricAnomaly joined',
+      data,
+    });
+    const rule = { route: '{}', by: ['service'], window: '30m' };
+    const detail = presentIncidentDetail({
+      incident: { id: 1, route: null, likely_cause: null } as Parameters<
+        typeof presentIncidentDetail
+      >[0]['incident'],
+      alerts: [],
+      timeline: [
+        entry(1, null),
+        entry(2, '{"rule": "not an object"}'),
+        entry(
+          3,
+          JSON.stringify({ rule, labels: { service: 'api' }, alertnames: ['MetricAnomaly'], group_key: 'g' }),
+        ),
+      ],
+      tickets: [],
+    });
+    expect(detail.correlations).toEqual([
+      {
+        at: '2026-11-22T10:05:00.000Z',
+        rule,
+        labels: { service: 'api' },
+        alertnames: ['MetricAnomaly'],
+        group_key: 'g',
+      },
+    ]);
+  });
+
   it('show their window as configured', () => {
     expect([1_800_000, 5_400_000, 90_061_500, 500].map(formatWindow)).toEqual([
       '30m',
