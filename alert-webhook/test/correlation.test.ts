@@ -4,7 +4,10 @@ import { ingest } from '../src/incidents/ingest';
 import { correlationOf, formatWindow } from '../src/incidents/correlation';
 import { presentIncidentDetail } from '../src/api/presenters';
 import { routingSchema } from '../src/routing/schema';
-import { notification, tempDir } from './helpers';
+import request from 'supertest';
+import { notification, startTestApp, tempDir } from './helpers';
+import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+import { asViewer, env, noiseConfig, sent, settle, type App } from './fixtures/noise';
 import { BACKENDS, freshStorage, stopTestPostgres } from './support/backends';
 import { mergeHarness, PAGING_POLICIES } from './support/merge';
 
@@ -262,6 +265,43 @@ describe('correlation rules', () => {
       '1h30m',
       '1d1h1m1s500ms',
       '500ms',
+    ]);
+  });
+});
+
+describe('correlation through the receiver (SQLite merge thread)', () => {
+  let receiver: Receiver;
+  let t: App;
+  beforeEach(async () => {
+    receiver = await startReceiver(() => ({ status: 200 }));
+    const config = noiseConfig(receiver, {
+      routing: { team: 'ops', channels: ['team'], correlation: CHECKOUT_RULE },
+    });
+    t = await startTestApp(config, env);
+  });
+  afterEach(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  it('answers one incident with its correlations and likely cause, notified once', async () => {
+    // Started a minute ago: within the window of the receiver's own clock.
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
+    for (const payload of failingService('checkout', startedAt)) {
+      await request(t.app).post('/api/v1/alertmanager').send(payload).expect(200);
+      await settle(t);
+    }
+    const list = await request(t.app).get('/api/v1/incidents').set(asViewer).expect(200);
+    expect(list.body.items).toHaveLength(1);
+    const id = list.body.items[0].id as number;
+    expect(list.body.items[0].likely_cause).toBe('checkout');
+    const detail = await request(t.app).get(`/api/v1/incidents/${id}`).set(asViewer).expect(200);
+    expect((detail.body.correlations as { alertnames: string[] }[]).map((c) => c.alertnames)).toEqual([
+      ['ErrorBudgetBurnPage'],
+      ['MetricAnomaly'],
+    ]);
+    expect(sent(receiver).map((s) => [s.incident.incidentId, s.incident.status])).toEqual([
+      [id, 'triggered'],
     ]);
   });
 });
