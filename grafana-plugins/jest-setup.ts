@@ -17,10 +17,18 @@ Object.defineProperty(window, 'matchMedia', {
 
 Object.assign(globalThis, { TextEncoder, TextDecoder });
 
-// Combobox sizes its menu with a canvas's measureText, which jsdom has no context for (as Grafana's own
+// Combobox sizes its menu, and the bar gauge its text, with a canvas's measureText, which jsdom has no context for (as Grafana's own
 // setup, a fixed width per character).
 HTMLCanvasElement.prototype.getContext = function getContext() {
-  return { measureText: (text: string) => ({ width: text.length * 8 }), font: '' };
+  return {
+    // The bar gauge also reads the text's height.
+    measureText: (text: string) => ({
+      width: text.length * 8,
+      actualBoundingBoxAscent: 10,
+      actualBoundingBoxDescent: 3,
+    }),
+    font: '',
+  };
 } as unknown as HTMLCanvasElement['getContext'];
 
 // The Combobox menu's scroll indicators watch their edges; jsdom lays nothing out, so nothing intersects.

@@ -26,30 +26,54 @@ const report: SlaReport = {
     { date: '2026-12-01', opened: 0, mtta_seconds: null, mttr_seconds: null },
     { date: '2026-12-02', opened: 4, mtta_seconds: 300, mttr_seconds: 7200 },
   ],
-  slo: { status: 'not_configured', error: null, objectives: [] },
+  slo: {
+    status: 'ok',
+    error: null,
+    objectives: [
+      {
+        service: 'checkout',
+        slo: 'availability',
+        objective: 0.999,
+        error_ratio: 0.0005,
+        budget_consumed: 0.5,
+      },
+      { service: 'search', slo: 'latency', objective: 0.99, error_ratio: 0.012, budget_consumed: 1.2 },
+    ],
+  },
   comparison: {
     previous_from: '2026-10-03T12:00:00Z',
     previous_to: '2026-11-02T12:00:00Z',
     incidents: { current: 17, previous: 12, delta: 5 },
     mtta_seconds: { current: 250, previous: 300, delta: -50 },
     mttr_seconds: { current: 5400, previous: null, delta: null },
-    sla: [],
-    slo: [],
+    sla: [{ severity: 'critical', attainment: { current: 14 / 15, previous: 1, delta: 14 / 15 - 1 } }],
+    slo: [
+      {
+        service: 'checkout',
+        slo: 'availability',
+        budget_consumed: { current: 0.5, previous: 0.25, delta: 0.25 },
+      },
+      { service: 'search', slo: 'latency', budget_consumed: { current: 1.2, previous: null, delta: null } },
+    ],
   },
 };
 
-const lastParams = (vigil: ReturnType<typeof fakeVigil>) =>
-  vigil.requests.filter((r) => r.path === '/reports/sla').at(-1)?.params as {
-    from: string;
-    to: string;
-    team?: string;
-  };
+const lastParams = (vigil: ReturnType<typeof fakeVigil>, path = '/reports/sla') =>
+  vigil.requests.filter((r) => r.path === path).at(-1)?.params as Record<string, string>;
+
+/** The report shown: the page's bar gauges take a while to render on a loaded machine. */
+const loaded = (name = 'Incidents') => screen.findByRole('group', { name }, { timeout: 15_000 });
+
+const items = (name: string) =>
+  within(screen.getByRole('list', { name }))
+    .getAllByRole('listitem')
+    .map((li) => li.getAttribute('aria-label'));
 
 describe('Reports page', () => {
   it('exports the report shown as CSV: its period and team, in a query the receiver accepts', async () => {
     fakeVigil({ report });
     renderApp('/a/vigil-incidents-app/reports?team=payments');
-    const link = await screen.findByTestId(testIds.reports.csv);
+    const link = await screen.findByTestId(testIds.reports.csv, {}, { timeout: 15_000 });
     const url = new URL(link.getAttribute('href') ?? '', 'http://grafana.local');
     expect(findOperation('GET', `/api/v1${url.pathname.slice(API_BASE.length)}`)?.id).toBe('exportSlaReport');
     const query = Object.fromEntries(url.searchParams);
@@ -57,59 +81,107 @@ describe('Reports page', () => {
     expect(slaQuery.safeParse(query).success).toBe(true);
   });
 
-  it('shows MTTA, MTTR, SLA attainment, the noisiest alerts and the daily charts', async () => {
+  it('shows the figures beside the previous period, SLO budgets, SLA attainment and the daily bar gauges', async () => {
     const vigil = fakeVigil({ report });
     renderApp('/a/vigil-incidents-app/reports');
-    expect(await screen.findByRole('group', { name: 'MTTA (mean time to acknowledge)' })).toHaveTextContent(
-      '4m 10s',
-    );
+    const mtta = await loaded('MTTA (mean time to acknowledge)');
+    expect(mtta).toHaveTextContent('4m 10s');
+    expect(mtta).toHaveTextContent('−50s vs previous period');
     expect(screen.getByRole('group', { name: 'MTTR (mean time to resolve)' })).toHaveTextContent('1h 30m');
-    expect(screen.getByRole('group', { name: 'Incidents' })).toHaveTextContent('17');
+    expect(screen.getByRole('group', { name: 'Incidents' })).toHaveTextContent('17+5 vs previous period');
 
-    const sla = within(screen.getByRole('list', { name: 'SLA attainment by severity' })).getAllByRole(
-      'listitem',
-    );
-    expect(sla[0]).toHaveTextContent('critical (ack within 15m)93.3% (14/15)');
-    expect(sla[1]).toHaveTextContent('info (ack within 1d)— (0/0)');
-
-    const noisy = within(screen.getByRole('list', { name: 'Noisiest alerts by occurrences' })).getAllByRole(
-      'listitem',
-    );
-    expect(noisy.map((li) => li.textContent)).toEqual([
-      'HighErrorRate · checkout40 occurrences, 9 incidents',
-      'DiskFull · db10 occurrences, 5 incidents',
+    expect(items('Error budget consumed by SLO')).toEqual([
+      'checkout availability: 50.0% · objective 99.9%, +25.0 pts vs previous period',
+      'search latency: 120.0% · objective 99%',
     ]);
+    expect(items('SLA attainment by severity')).toEqual([
+      'critical (ack within 15m): 93.3% (14/15) · −6.7 pts vs previous period',
+      'info (ack within 1d): — (0/0)',
+    ]);
+    expect(items('Noisiest alerts by occurrences')).toEqual([
+      'HighErrorRate · checkout: 40 occurrences, 9 incidents',
+      'DiskFull · db: 10 occurrences, 5 incidents',
+    ]);
+    expect(items('Incidents by service')).toEqual(['checkout: 12', 'db: 5']);
 
-    const charts = screen.getAllByTestId(testIds.reports.chart);
-    expect(charts).toHaveLength(3);
-    const bars = (i: number) => [...charts[i]!.querySelectorAll('rect')].map((r) => r.textContent);
-    expect(bars(0)).toEqual(['2026-11-30: 2', '2026-12-01: 0', '2026-12-02: 4']);
-    // A day without incidents has no MTTA: a gap, not a zero.
-    expect(bars(1)).toEqual(['2026-11-30: 2m', '2026-12-02: 5m']);
-    const heights = [...charts[0]!.querySelectorAll('rect')].map((r) => Number(r.getAttribute('height')));
-    expect(heights).toEqual([50, 0, 100]);
+    // One bar gauge a day; a day without incidents has no MTTA: "none", not zero.
+    expect(screen.getAllByTestId(testIds.reports.chart)).toHaveLength(8);
+    expect(items('Incidents opened per day')).toEqual(['2026-11-30: 2', '2026-12-01: 0', '2026-12-02: 4']);
+    expect(items('MTTA per day')).toEqual(['2026-11-30: 2m', '2026-12-01: none', '2026-12-02: 5m']);
 
-    const { from, to } = lastParams(vigil);
+    const { from = '', to = '' } = lastParams(vigil);
     expect(Date.parse(to) - Date.parse(from)).toBe(30 * 86_400_000);
     expect(Math.abs(Date.parse(to) - Date.now())).toBeLessThan(60_000);
   });
 
-  it('asks for another period or one team when chosen', async () => {
+  it('shows a tooltip on a bar and drills down into the incident list filtered to it', async () => {
     const user = userEvent.setup({ delay: null });
     const vigil = fakeVigil({ report });
-    renderApp('/a/vigil-incidents-app/reports');
-    await screen.findByRole('group', { name: 'Incidents' });
-    await user.click(screen.getByRole('radio', { name: 'Last 7 days' }));
-    await waitFor(() => {
-      const { from, to } = lastParams(vigil);
-      expect(Date.parse(to) - Date.parse(from)).toBe(7 * 86_400_000);
+    renderApp('/a/vigil-incidents-app/reports?team=payments');
+    await loaded();
+    const [day] = within(screen.getByRole('list', { name: 'MTTR per day' })).getAllByRole('listitem');
+    await user.hover(day!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent('2026-11-30: 1h');
+
+    const bars = within(screen.getByRole('list', { name: 'Incidents by service' }));
+    const link = bars.getByRole('link', { name: 'Incidents of db' });
+    expect(vigil.requests.filter((r) => r.path === '/reports/sla')).toHaveLength(1);
+    await user.click(link);
+    await screen.findByTestId(testIds.incidents.page, {}, { timeout: 15_000 });
+    await waitFor(() =>
+      expect(lastParams(vigil, '/incidents')).toMatchObject({ service: 'db', team: 'payments' }),
+    );
+    expect(lastParams(vigil, '/incidents')).not.toHaveProperty('status');
+  });
+
+  it('follows the time picker kept in the URL, and its move back button', async () => {
+    const user = userEvent.setup({ delay: null });
+    const vigil = fakeVigil({ report });
+    const from = Date.parse('2026-11-01T00:00:00Z');
+    const to = Date.parse('2026-11-08T00:00:00Z');
+    renderApp(`/a/vigil-incidents-app/reports?from=${from}&to=${to}`);
+    await loaded();
+    expect(lastParams(vigil)).toEqual({
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-11-08T00:00:00.000Z',
     });
-    expect(lastParams(vigil)).not.toHaveProperty('team');
+
+    await user.click(screen.getByRole('button', { name: 'Move time range backwards' }));
+    await waitFor(() =>
+      expect(lastParams(vigil)).toMatchObject({
+        from: '2026-10-25T00:00:00.000Z',
+        to: '2026-11-01T00:00:00.000Z',
+      }),
+    );
 
     await user.type(screen.getByRole('textbox', { name: /Team/ }), 'payments{Enter}');
-    await waitFor(() => expect(lastParams(vigil)).toMatchObject({ team: 'payments' }));
-    const { from, to } = lastParams(vigil);
+    await waitFor(() =>
+      expect(lastParams(vigil)).toMatchObject({ team: 'payments', from: '2026-10-25T00:00:00.000Z' }),
+    );
+  });
+
+  it('reads date math from the URL as a dashboard does', async () => {
+    const vigil = fakeVigil({ report });
+    renderApp('/a/vigil-incidents-app/reports?from=now-7d&to=now');
+    await loaded();
+    const { from = '', to = '' } = lastParams(vigil);
     expect(Date.parse(to) - Date.parse(from)).toBe(7 * 86_400_000);
+  });
+
+  it('says when Prometheus could not be queried for SLOs', async () => {
+    fakeVigil({
+      report: {
+        ...report,
+        slo: {
+          status: 'unavailable',
+          error: 'Prometheus at http://prom:9090 did not answer',
+          objectives: [],
+        },
+      },
+    });
+    renderApp('/a/vigil-incidents-app/reports');
+    expect(await screen.findByText('Prometheus could not be queried')).toBeInTheDocument();
+    expect(screen.getByText('Prometheus at http://prom:9090 did not answer')).toBeInTheDocument();
   });
 
   it('shows the API error', async () => {

@@ -1,6 +1,6 @@
 import { css } from '@emotion/css';
 import { useSearchParams } from 'react-router-dom-v5-compat';
-import type { GrafanaTheme2 } from '@grafana/data';
+import type { GrafanaTheme2, TimeRange } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { useState } from 'react';
 import {
@@ -9,52 +9,63 @@ import {
   Input,
   LinkButton,
   LoadingPlaceholder,
-  RadioButtonGroup,
+  TimeRangePicker,
   useStyles2,
   useTheme2,
 } from '@grafana/ui';
 import { apiUrl, vigil } from '../../api/client';
 import { useApi } from '../../api/useApi';
+import { ROUTES } from '../../constants';
 import { formatPercent, formatSeconds, plural } from '../../format';
 import { testIds } from '../../testIds';
 import type { SlaReport } from '../../types';
-import { ColumnChart } from '../ColumnChart/ColumnChart';
-import { HorizontalBars } from '../HorizontalBars/HorizontalBars';
+import { Bars } from './Bars';
+import { readRange, shiftRange, writeRange } from './timeRange';
 
-const DAY = 86_400_000;
-const RANGES = [
-  { label: 'Last 7 days', value: '7' },
-  { label: 'Last 30 days', value: '30' },
-  { label: 'Last 90 days', value: '90' },
-];
-const DEFAULT_RANGE = '30';
+/** The incident list of every status, filtered as given: where a bar drills down to. */
+function incidentsOf(filter: { service?: string; severity?: string; team: string }): string {
+  const query = new URLSearchParams({ status: 'all' });
+  for (const [key, value] of Object.entries(filter)) if (value) query.set(key, value);
+  return `${ROUTES.incidents}?${query}`;
+}
 
-/** MTTA, MTTR, SLA attainment per severity and the noisiest alerts over a period (GET /api/v1/reports/sla). */
+/** A change beside the previous period: "+5", "−1m 30s", "" when either period had nothing. */
+function change(delta: number | null, format: (value: number) => string): string {
+  if (delta === null) return '';
+  return `${delta < 0 ? '−' : '+'}${format(Math.abs(delta))} vs previous period`;
+}
+
+const points = (ratio: number) => `${(ratio * 100).toFixed(1)} pts`;
+
+/**
+ * MTTA, MTTR, SLA attainment, SLO error budget consumed and the noisiest alerts over the time picker's range
+ * (GET /api/v1/reports/sla), each beside the previous period; bars drill down into the incident list.
+ */
 export function ReportsPage() {
   const s = useStyles2(getStyles);
   const theme = useTheme2();
   const [params, setParams] = useSearchParams();
-  const range = RANGES.find((r) => r.value === params.get('days'))?.value ?? DEFAULT_RANGE;
+  const range = readRange(params);
   const team = params.get('team') ?? '';
   const [teamText, setTeamText] = useState(team);
-  const report = useApi(`sla:${range}:${team}`, () => {
-    const to = Date.now();
-    return vigil<SlaReport>('/reports/sla', {
-      params: {
-        from: new Date(to - Number(range) * DAY).toISOString(),
-        to: new Date(to).toISOString(),
-        team,
-      },
-    });
-  });
+  // Keyed by the range as written ("now-30d"): resolved, a relative range changes at every render.
+  const written = writeRange(range);
+  const report = useApi(`sla:${written.from}:${written.to}:${team}`, () =>
+    vigil<SlaReport>('/reports/sla', {
+      params: { from: range.from.toISOString(), to: range.to.toISOString(), team },
+    }),
+  );
   const r = report.data;
-  const show = (change: { days?: string; team?: string }) => {
-    const next = { days: range, team, ...change };
-    const query: Record<string, string> = {};
-    if (next.days !== DEFAULT_RANGE) query.days = next.days;
+  const show = (change: { range?: TimeRange; team?: string }) => {
+    const next = { team, ...change };
+    const query: Record<string, string> = writeRange(change.range ?? range);
     if (next.team.trim()) query.team = next.team.trim();
     setParams(query, { replace: true });
   };
+  const budgetColor = (consumed: number | null) =>
+    theme.visualization.getColorByName(
+      consumed === null ? 'gray' : consumed >= 1 ? 'red' : consumed >= 0.75 ? 'orange' : 'green',
+    );
 
   return (
     <PluginPage>
@@ -67,11 +78,13 @@ export function ReportsPage() {
           }}
         >
           <Field label="Period">
-            <RadioButtonGroup
-              aria-label="Period"
-              options={RANGES}
+            <TimeRangePicker
               value={range}
-              onChange={(days) => show({ days })}
+              onChange={(next) => show({ range: next })}
+              onChangeTimeZone={() => undefined}
+              onMoveBackward={() => show({ range: shiftRange(range, 'back') })}
+              onMoveForward={() => show({ range: shiftRange(range, 'forward') })}
+              onZoom={() => show({ range: shiftRange(range, 'zoom') })}
             />
           </Field>
           <Field label="Team" description="Enter to apply; empty for all teams">
@@ -105,46 +118,104 @@ export function ReportsPage() {
         {r && (
           <>
             <div className={s.stats}>
-              <Stat label="Incidents" value={String(r.incidents.total)} />
-              <Stat label="MTTA (mean time to acknowledge)" value={formatSeconds(r.mtta_seconds)} />
-              <Stat label="MTTR (mean time to resolve)" value={formatSeconds(r.mttr_seconds)} />
+              <Stat
+                label="Incidents"
+                value={String(r.incidents.total)}
+                change={change(r.comparison.incidents.delta, String)}
+              />
+              <Stat
+                label="MTTA (mean time to acknowledge)"
+                value={formatSeconds(r.mtta_seconds)}
+                change={change(r.comparison.mtta_seconds.delta, formatSeconds)}
+              />
+              <Stat
+                label="MTTR (mean time to resolve)"
+                value={formatSeconds(r.mttr_seconds)}
+                change={change(r.comparison.mttr_seconds.delta, formatSeconds)}
+              />
             </div>
+
+            <section aria-label="SLO error budget consumed">
+              <h3>SLO error budget consumed</h3>
+              {r.slo.status === 'unavailable' && (
+                <Alert severity="warning" title="Prometheus could not be queried">
+                  {r.slo.error}
+                </Alert>
+              )}
+              {r.slo.status === 'not_configured' && (
+                <p>No Prometheus is configured for SLOs (alert-webhook&apos;s reports.prometheus).</p>
+              )}
+              {r.slo.status === 'ok' && r.slo.objectives.length === 0 && (
+                <p>Prometheus has no SLO recording rules (generated by rules/).</p>
+              )}
+              {r.slo.objectives.length > 0 && (
+                <Bars
+                  label="Error budget consumed by SLO"
+                  max={Math.max(1, ...r.slo.objectives.map((o) => o.budget_consumed ?? 0))}
+                  bars={r.slo.objectives.map((o) => {
+                    const before = r.comparison.slo.find((c) => c.service === o.service && c.slo === o.slo);
+                    return {
+                      label: `${o.service} ${o.slo}`,
+                      value: o.budget_consumed,
+                      text: formatPercent(o.budget_consumed),
+                      detail: [
+                        `objective ${+(o.objective * 100).toFixed(3)}%`,
+                        before && change(before.budget_consumed.delta, points),
+                      ]
+                        .filter(Boolean)
+                        .join(', '),
+                      color: budgetColor(o.budget_consumed),
+                      href: incidentsOf({ service: o.service, team }),
+                    };
+                  })}
+                />
+              )}
+            </section>
 
             <section aria-label="SLA attainment">
               <h3>SLA attainment</h3>
               {r.sla.length === 0 ? (
                 <p>No acknowledgement targets are configured.</p>
               ) : (
-                <HorizontalBars
+                <Bars
                   label="SLA attainment by severity"
                   max={1}
-                  bars={r.sla.map((row) => ({
-                    label: `${row.severity} (ack within ${formatSeconds(row.ack_within_seconds)})`,
-                    value: row.attainment ?? 0,
-                    text: `${formatPercent(row.attainment)} (${row.met}/${row.incidents})`,
-                  }))}
+                  bars={r.sla.map((row) => {
+                    const before = r.comparison.sla.find((c) => c.severity === row.severity);
+                    return {
+                      label: `${row.severity} (ack within ${formatSeconds(row.ack_within_seconds)})`,
+                      value: row.attainment,
+                      text: `${formatPercent(row.attainment)} (${row.met}/${row.incidents})`,
+                      detail: before && change(before.attainment.delta, points),
+                      href: incidentsOf({ severity: row.severity, team }),
+                    };
+                  })}
                 />
               )}
             </section>
 
             <section aria-label="Per day" className={s.charts}>
-              <ColumnChart
-                title="Incidents opened per day"
-                points={r.by_day.map((d) => ({ label: d.date, value: d.opened }))}
-                format={(n) => String(n)}
-              />
-              <ColumnChart
-                title="MTTA per day"
-                points={r.by_day.map((d) => ({ label: d.date, value: d.mtta_seconds }))}
-                format={formatSeconds}
-                color={theme.colors.warning.main}
-              />
-              <ColumnChart
-                title="MTTR per day"
-                points={r.by_day.map((d) => ({ label: d.date, value: d.mttr_seconds }))}
-                format={formatSeconds}
-                color={theme.colors.success.main}
-              />
+              {(
+                [
+                  ['Incidents opened per day', (d) => d.opened, String, theme.colors.primary.main],
+                  ['MTTA per day', (d) => d.mtta_seconds, formatSeconds, theme.colors.warning.main],
+                  ['MTTR per day', (d) => d.mttr_seconds, formatSeconds, theme.colors.success.main],
+                ] as Array<
+                  [string, (d: SlaReport['by_day'][number]) => number | null, (n: number) => string, string]
+                >
+              ).map(([title, pick, format, color]) => (
+                <figure key={title} className={s.figure}>
+                  <figcaption>{title}</figcaption>
+                  <Bars
+                    label={title}
+                    orientation="vertical"
+                    bars={r.by_day.map((d) => {
+                      const value = pick(d);
+                      return { label: d.date, value, text: value === null ? 'none' : format(value), color };
+                    })}
+                  />
+                </figure>
+              ))}
             </section>
 
             <section aria-label="Noisiest alerts">
@@ -152,12 +223,13 @@ export function ReportsPage() {
               {r.noisiest_alerts.length === 0 ? (
                 <p>No alerts in this period.</p>
               ) : (
-                <HorizontalBars
+                <Bars
                   label="Noisiest alerts by occurrences"
                   bars={r.noisiest_alerts.map((a) => ({
                     label: `${a.alertname} · ${a.service}`,
                     value: a.occurrences,
                     text: `${plural(a.occurrences, 'occurrence')}, ${plural(a.incidents, 'incident')}`,
+                    href: incidentsOf({ service: a.service, team }),
                   }))}
                 />
               )}
@@ -166,11 +238,17 @@ export function ReportsPage() {
             <section aria-label="Incidents by severity and service" className={s.split}>
               <div>
                 <h3>By severity</h3>
-                <HorizontalBars label="Incidents by severity" bars={counts(r.incidents.by_severity)} />
+                <Bars
+                  label="Incidents by severity"
+                  bars={counts(r.incidents.by_severity, (severity) => incidentsOf({ severity, team }))}
+                />
               </div>
               <div>
                 <h3>By service</h3>
-                <HorizontalBars label="Incidents by service" bars={counts(r.incidents.by_service)} />
+                <Bars
+                  label="Incidents by service"
+                  bars={counts(r.incidents.by_service, (service) => incidentsOf({ service, team }))}
+                />
               </div>
             </section>
           </>
@@ -180,17 +258,18 @@ export function ReportsPage() {
   );
 }
 
-const counts = (byKey: Record<string, number>) =>
+const counts = (byKey: Record<string, number>, href: (key: string) => string) =>
   Object.entries(byKey)
     .sort(([, a], [, b]) => b - a)
-    .map(([label, value]) => ({ label, value, text: String(value) }));
+    .map(([label, value]) => ({ label, value, text: String(value), href: href(label) }));
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value, change }: { label: string; value: string; change: string }) {
   const s = useStyles2(getStyles);
   return (
     <div className={s.stat} role="group" aria-label={label}>
       <div className={s.statLabel}>{label}</div>
       <div className={s.statValue}>{value}</div>
+      {change && <div className={s.statLabel}>{change}</div>}
     </div>
   );
 }
@@ -215,6 +294,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     gap: theme.spacing(2),
     gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 18rem), 1fr))',
   }),
+  figure: css({ margin: 0, minWidth: 0 }),
   split: css({
     display: 'grid',
     gap: theme.spacing(2),
