@@ -14,7 +14,7 @@ it("plugin.json is valid for Grafana's plugin.json schema and its logos exist", 
   expect(json).toMatchObject({
     id: 'vigil-healthscore-panel',
     type: 'panel',
-    dependencies: { grafanaDependency: '>=12.3.0' },
+    dependencies: { grafanaDependency: '>=13.1.1' },
   });
 });
 

@@ -9,7 +9,7 @@ const json = JSON.parse(readFileSync(PLUGIN_JSON, 'utf8'));
 
 it("plugin.json is valid for Grafana's plugin.json schema and its logos exist", () => {
   expect(pluginJsonProblems(PLUGIN_JSON)).toEqual([]);
-  expect(json).toMatchObject({ id: PLUGIN_ID, type: 'app', dependencies: { grafanaDependency: '>=12.3.0' } });
+  expect(json).toMatchObject({ id: PLUGIN_ID, type: 'app', dependencies: { grafanaDependency: '>=13.1.1' } });
 });
 
 it('proxies `vigil` to jsonData.url with the secure token, reading for viewers and acting (POST, PUT, DELETE) for editors', () => {
