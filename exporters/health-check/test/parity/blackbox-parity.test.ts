@@ -13,7 +13,7 @@ import { startTargets } from './targets';
  * probe.blackbox_modules), probe the same local targets; every case's series must be the same set,
  * with the same values, durations within DURATION_TOLERANCE_S: the two probe at different moments, and
  * on a loaded machine one TLS handshake alone has taken 0.4 s. Wide enough for that, it still catches a
- * duration in the wrong unit or one that leaves out a phase of the probe (the timeout is 1 s).
+ * duration in the wrong unit (milliseconds would be off by hundreds).
  */
 const DURATION_TOLERANCE_S = 0.8;
 const TIMEOUT = '1s';
