@@ -91,28 +91,29 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       onQueued: kick,
       ...(cfg.alertmanagerHttp && { alertmanagerHttp: cfg.alertmanagerHttp }),
     });
-    const dispatcher = new Dispatcher(
-      db,
-      options.channels ?? createChannels(cfg.notifications.channels, db),
-      {
-        retry: cfg.notifications.retry,
-        links: {
-          publicUrl: cfg.server.public_url,
-          grafanaUrl: cfg.grafana?.url,
-          ackLinks: cfg.notifications.ackLinks,
-        },
-        log,
-        metrics,
-        clock: options.clock,
-        active: lease && (() => lease.isLeader()),
-        gate: noise.screen,
-      },
+    const channels = options.channels ?? createChannels(cfg.notifications.channels, db);
+    const threads = new Set(
+      [...channels.values()].filter((c) => c.events?.includes('timeline')).map((c) => c.name),
     );
+    const dispatcher = new Dispatcher(db, channels, {
+      retry: cfg.notifications.retry,
+      links: {
+        publicUrl: cfg.server.public_url,
+        grafanaUrl: cfg.grafana?.url,
+        ackLinks: cfg.notifications.ackLinks,
+      },
+      log,
+      metrics,
+      clock: options.clock,
+      active: lease && (() => lease.isLeader()),
+      gate: noise.screen,
+    });
     const escalator = new Escalator(
       db,
       {
         users: new Map(cfg.users.map((u) => [u.name, u])),
         schedules: new Map(cfg.oncall.schedules.map((s) => [s.name, s])),
+        threads,
       },
       (fired) => {
         metrics.escalationSteps.inc(fired);
@@ -142,7 +143,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     // Before any body parser: the signature is over the raw body.
     routes.use('/api/v1', slackRouter(db, cfg.notifications.channels, policies, kick, log));
     const json = express.json({ limit: '64kb', verify: verifyUtf8 });
-    routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick));
+    routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick, threads));
     if (cfg.notifications.ackLinks) {
       routes.use('/api/v1', ackRouter(db, cfg.notifications.ackLinks.secret, policies, kick));
     }

@@ -52,6 +52,8 @@ export function incidentsRouter(
   tokens: ApiTokenEntry[],
   policies: ReadonlyMap<string, EscalationPolicy>,
   onChange: () => void,
+  /** Channels that keep a thread per incident (see addToTimeline). */
+  threads: ReadonlySet<string> = new Set(),
 ): Router {
   const router = Router();
   const viewer = requireRole(tokens, 'viewer');
@@ -101,7 +103,7 @@ export function incidentsRouter(
   const respond = async (req: Request, res: Response, action: Parameters<typeof act>[3]) => {
     const id = incidentId(req);
     const caller = res.locals.caller as Caller;
-    const result = await act(db, id, caller.name, action, policies);
+    const result = await act(db, id, caller.name, action, policies, threads);
     if (result.outcome === 'not_found')
       throw new HttpError(404, 'not_found', `incident ${id} does not exist`);
     if (result.outcome === 'invalid') {

@@ -89,6 +89,6 @@ export class Escalator {
         .insertInto('timeline')
         .values({ incident_id: incidentId, ...entry })
         .execute();
-    else await addToTimeline(tx, incidentId, entry, told);
+    else await addToTimeline(tx, incidentId, entry, this.directory.threads ?? new Set(), told);
   }
 }

@@ -5,6 +5,8 @@ import type { User } from './policy';
 export interface Directory {
   users: ReadonlyMap<string, User>;
   schedules: ReadonlyMap<string, Schedule>;
+  /** Channels that keep a thread per incident (the Slack app): escalation steps are replied there. */
+  threads?: ReadonlySet<string>;
 }
 
 /** What a notify step names: channels directly, users (through their channels), or schedules' on-call. */

@@ -37,14 +37,15 @@ export interface TimelineEntry {
 }
 
 /**
- * Adds an entry to the incident's timeline and queues it for the route's channels (`timeline` event), so
- * integrations that keep a thread per incident (the Slack app) reply there; the others drop it. Channels in
+ * Adds an entry to the incident's timeline and queues it (`timeline` event) for those of the route's
+ * channels that keep a thread per incident (`threads`: the Slack app), which reply there. Channels in
  * `told` hear of it otherwise (an escalation step's own page) and are skipped.
  */
 export async function addToTimeline(
   tx: Transaction<DatabaseSchema>,
   incidentId: number,
   entry: TimelineEntry,
+  threads: ReadonlySet<string>,
   told: readonly string[] = [],
 ): Promise<void> {
   const { id } = await tx
@@ -53,7 +54,9 @@ export async function addToTimeline(
     .returning('id')
     .executeTakeFirstOrThrow();
   const { channels } = await incidentRoute(tx, incidentId);
-  const entries = channels.filter((c) => !told.includes(c.channel)).map((c) => ({ ...c, timelineId: id }));
+  const entries = channels
+    .filter((c) => threads.has(c.channel) && !told.includes(c.channel))
+    .map((c) => ({ ...c, timelineId: id }));
   await enqueue(tx, incidentId, 'timeline', entries, entry.at);
 }
 

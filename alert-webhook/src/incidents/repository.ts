@@ -76,6 +76,8 @@ export async function act(
     | { kind: 'note'; text: string }
     | { kind: 'assign'; assignee: string | null },
   policies: ReadonlyMap<string, EscalationPolicy>,
+  /** Channels that keep a thread per incident, told of notes and assignments (see addToTimeline). */
+  threads: ReadonlySet<string> = new Set(),
 ): Promise<ActionResult> {
   return db.transaction().execute(async (tx) => {
     await lockIncidentGroup(tx, id);
@@ -120,7 +122,7 @@ export async function act(
     const details = JSON.stringify(action);
     const entry = { at, kind, actor, message, data: details };
     // Acknowledge, resolve and reopen reach the channels as those events; notes and assignments as this one.
-    if (action.kind === 'note' || action.kind === 'assign') await addToTimeline(tx, id, entry);
+    if (action.kind === 'note' || action.kind === 'assign') await addToTimeline(tx, id, entry, threads);
     else
       await tx
         .insertInto('timeline')

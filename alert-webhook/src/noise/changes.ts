@@ -1,7 +1,7 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DatabaseSchema, IncidentChangeTable } from '../db/schema';
 
-type Tx = Transaction<DatabaseSchema>;
+type Tx = Kysely<DatabaseSchema>;
 type Change = IncidentChangeTable['change'];
 
 /** Incidents without a team (no team label, no route team) count together as the team "". */

@@ -60,13 +60,23 @@ export class NoiseControl {
   /** The dispatcher's gate: true when the notification was held instead of sent. */
   readonly screen = async (notificationId: number): Promise<boolean> => {
     await this.ready();
-    const hold = await this.transaction(async (tx) => {
-      const n = await tx
+    const queued = (db: Db) =>
+      db
         .selectFrom('notifications')
         .select(['id', 'incident_id', 'event', 'created_at'])
         .where('id', '=', notificationId)
         .where('status', '=', 'pending')
         .executeTakeFirst();
+    // Most notifications are held by nothing, which reading alone can tell: no write transaction, which on
+    // SQLite would wait for the merge thread's write lock before each send. Flapping's and storms'
+    // assessments may write (marking the incident, recording the storm), so with either configured every
+    // decision takes the transaction; maintenance windows are only read.
+    if (!this.settings.flapping && !this.settings.storm) {
+      const n = await queued(this.db);
+      if (!n || n.event === 'digest' || !(await decideHold(this.db, this.settings, n))) return false;
+    }
+    const hold = await this.transaction(async (tx) => {
+      const n = await queued(tx);
       if (!n || n.event === 'digest') return undefined;
       const decided = await decideHold(tx, this.settings, n);
       if (decided) await recordHold(tx, n, decided, new Date().toISOString());

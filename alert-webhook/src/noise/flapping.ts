@@ -1,10 +1,10 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DatabaseSchema, NotificationEvent } from '../db/schema';
 import { countToggles, lastToggle, minus } from './changes';
 import type { NoiseSettings } from './config';
 import { addAudit, addTimeline } from './record';
 
-type Tx = Transaction<DatabaseSchema>;
+type Tx = Kysely<DatabaseSchema>;
 export type FlappingSettings = NonNullable<NoiseSettings['flapping']>;
 
 /** A window as people write it: 30m, 90s. */

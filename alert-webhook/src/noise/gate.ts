@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DatabaseSchema, HoldReason, NotificationEvent } from '../db/schema';
 import type { NoiseSettings } from './config';
 import { isFlapping } from './flapping';
@@ -6,7 +6,7 @@ import { windowFor } from './maintenance';
 import { addTimeline } from './record';
 import { stormFor } from './storm';
 
-type Tx = Transaction<DatabaseSchema>;
+type Tx = Kysely<DatabaseSchema>;
 
 export interface Hold {
   reason: HoldReason;

@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { MaintenanceWindow } from '@vigil/api-contract';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
@@ -14,7 +14,7 @@ import {
 import type { ConfigWindow } from './config';
 import type { AlertmanagerSilences } from './silences';
 
-type Tx = Transaction<DatabaseSchema>;
+type Tx = Kysely<DatabaseSchema>;
 type WindowRow = Selectable<MaintenanceWindowTable>;
 
 export interface NewWindow {

@@ -1,7 +1,7 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema';
 
-type Tx = Transaction<DatabaseSchema>;
+type Tx = Kysely<DatabaseSchema>;
 
 /** Who noise control's entries in the timeline and the audit log are by. */
 export const NOISE_ACTOR = 'noise-control';

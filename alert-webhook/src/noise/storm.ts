@@ -1,10 +1,10 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, StormTable } from '../db/schema';
 import { countOpens, lastOpened, minus, nthOpen, plus, teamKey } from './changes';
 import type { NoiseSettings } from './config';
 import { addAudit } from './record';
 
-type Tx = Transaction<DatabaseSchema>;
+type Tx = Kysely<DatabaseSchema>;
 export type StormSettings = NonNullable<NoiseSettings['storm']>;
 
 async function activeStorm(tx: Tx, team: string): Promise<Selectable<StormTable> | undefined> {
