@@ -1,43 +1,13 @@
+import { selectors } from '@vigil/rules';
+
 /**
- * Just enough PromQL lexing to list the metric names an expression selects, for checking dashboards
- * against the metrics this repository produces. promtool checks the syntax; this assumes it is valid.
+ * The metric names an expression selects, read with Prometheus's PromQL grammar (@vigil/rules' reader),
+ * for checking dashboards and rules against the metrics this repository produces. Grafana's variables are
+ * filled in first, so the grammar sees what Prometheus would; an expression it cannot parse throws.
  */
-
-/** Words that are neither metrics nor followed by "(" as functions are. */
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan', 'atan2']);
-/** Aggregations may take their grouping before the parenthesis: `sum by (x) (…)`. */
-const AGGREGATIONS = new Set([
-  'sum',
-  'min',
-  'max',
-  'avg',
-  'group',
-  'stddev',
-  'stdvar',
-  'count',
-  'count_values',
-  'bottomk',
-  'topk',
-  'quantile',
-]);
-
 export function metricNames(expr: string): string[] {
-  const bare = expr
-    // Strings, label matchers and ranges hold no metric names.
-    .replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`/g, '""')
-    .replace(/\{[^}]*\}/g, '')
-    .replace(/\[[^\]]*\]/g, '')
-    // Nor do the label lists of grouping and matching modifiers.
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1');
-  const names = new Set<string>();
-  // Not preceded by a word character or a dot: 1e3, 0x1f and 5m are numbers and durations.
-  for (const [, name, call] of bare.matchAll(/(?<![\w:.])([A-Za-z_:][\w:]*)(\s*\()?/g)) {
-    const word = name as string;
-    const grouping = /^(by|without|on|ignoring|group_left|group_right)$/.test(word);
-    if (call || grouping || KEYWORDS.has(word.toLowerCase()) || AGGREGATIONS.has(word)) continue;
-    names.add(word);
-  }
-  return [...names];
+  const filled = fillVariables(expr, (name) => BUILT_IN[name] ?? 'x');
+  return [...new Set(selectors(filled).flatMap((s) => (s.metric ? [s.metric] : [])))];
 }
 
 /** Grafana's built-in interval variables, as a Prometheus duration. */
@@ -49,13 +19,17 @@ const BUILT_IN: Record<string, string> = { __rate_interval: '5m', __interval: '1
  * Grafana sends it. Throws for a variable that is neither.
  */
 export function withVariables(expr: string, variables: string[]): string {
+  return fillVariables(expr, (name, match) => {
+    const value = BUILT_IN[name] ?? (variables.includes(name) ? 'x' : undefined);
+    if (value === undefined) throw new Error(`${match} is not a variable of the dashboard: ${expr}`);
+    return value;
+  });
+}
+
+/** expr with each variable replaced by what valueOf gives for its name. */
+function fillVariables(expr: string, valueOf: (name: string, match: string) => string): string {
   return expr.replace(
     /\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)\]\]/g,
-    (match, ...groups) => {
-      const name = (groups[0] ?? groups[1] ?? groups[2]) as string;
-      const value = BUILT_IN[name] ?? (variables.includes(name) ? 'x' : undefined);
-      if (value === undefined) throw new Error(`${match} is not a variable of the dashboard: ${expr}`);
-      return value;
-    },
+    (match, ...groups) => valueOf((groups[0] ?? groups[1] ?? groups[2]) as string, match),
   );
 }

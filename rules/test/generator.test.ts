@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { healthScoreRules } from '../src/mixin/health';
 import { mixinFilesElsewhere } from '../src/mixin/outside';
+import { mixinRuleFiles } from '../src/mixin/rules';
+import { selectorProblems } from '../src/mixin/selected-metrics';
 import { GENERATED_DIR, SPECS_DIR } from '../src/paths';
 import { checkAlertmanagerConfig } from '../src/promtool';
 import { INHIBIT_FILE, generate } from '../src/slo/generate';
@@ -40,6 +43,21 @@ describe('generated files', () => {
     writeFileSync(join(out, 'slo-gone-availability.rules.yml'), 'groups: []\n');
     await generate(SPECS_DIR, out);
     expect(readdirSync(out)).not.toContain('slo-gone-availability.rules.yml');
+  });
+});
+
+describe('mixin rules', () => {
+  it('select only metrics an exporter serves or a rule records, read with the PromQL grammar', () => {
+    expect(selectorProblems({ ...mixinRuleFiles(), 'health-score.rules.yml': healthScoreRules() })).toEqual(
+      [],
+    );
+    const file = (expr: string) => ({ 'x.rules.yml': { groups: [{ rules: [{ alert: 'X', expr }] }] } });
+    expect(selectorProblems(file('pg_settings_max_conections{job="postgres"} > 0'))).toEqual([
+      'x.rules.yml: X: pg_settings_max_conections{job="postgres"} selects no known metric (rules/src/mixin/known-metrics.ts lists them)',
+    ]);
+    expect(selectorProblems(file('sum(rate(redis_up[5m])'))).toEqual([
+      'x.rules.yml: X: cannot parse "sum(rate(redis_up[5m])": unexpected input at the end (column 23)',
+    ]);
   });
 });
 

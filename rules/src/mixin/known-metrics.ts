@@ -69,6 +69,13 @@ export const VIGIL_METRICS: Record<string, readonly string[]> = {
   vigil_webhook_requests_total: ['outcome'],
 };
 
+/**
+ * Series of Vigil's services that the mixin's rules read and the live check above leaves out: the TLS
+ * expiry only https checks serve (in exporters/health-check's golden metrics), and prom-client's event-loop
+ * lag (every service's default metrics).
+ */
+export const OTHER_VIGIL_METRICS = ['probe_ssl_earliest_cert_expiry', 'nodejs_eventloop_lag_p99_seconds'];
+
 /** Labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = ['job', 'instance'];
 
