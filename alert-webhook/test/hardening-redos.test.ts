@@ -116,11 +116,12 @@ describe('maintenance windows from the API', () => {
       .set(asResponder)
       .send({ matchers: ['service="x"', 'redos=~"(a+)+b"'], ends_at: iso(Date.now() + HOUR) })
       .expect(201);
+    // 40 a's: backtracking would take days, so a generous bound for a loaded machine still tells.
     const started = performance.now();
     const id = await deliver(t, 'redos', [
-      { fingerprint: 'r', labels: { service: 'x', redos: 'a'.repeat(28) } },
+      { fingerprint: 'r', labels: { service: 'x', redos: 'a'.repeat(40) } },
     ]);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(15_000);
     // Not covered by the window ((a+)+b needs a b), so it was notified.
     expect(sent(receiver).filter((s) => s.incident.incidentId === id)).toHaveLength(1);
   });

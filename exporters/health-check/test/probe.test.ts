@@ -28,6 +28,8 @@ describe('/probe as blackbox_exporter answers it', () => {
         allowed_targets: [`127.0.0.1:${web.port}`],
         modules: {
           http_2xx: { kind: 'http', timeout: '2s', headers: { Authorization: 'Bearer hidden-token' } },
+          // Eleven requests: room for them on a loaded machine, so the redirect limit is what stops it.
+          http_loop: { kind: 'http', timeout: '15s' },
           dns_server: { kind: 'dns', query_name: 'example.com', timeout: '1s' },
         },
         blackbox_modules: { bb_http: { prober: 'http', timeout: '2s', http: { follow_redirects: false } } },
@@ -68,7 +70,7 @@ describe('/probe as blackbox_exporter answers it', () => {
   });
 
   it('stops after 10 redirects, as Go does', async () => {
-    const res = await probe(`http://127.0.0.1:${web.port}/loop`).expect(200);
+    const res = await probe(`http://127.0.0.1:${web.port}/loop`, 'http_loop').expect(200);
     expect(res.text).toMatch(/^probe_success 0$/m);
     expect(res.text).toMatch(/^probe_http_redirects 11$/m);
   });
