@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startProcess, waitFor } from '@vigil/testkit';
-import { incidentDetail, incidentPage, maintenanceWindow } from '@vigil/api-contract';
+import { incidentDetail, incidentPage, maintenanceWindow, postmortem } from '@vigil/api-contract';
 import yaml from 'js-yaml';
 import type { z } from 'zod';
 import { REPO_ROOT } from './paths';
@@ -22,6 +22,8 @@ const secret = (dir: string, name: string) => {
   return { value, file: join(dir, name) };
 };
 
+const PEOPLE = ['alice', 'bob', 'carol'];
+
 /** alert-webhook from its build, on loopback, with its own SQLite file and one on-call schedule. */
 export async function startAlertWebhook(dir: string): Promise<AlertWebhook> {
   const main = join(REPO_ROOT, 'alert-webhook/dist/src/main.js');
@@ -37,6 +39,21 @@ export async function startAlertWebhook(dir: string): Promise<AlertWebhook> {
       storage: { sqlite: { path: join(dir, 'vigil.db') } },
       webhook: { bearer_token: { file: webhook.file } },
       api: { tokens: [{ name: 'grafana', role: 'responder', token: { file: api.file } }] },
+      // The on-call people as Vigil users (postmortem action items are owned by them); no route mails them.
+      notifications: {
+        channels: Object.fromEntries(
+          PEOPLE.map((name) => [
+            `${name}-email`,
+            {
+              kind: 'email',
+              smtp: { host: '127.0.0.1', port: 25 },
+              from: 'vigil@localhost',
+              to: [`${name}@localhost`],
+            },
+          ]),
+        ),
+      },
+      users: PEOPLE.map((name) => ({ name, channels: [`${name}-email`] })),
       oncall: {
         schedules: [
           {
@@ -48,7 +65,7 @@ export async function startAlertWebhook(dir: string): Promise<AlertWebhook> {
                 handoff: '09:00',
                 time_zone: 'UTC',
                 start: '2026-01-05',
-                participants: ['alice', 'bob', 'carol'],
+                participants: PEOPLE,
               },
             ],
           },
@@ -182,9 +199,14 @@ export async function seedIncidents(webhook: AlertWebhook, seed = SEED): Promise
         `alert-webhook refused a seed notification: ${response.status} ${await response.text()}`,
       );
   }
-  const call = async <S extends z.ZodType>(schema: S, path: string, body?: unknown): Promise<z.output<S>> => {
+  const call = async <S extends z.ZodType>(
+    schema: S,
+    path: string,
+    body?: unknown,
+    method = body === undefined ? 'GET' : 'POST',
+  ): Promise<z.output<S>> => {
     const response = await fetch(`${webhook.url}/api/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
+      method,
       headers: { Authorization: `Bearer ${webhook.apiToken}`, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -200,10 +222,27 @@ export async function seedIncidents(webhook: AlertWebhook, seed = SEED): Promise
     { timeoutMs: 10_000 },
   );
   const payments = incidents.find((i) => i.service === 'payments');
-  if (payments)
-    await call(incidentDetail, `/incidents/${payments.id}/acknowledge`, {
+  if (payments) {
+    const acknowledged = await call(incidentDetail, `/incidents/${payments.id}/acknowledge`, {
       note: 'Looking at the TLS certificate.',
     });
+    // Its postmortem, begun: the Postmortem page shows it (and its form) filled in.
+    await call(
+      postmortem,
+      `/incidents/${payments.id}/postmortem`,
+      {
+        summary: 'Payments failed TLS handshakes for 20 minutes after the certificate expired.',
+        impact: 'About 3% of card payments were declined and retried.',
+        root_cause: 'The certificate renewal job had been failing silently since the cluster move.',
+        timeline_entry_ids: acknowledged.timeline.map((e) => e.id),
+        action_items: [
+          { title: 'Alert on certificate expiry 14 days ahead', owner: 'alice', due_date: '2026-12-18' },
+          { title: 'Make the renewal job page on failure', owner: 'bob', status: 'done' },
+        ],
+      },
+      'PUT',
+    );
+  }
   // A window over checkout, whose incident the Maintenance page shows it covers.
   await call(maintenanceWindow, '/maintenance', {
     matchers: ['service="checkout"'],

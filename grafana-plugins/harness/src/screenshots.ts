@@ -38,12 +38,13 @@ interface Shot {
   then?: (page: Page) => Promise<void>;
 }
 
-async function newestIncident(live: Live): Promise<number> {
-  const response = await fetch(`${live.webhook.url}/api/v1/incidents?status=triggered&severity=critical`, {
+/** The newest incident the list's `query` selects. */
+async function newestIncident(live: Live, query: string): Promise<number> {
+  const response = await fetch(`${live.webhook.url}/api/v1/incidents?${query}`, {
     headers: { Authorization: `Bearer ${live.webhook.apiToken}` },
   });
   const { items } = (await response.json()) as { items: Array<{ id: number }> };
-  if (!items[0]) throw new Error('no critical incident in alert-webhook');
+  if (!items[0]) throw new Error(`no incident in alert-webhook for ${query}`);
   return items[0].id;
 }
 
@@ -53,7 +54,9 @@ export async function screenshots(out: string, log: (line: string) => void = con
   const live = await startLive({ history: 20, log });
   const browser = await launchChromium();
   try {
-    const incident = await newestIncident(live);
+    const incident = await newestIncident(live, 'status=triggered&severity=critical');
+    // The seed's payments incident has a postmortem begun.
+    const withPostmortem = await newestIncident(live, 'service=payments');
     const shots: Shot[] = [
       { name: 'panel-desktop', path: '/panel', ready: panelIds.tile },
       { name: 'panel-mobile', path: '/panel', ready: panelIds.tile, viewport: PHONE },
@@ -69,6 +72,12 @@ export async function screenshots(out: string, log: (line: string) => void = con
         name: 'app-incident',
         path: `${APP}/incidents/${incident}`,
         ready: appIds.incident.timeline,
+        fullPage: true,
+      },
+      {
+        name: 'app-postmortem',
+        path: `${APP}/incidents/${withPostmortem}/postmortem`,
+        ready: appIds.postmortem.actionItem,
         fullPage: true,
       },
       { name: 'app-oncall', path: `${APP}/oncall`, ready: appIds.oncall.schedule },

@@ -98,6 +98,14 @@ describe('at a phone width (390 px)', () => {
       },
       appIds.incident.timeline,
     ],
+    [
+      'Postmortem',
+      async () => {
+        const { items } = await api<{ items: Array<{ id: number }> }>('/incidents?service=payments');
+        return `${APP}/incidents/${items[0]!.id}/postmortem`;
+      },
+      appIds.postmortem.actionItem,
+    ],
     ['On-call', async () => `${APP}/oncall`, appIds.oncall.schedule],
     ['Reports', async () => `${APP}/reports`, appIds.reports.chart],
     ['Maintenance', async () => `${APP}/maintenance`, appIds.maintenance.window],

@@ -179,9 +179,16 @@ export function PostmortemForm({ incident, postmortem, users, onSaved }: Props) 
           </div>
         ))}
         {items.length < POSTMORTEM_LIMITS.actionItems && (
-          <Button variant="secondary" icon="plus" size="sm" onClick={() => setItems([...items, emptyItem()])}>
-            Add action item
-          </Button>
+          <div>
+            <Button
+              variant="secondary"
+              icon="plus"
+              size="sm"
+              onClick={() => setItems([...items, emptyItem()])}
+            >
+              Add action item
+            </Button>
+          </div>
         )}
       </fieldset>
 
@@ -208,7 +215,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   form: css({ display: 'grid', gap: theme.spacing(1), minWidth: 0, maxWidth: '60rem' }),
   fieldset: css({ display: 'grid', gap: theme.spacing(1), minWidth: 0, border: 0, padding: 0, margin: 0 }),
   hint: css({ margin: 0, color: theme.colors.text.secondary }),
-  entry: css({ overflowWrap: 'anywhere' }),
+  entry: css({ justifySelf: 'start', textAlign: 'left', overflowWrap: 'anywhere' }),
   item: css({
     display: 'flex',
     flexWrap: 'wrap',
