@@ -118,6 +118,22 @@ describe('long windows', () => {
     );
   });
 
+  it('keep, for the bench baseline, the raw ratio of events and latency SLIs over the whole window', () => {
+    const events = sliQueries({
+      kind: 'events',
+      errors: 'http_requests_total{service="x",status_class="5xx"}',
+      total: 'http_requests_total{service="x"}',
+      test_series: { good: '', bad: '' },
+    });
+    expect(events.errorRatio('30d')).toBe(
+      '(sum(rate(http_requests_total{service="x",status_class="5xx"}[30d])) or vector(0))\n/\nsum(rate(http_requests_total{service="x"}[30d]))',
+    );
+    const latency = sliQueries({ kind: 'latency', histogram: 'h', labels: {}, threshold_seconds: 0.5 });
+    expect(latency.errorRatio('3d')).toBe(
+      '(sum(rate(h_count[3d])) - sum(rate(h_bucket{le=~"0\\\\.5"}[3d])))\n/\nsum(rate(h_count[3d]))',
+    );
+  });
+
   it("count a 0/1 gauge's samples as events and its zeros as errors (Pyrra's bool gauge)", () => {
     const q = sliQueries(slo.sli);
     expect(q.errorRatio('1h')).toBe(
