@@ -32,7 +32,8 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: false },
   // run.mjs holds each module to the threshold, with the equivalent mutants left out of its score.
   thresholds: { high: 95, low: 90, break: null },
-  concurrency: 2,
+  // Test runner processes; VIGIL_MUTATION_CONCURRENCY=1 on a machine shared with others.
+  concurrency: Number(process.env.VIGIL_MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 20000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',

@@ -15,7 +15,7 @@ const MODULES = {
   },
   escalation: {
     mutate: ['alert-webhook/src/escalation/**/*.ts'],
-    tests: ['escalation', 'merge-scenarios'],
+    tests: ['escalation', 'escalation-steps', 'merge-scenarios'],
   },
   noise: {
     mutate: ['alert-webhook/src/noise/**/*.ts'],

@@ -1,6 +1,8 @@
-// `npm run test:mutation [-- MODULE... | --changed [BASE]]`: Stryker over each module of modules.cjs in
-// turn (incremental: only mutants whose code or covering tests changed are tested again), then each
-// module's score with the equivalent mutants of equivalent.json left out, failing below the threshold.
+// `npm run test:mutation [-- MODULE... | --changed [BASE]] [--score-only]`: Stryker over each module of
+// modules.cjs in turn (incremental: only mutants whose code or covering tests changed are tested again), then
+// each module's score with the equivalent mutants of equivalent.json left out, failing below the threshold.
+// --score-only scores the last report of each module (reports/mutation/NAME.json) without running Stryker,
+// e.g. after a run of part of a module (`npx stryker run stryker.config.mjs --mutate FILE:LINES`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path, { join } from 'node:path';
@@ -24,6 +26,7 @@ function changedModules(base) {
 }
 
 const args = process.argv.slice(2);
+const scoreOnly = args.includes('--score-only');
 const changedAt = args.indexOf('--changed');
 let names = args.filter((a) => !a.startsWith('--'));
 if (changedAt !== -1)
@@ -39,14 +42,16 @@ const equivalent = JSON.parse(readFileSync(join(import.meta.dirname, 'equivalent
 const rows = [];
 for (const name of names) {
   const started = Date.now();
-  const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, VIGIL_MUTATION_MODULE: name },
-  });
+  const run = scoreOnly
+    ? { status: 0 }
+    : spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, VIGIL_MUTATION_MODULE: name },
+      });
   const report = join(root, 'reports', 'mutation', `${name}.json`);
   if (run.status !== 0 || !existsSync(report)) {
-    rows.push({ name, error: `stryker exited with ${run.status}` });
+    rows.push({ name, error: scoreOnly ? `no report ${report}` : `stryker exited with ${run.status}` });
     continue;
   }
   const score = moduleScore(JSON.parse(readFileSync(report, 'utf8')), equivalent, root);

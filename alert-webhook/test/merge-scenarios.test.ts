@@ -218,6 +218,27 @@ describe.each(BACKENDS)('merging on %s', (backend) => {
     expect((await timeline()).map((t) => t.kind)).not.toContain('reopened');
   });
 
+  it("joins a new alert to the incident owning the delivery's known occurrence, whichever receiver it came from", async () => {
+    const other = { receiver: 'other', groupKey: '{}:{other}' };
+    await merge(notification([{ fingerprint: 'a' }]));
+    // The other receiver sends the same occurrence of a and a new alert b: b joins a's open incident.
+    await merge(notification([{ fingerprint: 'a' }, { fingerprint: 'b' }], other));
+    const [owner, ...none] = await incidents();
+    expect(none).toHaveLength(0);
+    expect((await alerts()).map((a) => [a.fingerprint, a.incident_id])).toEqual([
+      ['a', owner!.id],
+      ['b', owner!.id],
+    ]);
+    // A new occurrence of a (another startsAt) in a third group is not owned by anyone: its own incident.
+    await merge(
+      notification([{ fingerprint: 'a', startsAt: '2026-11-22T10:00:30Z' }], { groupKey: '{}:{third}' }),
+    );
+    const [, third, ...rest] = await incidents();
+    expect(rest).toHaveLength(0);
+    expect(third).toMatchObject({ group_key: '{}:{third}', status: 'triggered' });
+    expect((await alerts()).map((a) => a.incident_id)).toEqual([owner!.id, owner!.id, third!.id]);
+  });
+
   it('merges a storm of more than 400 alerts once, however often it is delivered', async () => {
     const many = (status: 'firing' | 'resolved') =>
       notification(
