@@ -29,7 +29,8 @@ interface Props {
   orientation?: 'horizontal' | 'vertical';
 }
 
-const ROW_HEIGHT = 28;
+/** The name above its bar, so that every bar of a chart starts at the same place. */
+const ROW_HEIGHT = 44;
 const COLUMN_HEIGHT = 120;
 
 /** Its width, followed as it resizes (jsdom has no ResizeObserver: a fixed width there). */
@@ -56,6 +57,8 @@ export function Bars({ label, bars, max, orientation = 'horizontal' }: Props) {
   const { ref, width } = useWidth();
   const full = max ?? Math.max(0, ...bars.map((b) => b.value ?? 0));
   const vertical = orientation === 'vertical';
+  // Every bar of a chart leaves room for the longest value text, so that lengths compare across bars.
+  const longest = bars.reduce((a, b) => (b.text.length > a.text.length ? b : a), bars[0] ?? { text: '' });
   const barWidth = vertical ? Math.max(2, Math.floor(width / Math.max(bars.length, 1)) - 1) : width;
   const gauge = (bar: Bar) => (
     <BarGauge
@@ -64,7 +67,9 @@ export function Bars({ label, bars, max, orientation = 'horizontal' }: Props) {
       height={vertical ? COLUMN_HEIGHT : ROW_HEIGHT}
       orientation={vertical ? VizOrientation.Vertical : VizOrientation.Horizontal}
       displayMode={BarGaugeDisplayMode.Basic}
-      showUnfilled
+      // Without the track: the gauge sizes a full bar short of the width it is given (room for its text).
+      showUnfilled={false}
+      alignmentFactors={{ text: longest.text }}
       field={{ min: 0, max: full > 0 ? full : 1 }}
       value={{
         numeric: bar.value ?? 0,
@@ -73,7 +78,7 @@ export function Bars({ label, bars, max, orientation = 'horizontal' }: Props) {
         color: bar.color ?? theme.colors.primary.main,
       }}
       valueDisplayMode={vertical ? BarGaugeValueMode.Hidden : BarGaugeValueMode.Text}
-      namePlacement={vertical ? BarGaugeNamePlacement.Hidden : BarGaugeNamePlacement.Left}
+      namePlacement={vertical ? BarGaugeNamePlacement.Hidden : BarGaugeNamePlacement.Top}
     />
   );
   return (
