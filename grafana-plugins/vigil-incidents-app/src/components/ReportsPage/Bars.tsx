@@ -59,6 +59,8 @@ export function Bars({ label, bars, max, orientation = 'horizontal' }: Props) {
   const vertical = orientation === 'vertical';
   // Every bar of a chart leaves room for the longest value text, so that lengths compare across bars.
   const longest = bars.reduce((a, b) => (b.text.length > a.text.length ? b : a), bars[0] ?? { text: '' });
+  // The gauge lays the name out from the alignment factors: without a title there, no name is shown.
+  const longestLabel = bars.reduce((a, b) => (b.label.length > a.length ? b.label : a), '');
   const barWidth = vertical ? Math.max(2, Math.floor(width / Math.max(bars.length, 1)) - 1) : width;
   const gauge = (bar: Bar) => (
     <BarGauge
@@ -69,7 +71,7 @@ export function Bars({ label, bars, max, orientation = 'horizontal' }: Props) {
       displayMode={BarGaugeDisplayMode.Basic}
       // Without the track: the gauge sizes a full bar short of the width it is given (room for its text).
       showUnfilled={false}
-      alignmentFactors={{ text: longest.text }}
+      alignmentFactors={{ text: longest.text, title: vertical ? undefined : longestLabel }}
       field={{ min: 0, max: full > 0 ? full : 1 }}
       value={{
         numeric: bar.value ?? 0,

@@ -103,6 +103,10 @@ describe('Reports page', () => {
       'DiskFull · db: 10 occurrences, 5 incidents',
     ]);
     expect(items('Incidents by service')).toEqual(['checkout: 12', 'db: 5']);
+    // Each bar gauge shows its name, not only its tooltip.
+    expect(
+      within(screen.getByRole('list', { name: 'Incidents by service' })).getByText('checkout'),
+    ).toBeVisible();
 
     // One bar gauge a day; a day without incidents has no MTTA: "none", not zero.
     expect(screen.getAllByTestId(testIds.reports.chart)).toHaveLength(8);
