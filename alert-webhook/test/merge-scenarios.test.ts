@@ -239,6 +239,15 @@ describe.each(BACKENDS)('merging on %s', (backend) => {
     expect((await alerts()).map((a) => a.incident_id)).toEqual([owner!.id, owner!.id, third!.id]);
   });
 
+  it("opens a new incident for a new occurrence in the batch that resolved the group's incident", async () => {
+    await merge(notification([{ fingerprint: 'a' }]));
+    await merge([
+      notification([{ fingerprint: 'a', status: 'resolved' }]),
+      notification([{ fingerprint: 'a', startsAt: '2026-11-22T10:00:40Z' }]),
+    ]);
+    expect((await incidents()).map((i) => i.status)).toEqual(['resolved', 'triggered']);
+  });
+
   it('merges a storm of more than 400 alerts once, however often it is delivered', async () => {
     const many = (status: 'firing' | 'resolved') =>
       notification(

@@ -58,8 +58,10 @@ export class MergeWrites {
     const incidents = [...state.incidents.values()];
     const opened = incidents.filter((i) => i.id < 0);
     const changed = incidents.filter((i) => i.id > 0 && i.changed);
-    await insertOpened(tx, opened);
+    // Stored incidents first: one the batch resolved must be resolved before the group's new one is
+    // inserted, or the one-open-incident-per-group index refuses the insert.
     await updateChanged(tx, changed);
+    await insertOpened(tx, opened);
     const added = [...state.alerts.values()].filter((a) => a.pending);
     // In the order they were added (Map order), so that ids follow the snapshots.
     for (const part of chunks(added, 11)) {
