@@ -6,7 +6,8 @@ const THRESHOLD = 90;
 
 const MODULES = {
   ingest: {
-    mutate: ['alert-webhook/src/incidents/ingest.ts'],
+    // The merge reads its state, merges in memory and writes back in multi-row statements (merge-*.ts).
+    mutate: ['alert-webhook/src/incidents/ingest.ts', 'alert-webhook/src/incidents/merge-*.ts'],
     tests: ['ingest', 'merge-*'],
   },
   routing: {
