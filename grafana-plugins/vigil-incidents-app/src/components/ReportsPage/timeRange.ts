@@ -23,7 +23,7 @@ export function writeRange(range: TimeRange): { from: string; to: string } {
   return { from: toUrl(range.raw.from), to: toUrl(range.raw.to) };
 }
 
-/** The range moved by `factor` of its span (-1 back, 1 forward), or widened around its middle (zoom out). */
+/** The range moved back or forward by its own span, or widened to twice its span around its middle (zoom out). */
 export function shiftRange(range: TimeRange, how: 'back' | 'forward' | 'zoom'): TimeRange {
   const from = range.from.valueOf();
   const to = range.to.valueOf();
