@@ -1,17 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { freePort, startProcess, type RunningProcess } from '@vigil/testkit';
+import { compiledService, freePort, startProcess, type RunningProcess } from '@vigil/testkit';
 
-const PACKAGE_DIR = join(__dirname, '..');
+/** The receiver runs from its compiled output, as `npm start` does. */
+const compiled = compiledService(join(__dirname, '..'));
 
-/** The receiver runs from its compiled output, as `npm start` does; build it if it is stale. */
-export function buildReceiver(): void {
-  execFileSync(join(PACKAGE_DIR, '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE_DIR], {
-    stdio: 'inherit',
-  });
-}
+/** Builds the receiver if it is stale. */
+export const buildReceiver = () => compiled.build();
 
 export type ReceiverProcess = RunningProcess & { url: string };
 
@@ -32,10 +28,11 @@ export async function startReceiver(
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const receiver = await startProcess(
-    process.execPath,
-    [join(PACKAGE_DIR, 'dist', 'src', 'main.js'), '--config', configPath],
-    { name: 'receiver', env, ready: `${url}/readyz`, readyTimeoutMs: 20_000 },
-  );
+  const receiver = await startProcess(process.execPath, [compiled.main, '--config', configPath], {
+    name: 'receiver',
+    env,
+    ready: `${url}/readyz`,
+    readyTimeoutMs: 20_000,
+  });
   return Object.assign(receiver, { url });
 }

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import {
+  compiledService,
   freePort,
   makeCertificates,
   spawnProcess,
@@ -19,11 +20,7 @@ const PACKAGE = join(__dirname, '..');
 const GREETER = join(PACKAGE, 'dist', 'test', 'fixtures', 'greeter.js');
 const dir = tempDir('vigil-kit-service-');
 
-beforeAll(() => {
-  execFileSync(join(PACKAGE, '..', '..', 'node_modules', '.bin', 'tsc'), ['-b', PACKAGE], {
-    stdio: 'inherit',
-  });
-});
+beforeAll(() => compiledService(PACKAGE).build());
 afterEach(() => stopAll());
 afterAll(() => dir.cleanup());
 
