@@ -1,7 +1,8 @@
 import { ConfigError, parseConfig } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
 import { ingest } from '../src/incidents/ingest';
-import { correlationOf, formatWindow } from '../src/incidents/correlation';
+import { formatDuration } from '@vigil/service-kit';
+import { correlationOf } from '../src/incidents/correlation';
 import { presentIncidentDetail } from '../src/api/presenters';
 import { routingSchema } from '../src/routing/schema';
 import request from 'supertest';
@@ -260,7 +261,7 @@ describe('correlation rules', () => {
   });
 
   it('show their window as configured', () => {
-    expect([1_800_000, 5_400_000, 90_061_500, 500].map(formatWindow)).toEqual([
+    expect([1_800_000, 5_400_000, 90_061_500, 500].map(formatDuration)).toEqual([
       '30m',
       '1h30m',
       '1d1h1m1s500ms',

@@ -15,6 +15,22 @@ export function groupLockKey(receiver: string, groupKey: string): bigint {
 }
 
 /**
+ * Takes these advisory locks in key order (two transactions sharing keys cannot deadlock), held to the
+ * end of the transaction, in one round trip; `seqscanOff` turns sequential scans off in the same one.
+ */
+export async function lockInOrder(
+  tx: Transaction<DatabaseSchema>,
+  keys: Iterable<bigint>,
+  { seqscanOff = false } = {},
+): Promise<void> {
+  const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sorted.length === 0 && !seqscanOff) return;
+  const setting = sql.raw(seqscanOff ? `(select set_config('enable_seqscan', 'off', true)), ` : '');
+  await sql`select ${setting}count(pg_advisory_xact_lock(k))
+    from unnest(${sorted.map(String)}::bigint[]) as k`.execute(tx);
+}
+
+/**
  * On PostgreSQL merges run READ COMMITTED under their groups' advisory locks (lockGroups), not
  * SERIALIZABLE: two replicas merging the same group wait for each other instead of one of them failing
  * and retrying the whole batch, and merges of different groups never conflict (SERIALIZABLE's predicate
@@ -33,11 +49,8 @@ export function mergeTransaction(db: Db) {
  */
 export async function lockGroups(tx: Transaction<DatabaseSchema>, snapshots: Grouped[]): Promise<void> {
   if (!isPostgres(tx as unknown as Kysely<unknown>)) return;
-  const keys = [...new Set(snapshots.map((s) => groupLockKey(s.payload.receiver, s.payload.groupKey)))];
-  keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  // One round trip for both: the setting (local to the transaction), then the locks.
-  await sql`select (select set_config('enable_seqscan', 'off', true)), count(pg_advisory_xact_lock(k))
-    from unnest(${keys.map(String)}::bigint[]) as k`.execute(tx);
+  const keys = snapshots.map((s) => groupLockKey(s.payload.receiver, s.payload.groupKey));
+  await lockInOrder(tx, keys, { seqscanOff: true });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { formatDuration } from '@vigil/service-kit';
+import { lockInOrder } from '../db/merge-locks';
 import { isPostgres } from '../db/postgres';
 import type { DatabaseSchema } from '../db/schema';
 import { route, type CorrelationRule, type RoutingTree } from '../routing/tree';
@@ -53,34 +55,12 @@ export async function lockCorrelations(
   routing: RoutingTree,
 ): Promise<void> {
   if (!isPostgres(tx as unknown as Kysely<unknown>)) return;
-  const keys = new Set<bigint>();
-  for (const { payload } of snapshots) {
+  const keys = snapshots.flatMap(({ payload }) => {
     const correlation = correlationOf(payload, routing);
-    if (correlation) keys.add(BigInt.asIntN(64, BigInt(`0x${correlation.key.slice(0, 16)}`)));
-  }
-  if (keys.size === 0) return;
-  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await sql`select count(pg_advisory_xact_lock(k)) from unnest(${sorted.map(String)}::bigint[]) as k`.execute(
-    tx,
-  );
-}
-
-export function formatWindow(ms: number): string {
-  const units: [string, number][] = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ];
-  let rest = ms;
-  let out = '';
-  for (const [unit, size] of units) {
-    if (rest >= size) {
-      out += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
-    }
-  }
-  return rest > 0 || out === '' ? `${out}${rest}ms` : out;
+    // The key is a SHA-256 already: its first 8 bytes are the lock, as for a group.
+    return correlation ? [Buffer.from(correlation.key, 'hex').readBigInt64BE(0)] : [];
+  });
+  await lockInOrder(tx, keys);
 }
 
 /**
@@ -106,7 +86,7 @@ export function joinCorrelated(
   if (!target) return undefined;
   const alertnames = [...new Set(alerts.map((a) => a.labels.alertname ?? '(no alertname)'))];
   const matched = Object.entries(correlation.labels).map(([k, v]) => `${k}="${v}"`);
-  const window = formatWindow(correlation.rule.window);
+  const window = formatDuration(correlation.rule.window);
   writes.timeline.push({
     incident: target,
     kind: 'correlated',

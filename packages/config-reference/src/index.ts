@@ -1,6 +1,6 @@
 export { keyComments, type KeyComment } from './comments';
 export { referenceFiles } from './files';
-export { formatDuration, inputJsonSchema, type JsonSchema } from './json-schema';
+export { inputJsonSchema, type JsonSchema } from './json-schema';
 export { indexMarkdown, secretSources, serviceMarkdown } from './markdown';
 export { buildReference, parseYaml, type Example, type Reference } from './reference';
 export { SchemaModel, variantPath, type DataPath, type Row } from './rows';

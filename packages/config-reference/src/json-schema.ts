@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
+import { formatDuration } from '@vigil/service-kit';
 import { z } from 'zod';
 
 /** A JSON Schema node, as z.toJSONSchema writes them. */
@@ -22,29 +23,6 @@ const DURATION_PROBES: [unit: string, text: string, ms: number][] = [
   ['w', '1w', 604_800_000],
   ['y', '1y', 31_536_000_000],
 ];
-
-/** The units, largest first, in which a default duration is written back (weeks and years read worse). */
-const WRITE_UNITS: [unit: string, ms: number][] = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-  ['ms', 1],
-];
-
-/** 5400000 → "1h30m", 0 → "0s". */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = ms;
-  let text = '';
-  for (const [unit, size] of WRITE_UNITS) {
-    if (rest >= size) {
-      text += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
-    }
-  }
-  return text;
-}
 
 /** The units a schema taking a string accepts as a Prometheus-style duration; none when it is not one. */
 function durationUnits(schema: z.ZodType): string[] {

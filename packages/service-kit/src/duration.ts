@@ -20,6 +20,29 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+/** The units, largest first, in which a duration is written (weeks and years read worse). */
+const WRITE_UNITS: [unit: string, ms: number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/** The inverse of parseDuration: 5400000 → "1h30m", 0 → "0s". */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let text = '';
+  for (const [unit, size] of WRITE_UNITS) {
+    if (rest >= size) {
+      text += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return text;
+}
+
 /** A duration in configuration ("30s", "5m", "0s"), as milliseconds. */
 export const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);

@@ -1,7 +1,7 @@
 export { logLevelSchema, serverSchema } from './common-keys';
 export { COMMON_FLAGS, parseCommandLine, usage, UsageError, type FlagSpec } from './cli';
 export { loadConfigFile, locateProblems, readYamlFile } from './config-file';
-export { duration, parseDuration, positiveDuration } from './duration';
+export { duration, formatDuration, parseDuration, positiveDuration } from './duration';
 export { errorBody, sendError, writeError } from './http-error';
 export { createLogger, type Logger } from './logger';
 export { finishApp, HttpError, serviceApp, type OpsHooks } from './ops';
