@@ -43,7 +43,7 @@ export interface AppOptions {
   lease?: LeaderLease;
   /** Process metrics, build info and reload state; one per process (tests get their own). */
   runtime?: Runtime;
-  /** Test seam (see InboxOptions.mergeThread): false merges in process on a SQLite file too. */
+  /** Test seam (see InboxOptions.mergeThread): false merges in process. */
   mergeThread?: boolean;
 }
 
@@ -74,7 +74,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     metrics,
     onMerged: () => parts.dispatcher.kick(),
     sqlite: initial.storage.postgres ? undefined : initial.storage.sqlite,
-    lanes: initial.storage.postgres?.merge_lanes,
+    postgres: initial.storage.postgres,
     mergeThread: options.mergeThread,
   });
   // Heartbeats count as missing only a timeout after the receiver started: it may have been down a while.

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { parseConfig, type Config } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
+import type { PostgresSettings } from '../src/db/postgres';
 import { MergeThread } from '../src/inbox/merge-thread';
-import { sqliteFileWriter } from '../src/inbox/store';
+import { queryBuilderWriter, sqliteFileWriter } from '../src/inbox/store';
 import { notification, tempDir } from './helpers';
+import { freshStorage, stopTestPostgres } from './support/backends';
 
 /** How the main thread stores and the merge thread merges, on one SQLite file. */
 describe('inbox on a SQLite file', () => {
@@ -80,7 +82,7 @@ describe('inbox on a SQLite file', () => {
     const crashes: Error[] = [];
     const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
     const thread = new MergeThread(
-      sqlite,
+      { sqlite },
       merge,
       { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
       (err) => crashes.push(err),
@@ -110,6 +112,51 @@ describe('inbox on a SQLite file', () => {
     } finally {
       await thread.stop();
       writer.close();
+    }
+    expect(crashes).toEqual([]);
+  });
+});
+
+/** On PostgreSQL the merge thread merges in lanes on its own pool, while the main thread is busy. */
+describe('inbox on PostgreSQL', () => {
+  afterAll(stopTestPostgres);
+
+  it('merges on its own thread while the main thread is blocked', async () => {
+    const { dir, cleanup } = tempDir();
+    const config = parseConfig({ storage: await freshStorage('postgres', dir) });
+    const postgres = config.storage.postgres as PostgresSettings;
+    const db = await openDatabase(config.storage);
+    const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
+    const done: number[] = [];
+    const crashes: Error[] = [];
+    const thread = new MergeThread(
+      { postgres, lanes: 2 },
+      merge,
+      { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
+      (err) => crashes.push(err),
+    );
+    try {
+      const deliveries = ['a', 'b', 'c', 'd'].map((groupKey) => {
+        const payload = notification([{ fingerprint: groupKey }], { groupKey });
+        return { raw: JSON.stringify(payload), payload };
+      });
+      const ids = await queryBuilderWriter(db)(deliveries, new Date().toISOString());
+      thread.enqueue(ids.map((id, i) => ({ id, raw: deliveries[i]?.raw as string })));
+      // Nothing runs on this thread for 2 s: what is merged meanwhile was merged by the other.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+      const blockedUntil = new Date().toISOString();
+      const merged = await db.selectFrom('incidents').select('group_key').orderBy('group_key').execute();
+      expect(merged.map((r) => r.group_key)).toEqual(['a', 'b', 'c', 'd']);
+      const processed = await db
+        .selectFrom('inbox')
+        .select('id')
+        .where('processed_at', '<', blockedUntil)
+        .execute();
+      expect(processed).toHaveLength(4);
+    } finally {
+      await thread.stop();
+      await db.destroy();
+      cleanup();
     }
     expect(crashes).toEqual([]);
   });

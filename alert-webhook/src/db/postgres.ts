@@ -96,8 +96,8 @@ class VigilPostgresDialect extends PostgresDialect {
   }
 }
 
-export function openPostgres(s: PostgresSettings): Kysely<DatabaseSchema> {
-  const pool = createPostgresPool(s);
+export function openPostgres(s: PostgresSettings, poolSize = s.pool_size): Kysely<DatabaseSchema> {
+  const pool = createPostgresPool(s, poolSize);
   // An idle client losing its server (restart, failover) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return new Kysely<DatabaseSchema>({ dialect: new VigilPostgresDialect({ pool }) });

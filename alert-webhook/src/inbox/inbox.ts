@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
+import type { PostgresSettings } from '../db/postgres';
 import type { MergeOptions } from '../incidents/ingest';
 import type { Metrics } from '../metrics';
 import type { WebhookPayload } from '../webhook/payload';
 import { MergeLanes } from './merge-lanes';
 import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
-import { MergeThread } from './merge-thread';
+import { MergeThread, type MergeStorage } from './merge-thread';
 import { queryBuilderWriter, sqliteFileWriter, type InboxWriter } from './store';
 
 export interface InboxOptions extends MergeOptions {
@@ -14,15 +15,15 @@ export interface InboxOptions extends MergeOptions {
   metrics: Metrics;
   onMerged: () => void;
   /**
-   * A SQLite file: merging then runs on its own thread (merge-thread.ts) and stores go through their own
-   * connection (store.ts); otherwise both happen in process, through `db`.
+   * Where merging runs: on its own thread (merge-thread.ts) for a SQLite file, whose stores then go
+   * through their own connection (store.ts), and for PostgreSQL; in process, through `db`, for `:memory:`.
    */
   sqlite?: NonNullable<Config['storage']['sqlite']>;
-  /** PostgreSQL: how many batches merge at once, each on its own connection (see merge-lanes.ts). */
-  lanes?: number;
+  /** PostgreSQL: merged in `merge_lanes` batches at once, each on its own connection (see merge-lanes.ts). */
+  postgres?: PostgresSettings;
   /**
-   * Test seam: false merges a SQLite file in process too, so mutation testing (which switches mutants on
-   * in this thread only) reaches the merge path through the app.
+   * Test seam: false merges in process, so mutation testing (which switches mutants on in this thread
+   * only) reaches the merge path through the app.
    */
   mergeThread?: boolean;
 }
@@ -50,7 +51,7 @@ export class Inbox {
     private readonly db: Db,
     options: InboxOptions,
   ) {
-    const { log, metrics, onMerged, sqlite, lanes, mergeThread = true, ...merge } = options;
+    const { log, metrics, onMerged, sqlite, postgres, mergeThread = true, ...merge } = options;
     this.merge = merge;
     const events: MergeEvents = {
       done: (ids, changed, msPerDelivery) => {
@@ -67,26 +68,38 @@ export class Inbox {
       },
       problem: (level, err, message) => log[level]({ err }, message),
     };
-    if (sqlite && sqlite.path !== ':memory:' && mergeThread) {
-      const thread = new MergeThread(sqlite, merge, events, (err) => {
-        // Merging carries on in process; what the thread had not finished is still unmerged in the inbox.
-        log.error({ err }, 'the merge thread failed; merging in process from now on');
-        this.merger = new MergeLoop(db, this.merge, events);
-        this.pending.clear();
-        this.recover()
-          .then(() => this.wakeIfIdle())
-          .catch((e: unknown) => log.error({ err: e }, 'could not read the unmerged deliveries'));
-      });
-      const writer = sqliteFileWriter(sqlite, thread.storesWaiting);
+    const inProcess = () =>
+      postgres
+        ? new MergeLanes(db, this.merge, events, postgres.merge_lanes)
+        : new MergeLoop(db, this.merge, events);
+    const threaded: MergeStorage | undefined = !mergeThread
+      ? undefined
+      : postgres
+        ? { postgres, lanes: postgres.merge_lanes }
+        : sqlite && sqlite.path !== ':memory:'
+          ? { sqlite }
+          : undefined;
+    if (!threaded) {
+      this.write = queryBuilderWriter(db);
+      this.merger = inProcess();
+      return;
+    }
+    const thread = new MergeThread(threaded, merge, events, (err) => {
+      // Merging carries on in process; what the thread had not finished is still unmerged in the inbox.
+      log.error({ err }, 'the merge thread failed; merging in process from now on');
+      this.merger = inProcess();
+      this.pending.clear();
+      this.recover()
+        .then(() => this.wakeIfIdle())
+        .catch((e: unknown) => log.error({ err: e }, 'could not read the unmerged deliveries'));
+    });
+    this.merger = thread;
+    if ('sqlite' in threaded) {
+      const writer = sqliteFileWriter(threaded.sqlite, thread.storesWaiting);
       this.write = writer.write;
       this.closeWriter = writer.close;
-      this.merger = thread;
-    } else if (lanes !== undefined) {
-      this.write = queryBuilderWriter(db);
-      this.merger = new MergeLanes(db, merge, events, lanes);
     } else {
       this.write = queryBuilderWriter(db);
-      this.merger = new MergeLoop(db, merge, events);
     }
   }
 

@@ -1,11 +1,17 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config';
+import type { PostgresSettings } from '../db/postgres';
 import type { MergeOptions } from '../incidents/ingest';
 import type { MergeEvents, Stored } from './merge-loop';
 
+/** Where the merge thread merges: a SQLite file, or PostgreSQL in lanes (merge-lanes.ts) on its own pool. */
+export type MergeStorage =
+  | { sqlite: NonNullable<Config['storage']['sqlite']> }
+  | { postgres: PostgresSettings; lanes: number };
+
 export interface MergeWorkerData {
-  sqlite: NonNullable<Config['storage']['sqlite']>;
+  storage: MergeStorage;
   merge: MergeOptions;
   /** Stores waiting for the write lock (see storesWaiting). */
   storesWaiting: Int32Array;
@@ -35,15 +41,16 @@ require(workerData.entry);
 `;
 
 /**
- * Merging on its own thread, for SQLite files: the main thread only stores deliveries (and answers
- * Alertmanager), while merging them into incidents, most of a storm's CPU, runs beside it on another
- * connection. Raw payloads are posted over; parsed objects would cost the main thread a deep copy.
+ * Merging on its own thread: the main thread only stores deliveries (and answers Alertmanager), while
+ * merging them into incidents, most of a storm's CPU, runs beside it on its own connections (a SQLite
+ * file's second connection, or a PostgreSQL pool of one connection per lane). Raw payloads are posted
+ * over; parsed objects would cost the main thread a deep copy.
  */
 export class MergeThread {
   /**
    * How many stores on the main thread want SQLite's write lock now. The merge thread begins no
    * transaction while this is above zero: merges run back to back, and a store that merely polled for
-   * the lock would seldom hit the moment between two of them.
+   * the lock would seldom hit the moment between two of them. (PostgreSQL has no single write lock.)
    */
   readonly storesWaiting = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
@@ -51,13 +58,13 @@ export class MergeThread {
   private stopping = false;
 
   constructor(
-    sqlite: MergeWorkerData['sqlite'],
+    storage: MergeStorage,
     merge: MergeOptions,
     events: MergeEvents,
     onCrash: (err: Error) => void,
   ) {
     const data: MergeWorkerData & { entry: string } = {
-      sqlite,
+      storage,
       merge,
       storesWaiting: this.storesWaiting,
       entry: join(__dirname, `merge-worker${extname(__filename)}`),
