@@ -53,6 +53,7 @@ else
         reportPeriodMs: () => Math.max(0, ...service.config.reports.schedules.map((s) => s.period)),
         log,
         registry: service.metrics.registry,
+        writersWaiting: inbox.writersWaiting,
       });
       pruner.start((task) => lease.whileLeader(task));
       // Escalation state lives in the database; this tick only looks for what is due.

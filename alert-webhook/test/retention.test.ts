@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { waitFor } from '@vigil/testkit';
+import SqliteDatabase from 'better-sqlite3';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../src/config';
@@ -58,7 +59,12 @@ const count = async (db: Db, table: PrunedTable) =>
     ).n,
   );
 
-function pruner(db: Db, retention: Record<string, unknown> = {}, reportPeriodMs = 0) {
+function pruner(
+  db: Db,
+  retention: Record<string, unknown> = {},
+  reportPeriodMs = 0,
+  writersWaiting?: Int32Array,
+) {
   const registry = new Registry();
   const p = new Pruner(db, {
     retention: parseConfig({ retention }).retention,
@@ -66,6 +72,7 @@ function pruner(db: Db, retention: Record<string, unknown> = {}, reportPeriodMs 
     log: pino({ level: 'silent' }),
     registry,
     now: () => NOW,
+    writersWaiting,
   });
   return { pruner: p, registry };
 }
@@ -272,6 +279,41 @@ describe('a SQLite file', () => {
       expect(after).toBeLessThan(before / 4);
       expect(statSync(path).size).toBeGreaterThan(0);
     } finally {
+      await db.destroy();
+      cleanup();
+    }
+  });
+
+  it('says it is waiting for the write lock while a batch waits, so that the merge thread lets it in', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = `${dir}/waiting.db`;
+    const db = await openDatabase({ sqlite: { path, synchronous: 'normal', busy_timeout: 2000 } });
+    const pruneDb = connectSqlite({ path, synchronous: 'normal', busy_timeout: 0 });
+    const holder = new SqliteDatabase(path);
+    try {
+      await db
+        .insertInto('inbox')
+        .values({
+          received_at: daysAgo(2),
+          receiver: 'vigil',
+          group_key: 'g',
+          alert_count: 1,
+          payload: '{}',
+          processed_at: daysAgo(2),
+          error: null,
+        })
+        .execute();
+      const waiting = new Int32Array(new SharedArrayBuffer(4));
+      holder.exec('begin immediate'); // as the merge thread holds the lock through a storm
+      const run = pruner(pruneDb, { inbox: '1d' }, 0, waiting).pruner.run();
+      await waitFor('the pruner to say it waits', async () => Atomics.load(waiting, 0) === 1 || undefined);
+      expect(await count(db, 'inbox')).toBe(1);
+      holder.exec('commit'); // what the merge thread does when it sees a writer waiting
+      expect(await run).toEqual({ inbox: 1 });
+      expect(Atomics.load(waiting, 0)).toBe(0);
+    } finally {
+      holder.close();
+      await pruneDb.destroy();
       await db.destroy();
       cleanup();
     }

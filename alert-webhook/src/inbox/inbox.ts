@@ -46,6 +46,8 @@ export class Inbox {
   private readonly write: InboxWriter;
   private readonly closeWriter: () => void = () => {};
   private merge: MergeOptions;
+  /** On a SQLite file merged on its own thread: writers waiting for the lock, which the thread yields to. */
+  readonly writersWaiting: Int32Array | undefined;
 
   constructor(
     private readonly db: Db,
@@ -95,6 +97,7 @@ export class Inbox {
     });
     this.merger = thread;
     if ('sqlite' in threaded) {
+      this.writersWaiting = thread.storesWaiting;
       const writer = sqliteFileWriter(threaded.sqlite, thread.storesWaiting);
       this.write = writer.write;
       this.closeWriter = writer.close;

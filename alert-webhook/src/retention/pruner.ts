@@ -18,6 +18,11 @@ export interface PrunerOptions {
   log: Logger;
   registry: Registry;
   now?: () => number;
+  /**
+   * A SQLite file's count of writers waiting for the lock (the inbox's, see merge-thread.ts): raised while
+   * a batch tries, so that the merge thread, which merges back to back in a storm, lets pruning in too.
+   */
+  writersWaiting?: Int32Array;
 }
 
 /**
@@ -102,6 +107,18 @@ export class Pruner {
 
   /** One batch; while the database is busy (a storm's merges hold SQLite's write lock), tried again shortly. */
   private async batch(): Promise<PruneCounts> {
+    const waiting = this.options.writersWaiting;
+    if (!waiting) return this.attempts();
+    Atomics.add(waiting, 0, 1);
+    try {
+      return await this.attempts();
+    } finally {
+      Atomics.sub(waiting, 0, 1);
+      Atomics.notify(waiting, 0);
+    }
+  }
+
+  private async attempts(): Promise<PruneCounts> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await pruneBatch(this.db, {
