@@ -7,8 +7,7 @@ import type { MergeEvents, Stored } from './merge-loop';
 
 /** Where the merge thread merges: a SQLite file, or PostgreSQL in lanes (merge-lanes.ts) on its own pool. */
 export type MergeStorage =
-  | { sqlite: NonNullable<Config['storage']['sqlite']> }
-  | { postgres: PostgresSettings; lanes: number };
+  { sqlite: NonNullable<Config['storage']['sqlite']> } | { postgres: PostgresSettings; lanes: number };
 
 export interface MergeWorkerData {
   storage: MergeStorage;
