@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import request from 'supertest';
 import { parseConfig } from '../src/config';
 import { parseRfc3339 } from '@vigil/api-contract';
@@ -49,6 +50,82 @@ describe('parseRfc3339', () => {
     '２０２６-11-22T10:00:00Z',
   ])('refuses %j', (text) => {
     expect(parseRfc3339(text)).toBeUndefined();
+  });
+});
+
+/** parseRfc3339 as it was written first, with a regular expression: the reference the fast reader must match. */
+function referenceParse(text: string): number | undefined {
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/.exec(
+      text,
+    );
+  if (!m) return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map(Number);
+  const days = [
+    31,
+    (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > (days[month - 1] as number)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  let offset = 0;
+  if (m[8] !== undefined) {
+    const [oh, om] = [Number(m[9]), Number(m[10])];
+    if (oh > 23 || om > 59) return undefined;
+    offset = (m[8] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute - offset, second, ms);
+  const at = date.getTime();
+  return at < -62_135_596_800_000 || at > 253_402_300_799_999 ? undefined : at;
+}
+
+describe('parseRfc3339 against the regular expression it replaced', () => {
+  const num = (max: number, width: number) =>
+    fc.integer({ min: 0, max }).map((n) => String(n).padStart(width, '0'));
+  const piece = (good: fc.Arbitrary<string>) =>
+    fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: fc.string({ maxLength: 3 }) });
+  const time = fc
+    .tuple(
+      piece(num(10_999, 4)),
+      piece(fc.constantFrom('-')),
+      piece(num(14, 2)),
+      piece(fc.constantFrom('-')),
+      piece(num(32, 2)),
+      piece(fc.constantFrom('T', 't', ' ')),
+      piece(num(25, 2)),
+      piece(fc.constantFrom(':')),
+      piece(num(61, 2)),
+      piece(fc.constantFrom(':')),
+      piece(num(61, 2)),
+      fc.oneof(fc.constant(''), fc.stringMatching(/^\.\d{0,12}$/)),
+      piece(
+        fc.oneof(
+          fc.constantFrom('Z', 'z'),
+          fc.tuple(fc.constantFrom('+', '-'), num(25, 2), num(61, 2)).map(([s, h, m]) => `${s}${h}:${m}`),
+        ),
+      ),
+    )
+    .map((parts) => parts.join(''));
+
+  it('reads every string as the reference does', () => {
+    fc.assert(
+      fc.property(fc.oneof(time, fc.string()), (text) => {
+        expect(parseRfc3339(text)).toBe(referenceParse(text));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 
