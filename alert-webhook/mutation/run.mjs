@@ -1,8 +1,10 @@
-// `npm run test:mutation [-- MODULE... | --changed [BASE]] [--score-only]`: Stryker over each module of
+// `npm run test:mutation [-- MODULE... | --changed [BASE]] [--score-only] [--force]`: Stryker over each module of
 // modules.cjs in turn (incremental: only mutants whose code or covering tests changed are tested again), then
 // each module's score with the equivalent mutants of equivalent.json left out, failing below the threshold.
 // --score-only scores the last report of each module (reports/mutation/NAME.json) without running Stryker,
 // e.g. after a run of part of a module (`npx stryker run stryker.config.mjs --mutate FILE:LINES`).
+// --force tests every mutant again: incremental mode keeps the earlier result of a mutant that Stryker
+// does not see as covered by a new test (those run when the module loads, such as schema definitions).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path, { join } from 'node:path';
@@ -27,6 +29,7 @@ function changedModules(base) {
 
 const args = process.argv.slice(2);
 const scoreOnly = args.includes('--score-only');
+const force = args.includes('--force');
 const changedAt = args.indexOf('--changed');
 let names = args.filter((a) => !a.startsWith('--'));
 if (changedAt !== -1)
@@ -44,7 +47,7 @@ for (const name of names) {
   const started = Date.now();
   const run = scoreOnly
     ? { status: 0 }
-    : spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
+    : spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...(force ? ['--force'] : [])], {
         cwd: root,
         stdio: 'inherit',
         env: { ...process.env, VIGIL_MUTATION_MODULE: name },

@@ -66,6 +66,10 @@ schedules:
     [{ handoff: '24:00' }, 'schedules.0.rotations.0.handoff: expected a 24-hour time HH:MM'],
     [{ start: '2024-02-30' }, 'schedules.0.rotations.0.start: no such date "2024-02-30"'],
     [{ start: '18.03.2024' }, 'schedules.0.rotations.0.start: expected a date YYYY-MM-DD'],
+    [{ start: 'x2024-03-18' }, 'schedules.0.rotations.0.start: expected a date YYYY-MM-DD'],
+    [{ start: '2024-03-18x' }, 'schedules.0.rotations.0.start: expected a date YYYY-MM-DD'],
+    [{ handoff: 'x09:00' }, 'schedules.0.rotations.0.handoff: expected a 24-hour time HH:MM'],
+    [{ handoff: '09:00x' }, 'schedules.0.rotations.0.handoff: expected a 24-hour time HH:MM'],
     [{ type: 'monthly' }, 'schedules.0.rotations.0.type: '],
     [{ participants: [] }, 'schedules.0.rotations.0.participants: '],
     [{ participants: ['alice', ''] }, 'schedules.0.rotations.0.participants.1: '],
@@ -107,5 +111,17 @@ schedules:
       'schedules.0.rotations.1.name: duplicate rotation name "weekly"',
       'schedules.1.name: duplicate schedule name "primary"',
     ]);
+  });
+
+  it('reads a schedule without overrides as having none', () => {
+    const parsed = section.parse({ schedules: [{ name: 'primary', rotations: [rotation] }] });
+    expect(parsed.schedules[0]?.overrides).toEqual([]);
+  });
+
+  it('reports its own refusals as custom issues', () => {
+    const codes = (schedules: unknown) => section.safeParse({ schedules }).error?.issues.map((i) => i.code);
+    expect(codes(withRotation({ time_zone: 'Mars/Olympus' }))).toEqual(['custom']);
+    expect(codes(withRotation({ start: '2024-02-30' }))).toEqual(['custom']);
+    expect(codes([{ name: 'primary', rotations: [rotation, rotation] }])).toEqual(['custom']);
   });
 });

@@ -1,4 +1,5 @@
 import { scheduleSchema } from '../src/oncall/schema';
+import { shiftAt, type Rotation } from '../src/oncall/rotation';
 import { nextShifts, whoIsOnCall, type OnCall, type Schedule } from '../src/oncall/schedule';
 
 const schedule = (rotations: object[], overrides: object[] = []): Schedule =>
@@ -196,6 +197,12 @@ describe('overrides', () => {
     expect(who(schedule([rotation()], [erin, dave]), '2024-05-01T14:30:00Z')).toBe(
       'dave 2024-05-01T12:00:00.000Z → 2024-05-01T18:00:00.000Z main (override)',
     );
+    // An earlier one in the list, ended before now, does not shorten the later one that covers it.
+    const frank = { user: 'frank', from: '2024-05-01T09:00:00Z', to: '2024-05-01T10:00:00Z' };
+    const gina = { user: 'gina', from: '2024-05-01T08:00:00Z', to: '2024-05-01T12:00:00Z' };
+    expect(who(schedule([rotation()], [frank, gina]), '2024-05-01T11:00:00Z')).toBe(
+      'gina 2024-05-01T08:00:00.000Z → 2024-05-01T12:00:00.000Z - (override)',
+    );
   });
 
   it('apply before the first rotation starts, standing in for no rotation', () => {
@@ -247,6 +254,24 @@ describe('successive rotations', () => {
   it('do not depend on their order in the list', () => {
     const reversed = { ...s, rotations: [...s.rotations].reverse() };
     expect(timeline(reversed, '2024-05-05T10:00:00Z', 4)).toEqual(timeline(s, '2024-05-05T10:00:00Z', 4));
+  });
+
+  it('starting at the same instant: the later one in the list takes over', () => {
+    const same = schedule([
+      rotation({ name: 'first', participants: ['alice'] }),
+      rotation({ name: 'second', participants: ['bob'] }),
+    ]);
+    expect(who(same, '2024-05-02T10:00:00Z')).toBe(
+      'bob 2024-05-02T09:00:00.000Z → 2024-05-03T09:00:00.000Z second',
+    );
+  });
+});
+
+describe('shiftAt', () => {
+  it('has no shift before the rotation starts', () => {
+    const [main] = schedule([rotation()]).rotations;
+    expect(shiftAt(main as Rotation, new Date('2024-05-01T08:59:59Z'))).toBeUndefined();
+    expect(shiftAt(main as Rotation, new Date('2024-05-01T09:00:00Z'))?.user).toBe('alice');
   });
 });
 

@@ -1,5 +1,7 @@
 import {
+  compiledPatterns,
   formatMatcher,
+  MAX_COMPILED,
   matches,
   MatcherSyntaxError,
   parseMatcher,
@@ -48,6 +50,37 @@ describe('parseMatcher', () => {
   it('names the matcher it refuses', () => {
     expect(() => parseMatcher('team=~"(db"')).toThrow('invalid matcher "team=~\\"(db\\"": invalid regular');
   });
+
+  it("says what RE2 cannot do, in RE2's words without its prefix", () => {
+    const why = (text: string) => {
+      try {
+        parseMatcher(text);
+      } catch (err) {
+        return { name: (err as Error).name, message: (err as Error).message };
+      }
+      throw new Error(`${text} was accepted`);
+    };
+    expect(why('x=~"(a)\\2"')).toEqual({
+      name: 'MatcherSyntaxError',
+      message:
+        'invalid matcher "x=~\\"(a)\\\\2\\"": invalid regular expression: backreferences (\\2) are not supported: matchers are RE2 regular expressions, as in Alertmanager',
+    });
+    expect(why('x=~"a("').message).toBe(
+      'invalid matcher "x=~\\"a(\\"": invalid regular expression: missing closing ): `^(?:a()$`',
+    );
+  });
+
+  it('keeps at most MAX_COMPILED compiled patterns, dropping the oldest', () => {
+    const labels = { x: 'v' };
+    const before = compiledPatterns();
+    matches({ name: 'x', op: '=~', value: 'cap-first-.*' }, labels);
+    matches({ name: 'x', op: '=~', value: 'cap-second-.*' }, labels);
+    expect(compiledPatterns()).toBe(Math.min(before + 2, MAX_COMPILED));
+    for (let i = 0; i < MAX_COMPILED + 5; i++) matches({ name: 'x', op: '=~', value: `cap-${i}` }, labels);
+    expect(compiledPatterns()).toBe(MAX_COMPILED);
+    // The dropped patterns are compiled again when needed, and still match as before.
+    expect(matches({ name: 'x', op: '=~', value: 'cap-first-.*' }, { x: 'cap-first-1' })).toBe(true);
+  });
 });
 
 describe('parseMatchers', () => {
@@ -73,6 +106,14 @@ describe('parseMatchers', () => {
 
   it('refuses an empty matcher between commas', () => {
     expect(() => parseMatchers('a=b,,c=d')).toThrow(MatcherSyntaxError);
+  });
+
+  it('removes braces only around the whole list', () => {
+    expect(() => parseMatchers('{a=b}c')).toThrow('invalid matcher "{a=b}c": expected name="value"');
+  });
+
+  it('lets a leading double quote open a quoted part', () => {
+    expect(() => parseMatchers('",a="b"')).toThrow('invalid matcher "\\",a=\\"b\\"": expected name="value"');
   });
 });
 

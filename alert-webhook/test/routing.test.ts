@@ -37,6 +37,13 @@ describe('route', () => {
     ],
   });
 
+  it('keys each matched route by the matchers on its way down', () => {
+    expect(route(nested, { service: 'api', severity: 'critical' }).map((r) => r.key)).toEqual([
+      '{}/{service="api"}/{severity="critical"}',
+    ]);
+    expect(route(nested, {}).map((r) => r.key)).toEqual(['{}']);
+  });
+
   it('sends an alert nothing claims to the default route', () => {
     expect(route(nested, { service: 'web', severity: 'info' })).toEqual([
       { path: [], key: '{}', team: 'ops', channels: ['email'], escalation: 'default' },
@@ -160,6 +167,25 @@ describe('routing schema', () => {
     expect(refused({ team: 'ops', channels: [''] })).toEqual([
       'routing.channels.0: Too small: expected string to have >=1 characters',
     ]);
+  });
+
+  it("reads a route's correlation, and refuses one without label names", () => {
+    const t = tree({
+      team: 'ops',
+      channels: [],
+      routes: [{ matchers: 'a="b"', correlation: { by: ['service', 'cluster_2'], window: '30m' } }],
+    });
+    expect(t.routes[0]?.correlation).toEqual({ by: ['service', 'cluster_2'], window: 1_800_000 });
+    const bad = (by: unknown) => refused({ team: 'ops', channels: [], correlation: { by, window: '5m' } });
+    expect(bad([])).toEqual(['routing.correlation.by: Too small: expected array to have >=1 items']);
+    for (const name of ['1service', 'service-name', 'service name', ''])
+      expect(bad([name])).toEqual(['routing.correlation.by.0: must be a label name']);
+  });
+
+  it('reports its problems as custom issues', () => {
+    const codes = (routing: unknown) => configSection.safeParse({ routing }).error?.issues.map((i) => i.code);
+    expect(codes({ team: 'ops', channels: [], routes: [{ matchers: 'x=~"("' }] })).toEqual(['custom']);
+    expect(codes({ team: 'ops', channels: [], continue: true })).toEqual(['custom']);
   });
 
   it('requires the default route to catch everything and say who is reached', () => {

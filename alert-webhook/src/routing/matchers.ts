@@ -56,12 +56,16 @@ interface Pattern {
 
 /** Compiled patterns of this thread by their text; the oldest goes first past the cap (API-made windows add some). */
 const compiled = new Map<string, Pattern>();
-const MAX_COMPILED = 1000;
+export const MAX_COMPILED = 1000;
+
+/** How many compiled patterns this thread keeps (for tests of the cap). */
+export const compiledPatterns = (): number => compiled.size;
 
 function explain(err: Error, pattern: string): string {
   const why = err.message.replace(/^error parsing regexp: /, '');
-  if (/invalid escape sequence: `\\[1-9]/.test(why)) {
-    return `backreferences (${/\\[1-9]/.exec(pattern)?.[0] ?? '\\1'}) are not supported: matchers are RE2 regular expressions, as in Alertmanager`;
+  const backreference = /invalid escape sequence: `(\\[1-9])/.exec(why);
+  if (backreference) {
+    return `backreferences (${backreference[1]}) are not supported: matchers are RE2 regular expressions, as in Alertmanager`;
   }
   const look = /\(\?<?[=!]/.exec(pattern);
   if (look) {

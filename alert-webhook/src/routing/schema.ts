@@ -16,8 +16,9 @@ export const matchersField = z
       try {
         out.push(...parseMatchers(text));
       } catch (err) {
-        if (!(err instanceof MatcherSyntaxError)) throw err;
-        ctx.addIssue({ code: 'custom', message: err.message, path: typeof value === 'string' ? [] : [i] });
+        // parseMatcher turns every failure into a MatcherSyntaxError naming the matcher.
+        const message = (err as MatcherSyntaxError).message;
+        ctx.addIssue({ code: 'custom', message, path: typeof value === 'string' ? [] : [i] });
       }
     }
     return out;
@@ -55,6 +56,7 @@ export const routingSchema = routeSchema.transform((root, ctx): RoutingTree => {
   if (team === undefined) problems.push(['team', 'the default route must name a team']);
   if (channels === undefined) problems.push(['channels', 'the default route must list its channels']);
   for (const [key, message] of problems) ctx.addIssue({ code: 'custom', path: [key], message });
-  if (problems.length > 0 || team === undefined || channels === undefined) return z.NEVER;
+  // Each of these added an issue above, which fails the parse whatever is returned.
+  if (team === undefined || channels === undefined) return z.NEVER;
   return { ...root, team, channels };
 });
