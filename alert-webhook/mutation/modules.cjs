@@ -28,7 +28,7 @@ const MODULES = {
   },
   dispatch: {
     mutate: ['alert-webhook/src/dispatch/**/*.ts'],
-    tests: ['dispatch-*', 'notify-failure-log', 'escalation', 'http'],
+    tests: ['dispatch-*', 'notify/failure-log', 'escalation', 'http'],
   },
 };
 

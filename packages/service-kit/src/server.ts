@@ -12,6 +12,9 @@ export interface ListenOptions {
   setBy: string;
 }
 
+/** How long a connection may sit idle between requests before the server closes it. */
+const KEEP_ALIVE_MS = 65_000;
+
 /** A bind failure: names the address, the reason, and the options that set it. */
 export class ListenError extends Error {
   override name = 'ListenError';
@@ -38,6 +41,9 @@ export function listen(handler: RequestListener, options: ListenOptions): Promis
       }
     : handler;
   const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+  // Node closes a connection idle for 5 s, Go's clients (Alertmanager, Prometheus) keep theirs for minutes:
+  // a request sent just as the server closes is reset. Idle connections are kept past a minute instead.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       // "listen EADDRINUSE: address already in use 0.0.0.0:9096" → "address already in use (EADDRINUSE)"
