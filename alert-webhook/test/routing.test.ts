@@ -42,6 +42,10 @@ describe('route', () => {
       '{}/{service="api"}/{severity="critical"}',
     ]);
     expect(route(nested, {}).map((r) => r.key)).toEqual(['{}']);
+    const two = tree({ team: 'ops', channels: [], routes: [{ matchers: ['service="api"', 'env="prod"'] }] });
+    expect(route(two, { service: 'api', env: 'prod' }).map((r) => r.key)).toEqual([
+      '{}/{service="api",env="prod"}',
+    ]);
   });
 
   it('sends an alert nothing claims to the default route', () => {
