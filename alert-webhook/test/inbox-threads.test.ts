@@ -87,7 +87,7 @@ describe('inbox on a SQLite file', () => {
       { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
       (err) => crashes.push(err),
     );
-    const writer = sqliteFileWriter(sqlite, thread.storesWaiting);
+    const writer = sqliteFileWriter(sqlite, thread.writersWaiting);
     const until = async (count: number) => {
       const deadline = Date.now() + 10_000;
       while (done.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -98,12 +98,12 @@ describe('inbox on a SQLite file', () => {
       const [first, second] = ids as [number, number];
       thread.enqueue([{ id: first, raw: delivery('a').raw }]);
       await until(1); // the thread is up and merging
-      Atomics.store(thread.storesWaiting, 0, 1); // as a store does while it waits for the lock
+      Atomics.store(thread.writersWaiting, 0, 1); // as a store does while it waits for the lock
       thread.enqueue([{ id: second, raw: delivery('b').raw }]);
       await new Promise((r) => setTimeout(r, 300));
       expect(processed()).toBe(1);
-      Atomics.store(thread.storesWaiting, 0, 0);
-      Atomics.notify(thread.storesWaiting, 0);
+      Atomics.store(thread.writersWaiting, 0, 0);
+      Atomics.notify(thread.writersWaiting, 0);
       await until(2);
       expect(done).toEqual([first, second]);
       expect(processed()).toBe(2);

@@ -97,8 +97,8 @@ export class Inbox {
     });
     this.merger = thread;
     if ('sqlite' in threaded) {
-      this.writersWaiting = thread.storesWaiting;
-      const writer = sqliteFileWriter(threaded.sqlite, thread.storesWaiting);
+      this.writersWaiting = thread.writersWaiting;
+      const writer = sqliteFileWriter(threaded.sqlite, thread.writersWaiting);
       this.write = writer.write;
       this.closeWriter = writer.close;
     } else {

@@ -12,8 +12,8 @@ export type MergeStorage =
 export interface MergeWorkerData {
   storage: MergeStorage;
   merge: MergeOptions;
-  /** Stores waiting for the write lock (see storesWaiting). */
-  storesWaiting: Int32Array;
+  /** Writers (stores, pruning) waiting for the write lock (see MergeThread.writersWaiting). */
+  writersWaiting: Int32Array;
 }
 export type ToWorker =
   { type: 'merge'; items: Stored[] } | { type: 'configure'; merge: MergeOptions } | { type: 'stop' };
@@ -47,11 +47,11 @@ require(workerData.entry);
  */
 export class MergeThread {
   /**
-   * How many stores on the main thread want SQLite's write lock now. The merge thread begins no
+   * How many writers of the main thread (stores, pruning) want SQLite's write lock now. The merge thread begins no
    * transaction while this is above zero: merges run back to back, and a store that merely polled for
    * the lock would seldom hit the moment between two of them. (PostgreSQL has no single write lock.)
    */
-  readonly storesWaiting = new Int32Array(new SharedArrayBuffer(4));
+  readonly writersWaiting = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
   private stopping = false;
@@ -65,7 +65,7 @@ export class MergeThread {
     const data: MergeWorkerData & { entry: string } = {
       storage,
       merge,
-      storesWaiting: this.storesWaiting,
+      writersWaiting: this.writersWaiting,
       entry: join(__dirname, `merge-worker${extname(__filename)}`),
     };
     this.worker = new Worker(BOOT, { eval: true, workerData: data });

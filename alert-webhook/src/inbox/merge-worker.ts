@@ -42,8 +42,8 @@ const events: MergeEvents = {
 };
 /** Stores come first: no merge transaction begins while one waits (the wait is capped, to be safe). */
 const yieldToStores = () => {
-  for (let waiting; (waiting = Atomics.load(data.storesWaiting, 0)) > 0;) {
-    Atomics.wait(data.storesWaiting, 0, waiting, 10);
+  for (let waiting; (waiting = Atomics.load(data.writersWaiting, 0)) > 0;) {
+    Atomics.wait(data.writersWaiting, 0, waiting, 10);
   }
 };
 let db: Db;

@@ -45,7 +45,7 @@ export function queryBuilderWriter(db: Db): InboxWriter {
 export function sqliteFileWriter(
   settings: NonNullable<Config['storage']['sqlite']>,
   /** Raised while this writer wants the lock, so that the merge thread lets it in (see merge-thread.ts). */
-  storesWaiting: Int32Array,
+  writersWaiting: Int32Array,
 ): {
   write: InboxWriter;
   close: () => void;
@@ -61,10 +61,10 @@ export function sqliteFileWriter(
   );
   const write: InboxWriter = (batch, receivedAt) => {
     const giveUpAt = Date.now() + settings.busy_timeout;
-    Atomics.add(storesWaiting, 0, 1);
+    Atomics.add(writersWaiting, 0, 1);
     const done = () => {
-      Atomics.sub(storesWaiting, 0, 1);
-      Atomics.notify(storesWaiting, 0);
+      Atomics.sub(writersWaiting, 0, 1);
+      Atomics.notify(writersWaiting, 0);
     };
     return new Promise((resolve, reject) => {
       const attempt = () => {
