@@ -47,9 +47,10 @@ require(workerData.entry);
  */
 export class MergeThread {
   /**
-   * How many writers of the main thread (stores, pruning) want SQLite's write lock now. The merge thread begins no
-   * transaction while this is above zero: merges run back to back, and a store that merely polled for
-   * the lock would seldom hit the moment between two of them. (PostgreSQL has no single write lock.)
+   * How many writers of the main thread (stores, pruning) want SQLite's write lock now. The merge thread
+   * begins no transaction while this is above zero: merges run back to back, and a writer that merely
+   * polled for the lock would seldom hit the moment between two of them. (PostgreSQL has no single
+   * write lock.)
    */
   readonly writersWaiting = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
