@@ -20,6 +20,7 @@ export default {
     '!/alert-webhook',
     '!/packages',
     '!/package.json',
+    '!/jest.config.js',
     '!/tsconfig*.json',
     'dist',
     '/alert-webhook/mutation/*.json',

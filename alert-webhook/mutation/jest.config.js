@@ -7,6 +7,8 @@ process.env.VIGIL_TEST_MERGE_IN_PROCESS = '1';
 process.env.VIGIL_TEST_BACKENDS = 'sqlite';
 
 const { tests } = require('./modules.cjs').currentModule();
+// Workspace libraries from source, as in every other jest run (no build needed first).
+const { moduleNameMapper } = require('../../jest.config.js').projects.find((p) => p.displayName === 'node');
 
 module.exports = {
   rootDir: '../..',
@@ -15,8 +17,5 @@ module.exports = {
   testTimeout: 60000,
   testMatch: tests.map((name) => `<rootDir>/alert-webhook/test/${name}.test.ts`),
   transform: { '^.+\\.ts$': ['@swc/jest'] },
-  moduleNameMapper: {
-    '^@vigil/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
-    '^@vigil/testkit$': '<rootDir>/packages/testkit/src/index.ts',
-  },
+  moduleNameMapper,
 };

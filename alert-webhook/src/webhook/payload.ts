@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fieldProblems, type FieldProblem } from '@vigil/service-kit';
-import { parseRfc3339, webhookPayload as payloadSchema } from '@vigil/api-contract';
+import { parseRfc3339, readWebhookPayload, webhookPayload as payloadSchema } from '@vigil/api-contract';
 
 export type { WebhookPayload } from '@vigil/api-contract';
 import type { WebhookPayload } from '@vigil/api-contract';
@@ -28,6 +28,8 @@ export function validatePayload(
 ): { ok: true; payload: WebhookPayload } | { ok: false; details: FieldProblem[] } {
   const proto = protoFields(body);
   if (proto.length > 0) return { ok: false, details: proto };
+  const read = readWebhookPayload(body);
+  if (read) return { ok: true, payload: read };
   const result = payloadSchema.safeParse(body);
   if (result.success) return { ok: true, payload: result.data };
   return { ok: false, details: fieldProblems(result.error, '(body)') };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { named } from './registry';
-import { rfc3339String } from './time';
+import { parseRfc3339, rfc3339String } from './time';
 
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
@@ -66,6 +66,97 @@ export const webhookPayload = named(
 );
 
 export type WebhookPayload = z.output<typeof webhookPayload>;
+
+/** A label map (labelSet's output) when every value is a string, else undefined. */
+function readLabels(value: unknown, absent: 'empty' | 'refuse'): Record<string, string> | undefined {
+  const labels = Object.create(null) as Record<string, string>;
+  if (value === undefined) return absent === 'empty' ? labels : undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const given = value as Record<string, unknown>;
+  for (const name of Object.keys(given)) {
+    const v = given[name];
+    if (typeof v !== 'string') return undefined;
+    labels[name] = v;
+  }
+  return labels;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStatus = (v: unknown) => v === 'firing' || v === 'resolved';
+const isTime = (v: unknown) => typeof v === 'string' && parseRfc3339(v) !== undefined;
+
+const ALERT_FIELDS = new Set(Object.keys(alertSchema.shape));
+const PAYLOAD_FIELDS = new Set(Object.keys(webhookPayload.shape));
+
+/**
+ * Copies the fields beyond the schema's, kept as sent (the looseObject's catchall); false for a field named
+ * __proto__, which would set the copy's prototype (the schema drops it).
+ */
+function copyExtra(from: Record<string, unknown>, known: Set<string>, to: Record<string, unknown>) {
+  for (const name of Object.keys(from)) {
+    if (name === '__proto__') return false;
+    if (!known.has(name)) to[name] = from[name];
+  }
+  return true;
+}
+
+function readAlert(value: unknown): WebhookPayload['alerts'][number] | undefined {
+  if (!isObject(value)) return undefined;
+  const { status, startsAt, endsAt, generatorURL, fingerprint } = value;
+  const labels = readLabels(value.labels, 'refuse');
+  const annotations = readLabels(value.annotations, 'empty');
+  if (!isStatus(status) || !labels || !annotations || !isTime(startsAt)) return undefined;
+  if (endsAt !== undefined && !isTime(endsAt)) return undefined;
+  if (generatorURL !== undefined && typeof generatorURL !== 'string') return undefined;
+  if (fingerprint !== undefined && (typeof fingerprint !== 'string' || fingerprint === '')) return undefined;
+  const alert: Record<string, unknown> = { status, labels, annotations, startsAt };
+  if (endsAt !== undefined) alert.endsAt = endsAt;
+  if (generatorURL !== undefined) alert.generatorURL = generatorURL;
+  if (fingerprint !== undefined) alert.fingerprint = fingerprint;
+  return copyExtra(value, ALERT_FIELDS, alert) ? (alert as WebhookPayload['alerts'][number]) : undefined;
+}
+
+/**
+ * webhookPayload's output for a payload that the schema accepts, read by hand, or undefined for anything
+ * else (the caller then asks the schema, for its output or its problems). The receiver reads every
+ * delivery on the event loop that answers Alertmanager, and zod's checks were most of ingest's time in a
+ * storm; a property test holds this to the schema's output.
+ */
+export function readWebhookPayload(body: unknown): WebhookPayload | undefined {
+  if (!isObject(body)) return undefined;
+  const { version, groupKey, status, receiver, alerts } = body;
+  const truncatedAlerts = body.truncatedAlerts === undefined ? 0 : body.truncatedAlerts;
+  const externalURL = body.externalURL === undefined ? '' : body.externalURL;
+  if ((version !== '4' && version !== '1') || !isStatus(status)) return undefined;
+  if (typeof groupKey !== 'string' || groupKey === '' || typeof receiver !== 'string' || receiver === '')
+    return undefined;
+  if (!Number.isSafeInteger(truncatedAlerts) || (truncatedAlerts as number) < 0) return undefined;
+  if (typeof externalURL !== 'string' || !Array.isArray(alerts) || alerts.length === 0) return undefined;
+  const groupLabels = readLabels(body.groupLabels, 'empty');
+  const commonLabels = readLabels(body.commonLabels, 'empty');
+  const commonAnnotations = readLabels(body.commonAnnotations, 'empty');
+  if (!groupLabels || !commonLabels || !commonAnnotations) return undefined;
+  const read: WebhookPayload['alerts'] = [];
+  for (const a of alerts) {
+    const alert = readAlert(a);
+    if (!alert) return undefined;
+    read.push(alert);
+  }
+  const payload: Record<string, unknown> = {
+    version,
+    groupKey,
+    truncatedAlerts,
+    status,
+    receiver,
+    groupLabels,
+    commonLabels,
+    commonAnnotations,
+    externalURL,
+    alerts: read,
+  };
+  return copyExtra(body, PAYLOAD_FIELDS, payload) ? (payload as WebhookPayload) : undefined;
+}
 
 export const webhookAccepted = named(
   'WebhookAccepted',
