@@ -16,7 +16,7 @@ const MODULES = {
   },
   escalation: {
     mutate: ['alert-webhook/src/escalation/**/*.ts'],
-    tests: ['escalation', 'escalation-steps', 'merge-scenarios'],
+    tests: ['escalation', 'escalation-steps', 'escalation-edges', 'merge-scenarios'],
   },
   noise: {
     mutate: ['alert-webhook/src/noise/**/*.ts'],

@@ -1,133 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import request from 'supertest';
 import { parseConfig, ConfigError } from '../src/config';
 import { migrateToLatest } from '../src/db/migrations';
 import { fromLegacy } from '../src/escalation/legacy';
 import { STEP_HANDLERS } from '../src/escalation/steps';
 import { STEP_KIND_NAMES } from '../src/escalation/policy';
-import { notification, startTestApp } from './helpers';
-import { startReceiver, type Receiver } from './fixtures/notify/receiver';
+import { act, env, escalated, escalationHarness, escalationRow, MIN, page, wait } from './support/escalation';
 
-/**
- * Escalation steps by kind, in process and on the escalator's own clock (tick(at)): every due time is
- * exact, so these tests do not wait for anything.
- */
-const MIN = 60_000;
-const USERS = ['alice', 'bob', 'carol', 'dave'];
-
-let pagers: Receiver;
-beforeAll(async () => {
-  pagers = await startReceiver(() => ({ status: 200 }));
-});
-afterAll(() => pagers.close());
-
-const hook = (path: string) => ({ kind: 'webhook', url: `${pagers.url}/${path}`, secret: { env: 'SECRET' } });
-
-function config(policy: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const now = Date.now();
-  return {
-    api: { tokens: [{ name: 'responder', role: 'responder', token: { env: 'TOKEN' } }] },
-    notifications: {
-      channels: {
-        ...Object.fromEntries(USERS.map((u) => [`${u}-pager`, hook(u)])),
-        ops: hook('ops'),
-      },
-      retry: { max_attempts: 1, initial_delay: '10ms', max_delay: '10ms' },
-    },
-    users: USERS.map((name) => ({ name, channels: [`${name}-pager`] })),
-    oncall: {
-      schedules: [
-        {
-          name: 'primary',
-          rotations: [
-            {
-              name: 'daily',
-              type: 'daily',
-              handoff: '00:00',
-              time_zone: 'UTC',
-              start: '2026-01-01',
-              participants: ['alice', 'bob'],
-            },
-          ],
-          // Dave stands in for whoever the rotation has on call, from an hour ago to an hour from now.
-          overrides: [
-            {
-              user: 'dave',
-              from: new Date(now - 60 * MIN).toISOString(),
-              to: new Date(now + 60 * MIN).toISOString(),
-            },
-          ],
-        },
-      ],
-    },
-    escalation_policies: [{ name: 'policy', ...policy }],
-    routing: { team: 'ops', channels: [], escalation: 'policy' },
-    ...extra,
-  };
-}
-const env = { TOKEN: 'tok', SECRET: 'webhook-secret' };
-
-type App = Awaited<ReturnType<typeof startTestApp>>;
-
-const page = (...users: string[]) => ({ kind: 'notify_users', users });
-const wait = (duration: string) => ({ kind: 'wait', duration });
-
-/** Runs body against an app whose route escalates with `policy`, closing the app after. */
-async function withApp(doc: Record<string, unknown>, body: (t: App) => Promise<void>) {
-  const t = await startTestApp(doc, env);
-  await body(t).finally(() => t.close());
-}
-
-let fingerprints = 0;
-/** Incident ids start again in each test's database: pages are counted from the last open(). */
-let since = 0;
-async function open(t: App) {
-  const fingerprint = `steps-${++fingerprints}`;
-  since = pagers.requests.length;
-  await request(t.app)
-    .post('/api/v1/alertmanager')
-    .send(notification([{ fingerprint, labels: { service: fingerprint } }], { groupKey: fingerprint }))
-    .expect(200);
-  await t.inbox.drained();
-  const { incident_id, next_at } = await t.db
-    .selectFrom('escalations')
-    .innerJoin('incidents', 'incidents.id', 'escalations.incident_id')
-    .select(['incident_id', 'next_at'])
-    .where('incidents.group_key', '=', fingerprint)
-    .executeTakeFirstOrThrow();
-  return { id: incident_id, start: Date.parse(next_at) };
-}
-
-async function tick(t: App, at: number) {
-  const fired = await t.escalator.tick(new Date(at));
-  await t.dispatcher.idle();
-  return fired;
-}
-
-/** Who was paged about the incident, in order (the pager's path is the user's name). */
-const paged = (id: number) =>
-  pagers.requests
-    .slice(since)
-    .filter((r) => (JSON.parse(r.body) as { incident: { incidentId: number } }).incident.incidentId === id)
-    .map((r) => r.path.slice(1));
-
-const escalated = async (t: App, id: number) =>
-  (
-    await t.db
-      .selectFrom('timeline')
-      .select(['kind', 'message'])
-      .where('incident_id', '=', id)
-      .where('kind', 'in', ['escalated', 'ack_timeout', 'resolved'])
-      .orderBy('id')
-      .execute()
-  ).map((e) => `${e.kind}: ${e.message}`);
-
-const act = (t: App, id: number, action: 'acknowledge' | 'resolve') =>
-  request(t.app)
-    .post(`/api/v1/incidents/${id}/${action}`)
-    .set('Authorization', 'Bearer tok')
-    .send({})
-    .expect(200);
+const { config, withApp, open, tick, paged, statusesSent } = escalationHarness();
 
 describe('escalation steps by kind', () => {
   it('has a handler for every step kind', () => {
@@ -157,12 +36,7 @@ describe('escalation steps by kind', () => {
           'escalated: step 3 of policy; notified carol (carol-pager)',
           'escalated: step 4 of policy; notified ops',
         ]);
-        const phase = await t.db
-          .selectFrom('escalations')
-          .select('phase')
-          .where('incident_id', '=', id)
-          .executeTakeFirstOrThrow();
-        expect(phase.phase).toBe('done');
+        expect((await escalationRow(t, id)).phase).toBe('done');
       },
     );
   });
@@ -221,11 +95,7 @@ describe('escalation steps by kind', () => {
         const { id, start } = await open(t);
         await tick(t, start);
         await act(t, id, 'acknowledge');
-        const { next_at } = await t.db
-          .selectFrom('escalations')
-          .select('next_at')
-          .where('incident_id', '=', id)
-          .executeTakeFirstOrThrow();
+        const { next_at } = await escalationRow(t, id);
         const lapse = Date.parse(next_at);
         expect(lapse - Date.now()).toBeGreaterThan(29 * MIN);
         expect(await tick(t, lapse - 1)).toBe(0); // bob's step was due, but the incident is acknowledged
@@ -286,13 +156,7 @@ describe('escalation steps by kind', () => {
         .executeTakeFirstOrThrow();
       expect(incident).toEqual({ status: 'resolved', resolved_by: 'escalation' });
       expect(paged(id)).toEqual(['ops', 'alice', 'ops']);
-      const statuses = pagers.requests
-        .slice(since)
-        .filter((r) => r.path === '/ops')
-        .map((r) => JSON.parse(r.body) as { incident: { incidentId: number; status: string } })
-        .filter((b) => b.incident.incidentId === id)
-        .map((b) => b.incident.status);
-      expect(statuses).toEqual(['triggered', 'resolved']);
+      expect(statusesSent(id, 'ops')).toEqual(['triggered', 'resolved']);
       expect((await escalated(t, id)).at(-1)).toBe('resolved: step 3 of policy: resolved');
     });
   });

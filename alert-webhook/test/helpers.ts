@@ -46,7 +46,7 @@ export async function openTempDb(
 }
 
 /**
- * The mutation run (jest.mutation.config.js) merges in process: Stryker switches mutants on in the test's
+ * The mutation run (mutation/jest.config.js) merges in process: Stryker switches mutants on in the test's
  * thread only, so the merge thread would run unmutated code.
  */
 export const mergeInProcess = () => process.env.VIGIL_TEST_MERGE_IN_PROCESS === '1';

@@ -10,12 +10,10 @@ export interface StoredEscalation extends EscalationPosition {
   policy: EscalationPolicy;
 }
 
-/** The policy is stored with the escalation: a configuration change does not alter one under way. */
-export async function startEscalation(tx: Tx, incidentId: number, policy: EscalationPolicy, now: string) {
-  await startEscalations(tx, [{ incidentId, policy }], now);
-}
-
-/** Starts (or starts over) several incidents' escalations in one statement. */
+/**
+ * Starts (or starts over) incidents' escalations in one statement. The policy is stored with each: a
+ * configuration change does not alter one under way.
+ */
 export async function startEscalations(
   tx: Tx,
   escalations: { incidentId: number; policy: EscalationPolicy }[],

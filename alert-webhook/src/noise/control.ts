@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { DatabaseSchema } from '../db/schema';
 import { enqueue } from '../dispatch/outbox';
-import { loadEscalation, startEscalation } from '../escalation/store';
+import { loadEscalation, startEscalations } from '../escalation/store';
 import { incidentRoute } from '../incidents/reactions';
 import { lostRace } from '../incidents/ingest';
 import type { Metrics } from '../metrics';
@@ -131,7 +131,7 @@ export class NoiseControl {
     const { channels } = await incidentRoute(tx, incidentId);
     await enqueue(tx, incidentId, status === 'resolved' ? 'resolved' : 'triggered', channels, now);
     const escalation = status === 'triggered' ? await loadEscalation(tx, incidentId) : undefined;
-    if (escalation) await startEscalation(tx, incidentId, escalation.policy, now);
+    if (escalation) await startEscalations(tx, [{ incidentId, policy: escalation.policy }], now);
     const escalating = escalation ? '; escalation restarts' : '';
     await addTimeline(
       tx,
