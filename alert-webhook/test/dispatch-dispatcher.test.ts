@@ -1,0 +1,301 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import { Dispatcher } from '../src/dispatch/dispatcher';
+import { logFailedAttempt } from '../src/dispatch/attempt-log';
+import { incidentUrl, incidentsUrl } from '../src/dispatch/message';
+import { enqueue, type OutboxEntry } from '../src/dispatch/outbox';
+import type { NotificationEvent } from '../src/db/schema';
+import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../src/notify/message';
+import type { DeliveryAttempt } from '../src/notify/sender';
+import { notification, startTestApp } from './helpers';
+
+// The dispatcher against a real database, with channels that record what they are sent and answer as told.
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+
+function channel(name: string, answer: () => DeliveryOutcome, events?: NotificationEvent[]) {
+  const sent: IncidentMessage[] = [];
+  const ch: NotificationChannel = {
+    name,
+    kind: 'fake',
+    target: `${name}-target`,
+    ...(events && { events }),
+    send: async (m) => {
+      sent.push(m);
+      return answer();
+    },
+  };
+  return { ch, sent };
+}
+
+function captureLog() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { log: pino({ level: 'info' }, stream), lines };
+}
+
+const RETRY = { maxAttempts: 2, initialDelayMs: 1500, maxDelayMs: 1500, jitter: 0 };
+const noWait = { now: Date.now, sleep: async () => undefined };
+
+async function withIncident(body: (t: App, incidentId: number) => Promise<void>) {
+  const t = await startTestApp();
+  try {
+    await request(t.app)
+      .post('/api/v1/alertmanager')
+      .send(notification([{ fingerprint: 'd' }]))
+      .expect(200);
+    await t.inbox.drained();
+    const { id } = await t.db.selectFrom('incidents').select('id').executeTakeFirstOrThrow();
+    await body(t, id);
+  } finally {
+    await t.close();
+  }
+}
+
+function dispatcher(
+  t: App,
+  channels: NotificationChannel[],
+  extra: Partial<ConstructorParameters<typeof Dispatcher>[2]> = {},
+) {
+  return new Dispatcher(t.db, new Map(channels.map((c) => [c.name, c])), {
+    retry: RETRY,
+    links: {},
+    log: pino({ level: 'silent' }),
+    metrics: t.metrics,
+    clock: noWait,
+    ...extra,
+  });
+}
+
+async function queue(t: App, id: number, event: NotificationEvent, entries: OutboxEntry[]) {
+  await t.db.transaction().execute((tx) => enqueue(tx, id, event, entries, new Date().toISOString()));
+}
+
+const rows = (t: App) =>
+  t.db
+    .selectFrom('notifications')
+    .select(['channel', 'event', 'status', 'attempts', 'last_error'])
+    .orderBy('id')
+    .execute();
+
+async function run(d: Dispatcher) {
+  d.kick();
+  await d.idle();
+}
+
+describe('the dispatcher', () => {
+  it('sends nothing once stopped, or while another replica delivers', async () => {
+    await withIncident(async (t, id) => {
+      const ok = channel('ok', () => ({ ok: true }));
+      await queue(t, id, 'triggered', [{ channel: 'ok' }]);
+      const stopped = dispatcher(t, [ok.ch]);
+      stopped.stop();
+      await run(stopped);
+      await run(dispatcher(t, [ok.ch], { active: () => false }));
+      expect(ok.sent).toHaveLength(0);
+      await run(dispatcher(t, [ok.ch], { active: () => true }));
+      expect(ok.sent).toHaveLength(1);
+      expect(await rows(t)).toEqual([
+        { channel: 'ok', event: 'triggered', status: 'sent', attempts: 1, last_error: null },
+      ]);
+    });
+  });
+
+  it('scans again for what was queued while it scanned, and sends each notification once', async () => {
+    await withIncident(async (t, id) => {
+      const ok = channel('ok', () => ({ ok: true }));
+      const d = dispatcher(t, [ok.ch]);
+      await queue(t, id, 'triggered', [{ channel: 'ok' }]);
+      d.kick();
+      await queue(t, id, 'resolved', [{ channel: 'ok' }]);
+      d.kick(); // during the first scan
+      d.kick();
+      await d.idle();
+      d.kick();
+      await d.idle();
+      expect(ok.sent.map((m) => m.event)).toEqual(['triggered', 'resolved']);
+    });
+  });
+
+  it('fails a notification for a channel no longer configured, and drops one its channel does not take', async () => {
+    await withIncident(async (t, id) => {
+      const mail = channel('mail', () => ({ ok: true }), ['triggered']);
+      await queue(t, id, 'triggered', [{ channel: 'gone' }, { channel: 'mail' }]);
+      await queue(t, id, 'acknowledged', [{ channel: 'mail' }]);
+      await run(dispatcher(t, [mail.ch]));
+      expect(await rows(t)).toEqual([
+        {
+          channel: 'gone',
+          event: 'triggered',
+          status: 'failed',
+          attempts: 0,
+          last_error: 'no channel named gone is configured',
+        },
+        { channel: 'mail', event: 'triggered', status: 'sent', attempts: 1, last_error: null },
+      ]);
+    });
+  });
+
+  it('takes triggered, resolved and escalation by default, not acknowledged or timeline', async () => {
+    await withIncident(async (t, id) => {
+      const all = channel('all', () => ({ ok: true }));
+      for (const event of ['triggered', 'acknowledged', 'resolved', 'escalation', 'timeline'] as const)
+        await queue(t, id, event, [{ channel: 'all' }]);
+      await run(dispatcher(t, [all.ch]));
+      expect(all.sent.map((m) => m.event)).toEqual(['triggered', 'resolved', 'escalation']);
+    });
+  });
+
+  it('asks noise control about alert notifications only, and sends a timeline entry with its text', async () => {
+    await withIncident(async (t, id) => {
+      const thread = channel('thread', () => ({ ok: true }), ['triggered', 'timeline']);
+      const { id: entry } = await t.db
+        .insertInto('timeline')
+        .values({
+          incident_id: id,
+          at: new Date().toISOString(),
+          kind: 'note',
+          actor: 'alice',
+          message: 'looking',
+          data: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await queue(t, id, 'triggered', [{ channel: 'thread' }]);
+      await queue(t, id, 'timeline', [{ channel: 'thread', timelineId: entry }]);
+      const asked: number[] = [];
+      await run(dispatcher(t, [thread.ch], { gate: async (n) => (asked.push(n), true) }));
+      expect(asked).toHaveLength(1);
+      expect(thread.sent).toHaveLength(1);
+      expect(thread.sent[0]).toMatchObject({
+        event: 'timeline',
+        incidentId: id,
+        timeline: { kind: 'note', actor: 'alice', message: 'looking' },
+      });
+      expect(await rows(t)).toMatchObject([{ status: 'pending' }, { status: 'sent' }]);
+      await queue(t, id, 'triggered', [{ channel: 'thread', dedupeKey: 'again' }]);
+      await run(dispatcher(t, [thread.ch], { gate: async () => false }));
+      expect(thread.sent.map((m) => [m.event, 'timeline' in m])).toEqual([
+        ['timeline', true],
+        ['triggered', false],
+        ['triggered', false],
+      ]);
+    });
+  });
+
+  it('records each attempt, the last error, and counts outcomes, reasons and latency', async () => {
+    await withIncident(async (t, id) => {
+      const down = channel('down', () => ({ ok: false, status: 503, error: 'down' }));
+      await queue(t, id, 'triggered', [{ channel: 'down' }]);
+      await run(dispatcher(t, [down.ch]));
+      expect(await rows(t)).toEqual([
+        { channel: 'down', event: 'triggered', status: 'failed', attempts: 2, last_error: '503 down' },
+      ]);
+      const metrics = await t.metrics.registry.getMetricsAsJSON();
+      const values = (name: string) => metrics.find((m) => m.name === name)?.values ?? [];
+      expect(values('vigil_notifications_total')).toContainEqual({
+        labels: { integration: 'fake', outcome: 'failed', channel: 'down' },
+        value: 1,
+      });
+      expect(values('vigil_notification_requests_failed_total')).toContainEqual({
+        labels: { integration: 'fake', reason: 'serverError' },
+        value: 2,
+      });
+      const count = values('vigil_notification_latency_seconds').find(
+        (v) => (v as { metricName?: string }).metricName === 'vigil_notification_latency_seconds_count',
+      );
+      expect(count?.value).toBe(2);
+      const fast = values('vigil_notification_latency_seconds').find(
+        (v) => v.labels.le === 0.01 && v.labels.integration === 'fake',
+      );
+      expect(fast?.value).toBe(2); // milliseconds, observed as seconds
+    });
+  });
+});
+
+describe('a failed attempt, as logged', () => {
+  const attempt = (over: Partial<DeliveryAttempt>): DeliveryAttempt => ({
+    incidentId: 7,
+    incidentStatus: 'triggered',
+    channel: 'ops',
+    kind: 'webhook',
+    target: 'https://hooks.example/x',
+    attempt: 1,
+    at: '2026-11-22T10:00:00.000Z',
+    durationMs: 12,
+    outcome: { ok: false, status: 502, error: 'bad gateway' },
+    ...over,
+  });
+  const logged = (a: DeliveryAttempt, user?: string) => {
+    const { log, lines } = captureLog();
+    logFailedAttempt(log, a, { notificationId: 3, maxAttempts: 4, user });
+    return lines;
+  };
+
+  it('says when it is retried, in ms or s, or that it is the last', () => {
+    expect(logged(attempt({ retryInMs: 999 }))[0]?.msg).toBe(
+      'notification to webhook channel ops (ops) failed, attempt 1 of 4: 502 bad gateway; retrying in 999 ms',
+    );
+    expect(logged(attempt({ retryInMs: 1000 }))[0]).toMatchObject({
+      retry_in_ms: 1000,
+      msg: expect.stringMatching(/retrying in 1 s$/),
+    });
+    expect(logged(attempt({ retryInMs: 2600 }))[0]?.msg).toMatch(/retrying in 3 s$/);
+    const last = logged(attempt({}), 'alice')[0];
+    expect(last).toMatchObject({
+      final: true,
+      user: 'alice',
+      status_code: 502,
+      notification: 3,
+      incident: 7,
+    });
+    expect(last?.msg).toMatch(/; giving up$/);
+  });
+
+  it('logs nothing for a success, and no status or user it does not have', () => {
+    expect(logged(attempt({ outcome: { ok: true, status: 200 } }))).toEqual([]);
+    const line = logged(attempt({ outcome: { ok: false, code: 'ECONNREFUSED' } }))[0];
+    expect(line).not.toHaveProperty('status_code');
+    expect(line).not.toHaveProperty('user');
+    expect(line?.reason).toBe('ECONNREFUSED');
+    expect(logged(attempt({ outcome: { ok: false } }))[0]?.reason).toBe('failed');
+  });
+
+  it('keeps no secret of a URL it cannot parse', () => {
+    expect(
+      logged(attempt({ outcome: { ok: false, error: 'fetch http://[bad/secret-path failed' } }))[0]?.reason,
+    ).toBe('fetch <url> failed');
+  });
+});
+
+describe('links in messages', () => {
+  const ackLinks = { secret: 's'.repeat(32), ttlMs: 60_000 };
+
+  it('points at Grafana when it is configured, else at the receiver', () => {
+    expect(
+      incidentsUrl(
+        { grafanaUrl: 'https://grafana.example//', publicUrl: 'https://vigil.example' },
+        '?status=open',
+      ),
+    ).toBe('https://grafana.example/a/vigil-incidents-app/incidents?status=open');
+    expect(incidentsUrl({ publicUrl: 'https://vigil.example//' }, '/4')).toBe(
+      'https://vigil.example/api/v1/incidents/4',
+    );
+    expect(incidentsUrl({}, '/4')).toBe('');
+    expect(
+      incidentUrl({ grafanaUrl: 'https://grafana.example', publicUrl: 'https://vigil.example', ackLinks }, 4),
+    ).toBe('https://grafana.example/a/vigil-incidents-app/incidents/4');
+    expect(incidentUrl({ publicUrl: 'https://vigil.example', ackLinks }, 4)).toMatch(
+      /^https:\/\/vigil\.example\/api\/v1\/view\/4\.\d+\./,
+    );
+    expect(incidentUrl({ publicUrl: 'https://vigil.example' }, 4)).toBe(
+      'https://vigil.example/api/v1/incidents/4',
+    );
+  });
+});
