@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import request from 'supertest';
 import { Dispatcher } from '../src/dispatch/dispatcher';
 import { logFailedAttempt } from '../src/dispatch/attempt-log';
 import { buildMessage, incidentUrl, incidentsUrl } from '../src/dispatch/message';
@@ -8,7 +7,7 @@ import { enqueue, type OutboxEntry } from '../src/dispatch/outbox';
 import type { NotificationEvent } from '../src/db/schema';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../src/notify/message';
 import type { DeliveryAttempt } from '../src/notify/sender';
-import { notification, startTestApp } from './helpers';
+import { startTestApp, withOneIncident } from './helpers';
 
 // The dispatcher against a real database, with channels that record what they are sent and answer as told.
 
@@ -45,20 +44,7 @@ function captureLog() {
 const RETRY = { maxAttempts: 2, initialDelayMs: 1500, maxDelayMs: 1500, jitter: 0 };
 const noWait = { now: Date.now, sleep: async () => undefined };
 
-async function withIncident(body: (t: App, incidentId: number) => Promise<void>) {
-  const t = await startTestApp();
-  try {
-    await request(t.app)
-      .post('/api/v1/alertmanager')
-      .send(notification([{ fingerprint: 'd' }]))
-      .expect(200);
-    await t.inbox.drained();
-    const { id } = await t.db.selectFrom('incidents').select('id').executeTakeFirstOrThrow();
-    await body(t, id);
-  } finally {
-    await t.close();
-  }
-}
+const withIncident = (body: (t: App, incidentId: number) => Promise<void>) => withOneIncident({}, {}, body);
 
 function dispatcher(
   t: App,

@@ -1,9 +1,8 @@
-import request from 'supertest';
 import { parseConfig, ConfigError } from '../src/config';
 import { Escalator } from '../src/escalation/escalator';
 import { fromLegacy, isLegacyPolicy } from '../src/escalation/legacy';
 import type { Directory } from '../src/escalation/targets';
-import { notification, startTestApp } from './helpers';
+import { withOneIncident } from './helpers';
 import {
   act,
   env,
@@ -226,19 +225,10 @@ describe('acknowledging', () => {
   it('acknowledges an incident whose route does not escalate', async () => {
     const doc = config({ steps: [page('alice')] });
     (doc.routing as { escalation?: string }).escalation = undefined;
-    const t = await startTestApp(doc, env);
-    try {
-      await request(t.app)
-        .post('/api/v1/alertmanager')
-        .send(notification([{ fingerprint: 'quiet' }]))
-        .expect(200);
-      await t.inbox.drained();
-      const { id } = await t.db.selectFrom('incidents').select('id').executeTakeFirstOrThrow();
+    await withOneIncident(doc, env, async (t, id) => {
       await act(t, id, 'acknowledge');
       expect(await incident(t, id)).toMatchObject({ status: 'acknowledged', acknowledged_by: 'responder' });
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { tempDir } from '@vigil/testkit';
 import pino from 'pino';
+import request from 'supertest';
 import { createApp } from '../src/app';
 import { parseConfig, type Config } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
@@ -96,6 +97,26 @@ export async function startTestApp(
       cleanup();
     },
   };
+}
+
+/** Runs body against an app of `doc` holding one incident (one alert, merged), closing the app after. */
+export async function withOneIncident(
+  doc: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  body: (t: Awaited<ReturnType<typeof startTestApp>>, incidentId: number) => Promise<void>,
+) {
+  const t = await startTestApp(doc, env);
+  try {
+    await request(t.app)
+      .post('/api/v1/alertmanager')
+      .send(notification([{ fingerprint: 'one' }]))
+      .expect(200);
+    await t.inbox.drained();
+    const { id } = await t.db.selectFrom('incidents').select('id').executeTakeFirstOrThrow();
+    await body(t, id);
+  } finally {
+    await t.close();
+  }
 }
 
 export interface AlertSpec {

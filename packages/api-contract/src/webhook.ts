@@ -3,6 +3,8 @@ import { named } from './registry';
 import { parseRfc3339, rfc3339String } from './time';
 
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Label and annotation maps: an object whose every value is a string, copied into a map without a
@@ -12,14 +14,13 @@ const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array'
  * notification carries hundreds of maps.
  */
 export const labelSet = z.unknown().transform((value, ctx): Record<string, string> => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isObject(value)) {
     ctx.addIssue({ code: 'custom', message: `Invalid input: expected object, received ${typeOf(value)}` });
     return z.NEVER;
   }
   const labels = Object.create(null) as Record<string, string>;
-  const given = value as Record<string, unknown>;
-  for (const name of Object.keys(given)) {
-    const v = given[name];
+  for (const name of Object.keys(value)) {
+    const v = value[name];
     if (typeof v === 'string') labels[name] = v;
     else
       ctx.addIssue({
@@ -71,18 +72,15 @@ export type WebhookPayload = z.output<typeof webhookPayload>;
 function readLabels(value: unknown, absent: 'empty' | 'refuse'): Record<string, string> | undefined {
   const labels = Object.create(null) as Record<string, string>;
   if (value === undefined) return absent === 'empty' ? labels : undefined;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const given = value as Record<string, unknown>;
-  for (const name of Object.keys(given)) {
-    const v = given[name];
+  if (!isObject(value)) return undefined;
+  for (const name of Object.keys(value)) {
+    const v = value[name];
     if (typeof v !== 'string') return undefined;
     labels[name] = v;
   }
   return labels;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 const isStatus = (v: unknown) => v === 'firing' || v === 'resolved';
 const isTime = (v: unknown) => typeof v === 'string' && parseRfc3339(v) !== undefined;
 
