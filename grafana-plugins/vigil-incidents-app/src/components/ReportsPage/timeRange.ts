@@ -1,4 +1,4 @@
-import { dateTime, rangeUtil, type RawTimeRange, type TimeRange } from '@grafana/data';
+import { dateMath, dateTime, type RawTimeRange, type TimeRange } from '@grafana/data';
 
 /** The page's range when the URL names none: the last 30 days, as a dashboard's default time picker does. */
 export const DEFAULT_RANGE: RawTimeRange = { from: 'now-30d', to: 'now' };
@@ -12,10 +12,19 @@ export function readRange(params: URLSearchParams): TimeRange {
   const from = params.get('from');
   const to = params.get('to');
   const raw = from && to ? { from: fromUrl(from), to: fromUrl(to) } : DEFAULT_RANGE;
-  const range = rangeUtil.convertRawToRange(raw);
-  return range.from.isValid() && range.to.isValid() && range.from.valueOf() < range.to.valueOf()
-    ? range
-    : rangeUtil.convertRawToRange(DEFAULT_RANGE);
+  const range = resolve(raw);
+  return range && range.from.valueOf() < range.to.valueOf() ? range : (resolve(DEFAULT_RANGE) as TimeRange);
+}
+
+/**
+ * Both ends at one `now` (rangeUtil.convertRawToRange reads the clock once per end, so "now-30d" to "now"
+ * could span a millisecond more than 30 days); undefined when either end is not a time.
+ */
+function resolve(raw: RawTimeRange): TimeRange | undefined {
+  const now = dateTime();
+  const from = dateMath.toDateTime(raw.from, { roundUp: false, now });
+  const to = dateMath.toDateTime(raw.to, { roundUp: true, now });
+  return from?.isValid() && to?.isValid() ? { from, to, raw } : undefined;
 }
 
 /** The URL's `from` and `to` for a range chosen in the picker. */
