@@ -60,6 +60,23 @@ describe('noise control configuration', () => {
     }
   });
 
+  it('takes a time YAML read as a date, and a window with one matcher narrowing it', () => {
+    const [window] = parseConfig(
+      {
+        maintenance_windows: [
+          {
+            name: 'w',
+            matchers: ['env!="prod"', 'service="db"'],
+            starts_at: new Date('2026-12-01T22:00:00Z'),
+            ends_at: '2026-12-02T02:00:00Z',
+          },
+        ],
+      },
+      {},
+    ).maintenance_windows;
+    expect(window!.starts_at).toBe('2026-12-01T22:00:00.000Z');
+  });
+
   it('names the bad key', () => {
     expect(refused({ noise: { flapping: { transitions: 0, window: '30m' } } })).toContain(
       'noise.flapping.transitions',
@@ -84,6 +101,30 @@ describe('noise control configuration', () => {
     expect(refused({ maintenance_windows: [{ ...window, starts_at: 'now' }] })).toContain(
       'maintenance_windows[0].starts_at',
     );
+    expect(refused({ maintenance_windows: [{ ...window, ends_at: window.starts_at }] })).toContain(
+      'maintenance_windows[0].ends_at: must be after starts_at',
+    );
+    expect(refused({ maintenance_windows: [{ ...window, starts_at: 'now' }] })).toContain(
+      'maintenance_windows[0].starts_at: must be an RFC 3339 time',
+    );
+    expect(refused({ maintenance_windows: [{ ...window, starts_at: 5 }] })).toContain(
+      'maintenance_windows[0].starts_at: expected an RFC 3339 time',
+    );
+    expect(refused({ maintenance_windows: [{ ...window, starts_at: new Date('soon') }] })).toContain(
+      'maintenance_windows[0].starts_at: expected an RFC 3339 time',
+    );
+    expect(
+      refused({ maintenance_windows: [{ ...window, matchers: ['env!="prod"', 'team=~".*"'] }] }),
+    ).toContain(
+      'maintenance_windows[0].matchers: needs at least one matcher that does not match the empty string',
+    );
+    expect(refused({ noise: { flapping: { transitions: 2, window: '0s' } } })).toContain(
+      'noise.flapping.window: must be longer than 0s',
+    );
+    for (const url of ['xhttp://am:9093', 'httpx://am:9093'])
+      expect(refused({ noise: { alertmanager_silences: { url } } })).toContain(
+        'noise.alertmanager_silences.url: must be an http(s) URL',
+      );
     expect(refused({ maintenance_windows: [window, window] })).toContain(
       'maintenance_windows[1].name: duplicate window name "w"',
     );

@@ -3,6 +3,11 @@ import type { Db } from '../../src/db/database';
 import type { IncidentTable, NotificationTable } from '../../src/db/schema';
 import { openTempDb } from '../helpers';
 
+export const MIN = 60_000;
+const T0 = Date.parse('2026-11-22T10:00:00.000Z');
+/** The time `min` minutes after the tests' fixed start, 2026-11-22T10:00Z. */
+export const at = (min: number) => new Date(T0 + min * MIN).toISOString();
+
 /**
  * Noise control's rules on a bare migrated database, without an app: incidents, notifications and their
  * changes written as the receiver writes them, so each rule's edge can be set up exactly.
@@ -16,8 +21,19 @@ export async function withNoiseDb(fn: (db: Db) => Promise<void>): Promise<void> 
   }
 }
 
+/** The db with some of its methods replaced (Kysely's private fields rule out Object.create). */
+export function overriding(db: Db, overrides: Partial<Db>): Db {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop in overrides) return overrides[prop as keyof Db];
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export async function addIncident(db: Db, fields: Partial<Insertable<IncidentTable>> = {}): Promise<number> {
-  const at = fields.opened_at ?? '2026-11-22T10:00:00.000Z';
+  const opened = fields.opened_at ?? at(0);
   const row = await db
     .insertInto('incidents')
     .values({
@@ -32,8 +48,8 @@ export async function addIncident(db: Db, fields: Partial<Insertable<IncidentTab
       group_labels: '{}',
       common_labels: '{}',
       external_url: null,
-      opened_at: at,
-      updated_at: at,
+      opened_at: opened,
+      updated_at: opened,
       acknowledged_at: null,
       acknowledged_by: null,
       resolved_at: null,
@@ -55,7 +71,7 @@ export async function addNotification(
   incidentId: number,
   fields: Partial<Insertable<NotificationTable>> = {},
 ): Promise<number> {
-  const at = fields.created_at ?? '2026-11-22T10:00:00.000Z';
+  const created = fields.created_at ?? at(0);
   const row = await db
     .insertInto('notifications')
     .values({
@@ -67,8 +83,8 @@ export async function addNotification(
       status: 'pending',
       attempts: 0,
       last_error: null,
-      created_at: at,
-      updated_at: at,
+      created_at: created,
+      updated_at: created,
       hold_reason: null,
       hold_ref: null,
       digest_id: null,
@@ -78,6 +94,30 @@ export async function addNotification(
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+export async function addAlert(
+  db: Db,
+  incidentId: number,
+  labels: Record<string, string>,
+  status: 'firing' | 'resolved' = 'firing',
+): Promise<void> {
+  await db
+    .insertInto('alerts')
+    .values({
+      incident_id: incidentId,
+      fingerprint: JSON.stringify(labels),
+      starts_at: at(0),
+      ends_at: null,
+      status,
+      severity: 'warning',
+      labels: JSON.stringify(labels),
+      annotations: '{}',
+      generator_url: null,
+      extra: '{}',
+      last_seen_at: at(0),
+    })
+    .execute();
 }
 
 /** An incident's change (opened, resolved, reopened…), as merging records it for noise control. */
