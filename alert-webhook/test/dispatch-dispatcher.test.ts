@@ -7,7 +7,8 @@ import { enqueue, type OutboxEntry } from '../src/dispatch/outbox';
 import type { NotificationEvent } from '../src/db/schema';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../src/notify/message';
 import type { DeliveryAttempt } from '../src/notify/sender';
-import { startTestApp, withOneIncident } from './helpers';
+import type { Db } from '../src/db/database';
+import { overriding, startTestApp, withOneIncident } from './helpers';
 
 // The dispatcher against a real database, with channels that record what they are sent and answer as told.
 
@@ -72,6 +73,49 @@ const rows = (t: App) =>
     .orderBy('id')
     .execute();
 
+/**
+ * The app's database, with each scan of the queue (the dispatcher's select of up to 500 pending rows)
+ * answered only once the test lets it, after the rows were read: to act between a scan's read and its sends.
+ */
+function pausingScans(t: App) {
+  let paused: Promise<void> | undefined;
+  let resume = () => {};
+  // Each builder of the chain, wrapped: a chain that set a limit waits after its execute().
+  const wrap = <B extends object>(builder: B, limited: boolean): B =>
+    new Proxy(builder, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop);
+        if (typeof value !== 'function') return value;
+        if (prop === 'execute')
+          return async () => {
+            const rows: unknown = await value.call(target);
+            if (limited && paused) await paused;
+            return rows;
+          };
+        return (...args: unknown[]) => {
+          const next: unknown = value.apply(target, args);
+          return typeof next === 'object' && next !== null && 'execute' in next
+            ? wrap(next, limited || prop === 'limit')
+            : next;
+        };
+      },
+    });
+  const db = overriding(t.db, {
+    selectFrom: ((...args: Parameters<Db['selectFrom']>) =>
+      wrap(t.db.selectFrom(...args), false)) as Db['selectFrom'],
+  });
+  return {
+    db,
+    pause: () => {
+      paused = new Promise((r) => (resume = r));
+    },
+    resume: () => {
+      paused = undefined;
+      resume();
+    },
+  };
+}
+
 async function run(d: Dispatcher) {
   d.kick();
   await d.idle();
@@ -116,6 +160,108 @@ describe('the dispatcher', () => {
       d.kick();
       await d.idle();
       expect(ok.sent.map((m) => m.event)).toEqual(['triggered', 'resolved']);
+    });
+  });
+
+  it('follows a scan with another when notifications were queued during it', async () => {
+    await withIncident(async (t, id) => {
+      const ok = channel('ok', () => ({ ok: true }));
+      const scans = pausingScans(t);
+      const d = new Dispatcher(scans.db, new Map([['ok', ok.ch]]), {
+        retry: RETRY,
+        links: {},
+        log: pino({ level: 'silent' }),
+        metrics: t.metrics,
+        clock: noWait,
+      });
+      await queue(t, id, 'triggered', [{ channel: 'ok' }]);
+      scans.pause();
+      d.kick();
+      await new Promise((r) => setTimeout(r, 20)); // the scan has read the queue: the triggered only
+      await queue(t, id, 'resolved', [{ channel: 'ok' }]);
+      d.kick();
+      scans.resume();
+      await d.idle();
+      expect(ok.sent.map((m) => m.event)).toEqual(['triggered', 'resolved']);
+    });
+  });
+
+  it('does not send again what a scan read as pending just before its delivery finished', async () => {
+    await withIncident(async (t, id) => {
+      const slow = channel('slow', () => ({ ok: true }), undefined, 30);
+      const scans = pausingScans(t);
+      const { log, lines } = captureLog();
+      const d = new Dispatcher(scans.db, new Map([['slow', slow.ch]]), {
+        retry: RETRY,
+        links: {},
+        log,
+        metrics: t.metrics,
+        clock: noWait,
+      });
+      await queue(t, id, 'triggered', [{ channel: 'slow' }]);
+      d.kick();
+      await new Promise((r) => setTimeout(r, 10)); // sending
+      scans.pause();
+      d.kick(); // reads it still pending, and hands it on only once the delivery is done
+      while ((await rows(t))[0]?.status === 'pending') await new Promise((r) => setTimeout(r, 5));
+      scans.resume();
+      await d.idle();
+      expect(slow.sent).toHaveLength(1);
+      // One deleted after the scan read it (pruned, say) is passed over without an error.
+      await queue(t, id, 'resolved', [{ channel: 'slow' }]);
+      scans.pause();
+      d.kick();
+      await new Promise((r) => setTimeout(r, 20));
+      await t.db.deleteFrom('notifications').where('event', '=', 'resolved').execute();
+      scans.resume();
+      await d.idle();
+      expect(slow.sent).toHaveLength(1);
+      expect(lines).toEqual([]);
+    });
+  });
+
+  it('sends a storm digest past noise control, on a channel taking the default events', async () => {
+    await withIncident(async (t, id) => {
+      const all = channel('all', () => ({ ok: true }));
+      const now = new Date().toISOString();
+      const notification = (fields: Record<string, unknown>) =>
+        t.db
+          .insertInto('notifications')
+          .values({
+            incident_id: id,
+            event: 'triggered',
+            channel: 'all',
+            recipient: null,
+            dedupe_key: null,
+            status: 'pending',
+            attempts: 0,
+            last_error: null,
+            created_at: now,
+            updated_at: now,
+            hold_reason: null,
+            hold_ref: '1',
+            digest_id: null,
+            ...fields,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+      const digest = await notification({ event: 'digest' });
+      await notification({ status: 'held', hold_reason: 'storm', digest_id: digest.id });
+      // A digest carrying nothing cannot be built: logged, and left pending.
+      const empty = await notification({ event: 'digest', hold_ref: '2' });
+      const { log, lines } = captureLog();
+      await run(dispatcher(t, [all.ch], { gate: async () => true, log }));
+      expect(all.sent.map((m) => [m.event, m.notificationId, m.title])).toEqual([
+        ['digest', digest.id, expect.stringMatching(/^Alert storm: 1 incident for team /)],
+      ]);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          msg: 'notification delivery failed',
+          notification: empty.id,
+          err: expect.objectContaining({ message: `digest ${empty.id} carries no notifications` }),
+        }),
+      ]);
+      expect((await rows(t)).map((r) => r.status)).toEqual(['sent', 'held', 'pending']);
     });
   });
 

@@ -46,6 +46,17 @@ export async function openTempDb(
   };
 }
 
+/** The db with some of its methods replaced (Kysely's private fields rule out Object.create). */
+export function overriding(db: Db, overrides: Partial<Db>): Db {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop in overrides) return overrides[prop as keyof Db];
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * The mutation run (mutation/jest.config.js) merges in process: Stryker switches mutants on in the test's
  * thread only, so the merge thread would run unmutated code.

@@ -21,6 +21,7 @@ import { AlertmanagerSilences } from '../src/noise/silences';
 import { sendDueDigests, stormFor } from '../src/noise/storm';
 import { parseMatchers } from '../src/routing/matchers';
 import { startReceiver, type Receiver, type Reply } from './fixtures/notify/receiver';
+import { overriding } from './helpers';
 import {
   addAlert,
   addChange,
@@ -29,7 +30,6 @@ import {
   at,
   auditOf,
   MIN,
-  overriding,
   timelineOf,
   withNoiseDb,
 } from './support/noise-db';

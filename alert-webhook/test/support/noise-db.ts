@@ -21,17 +21,6 @@ export async function withNoiseDb(fn: (db: Db) => Promise<void>): Promise<void> 
   }
 }
 
-/** The db with some of its methods replaced (Kysely's private fields rule out Object.create). */
-export function overriding(db: Db, overrides: Partial<Db>): Db {
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop in overrides) return overrides[prop as keyof Db];
-      const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 export async function addIncident(db: Db, fields: Partial<Insertable<IncidentTable>> = {}): Promise<number> {
   const opened = fields.opened_at ?? at(0);
   const row = await db
