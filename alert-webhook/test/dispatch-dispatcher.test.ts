@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Dispatcher } from '../src/dispatch/dispatcher';
 import { logFailedAttempt } from '../src/dispatch/attempt-log';
@@ -8,7 +7,8 @@ import type { NotificationEvent } from '../src/db/schema';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../src/notify/message';
 import type { DeliveryAttempt } from '../src/notify/sender';
 import type { Db } from '../src/db/database';
-import { overriding, startTestApp, withOneIncident } from './helpers';
+import { captureLog, overriding, startTestApp, withOneIncident } from './helpers';
+import { addNotification } from './support/noise-db';
 
 // The dispatcher against a real database, with channels that record what they are sent and answer as told.
 
@@ -31,17 +31,6 @@ function channel(name: string, answer: () => DeliveryOutcome, events?: Notificat
   return { ch, sent };
 }
 
-function captureLog() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
-
 const RETRY = { maxAttempts: 2, initialDelayMs: 1500, maxDelayMs: 1500, jitter: 0 };
 const noWait = { now: Date.now, sleep: async () => undefined };
 
@@ -51,8 +40,9 @@ function dispatcher(
   t: App,
   channels: NotificationChannel[],
   extra: Partial<ConstructorParameters<typeof Dispatcher>[2]> = {},
+  db: Db = t.db,
 ) {
-  return new Dispatcher(t.db, new Map(channels.map((c) => [c.name, c])), {
+  return new Dispatcher(db, new Map(channels.map((c) => [c.name, c])), {
     retry: RETRY,
     links: {},
     log: pino({ level: 'silent' }),
@@ -167,13 +157,7 @@ describe('the dispatcher', () => {
     await withIncident(async (t, id) => {
       const ok = channel('ok', () => ({ ok: true }));
       const scans = pausingScans(t);
-      const d = new Dispatcher(scans.db, new Map([['ok', ok.ch]]), {
-        retry: RETRY,
-        links: {},
-        log: pino({ level: 'silent' }),
-        metrics: t.metrics,
-        clock: noWait,
-      });
+      const d = dispatcher(t, [ok.ch], {}, scans.db);
       await queue(t, id, 'triggered', [{ channel: 'ok' }]);
       scans.pause();
       d.kick();
@@ -191,13 +175,7 @@ describe('the dispatcher', () => {
       const slow = channel('slow', () => ({ ok: true }), undefined, 30);
       const scans = pausingScans(t);
       const { log, lines } = captureLog();
-      const d = new Dispatcher(scans.db, new Map([['slow', slow.ch]]), {
-        retry: RETRY,
-        links: {},
-        log,
-        metrics: t.metrics,
-        clock: noWait,
-      });
+      const d = dispatcher(t, [slow.ch], { log }, scans.db);
       await queue(t, id, 'triggered', [{ channel: 'slow' }]);
       d.kick();
       await new Promise((r) => setTimeout(r, 10)); // sending
@@ -223,42 +201,27 @@ describe('the dispatcher', () => {
   it('sends a storm digest past noise control, on a channel taking the default events', async () => {
     await withIncident(async (t, id) => {
       const all = channel('all', () => ({ ok: true }));
-      const now = new Date().toISOString();
-      const notification = (fields: Record<string, unknown>) =>
-        t.db
-          .insertInto('notifications')
-          .values({
-            incident_id: id,
-            event: 'triggered',
-            channel: 'all',
-            recipient: null,
-            dedupe_key: null,
-            status: 'pending',
-            attempts: 0,
-            last_error: null,
-            created_at: now,
-            updated_at: now,
-            hold_reason: null,
-            hold_ref: '1',
-            digest_id: null,
-            ...fields,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
+      const notification = (fields: Parameters<typeof addNotification>[2]) =>
+        addNotification(t.db, id, {
+          channel: 'all',
+          hold_ref: '1',
+          created_at: new Date().toISOString(),
+          ...fields,
+        });
       const digest = await notification({ event: 'digest' });
-      await notification({ status: 'held', hold_reason: 'storm', digest_id: digest.id });
+      await notification({ status: 'held', hold_reason: 'storm', digest_id: digest });
       // A digest carrying nothing cannot be built: logged, and left pending.
       const empty = await notification({ event: 'digest', hold_ref: '2' });
       const { log, lines } = captureLog();
       await run(dispatcher(t, [all.ch], { gate: async () => true, log }));
       expect(all.sent.map((m) => [m.event, m.notificationId, m.title])).toEqual([
-        ['digest', digest.id, expect.stringMatching(/^Alert storm: 1 incident for team /)],
+        ['digest', digest, expect.stringMatching(/^Alert storm: 1 incident for team /)],
       ]);
       expect(lines).toEqual([
         expect.objectContaining({
           msg: 'notification delivery failed',
-          notification: empty.id,
-          err: expect.objectContaining({ message: `digest ${empty.id} carries no notifications` }),
+          notification: empty,
+          err: expect.objectContaining({ message: `digest ${empty} carries no notifications` }),
         }),
       ]);
       expect((await rows(t)).map((r) => r.status)).toEqual(['sent', 'held', 'pending']);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { tempDir } from '@vigil/testkit';
 import pino from 'pino';
 import request from 'supertest';
@@ -9,6 +10,20 @@ import type { WebhookPayload } from '../src/webhook/payload';
 import { freshStorage, type Backend } from './support/backends';
 
 export { tempDir };
+
+/** A logger at info whose lines the test reads back: parsed, and as written. */
+export function captureLog() {
+  const lines: Record<string, unknown>[] = [];
+  let raw = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      raw += chunk.toString();
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { log: pino({ level: 'info' }, stream), lines, raw: () => raw };
+}
 
 /** A receiver guarded as in production: a webhook token, and an API token per role (secrets from env). */
 export const GUARDED = {

@@ -21,7 +21,7 @@ import { AlertmanagerSilences } from '../src/noise/silences';
 import { sendDueDigests, stormFor } from '../src/noise/storm';
 import { parseMatchers } from '../src/routing/matchers';
 import { startReceiver, type Receiver, type Reply } from './fixtures/notify/receiver';
-import { overriding } from './helpers';
+import { captureLog, overriding } from './helpers';
 import {
   addAlert,
   addChange,
@@ -560,13 +560,6 @@ describe('a storm digest as a message', () => {
   });
 });
 
-/** The error lines a MaintenanceWindows logs. */
-function recordingLog() {
-  const lines: { msg: string; window?: number; err?: { message: string } }[] = [];
-  const log = pino({ level: 'error' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { log, lines };
-}
-
 /** An Alertmanager stand-in answering as the v2 silences API does (or as `reply` says), recording requests. */
 async function withAlertmanager(
   reply: (path: string, index: number) => Reply,
@@ -596,7 +589,7 @@ const newWindow = (matchers: string, from: number, to: number, comment = '') => 
 describe('maintenance windows in the database', () => {
   it('cover an incident while active and matching every firing alert, or every alert once all resolved', async () => {
     await withNoiseDb(async (db) => {
-      const windows = new MaintenanceWindows(db, recordingLog().log);
+      const windows = new MaintenanceWindows(db, captureLog().log);
       const db1 = await windows.create(newWindow('service="db"', 10, 20), 'alice', at(0));
       const both = await windows.create(newWindow('service=~"db|web"', 10, 20), 'alice', at(0));
       const id = await addIncident(db);
@@ -619,7 +612,7 @@ describe('maintenance windows in the database', () => {
 
   it('cover nothing with a stored regex that RE2 refuses', async () => {
     await withNoiseDb(async (db) => {
-      const windows = new MaintenanceWindows(db, recordingLog().log);
+      const windows = new MaintenanceWindows(db, captureLog().log);
       const w = await windows.create(newWindow('service="db"', 10, 20), 'alice', at(0));
       await db.updateTable('maintenance_windows').set({ matchers: '["service=~\\"(d)\\\\1\\""]' }).execute();
       const id = await addIncident(db);
@@ -634,7 +627,7 @@ describe('maintenance windows in the database', () => {
 
   it('are presented with their state, and listed while not over, by start', async () => {
     await withNoiseDb(async (db) => {
-      const windows = new MaintenanceWindows(db, recordingLog().log);
+      const windows = new MaintenanceWindows(db, captureLog().log);
       const later = await windows.create(newWindow('service="a"', 30, 40, 'later'), 'alice', at(0));
       const now = await windows.create(newWindow('service="b"', 0, 20), 'alice', at(0));
       const gone = await windows.create(newWindow('service="c"', 0, 20), 'alice', at(0));
@@ -685,7 +678,7 @@ describe('maintenance windows in the database', () => {
 
   it('end when their end comes or they are deleted, until closed', async () => {
     await withNoiseDb(async (db) => {
-      const windows = new MaintenanceWindows(db, recordingLog().log);
+      const windows = new MaintenanceWindows(db, captureLog().log);
       const a = await windows.create(newWindow('service="a"', 0, 10), 'alice', at(0));
       const b = await windows.create(newWindow('service="b"', 0, 60), 'alice', at(0));
       await windows.create(newWindow('service="c"', 0, 60), 'alice', at(0));
@@ -698,7 +691,7 @@ describe('maintenance windows in the database', () => {
 
   it('follow the configuration: added, changed and removed by name, API windows left alone', async () => {
     await withNoiseDb(async (db) => {
-      const windows = new MaintenanceWindows(db, recordingLog().log);
+      const windows = new MaintenanceWindows(db, captureLog().log);
       const api = await windows.create(newWindow('service="api"', 0, 60), 'alice', at(0));
       const cfg = (name: string, matchers: string, to = 60, comment = '') => ({
         name,
@@ -747,7 +740,7 @@ describe('maintenance windows as silences', () => {
   it("send Alertmanager each matcher's kind, and expire the silence on delete", async () => {
     await withAlertmanager(silenceOk, async (silences, am) => {
       await withNoiseDb(async (db) => {
-        const windows = new MaintenanceWindows(db, recordingLog().log, silences);
+        const windows = new MaintenanceWindows(db, captureLog().log, silences);
         const w = await windows.create(newWindow('a="1", b!="2", c=~"3", d!~"4"', 0, 60), 'alice', at(0));
         expect(w.silence_id).toBe('s-0');
         const [post] = am.requests;
@@ -785,7 +778,7 @@ describe('maintenance windows as silences', () => {
         : { status: 500, body: 'down' };
     await withAlertmanager(refuse, async (silences) => {
       await withNoiseDb(async (db) => {
-        const { log, lines } = recordingLog();
+        const { log, lines } = captureLog();
         const windows = new MaintenanceWindows(db, log, silences);
         const w = await windows.create(newWindow('a="1"', 0, 60, 'upgrade'), 'alice', at(0));
         expect(w.silence_id).toBeNull();
@@ -810,7 +803,7 @@ describe('maintenance windows as silences', () => {
   it('log configured windows that could not be mirrored', async () => {
     await withAlertmanager(silenceOk, async (silences) => {
       await withNoiseDb(async (db) => {
-        const { log, lines } = recordingLog();
+        const { log, lines } = captureLog();
         // The silence is made, but recording it on the window fails.
         const failing = overriding(db, {
           updateTable: () => {
@@ -873,7 +866,7 @@ describe('maintenance windows as silences', () => {
   it('mirror configured windows in the background, logging what could not be mirrored', async () => {
     await withAlertmanager(silenceOk, async (silences, am) => {
       await withNoiseDb(async (db) => {
-        const windows = new MaintenanceWindows(db, recordingLog().log, silences);
+        const windows = new MaintenanceWindows(db, captureLog().log, silences);
         await windows.syncConfig([{ name: 'n', ...newWindow('a="1"', 0, 60, 'night') }], at(0));
         for (let i = 0; i < 100 && am.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
         expect(JSON.parse(am.requests[0]!.body)).toMatchObject({

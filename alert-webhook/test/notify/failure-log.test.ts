@@ -1,13 +1,11 @@
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { SmtpSink } from '@vigil/testkit';
-import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
 import { withoutUrlSecrets } from '../../src/dispatch/attempt-log';
-import { notification, tempDir } from '../helpers';
+import { captureLog, notification, tempDir } from '../helpers';
 import { startSmtpServer } from '../fixtures/notify/smtp';
 import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
 
@@ -38,19 +36,6 @@ afterAll(async () => {
   await slack.close();
   await hook.close();
 });
-
-function captureLog() {
-  const lines: Record<string, unknown>[] = [];
-  let raw = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      raw += chunk.toString();
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines, raw: () => raw };
-}
 
 describe('failed notification attempts', () => {
   it('are each logged at warn with channel, kind, recipient, attempt and reason, and no secret', async () => {
