@@ -8,7 +8,8 @@ const MODULES = {
   ingest: {
     // The merge reads its state, merges in memory and writes back in multi-row statements (merge-*.ts).
     mutate: ['alert-webhook/src/incidents/ingest.ts', 'alert-webhook/src/incidents/merge-*.ts'],
-    tests: ['ingest', 'merge-*'],
+    // correlation: the merge's correlation lookups (opening under a rule's key, joining an open incident).
+    tests: ['ingest', 'merge-*', 'correlation'],
   },
   routing: {
     mutate: ['alert-webhook/src/routing/**/*.ts'],

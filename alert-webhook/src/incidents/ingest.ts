@@ -329,15 +329,6 @@ export async function mergeSnapshots(
   return merged.map(({ touched, ...counts }) => ({ incidentIds: [...touched].map((i) => i.id), ...counts }));
 }
 
-/** Merges one snapshot inside the caller's transaction. */
-export async function ingestSnapshot(
-  tx: Tx,
-  payload: WebhookPayload,
-  options: MergeContext,
-): Promise<IngestResult> {
-  return (await mergeSnapshots(tx, [payload], options))[0] as IngestResult;
-}
-
 export interface Snapshot {
   payload: WebhookPayload;
   /** The inbox row it came from, marked processed in the same transaction. */

@@ -1,0 +1,194 @@
+import { ingest } from '../src/incidents/ingest';
+import { chunks } from '../src/incidents/merge-state';
+import type { Db } from '../src/db/database';
+import { notification, openTempDb } from './helpers';
+import { BACKENDS, stopTestPostgres } from './support/backends';
+import { mergeHarness, mergeOptions } from './support/merge';
+
+afterAll(stopTestPostgres);
+
+const HOUR = 3_600_000;
+
+describe('chunks', () => {
+  it('splits within the parameters a statement may bind: 30,000 values, fewer rows the more columns each has', () => {
+    expect(chunks(Array.from({ length: 30_001 }, (_, i) => i)).map((c) => c.length)).toEqual([30_000, 1]);
+    const rows = Array.from({ length: 6000 }, (_, i) => i);
+    const parts = chunks(rows, 11);
+    expect(parts.map((c) => c.length)).toEqual([2727, 2727, 546]);
+    expect(parts.flat()).toEqual(rows);
+    expect(chunks([1, 2], 40_000)).toEqual([[1], [2]]);
+  });
+});
+
+/**
+ * Merge edges the scenario tests leave out (issue 23: mutants of the batch's state and writes that survived
+ * them): several groups and owners in one batch, which resolved incident reopens, legacy rows.
+ */
+describe.each(BACKENDS)('merge edges on %s', (backend) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeEach(async () => ({ db, close } = await openTempDb(backend)));
+  afterEach(() => close());
+  const { merge, incidents, alerts, notifications } = mergeHarness(() => db);
+  const owners = async () => (await alerts()).map((a) => [a.fingerprint, a.incident_id]);
+
+  it('marks the inbox rows of the snapshots it merged processed, and no other', async () => {
+    const inboxRow = async () =>
+      (
+        await db
+          .insertInto('inbox')
+          .values({
+            received_at: '2026-11-22T10:00:30.000Z',
+            receiver: 'vigil',
+            group_key: 'g',
+            alert_count: 1,
+            payload: '{}',
+            processed_at: null,
+            error: null,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const first = await inboxRow();
+    const untouched = await inboxRow();
+    const third = await inboxRow();
+    await ingest(
+      db,
+      [
+        { payload: notification([{ fingerprint: 'a' }], { groupKey: 'g1' }), inboxId: first },
+        { payload: notification([{ fingerprint: 'b' }], { groupKey: 'g2' }) },
+        { payload: notification([{ fingerprint: 'c' }], { groupKey: 'g3' }), inboxId: third },
+      ],
+      mergeOptions(),
+    );
+    expect(await db.selectFrom('inbox').select(['id', 'processed_at']).orderBy('id').execute()).toEqual([
+      { id: first, processed_at: '2026-11-22T10:01:00.000Z' },
+      { id: untouched, processed_at: null },
+      { id: third, processed_at: '2026-11-22T10:01:00.000Z' },
+    ]);
+  });
+
+  it('keeps the groups of one batch apart: another group key, or the same one from another receiver', async () => {
+    await merge([
+      notification([{ fingerprint: 'a' }], { groupKey: 'g1' }),
+      notification([{ fingerprint: 'b' }], { groupKey: 'g2' }),
+      notification([{ fingerprint: 'c' }], { receiver: 'other', groupKey: 'g1' }),
+    ]);
+    const all = await incidents();
+    expect(all.map((i) => [i.receiver, i.group_key, i.status])).toEqual([
+      ['vigil', 'g1', 'triggered'],
+      ['vigil', 'g2', 'triggered'],
+      ['other', 'g1', 'triggered'],
+    ]);
+    expect(await owners()).toEqual(all.map((i, n) => [['a', 'b', 'c'][n], i.id]));
+  });
+
+  it('finds each open incident of a batch by receiver and group key whole, not their concatenation', async () => {
+    await merge(notification([{ fingerprint: 'a' }], { receiver: 'ab', groupKey: 'c' }));
+    await merge(notification([{ fingerprint: 'b' }], { receiver: 'a', groupKey: 'bc' }));
+    // Only new alerts: each group's incident is found as the group's open one, not as an owner.
+    await merge([
+      notification([{ fingerprint: 'a2' }], { receiver: 'ab', groupKey: 'c' }),
+      notification([{ fingerprint: 'b2' }], { receiver: 'a', groupKey: 'bc' }),
+    ]);
+    const [first, second, ...rest] = await incidents();
+    expect(rest).toHaveLength(0);
+    expect(await owners()).toEqual([
+      ['a', first!.id],
+      ['b', second!.id],
+      ['a2', first!.id],
+      ['b2', second!.id],
+    ]);
+  });
+
+  it("joins new alerts to the newest open incident owning the snapshot's known occurrences", async () => {
+    await merge(notification([{ fingerprint: 'a' }], { groupKey: 'g1' }));
+    await merge(notification([{ fingerprint: 'b' }], { groupKey: 'g2' }));
+    await merge(
+      notification([{ fingerprint: 'a' }, { fingerprint: 'b' }, { fingerprint: 'c' }], { groupKey: 'g3' }),
+    );
+    const [older, newer, ...rest] = await incidents();
+    expect(rest).toHaveLength(0);
+    expect(await owners()).toEqual([
+      ['a', older!.id],
+      ['b', newer!.id],
+      ['c', newer!.id],
+    ]);
+  });
+
+  it('reopens the newest of the resolved incidents within the window', async () => {
+    await merge(notification([{ fingerprint: 'a' }]));
+    await merge(notification([{ fingerprint: 'a', status: 'resolved' }]), {
+      now: '2026-11-22T10:02:00.000Z',
+    });
+    const later = { startsAt: '2026-11-22T10:03:00Z' };
+    await merge(notification([{ fingerprint: 'b', ...later }]), { now: '2026-11-22T10:03:00.000Z' });
+    await merge(notification([{ fingerprint: 'b', status: 'resolved', ...later }]), {
+      now: '2026-11-22T10:04:00.000Z',
+    });
+    await merge(notification([{ fingerprint: 'c', startsAt: '2026-11-22T10:05:00Z' }]), {
+      now: '2026-11-22T10:05:00.000Z',
+      reopenWindowMs: HOUR,
+    });
+    const [older, newer, ...rest] = await incidents();
+    expect(rest).toHaveLength(0);
+    expect(older).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:02:00.000Z' });
+    expect(newer).toMatchObject({ status: 'triggered', resolved_at: null });
+    expect((await owners()).map(([fingerprint, id]) => `${fingerprint}:${id === newer!.id}`)).toEqual([
+      'a:false',
+      'b:true',
+      'c:true',
+    ]);
+  });
+
+  it('reopens the later of two incidents the same batch recorded resolved', async () => {
+    await merge(
+      [
+        notification([{ fingerprint: 'a', status: 'resolved' }]),
+        notification([{ fingerprint: 'b', status: 'resolved' }]),
+        notification([{ fingerprint: 'c' }]),
+      ],
+      { reopenWindowMs: HOUR },
+    );
+    const [first, second, ...rest] = await incidents();
+    expect(rest).toHaveLength(0);
+    expect([first!.status, second!.status]).toEqual(['resolved', 'triggered']);
+    expect(await owners()).toEqual([
+      ['a', first!.id],
+      ['b', second!.id],
+      ['c', second!.id],
+    ]);
+  });
+
+  it('does not reopen a resolved incident outside the window that owns a stale occurrence of the snapshot', async () => {
+    await merge(notification([{ fingerprint: 'a' }]));
+    await merge(notification([{ fingerprint: 'a', status: 'resolved' }]));
+    // Two hours on, with a one-hour window: a's resolved occurrence again, and a new alert b.
+    await merge(
+      notification([
+        { fingerprint: 'a', status: 'resolved' },
+        { fingerprint: 'b', startsAt: '2026-11-22T12:00:00Z' },
+      ]),
+      { now: '2026-11-22T12:01:00.000Z', reopenWindowMs: HOUR },
+    );
+    const [old, fresh, ...rest] = await incidents();
+    expect(rest).toHaveLength(0);
+    expect(old).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:01:00.000Z' });
+    expect(fresh).toMatchObject({ status: 'triggered', opened_at: '2026-11-22T12:00:00.000Z' });
+  });
+
+  it('resolves an incident stored before routes were snapshotted (route null) without notifying anyone', async () => {
+    await merge(notification([{ fingerprint: 'a' }]));
+    await db.updateTable('incidents').set({ route: null }).execute();
+    const before = await notifications();
+    const [result] = await merge(notification([{ fingerprint: 'a', status: 'resolved' }]), {
+      now: '2026-11-22T10:05:00.000Z',
+    });
+    expect(result).toMatchObject({ resolved: 1 });
+    expect((await incidents())[0]).toMatchObject({
+      status: 'resolved',
+      resolved_at: '2026-11-22T10:05:00.000Z',
+    });
+    expect(await notifications()).toEqual(before);
+  });
+});
