@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import { percentile, postAll } from './load';
 import { start } from './process';
+import { cpuLine, PostgresProfile, PROFILE_SETTINGS, sampleCpu } from './profile';
 
 /**
  * Alert-storm benchmark: the receiver (a separate process on a fresh SQLite file) against a bare express
@@ -14,12 +15,14 @@ import { start } from './process';
  * Each server (and the client) first gets `--warmup` notifications of other groups, not timed: the first
  * thousand requests of a Node process run cold code, which is a start-up cost, not the receiver's.
  * Usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--warmup 20000]
- *   [--storage sqlite|postgres] [--replicas 3]
+ *   [--storage sqlite|postgres] [--replicas 3] [--profile]
  * With --replicas (PostgreSQL), that many receivers share the database and every notification is posted to
  * two of them, as both of a pair of clustered Alertmanagers may send it; the run prints the aggregate
  * ingest and merge rates and the duplicates (a group with a second incident, or opened twice), which fail it.
  * With postgres, a temporary PostgreSQL (Debian's postgresql-15, production settings: fsync on) is started
  * for the run, as the tests start theirs.
+ * --profile prints where the storm's time went (profile.ts): CPU per process and phase, and with postgres
+ * the statements by time and what the busy backends waited on.
  */
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +32,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '20000' },
     storage: { type: 'string', default: 'sqlite' },
     replicas: { type: 'string', default: '1' },
+    profile: { type: 'boolean', default: false },
   },
 });
 if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
@@ -114,10 +118,23 @@ async function main() {
     };
     await postAll(urls, twice(warmup), concurrency);
     await merged();
+    const pids = receivers.map((r) => r.child.pid);
+    const cpu = () => (args.profile ? sampleCpu(pids) : {});
+    await store.profile?.start();
+    const cpuAtStart = cpu();
     const loadStarted = Date.now();
     const ours = await postAll(urls, twice(bodies), concurrency);
+    const cpuStored = cpu();
     await merged();
+    const cpuMerged = cpu();
     const mergedSeconds = (Date.now() - loadStarted) / 1000;
+    const profileLines = args.profile
+      ? [
+          cpuLine('ingest', cpuAtStart, cpuStored, ours.seconds),
+          cpuLine('merge_tail', cpuStored, cpuMerged, mergedSeconds - ours.seconds),
+          ...((await store.profile?.stop()) ?? []),
+        ]
+      : [];
     const incidents = await store.count('select count(*) as n from incidents');
     // An incident opened twice for one group, or a second incident of a group: one page too many.
     const duplicates =
@@ -157,6 +174,7 @@ async function main() {
         `replicas=${replicas} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${mergedRate} duplicates=${duplicates}`,
       );
     }
+    for (const line of profileLines) console.log(line);
     console.log(
       `webhook_ingest alerts_per_s=${ingestRate} p50_ms=${percentile(ours.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(ours.latenciesMs, 99).toFixed(2)} baseline_ratio=${(ingestRate / baselineRate).toFixed(2)}`,
     );
@@ -183,9 +201,13 @@ async function openStore(kind: 'sqlite' | 'postgres', dir: string) {
         return (db.prepare(query).get() as { n: number }).n;
       },
       close: async () => db?.close(),
+      profile: undefined,
     };
   }
-  const server = await startPostgres({ durable: true });
+  const server = await startPostgres({
+    durable: true,
+    settings: args.profile ? PROFILE_SETTINGS : {},
+  });
   const url = await server.createDatabase('vigil_bench');
   const pool = new Pool({ connectionString: url, max: 1 });
   // Its idle connection is ended by the server's shutdown at cleanup: not an error of the run.
@@ -193,6 +215,7 @@ async function openStore(kind: 'sqlite' | 'postgres', dir: string) {
   return {
     config: `{ postgres: { host: ${server.host}, port: ${server.port}, database: vigil_bench, user: ${server.user} } }`,
     count: async (query: string) => Number((await pool.query<{ n: string }>(query)).rows[0]?.n),
+    profile: args.profile ? new PostgresProfile(pool) : undefined,
     close: async () => {
       await pool.end();
       await server.stop();

@@ -1,0 +1,126 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import type { Pool } from 'pg';
+
+/**
+ * `bench:webhook -- --profile`: where a run's time goes. CPU seconds per process from /proc (the receivers'
+ * main threads apart from their other threads: the merge thread, GC, libuv), PostgreSQL's statements by
+ * time (pg_stat_statements) and what its busy backends were waiting on, sampled.
+ */
+
+const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node runs on
+
+/** utime + stime of /proc/…/stat, in seconds; 0 for a process or thread gone meanwhile. */
+function cpuSeconds(statPath: string): number {
+  let stat: string;
+  try {
+    stat = readFileSync(statPath, 'utf8');
+  } catch {
+    return 0;
+  }
+  // Fields after the command name, which may hold spaces: state is field 3, utime 14 and stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+export interface CpuSample {
+  /** By label: the bench client, each receiver's main thread and its other threads, PostgreSQL. */
+  [label: string]: number;
+}
+
+/** CPU seconds so far of the bench itself, the receivers (by pid) and every `postgres` process. */
+export function sampleCpu(receivers: number[]): CpuSample {
+  const sample: CpuSample = { client: cpuSeconds('/proc/self/stat') };
+  receivers.forEach((pid, i) => {
+    let others = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if (Number(tid) !== pid) others += cpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+    }
+    sample[`receiver${i}_main`] = cpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+    sample[`receiver${i}_threads`] = others;
+  });
+  let postgres = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'postgres') postgres += cpuSeconds(`/proc/${pid}/stat`);
+  }
+  if (postgres > 0) sample.postgres = postgres;
+  return sample;
+}
+
+/** One line: each label's CPU seconds between two samples and its share of the phase's wall time (cores). */
+export function cpuLine(phase: string, before: CpuSample, after: CpuSample, seconds: number): string {
+  const parts = Object.keys(after).map((label) => {
+    const used = (after[label] ?? 0) - (before[label] ?? 0);
+    return `${label}=${used.toFixed(2)}s/${(used / seconds).toFixed(2)}cores`;
+  });
+  return `profile_cpu phase=${phase} wall_s=${seconds.toFixed(2)} ${parts.join(' ')}`;
+}
+
+/** PostgreSQL server settings that --profile needs: pg_stat_statements loaded. */
+export const PROFILE_SETTINGS = {
+  shared_preload_libraries: 'pg_stat_statements',
+  'pg_stat_statements.track': 'all',
+  track_io_timing: 'on',
+};
+
+/**
+ * PostgreSQL's side of a run: statements by total time, and its active backends' wait events sampled every
+ * 50 ms (lock waits show as `Lock/…`, commits as `IO/WALSync`, CPU as `running`).
+ */
+export class PostgresProfile {
+  private readonly waits = new Map<string, number>();
+  private samples = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pool: Pool) {}
+
+  async start(): Promise<void> {
+    await this.pool.query('create extension if not exists pg_stat_statements');
+    await this.pool.query('select pg_stat_statements_reset()');
+    const sample = async () => {
+      const { rows } = await this.pool.query<{ wait: string; n: string }>(
+        `select coalesce(wait_event_type || '/' || wait_event, 'running') as wait, count(*) as n
+           from pg_stat_activity
+          where state = 'active' and pid <> pg_backend_pid() and backend_type = 'client backend'
+          group by 1`,
+      );
+      this.samples += 1;
+      for (const r of rows) this.waits.set(r.wait, (this.waits.get(r.wait) ?? 0) + Number(r.n));
+      this.timer = setTimeout(() => void sample(), 50);
+    };
+    await sample();
+  }
+
+  /** Lines to print: the top statements, then the mean number of backends in each wait state. */
+  async stop(top = 10): Promise<string[]> {
+    clearTimeout(this.timer);
+    const { rows } = await this.pool.query<{
+      calls: string;
+      total_ms: number;
+      mean_ms: number;
+      rows: string;
+      query: string;
+    }>(
+      `select calls, total_exec_time as total_ms, mean_exec_time as mean_ms, rows, query
+         from pg_stat_statements
+        where query not like '%pg_stat_%'
+        order by total_exec_time desc limit $1`,
+      [top],
+    );
+    const lines = rows.map(
+      (r) =>
+        `profile_statement total_ms=${Math.round(r.total_ms)} calls=${r.calls} mean_ms=${r.mean_ms.toFixed(3)} rows=${r.rows} query=${JSON.stringify(r.query.replace(/\s+/g, ' ').slice(0, 160))}`,
+    );
+    const waits = [...this.waits.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([wait, n]) => `${wait}=${(n / Math.max(1, this.samples)).toFixed(2)}`);
+    lines.push(`profile_waits samples=${this.samples} mean_active_backends ${waits.join(' ')}`);
+    return lines;
+  }
+}
