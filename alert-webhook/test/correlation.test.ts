@@ -86,6 +86,21 @@ describe.each(BACKENDS)('correlation on %s', (backend) => {
     cleanup();
   });
 
+  it("records a join once: a joined group's later alerts go to its incident without another correlated entry", async () => {
+    const [down, burn] = failingService();
+    await merge([down!, burn!]);
+    // Each group again, with a new alert: both already have their incident.
+    const more = (group: ReturnType<typeof notification>, fingerprint: string) => ({
+      ...group,
+      alerts: [...group.alerts, { ...group.alerts[0]!, fingerprint }],
+    });
+    await merge([more(down!, 'down-2'), more(burn!, 'burn-2')], undefined, '2026-11-22T10:06:00.000Z');
+    const [incident, ...rest] = await h.incidents();
+    expect(rest).toHaveLength(0);
+    expect((await h.alerts()).map((a) => a.incident_id)).toEqual([1, 2, 3, 4].map(() => incident!.id));
+    expect((await h.timeline(incident!.id)).filter((t) => t.kind === 'correlated')).toHaveLength(1);
+  });
+
   it('joins ServiceDown, a burn-rate and an anomaly alert on one service into one incident that pages once', async () => {
     for (const payload of failingService()) await merge([payload]);
     const incidents = await h.incidents();

@@ -58,7 +58,7 @@ export class MergeState {
     groups: { receiver: string; groupKey: string }[],
     occurrences: { fingerprint: string; starts_at: string }[],
     reopenSince: string | undefined,
-    correlationKeys: string[] = [],
+    correlationKeys: string[],
   ): Promise<MergeState> {
     const state = new MergeState();
     const wanted = new Set(occurrences.map(occurrenceKey));
