@@ -65,8 +65,8 @@ export function cpuLine(phase: string, before: CpuSample, after: CpuSample, seco
 /** PostgreSQL server settings that --profile needs: pg_stat_statements loaded. */
 export const PROFILE_SETTINGS = {
   shared_preload_libraries: 'pg_stat_statements',
+  // Statements run inside others too, such as the foreign key checks of an insert.
   'pg_stat_statements.track': 'all',
-  track_io_timing: 'on',
 };
 
 /**
