@@ -18,6 +18,15 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', description: 'print this help and exit' },
 };
 
+/**
+ * Prometheus's spellings of flags that Vigil spells otherwise (blackbox_exporter's `--config.check`,
+ * Prometheus's `--config.file`): too far from ours to pass for typos, but what its users type first.
+ */
+const PROMETHEUS_SPELLINGS: Record<string, string> = {
+  'config.check': 'check-config',
+  'config.file': 'config',
+};
+
 export interface CommandLine {
   values: Record<string, string | boolean | undefined>;
 }
@@ -49,7 +58,9 @@ export function parseCommandLine(argv: string[], flags: Record<string, FlagSpec>
     const message = (err as Error).message.split('\n')[0] as string;
     const flag = /'(-{1,2}[^'= ]+)/.exec(message)?.[1];
     if (flag && /unknown option/i.test(message)) {
-      const guess = closest(flag.replace(/^-+/, ''), Object.keys(flags));
+      const name = flag.replace(/^-+/, '');
+      const known = PROMETHEUS_SPELLINGS[name];
+      const guess = known && known in flags ? known : closest(name, Object.keys(flags));
       throw new UsageError(`unknown flag ${flag}${guess ? ` (did you mean --${guess}?)` : ''}`);
     }
     throw new UsageError(message);

@@ -54,6 +54,15 @@ describe('the command line', () => {
     expect(result.stderr).toContain('usage: greeter');
   });
 
+  it("names Vigil's flag for Prometheus's spelling of it", () => {
+    expect(run(['--config.check']).stderr).toContain(
+      'greeter: unknown flag --config.check (did you mean --check-config?)',
+    );
+    expect(run(['--config.file', 'x.yml']).stderr).toContain(
+      'greeter: unknown flag --config.file (did you mean --config?)',
+    );
+  });
+
   it('prints the version, revision and Node.js version', () => {
     const result = run(['--version']);
     expect(result.status).toBe(0);
