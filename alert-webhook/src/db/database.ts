@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type { Config } from '../config';
 import type { DatabaseSchema } from './schema';
 import { checkpointInBackground } from './checkpointer';
+import { NonBlockingSqliteDialect } from './sqlite-busy';
 import { migrateToLatest } from './migrations';
 import { isTransientPostgresError, openPostgres } from './postgres';
 import { StorageError, postgresUnreachable } from './storage-error';
@@ -72,14 +73,17 @@ export function connectSqlite(
   sqlite.pragma('foreign_keys = ON');
   // 64 MiB of page cache: a storm's inserts touch the same index pages over and over.
   sqlite.pragma('cache_size = -65536');
+  // From here on, waits for the lock are the dialect's, on timers (sqlite-busy.ts).
+  sqlite.pragma('busy_timeout = 0');
   const checkpointer =
     checkpointErrors && path !== ':memory:'
       ? checkpointInBackground(sqlite, path, busy_timeout, checkpointErrors)
       : undefined;
   return new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({
-      database: withStatementCache(sqlite, () => checkpointer?.close()),
-    }),
+    dialect: new NonBlockingSqliteDialect(
+      { database: withStatementCache(sqlite, () => checkpointer?.close()) },
+      busy_timeout,
+    ),
   });
 }
 
@@ -103,7 +107,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database, beforeClose: () => 
       } else {
         // Two connections write (the main thread's and the merge thread's). A deferred transaction that
         // reads before it writes would fail at once with SQLITE_BUSY when the other committed in between;
-        // an immediate one takes the write lock first, waiting for it (busy_timeout) instead.
+        // an immediate one takes the write lock first, waiting for it (busy_timeout, on timers) instead.
         statement = sqlite.prepare(text === 'begin' ? 'begin immediate' : text);
         if (cache.size >= size) cache.delete(cache.keys().next().value as string);
       }
