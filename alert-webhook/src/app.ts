@@ -1,4 +1,4 @@
-import express, { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { finishApp, Runtime, sendError, serviceApp } from '@vigil/service-kit';
@@ -15,7 +15,7 @@ import { usersRouter } from './api/users';
 import { whoamiRouter } from './api/whoami';
 import { notificationsRouter } from './api/notifications';
 import { webhookRouter } from './webhook/route';
-import { verifyUtf8 } from './webhook/unicode';
+import { jsonBody } from './api/json-body';
 import { ackRouter } from './api/ack';
 import { maintenanceRouter } from './api/maintenance';
 import { NoiseControl } from './noise/control';
@@ -142,7 +142,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log, heartbeats));
     // Before any body parser: the signature is over the raw body.
     routes.use('/api/v1', slackRouter(db, cfg.notifications.channels, policies, kick, log));
-    const json = express.json({ limit: '64kb', verify: verifyUtf8 });
+    const json = jsonBody(cfg.api.tokens);
     routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick, threads));
     if (cfg.notifications.ackLinks) {
       routes.use('/api/v1', ackRouter(db, cfg.notifications.ackLinks.secret, policies, kick));

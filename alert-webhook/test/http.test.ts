@@ -211,6 +211,39 @@ describe('REST API', () => {
     ]);
   });
 
+  it('answers 401 to a body sent without a valid token, before reading it', async () => {
+    await deliver();
+    const id = await firstIncidentId();
+    for (const token of [undefined, 'Bearer nope']) {
+      const req = request(t.app).post(`/api/v1/incidents/${id}/acknowledge`);
+      if (token) req.set('Authorization', token);
+      const res = await req.set('Content-Type', 'application/json').send('{"note":');
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+    }
+    const big = await request(t.app)
+      .post('/api/v1/maintenance')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ pad: 'x'.repeat(200_000) }));
+    expect(big.status).toBe(401);
+  });
+
+  it('refuses a body that is not JSON with 415, rather than acting without it', async () => {
+    await deliver();
+    const id = await firstIncidentId();
+    const res = await request(t.app)
+      .post(`/api/v1/incidents/${id}/acknowledge`)
+      .set(as('responder'))
+      .set('Content-Type', 'text/plain')
+      .send('{"note":"kept"}');
+    expect(res.status).toBe(415);
+    expect(res.body.error).toMatchObject({ code: 'unsupported_media_type' });
+    const incident = await request(t.app).get(`/api/v1/incidents/${id}`).set(as('viewer')).expect(200);
+    expect(incident.body.status).toBe('triggered');
+    // No body at all is still an acknowledge without a note.
+    await request(t.app).post(`/api/v1/incidents/${id}/acknowledge`).set(as('responder')).expect(200);
+  });
+
   it('adds notes and assigns, refusing empty or unknown fields', async () => {
     await deliver();
     const id = await firstIncidentId();

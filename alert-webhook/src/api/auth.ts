@@ -24,14 +24,19 @@ export function findToken(tokens: ApiTokenEntry[], presented: string): ApiTokenE
   return match;
 }
 
+/** The API token the request presents, when it is one of ours (see requireRole). */
+export function presentedToken(tokens: ApiTokenEntry[], req: Request): ApiTokenEntry | undefined {
+  const presented = bearer(req);
+  return presented === undefined ? undefined : findToken(effectiveTokens(tokens), presented);
+}
+
 /**
  * REST API: a bearer token whose role is at least `minimum`; with no tokens configured, the initial admin
  * token (see initial-admin-token.ts).
  */
 export function requireRole(tokens: ApiTokenEntry[], minimum: Role) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const presented = bearer(req);
-    const token = presented === undefined ? undefined : findToken(effectiveTokens(tokens), presented);
+    const token = presentedToken(tokens, req);
     if (!token) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="vigil"');
       return sendError(

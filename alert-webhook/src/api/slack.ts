@@ -1,3 +1,4 @@
+import { sendError } from '@vigil/service-kit';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
@@ -48,23 +49,22 @@ export function slackRouter(
     const timestamp = req.get('x-slack-request-timestamp') ?? '';
     const signature = req.get('x-slack-signature') ?? '';
     if (!/^\d+$/.test(timestamp) || Math.abs(now() / 1000 - Number(timestamp)) > SIGNATURE_TOLERANCE_S) {
-      res.status(401).json({
-        error: 'unauthorized',
-        message: 'X-Slack-Request-Timestamp is missing or not within 5 minutes',
-      });
-      return;
+      return sendError(
+        res,
+        401,
+        'unauthorized',
+        'X-Slack-Request-Timestamp is missing or not within 5 minutes',
+      );
     }
     const app = apps.find((a) => sameText(slackSignature(a.signingSecret, timestamp, body), signature));
     if (!app) {
-      res.status(401).json({ error: 'unauthorized', message: 'X-Slack-Signature does not match' });
-      return;
+      return sendError(res, 401, 'unauthorized', 'X-Slack-Signature does not match');
     }
     let payload: BlockActions;
     try {
       payload = JSON.parse(new URLSearchParams(body).get('payload') ?? '') as BlockActions;
     } catch {
-      res.status(400).json({ error: 'invalid_request', message: 'the payload field is not JSON' });
-      return;
+      return sendError(res, 400, 'invalid_request', 'the payload field is not JSON');
     }
     const action = payload.actions?.[0];
     const kind =

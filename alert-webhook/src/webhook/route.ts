@@ -9,27 +9,7 @@ import { sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
 import { validatePayload } from './payload';
 import { invalidUtf8Error, unstorableText } from './unicode';
-
-/**
- * Alertmanager sends `Content-Type: application/json`; a body sent as anything else (text/plain, a form) is
- * refused with 415, and so is a charset other than UTF-8. Read before the body is.
- */
-function contentTypeProblem(header: string | undefined): string | undefined {
-  const [type = '', ...params] = (header ?? '').split(';');
-  const sent = JSON.stringify((header ?? '').slice(0, 100));
-  if (type.trim().toLowerCase() !== 'application/json') {
-    return header
-      ? `the body must be sent as application/json, not ${sent}`
-      : 'Content-Type: application/json is missing';
-  }
-  for (const param of params) {
-    const [name = '', value = ''] = param.split('=').map((p) => p.trim().toLowerCase());
-    if (name === 'charset' && value.replace(/^"|"$/g, '') !== 'utf-8') {
-      return `the body must be UTF-8 (${sent})`;
-    }
-  }
-  return undefined;
-}
+import { contentTypeProblem } from '../api/content-type';
 
 /** POST /api/v1/alertmanager: validate, store durably, then 200. Never 429: Alertmanager drops those. */
 export function webhookRouter(

@@ -160,8 +160,17 @@ describe('Slack app', () => {
     const r = await receiver();
     try {
       await r.alert();
-      await r.press('vigil_acknowledge', 'U0ALICE', Math.floor(Date.now() / 1000) - 301).expect(401);
-      await r.press('vigil_acknowledge', 'U0ALICE', undefined, 'another-secret').expect(401);
+      const stale = await r.press('vigil_acknowledge', 'U0ALICE', Math.floor(Date.now() / 1000) - 301);
+      expect(stale.status).toBe(401);
+      // The API's error shape, as every other route answers.
+      expect(stale.body.error).toEqual({
+        code: 'unauthorized',
+        message: 'X-Slack-Request-Timestamp is missing or not within 5 minutes',
+        details: [],
+      });
+      const forged = await r.press('vigil_acknowledge', 'U0ALICE', undefined, 'another-secret');
+      expect(forged.status).toBe(401);
+      expect(forged.body.error.code).toBe('unauthorized');
       const unmapped = await r.press('vigil_acknowledge', 'U0MALLORY').expect(200);
       expect(unmapped.body).toMatchObject({ response_type: 'ephemeral' });
       const incident = await r.db.selectFrom('incidents').select('status').executeTakeFirstOrThrow();

@@ -150,7 +150,13 @@ function operationObject(op: Operation, converter: Converter, error: Json): Json
     security,
     ...(parameters.length ? { parameters } : {}),
     ...(op.body
-      ? { requestBody: { required: true, content: jsonContent(converter.convert(op.body, 'input')) } }
+      ? {
+          requestBody: {
+            // The server reads no body as `{}`: one that every field of may be left out is optional.
+            required: !op.body.safeParse({}).success,
+            content: jsonContent(converter.convert(op.body, 'input')),
+          },
+        }
       : {}),
     responses,
   };

@@ -56,7 +56,11 @@ const csv = (description: string): Document => ({ mediaType: 'text/csv', descrip
 const html = (description: string): Document => ({ mediaType: 'text/html', description });
 const invalid = { 400: ['invalid_request'] } as const;
 const notFound = { 404: ['not_found'] } as const;
-const jsonBody = { 400: ['invalid_request', 'invalid_json'], 413: ['too_large'] } as const;
+const jsonBody = {
+  400: ['invalid_request', 'invalid_json', 'invalid_utf8'],
+  413: ['too_large'],
+  415: ['unsupported_media_type'],
+} as const;
 
 const transition = (kind: 'acknowledge' | 'resolve' | 'reopen', summary: string): Operation => ({
   id: `${kind}Incident`,
