@@ -162,6 +162,13 @@ describe('REST API', () => {
     await deliver();
     await request(t.app).get('/api/v1/incidents').expect(401);
     await request(t.app).get('/api/v1/incidents').set('Authorization', 'Bearer nope').expect(401);
+    // The scheme is case-insensitive (RFC 9110), for the API and the webhook alike.
+    await request(t.app).get('/api/v1/incidents').set('Authorization', `bearer ${TOKENS.viewer}`).expect(200);
+    await request(t.app)
+      .post('/api/v1/alertmanager')
+      .set('Authorization', 'BEARER hook-secret')
+      .send(notification([{ fingerprint: 'z' }]))
+      .expect(200);
     const id = await firstIncidentId();
     const res = await request(t.app)
       .post(`/api/v1/incidents/${id}/acknowledge`)

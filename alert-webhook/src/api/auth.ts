@@ -7,9 +7,17 @@ import { effectiveTokens } from './initial-admin-token';
 
 export type { Caller };
 
+/** The credentials of an Authorization header of `scheme`, which is case-insensitive (RFC 9110 11.1). */
+function credentials(req: Request, scheme: 'Bearer' | 'Basic'): string | undefined {
+  const header = req.headers.authorization ?? '';
+  const prefix = `${scheme.toLowerCase()} `;
+  return header.slice(0, prefix.length).toLowerCase() === prefix
+    ? header.slice(prefix.length).trim()
+    : undefined;
+}
+
 function bearer(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  return credentials(req, 'Bearer');
 }
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
@@ -63,12 +71,11 @@ export function requireRole(tokens: ApiTokenEntry[], minimum: Role) {
 export function webhookAuthorized(req: Request, webhook: Config['webhook']): boolean {
   const { bearerToken, basicAuth } = webhook;
   if (!bearerToken && !basicAuth) return true;
-  const header = req.headers.authorization ?? '';
-  if (bearerToken && header.startsWith('Bearer ')) {
-    return safeEqual(sha256(header.slice(7).trim()), sha256(bearerToken));
-  }
-  if (basicAuth && header.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const token = bearerToken ? bearer(req) : undefined;
+  if (bearerToken && token !== undefined) return safeEqual(sha256(token), sha256(bearerToken));
+  const basic = basicAuth ? credentials(req, 'Basic') : undefined;
+  if (basicAuth && basic !== undefined) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const expected = `${basicAuth.username}:${basicAuth.password}`;
     return safeEqual(sha256(decoded), sha256(expected));
   }
