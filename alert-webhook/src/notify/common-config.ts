@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  allOf,
   ConfigError,
   duration,
   httpClientSchema,
@@ -50,9 +51,9 @@ export function resolveIncomingWebhook<K extends string>(
   where: string,
   env: NodeJS.ProcessEnv,
 ): IncomingWebhookSettings<K> {
-  return {
-    kind: channel.kind,
-    webhookUrl: secretUrl(channel.webhook_url, `${where}.webhook_url`, env),
-    http: resolveHttp(channel, where, env),
-  };
+  const [webhookUrl, http] = allOf(
+    () => secretUrl(channel.webhook_url, `${where}.webhook_url`, env),
+    () => resolveHttp(channel, where, env),
+  );
+  return { kind: channel.kind, webhookUrl, http };
 }

@@ -5,8 +5,8 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { z } from 'zod';
-import { ConfigError } from './problems';
-import { resolveSecret, secretRef } from './secrets';
+import { ConfigError, ProblemList } from './problems';
+import { resolveSecret, secretRef, splitPath, type SecretRef } from './secrets';
 
 /** RFC 9110 token: what a header name may be. */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name');
@@ -59,46 +59,53 @@ function readFile(file: string, where: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new ConfigError(`${where}: cannot read ${file}: ${(err as Error).message}`);
+    throw new ConfigError([
+      { path: splitPath(where), message: `cannot read ${file}: ${(err as Error).message}` },
+    ]);
   }
 }
 
-/** Reads the secrets and files an `http_config` names; a problem is a ConfigError naming its key. */
+/**
+ * Reads the secrets and files an `http_config` names; every one that cannot be had is a problem of the
+ * ConfigError thrown, naming its key (not only the first: `--check-config` lists all that are missing).
+ */
 export function resolveHttpClient(
   doc: HttpClientDocument | undefined,
   where: string,
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
 ): HttpClientSettings {
+  const list = new ProblemList();
+  const secret = (ref: SecretRef, key: string) =>
+    list.attempt(() => resolveSecret(ref, `${where}.${key}`, env));
   const headers: Record<string, string> = {};
-  const tlsDoc = doc?.tls_config;
   if (doc) {
     for (const [name, h] of Object.entries(doc.http_headers)) {
-      const secrets = h.secrets.map((s, i) =>
-        resolveSecret(s, `${where}.http_headers.${name}.secrets.${i}`, env),
-      );
+      const secrets = h.secrets.map((s, i) => secret(s, `http_headers.${name}.secrets.${i}`));
       headers[name.toLowerCase()] = [...h.values, ...secrets].join(', ');
     }
     if (doc.authorization) {
-      const credentials = resolveSecret(
-        doc.authorization.credentials,
-        `${where}.authorization.credentials`,
-        env,
-      );
+      const credentials = secret(doc.authorization.credentials, 'authorization.credentials');
       headers.authorization = `${doc.authorization.type} ${credentials}`;
     }
     if (doc.basic_auth) {
-      const password = resolveSecret(doc.basic_auth.password, `${where}.basic_auth.password`, env);
+      const password = secret(doc.basic_auth.password, 'basic_auth.password');
       headers.authorization = `Basic ${Buffer.from(`${doc.basic_auth.username}:${password}`).toString('base64')}`;
     }
   }
-  const at = (key: string) => `${where}.tls_config.${key}`;
+  const tlsDoc = doc?.tls_config;
+  const file = (key: 'ca_file' | 'cert_file' | 'key_file') => {
+    const path = tlsDoc?.[key];
+    return path === undefined ? undefined : list.attempt(() => readFile(path, `${where}.tls_config.${key}`));
+  };
+  const [ca, cert, key] = [file('ca_file'), file('cert_file'), file('key_file')];
+  list.throwIfAny();
   return {
     headers,
     tls: {
-      ...(tlsDoc?.ca_file && { ca: readFile(tlsDoc.ca_file, at('ca_file')) }),
-      ...(tlsDoc?.cert_file && { cert: readFile(tlsDoc.cert_file, at('cert_file')) }),
-      ...(tlsDoc?.key_file && { key: readFile(tlsDoc.key_file, at('key_file')) }),
+      ...(ca && { ca }),
+      ...(cert && { cert }),
+      ...(key && { key }),
       ...(tlsDoc?.server_name && { servername: tlsDoc.server_name }),
       rejectUnauthorized: !(tlsDoc?.insecure_skip_verify ?? false),
     },

@@ -13,6 +13,7 @@ export {
   formatPath,
   formatProblem,
   ProblemList,
+  allOf,
   validateConfig,
   type ConfigProblem,
   type FieldProblem,

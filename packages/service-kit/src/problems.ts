@@ -123,3 +123,11 @@ export class ProblemList {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
 }
+
+/** Runs every step, keeping each one's ConfigError; throws them all together, or gives every result. */
+export function allOf<T extends unknown[]>(...steps: { [K in keyof T]: () => T[K] }): T {
+  const list = new ProblemList();
+  const results = steps.map((step) => list.attempt(step));
+  list.throwIfAny();
+  return results as T;
+}

@@ -173,5 +173,20 @@ describe('http_config', () => {
         {},
       ),
     ).toThrow(/a\.http_config\.tls_config\.ca_file: cannot read/);
+    // As a key path, which the configuration loader turns into the key's line and column.
+    expect(() =>
+      resolveHttpClient(
+        httpClientSchema.parse({ tls_config: { ca_file: '/nonexistent/ca' } }),
+        'a.channels[0].http_config',
+        1000,
+        {},
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.objectContaining({ path: ['a', 'channels', 0, 'http_config', 'tls_config', 'ca_file'] }),
+        ],
+      }),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
+import { allOf, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
 import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
 
 export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -36,7 +36,10 @@ export function resolvePagerDuty(
   where: string,
   env: NodeJS.ProcessEnv,
 ): PagerDutySettings {
-  const routingKey = resolveSecret(channel.routing_key, `${where}.routing_key`, env);
+  const [routingKey, http] = allOf(
+    () => resolveSecret(channel.routing_key, `${where}.routing_key`, env),
+    () => resolveHttp(channel, where, env),
+  );
   return {
     kind: 'pagerduty',
     routingKey,
@@ -44,6 +47,6 @@ export function resolvePagerDuty(
     severities: channel.severities,
     defaultSeverity: channel.default_severity,
     ...(channel.source !== undefined && { source: channel.source }),
-    http: resolveHttp(channel, where, env),
+    http,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
+import { allOf, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
 import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
 
 export const slackAppSchema = z.strictObject({
@@ -35,13 +35,18 @@ export function resolveSlackApp(
   where: string,
   env: NodeJS.ProcessEnv,
 ): SlackAppSettings {
+  const [botToken, signingSecret, http] = allOf(
+    () => resolveSecret(channel.bot_token, `${where}.bot_token`, env),
+    () => resolveSecret(channel.signing_secret, `${where}.signing_secret`, env),
+    () => resolveHttp(channel, where, env),
+  );
   return {
     kind: 'slack_app',
-    botToken: resolveSecret(channel.bot_token, `${where}.bot_token`, env),
-    signingSecret: resolveSecret(channel.signing_secret, `${where}.signing_secret`, env),
+    botToken,
+    signingSecret,
     channel: channel.channel,
     users: channel.users,
     apiUrl: channel.api_url.replace(/\/+$/, ''),
-    http: resolveHttp(channel, where, env),
+    http,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
+import { allOf, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
 import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
 
 export const webhookSchema = z.strictObject({
@@ -22,10 +22,9 @@ export function resolveWebhook(
   where: string,
   env: NodeJS.ProcessEnv,
 ): WebhookSettings {
-  return {
-    kind: 'webhook',
-    url: channel.url,
-    secret: resolveSecret(channel.secret, `${where}.secret`, env),
-    http: resolveHttp(channel, where, env),
-  };
+  const [secret, http] = allOf(
+    () => resolveSecret(channel.secret, `${where}.secret`, env),
+    () => resolveHttp(channel, where, env),
+  );
+  return { kind: 'webhook', url: channel.url, secret, http };
 }
