@@ -319,6 +319,23 @@ describe('SLO spec validation', () => {
     );
   });
 
+  it('refuses an objective at which the fastest page could never fire, as a ratio written for a percentage', () => {
+    const objective = (value: number, period?: '28d') => (s: ReturnType<typeof valid>) => {
+      (s.slos[0] as { objective: number }).objective = value;
+      if (period) (s as { period?: string }).period = period;
+    };
+    expect(problem(objective(0.999))).toContain(
+      'slos[0].objective: 0.999 is a percentage; at it the 1h page tier would need an error ratio above 14.2561 (14.4× the budget), so it could never fire: over a 30d period an objective must be above 93.05 (99.9, not 0.999)',
+    );
+    expect(problem(objective(93.05))).toContain('an objective must be above 93.05');
+    expect(problem(objective(92.55, '28d'))).toContain('over a 28d period an objective must be above 92.55');
+    for (const [value, period] of [[93.06], [92.56, '28d']] as const) {
+      const spec = valid();
+      objective(value, period)(spec);
+      expect(parseSpec(spec, 'shop.yml').slos[0]?.objective).toBe(value);
+    }
+  });
+
   it('refuses an SLI with both or neither kind, and duplicate SLO names', () => {
     expect(
       problem((s) => {

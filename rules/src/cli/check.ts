@@ -12,15 +12,15 @@ function main(): number {
     console.error(check.output);
     failed = true;
   }
-  for (const file of testFiles) {
+  // An alert counts as tested only by test files that pass.
+  const passing = testFiles.filter((file) => {
     const result = testRules(file);
-    if (!result.ok) {
-      console.error(result.output);
-      failed = true;
-    }
-  }
+    if (!result.ok) console.error(result.output);
+    return result.ok;
+  });
+  failed ||= passing.length < testFiles.length;
   const parsed = ruleFiles.map(readRuleFile);
-  const coverage = alertTestCoverage(testFiles);
+  const coverage = alertTestCoverage(passing);
   const problems = [
     ...lintRuleFiles(parsed),
     ...untestedAlerts(parsed, coverage).map(

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describeIssues, formatProblem } from '@vigil/service-kit';
 import { unknownSelectorNames } from '../mixin/known-metrics';
 import { matches, regexProblems, vectorSelector, type Selector } from '../promql';
+import { burnRateFactor, errorBudget, TIERS, type Tier } from './windows';
 
 export class SpecError extends Error {
   override name = 'SpecError';
@@ -101,10 +102,26 @@ export function parseSpec(doc: unknown, source: string): SloSpec {
   }
   const unknown = result.data.slos.flatMap((slo, i) => selectorProblems(slo, `slos[${i}].sli`));
   if (unknown.length) throw new SpecError(`${source}: ${unknown.join('; ')}`);
+  const hopeless = result.data.slos.flatMap((slo, i) => pageProblems(slo, result.data.period, i));
+  if (hopeless.length) throw new SpecError(`${source}: ${hopeless.join('; ')}`);
   const names = result.data.slos.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new SpecError(`${source}: slos: duplicate name "${duplicate}"`);
   return result.data;
+}
+
+/**
+ * An objective so low that the fastest page tier's threshold (its factor times the error budget) reaches 1:
+ * an error ratio cannot pass it, so the page would never fire. Most often a ratio written for a percentage.
+ */
+function pageProblems(slo: Slo, period: SloSpec['period'], i: number): string[] {
+  const fast = TIERS[0] as Tier;
+  const factor = burnRateFactor(fast, period);
+  if (factor * errorBudget(slo.objective) < 1) return [];
+  const lowest = Math.floor(100 * (1 - 1 / factor) * 100) / 100;
+  return [
+    `slos[${i}].objective: ${slo.objective} is a percentage; at it the ${fast.name} page tier would need an error ratio above ${Number((factor * errorBudget(slo.objective)).toFixed(4))} (${factor}× the budget), so it could never fire: over a ${period} period an objective must be above ${lowest} (99.9, not 0.999)`,
+  ];
 }
 
 /** What is wrong with the SLI's selectors beyond their syntax, each with its key path. */
