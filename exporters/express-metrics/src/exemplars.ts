@@ -28,3 +28,12 @@ export function validExemplar(labels: ExemplarLabels): ExemplarLabels {
   const namesOk = entries.every(([k]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k));
   return entries.length > 0 && namesOk && size <= MAX_EXEMPLAR_CHARS ? labels : undefined;
 }
+
+/** The app's exemplar labels for a request; none when its function throws, which must not fail the request. */
+export function exemplarOf(exemplars: (req: Request) => ExemplarLabels, req: Request): ExemplarLabels {
+  try {
+    return exemplars(req);
+  } catch {
+    return undefined;
+  }
+}

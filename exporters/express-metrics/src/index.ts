@@ -1,8 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { businessMetrics } from './business';
-import { validExemplar, type ExemplarLabels } from './exemplars';
+import { exemplarOf, validExemplar, type ExemplarLabels } from './exemplars';
+import { checkOptions } from './options';
 import { openMetricsView, wantsOpenMetrics } from './openmetrics';
+import { routeTemplate, trackRoute, type Tracked } from './route-template';
 
 export { businessMetrics, OVERFLOW, type BusinessMetricOptions } from './business';
 export { traceparentExemplar, type ExemplarLabels } from './exemplars';
@@ -43,27 +45,6 @@ function statusClass(res: Response): string {
   return `${Math.min(Math.floor(res.statusCode / 100), 5)}xx`;
 }
 
-const ROUTE = Symbol('vigil.routeTemplate');
-type Tracked = Request & { [ROUTE]?: string };
-
-/**
- * Records the matched route's template ("/api/items/:id") when Express assigns req.route. Reading it at
- * that moment, rather than when the response ends, keeps the mount path (req.baseUrl), which Express
- * has already unwound by the time an app-level error handler answers.
- */
-function trackRoute(req: Tracked): void {
-  let route: unknown;
-  Object.defineProperty(req, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => route,
-    set(value: { path?: unknown } | undefined) {
-      route = value;
-      if (value?.path !== undefined) req[ROUTE] = `${req.baseUrl}${String(value.path)}`;
-    },
-  });
-}
-
 /**
  * RED metrics for an Express app: http_requests_total, http_request_duration_seconds,
  * http_response_size_bytes by service, route template, method and status class, and
@@ -71,8 +52,11 @@ function trackRoute(req: Tracked): void {
  * by the app's routes.
  */
 export function expressMetrics(options: ExpressMetricsOptions) {
+  checkOptions(options);
   const registry = options.registry ?? new Registry();
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  // With the service label, as the saturation signal and the dashboards select them.
+  if (options.defaultMetrics)
+    collectDefaultMetrics({ register: registry, labels: { service: options.service } });
   const labelNames = ['service', 'route', 'method', 'status_class'];
   const requests = new Counter({
     name: 'http_requests_total',
@@ -115,14 +99,14 @@ export function expressMetrics(options: ExpressMetricsOptions) {
       inFlight.dec({ service });
       const labels = {
         service,
-        route: req[ROUTE] ?? UNMATCHED,
+        route: routeTemplate(req) ?? UNMATCHED,
         method: METHODS.has(req.method) ? req.method : 'other',
         status_class: statusClass(res),
       };
       requests.inc(labels);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (options.exemplars) {
-        const exemplarLabels = validExemplar(options.exemplars(req)) ?? {};
+        const exemplarLabels = validExemplar(exemplarOf(options.exemplars, req)) ?? {};
         duration.observe({ labels, value: seconds, exemplarLabels });
       } else {
         duration.observe(labels, seconds);

@@ -53,6 +53,17 @@ function buildApp() {
     res.status(204).end();
   });
   app.use('/api', api);
+  // A mount with a param of its own, and a router within it.
+  const org = express.Router();
+  const teams = express.Router();
+  teams.get('/:team', (_req, res) => {
+    res.end();
+  });
+  org.use('/teams', teams);
+  org.get('/items/:id', (_req, res) => {
+    res.end();
+  });
+  app.use('/orgs/:org', org);
   let release: () => void = () => undefined;
   app.get('/slow', (_req, res) => {
     release = () => res.send('done');
@@ -82,6 +93,23 @@ describe('express-metrics middleware', () => {
     const base = { service: 'shop', route: '/api/items/:id', method: 'GET' };
     expect(await valueOf(registry, 'http_requests_total', { ...base, status_class: '2xx' })).toBe(1);
     expect(await valueOf(registry, 'http_requests_total', { ...base, status_class: '5xx' })).toBe(1);
+  });
+
+  it('labels mount paths as templates too: one series whatever org a mount param holds, or however a path is spelt', async () => {
+    const { app, registry } = buildApp();
+    for (const path of ['/orgs/acme/items/1', '/orgs/globex/items/2', '/ORGS/o3/items/3'])
+      await request(app).get(path).expect(200);
+    for (const path of ['/orgs/acme/teams/sre', '/Orgs/a%20b/Teams/web'])
+      await request(app).get(path).expect(200);
+    await request(app).get('/API/items/7').expect(204);
+    await request(app).get('/Api/items/8').expect(204);
+    const get = { service: 'shop', method: 'GET' };
+    expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/orgs/:org/items/:id' })).toBe(3);
+    expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/orgs/:org/teams/:team' })).toBe(
+      2,
+    );
+    expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/api/items/:id' })).toBe(2);
+    expect(await registry.metrics()).not.toMatch(/acme|globex|o3|API|Api|ORGS|Teams/);
   });
 
   it('labels requests no route matched as "unmatched", and odd methods as "other"', async () => {
@@ -149,5 +177,49 @@ describe('express-metrics middleware', () => {
     const res = await request(app).get('/metrics').expect(200);
     expect(res.text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(execFileSync('promtool', ['check', 'metrics'], { input: res.text, encoding: 'utf8' })).toBe('');
+  });
+
+  it('refuses bad options when set up, naming the option', () => {
+    const bad: [unknown, string][] = [
+      [undefined, 'expressMetrics: options must be an object with service'],
+      [{}, 'expressMetrics: options.service must be a non-empty string (got undefined)'],
+      [{ service: ' ' }, 'options.service must be a non-empty string (got " ")'],
+      [{ service: 's', registry: {} }, 'options.registry must be a prom-client Registry'],
+      [
+        { service: 's', durationBuckets: [1, 0.001] },
+        'expressMetrics: options.durationBuckets must be finite numbers above 0, in increasing order (got [1,0.001])',
+      ],
+      [{ service: 's', durationBuckets: [] }, 'options.durationBuckets'],
+      [{ service: 's', durationBuckets: [-1, 0.1] }, 'options.durationBuckets'],
+      [{ service: 's', durationBuckets: [0.1, Infinity] }, 'options.durationBuckets'],
+      [{ service: 's', durationBuckets: ['0.1'] }, 'options.durationBuckets'],
+      [{ service: 's', defaultMetrics: 'yes' }, 'options.defaultMetrics must be true or false (got "yes")'],
+      [{ service: 's', exemplars: 'x' }, 'options.exemplars must be a function of the request'],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => expressMetrics(options as never)).toThrow(TypeError);
+      expect(() => expressMetrics(options as never)).toThrow(message);
+    }
+  });
+
+  it('records a request whose exemplar function throws, without an exemplar', async () => {
+    const metrics = expressMetrics({
+      service: 'shop',
+      exemplars: () => {
+        throw new Error('tracing is down');
+      },
+    });
+    const app = express();
+    app.use(metrics.middleware);
+    app.get('/ok', (_req, res) => {
+      res.end();
+    });
+    await request(app).get('/ok').expect(200);
+    await waitFor(metrics.registry, 'http_requests_total', { route: '/ok', status_class: '2xx' }, 1);
+  });
+
+  it('labels the default process metrics with the service, as the saturation signal selects them', async () => {
+    const { registry } = expressMetrics({ service: 'shop', defaultMetrics: true });
+    expect(await registry.metrics()).toMatch(/^nodejs_eventloop_lag_p99_seconds\{service="shop"\} /m);
   });
 });

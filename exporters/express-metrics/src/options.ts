@@ -1,0 +1,36 @@
+import type { ExpressMetricsOptions } from './index';
+
+const fail = (message: string): never => {
+  throw new TypeError(`expressMetrics: ${message}`);
+};
+
+const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+
+/** Refuses options that would fail later, per request, or make a histogram Prometheus misreads. */
+export function checkOptions(options: unknown): asserts options is ExpressMetricsOptions {
+  if (typeof options !== 'object' || options === null) fail('options must be an object with service');
+  const o = options as Record<string, unknown>;
+  if (typeof o.service !== 'string' || o.service.trim() === '')
+    fail(`options.service must be a non-empty string (got ${shown(o.service)})`);
+  if (
+    o.registry !== undefined &&
+    typeof (o.registry as { registerMetric?: unknown }).registerMetric !== 'function'
+  )
+    fail('options.registry must be a prom-client Registry');
+  const buckets = o.durationBuckets;
+  if (
+    buckets !== undefined &&
+    (!Array.isArray(buckets) ||
+      buckets.length === 0 ||
+      !buckets.every(
+        (b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]),
+      ))
+  )
+    fail(
+      `options.durationBuckets must be finite numbers above 0, in increasing order (got ${shown(buckets)})`,
+    );
+  if (o.defaultMetrics !== undefined && typeof o.defaultMetrics !== 'boolean')
+    fail(`options.defaultMetrics must be true or false (got ${shown(o.defaultMetrics)})`);
+  if (o.exemplars !== undefined && typeof o.exemplars !== 'function')
+    fail('options.exemplars must be a function of the request (e.g. traceparentExemplar)');
+}
