@@ -161,6 +161,19 @@ function crossReferences(raw: RawConfig): ConfigProblem[] {
             path: ['notifications', 'channels', name, 'users', slackUser],
             message: `no user named "${user}"`,
           });
+  raw.oncall.schedules.forEach((schedule, i) => {
+    const path = ['oncall', 'schedules', i];
+    schedule.rotations.forEach((rotation, j) =>
+      check(users, 'user', rotation.participants, [...path, 'rotations', j, 'participants']),
+    );
+    schedule.overrides.forEach((override, j) => {
+      if (!users.has(override.user))
+        problems.push({
+          path: [...path, 'overrides', j, 'user'],
+          message: `no user named "${override.user}"`,
+        });
+    });
+  });
   raw.escalation_policies.forEach((policy, i) =>
     policy.steps.forEach((step, j) => {
       const path = ['escalation_policies', i, 'steps', j];

@@ -38,7 +38,10 @@ beforeAll(async () => {
           'alice-pager': { kind: 'webhook', url: 'http://127.0.0.1:9/', secret: { env: 'ACK_SECRET' } },
         },
       },
-      users: [{ name: 'alice', channels: ['alice-pager'] }],
+      users: [
+        { name: 'alice', channels: ['alice-pager'] },
+        { name: 'bob', channels: ['alice-pager'] },
+      ],
       oncall: {
         schedules: [
           {
@@ -313,7 +316,7 @@ describe('every operation answers as the contract says', () => {
     await call('putPostmortem', { as: 'responder', params: { id: 999999 }, body }, 404);
     await call('putPostmortem', { as: 'responder', params, body: 'x'.repeat(70_000) }, 413);
     await call('listUsers', { as: 'viewer' }, 200).then((users) =>
-      expect(users.body).toEqual({ items: [{ name: 'alice' }] }),
+      expect(users.body).toEqual({ items: [{ name: 'alice' }, { name: 'bob' }] }),
     );
     const audit = await call('listAuditLog', { as: 'admin', query: { action: 'postmortem' } }, 200);
     expect(audit.body.items.map((e: { actor: string }) => e.actor)).toEqual([

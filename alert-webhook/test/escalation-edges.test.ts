@@ -192,7 +192,7 @@ describe('the escalator', () => {
 });
 
 describe('acknowledging', () => {
-  it('stops a policy without an ack timeout, and a finished policy stays finished', async () => {
+  it('stops a policy without an ack timeout; with one, a finished policy pages again from the start', async () => {
     await withApp(config({ steps: [page('alice'), wait('5m'), page('bob')] }), async (t) => {
       const { id, start } = await open(t);
       await tick(t, start);
@@ -204,10 +204,15 @@ describe('acknowledging', () => {
       await tick(t, start);
       expect((await escalationRow(t, id)).phase).toBe('done');
       await act(t, id, 'acknowledge');
-      // Every step ran before the acknowledgement: its timeout has nothing to start again.
-      expect((await escalationRow(t, id)).phase).toBe('done');
-      expect(await tick(t, start + 31 * MIN)).toBe(0);
-      expect(await incident(t, id)).toMatchObject({ status: 'acknowledged' });
+      // Every step ran before the acknowledgement, and still: acknowledged and unresolved 30 minutes on,
+      // the incident is triggered again and the policy starts over (as PagerDuty's ack timeout).
+      expect((await escalationRow(t, id)).phase).toBe('ack_wait');
+      expect(await tick(t, start + 29 * MIN)).toBe(0);
+      expect(await tick(t, start + 31 * MIN)).toBe(1);
+      expect(await incident(t, id)).toMatchObject({ status: 'triggered' });
+      expect((await escalated(t, id)).at(-1)).toBe(
+        'escalated: step 1 of policy; notified alice (alice-pager)',
+      );
     });
   });
 
@@ -278,6 +283,10 @@ describe('escalation policies configured wrong', () => {
     doc.users = [
       { name: 'alice', channels: ['alice-pager', 'ops'] },
       { name: 'bob', channels: ['bob-pager'] },
+      // The schedule's others, who must be users too.
+      ...(doc.users as { name: string; channels: string[] }[]).filter(
+        (u) => u.name !== 'alice' && u.name !== 'bob',
+      ),
     ];
     const parsed = parseConfig(doc, env);
     expect(parsed.escalation_policies[0]?.steps[0]).toEqual({

@@ -256,6 +256,25 @@ describe('escalation policy configuration', () => {
       'escalation_policies.0.steps.2.channels.0: no notification channel named "sms"',
     ]);
   });
+
+  it('refuses on-call participants and override users that are not users: nobody could page them', () => {
+    const doc = config({ steps: [page('alice')] }) as { oncall: { schedules: Record<string, unknown>[] } };
+    const [primary] = doc.oncall.schedules as [
+      { rotations: { participants: string[] }[]; overrides: { user: string }[] },
+    ];
+    primary.rotations[0]!.participants = ['alice', 'alicee'];
+    primary.overrides[0]!.user = 'yuri';
+    try {
+      parseConfig(doc, env);
+      throw new Error('accepted');
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      expect(err.problems.map((p) => `${p.path.join('.')}: ${p.message}`)).toEqual([
+        'oncall.schedules.0.rotations.0.participants.1: no user named "alicee"',
+        'oncall.schedules.0.overrides.0.user: no user named "yuri"',
+      ]);
+    }
+  });
 });
 
 describe('escalations stored before step kinds', () => {

@@ -6,6 +6,11 @@ beforeAll(async () => {
   t = await startTestApp(
     {
       api: { tokens: [{ name: 'dash', role: 'viewer', token: { env: 'VIEWER' } }] },
+      // Whoever a schedule names must be a user, with a channel to be paged on.
+      notifications: {
+        channels: { pager: { kind: 'webhook', url: 'http://127.0.0.1:9/', secret: { env: 'PAGER' } } },
+      },
+      users: ['alice', 'bob', 'dave'].map((name) => ({ name, channels: ['pager'] })),
       oncall: {
         schedules: [
           {
@@ -25,7 +30,7 @@ beforeAll(async () => {
         ],
       },
     },
-    { VIEWER: 'v' },
+    { VIEWER: 'v', PAGER: 'pager-secret' },
   );
 });
 afterAll(() => t.close());

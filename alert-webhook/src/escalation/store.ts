@@ -57,7 +57,10 @@ export async function saveEscalation(tx: Tx, e: StoredEscalation, now: string): 
 
 export async function acknowledgeEscalation(tx: Tx, incidentId: number, now: string): Promise<void> {
   const e = await loadEscalation(tx, incidentId);
-  if (e?.phase === 'active') await saveEscalation(tx, { ...e, ...onAcknowledged(e.policy, e, now) }, now);
+  // A policy past its last step (done) still has its ack timeout: the incident was paged, and an
+  // acknowledgement left unresolved that long pages again, from the first step.
+  if (e?.phase === 'active' || e?.phase === 'done')
+    await saveEscalation(tx, { ...e, ...onAcknowledged(e.policy, e, now) }, now);
 }
 
 export async function stopEscalations(tx: Tx, incidentIds: number[], now: string): Promise<void> {
