@@ -54,7 +54,7 @@ function checkNaming(kind: 'counter' | 'gauge' | 'histogram', o: BusinessMetricO
   }
   if (kind === 'counter' && !o.name.endsWith('_total')) fail("a counter's name must end in _total");
   if (kind !== 'counter' && o.name.endsWith('_total')) fail('only counters end in _total');
-  if (!o.help.trim()) fail('help must say what is counted');
+  if (typeof o.help !== 'string' || !o.help.trim()) fail('help must say what is counted');
   for (const label of o.labelNames ?? []) {
     if (!SNAKE_CASE.test(label)) fail(`label "${label}" must be snake_case`);
     if (RESERVED_LABELS.has(label)) fail(`label "${label}" is reserved`);
@@ -123,6 +123,11 @@ export function businessMetrics(registry: Registry) {
     },
     histogram<L extends string = never>(o: BusinessMetricOptions<L> & { buckets: number[] }) {
       checkNaming('histogram', o);
+      const { buckets } = o;
+      const increasing = (b: unknown, i: number) =>
+        typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > (buckets[i - 1] as number));
+      if (!Array.isArray(buckets) || buckets.length === 0 || !buckets.every(increasing))
+        throw new Error(`business metric "${o.name}": buckets must be finite numbers in increasing order`);
       const bound = labelBounder(o);
       const metric = new Histogram({ ...common(o, registry), buckets: o.buckets });
       return {

@@ -69,6 +69,11 @@ describe('business metrics', () => {
     expect(refused(() => business.counter({ name: 'shop_d_total', help: 'x', maxSeries: 0 }))).toMatch(
       /maxSeries/,
     );
+    expect(refused(() => business.counter({ name: 'shop_e_total' } as never))).toMatch(/help must say/);
+    for (const buckets of [[1, 0.5], [], [0.1, Infinity]])
+      expect(refused(() => business.histogram({ name: 'shop_wait_seconds', help: 'x', buckets }))).toBe(
+        'business metric "shop_wait_seconds": buckets must be finite numbers in increasing order',
+      );
   });
 
   it('records label values outside labelValues as "other"', async () => {
