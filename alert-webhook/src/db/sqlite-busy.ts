@@ -1,11 +1,11 @@
 import {
   SqliteDialect,
+  SqliteDriver,
   type CompiledQuery,
   type DatabaseConnection,
   type Driver,
   type QueryResult,
   type SqliteDialectConfig,
-  type TransactionSettings,
 } from 'kysely';
 
 const MAX_PAUSE_MS = 10;
@@ -21,54 +21,32 @@ const isBusy = (err: unknown) => /^SQLITE_BUSY/.test(String((err as { code?: unk
  */
 export class NonBlockingSqliteDialect extends SqliteDialect {
   constructor(
-    config: SqliteDialectConfig,
+    private readonly config: SqliteDialectConfig,
     private readonly busyTimeoutMs: number,
   ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new RetryingDriver(super.createDriver(), this.busyTimeoutMs);
+    return new RetryingDriver(this.config, this.busyTimeoutMs);
   }
 }
 
-class RetryingDriver implements Driver {
+/** Kysely's SQLite driver, its single connection handed out (under the driver's mutex) wrapped. */
+class RetryingDriver extends SqliteDriver {
   private connection: RetryingConnection | undefined;
 
   constructor(
-    private readonly inner: Driver,
+    config: SqliteDialectConfig,
     private readonly busyTimeoutMs: number,
-  ) {}
-
-  init(): Promise<void> {
-    return this.inner.init();
+  ) {
+    super(config);
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    // Kysely's SQLite driver has a single connection, handed out under its mutex.
-    const inner = await this.inner.acquireConnection();
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
     this.connection ??= new RetryingConnection(inner, this.busyTimeoutMs);
     return this.connection;
-  }
-
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.inner.beginTransaction(connection, settings);
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.commitTransaction(connection);
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.rollbackTransaction(connection);
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.inner.releaseConnection(connection);
-  }
-
-  destroy(): Promise<void> {
-    return this.inner.destroy();
   }
 }
 
