@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { increasingBuckets } from './options';
 
 /** The value every label of a series over its metric's bound is recorded under, so totals stay right. */
 export const OVERFLOW = 'other';
@@ -123,10 +124,7 @@ export function businessMetrics(registry: Registry) {
     },
     histogram<L extends string = never>(o: BusinessMetricOptions<L> & { buckets: number[] }) {
       checkNaming('histogram', o);
-      const { buckets } = o;
-      const increasing = (b: unknown, i: number) =>
-        typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > (buckets[i - 1] as number));
-      if (!Array.isArray(buckets) || buckets.length === 0 || !buckets.every(increasing))
+      if (!increasingBuckets(o.buckets))
         throw new Error(`business metric "${o.name}": buckets must be finite numbers in increasing order`);
       const bound = labelBounder(o);
       const metric = new Histogram({ ...common(o, registry), buckets: o.buckets });

@@ -6,6 +6,15 @@ const fail = (message: string): never => {
 
 const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
 
+/** Histogram buckets Prometheus reads right: at least one, finite, each above the one before. */
+export function increasingBuckets(buckets: unknown): buckets is number[] {
+  return (
+    Array.isArray(buckets) &&
+    buckets.length > 0 &&
+    buckets.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > buckets[i - 1]))
+  );
+}
+
 /** Refuses options that would fail later, per request, or make a histogram Prometheus misreads. */
 export function checkOptions(options: unknown): asserts options is ExpressMetricsOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object with service');
@@ -18,14 +27,7 @@ export function checkOptions(options: unknown): asserts options is ExpressMetric
   )
     fail('options.registry must be a prom-client Registry');
   const buckets = o.durationBuckets;
-  if (
-    buckets !== undefined &&
-    (!Array.isArray(buckets) ||
-      buckets.length === 0 ||
-      !buckets.every(
-        (b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]),
-      ))
-  )
+  if (buckets !== undefined && !(increasingBuckets(buckets) && (buckets[0] as number) > 0))
     fail(
       `options.durationBuckets must be finite numbers above 0, in increasing order (got ${shown(buckets)})`,
     );
