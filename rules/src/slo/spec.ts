@@ -117,10 +117,11 @@ export function parseSpec(doc: unknown, source: string): SloSpec {
 function pageProblems(slo: Slo, period: SloSpec['period'], i: number): string[] {
   const fast = TIERS[0] as Tier;
   const factor = burnRateFactor(fast, period);
-  if (factor * errorBudget(slo.objective) < 1) return [];
+  const threshold = factor * errorBudget(slo.objective);
+  if (threshold < 1) return [];
   const lowest = Math.floor(100 * (1 - 1 / factor) * 100) / 100;
   return [
-    `slos[${i}].objective: ${slo.objective} is a percentage; at it the ${fast.name} page tier would need an error ratio above ${Number((factor * errorBudget(slo.objective)).toFixed(4))} (${factor}× the budget), so it could never fire: over a ${period} period an objective must be above ${lowest} (99.9, not 0.999)`,
+    `slos[${i}].objective: ${slo.objective} is a percentage; at it the ${fast.name} page tier would need an error ratio above ${Number(threshold.toFixed(4))} (${factor}× the budget), so it could never fire: over a ${period} period an objective must be above ${lowest} (99.9, not 0.999)`,
   ];
 }
 
