@@ -67,12 +67,15 @@ it('a receiver killed between Slack posting and saving the ts posts no second me
     });
     expect(ack.status).toBe(200);
     const [root] = topLevel();
-    await waitFor('the message to be edited', async () => (root!.edits.length > 1 ? true : undefined));
+    const replies = () =>
+      [...slack.messages.values()].filter((m) => m.threadTs === root!.ts).map((m) => m.text);
+    // The edit and the thread reply are two calls; both must have arrived before counting.
+    await waitFor('the message to be edited and answered in its thread', async () =>
+      root!.edits.length > 1 && replies().length > 0 ? true : undefined,
+    );
     expect(topLevel()).toHaveLength(1);
     expect(root!.text).toMatch(/^\[ACKNOWLEDGED\]/);
-    expect([...slack.messages.values()].filter((m) => m.threadTs === root!.ts).map((m) => m.text)).toEqual([
-      'Acknowledged by ops.',
-    ]);
+    expect(replies()).toEqual(['Acknowledged by ops.']);
   } finally {
     await receiver.stop();
   }
