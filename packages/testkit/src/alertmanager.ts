@@ -69,6 +69,8 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
         `--config.file=${configFile}`,
         `--storage.path=${options.storagePath ?? join(dir, 'alertmanager-data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
+        // Links in notifications (externalURL) lead here, not to the machine's hostname it does not listen on.
+        `--web.external-url=${url}`,
         ...clustering,
         `--log.level=${options.logLevel ?? 'warn'}`,
       ],

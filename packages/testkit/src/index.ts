@@ -11,7 +11,7 @@ export {
 } from './binaries';
 export { tempDir, type TempDir } from './files';
 export { configRefusal } from './refusal';
-export { freePort, freePorts, listenLocal, startHttp } from './ports';
+export { freePort, freePorts, listenLocal, portInUse, startHttp } from './ports';
 export {
   spawnProcess,
   startProcess,

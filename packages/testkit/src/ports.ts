@@ -16,6 +16,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether something listens on this loopback port already (binding it fails with EADDRINUSE). */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' ? resolve(true) : reject(err),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
 /** `count` distinct free ports: the OS may hand out a port it just gave again, so each is new. */
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];

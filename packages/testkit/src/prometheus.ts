@@ -71,6 +71,8 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${options.storagePath ?? join(dir, 'prometheus-data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
+        // Alerts' generatorURL leads here, not to the machine's hostname it does not listen on.
+        `--web.external-url=${url}`,
         ...(options.lifecycle ? ['--web.enable-lifecycle'] : []),
         ...(options.args ?? []),
       ],

@@ -8,6 +8,8 @@ export interface RedisOptions {
   password?: string;
   /** Serve TLS only, with this certificate and key (PEM files); clients need no certificate. */
   tls?: { certFile: string; keyFile: string };
+  /** maxmemory, e.g. '64mb' (a cache's bound, which redis_memory_max_bytes reports); default none. */
+  maxmemory?: string;
 }
 
 export interface Redis extends RunningProcess {
@@ -34,6 +36,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
         ...listen,
         ...['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
         ...(options.password ? ['--requirepass', options.password] : []),
+        ...(options.maxmemory ? ['--maxmemory', options.maxmemory, '--maxmemory-policy', 'allkeys-lru'] : []),
       ],
       { name: 'redis-server', cleanup, ready: /Ready to accept connections/ },
     );

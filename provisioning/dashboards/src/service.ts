@@ -285,15 +285,15 @@ export function serviceDashboard() {
       )
       .withPanel(
         statPanel('Certificate expires in', {
-          description: 'Earliest certificate expiry of each HTTPS check.',
+          description: `Earliest certificate expiry of each HTTPS check. CertificateExpiringWarning fires under ${MIXIN.certificates.expiryDays.warning} days, CertificateExpiringCritical under ${MIXIN.certificates.expiryDays.critical}.`,
           queries: [
             { expr: `probe_ssl_earliest_cert_expiry{${S}} - time()`, legend: '{{check}}', instant: true },
           ],
           unit: 's',
           thresholds: [
             ['red', null],
-            ['orange', 7 * 86400],
-            ['green', 21 * 86400],
+            ['orange', MIXIN.certificates.expiryDays.critical * 86400],
+            ['green', MIXIN.certificates.expiryDays.warning * 86400],
           ],
           width: 8,
           height: 6,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { COMPONENTS, type Component, type Ports } from './options';
+import { checkDurations, COMPONENTS, type Component, type Ports, type StackOptions } from './options';
 import { startStack } from './stack';
 
 const USAGE = `usage: npm run stack -- [options]
@@ -22,6 +22,15 @@ function fail(message: string): never {
 function portNumber(text: string, what: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`${what}: "${text}" is not a port`);
+  return n;
+}
+
+/** The last component listens on base + COMPONENTS.length - 1, which must be a port too. */
+function basePort(text: string): number {
+  const n = portNumber(text, '--base-port');
+  const last = n + COMPONENTS.length - 1;
+  if (last > 65535)
+    fail(`--base-port: "${text}" puts the last component (${COMPONENTS.at(-1)}) on ${last}, above 65535`);
   return n;
 }
 
@@ -70,23 +79,28 @@ async function main() {
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
 
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  const options: StackOptions = {
+    dataDir: values['data-dir'],
+    basePort: values['base-port'] === undefined ? undefined : basePort(values['base-port']),
+    ports: parsePorts(values.port ?? []),
+    scrapeInterval: values['scrape-interval'],
+    evaluationInterval: values['evaluation-interval'],
+    groupWait: values['group-wait'],
+    groupInterval: values['group-interval'],
+    repeatInterval: values['repeat-interval'],
+    checkInterval: values['check-interval'],
+    escalateAfter: values['escalate-after'],
+    alertFor: parseAlertFor(values['alert-for'] ?? []),
+    log,
+  };
+  try {
+    checkDurations(options);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   let stack;
   try {
-    stack = await startStack({
-      dataDir: values['data-dir'],
-      basePort:
-        values['base-port'] === undefined ? undefined : portNumber(values['base-port'], '--base-port'),
-      ports: parsePorts(values.port ?? []),
-      scrapeInterval: values['scrape-interval'],
-      evaluationInterval: values['evaluation-interval'],
-      groupWait: values['group-wait'],
-      groupInterval: values['group-interval'],
-      repeatInterval: values['repeat-interval'],
-      checkInterval: values['check-interval'],
-      escalateAfter: values['escalate-after'],
-      alertFor: parseAlertFor(values['alert-for'] ?? []),
-      log,
-    });
+    stack = await startStack(options);
   } catch (err) {
     process.stderr.write(`stack: ${(err as Error).message}\n`);
     process.exit(1);

@@ -47,7 +47,8 @@ export async function startStandardExporters(s: ExporterSettings): Promise<strin
     s.exporter('postgres', await startExporter('postgres', { url, queries }, options('postgres')));
   }
   if (!missing('redis')) {
-    const cache = await watched(startRedis());
+    // Bounded, as a cache is: the memory-of-maxmemory panels and RedisMemoryNearMax need maxmemory.
+    const cache = await watched(startRedis({ maxmemory: '64mb' }));
     s.exporter('redis', await startExporter('redis', { url: cache.url }, options('redis')));
   }
   if (!missing('nginx', 'nginx')) {

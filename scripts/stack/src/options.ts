@@ -71,16 +71,17 @@ const DURATION = /^(\d+(ms|s|m|h|d|w))+$/;
 
 /** Refuses a malformed duration here, with the option's name, rather than as a child's startup failure. */
 export function checkDurations(options: StackOptions): void {
+  // Named as `npm run stack` spells them.
   const durations = {
-    scrapeInterval: options.scrapeInterval,
-    evaluationInterval: options.evaluationInterval,
-    groupWait: options.groupWait,
-    groupInterval: options.groupInterval,
-    repeatInterval: options.repeatInterval,
-    checkInterval: options.checkInterval,
-    escalateAfter: options.escalateAfter,
+    '--scrape-interval': options.scrapeInterval,
+    '--evaluation-interval': options.evaluationInterval,
+    '--group-wait': options.groupWait,
+    '--group-interval': options.groupInterval,
+    '--repeat-interval': options.repeatInterval,
+    '--check-interval': options.checkInterval,
+    '--escalate-after': options.escalateAfter,
     ...Object.fromEntries(
-      Object.entries(options.alertFor ?? {}).map(([alert, d]) => [`alertFor.${alert}`, d]),
+      Object.entries(options.alertFor ?? {}).map(([alert, d]) => [`--alert-for ${alert}`, d]),
     ),
   };
   for (const [name, value] of Object.entries(durations)) {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   findBinary,
   freePorts,
+  portInUse,
   spawnProcess,
   startAlertmanager,
   startPrometheus,
@@ -82,14 +83,45 @@ function nodeScript(relative: string): string {
   return script;
 }
 
+/**
+ * Refuses to start Grafana without the built plugins: it would not start at all, as the provisioned
+ * incidents app (provisioning/grafana/plugins) is then "not installed".
+ */
+export function checkPluginsBuilt(root = REPO_ROOT): void {
+  const missing = UNSIGNED_PLUGINS.filter(
+    (id) => !existsSync(join(root, 'grafana-plugins', id, 'dist', 'plugin.json')),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `Grafana is on PATH but ${missing.map((id) => `grafana-plugins/${id}`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not built: run npm run build:plugins (or npm run build) first`,
+    );
+  }
+}
+
+/**
+ * Refuses ports already taken (most often by a stack already running) before starting anything: a
+ * component that cannot bind would look ready, as the other server answers on its port.
+ */
+async function checkPortsFree(ports: Ports, withGrafana: boolean): Promise<void> {
+  const busy: string[] = [];
+  for (const component of COMPONENTS) {
+    if (component === 'grafana' && !withGrafana) continue;
+    if (await portInUse(ports[component])) busy.push(`${component} ${ports[component]}`);
+  }
+  if (busy.length > 0) {
+    throw new Error(
+      `ports already in use (another stack?): ${busy.join(', ')}; choose others with --base-port <n> or --port <component>=<n>`,
+    );
+  }
+}
+
 /** A plugins directory holding a link to each built plugin (grafana-plugins/<id>/dist). */
 function grafanaPluginsDir(dataDir: string): string {
   const dir = join(dataDir, 'grafana', 'plugins');
   mkdirSync(dir, { recursive: true });
-  const source = join(REPO_ROOT, 'grafana-plugins');
-  for (const id of existsSync(source) ? readdirSync(source) : []) {
-    const built = join(source, id, 'dist');
-    if (existsSync(built) && !existsSync(join(dir, id))) symlinkSync(built, join(dir, id));
+  for (const id of UNSIGNED_PLUGINS) {
+    const built = join(REPO_ROOT, 'grafana-plugins', id, 'dist');
+    if (!existsSync(join(dir, id))) symlinkSync(built, join(dir, id));
   }
   return dir;
 }
@@ -98,10 +130,13 @@ function grafanaPluginsDir(dataDir: string): string {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   checkDurations(options);
   const log = options.log ?? (() => undefined);
+  const grafana = findBinary(['grafana', 'grafana-server']);
+  if (grafana) checkPluginsBuilt();
   const dataDir = resolve(options.dataDir ?? join(REPO_ROOT, '.stack'));
   for (const sub of ['logs', 'prometheus', 'victoria-metrics', 'alertmanager', 'alert-webhook'])
     mkdirSync(join(dataDir, sub), { recursive: true });
   const ports = resolvePorts(options.basePort, options.ports);
+  await checkPortsFree(ports, grafana !== undefined);
   const url = (c: Component) => `http://127.0.0.1:${ports[c]}`;
   const webhookTokenFile = ensureSecret(join(dataDir, 'webhook-token'));
   const apiTokenFile = ensureSecret(join(dataDir, 'api-token'));
@@ -165,7 +200,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PORT: String(ports.demo),
       DEMO_LISTEN_ADDRESS: '127.0.0.1',
     });
-    const grafana = findBinary(['grafana', 'grafana-server']);
     const receiverSource = join(REPO_ROOT, 'provisioning/alert-webhook/alert-webhook.compose.yml');
     await startNode(
       'alert-webhook',
