@@ -45,6 +45,8 @@ describe('optionProblems', () => {
       ...DEFAULT_OPTIONS,
       scoreSource: 'computed',
       serviceLabel: ' ',
+      // A cleared number input.
+      minTileWidth: undefined as unknown as number,
       signals: {
         ...DEFAULT_SIGNALS,
         errors: { weight: -1, good: 0.05, bad: 0.05 },
@@ -55,6 +57,7 @@ describe('optionProblems', () => {
     };
     expect(optionProblems(options)).toEqual([
       'serviceLabel: must name a label',
+      'minTileWidth: must be a positive number; 150 meanwhile',
       'signals.errors.weight: must be 0 or more, not -1',
       'signals.errors: good and bad are both 0.05, so nothing can be scored',
       'signals: every weight is 0, so no score can be computed',

@@ -1,4 +1,4 @@
-import { SIGNALS, type HealthScoreOptions, type Signal, type SignalOptions } from '../types';
+import { DEFAULT_OPTIONS, SIGNALS, type HealthScoreOptions, type Signal, type SignalOptions } from '../types';
 
 /** A signal's value as a 0-1 score (see SignalOptions); undefined for NaN, infinities or good === bad. */
 export function signalScore(
@@ -34,6 +34,8 @@ export function optionProblems(options: HealthScoreOptions): string[] {
   const problems: string[] = [];
   if (!options.serviceLabel.trim()) problems.push('serviceLabel: must name a label');
   if (!(options.staleAfterSeconds > 0)) problems.push('staleAfterSeconds: must be a positive number');
+  if (!(options.minTileWidth > 0))
+    problems.push(`minTileWidth: must be a positive number; ${DEFAULT_OPTIONS.minTileWidth} meanwhile`);
   for (const signal of SIGNALS) {
     const { weight, good, bad } = options.signals[signal];
     if (!(weight >= 0)) problems.push(`signals.${signal}.weight: must be 0 or more, not ${weight}`);

@@ -51,6 +51,29 @@ describe('servicesFromFrames, recorded scores', () => {
     ]);
   });
 
+  it("allows for a long range's step: the newest sample may be a step older than the range's end", () => {
+    const STEP = 10 * MIN;
+    const everyTenMinutes = (service: string, age: number) =>
+      promSeries('A', { __name__: 'vigil:service_health_score', service }, [
+        [NOW - age - STEP, 90],
+        [NOW - age, 90],
+      ]);
+    const services = servicesFromFrames(
+      [
+        everyTenMinutes('aligned', 8 * MIN),
+        everyTenMinutes('gone', 16 * MIN),
+        score('minutely', [90], NOW - 8 * MIN),
+      ],
+      DEFAULT_OPTIONS,
+      NOW,
+    );
+    expect(services.map((s) => [s.service, s.state])).toEqual([
+      ['gone', 'stale'],
+      ['minutely', 'stale'],
+      ['aligned', 'ok'],
+    ]);
+  });
+
   it('treats nulls as gaps, ignores series without the service label and clamps scores', () => {
     const frames = [
       score('api', [50, null, 120]),

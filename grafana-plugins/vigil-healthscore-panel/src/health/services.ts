@@ -158,7 +158,10 @@ function health(
   const last = times.length - 1;
   const lastSeen = last >= 0 ? times[last] : undefined;
   const current = last >= 0 ? toNumber(values[last]) : NaN;
-  const state = stateOf(lastSeen, current, now - options.staleAfterSeconds * 1000);
+  // Grafana ends a range query on a multiple of its step: on a long range (a step of 10 minutes for 7 days)
+  // the newest sample is up to one step older than the range's end without anything being stale.
+  const step = last >= 1 ? times[last]! - times[last - 1]! : 0;
+  const state = stateOf(lastSeen, current, now - options.staleAfterSeconds * 1000 - step);
   const scoreField = options.scoreSource === 'recorded' ? series.score?.field : undefined;
   return {
     service,

@@ -94,12 +94,14 @@ it('shows stale and NaN services first, marked as such', () => {
 
 it('warns about bad options, naming them, and still shows the tiles', () => {
   const p = props();
-  p.options = { ...p.options, staleAfterSeconds: 0 };
+  // A cleared "Minimum tile width" input: the tiles are laid out at the default width meanwhile.
+  p.options = { ...p.options, staleAfterSeconds: 0, minTileWidth: undefined as unknown as number };
   render(<HealthScorePanel {...p} />);
   expect(screen.getByTestId(testIds.problems)).toHaveTextContent(
-    'staleAfterSeconds: must be a positive number',
+    'staleAfterSeconds: must be a positive number; minTileWidth: must be a positive number; 150 meanwhile',
   );
   expect(tiles()).toHaveLength(3);
+  expect(tiles().every((t) => Number.parseFloat(t.style.width) > 0)).toBe(true);
 });
 
 it('mounts only a screenful of 1,000 services, worst first, two columns wide at 390 px', () => {

@@ -7,7 +7,7 @@ import { drilldownLinks } from '../../health/links';
 import { optionProblems } from '../../health/score';
 import { servicesFromFrames, type ServiceHealth } from '../../health/services';
 import { testIds } from '../../testIds';
-import type { HealthScoreOptions } from '../../types';
+import { DEFAULT_OPTIONS, type HealthScoreOptions } from '../../types';
 import { ServiceDetails } from '../ServiceDetails/ServiceDetails';
 import { ServiceTile } from '../ServiceTile/ServiceTile';
 import { TileGrid } from '../TileGrid/TileGrid';
@@ -58,7 +58,7 @@ export function HealthScorePanel({
           items={services}
           width={width}
           height={height - problemsHeight}
-          minTileWidth={options.minTileWidth}
+          minTileWidth={options.minTileWidth > 0 ? options.minTileWidth : DEFAULT_OPTIONS.minTileWidth}
           tileHeight={options.showSparkline ? TILE_HEIGHT.withSparkline : TILE_HEIGHT.plain}
           renderTile={(health, style) => (
             <ServiceTile
