@@ -58,6 +58,8 @@ export const below = (limit: number): Step[] => [
 
 export interface Query {
   expr: string;
+  /** Default A, B, C… in order; a panel that reads queries by refId (the health-score panel) names them. */
+  refId?: string;
   /** Legend template, e.g. '{{service}}'. */
   legend?: string;
   /** Only the latest value, for panels that show the current state (stats, bar gauges, tables). */
@@ -112,7 +114,7 @@ function withQueries<P extends QueryPanel>(panel: P, title: string, o: PanelOpti
   o.queries.forEach((q, i) => {
     const target = new prometheus.DataqueryBuilder()
       .datasource(DATASOURCE)
-      .refId(String.fromCharCode(65 + i))
+      .refId(q.refId ?? String.fromCharCode(65 + i))
       .expr(q.expr)
       .legendFormat(q.legend ?? '__auto');
     if (q.instant || asTable) target.instant();

@@ -1,3 +1,4 @@
+import { HEALTH_PANEL_QUERIES } from '@vigil/rules';
 import {
   HEALTH_BANDS,
   UID,
@@ -30,8 +31,9 @@ export function overviewDashboard() {
       .withRow(row('Service health'))
       .withPanel(
         healthScorePanel('Health scores', {
-          description: 'vigil:service_health_score (0-100) per service, worst first; see rules/README.md.',
-          queries: [{ expr: 'vigil:service_health_score', legend: '{{service}}' }],
+          description:
+            'vigil:service_health_score (0-100) per service, worst first; hover a tile for its signals. See rules/README.md.',
+          queries: HEALTH_PANEL_QUERIES.map((q) => ({ ...q, legend: '{{service}}' })),
           width: 16,
           height: 10,
         }),

@@ -18,9 +18,9 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
   const lag = h.eventLoopLagSeconds;
   // Prometheus 3 spells the bound 1 as "1.0": match both, as the latency SLIs do.
   const le = (seconds: number) => `le=~"${leSpellings(seconds).join('|').replace(/\./g, '\\\\.')}"`;
-  // Only series that name their service are scored: the same metrics without the label (our own services'
-  // event-loop lag, a blackbox probe of a bare URL) would otherwise add up to one nameless service.
-  const named = 'service!=""';
+  // The same metrics without a service label (our own services' event-loop lag, a blackbox probe of a bare
+  // URL) would otherwise add up to one nameless service.
+  const named = NAMED;
   const signal = (name: (typeof HEALTH_SIGNALS)[number], expr: string): Rule => ({
     record: 'vigil:service_health_signal:ratio',
     expr,
@@ -80,6 +80,28 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
   };
 }
 
+/** Only series that name their service are scored (see healthScoreRules). */
+const NAMED = 'service!=""';
+
+/**
+ * The health-score panel's queries as the Platform overview dashboard runs them: the recorded score, the
+ * signals (the breakdown), dependency impact, and the measured values behind the signals under the
+ * refIds the panel reads them by (its README: Queries).
+ */
+export const HEALTH_PANEL_QUERIES: readonly { refId: string; expr: string }[] = [
+  { refId: 'A', expr: 'vigil:service_health_score' },
+  { refId: 'B', expr: 'vigil:service_health_signal:ratio' },
+  // 0 for every checked service without a dependency down: none impacted is an answer, not a gap.
+  {
+    refId: 'dependency',
+    expr: 'max by (service) (vigil:service_dependency_down) or max by (service) (healthcheck_service_status) * 0',
+  },
+  { refId: 'raw_availability', expr: `avg by (service) (avg_over_time(probe_success{${NAMED}}[5m]))` },
+  { refId: 'raw_latency', expr: 'service:http_request_duration_seconds:p95_rate5m' },
+  { refId: 'raw_errors', expr: 'service:http_request_errors:ratio_rate5m' },
+  { refId: 'raw_saturation', expr: `max by (service) (nodejs_eventloop_lag_p99_seconds{${NAMED}})` },
+];
+
 /**
  * grafana-plugins/vigil-healthscore-panel/src/health/mixin.generated.ts: the panel's default weights and
  * bands, so that its self-computed score is the recorded one.
@@ -96,6 +118,15 @@ export function panelDefaultsSource(m: Mixin = MIXIN): string {
     '  },',
     `  bands: { warning: ${m.health.bands.warning}, critical: ${m.health.bands.critical} },`,
     '} as const;',
+    '',
+    '/** The queries the Platform overview gives the panel (rules/src/mixin/health.ts: HEALTH_PANEL_QUERIES). */',
+    'export const MIXIN_PANEL_QUERIES = [',
+    ...HEALTH_PANEL_QUERIES.map(({ refId, expr }) => {
+      const line = `  { refId: '${refId}', expr: '${expr}' },`;
+      // As prettier would write it (printWidth 110), so that the lint passes on the generated file.
+      return line.length <= 110 ? line : `  {\n    refId: '${refId}',\n    expr: '${expr}',\n  },`;
+    }),
+    '] as const;',
     '',
   ].join('\n');
 }

@@ -4,4 +4,5 @@
  */
 export * from './config';
 export * from './known-metrics';
+export { HEALTH_PANEL_QUERIES } from './health';
 export { PromqlError, selectors, vectorSelector, type Matcher, type Selector } from '../promql';

@@ -10,3 +10,17 @@ export const MIXIN_HEALTH = {
   },
   bands: { warning: 85, critical: 65 },
 } as const;
+
+/** The queries the Platform overview gives the panel (rules/src/mixin/health.ts: HEALTH_PANEL_QUERIES). */
+export const MIXIN_PANEL_QUERIES = [
+  { refId: 'A', expr: 'vigil:service_health_score' },
+  { refId: 'B', expr: 'vigil:service_health_signal:ratio' },
+  {
+    refId: 'dependency',
+    expr: 'max by (service) (vigil:service_dependency_down) or max by (service) (healthcheck_service_status) * 0',
+  },
+  { refId: 'raw_availability', expr: 'avg by (service) (avg_over_time(probe_success{service!=""}[5m]))' },
+  { refId: 'raw_latency', expr: 'service:http_request_duration_seconds:p95_rate5m' },
+  { refId: 'raw_errors', expr: 'service:http_request_errors:ratio_rate5m' },
+  { refId: 'raw_saturation', expr: 'max by (service) (nodejs_eventloop_lag_p99_seconds{service!=""})' },
+] as const;

@@ -1,5 +1,5 @@
 import { lastValueFrom } from 'rxjs';
-import { getBackendSrv, isFetchError, type BackendSrvRequest } from '@grafana/runtime';
+import { config, getBackendSrv, isFetchError, type BackendSrvRequest } from '@grafana/runtime';
 import { API_BASE } from '../constants';
 
 /** A refused or failed request, with the message to show: alert-webhook's own, Grafana's, or the HTTP status. */
@@ -33,7 +33,9 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError(message, err.status, api.code);
   }
   const fallback = body?.message || err.message || err.statusText || 'request failed';
-  return new ApiError(err.status ? `${fallback} (HTTP ${err.status})` : fallback, err.status);
+  // Grafana's proxy could not reach the app's URL: unset, mistyped, or alert-webhook is down.
+  const hint = err.status === 502 ? `: is alert-webhook at the URL on the app's Configuration page?` : '';
+  return new ApiError(err.status ? `${fallback} (HTTP ${err.status})${hint}` : fallback, err.status);
 }
 
 /** One request through Grafana's backend; errors are shown by the page, not by Grafana's toasts. */
@@ -42,9 +44,16 @@ export async function request<T>(options: BackendSrvRequest): Promise<T> {
     const response = await lastValueFrom(
       getBackendSrv().fetch<T>({ showErrorAlert: false, showSuccessAlert: false, ...options }),
     );
+    if (typeof response.data === 'string' && response.data !== '') {
+      // An HTML page (a login proxy, a wrong URL) where the API answers JSON: said, not rendered as data.
+      throw new ApiError(
+        `the answer is not alert-webhook's JSON but text starting "${response.data.slice(0, 40).replace(/\s+/g, ' ')}": is the app's URL that of alert-webhook (Configuration page)?`,
+        response.status,
+      );
+    }
     return response.data;
   } catch (err) {
-    throw toApiError(err);
+    throw err instanceof ApiError ? err : toApiError(err);
   }
 }
 
@@ -58,14 +67,21 @@ const present = (params: Params) =>
 
 /**
  * The URL of an alert-webhook document (a CSV or Markdown download) through the plugin proxy, for a link:
- * the browser fetches it with the Grafana session, and the proxy adds the API token.
+ * the browser fetches it with the Grafana session, and the proxy adds the API token. Under Grafana's
+ * sub-path (root_url /grafana/) when it has one: the browser, not backendSrv, resolves a link.
  */
 export function apiUrl(path: string, params: Params = {}): string {
   const query = new URLSearchParams(
     Object.entries(present(params)).map(([k, v]) => [k, String(v)]),
   ).toString();
-  return `${API_BASE}${path}${query ? `?${query}` : ''}`;
+  return `${config.appSubUrl ?? ''}${API_BASE}${path}${query ? `?${query}` : ''}`;
 }
+
+/**
+ * A download link's attributes. A target, even _self, keeps Grafana from taking the click for a page of
+ * its own (it routes every anchor without one), so the browser downloads the file.
+ */
+export const DOWNLOAD = { download: true, target: '_self' } as const;
 
 /** A call to alert-webhook's API (path below /api/v1) through the app's plugin-proxy route. */
 export function vigil<T>(

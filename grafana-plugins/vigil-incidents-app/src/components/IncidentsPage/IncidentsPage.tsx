@@ -13,7 +13,7 @@ import {
   RadioButtonGroup,
   useStyles2,
 } from '@grafana/ui';
-import { apiUrl, vigil } from '../../api/client';
+import { apiUrl, DOWNLOAD, vigil } from '../../api/client';
 import { useApi, useAutoReload } from '../../api/useApi';
 import { ROUTES } from '../../constants';
 import { formatTime, timeAgo } from '../../format';
@@ -132,7 +132,7 @@ export function IncidentsPage() {
         <div>
           <LinkButton
             href={apiUrl('/incidents.csv', toFilterQuery(filters, Date.now()))}
-            download
+            {...DOWNLOAD}
             icon="download-alt"
             variant="secondary"
             size="sm"

@@ -4,7 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, LinkButton, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { ACT_ROLE, hasRole } from '@vigil/api-contract';
-import { vigil } from '../../api/client';
+import { DOWNLOAD, vigil } from '../../api/client';
 import { getPostmortem, listUsers, postmortemMarkdownUrl } from '../../api/postmortems';
 import { useApi, useCaller } from '../../api/useApi';
 import { ROUTES } from '../../constants';
@@ -42,7 +42,7 @@ export function PostmortemPage() {
           {data && pm && (
             <LinkButton
               href={postmortemMarkdownUrl(data.id)}
-              download
+              {...DOWNLOAD}
               icon="download-alt"
               variant="secondary"
               size="sm"

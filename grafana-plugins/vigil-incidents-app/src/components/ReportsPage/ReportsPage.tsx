@@ -13,7 +13,7 @@ import {
   useStyles2,
   useTheme2,
 } from '@grafana/ui';
-import { apiUrl, vigil } from '../../api/client';
+import { apiUrl, DOWNLOAD, vigil } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { ROUTES } from '../../constants';
 import { formatPercent, formatSeconds, plural } from '../../format';
@@ -103,7 +103,7 @@ export function ReportsPage() {
             {/* The period the report shown covers, so the file holds the same figures. */}
             <LinkButton
               href={apiUrl('/reports/sla.csv', { from: r.from, to: r.to, team })}
-              download
+              {...DOWNLOAD}
               icon="download-alt"
               variant="secondary"
               size="sm"
