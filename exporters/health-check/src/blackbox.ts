@@ -4,19 +4,15 @@
  * that the health-check kinds can honour, each translated to that kind's own setting. Keys it has and we
  * do not are refused by name (see the README's table), never silently ignored.
  */
-import { positiveDuration, secret, type ConfigProblem } from '@vigil/service-kit';
+import { positiveDuration, regexProblem, secret, type ConfigProblem } from '@vigil/service-kit';
 import { z } from 'zod';
 import { RCODES, RECORD_TYPES } from './checks/dns-wire';
 
-/** A regular expression kept as text (the kind's schema compiles it), refused here if it does not compile. */
-const regexText = z.string().refine((text) => {
-  try {
-    new RegExp(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid regular expression');
+/** A regular expression kept as text (the kind's schema compiles it), refused here as it would be there. */
+const regexText = z.string().superRefine((text, ctx) => {
+  const problem = regexProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const ipProtocol = {
   preferred_ip_protocol: z.enum(['ip4', 'ip6']).optional(),

@@ -15,6 +15,7 @@ describe('http checks against a real local server', () => {
         }
         if (req.url === '/fail') return void res.writeHead(503).end('{"status":"down"}');
         if (req.url === '/moved') return void res.writeHead(301, { location: '/ok' }).end();
+        if (req.url === '/hostile') return void res.end(`${'a'.repeat(28)}b`);
         res.end('{"status":"ok"}');
       });
     });
@@ -47,6 +48,14 @@ describe('http checks against a real local server', () => {
     });
     const r = await runOnce({ kind: 'http', url: `${server.url}/ok`, body_regex: 'healthy' });
     expect(r).toMatchObject({ success: false, message: 'body does not match /healthy/' });
+  });
+
+  it('matches a pattern that backtracks exponentially (^(a+)+$) against a hostile body in linear time', async () => {
+    // On V8's backtracking engine alone this body takes about 15 s, and holds every check and scrape.
+    const started = Date.now();
+    const r = await runOnce({ kind: 'http', url: `${server.url}/hostile`, body_regex: '^(a+)+$' });
+    expect(r).toMatchObject({ success: false, message: 'body does not match /^(a+)+$/' });
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('follows redirects by default, as blackbox does; with follow_redirects false a 3xx counts only when listed', async () => {

@@ -58,6 +58,11 @@ describe('health-check configuration', () => {
         withCheck({ kind: 'http', url: 'http://a', host: undefined, port: undefined, body_regex: '(' }),
       ),
     ).toContain('services.api.checks[0].body_regex: Invalid regular expression');
+    expect(
+      refusal(
+        withCheck({ kind: 'http', url: 'http://a', host: undefined, port: undefined, body_regex: '(a)\\1' }),
+      ),
+    ).toContain('services.api.checks[0].body_regex: /(a)\\1/ can only run by backtracking (a backreference');
     expect(refusal(withCheck({ interval: '1s', timeout: '2s' }))).toContain(
       'services.api.checks[0].timeout: must not exceed the interval',
     );

@@ -79,6 +79,17 @@ describe('declared metrics', () => {
   });
 });
 
+it('filters with a pattern that backtracks exponentially (^(a+)+$) on a hostile line in linear time', async () => {
+  // A log line is anyone's to write: on V8's backtracking engine alone this one takes about 15 s.
+  const started = Date.now();
+  const text = await run(
+    { metrics: [{ name: 'odd_total', type: 'counter', help: 'h', match: { msg: '^(a+)+$' } }] },
+    [JSON.stringify({ msg: `${'a'.repeat(28)}b` }), JSON.stringify({ msg: 'aaaa' })],
+  );
+  expect(sample(text, 'odd_total')).toBe(1);
+  expect(Date.now() - started).toBeLessThan(2000);
+});
+
 describe('the configuration', () => {
   const source = { input: { kind: 'stdin' }, parser: { kind: 'json' } };
   it.each([
@@ -90,6 +101,10 @@ describe('the configuration', () => {
     [
       { sources: { a: { ...source, parser: { kind: 'regex', pattern: '(' } } } },
       /sources\.a\.parser\.pattern: .*Invalid regular expression/,
+    ],
+    [
+      { sources: { a: { ...source, parser: { kind: 'regex', pattern: '(?<user>\\w+)(?=@)' } } } },
+      /sources\.a\.parser\.pattern: .* can only run by backtracking \(a backreference, lookahead or lookbehind/,
     ],
     [
       { metrics: [{ name: 'x', type: 'counter', help: 'h' }] },

@@ -18,7 +18,7 @@ export {
   type ConfigProblem,
   type FieldProblem,
 } from './problems';
-export { regexSchema } from './regex';
+export { regexProblem, regexSchema } from './regex';
 export { packageVersion, Runtime, revision, versionLine, type ServiceIdentity } from './runtime';
 export { listen, ListenError, type Listening, type ListenOptions } from './server';
 export {

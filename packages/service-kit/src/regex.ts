@@ -1,11 +1,37 @@
+import { setFlagsFromString } from 'node:v8';
 import { z } from 'zod';
+
+/*
+ * Regexes from configs run on V8's backtracking engine: fast, but a pattern like ^(a+)+$ takes minutes on
+ * a 30-character input, and log lines and probed bodies are anyone's to write. With these flags a match
+ * that backtracks too far (50,000 steps) continues on V8's linear-time engine, and the `l` flag compiles a
+ * pattern for that engine at load, so that one it cannot run is refused there, as RE2 (Prometheus's,
+ * blackbox_exporter's, mtail's) refuses it.
+ */
+setFlagsFromString('--enable-experimental-regexp-engine');
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+
+/** Why a config's regex is refused: it does not compile, or it could only run by backtracking. */
+export function regexProblem(text: string): string | undefined {
+  try {
+    new RegExp(text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  try {
+    new RegExp(text, 'l');
+  } catch {
+    return `/${text}/ can only run by backtracking (a backreference, lookahead or lookbehind, or a repetition counted in hundreds), which can take minutes on one input; write it as RE2 (Prometheus's regexes) allows`;
+  }
+  return undefined;
+}
 
 /** A regular expression, compiled at load so that a bad one refuses the config rather than every run. */
 export const regexSchema = z.string().transform((text, ctx) => {
-  try {
-    return new RegExp(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  const problem = regexProblem(text);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
     return z.NEVER;
   }
+  return new RegExp(text);
 });
