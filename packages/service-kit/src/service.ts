@@ -151,8 +151,32 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
     if (runtime.reload) runtime.reload().catch(() => undefined);
     else log.warn('SIGHUP before the service finished starting: not reloaded');
   });
-  let running: RunningService<C>;
-  let listening: Listening;
+  let running!: RunningService<C>;
+  let listening!: Listening;
+  /** Set once start-up (a log exporter's first pass, the receiver's recovery) is over. */
+  let started = false;
+  let stopping = false;
+  const stop = () =>
+    void listening
+      .close()
+      .then(() => running.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'stopping failed');
+          process.exit(1);
+        },
+      );
+  // Also installed before starting: Node's default would end a service in its start-up, losing what that
+  // did (offsets, recovered deliveries); it stops as soon as start-up is over instead.
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1); // a second signal: stop now
+    stopping = true;
+    log.info({ signal }, started ? 'shutting down' : 'shutting down once started');
+    if (started) stop();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   try {
     running = await spec.start(ctx);
     const { address, port } = spec.listenOn(loaded.config);
@@ -219,23 +243,6 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
     await listening.close(0);
     return process.exit(1);
   }
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) process.exit(1); // a second signal: stop now
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    void listening
-      .close()
-      .then(() => running.stop())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, 'stopping failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  started = true;
+  if (stopping) stop();
 }

@@ -170,6 +170,17 @@ describe('a running service', () => {
     expect((await slow).status).toBe(200);
     expect(await proc.exited).toBe(0);
   });
+
+  it('on SIGTERM during start-up, finishes starting (a first pass, a recovery), then stops and exits 0', async () => {
+    const { proc } = await start(config('warm.yml', 'greeting: hi\nwarm_up: 800ms\n'));
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    const lines = proc.output().split('\n');
+    const at = (msg: string) => lines.findIndex((l) => l.includes(`"msg":"${msg}"`));
+    expect(at('shutting down once started')).toBeGreaterThan(-1);
+    expect(at('warmed up')).toBeGreaterThan(at('shutting down once started'));
+    expect(at('greeter stopped')).toBeGreaterThan(at('warmed up'));
+  });
 });
 
 describe('web config (exporter-toolkit format)', () => {
