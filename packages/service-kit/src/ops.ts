@@ -42,7 +42,9 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
     res.setHeader('Content-Type', runtime.registry.contentType);
     res.send(typeof own === 'string' ? base + own : Buffer.concat([Buffer.from(base), own]));
   });
-  app.post('/-/reload', async (_req, res) => {
+  // POST or PUT, as Prometheus takes either.
+  app.route('/-/reload').all(async (req, res, next) => {
+    if (req.method !== 'POST' && req.method !== 'PUT') return next();
     if (!runtime.reload) return sendError(res, 503, 'unavailable', 'reloading is not set up in this process');
     try {
       await runtime.reload();
@@ -52,6 +54,23 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
       sendError(res, 500, 'reload_failed', `failed to reload config: ${(err as Error).message}`, problems);
     }
   });
+  // Another method on one of these paths is a 405 naming the right ones, not a 404 that reads as "no
+  // such endpoint" (a GET /-/reload would say reloading does not exist).
+  const methods: [string[], string][] = [
+    [['/healthz', '/-/healthy', '/readyz', '/-/ready', '/metrics'], 'GET, HEAD'],
+    [['/-/reload'], 'POST, PUT'],
+  ];
+  for (const [paths, allow] of methods) {
+    app.all(paths, (req, res) => {
+      res.setHeader('Allow', allow);
+      sendError(
+        res,
+        405,
+        'method_not_allowed',
+        `${req.method} ${req.path}: use ${allow.replace(', ', ' or ')}`,
+      );
+    });
+  }
   return app;
 }
 

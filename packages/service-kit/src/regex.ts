@@ -19,6 +19,7 @@ export function regexProblem(text: string): string | undefined {
     return (err as Error).message;
   }
   try {
+    // eslint-disable-next-line no-invalid-regexp -- `l` (linear) exists with the flag set above
     new RegExp(text, 'l');
   } catch {
     return `/${text}/ can only run by backtracking (a backreference, lookahead or lookbehind, or a repetition counted in hundreds), which can take minutes on one input; write it as RE2 (Prometheus's regexes) allows`;

@@ -139,6 +139,21 @@ describe('a running service', () => {
     proc.child.kill('SIGHUP');
     await proc.waitForOutput(/configuration reload failed; the previous configuration stays in force/);
     expect(await greeting()).toBe('hallo');
+
+    // PUT as Prometheus takes it; another method is told which ones are, rather than "no such endpoint".
+    writeFileSync(path, 'greeting: ciao\n');
+    expect((await fetch(`${url}/-/reload`, { method: 'PUT' })).status).toBe(200);
+    expect(await greeting()).toBe('ciao');
+    const get = await fetch(`${url}/-/reload`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST, PUT');
+    expect(((await get.json()) as { error: { code: string; message: string } }).error).toEqual({
+      code: 'method_not_allowed',
+      message: 'GET /-/reload: use POST or PUT',
+      details: [],
+    });
+    const post = await fetch(`${url}/metrics`, { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 
   it('logs "listening" only once bound; a port in use names the address and the keys, and exits 1', async () => {
