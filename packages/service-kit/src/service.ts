@@ -92,8 +92,12 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
     return process.exit(2);
   }
   const webPath = values['web.config.file'] as string | undefined;
+  const configName = configPath ?? 'the default configuration';
+  /** The files that had problems in the last load, for the summary line of --check-config. */
+  let invalid: string[] = [];
   const loadAll = (): { config: C; web?: WebConfig } => {
     const problems: ConfigError[] = [];
+    invalid = [];
     let config: C | undefined;
     let web: WebConfig | undefined;
     try {
@@ -101,12 +105,14 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(err);
+      invalid.push(configName);
     }
     try {
       web = webPath ? loadWebConfig(webPath) : undefined;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(err);
+      invalid.push(webPath as string);
     }
     if (problems.length > 0) throw new ConfigError(problems.flatMap((e) => e.problems));
     return { config: config as C, web };
@@ -119,13 +125,11 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
       if (!(err instanceof ConfigError)) throw err;
       write(problemsText(name, err));
       write(
-        `${name}: ${configPath ?? 'the default configuration'} is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`,
+        `${name}: ${invalid.join(' and ')} ${invalid.length > 1 ? 'are' : 'is'} invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`,
       );
       return process.exit(1);
     }
-    process.stdout.write(
-      `${name}: ${configPath ?? 'the default configuration'}${webPath ? ` and ${webPath}` : ''}: SUCCESS\n`,
-    );
+    process.stdout.write(`${name}: ${configName}${webPath ? ` and ${webPath}` : ''}: SUCCESS\n`);
     return process.exit(0);
   }
 

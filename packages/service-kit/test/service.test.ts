@@ -318,5 +318,7 @@ describe('web config (exporter-toolkit format)', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${web}:4:18: tls_server_config.cipher_suites: not supported`);
     expect(result.stderr).toContain(`${web}:6:6: basic_auth_users.a: must be a bcrypt hash`);
+    // The summary names the file at fault, not the (valid) main configuration.
+    expect(result.stderr).toMatch(new RegExp(`greeter: ${web} is invalid \\(\\d+ problems\\)\\n$`));
   });
 });
