@@ -8,6 +8,7 @@ import {
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { INPUT_KINDS } from './inputs';
+import { readStateFile } from './inputs/offsets';
 import { PARSER_KINDS } from './parsers';
 import { labelName, metricName } from './schema';
 
@@ -61,7 +62,17 @@ export const configSchema = z
     server: serverSchema(9471).prefault({}),
     log_level: logLevelSchema,
     // Where file offsets are kept across restarts; without it a restart starts per files.start_at.
-    state_file: z.string().optional(),
+    state_file: z
+      .string()
+      .min(1)
+      .superRefine((path, ctx) => {
+        try {
+          readStateFile(path);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .optional(),
     files: z
       .strictObject({
         poll_interval: positiveDuration.default(1000),

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { tempDir } from '@vigil/testkit';
 import { loadConfig, parseConfig } from '../src/config';
 import { sample, testExporter } from './helpers';
 
@@ -130,6 +133,28 @@ describe('the configuration', () => {
     [{ security: { enabled: true, sources: ['ghost'] } }, /security\.sources\[0\]: unknown source "ghost"/],
   ])('refuses %j naming the key path', (doc, message) => {
     expect(() => parseConfig(doc)).toThrow(message);
+  });
+
+  it('refuses a state_file it could not use, naming the key and why', () => {
+    const { dir, cleanup } = tempDir('vigil-logs-state-');
+    try {
+      const file = join(dir, 'afile');
+      writeFileSync(file, 'x');
+      expect(() => parseConfig({ state_file: join(file, 'state.json') })).toThrow(
+        `state_file: ${join(file, 'state.json')}: a directory on its path is a file`,
+      );
+      const torn = join(dir, 'torn.json');
+      writeFileSync(torn, '{"version":1,"offsets":{"a');
+      expect(() => parseConfig({ state_file: torn })).toThrow(
+        new RegExp(`state_file: ${torn}: not a state file of the log exporter \\(.*JSON`),
+      );
+      writeFileSync(torn, '[]');
+      expect(() => parseConfig({ state_file: torn })).toThrow(`state_file: ${torn}: not a state file`);
+      // None yet (the first start) is fine, in a directory made at the first save.
+      expect(parseConfig({ state_file: join(dir, 'new', 'state.json') }).state_file).toBeDefined();
+    } finally {
+      cleanup();
+    }
   });
 
   it('accepts the shipped example', () => {

@@ -29,6 +29,31 @@ interface StateDoc {
 }
 
 /**
+ * A state file's offsets; undefined when there is none yet (the first start). Throws, naming the file, when
+ * it cannot be read or is not one this exporter wrote: the config check says so rather than the start.
+ */
+export function readStateFile(path: string): StateDoc | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR') throw new Error(`${path}: a directory on its path is a file`);
+    throw new Error(`${path}: cannot read it (${code ?? (err as Error).message})`);
+  }
+  let doc: Partial<StateDoc> | null;
+  try {
+    doc = JSON.parse(text) as Partial<StateDoc> | null;
+  } catch (err) {
+    throw new Error(`${path}: not a state file of the log exporter (${(err as Error).message})`);
+  }
+  if (doc?.version !== 1 || typeof doc.offsets !== 'object' || doc.offsets === null)
+    throw new Error(`${path}: not a state file of the log exporter (version 1 with offsets)`);
+  return doc as StateDoc;
+}
+
+/**
  * File offsets by source and file identity (device:inode, which survives a rename), and what files held
  * before they were truncated or let go (for their copies), kept in a JSON file written atomically (temp file
  * + rename) so that a crash leaves the old state or the new, never half. Without a path it only lives in
@@ -42,23 +67,12 @@ export class OffsetStore {
   readonly restored: boolean;
 
   constructor(private path?: string) {
-    let restored = false;
-    if (path) {
-      let text: string | undefined;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      if (text !== undefined) {
-        const doc = JSON.parse(text) as StateDoc;
-        if (doc.version !== 1) throw new Error(`${path}: unknown state version ${String(doc.version)}`);
-        this.offsets = doc.offsets;
-        this.formerContent = doc.former ?? {};
-        restored = true;
-      }
+    const doc = path ? readStateFile(path) : undefined;
+    if (doc) {
+      this.offsets = doc.offsets;
+      this.formerContent = doc.former ?? {};
     }
-    this.restored = restored;
+    this.restored = doc !== undefined;
   }
 
   private static key(source: string, identity: string) {
