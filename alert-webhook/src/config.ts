@@ -265,10 +265,20 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
 const RESTART_ONLY = ['server', 'storage'] as const;
 
 export function restartOnlyProblems(running: Config, next: Config): ConfigProblem[] {
-  return RESTART_ONLY.filter((key) => JSON.stringify(running[key]) !== JSON.stringify(next[key])).map(
-    (key) => ({
-      path: [key],
-      message: 'changed, but only a restart applies it (the running value stays)',
-    }),
-  );
+  return RESTART_ONLY.flatMap((key) => changedPaths(running[key], next[key], [key])).map((path) => ({
+    path,
+    // No values: storage holds credentials.
+    message: 'changing it needs a restart (the reload is refused; the running configuration stays)',
+  }));
+}
+
+/** The paths of the leaves (values, lists) that differ between two parsed sections. */
+function changedPaths(a: unknown, b: unknown, path: (string | number)[]): (string | number)[][] {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((k) => changedPaths(a[k], b[k], [...path, k]));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
 }

@@ -65,6 +65,15 @@ describe('alert-webhook on the service kit', () => {
     expect(((await restart.json()) as { error: { message: string } }).error.message).toContain(
       'alert-webhook.yml:12:9: server.port: changing it needs a restart',
     );
+    // Nor any other server or storage key: each changed one is named.
+    writeFileSync(
+      configPath,
+      yaml.dump({ ...running, ...tokens('b'), server: { ...server, body_limit_bytes: 1024 } }),
+    );
+    const limit = await fetch(`${receiver.url}/-/reload`, { method: 'POST' });
+    expect(((await limit.json()) as { error: { message: string } }).error.message).toMatch(
+      /alert-webhook\.yml:\d+:\d+: server\.body_limit_bytes: changing it needs a restart \(the reload is refused; the running configuration stays\)/,
+    );
 
     writeFileSync(configPath, yaml.dump({ ...running, ...tokens('b') }));
     expect((await fetch(`${receiver.url}/-/reload`, { method: 'POST' })).status).toBe(200);
