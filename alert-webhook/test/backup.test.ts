@@ -95,7 +95,7 @@ describe('alert-webhook backup', () => {
     }
   });
 
-  it('names what is wrong: no --output, no database, and PostgreSQL (pg_dump instead)', async () => {
+  it('names what is wrong: a typo, no --output, no database, and PostgreSQL (pg_dump instead)', async () => {
     const { dir, cleanup } = tempDir('vigil-backup-');
     const errors: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((text) => {
@@ -103,6 +103,10 @@ describe('alert-webhook backup', () => {
       return true;
     });
     try {
+      expect(await runBackup(['--outptu', 'b.db'], {})).toBe(2);
+      expect(errors.join('')).toContain(
+        'alert-webhook backup: unknown flag --outptu (did you mean --output?)',
+      );
       expect(await runBackup([], {})).toBe(2);
       expect(errors.join('')).toContain('give --output <file>');
       const missing = join(dir, 'missing.yml');

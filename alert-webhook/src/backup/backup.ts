@@ -1,5 +1,5 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, type FlagSpec } from '@vigil/service-kit';
 import SqliteDatabase from 'better-sqlite3';
 import { loadConfig, type Config } from '../config';
 import { describePostgres } from '../db/storage-error';
@@ -61,15 +61,18 @@ export function pgDumpCommand(storage: NonNullable<Config['storage']['postgres']
   return `pg_dump --format=custom ${target} --file=${output}`;
 }
 
+const BACKUP_FLAGS: Record<string, FlagSpec> = {
+  output: { type: 'string', description: 'the backup file to write' },
+  config: { type: 'string', description: "the receiver's configuration file" },
+  help: { type: 'boolean', description: 'print this help and exit' },
+};
+
 /** `alert-webhook backup`: exit code 0 with a JSON line saying what was written, else 1 (2 for a usage error). */
 export async function runBackup(argv: string[], env = process.env): Promise<number> {
   let values: { output?: string; config?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { output: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' } },
-      strict: true,
-    }));
+    // The service's flag parser: a typo is refused naming the likely flag, as for the service itself.
+    values = parseCommandLine(argv, BACKUP_FLAGS).values as typeof values;
   } catch (err) {
     process.stderr.write(`alert-webhook backup: ${(err as Error).message}\n${USAGE}`);
     return 2;
