@@ -15,14 +15,22 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** The top-level key a row belongs to. */
 const topKey = (path: string) => /^[^.[]+/.exec(path)?.[0] ?? path;
 
-/** The environment variables and files an example's secrets come from (every `{env: X}`, `{file: Y}`). */
-export function secretSources(example: Example): { env: string[]; files: string[] } {
+/** The TLS keys naming files that must exist, which --check-config reads as it reads secrets. */
+const TLS_FILE_KEYS = new Set(['ca_file', 'cert_file', 'key_file']);
+
+/**
+ * The environment variables and files an example's secrets come from (every `{env: X}`, `{file: Y}`), and
+ * the certificate and key files its TLS settings name.
+ */
+export function secretSources(example: Example): { env: string[]; files: string[]; tls: string[] } {
   const env = new Set<string>();
   const files = new Set<string>();
+  const tls = new Set<string>();
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value);
+      for (const [k, v] of entries) if (TLS_FILE_KEYS.has(k) && typeof v === 'string') tls.add(v);
       const keys = entries.map(([k]) => k);
       if (
         keys.length === 1 &&
@@ -34,17 +42,19 @@ export function secretSources(example: Example): { env: string[]; files: string[
     }
   };
   visit(parseYaml(example.text));
-  return { env: [...env], files: [...files] };
+  return { env: [...env], files: [...files], tls: [...tls] };
 }
 
 function exampleLine(service: Service, example: Example): string {
-  const { env, files } = secretSources(example);
+  const { env, files, tls } = secretSources(example);
+  const quoted = (list: string[]) => list.map((v) => `\`${v}\``).join(', ');
   const needs = [
-    ...(env.length > 0 ? [`the environment variables ${env.map((v) => `\`${v}\``).join(', ')}`] : []),
-    ...(files.length > 0 ? [`the files ${files.map((f) => `\`${f}\``).join(', ')}`] : []),
+    ...(env.length > 0 ? [`the environment variables ${quoted(env)}`] : []),
+    ...(files.length > 0 ? [`the files ${quoted(files)}`] : []),
   ];
   const link = `[${service.dir}/${example.file}](${fromDocs(`${service.dir}/${example.file}`)})`;
-  return `- ${link}: ${needs.length > 0 ? `its secrets come from ${needs.join(' and ')}` : 'needs no secrets'}`;
+  const secrets = needs.length > 0 ? `its secrets come from ${needs.join(' and ')}` : 'needs no secrets';
+  return `- ${link}: ${secrets}${tls.length > 0 ? `; it reads the TLS files ${quoted(tls)}` : ''}`;
 }
 
 function rowLine(row: Row, reference: Reference): string {
