@@ -52,6 +52,9 @@ function envFor(names: string[]): NodeJS.ProcessEnv {
   );
 }
 
+/** Files the services write (a missing one is their first start), not read: left for them to make. */
+const WRITTEN = new Set(['state_file', 'initial_admin_token_file']);
+
 /** Every file an example reads at load: secrets' `file:` and TLS `ca_file:`, wherever they are. */
 function filesRead(doc: unknown): string[] {
   const found = new Set<string>();
@@ -59,7 +62,10 @@ function filesRead(doc: unknown): string[] {
     if (Array.isArray(value)) value.forEach((v) => visit(v));
     else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) visit(v, k);
-    } else if (typeof value === 'string' && (key === 'file' || key?.endsWith('_file') === true))
+    } else if (
+      typeof value === 'string' &&
+      (key === 'file' || (key?.endsWith('_file') === true && !WRITTEN.has(key)))
+    )
       found.add(value);
   };
   visit(doc);
