@@ -52,6 +52,15 @@ export class MetricLabels {
     return sets;
   }
 
+  /**
+   * The severities that rank or have an SLA target, and the configured teams (with `none`): the label
+   * values a metric may give series at 0 before their first event.
+   */
+  configured(): { severities: string[]; teams: string[] } {
+    const { severities, teams } = this.sets();
+    return { severities: [...new Set(severities.values())].filter((s) => s !== 'none'), teams: [...teams] };
+  }
+
   severity(value: string): string {
     return this.sets().severities.get(value.toLowerCase()) ?? OTHER;
   }

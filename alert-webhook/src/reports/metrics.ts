@@ -62,7 +62,29 @@ export function registerReportMetrics(
     return running;
   }
 
+  /**
+   * Series at 0 for the configured severities and teams before their first observation: increase() and
+   * rate() need a sample before it, or a restarted receiver's first acknowledgement per series is lost to
+   * the MTTA and MTTR panels. Once each (a reload may add teams); zero() would reset a series.
+   */
+  const zeroed = new Set<string>();
+  function zeroConfigured(): void {
+    const { severities, teams } = bound.configured();
+    for (const severity of severities) {
+      for (const team of teams) {
+        const key = JSON.stringify([severity, team]);
+        if (zeroed.has(key)) continue;
+        zeroed.add(key);
+        toAcknowledge.zero({ severity, team });
+        toResolve.zero({ severity, team });
+      }
+    }
+  }
+
+  zeroConfigured();
+
   async function advance(): Promise<void> {
+    zeroConfigured();
     const from = await cursor;
     const settled = new Date(clock.now() - SETTLE_MS).toISOString();
     const rows = await db
