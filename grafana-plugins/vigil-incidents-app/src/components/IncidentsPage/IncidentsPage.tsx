@@ -23,7 +23,7 @@ import { SeverityBadge, StatusBadge } from '../IncidentBadges/IncidentBadges';
 import {
   RANGE_OPTIONS,
   REFRESH_OPTIONS,
-  SEVERITY_OPTIONS,
+  severityOptions,
   STATUS_OPTIONS,
   readFilters,
   toFilterQuery,
@@ -85,7 +85,7 @@ export function IncidentsPage() {
             <RadioButtonGroup
               aria-label="Severity"
               size="sm"
-              options={SEVERITY_OPTIONS}
+              options={severityOptions(filters.severity)}
               value={filters.severity}
               onChange={(severity) => update({ severity })}
             />

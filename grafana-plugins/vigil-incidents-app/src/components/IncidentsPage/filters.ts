@@ -24,6 +24,16 @@ export const SEVERITY_OPTIONS = ['all', 'critical', 'error', 'warning', 'info'].
   value: v,
 }));
 
+/**
+ * The severity choices, with the one in force when it is none of the usual (`none`, which alert-webhook
+ * gives alerts without a severity, or a custom one a report links to).
+ */
+export function severityOptions(current: string) {
+  return SEVERITY_OPTIONS.some((o) => o.value === current)
+    ? SEVERITY_OPTIONS
+    : [...SEVERITY_OPTIONS, { label: current, value: current }];
+}
+
 const HOUR = 3_600_000;
 export const RANGES = { '1h': HOUR, '6h': 6 * HOUR, '24h': 24 * HOUR, '7d': 168 * HOUR, '30d': 720 * HOUR };
 export const RANGE_OPTIONS = [
@@ -54,7 +64,8 @@ const oneOf = <T>(options: Array<{ value: T }>, value: unknown, fallback: T): T 
 export function readFilters(params: URLSearchParams): IncidentFilters {
   return {
     status: oneOf(STATUS_OPTIONS, params.get('status'), DEFAULTS.status),
-    severity: oneOf(SEVERITY_OPTIONS, params.get('severity'), DEFAULTS.severity),
+    // Any severity: alert labels are free-form, and a report's bar links to the one it counts.
+    severity: params.get('severity')?.trim() || DEFAULTS.severity,
     service: params.get('service') ?? '',
     team: params.get('team') ?? '',
     range: oneOf(RANGE_OPTIONS, params.get('range'), DEFAULTS.range),

@@ -138,6 +138,27 @@ describe('Reports page', () => {
     expect(lastParams(vigil, '/incidents')).not.toHaveProperty('status');
   });
 
+  it('drills down into an unusual severity, and has no link for the incidents without a service', async () => {
+    const user = userEvent.setup({ delay: null });
+    const vigil = fakeVigil({
+      report: {
+        ...report,
+        incidents: { total: 3, by_severity: { none: 2, critical: 1 }, by_service: { none: 2, db: 1 } },
+      },
+    });
+    renderApp('/a/vigil-incidents-app/reports');
+    await loaded();
+    const services = within(screen.getByRole('list', { name: 'Incidents by service' }));
+    expect(services.queryByRole('link', { name: 'Incidents of none' })).toBeNull();
+    expect(services.getByRole('link', { name: 'Incidents of db' })).toBeInTheDocument();
+    const severities = within(screen.getByRole('list', { name: 'Incidents by severity' }));
+    await user.click(severities.getByRole('link', { name: 'Incidents of none' }));
+    await screen.findByTestId(testIds.incidents.page, {}, { timeout: 15_000 });
+    // Kept, not turned into "all": the list shows the incidents without a severity, and says so.
+    await waitFor(() => expect(lastParams(vigil, '/incidents')).toMatchObject({ severity: 'none' }));
+    expect(screen.getByRole('radio', { name: 'none' })).toBeChecked();
+  });
+
   it('follows the time picker kept in the URL, and its move back button', async () => {
     const user = userEvent.setup({ delay: null });
     const vigil = fakeVigil({ report });

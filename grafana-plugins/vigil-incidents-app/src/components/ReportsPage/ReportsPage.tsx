@@ -247,7 +247,10 @@ export function ReportsPage() {
                 <h3>By service</h3>
                 <Bars
                   label="Incidents by service"
-                  bars={counts(r.incidents.by_service, (service) => incidentsOf({ service, team }))}
+                  // "none" counts the incidents without a service, which the list cannot select.
+                  bars={counts(r.incidents.by_service, (service) =>
+                    service === 'none' ? undefined : incidentsOf({ service, team }),
+                  )}
                 />
               </div>
             </section>
@@ -258,7 +261,7 @@ export function ReportsPage() {
   );
 }
 
-const counts = (byKey: Record<string, number>, href: (key: string) => string) =>
+const counts = (byKey: Record<string, number>, href: (key: string) => string | undefined) =>
   Object.entries(byKey)
     .sort(([, a], [, b]) => b - a)
     .map(([label, value]) => ({ label, value, text: String(value), href: href(label) }));
