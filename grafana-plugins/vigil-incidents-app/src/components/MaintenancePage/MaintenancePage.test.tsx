@@ -127,6 +127,15 @@ describe('Maintenance page', () => {
     expect(screen.queryByTestId(testIds.maintenance.form)).toBeNull();
   });
 
+  it("shows the other incidents' coverage when one of them fails to load", async () => {
+    const { vigil } = setup();
+    vigil.refuse('GET /incidents/2', 404, 'not_found', 'incident 2 not found');
+    renderApp(PATH);
+    const covered = await within(await card('Window #1')).findByRole('list', { name: 'Covers' });
+    expect(within(covered).getByRole('link', { name: /#1 HighErrorRate/ })).toBeInTheDocument();
+    expect(screen.queryByText(/incident 2 not found/)).toBeNull();
+  });
+
   it('shows load errors', async () => {
     const vigil = fakeVigil();
     vigil.refuse('GET /whoami', 401, 'unauthorized', 'a valid API token is required');

@@ -28,7 +28,19 @@ async function openIncidents(): Promise<IncidentDetail[]> {
   const page = await vigil<IncidentPage>('/incidents', {
     params: { status: 'triggered,acknowledged', limit: OPEN_LIMIT },
   });
-  return Promise.all(page.items.map((i) => vigil<IncidentDetail>(`/incidents/${i.id}`)));
+  // Ten at a time rather than a hundred at once; an incident that fails to load (gone meanwhile) leaves
+  // the others' coverage shown, unless none loads.
+  const settled: PromiseSettledResult<IncidentDetail>[] = [];
+  for (let i = 0; i < page.items.length; i += 10) {
+    const chunk = page.items.slice(i, i + 10);
+    settled.push(
+      ...(await Promise.allSettled(chunk.map((it) => vigil<IncidentDetail>(`/incidents/${it.id}`)))),
+    );
+  }
+  const loaded = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed && loaded.length === 0) throw failed.reason;
+  return loaded;
 }
 
 interface WindowProps {
