@@ -1,6 +1,6 @@
 import { DEFAULT_OPTIONS, type HealthScoreOptions } from '../types';
 import { promSeries } from './frames.testing';
-import { servicesFromFrames } from './services';
+import { scoreConflicts, servicesFromFrames } from './services';
 
 const NOW = 1_700_000_000_000;
 const MIN = 60_000;
@@ -189,5 +189,26 @@ describe('servicesFromFrames, computed scores', () => {
     ];
     const [api] = servicesFromFrames(frames, { ...DEFAULT_OPTIONS, scoreSource: 'computed' }, NOW);
     expect(api!.score).toBeCloseTo(100 * (0.4 * 0.9 + 0.25 * 0.6 + 0.25 * 1 + 0.1 * 0.2));
+  });
+});
+
+describe('scoreConflicts', () => {
+  it('names a service that two queries give a score, and nothing for the usual queries', () => {
+    const dependencyOnC = promSeries('C', { service: 'api' }, [[NOW, 1]]);
+    expect(
+      scoreConflicts(
+        [score('api', [90]), signal('api', 'errors', 1), dependencyOnC, score('web', [80])],
+        'service',
+      ),
+    ).toEqual([
+      "queries A and C both give api a score: give the extra one a signal's refId (dependency, anomaly, raw_<signal>)",
+    ]);
+    const usual = [
+      score('api', [90]),
+      signal('api', 'errors', 1),
+      promSeries('dependency', { service: 'api' }, [[NOW, 0]]),
+      promSeries('raw_errors', { service: 'api' }, [[NOW, 0.01]]),
+    ];
+    expect(scoreConflicts(usual, 'service')).toEqual([]);
   });
 });

@@ -176,6 +176,28 @@ function health(
 }
 
 /**
+ * Services with score series from more than one query: one would hide the other (a second query left on
+ * refId C instead of `dependency` reads as the score), so each is named, with the refIds.
+ */
+export function scoreConflicts(frames: DataFrame[], serviceLabel: string): string[] {
+  const scoreRefIds = new Map<string, Set<string>>();
+  for (const frame of frames) {
+    for (const field of frame.fields) {
+      const service = field.type === FieldType.number ? field.labels?.[serviceLabel] : undefined;
+      const refId = frame.refId ?? '';
+      if (!service || refId.startsWith(RAW_PREFIX) || isSignal(field.labels?.signal ?? refId)) continue;
+      scoreRefIds.set(service, (scoreRefIds.get(service) ?? new Set()).add(refId));
+    }
+  }
+  return [...scoreRefIds]
+    .filter(([, refIds]) => refIds.size > 1)
+    .map(
+      ([service, refIds]) =>
+        `queries ${[...refIds].sort().join(' and ')} both give ${service} a score: give the extra one a signal's refId (dependency, anomaly, raw_<signal>)`,
+    );
+}
+
+/**
  * Every service in the frames with its current score, worst first: services whose score is unknown
  * (no data, stale) lead, since a service that stopped reporting needs a look as much as a failing one;
  * then ascending score; ties by name.

@@ -5,7 +5,7 @@ import { useStyles2, useTheme2 } from '@grafana/ui';
 import { bandColor, DEFAULT_THRESHOLDS } from '../../health/bands';
 import { drilldownLinks } from '../../health/links';
 import { optionProblems } from '../../health/score';
-import { servicesFromFrames, type ServiceHealth } from '../../health/services';
+import { scoreConflicts, servicesFromFrames, type ServiceHealth } from '../../health/services';
 import { testIds } from '../../testIds';
 import { DEFAULT_OPTIONS, type HealthScoreOptions } from '../../types';
 import { ServiceDetails } from '../ServiceDetails/ServiceDetails';
@@ -29,7 +29,10 @@ export function HealthScorePanel({
   const theme = useTheme2();
   const now = timeRange.to.valueOf();
   const services = useMemo(() => servicesFromFrames(data.series, options, now), [data.series, options, now]);
-  const problems = useMemo(() => optionProblems(options), [options]);
+  const problems = useMemo(
+    () => [...optionProblems(options), ...scoreConflicts(data.series, options.serviceLabel)],
+    [options, data.series],
+  );
   const thresholds = fieldConfig.defaults.thresholds ?? DEFAULT_THRESHOLDS;
   // Only for the tiles in view: with thousands of services, most are never coloured.
   const colorOf = (health: ServiceHealth) => bandColor(theme, health.score, thresholds);
@@ -46,7 +49,7 @@ export function HealthScorePanel({
     <div data-testid={testIds.panel} className={styles.root} style={{ width, height }}>
       {problems.length > 0 && (
         <div data-testid={testIds.problems} className={styles.problems} title={problems.join('\n')}>
-          Check the panel options: {problems.join('; ')}
+          Check the panel&apos;s options and queries: {problems.join('; ')}
         </div>
       )}
       {services.length === 0 ? (
