@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { parseConfig } from '../../alert-webhook/src/config';
-import { webhookReceiverConfig, type ReceiverSource } from '../../scripts/stack/src/configs';
+import { parseConfig as parseLogsConfig } from '../../exporters/logs/src/config';
+import {
+  accessLogOf,
+  logsConfig,
+  webhookReceiverConfig,
+  type ReceiverSource,
+} from '../../scripts/stack/src/configs';
 import { expandRuleFiles, rulesWithAlertFor } from '../../scripts/stack/src/rules';
 
 const ROOT = join(__dirname, '..', '..');
@@ -38,6 +44,15 @@ describe("the native stack's rule files with alertFor", () => {
     expect(() => rulesWithAlertFor(patterns, { NoSuchAlert: '1s' }, dir)).toThrow(
       'alertFor: no alerting rule named NoSuchAlert',
     );
+  });
+});
+
+describe("the native stack's log exporter config", () => {
+  it("is accepted by the log exporter, reading nginx's access log with the security pack on", () => {
+    const config = parseLogsConfig(logsConfig(19471, dir));
+    expect(config.sources.lb?.parser).toMatchObject({ kind: 'combined' });
+    expect(config.sources.lb?.input).toMatchObject({ include: [accessLogOf(dir)] });
+    expect(config.security).toMatchObject({ enabled: true, sources: ['lb'] });
   });
 });
 

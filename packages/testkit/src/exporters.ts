@@ -107,7 +107,14 @@ export interface Nginx extends RunningProcess {
 /** Debian's nginx as a load balancer in front of `upstream` (host:port), with stub_status. */
 export async function startNginx(
   upstream: string,
-  options: { port?: number; statusPort?: number; dir?: string; logFile?: string } = {},
+  options: {
+    port?: number;
+    statusPort?: number;
+    dir?: string;
+    logFile?: string;
+    /** Write the proxied requests' access log here, in nginx's combined format; default none. */
+    accessLog?: string;
+  } = {},
 ): Promise<Nginx> {
   // Debian puts nginx in /usr/sbin, which a user's PATH may lack.
   const binary = findBinary(['nginx'], `${process.env.PATH ?? ''}:/usr/sbin`);
@@ -131,7 +138,7 @@ export async function startNginx(
         'daemon off;',
         'events { worker_connections 256; }',
         'http {',
-        '  access_log off;',
+        `  access_log ${options.accessLog ? `${options.accessLog} combined` : 'off'};`,
         ...temp,
         `  upstream upstream { server ${upstream}; }`,
         `  server { listen 127.0.0.1:${port}; location / { proxy_pass http://upstream; } }`,

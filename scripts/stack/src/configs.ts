@@ -210,7 +210,13 @@ export function healthCheckConfig(port: number, demoPort: number, interval: stri
   };
 }
 
-/** The log exporter tails the stack's own Node services' logs (pino JSON) and counts their error lines. */
+/** Where nginx, the demo's load balancer, writes its access log (the log exporter reads it). */
+export const accessLogOf = (dataDir: string) => resolve(dataDir, 'logs', 'nginx-access.log');
+
+/**
+ * The log exporter tails the stack's own Node services' logs (pino JSON) and counts their error lines, and
+ * reads nginx's access log with the security pack on (the Security dashboard's HTTP panels).
+ */
 export function logsConfig(port: number, dataDir: string) {
   return {
     server: { listen_address: '127.0.0.1', port },
@@ -223,7 +229,9 @@ export function logsConfig(port: number, dataDir: string) {
         },
         parser: { kind: 'json' },
       },
+      lb: { input: { kind: 'file', include: [accessLogOf(dataDir)] }, parser: { kind: 'combined' } },
     },
+    security: { enabled: true, sources: ['lb'] },
     metrics: [
       {
         name: 'stack_log_error_lines_total',

@@ -14,6 +14,8 @@ export interface ExporterSettings {
   repoRoot: string;
   ports: Record<ExporterKind | 'demo', number>;
   logFile: (name: ExporterKind) => string;
+  /** nginx's access log (combined format), which the stack's log exporter reads for the security pack. */
+  accessLog: string;
   /** Called with each server as it starts (the stack stops it). */
   server: (process: RunningProcess) => void;
   /** Called with each exporter once it answers. */
@@ -52,7 +54,7 @@ export async function startStandardExporters(s: ExporterSettings): Promise<strin
     s.exporter('redis', await startExporter('redis', { url: cache.url }, options('redis')));
   }
   if (!missing('nginx', 'nginx')) {
-    const lb = await watched(startNginx(`127.0.0.1:${s.ports.demo}`));
+    const lb = await watched(startNginx(`127.0.0.1:${s.ports.demo}`, { accessLog: s.accessLog }));
     s.exporter('nginx', await startExporter('nginx', { statusUrl: lb.statusUrl }, options('nginx')));
   }
   if (!missing('process')) {

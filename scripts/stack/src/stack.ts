@@ -17,6 +17,7 @@ import {
 import { prometheusStorageFlags, victoriaMetricsFlags } from '@vigil/rules';
 import yaml from 'js-yaml';
 import {
+  accessLogOf,
   alertmanagerConfig,
   anomalyConfig,
   healthCheckConfig,
@@ -237,6 +238,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         repoRoot: REPO_ROOT,
         ports,
         logFile,
+        accessLog: accessLogOf(dataDir),
         server: (child) => children.push(child),
         exporter: (name, child) => {
           children.push(child);

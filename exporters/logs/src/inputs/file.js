@@ -1,0 +1,320 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.fileInput = void 0;
+const node_fs_1 = require("node:fs");
+const promises_1 = require("node:fs/promises");
+const zod_1 = require("zod");
+const glob_1 = require("./glob");
+const tailed_file_1 = require("./tailed-file");
+/** Read size: large reads keep a backlog cheap; lines are copied out of the buffer before the next read. */
+const CHUNK_BYTES = 1 << 20;
+const settings = zod_1.z.strictObject({
+    include: zod_1.z.array(zod_1.z.string().min(1)).min(1),
+    exclude: zod_1.z.array(zod_1.z.string().min(1)).default([]),
+});
+/**
+ * Tails the files matching `include` globs, polling every files.poll_interval (inotify misses files on
+ * NFS and in containers' bind mounts; a stat per file per second costs little). A file is known by its
+ * identity (device:inode) and by its content (its first KiB, and the bytes before where reading stopped), so
+ * that a rename, a copy and a re-open are neither read twice nor skipped:
+ *
+ * - rename + create (logrotate's default, dateext, delaycompress): the old file keeps its identity and is read
+ *   to its end under its new name (or, when that no longer matches, for files.rotate_wait more), the new file
+ *   from byte 0;
+ * - copytruncate: the copy starts as the original does, so it is not read while the original still holds its
+ *   bytes; once the original is truncated (shorter than what was read, or starting with other bytes) the
+ *   copy is read on from where the original's reading stopped, and the original from byte 0;
+ * - offsets of complete lines are saved in the state file, with the head's fingerprint and the bytes before
+ *   the offset, so a restart (or a reload that restarts the input) resumes where the last one stopped, also
+ *   in a copy made meanwhile; a file present at the very first start (no state yet) or at the first pass of a
+ *   source a reload added is read per files.start_at, later files whole;
+ * - a file that disappears is read for rotate_wait (its writer may still hold it) and then forgotten.
+ */
+exports.fileInput = {
+    kind: 'file',
+    settings,
+    create: ({ include, exclude }, ctx) => {
+        const tailed = new Map();
+        const buffer = Buffer.alloc(CHUNK_BYTES);
+        let firstPass = true;
+        let timer;
+        let running;
+        let stopped = false;
+        function matchingPaths() {
+            const paths = new Set(include.flatMap(glob_1.expandGlob));
+            return [...paths].filter((p) => !exclude.some((x) => (0, glob_1.matchesGlob)(p, x)));
+        }
+        async function follow(c, offset, copyOf) {
+            const file = new tailed_file_1.TailedFile(c.identity, c.path, c.handle, offset, c.head, ctx.maxLineBytes, ctx.sink);
+            file.copyOf = copyOf;
+            await file.loadTail();
+            tailed.set(c.identity, file);
+            ctx.stats.fileEvent('opened');
+            if (copyOf) {
+                ctx.stats.fileEvent('copied');
+                ctx.log.info({ source: ctx.source, path: c.path, original: copyOf.path }, 'following log file: a copy of another one, read only for what that one loses');
+            }
+            else
+                ctx.log.info({ source: ctx.source, path: c.path, offset }, 'following log file');
+            return file;
+        }
+        /** Opens a file seen for the first time; undefined when it is gone, already followed, or empty. */
+        async function openCandidate(path, taken) {
+            let handle;
+            try {
+                handle = await (0, promises_1.open)(path, 'r');
+            }
+            catch (err) {
+                ctx.log.warn({ source: ctx.source, path, err: err.message }, 'cannot open log file');
+                return undefined;
+            }
+            // The path may have been rotated between stat and open: what was actually opened counts.
+            const { dev, ino, size } = await handle.stat();
+            const identity = `${dev}:${ino}`;
+            // Empty: nothing to read yet, and it may be a copy about to be written; looked at again next poll.
+            if (taken.has(identity) || size === 0) {
+                await handle.close();
+                return undefined;
+            }
+            taken.add(identity);
+            return { path, identity, handle, size, head: await (0, tailed_file_1.readHead)(handle, size) };
+        }
+        /**
+         * Starts following the files a poll found. Known by their inode and head, they resume at their saved
+         * offset. Then, largest first (of a file and its copy, the original comes first): a file that starts as
+         * a followed one does is its copy, read only for what the original loses (see TailedFile.copyOf); one
+         * holding what a file held before it was truncated or let go (a copytruncate seen late, or while we were
+         * down) is read on from where that one's reading had got to; any other is new.
+         */
+        async function adopt(paths) {
+            const taken = new Set(tailed.keys());
+            const fresh = [];
+            for (const path of paths) {
+                const c = await openCandidate(path, taken);
+                if (!c)
+                    continue;
+                const saved = ctx.offsets.get(ctx.source, c.identity);
+                if (saved && (saved.fingerprintBytes === 0 || (0, tailed_file_1.startsLike)(c.head, saved))) {
+                    const offset = await (0, tailed_file_1.resumeOffset)(c.handle, c.size, saved, 'new');
+                    // Read again from 0: it no longer holds what was read (truncated while we were away).
+                    if (offset < saved.offset)
+                        ctx.offsets.addFormer(ctx.source, saved);
+                    await follow(c, offset);
+                    continue;
+                }
+                if (saved) {
+                    // The inode holds other content now (rewritten while we were away, or reused): what it held may be
+                    // in a copy.
+                    ctx.offsets.addFormer(ctx.source, saved);
+                    ctx.offsets.delete(ctx.source, c.identity);
+                }
+                fresh.push(c);
+            }
+            fresh.sort((a, b) => b.size - a.size);
+            for (const c of fresh) {
+                const original = [...tailed.values()].find((t) => !t.copyOf && (0, tailed_file_1.sameStart)(t.head, c.head));
+                if (original) {
+                    await follow(c, 0, original);
+                    continue;
+                }
+                // The same content may have been let go more than once (an original truncated, then its copy
+                // deleted): the one read furthest counts.
+                const formers = ctx.offsets.former(ctx.source).filter((f) => (0, tailed_file_1.startsLike)(c.head, f));
+                const former = formers.reduce((best, f) => (best && best.offset >= f.offset ? best : f), undefined);
+                if (former) {
+                    for (const f of formers)
+                        ctx.offsets.removeFormer(ctx.source, f);
+                    const offset = await (0, tailed_file_1.resumeOffset)(c.handle, c.size, former, 'read');
+                    ctx.stats.fileEvent('copied');
+                    ctx.log.info({ source: ctx.source, path: c.path, original: former.path, offset }, 'following log file: a copy of one read before, read on from where that one was');
+                    await follow(c, offset);
+                    continue;
+                }
+                await follow(c, firstPass && ctx.fresh && ctx.files.start_at === 'end' ? c.size : 0);
+            }
+        }
+        /** A copy whose original was truncated or let go: from now on it is read, from where the original was. */
+        async function release(copy, original) {
+            copy.copyOf = undefined;
+            const { size } = await copy.handle.stat();
+            // Its head was found the original's (when it was adopted, and at every poll since): where the original's
+            // reading stopped, it must hold the very bytes read there.
+            copy.head = await (0, tailed_file_1.readHead)(copy.handle, size);
+            copy.offset = await (0, tailed_file_1.resumeOffset)(copy.handle, size, original, 'read');
+            await copy.loadTail();
+            ctx.log.info({ source: ctx.source, path: copy.path, original: original.path, offset: copy.offset }, 'reading the copy of a truncated log file on from where the original was');
+        }
+        const copiesOf = (file) => [...tailed.values()].filter((t) => t.copyOf === file);
+        /** Shorter than what was read, or starting with other bytes: truncated (and maybe written again since). */
+        async function wasTruncated(file) {
+            const { size } = await file.handle.stat();
+            return size < file.offset || (size > file.offset && !(await file.headHolds(size)));
+        }
+        async function readToEnd(file) {
+            if (await wasTruncated(file)) {
+                const before = file.record();
+                ctx.stats.fileEvent('truncated');
+                ctx.log.info({ source: ctx.source, path: file.path }, 'log file truncated, reading from its start');
+                file.restart();
+                ctx.offsets.addFormer(ctx.source, before);
+                for (const copy of copiesOf(file))
+                    await release(copy, before);
+            }
+            for (;;) {
+                const { bytesRead } = await file.handle.read(buffer, 0, CHUNK_BYTES, file.offset);
+                if (bytesRead === 0)
+                    break;
+                const chunk = buffer.subarray(0, bytesRead);
+                const at = file.offset;
+                file.offset += bytesRead;
+                ctx.stats.bytesRead += bytesRead;
+                file.splitter.push(chunk);
+                file.saw(chunk, at);
+                if (stopped)
+                    break;
+            }
+        }
+        function remember(file) {
+            // A waiting copy has read nothing of its own: at a restart it is found to be a copy again.
+            if (file.copyOf)
+                ctx.offsets.delete(ctx.source, file.identity);
+            else
+                ctx.offsets.set(ctx.source, file.identity, file.record());
+        }
+        async function forget(file) {
+            tailed.delete(file.identity);
+            ctx.offsets.delete(ctx.source, file.identity);
+            if (!file.copyOf) {
+                const before = file.record();
+                const copies = copiesOf(file);
+                // No newline will come to the last line of a file nobody writes to any more, unless a copy has it.
+                if (copies.length === 0)
+                    file.splitter.flush();
+                ctx.offsets.addFormer(ctx.source, before);
+                for (const copy of copies)
+                    await release(copy, before);
+            }
+            await file.handle.close();
+            ctx.log.info({ source: ctx.source, path: file.path }, 'stopped following log file');
+        }
+        async function poll() {
+            const now = Date.now();
+            const seen = new Set();
+            const found = [];
+            for (const path of matchingPaths()) {
+                let st;
+                try {
+                    st = await (0, promises_1.stat)(path);
+                }
+                catch {
+                    continue; // gone between listing and stat
+                }
+                if (!st.isFile())
+                    continue;
+                const identity = `${st.dev}:${st.ino}`;
+                if (seen.has(identity))
+                    continue; // another name of a file seen (a hard link)
+                seen.add(identity);
+                const known = tailed.get(identity);
+                if (known) {
+                    if (known.path !== path)
+                        ctx.stats.fileEvent('renamed');
+                    known.path = path;
+                    known.orphanedAt = undefined;
+                }
+                else
+                    found.push(path);
+            }
+            if (firstPass) {
+                // Saved files not found now went while we were away (deleted, compressed): a copy may hold them.
+                for (const [identity, saved] of ctx.offsets.entries(ctx.source)) {
+                    if (seen.has(identity))
+                        continue;
+                    ctx.offsets.addFormer(ctx.source, saved);
+                    ctx.offsets.delete(ctx.source, identity);
+                }
+            }
+            if (found.length > 0)
+                await adopt(found);
+            for (const file of tailed.values()) {
+                if (!seen.has(file.identity) && file.orphanedAt === undefined) {
+                    file.orphanedAt = now;
+                    ctx.stats.fileEvent((0, node_fs_1.fstatSync)(file.handle.fd).nlink === 0 ? 'deleted' : 'renamed');
+                }
+            }
+            // Originals first, so that a copy whose original was truncated meanwhile is read on from the right place.
+            const done = new Set();
+            for (const file of [...tailed.values()]) {
+                if (file.copyOf)
+                    continue;
+                done.add(file);
+                await readToEnd(file);
+            }
+            for (const file of [...tailed.values()]) {
+                const original = file.copyOf;
+                if (original && !(await file.stillCopyOf(original))) {
+                    // Its original was truncated since it was read (which releases this copy), or it is no copy.
+                    if (await wasTruncated(original))
+                        await readToEnd(original);
+                    else {
+                        ctx.log.info({ source: ctx.source, path: file.path }, 'log file is not a copy after all, reading it whole');
+                        file.copyOf = undefined;
+                    }
+                }
+                if (!file.copyOf && !done.has(file))
+                    await readToEnd(file);
+            }
+            for (const file of [...tailed.values()]) {
+                if (file.orphanedAt !== undefined && now - file.orphanedAt >= ctx.files.rotate_wait)
+                    await forget(file);
+                else
+                    remember(file);
+            }
+            firstPass = false;
+            ctx.offsets.save();
+        }
+        /** Passes never overlap: a catchUp() during a scheduled pass runs after it. */
+        function pass() {
+            const next = (running ?? Promise.resolve()).then(poll);
+            running = next.catch((err) => ctx.log.error({ source: ctx.source, err }, 'cannot read log files'));
+            return next;
+        }
+        function schedule() {
+            if (stopped)
+                return;
+            timer = setTimeout(() => void pass().then(schedule, schedule), ctx.files.poll_interval);
+        }
+        return {
+            async start() {
+                try {
+                    await pass();
+                }
+                finally {
+                    schedule(); // a first pass that failed (logged) is tried again at the next poll
+                }
+            },
+            catchUp: pass,
+            async stop() {
+                stopped = true;
+                clearTimeout(timer);
+                await running;
+                for (const file of tailed.values())
+                    remember(file);
+                ctx.offsets.save();
+                for (const file of tailed.values())
+                    await file.handle.close();
+                tailed.clear();
+            },
+            lagBytes() {
+                let lag = 0;
+                for (const file of tailed.values()) {
+                    if (!file.copyOf)
+                        lag += Math.max(0, (0, node_fs_1.fstatSync)(file.handle.fd).size - file.offset);
+                }
+                return lag;
+            },
+            openFiles: () => tailed.size,
+        };
+    },
+};
+//# sourceMappingURL=file.js.map

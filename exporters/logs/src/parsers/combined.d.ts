@@ -1,0 +1,2 @@
+import type { ParserKind } from './kind';
+export declare const combinedParser: ParserKind;
