@@ -42,7 +42,7 @@ const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 /** Label names Prometheus or the middleware give a meaning of their own. */
 const RESERVED_LABELS = new Set(['le', 'quantile', 'job', 'instance', 'service']);
 
-/** Throws an Error naming the metric and the convention it breaks (DESIGN.md, "Conventions"). */
+/** Throws an Error naming the metric and the Prometheus naming convention it breaks. */
 function checkNaming(kind: 'counter' | 'gauge' | 'histogram', o: BusinessMetricOptions<string>) {
   const fail = (message: string) => {
     throw new Error(`business metric "${o.name}": ${message}`);

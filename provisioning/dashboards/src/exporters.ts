@@ -1,6 +1,6 @@
 import { UID, build, row, stateTimelinePanel, statPanel, timeseriesPanel, vigilDashboard } from './common';
 
-/** Our exporters' `<exporter>_up` and `<exporter>_scrape_duration_seconds` (DESIGN.md conventions). */
+/** Our exporters' `<exporter>_up` and `<exporter>_scrape_duration_seconds` (blackbox_exporter's convention). */
 const EXPORTERS = ['healthcheck', 'logexporter', 'anomaly'];
 
 const UP_STATES: [number, string, string][] = [

@@ -19,7 +19,7 @@ export const COMPONENTS = [
 export type Component = (typeof COMPONENTS)[number];
 export type Ports = Record<Component, number>;
 
-/** DESIGN.md's default ports; the provisioning files' loopback targets use these. smtp is Mailpit's. */
+/** The default ports; the provisioning files' loopback targets use these. smtp is Mailpit's. */
 export const DEFAULT_PORTS: Ports = {
   prometheus: 9090,
   'victoria-metrics': 8428,
