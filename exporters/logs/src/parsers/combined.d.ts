@@ -1,2 +1,0 @@
-import type { ParserKind } from './kind';
-export declare const combinedParser: ParserKind;
