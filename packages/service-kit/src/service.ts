@@ -157,7 +157,7 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
   });
   let running!: RunningService<C>;
   let listening!: Listening;
-  /** Set once start-up (a log exporter's first pass, the receiver's recovery) is over. */
+  /** Set once start-up after listening (a log exporter's first pass, the anomaly history) is over. */
   let started = false;
   let stopping = false;
   const stop = () =>
@@ -171,10 +171,14 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
           process.exit(1);
         },
       );
-  // Also installed before starting: Node's default would end a service in its start-up, losing what that
-  // did (offsets, recovered deliveries); it stops as soon as start-up is over instead.
+  // Also installed before starting. Before listening there is nothing to keep (a database still being
+  // reached waits no longer); after it, the start-up work (a log exporter's first pass) finishes first, or
+  // Node's default would end it and lose what it did (the offsets); then the service stops as usual.
   const shutdown = (signal: string) => {
-    if (stopping) process.exit(1); // a second signal: stop now
+    if (stopping || !listening) {
+      log.info({ signal }, 'stopping now');
+      process.exit(stopping ? 1 : 0); // a second signal: stop now
+    }
     stopping = true;
     log.info({ signal }, started ? 'shutting down' : 'shutting down once started');
     if (started) stop();
