@@ -195,12 +195,8 @@ describe('servicesFromFrames, computed scores', () => {
 describe('scoreConflicts', () => {
   it('names a service that two queries give a score, and nothing for the usual queries', () => {
     const dependencyOnC = promSeries('C', { service: 'api' }, [[NOW, 1]]);
-    expect(
-      scoreConflicts(
-        [score('api', [90]), signal('api', 'errors', 1), dependencyOnC, score('web', [80])],
-        'service',
-      ),
-    ).toEqual([
+    const conflicting = [score('api', [90]), signal('api', 'errors', 1), dependencyOnC, score('web', [80])];
+    expect(scoreConflicts(servicesFromFrames(conflicting, DEFAULT_OPTIONS, NOW))).toEqual([
       "queries A and C both give api a score: give the extra one a signal's refId (dependency, anomaly, raw_<signal>)",
     ]);
     const usual = [
@@ -209,6 +205,6 @@ describe('scoreConflicts', () => {
       promSeries('dependency', { service: 'api' }, [[NOW, 0]]),
       promSeries('raw_errors', { service: 'api' }, [[NOW, 0.01]]),
     ];
-    expect(scoreConflicts(usual, 'service')).toEqual([]);
+    expect(scoreConflicts(servicesFromFrames(usual, DEFAULT_OPTIONS, NOW))).toEqual([]);
   });
 });

@@ -24,6 +24,8 @@ export interface ServiceHealth {
   raw: Partial<Record<Signal, RawValue>>;
   /** The score field and its newest row, for the field's data links. */
   linkSource?: { field: Field; rowIndex: number };
+  /** The refIds of the queries that gave it a score, when more than one did (one hides the other). */
+  scoreQueries?: string[];
 }
 
 export interface RawValue {
@@ -42,6 +44,8 @@ interface Series {
 
 interface ServiceSeries {
   score?: Series;
+  /** The refIds of the queries whose series were taken for the score (the last one is). */
+  scoreRefIds: Set<string>;
   signals: Partial<Record<Signal, Series>>;
   raw: Partial<Record<Signal, Series>>;
 }
@@ -65,7 +69,7 @@ function collect(frames: DataFrame[], serviceLabel: string): Map<string, Service
       if (field.type !== FieldType.number) continue;
       const service = field.labels?.[serviceLabel];
       if (!service) continue;
-      const entry = services.get(service) ?? { signals: {}, raw: {} };
+      const entry = services.get(service) ?? { signals: {}, raw: {}, scoreRefIds: new Set<string>() };
       services.set(service, entry);
       // The frame's own arrays, not copies: with thousands of series, copying is most of the work.
       const series: Series = { times: time.values, values: field.values, field };
@@ -73,7 +77,10 @@ function collect(frames: DataFrame[], serviceLabel: string): Map<string, Service
       const signal = field.labels?.signal ?? frame.refId;
       if (isSignal(raw)) entry.raw[raw] = series;
       else if (isSignal(signal)) entry.signals[signal] = series;
-      else entry.score = series;
+      else {
+        entry.score = series;
+        entry.scoreRefIds.add(frame.refId ?? '');
+      }
     }
   }
   return services;
@@ -172,29 +179,22 @@ function health(
     signals,
     raw,
     ...(scoreField && last >= 0 && { linkSource: { field: scoreField, rowIndex: last } }),
+    ...(series.scoreRefIds.size > 1 && { scoreQueries: [...series.scoreRefIds].sort() }),
   };
 }
 
 /**
- * Services with score series from more than one query: one would hide the other (a second query left on
- * refId C instead of `dependency` reads as the score), so each is named, with the refIds.
+ * Services that more than one query gives a score: one hides the other (a second query left on refId C
+ * instead of `dependency` reads as the score), so each is named, with the refIds.
  */
-export function scoreConflicts(frames: DataFrame[], serviceLabel: string): string[] {
-  const scoreRefIds = new Map<string, Set<string>>();
-  for (const frame of frames) {
-    for (const field of frame.fields) {
-      const service = field.type === FieldType.number ? field.labels?.[serviceLabel] : undefined;
-      const refId = frame.refId ?? '';
-      if (!service || refId.startsWith(RAW_PREFIX) || isSignal(field.labels?.signal ?? refId)) continue;
-      scoreRefIds.set(service, (scoreRefIds.get(service) ?? new Set()).add(refId));
-    }
-  }
-  return [...scoreRefIds]
-    .filter(([, refIds]) => refIds.size > 1)
-    .map(
-      ([service, refIds]) =>
-        `queries ${[...refIds].sort().join(' and ')} both give ${service} a score: give the extra one a signal's refId (dependency, anomaly, raw_<signal>)`,
-    );
+export function scoreConflicts(services: ServiceHealth[]): string[] {
+  return services.flatMap(({ service, scoreQueries }) =>
+    scoreQueries
+      ? [
+          `queries ${scoreQueries.join(' and ')} both give ${service} a score: give the extra one a signal's refId (dependency, anomaly, raw_<signal>)`,
+        ]
+      : [],
+  );
 }
 
 /**

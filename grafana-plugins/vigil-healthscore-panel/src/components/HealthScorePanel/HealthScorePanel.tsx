@@ -30,8 +30,8 @@ export function HealthScorePanel({
   const now = timeRange.to.valueOf();
   const services = useMemo(() => servicesFromFrames(data.series, options, now), [data.series, options, now]);
   const problems = useMemo(
-    () => [...optionProblems(options), ...scoreConflicts(data.series, options.serviceLabel)],
-    [options, data.series],
+    () => [...optionProblems(options), ...scoreConflicts(services)],
+    [options, services],
   );
   const thresholds = fieldConfig.defaults.thresholds ?? DEFAULT_THRESHOLDS;
   // Only for the tiles in view: with thousands of services, most are never coloured.
