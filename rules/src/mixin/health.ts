@@ -3,6 +3,12 @@ import { leSpellings } from '../slo/sli';
 import { MIXIN, type Mixin } from './config';
 import type { RuleGroups } from './rules';
 
+/**
+ * Only series that name their service are scored: the same metrics without the label (our own services'
+ * event-loop lag, a blackbox probe of a bare URL) would otherwise add up to one nameless service.
+ */
+const NAMED = 'service!=""';
+
 /** The health score's signals in the order the rules record them (and the panel lists them). */
 export const HEALTH_SIGNALS = ['availability', 'latency', 'errors', 'saturation'] as const;
 
@@ -18,9 +24,6 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
   const lag = h.eventLoopLagSeconds;
   // Prometheus 3 spells the bound 1 as "1.0": match both, as the latency SLIs do.
   const le = (seconds: number) => `le=~"${leSpellings(seconds).join('|').replace(/\./g, '\\\\.')}"`;
-  // The same metrics without a service label (our own services' event-loop lag, a blackbox probe of a bare
-  // URL) would otherwise add up to one nameless service.
-  const named = NAMED;
   const signal = (name: (typeof HEALTH_SIGNALS)[number], expr: string): Rule => ({
     record: 'vigil:service_health_signal:ratio',
     expr,
@@ -33,21 +36,21 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
         rules: [
           {
             record: 'service:http_requests:rate5m',
-            expr: `sum by (service) (rate(http_requests_total{${named}}[5m]))`,
+            expr: `sum by (service) (rate(http_requests_total{${NAMED}}[5m]))`,
           },
           {
             // A service without a single 5xx has no such series: its ratio is 0, not missing.
             record: 'service:http_request_errors:ratio_rate5m',
-            expr: `(\n  sum by (service) (rate(http_requests_total{${named},status_class="5xx"}[5m]))\n  or service:http_requests:rate5m * 0\n)\n/ service:http_requests:rate5m`,
+            expr: `(\n  sum by (service) (rate(http_requests_total{${NAMED},status_class="5xx"}[5m]))\n  or service:http_requests:rate5m * 0\n)\n/ service:http_requests:rate5m`,
           },
           {
             record: 'service:http_request_duration_seconds:p95_rate5m',
-            expr: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${named}}[5m])))`,
+            expr: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${NAMED}}[5m])))`,
           },
           {
             // Apdex: satisfied up to T, tolerating up to 4T; (bucket(T) + bucket(4T)) / 2 / count.
             record: 'service:http_request_apdex:ratio_rate5m',
-            expr: `(\n  sum by (service) (rate(http_request_duration_seconds_bucket{${named},${le(satisfied)}}[5m]))\n  + sum by (service) (rate(http_request_duration_seconds_bucket{${named},${le(tolerated)}}[5m]))\n) / 2\n/ sum by (service) (rate(http_request_duration_seconds_count{${named}}[5m]))`,
+            expr: `(\n  sum by (service) (rate(http_request_duration_seconds_bucket{${NAMED},${le(satisfied)}}[5m]))\n  + sum by (service) (rate(http_request_duration_seconds_bucket{${NAMED},${le(tolerated)}}[5m]))\n) / 2\n/ sum by (service) (rate(http_request_duration_seconds_count{${NAMED}}[5m]))`,
           },
         ],
       },
@@ -60,12 +63,12 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
             expr: `vector(${h.weights[name]})`,
             labels: { signal: name },
           })),
-          signal('availability', `avg by (service) (avg_over_time(probe_success{${named}}[5m]))`),
+          signal('availability', `avg by (service) (avg_over_time(probe_success{${NAMED}}[5m]))`),
           signal('latency', 'service:http_request_apdex:ratio_rate5m'),
           signal('errors', `clamp(1 - service:http_request_errors:ratio_rate5m / ${h.errorRatioBad}, 0, 1)`),
           signal(
             'saturation',
-            `clamp(1 - (max by (service) (nodejs_eventloop_lag_p99_seconds{${named}}) - ${lag.good}) / ${Number((lag.bad - lag.good).toFixed(6))}, 0, 1)`,
+            `clamp(1 - (max by (service) (nodejs_eventloop_lag_p99_seconds{${NAMED}}) - ${lag.good}) / ${Number((lag.bad - lag.good).toFixed(6))}, 0, 1)`,
           ),
           {
             // Weighted mean of the signals a service has, 0-100. `>= 0` drops NaN signals (no traffic).
@@ -79,9 +82,6 @@ export function healthScoreRules(m: Mixin = MIXIN): RuleGroups {
     ],
   };
 }
-
-/** Only series that name their service are scored (see healthScoreRules). */
-const NAMED = 'service!=""';
 
 /**
  * The health-score panel's queries as the Platform overview dashboard runs them: the recorded score, the
