@@ -1,7 +1,8 @@
 import { of, throwError } from 'rxjs';
 import { config, setBackendSrv, type BackendSrv } from '@grafana/runtime';
 import { API_BASE } from '../constants';
-import { apiUrl, vigil } from './client';
+import { report } from '../test-support/report';
+import { apiUrl, request, vigil } from './client';
 
 const answering = (fetch: () => unknown) => setBackendSrv({ fetch } as unknown as BackendSrv);
 
@@ -18,6 +19,38 @@ describe('vigil, when something other than alert-webhook answers', () => {
     await expect(vigil('/incidents')).rejects.toThrow(
       "Bad Gateway (HTTP 502): is alert-webhook at the URL on the app's Configuration page?",
     );
+  });
+});
+
+describe("vigil, when alert-webhook's answer is not the contract's", () => {
+  const answer = (data: unknown) => answering(() => of({ data, status: 200, ok: true }));
+
+  it("refuses a report without a field the page reads (an older receiver's), naming it", async () => {
+    answer({ ...report, comparison: undefined });
+    await expect(vigil('/reports/sla')).rejects.toThrow(
+      /^alert-webhook's answer to GET \/api\/v1\/reports\/sla is not what this app expects \(.*comparison: .*expected object.*\): is alert-webhook the version this app was built for\?$/,
+    );
+  });
+
+  it('names a mistyped field, for actions too', async () => {
+    answer({ name: 'ops', role: 42 });
+    await expect(vigil('/whoami')).rejects.toThrow(/\(role: /);
+    answer({ id: 'seven' });
+    await expect(vigil('/incidents/7/acknowledge', { method: 'POST', data: {} })).rejects.toThrow(
+      /answer to POST \/api\/v1\/incidents\/7\/acknowledge .*\(id: .*expected number/,
+    );
+  });
+
+  it('lets through fields it does not know (a newer receiver adds some)', async () => {
+    answer({ name: 'ops', role: 'viewer', since: '2026-12-05' });
+    await expect(vigil('/whoami')).resolves.toEqual({ name: 'ops', role: 'viewer', since: '2026-12-05' });
+  });
+
+  it("checks nothing but alert-webhook's API (Grafana's own settings)", async () => {
+    answer({ enabled: 'yes' });
+    await expect(request({ url: '/api/plugins/vigil-incidents-app/settings' })).resolves.toEqual({
+      enabled: 'yes',
+    });
   });
 });
 

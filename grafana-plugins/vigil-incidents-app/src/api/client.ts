@@ -1,5 +1,6 @@
 import { lastValueFrom } from 'rxjs';
 import { config, getBackendSrv, isFetchError, type BackendSrvRequest } from '@grafana/runtime';
+import { findOperation, isDocument } from '@vigil/api-contract';
 import { API_BASE } from '../constants';
 
 /** A refused or failed request, with the message to show: alert-webhook's own, Grafana's, or the HTTP status. */
@@ -51,10 +52,37 @@ export async function request<T>(options: BackendSrvRequest): Promise<T> {
         response.status,
       );
     }
-    return response.data;
+    return conforming(options, response.data, response.status);
   } catch (err) {
     throw err instanceof ApiError ? err : toApiError(err);
   }
+}
+
+/**
+ * An alert-webhook answer checked against the API contract: a receiver of another version may answer
+ * otherwise, and a page would then fail deep in its rendering with a TypeError. Fields the contract does
+ * not know are let through (a newer receiver may add some); missing or mistyped ones are refused, named.
+ */
+function conforming<T>(options: BackendSrvRequest, data: T, status: number): T {
+  const method = (options.method ?? 'GET').toUpperCase();
+  const path = options.url.startsWith(API_BASE) ? `/api/v1${options.url.slice(API_BASE.length)}` : undefined;
+  const operation = path === undefined ? undefined : findOperation(method, path);
+  if (!operation || isDocument(operation.response)) return data;
+  const checked = operation.response.safeParse(data);
+  const problems = checked.success
+    ? []
+    : checked.error.issues.filter((issue) => issue.code !== 'unrecognized_keys');
+  if (problems.length === 0) return data;
+  const named = problems
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'the body'}: ${issue.message}`)
+    .join('; ');
+  const more = problems.length > 3 ? ` and ${problems.length - 3} more` : '';
+  throw new ApiError(
+    `alert-webhook's answer to ${method} ${path} is not what this app expects (${named}${more}): is alert-webhook the version this app was built for?`,
+    status,
+    'unexpected_answer',
+  );
 }
 
 type Params = Record<string, string | number | undefined>;
