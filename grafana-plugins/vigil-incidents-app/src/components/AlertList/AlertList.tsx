@@ -1,6 +1,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, TextLink, useStyles2 } from '@grafana/ui';
+import { useMemo, useState } from 'react';
+import { Badge, Button, TextLink, useStyles2 } from '@grafana/ui';
 import { formatTime, safeHttpUrl } from '../../format';
 import { testIds } from '../../testIds';
 import type { Alert } from '../../types';
@@ -25,59 +26,82 @@ function AnnotationValue({ name, value }: { name: string; value: string }) {
   );
 }
 
+/** Alerts drawn at first, and added per click: a storm's incident holds thousands, each a card of labels. */
+export const ALERTS_PER_PAGE = 50;
+
 /**
- * The incident's alerts with labels and annotations. Everything from the payload is rendered as React text,
- * never as HTML: an annotation is whatever a rule author (or a forged alert) wrote.
+ * The incident's alerts with labels and annotations, firing ones first, the first ALERTS_PER_PAGE of them
+ * until more are asked for. Everything from the payload is rendered as React text, never as HTML: an
+ * annotation is whatever a rule author (or a forged alert) wrote.
  */
 export function AlertList({ alerts }: { alerts: Alert[] }) {
   const s = useStyles2(getStyles);
+  const [shown, setShown] = useState(ALERTS_PER_PAGE);
+  // Stable sort: within firing and resolved, the order alert-webhook gave.
+  const ordered = useMemo(
+    () => [...alerts].sort((a, b) => Number(a.status !== 'firing') - Number(b.status !== 'firing')),
+    [alerts],
+  );
   if (alerts.length === 0) return <p>No alerts recorded.</p>;
+  const hidden = ordered.length - shown;
   return (
-    <ul className={s.list}>
-      {alerts.map((alert) => {
-        const annotations = Object.entries(alert.annotations).sort(
-          ([a], [b]) => annotationRank(a) - annotationRank(b) || a.localeCompare(b),
-        );
-        const source = safeHttpUrl(alert.generator_url);
-        return (
-          <li key={alert.id} className={s.alert} data-testid={testIds.incident.alert}>
-            <div className={s.header}>
-              <strong>{alert.labels.alertname ?? alert.fingerprint}</strong>
-              <Badge text={alert.status} color={alert.status === 'firing' ? 'red' : 'green'} />
-              <SeverityBadge severity={alert.severity} />
-              <span className={s.weak}>
-                since {formatTime(alert.starts_at)}
-                {alert.ends_at ? `, ended ${formatTime(alert.ends_at)}` : ''}
-              </span>
-              {source && (
-                <TextLink href={source} external>
-                  Source
-                </TextLink>
-              )}
-            </div>
-            <ul className={s.labels} aria-label="Labels">
-              {Object.entries(alert.labels).map(([name, value]) => (
-                <li key={name} className={s.label}>
-                  {name}={value}
-                </li>
-              ))}
-            </ul>
-            {annotations.length > 0 && (
-              <dl className={s.annotations} data-testid={testIds.incident.annotations}>
-                {annotations.map(([name, value]) => (
-                  <div key={name} className={s.annotation}>
-                    <dt>{name}</dt>
-                    <dd>
-                      <AnnotationValue name={name} value={value} />
-                    </dd>
-                  </div>
+    <>
+      <ul className={s.list}>
+        {ordered.slice(0, shown).map((alert) => {
+          const annotations = Object.entries(alert.annotations).sort(
+            ([a], [b]) => annotationRank(a) - annotationRank(b) || a.localeCompare(b),
+          );
+          const source = safeHttpUrl(alert.generator_url);
+          return (
+            <li key={alert.id} className={s.alert} data-testid={testIds.incident.alert}>
+              <div className={s.header}>
+                <strong>{alert.labels.alertname ?? alert.fingerprint}</strong>
+                <Badge text={alert.status} color={alert.status === 'firing' ? 'red' : 'green'} />
+                <SeverityBadge severity={alert.severity} />
+                <span className={s.weak}>
+                  since {formatTime(alert.starts_at)}
+                  {alert.ends_at ? `, ended ${formatTime(alert.ends_at)}` : ''}
+                </span>
+                {source && (
+                  <TextLink href={source} external>
+                    Source
+                  </TextLink>
+                )}
+              </div>
+              <ul className={s.labels} aria-label="Labels">
+                {Object.entries(alert.labels).map(([name, value]) => (
+                  <li key={name} className={s.label}>
+                    {name}={value}
+                  </li>
                 ))}
-              </dl>
-            )}
-          </li>
-        );
-      })}
-    </ul>
+              </ul>
+              {annotations.length > 0 && (
+                <dl className={s.annotations} data-testid={testIds.incident.annotations}>
+                  {annotations.map(([name, value]) => (
+                    <div key={name} className={s.annotation}>
+                      <dt>{name}</dt>
+                      <dd>
+                        <AnnotationValue name={name} value={value} />
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {hidden > 0 && (
+        <Button
+          className={s.more}
+          variant="secondary"
+          size="sm"
+          onClick={() => setShown(shown + ALERTS_PER_PAGE)}
+        >
+          Show {Math.min(hidden, ALERTS_PER_PAGE)} more of {hidden}
+        </Button>
+      )}
+    </>
   );
 }
 
@@ -89,6 +113,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     padding: theme.spacing(1.5),
     minWidth: 0,
   }),
+  more: css({ marginTop: theme.spacing(1) }),
   header: css({ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: theme.spacing(1) }),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   labels: css({

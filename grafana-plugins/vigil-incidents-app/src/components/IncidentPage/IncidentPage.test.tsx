@@ -75,6 +75,36 @@ describe('Incident page', () => {
     );
   });
 
+  it("draws a storm's alerts fifty at a time, firing ones first, more on request", async () => {
+    const [template] = incident().alerts;
+    const alert = (n: number, status: 'firing' | 'resolved') => ({
+      ...template!,
+      id: n,
+      fingerprint: `fp-${n}`,
+      status,
+      ends_at: status === 'resolved' ? '2026-12-01T11:30:00.000Z' : null,
+      labels: { alertname: 'HighErrorRate', instance: `host-${n}` },
+    });
+    // The resolved ones first, as alert-webhook may list them (in the order they were stored).
+    const alerts = [
+      ...Array.from({ length: 60 }, (_, i) => alert(i + 1, 'resolved')),
+      ...Array.from({ length: 60 }, (_, i) => alert(i + 61, 'firing')),
+    ];
+    fakeVigil({ incidents: [incident({ id: 8, alerts })] });
+    await openIncident(8);
+    expect(screen.getByRole('heading', { name: 'Alerts (120)' })).toBeInTheDocument();
+    const drawn = () => screen.getAllByTestId(testIds.incident.alert);
+    expect(drawn()).toHaveLength(50);
+    expect(drawn().every((a) => within(a).queryByText('firing') !== null)).toBe(true);
+    expect(within(drawn()[0]!).getByText('instance=host-61')).toBeInTheDocument();
+    await userEvent.click(button('Show 50 more of 70'));
+    expect(drawn()).toHaveLength(100);
+    expect(within(drawn()[60]!).getByText('instance=host-1')).toBeInTheDocument();
+    await userEvent.click(button('Show 20 more of 20'));
+    expect(drawn()).toHaveLength(120);
+    expect(screen.queryByRole('button', { name: /more of/ })).toBeNull();
+  });
+
   it('links each ticket made for the incident (Jira key to its issue) and the postmortem', async () => {
     fakeVigil({
       incidents: [
