@@ -45,6 +45,15 @@ it('refuses a port already taken, naming the component, and starts nothing', asy
   }
 });
 
+it('refuses an --alert-for naming no alerting rule, and starts nothing', () => {
+  const run = stack('--alert-for', 'NoSuchAlert=1s');
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(
+    /^stack: --alert-for: no alerting rule named NoSuchAlert in the rule files Prometheus loads \(\/.*rules\/prometheus\/\*\.rules\.yml/,
+  );
+  expect(run.stdout).not.toMatch(/ready at/);
+});
+
 describe('with Grafana on PATH', () => {
   const root = join(dir, 'repo');
   const build = (id: string) => {

@@ -42,7 +42,7 @@ describe("the native stack's rule files with alertFor", () => {
 
   it('refuses an alert no rule file defines', () => {
     expect(() => rulesWithAlertFor(patterns, { NoSuchAlert: '1s' }, dir)).toThrow(
-      'alertFor: no alerting rule named NoSuchAlert',
+      `--alert-for: no alerting rule named NoSuchAlert in the rule files Prometheus loads (${patterns.join(', ')})`,
     );
   });
 });

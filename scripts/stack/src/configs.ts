@@ -52,6 +52,11 @@ function relocateAll(configs: StaticConfig[] = [], placement: Placement): Static
     .filter((c) => c.targets.length > 0);
 }
 
+/** The source's rule_files patterns as absolute paths: the generated file lives in the data directory. */
+export function ruleFilePatterns(source: PrometheusConfig, sourceDir: string): string[] {
+  return (source.rule_files ?? []).map((f) => (isAbsolute(f) ? f : resolve(sourceDir, f)));
+}
+
 export function prometheusConfig(
   source: PrometheusConfig,
   sourceDir: string,
@@ -63,8 +68,7 @@ export function prometheusConfig(
   return {
     ...source,
     global: { ...source.global, scrape_interval: scrape, evaluation_interval: evaluation },
-    // The generated file lives in the data directory, so relative rule paths must be made absolute.
-    rule_files: source.rule_files?.map((f) => (isAbsolute(f) ? f : resolve(sourceDir, f))),
+    rule_files: ruleFilePatterns(source, sourceDir),
     alerting: {
       ...source.alerting,
       alertmanagers: source.alerting?.alertmanagers?.map((am) => ({

@@ -62,6 +62,9 @@ export function rulesWithAlertFor(
     return copy;
   });
   const unknown = Object.keys(alertFor).filter((alert) => !replaced.has(alert));
-  if (unknown.length > 0) throw new Error(`alertFor: no alerting rule named ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `--alert-for: no alerting rule named ${unknown.join(', ')} in the rule files Prometheus loads (${patterns.join(', ')})`,
+    );
   return files;
 }

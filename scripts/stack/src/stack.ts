@@ -23,6 +23,7 @@ import {
   healthCheckConfig,
   logsConfig,
   prometheusConfig,
+  ruleFilePatterns,
   webhookReceiverConfig,
   type Placement,
 } from './configs';
@@ -136,6 +137,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = resolve(options.dataDir ?? join(REPO_ROOT, '.stack'));
   for (const sub of ['logs', 'prometheus', 'victoria-metrics', 'alertmanager', 'alert-webhook'])
     mkdirSync(join(dataDir, sub), { recursive: true });
+  const promSource = join(REPO_ROOT, 'provisioning/prometheus/prometheus.yml');
+  // Before anything starts: an --alert-for naming no rule is refused at once, not after a dozen components.
+  const ruleFiles = options.alertFor
+    ? rulesWithAlertFor(
+        ruleFilePatterns(readYaml(promSource), dirname(promSource)),
+        options.alertFor,
+        join(dataDir, 'rules'),
+      )
+    : undefined;
   const ports = resolvePorts(options.basePort, options.ports);
   await checkPortsFree(ports, grafana !== undefined);
   const url = (c: Component) => `http://127.0.0.1:${ports[c]}`;
@@ -279,13 +289,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     children.push(alertmanager);
     ready('alertmanager', alertmanager);
 
-    const promSource = join(REPO_ROOT, 'provisioning/prometheus/prometheus.yml');
     const prom = prometheusConfig(readYaml(promSource), dirname(promSource), placement, {
       scrape: options.scrapeInterval,
       evaluation: options.evaluationInterval,
     });
-    if (options.alertFor)
-      prom.rule_files = rulesWithAlertFor(prom.rule_files ?? [], options.alertFor, join(dataDir, 'rules'));
+    if (ruleFiles) prom.rule_files = ruleFiles;
     const prometheus = await startPrometheus({
       config: writeYaml(join(dataDir, 'prometheus.yml'), prom),
       storagePath: join(dataDir, 'prometheus'),
