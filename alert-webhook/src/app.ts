@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { finishApp, Runtime, sendError, serviceApp } from '@vigil/service-kit';
 import { IDENTITY } from './identity';
-import { restartOnlyProblems, type Config } from './config';
+import type { Config } from './config';
 import { isTransientDbError, type Db } from './db/database';
 import type { LeaderLease } from './leader/lease';
 import { Inbox } from './inbox/inbox';
@@ -31,7 +31,6 @@ import { auditRouter } from './api/audit';
 import { registerReportMetrics } from './reports/metrics';
 import { ReportScheduler, emailMailers } from './reports/schedule';
 import { PrometheusSlo, sloNotConfigured } from './reports/slo';
-import { ConfigError } from '@vigil/service-kit';
 import { Heartbeats } from './heartbeats/tracker';
 import { registerHeartbeatMetrics } from './heartbeats/metrics';
 
@@ -200,8 +199,6 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
    * no notification is sent twice.
    */
   async function reload(next: Config): Promise<void> {
-    const problems = restartOnlyProblems(config, next);
-    if (problems.length > 0) throw new ConfigError(problems);
     const fresh = build(next);
     await fresh.noise.ready();
     const old = parts;

@@ -260,25 +260,3 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
   if (path === undefined) return parseConfig({}, env);
   return loadConfigFile(path, (doc) => parseConfig(doc, env));
 }
-
-/** Sections a running receiver cannot change: a reload that changes them is refused, naming them. */
-const RESTART_ONLY = ['server', 'storage'] as const;
-
-export function restartOnlyProblems(running: Config, next: Config): ConfigProblem[] {
-  return RESTART_ONLY.flatMap((key) => changedPaths(running[key], next[key], [key])).map((path) => ({
-    path,
-    // No values: storage holds credentials.
-    message: 'changing it needs a restart (the reload is refused; the running configuration stays)',
-  }));
-}
-
-/** The paths of the leaves (values, lists) that differ between two parsed sections. */
-function changedPaths(a: unknown, b: unknown, path: (string | number)[]): (string | number)[][] {
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObject(a) && isObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    return keys.flatMap((k) => changedPaths(a[k], b[k], [...path, k]));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
-}

@@ -20,7 +20,8 @@ else
     usageMore:
       '\nsubcommands:\n  backup <args>\n      copy the SQLite database while it serves (alert-webhook backup --help)\n',
     loadConfig,
-    listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
+    // The database is opened once; its settings change only with a restart (as do server's).
+    restartOnly: ['server', 'storage'],
     logLevel: (config) => config.log_level,
     async start({ config, log, runtime }) {
       const db = await openDatabase(config.storage, (err) =>

@@ -8,7 +8,6 @@ void runService<Config>({
   configEnv: 'VIGIL_ANOMALY_CONFIG',
   configRequired: true,
   loadConfig: (path) => loadConfigFile(path as string, parseConfig),
-  listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
   logLevel: (config) => config.log_level,
   async start({ config, log, runtime }) {
     const updater = new Updater(config, log);

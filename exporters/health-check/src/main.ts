@@ -14,7 +14,6 @@ runService<Config>({
     if (!path) throw new ConfigError('no configuration file given');
     return loadConfigFile(path, parseConfig);
   },
-  listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
   logLevel: (config) => config.log_level,
   async start({ config, log, runtime }) {
     // Checks follow the configuration and what its discovery sources find (file_sd, http_sd).

@@ -30,7 +30,6 @@ void runService<Config>({
   },
   commands: { 'one-shot': ({ config, log }) => oneShot(config, log) },
   loadConfig: (path) => loadConfigFile(path as string, parseConfig),
-  listenOn: (config) => ({ address: config.server.listen_address, port: config.server.port }),
   logLevel: (config) => config.log_level,
   async start({ config, log, runtime }) {
     const exporter = createExporter(config, { log });

@@ -4,6 +4,7 @@ import { COMMON_FLAGS, parseCommandLine, usage, UsageError, type CommandLine, ty
 import { createLogger } from './logger';
 import { locateProblems } from './config-file';
 import { ConfigError, formatProblem } from './problems';
+import { restartOnlyProblems, type ListeningConfig } from './restart-only';
 import { Runtime, versionLine, type ServiceIdentity } from './runtime';
 import { listen, ListenError, type Listening } from './server';
 import { loadWebConfig, type WebConfig } from './web-config';
@@ -33,7 +34,7 @@ export interface RunningService<C> {
   summary?: Record<string, unknown>;
 }
 
-export interface ServiceSpec<C> {
+export interface ServiceSpec<C extends ListeningConfig> {
   id: ServiceIdentity;
   /** The environment variable that may name the config file instead of --config. */
   configEnv: string;
@@ -46,7 +47,8 @@ export interface ServiceSpec<C> {
   usageMore?: string;
   /** Reads and validates the file (or the defaults, without one); throws ConfigError. */
   loadConfig(path: string | undefined): C;
-  listenOn(config: C): { address: string; port: number };
+  /** Sections a reload may not change, besides `server.listen_address` and `server.port` (restart-only.ts). */
+  restartOnly?: readonly (keyof C & string)[];
   logLevel(config: C): string;
   start(ctx: StartContext<C>): Promise<RunningService<C>>;
 }
@@ -64,7 +66,10 @@ function problemsText(name: string, err: ConfigError): string {
  * Exit codes: 0 done; 1 the config is invalid (--check-config) or the service failed; 2 a usage error or
  * an invalid config at start.
  */
-export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.slice(2)): Promise<void> {
+export async function runService<C extends ListeningConfig>(
+  spec: ServiceSpec<C>,
+  argv = process.argv.slice(2),
+): Promise<void> {
   const { name } = spec.id;
   const flags = { ...COMMON_FLAGS, ...spec.flags };
   let cli: CommandLine;
@@ -187,7 +192,7 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
     running = await spec.start(ctx);
-    const { address, port } = spec.listenOn(loaded.config);
+    const { listen_address: address, port } = loaded.config.server;
     let web = loaded.web;
     let current = loaded.config;
     listening = await listen(running.app, {
@@ -205,16 +210,8 @@ export async function runService<C>(spec: ServiceSpec<C>, argv = process.argv.sl
           if (Boolean(next.web?.tls) !== Boolean(web?.tls))
             throw new ConfigError('web config: turning TLS on or off needs a restart');
           try {
-            // The socket is bound once: a reload that would move it is refused, naming the key.
-            const [was, now] = [spec.listenOn(current), spec.listenOn(next.config)];
-            const moved = (['address', 'port'] as const).filter((key) => was[key] !== now[key]);
-            if (moved.length > 0)
-              throw new ConfigError(
-                moved.map((key) => ({
-                  path: ['server', key === 'address' ? 'listen_address' : 'port'],
-                  message: `changing it needs a restart (still serving on ${was.address}:${was.port})`,
-                })),
-              );
+            const refused = restartOnlyProblems(current, next.config, spec.restartOnly);
+            if (refused.length > 0) throw new ConfigError(refused);
             await running.reload(next.config);
           } catch (err) {
             if (!(err instanceof ConfigError) || !configPath) throw err;
