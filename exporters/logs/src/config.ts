@@ -33,8 +33,8 @@ const parserSchema = z.discriminatedUnion(
   ),
 );
 
-/** Built-in metrics own these prefixes; a declared metric may not shadow them. */
-const RESERVED_PREFIXES = ['logexporter_', 'security_'];
+/** Built-in metrics own these prefixes (process_ and nodejs_ are prom-client's); a declared metric may not shadow them. */
+const RESERVED_PREFIXES = ['logexporter_', 'security_', 'process_', 'nodejs_'];
 
 const metricSchema = z.strictObject({
   name: metricName.refine(
@@ -104,10 +104,18 @@ export const configSchema = z
     const stdin = Object.entries(cfg.sources).filter(([, s]) => s.input.kind === 'stdin');
     if (stdin.length > 1) issue(['sources', stdin[1]![0], 'input'], 'only one source can read stdin');
     const names = new Set<string>();
+    // A histogram's series: a metric of one of these names would give /metrics two samples of one series.
+    const histogramSeries = new Map(
+      cfg.metrics
+        .filter((m) => m.type === 'histogram')
+        .flatMap((m) => ['_bucket', '_sum', '_count'].map((suffix) => [m.name + suffix, m.name] as const)),
+    );
     cfg.metrics.forEach((m, i) => {
       const at = (...path: PropertyKey[]) => ['metrics', i, ...path];
       if (names.has(m.name)) issue(at('name'), `duplicate metric "${m.name}"`);
       names.add(m.name);
+      const histogram = histogramSeries.get(m.name);
+      if (histogram) issue(at('name'), `a series of the histogram "${histogram}" has this name`);
       known(m.sources, at('sources'));
       if (m.type === 'counter' && !m.name.endsWith('_total')) issue(at('name'), 'a counter ends in _total');
       if (m.type !== 'counter' && m.name.endsWith('_total')) issue(at('name'), 'only counters end in _total');

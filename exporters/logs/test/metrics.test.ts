@@ -122,6 +122,38 @@ describe('the configuration', () => {
       /metrics\[0\]\.name: the prefixes/,
     ],
     [
+      { metrics: [{ name: 'process_cpu_seconds_total', type: 'counter', help: 'h' }] },
+      /metrics\[0\]\.name: the prefixes logexporter_, security_, process_, nodejs_ are the exporter's own/,
+    ],
+    [
+      {
+        metrics: [
+          { name: 'h_seconds', type: 'histogram', help: 'h', value: 'v' },
+          { name: 'h_seconds_count', type: 'gauge', help: 'h', value: 'v' },
+        ],
+      },
+      /metrics\[1\]\.name: a series of the histogram "h_seconds" has this name/,
+    ],
+    [
+      {
+        sources: {
+          a: { input: { kind: 'file', include: ['/var/log/[z-a].log'] }, parser: { kind: 'json' } },
+        },
+      },
+      /sources\.a\.input\.include\[0\]: "\[z-a\]\.log" is not a valid glob pattern: Range out of order in character class/,
+    ],
+    [
+      {
+        sources: {
+          a: {
+            input: { kind: 'file', include: ['/var/log/*.log'], exclude: ['[b-a]*'] },
+            parser: { kind: 'json' },
+          },
+        },
+      },
+      /sources\.a\.input\.exclude\[0\]: "\[b-a\]\*" is not a valid glob pattern/,
+    ],
+    [
       { metrics: [{ name: 'x_total', type: 'counter', help: 'h', sources: ['nope'] }] },
       /metrics\[0\]\.sources\[0\]: unknown source "nope"/,
     ],

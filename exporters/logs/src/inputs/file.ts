@@ -1,7 +1,7 @@
 import { fstatSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { expandGlob, matchesGlob } from './glob';
+import { expandGlob, globProblem, matchesGlob } from './glob';
 import type { Input, InputKind } from './kind';
 import type { SavedOffset } from './offsets';
 import { readHead, resumeOffset, sameStart, startsLike, TailedFile } from './tailed-file';
@@ -18,9 +18,16 @@ interface Candidate {
   head: Buffer;
 }
 
+const glob = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    const problem = globProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const settings = z.strictObject({
-  include: z.array(z.string().min(1)).min(1),
-  exclude: z.array(z.string().min(1)).default([]),
+  include: z.array(glob).min(1),
+  exclude: z.array(glob).default([]),
 });
 
 /**

@@ -25,6 +25,24 @@ function segmentRegex(segment: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/**
+ * What is wrong with a glob, or undefined: a character class a regex cannot hold (`[z-a]`). Checked at
+ * load, so that a bad pattern is refused with the file rather than failing every poll after a reload.
+ */
+export function globProblem(pattern: string): string | undefined {
+  for (const segment of pattern.split('/')) {
+    if (segment === '**' || !MAGIC.test(segment)) continue;
+    try {
+      segmentRegex(segment);
+    } catch (err) {
+      // V8's message ends with the reason: "Invalid regular expression: /…/: Range out of order in character class".
+      const reason = (err as Error).message.split(': ').pop();
+      return `"${segment}" is not a valid glob pattern: ${reason}`;
+    }
+  }
+  return undefined;
+}
+
 function entries(dir: string) {
   try {
     return readdirSync(dir, { withFileTypes: true });
