@@ -2,8 +2,11 @@ import { Gauge, Registry } from 'prom-client';
 import { renderGauge, type Sample } from './exposition';
 import type { SeriesState, Updater } from './updater';
 
-/** Labels this exporter adds; a source label of the same name is kept as exported_<name>, as Prometheus does. */
-const OWN_LABELS = new Set(['query', 'horizon']);
+/**
+ * Labels this exporter adds; a source label of the same name is kept as exported_<name>, as Prometheus does
+ * (exported_exported_<name> should the source have that one too).
+ */
+const OWN_LABELS = new Set(['query', 'horizon', 'model']);
 
 const LATEST =
   'Models update every step from Prometheus; this is the assessment of the latest sample, not computed at scrape time.';
@@ -12,7 +15,11 @@ function sourceLabels(query: string, state: SeriesState): Record<string, string>
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(state.labels)) {
     if (k === '__name__') continue;
-    labels[OWN_LABELS.has(k) ? `exported_${k}` : k] = v;
+    let name = k;
+    if (OWN_LABELS.has(k))
+      do name = `exported_${name}`;
+      while (name in state.labels);
+    labels[name] = v;
   }
   return { query, ...labels };
 }

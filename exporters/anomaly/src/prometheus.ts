@@ -103,7 +103,8 @@ export async function queryRange(
     query,
     start: String(startMs / 1000),
     end: String(endMs / 1000),
-    step: `${stepMs / 1000}s`,
+    // Seconds as a plain number: Prometheus refuses a duration with a fraction ("1.5s").
+    step: String(stepMs / 1000),
   });
   let res: HttpResponse;
   try {

@@ -16,7 +16,8 @@ const stable = (text: string) => text.replace(/^(anomaly_(scrape|update)_duratio
 
 /**
  * A fake Prometheus answering query_range from a formula, remembering each request. Series "a" is a
- * steady sawtooth; series "b" carries a label named like one of ours, to show it is kept as exported_query.
+ * steady sawtooth; series "b" carries labels named like ours (query, model) and like their renaming
+ * (exported_query), to show each is kept under a name of its own.
  */
 async function fakePrometheus() {
   const requests: { query: string; start: number; end: number }[] = [];
@@ -45,7 +46,7 @@ async function fakePrometheus() {
                 values: values((i) => 10 + (i % 5)),
               },
               {
-                metric: { job: 'demo', instance: 'b', query: 'x"y' },
+                metric: { job: 'demo', instance: 'b', query: 'x"y', exported_query: 'z', model: 'disk' },
                 values: values((i) => 100 + 0.01 * (i % 1000)),
               },
             ],

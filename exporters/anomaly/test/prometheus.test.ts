@@ -86,4 +86,17 @@ describe('against a real Prometheus', () => {
     expect(value('anomaly_score_max', 'spike')).toBeGreaterThan(0.5);
     expect(res.text).toMatch(/^anomaly_up 1$/m);
   });
+
+  it('pulls with a step of a fractional second, which Prometheus takes only as a plain number', async () => {
+    const config = parseConfig({
+      prometheus: { url: prometheus!.url },
+      step: '1500ms',
+      history: '1m',
+      queries: [{ name: 'up', query: 'vector(1)' }],
+    });
+    const updater = new Updater(config, silentLog, () => Date.now());
+    await updater.runOnce();
+    expect(updater.up).toBe(true);
+    expect(updater.queries[0]!.series.size).toBe(1);
+  });
 });
