@@ -100,9 +100,13 @@ export function createDemoApp(options: DemoOptions = {}) {
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such endpoint', details: [] } });
   });
-  // Express needs the four-argument signature to treat this as the error handler.
-  app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(500).json({ error: { code: 'internal', message: err.message, details: [] } });
+  // Express needs the four-argument signature to treat this as the error handler. A body the JSON parser
+  // refuses (malformed, too large) is the client's fault, a 4xx; counted as a 5xx, any client could burn
+  // the demo's error budget.
+  app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status !== undefined && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const code = status === 413 ? 'payload_too_large' : status < 500 ? 'bad_request' : 'internal';
+    res.status(status).json({ error: { code, message: err.message, details: [] } });
   });
   return { app, registry: metrics.registry };
 }

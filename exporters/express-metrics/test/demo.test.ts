@@ -26,6 +26,24 @@ describe('the demo service', () => {
     expect(metrics).toContain('process_cpu_seconds_total');
   });
 
+  it("answers a body it cannot read with the client's 4xx, not a 5xx that would burn the error budget", async () => {
+    const { app } = createDemoApp();
+    const bad = await request(app)
+      .post('/api/orders')
+      .set('Content-Type', 'application/json')
+      .send('{bad json')
+      .expect(400);
+    expect(bad.body.error.code).toBe('bad_request');
+    const large = await request(app)
+      .post('/api/orders')
+      .send({ plan: 'x'.repeat(20_000) })
+      .expect(413);
+    expect(large.body.error.code).toBe('payload_too_large');
+    const metrics = (await request(app).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^http_requests_total\{[^}]*method="POST",status_class="4xx"\} 2$/m);
+    expect(metrics).not.toMatch(/status_class="5xx"\} [1-9]/);
+  });
+
   it('fails every API request and healthz after POST /admin/fail, until /admin/recover', async () => {
     const { app } = createDemoApp();
     await request(app).post('/admin/fail').send({ error_rate: 1 }).expect(200);

@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  formatDuration,
   formatPath,
   loadConfigFile,
   logLevelSchema,
@@ -115,15 +116,26 @@ export const configSchema = z
       const seen = new Set<string>();
       svc.checks.forEach((check, i) => {
         const c = check as { name: string; interval?: number; timeout?: number };
-        if (seen.has(c.name))
-          issue(['services', service, 'checks', i, 'name'], `duplicate check name "${c.name}"`);
+        const at = (key: string) => ['services', service, 'checks', i, key];
+        if (seen.has(c.name)) issue(at('name'), `duplicate check name "${c.name}"`);
         seen.add(c.name);
         const interval = c.interval ?? cfg.defaults.interval;
-        if ((c.timeout ?? cfg.defaults.timeout) > interval) {
-          issue(['services', service, 'checks', i, 'timeout'], 'must not exceed the interval');
-        }
+        // Named where it is set: the check's own timeout, or its interval below the default timeout it
+        // takes (defaults above defaults are reported once, below).
+        if (c.timeout !== undefined && c.timeout > interval)
+          issue(at('timeout'), `must not exceed the interval (${formatDuration(interval)})`);
+        else if (c.timeout === undefined && c.interval !== undefined && cfg.defaults.timeout > c.interval)
+          issue(
+            at('interval'),
+            `is shorter than defaults.timeout (${formatDuration(cfg.defaults.timeout)}), which this check takes: give it a timeout of its own`,
+          );
       });
     }
+    if (cfg.defaults.timeout > cfg.defaults.interval)
+      issue(
+        ['defaults', 'timeout'],
+        `must not exceed defaults.interval (${formatDuration(cfg.defaults.interval)})`,
+      );
     const graph = new Map(Object.entries(cfg.services).map(([s, svc]) => [s, svc.depends_on]));
     const sorted = dependencyOrder(graph);
     if ('cycle' in sorted) {

@@ -64,7 +64,15 @@ describe('health-check configuration', () => {
       ),
     ).toContain('services.api.checks[0].body_regex: /(a)\\1/ can only run by backtracking (a backreference');
     expect(refusal(withCheck({ interval: '1s', timeout: '2s' }))).toContain(
-      'services.api.checks[0].timeout: must not exceed the interval',
+      'services.api.checks[0].timeout: must not exceed the interval (1s)',
+    );
+    // A timeout the check does not set is named where it is set.
+    const defaults = { interval: '5s', timeout: '10s' };
+    expect(refusal({ ...withCheck({}), defaults })).toBe(
+      'defaults.timeout: must not exceed defaults.interval (5s)',
+    );
+    expect(refusal({ ...withCheck({ interval: '5s' }), defaults: { interval: '30s', timeout: '10s' } })).toBe(
+      'services.api.checks[0].interval: is shorter than defaults.timeout (10s), which this check takes: give it a timeout of its own',
     );
     const twice = { name: 'c', kind: 'tcp', host: 'db', port: 1 };
     expect(refusal({ services: { api: { checks: [twice, twice] } } })).toContain(
