@@ -76,14 +76,36 @@ export class Scheduler {
     await Promise.all(this.checks.map((check) => this.runScheduled(check)));
   }
 
-  /** Runs an ad-hoc check (a /probe) under the same concurrency limit; the result is not kept. */
+  /**
+   * Runs an ad-hoc check (a /probe) under the same concurrency limit; the result is not kept. The timeout
+   * counts from the request, waiting for a slot included: Prometheus gives up on the scrape after it, so a
+   * probe still queued then fails at once, saying why.
+   */
   probe(
     kind: CheckKind,
     spec: Record<string, unknown>,
     timeoutMs: number,
     extras: ProbeExtras,
   ): Promise<CheckResult> {
-    return this.track(this.limiter.run(() => runCheck(kind, spec, timeoutMs, this.clock, extras)));
+    const queued = this.clock.monotonic();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const run = this.limiter
+      .run(async () => {
+        const waitedMs = this.clock.monotonic() - queued;
+        if (waitedMs >= 1) extras.log('Waited for a free check slot', { seconds: waitedMs / 1000 });
+        const result = await runCheck(kind, spec, timeoutMs - waitedMs, this.clock, extras);
+        // As blackbox_exporter's, the duration is the whole probe's, from the request on.
+        return { ...result, durationSeconds: result.durationSeconds + waitedMs / 1000 };
+      }, deadline.signal)
+      .catch((err: unknown): CheckResult => {
+        if (!deadline.signal.aborted) throw err;
+        const message = `no free check slot within the ${timeoutMs / 1000}s timeout (max_concurrent_checks are all busy)`;
+        extras.log('Timeout reached', { err: message }, 'error');
+        return { success: false, message, durationSeconds: timeoutMs / 1000, finishedAt: this.clock.now() };
+      })
+      .finally(() => clearTimeout(timer));
+    return this.track(run);
   }
 
   /**

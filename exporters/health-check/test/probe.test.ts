@@ -112,6 +112,47 @@ describe('/probe as blackbox_exporter answers it', () => {
   });
 });
 
+describe('/probe with every check slot busy', () => {
+  it("fails a probe still waiting for a slot at its timeout, which counts from the request, as Prometheus's does", async () => {
+    const stalled = await startHttp(() => undefined); // never answers
+    const config = parseConfig({
+      max_concurrent_checks: 1,
+      probe: {
+        allowed_targets: [`127.0.0.1:${stalled.port}`],
+        modules: { slow: { kind: 'http', timeout: '3s' }, quick: { kind: 'http', timeout: '1s' } },
+      },
+    });
+    const { app, exporter } = await exporterApp(config);
+    const started = Date.now();
+    const probe = (module: string) =>
+      request(app)
+        .get('/probe')
+        .query({ target: `http://127.0.0.1:${stalled.port}/`, module, debug: 'true' })
+        .expect(200)
+        .then((res) => ({ text: res.text, seconds: (Date.now() - started) / 1000 }));
+    try {
+      const holding = probe('slow');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Queued behind the slow one: each gives up at its own timeout, not after the slot came free.
+      const queued = await Promise.all([probe('quick'), probe('quick')]);
+      for (const { text, seconds } of queued) {
+        expect(seconds).toBeLessThan(2);
+        expect(text).toMatch(/^probe_success 0$/m);
+        expect(text).toContain(
+          'no free check slot within the 1s timeout (max_concurrent_checks are all busy)',
+        );
+        expect(text).toMatch(/^probe_duration_seconds 1$/m);
+      }
+      const slow = await holding;
+      expect(slow.text).toMatch(/^probe_success 0$/m);
+      expect(slow.seconds).toBeGreaterThanOrEqual(2.9);
+    } finally {
+      await exporter.stop();
+      await stalled.close();
+    }
+  });
+});
+
 describe('blackbox_modules', () => {
   it('refuses a key blackbox has and the kinds cannot honour, saying why', () => {
     expect(() =>
