@@ -4,6 +4,7 @@ import type { Db } from '../src/db/database';
 import { notification, openTempDb } from './helpers';
 import { BACKENDS, stopTestPostgres } from './support/backends';
 import { mergeHarness, mergeOptions } from './support/merge';
+import { routingSchema } from '../src/routing/schema';
 
 afterAll(stopTestPostgres);
 
@@ -175,6 +176,86 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     expect(rest).toHaveLength(0);
     expect(old).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:01:00.000Z' });
     expect(fresh).toMatchObject({ status: 'triggered', opened_at: '2026-11-22T12:00:00.000Z' });
+  });
+
+  it('ends an occurrence that Alertmanager replaced with a later one of its fingerprint, whose resolve never comes', async () => {
+    // Resolved and firing again within group_interval: Alertmanager holds one alert per fingerprint and
+    // sends the new startsAt, never the old occurrence's resolve.
+    await merge(notification([{ fingerprint: 'a' }, { fingerprint: 'b' }]));
+    const again = { fingerprint: 'a', startsAt: '2026-11-22T10:05:00Z' };
+    await merge(notification([again, { fingerprint: 'b' }]), { now: '2026-11-22T10:06:00.000Z' });
+    expect((await alerts()).map((a) => [a.fingerprint, a.starts_at, a.status, a.ends_at])).toEqual([
+      ['a', '2026-11-22T10:00:00.000Z', 'resolved', '2026-11-22T10:05:00.000Z'],
+      ['b', '2026-11-22T10:00:00.000Z', 'firing', null],
+      ['a', '2026-11-22T10:05:00.000Z', 'firing', null],
+    ]);
+    expect((await incidents())[0]).toMatchObject({ status: 'triggered' });
+    await merge(
+      notification([
+        { ...again, status: 'resolved' },
+        { fingerprint: 'b', status: 'resolved' },
+      ]),
+      {
+        now: '2026-11-22T10:09:00.000Z',
+      },
+    );
+    const [incident, ...rest] = await incidents();
+    expect(rest).toHaveLength(0);
+    expect(incident).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:09:00.000Z' });
+    expect(await notifications()).toEqual([`${incident!.id}:triggered`, `${incident!.id}:resolved`]);
+  });
+
+  it('records a late delivery of a replaced occurrence as ended where the later one began, paging nobody', async () => {
+    const later = { fingerprint: 'a', startsAt: '2026-11-22T10:05:00Z' };
+    await merge(notification([{ ...later, status: 'resolved', endsAt: '2026-11-22T10:06:00Z' }]), {
+      now: '2026-11-22T10:06:00.000Z',
+    });
+    // The earlier occurrence's firing notification, delivered late (a retry after an outage).
+    await merge(notification([{ fingerprint: 'a' }]), { now: '2026-11-22T10:07:00.000Z' });
+    expect((await alerts()).map((a) => [a.starts_at, a.status, a.ends_at])).toEqual([
+      ['2026-11-22T10:05:00.000Z', 'resolved', '2026-11-22T10:06:00.000Z'],
+      ['2026-11-22T10:00:00.000Z', 'resolved', '2026-11-22T10:05:00.000Z'],
+    ]);
+    expect((await incidents()).map((i) => i.status)).toEqual(['resolved', 'resolved']);
+    expect(await notifications()).toEqual([]);
+  });
+
+  it('routes a group by its most urgent alert, and records every route its alerts went to', async () => {
+    const routing = routingSchema.parse({
+      team: 'ops',
+      channels: ['ops-mail'],
+      routes: [
+        { matchers: ['severity="critical"'], team: 'sre', channels: ['pager'], escalation: 'page' },
+        { matchers: ['severity="warning"'], channels: ['ops-chat'] },
+      ],
+    });
+    // Alertmanager sorts a group's alerts by their labels: the warning may well come first.
+    const payload = notification([
+      { fingerprint: 'w', labels: { instance: 'db-1', severity: 'warning' } },
+      { fingerprint: 'c', labels: { instance: 'db-2', severity: 'critical' } },
+      { fingerprint: 'w2', labels: { instance: 'db-3', severity: 'warning' } },
+    ]);
+    await ingest(db, [{ payload }], { ...mergeOptions(), routing });
+    const [incident] = await incidents();
+    expect(incident).toMatchObject({ severity: 'critical', team: 'sre' });
+    const routes = JSON.parse(incident!.route!) as { key: string; team: string; escalation?: string }[];
+    expect(routes.map((r) => [r.key, r.team, r.escalation])).toEqual([
+      ['{}/{severity="critical"}', 'sre', 'page'],
+      ['{}/{severity="warning"}', 'ops', undefined],
+    ]);
+    // The critical route's escalation runs, and every route's channels hear of it.
+    const told = await db
+      .selectFrom('notifications')
+      .select(['channel', 'event'])
+      .orderBy('channel')
+      .execute();
+    expect(told).toEqual([
+      { channel: 'ops-chat', event: 'triggered' },
+      { channel: 'pager', event: 'triggered' },
+    ]);
+    expect(await db.selectFrom('escalations').select('incident_id').execute()).toEqual([
+      { incident_id: incident!.id },
+    ]);
   });
 
   it('resolves an incident stored before routes were snapshotted (route null) without notifying anyone', async () => {

@@ -32,6 +32,8 @@ interface AlertDraw {
   resolved: boolean;
   /** endsAt: 30 s or 60 s after startsAt, or none (Alertmanager's zero time), read as the merge time. */
   end: number;
+  /** The model's: a firing draw a later occurrence replaced, ended at that one's start. */
+  replacedAt?: string;
 }
 /** Deliveries merged in one batch (one transaction, one merge time), then minutes until the next batch. */
 interface Batch {
@@ -57,7 +59,8 @@ const scenarioDraw = fc.record({
 });
 
 const startsAt = (a: AlertDraw) => at(a.start * MINUTE);
-const endsAt = (a: AlertDraw) => (a.end === 2 ? undefined : at(a.start * MINUTE + (a.end + 1) * 30_000));
+const endsAt = (a: AlertDraw) =>
+  a.replacedAt ?? (a.end === 2 ? undefined : at(a.start * MINUTE + (a.end + 1) * 30_000));
 
 interface ModelAlert {
   incident: number;
@@ -105,7 +108,25 @@ class Model {
 
   fingerprint = (a: AlertDraw) => `${this.prefix}${a.fp}`;
 
-  merge(snapshot: AlertDraw[], now: string): void {
+  /** The earliest start of the fingerprint after `start`, among every occurrence seen. */
+  private nextStart(
+    fingerprint: string,
+    start: string,
+    seen: { fingerprint: string; starts_at: string }[] = [],
+  ) {
+    return [...this.alerts.values(), ...seen]
+      .filter((m) => m.fingerprint === fingerprint && m.starts_at > start)
+      .map((m) => m.starts_at)
+      .sort()[0];
+  }
+
+  merge(draws: AlertDraw[], now: string): void {
+    // A firing occurrence that a later one of its fingerprint replaced arrives as ended where that began.
+    const seen = draws.map((a) => ({ fingerprint: this.fingerprint(a), starts_at: startsAt(a) }));
+    const snapshot = draws.map((a): AlertDraw => {
+      const next = a.resolved ? undefined : this.nextStart(this.fingerprint(a), startsAt(a), seen);
+      return next === undefined ? a : { ...a, resolved: true, replacedAt: next };
+    });
     const events = new Map<string, { incident: number; kind: string; alerts: AlertDraw[] }>();
     const event = (incident: number, kind: 'alert_fired' | 'alert_resolved', a: AlertDraw) => {
       const key = `${incident}:${kind}`;
@@ -162,7 +183,12 @@ class Model {
       }
       if (target === undefined) {
         const allResolved = fresh.every((a) => a.resolved);
-        const title = `${FINGERPRINTS[fresh[0]!.fp]!.name} on api`;
+        // Named by its most urgent alert, of the firing ones when there are.
+        const firing = fresh.filter((a) => !a.resolved);
+        const lead = (firing.length > 0 ? firing : fresh).reduce((l, a) =>
+          rank(FINGERPRINTS[a.fp]!.severity) < rank(FINGERPRINTS[l.fp]!.severity) ? a : l,
+        );
+        const title = `${FINGERPRINTS[lead.fp]!.name} on api`;
         target = this.incidents.length;
         this.incidents.push({
           status: allResolved ? 'resolved' : 'triggered',
@@ -193,6 +219,25 @@ class Model {
         event(target, a.resolved ? 'alert_resolved' : 'alert_fired', a);
       }
       touched.add(target);
+    }
+    // Alertmanager holds one alert per fingerprint: in open incidents, an occurrence of a fingerprint the
+    // snapshot names stops firing where the next occurrence of it began.
+    for (const a of snapshot) {
+      const firing = [...this.alerts.values()]
+        .filter(
+          (m) =>
+            m.fingerprint === this.fingerprint(a) &&
+            m.status === 'firing' &&
+            this.incidents[m.incident]!.status !== 'resolved',
+        )
+        .sort((x, y) => x.starts_at.localeCompare(y.starts_at));
+      for (const m of firing) {
+        const next = this.nextStart(m.fingerprint, m.starts_at);
+        if (next === undefined) continue;
+        Object.assign(m, { status: 'resolved', ends_at: next, last_seen_at: now });
+        event(m.incident, 'alert_resolved', a);
+        touched.add(m.incident);
+      }
     }
     for (const e of events.values()) {
       const counts = new Map<string, number>();

@@ -31,15 +31,25 @@ async function incident(db: Db, name: string, openedDaysAgo: number, resolvedDay
   const startsAt = daysAgo(openedDaysAgo);
   const groupKey = `{}:{alertname="${name}"}`;
   const options = { reopenWindowMs: 0, routing, policies: new Map() };
-  const [opened] = await ingest(db, [{ payload: notification([{ name, startsAt }], { groupKey }) }], {
-    ...options,
-    now: startsAt,
-  });
+  // Alertmanager's fingerprint is its labels' hash: alerts of other names have their own.
+  const fingerprint = name;
+  const [opened] = await ingest(
+    db,
+    [{ payload: notification([{ name, startsAt, fingerprint }], { groupKey }) }],
+    {
+      ...options,
+      now: startsAt,
+    },
+  );
   if (resolvedDaysAgo !== undefined) {
     const endsAt = daysAgo(resolvedDaysAgo);
     await ingest(
       db,
-      [{ payload: notification([{ name, startsAt, status: 'resolved', endsAt }], { groupKey }) }],
+      [
+        {
+          payload: notification([{ name, startsAt, fingerprint, status: 'resolved', endsAt }], { groupKey }),
+        },
+      ],
       {
         ...options,
         now: endsAt,

@@ -8,6 +8,7 @@ import { route, type CorrelationRule, type RoutingTree } from '../routing/tree';
 import type { WebhookAlert, WebhookPayload } from '../webhook/payload';
 import { age, type IncidentState, type MergeState } from './merge-state';
 import type { MergeWrites } from './merge-writes';
+import { leadAlert } from './rules';
 
 type Tx = Transaction<DatabaseSchema>;
 
@@ -27,14 +28,15 @@ export interface Correlation {
  */
 export function correlationOf(payload: WebhookPayload, routing: RoutingTree): Correlation | undefined {
   const firing = payload.alerts.filter((a) => a.status === 'firing');
-  const first = firing[0];
-  if (!first) return undefined;
-  const matched = route(routing, { ...first.labels, ...payload.commonLabels })[0];
+  if (firing.length === 0) return undefined;
+  // The route the incident would open on: its lead alert's, as ingest.ts routes it.
+  const lead = leadAlert(firing);
+  const matched = route(routing, { ...lead.labels, ...payload.commonLabels })[0];
   const rule = matched?.correlation;
   if (!matched || !rule) return undefined;
   const labels: Record<string, string> = {};
   for (const name of rule.by) {
-    const value = first.labels[name];
+    const value = lead.labels[name];
     if (!value || firing.some((a) => a.labels[name] !== value)) return undefined;
     labels[name] = value;
   }

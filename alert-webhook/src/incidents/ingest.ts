@@ -4,10 +4,18 @@ import type { Db } from '../db/database';
 import type { DatabaseSchema } from '../db/schema';
 import { alertFingerprint, normaliseTime, type WebhookAlert, type WebhookPayload } from '../webhook/payload';
 import { boundExtra } from './extra';
-import { decideAlert, highestSeverity } from './rules';
-import { route, type RoutingTree } from '../routing/tree';
+import { decideAlert, highestSeverity, leadAlert } from './rules';
+import { route, type MatchedRoute, type RoutingTree } from '../routing/tree';
 import type { EscalationPolicy } from '../escalation/policy';
-import { age, chunks, MergeState, occurrenceKey, type IncidentState, type NewAlert } from './merge-state';
+import {
+  age,
+  chunks,
+  MergeState,
+  occurrenceKey,
+  type AlertState,
+  type IncidentState,
+  type NewAlert,
+} from './merge-state';
 import { MergeWrites, SYSTEM_ACTOR } from './merge-writes';
 import {
   correlationOf,
@@ -19,7 +27,9 @@ import {
 
 type Tx = Transaction<DatabaseSchema>;
 type MergeContext = MergeOptions & { now: string };
-type Incoming = Map<string, { row: NewAlert; alert: WebhookAlert }>;
+/** A snapshot's alert as a row to store, beside the alert as sent. */
+type FreshAlert = { row: NewAlert; alert: WebhookAlert };
+type Incoming = Map<string, FreshAlert>;
 
 const KNOWN_ALERT_FIELDS = new Set([
   'status',
@@ -64,41 +74,57 @@ function toRow(alert: WebhookAlert, now: string): NewAlert {
   };
 }
 
-function describeIncident(payload: WebhookPayload, first: WebhookAlert, routing: RoutingTree) {
-  const labels = { ...first.labels, ...payload.commonLabels };
+/**
+ * What an opening incident is: named, owned and routed by its lead alert (rules.ts), so that a critical
+ * alert among warnings takes the critical route; `route` lists every route its alerts went to, the lead's
+ * first.
+ */
+function describeIncident(payload: WebhookPayload, fresh: FreshAlert[], routing: RoutingTree) {
+  // Of the firing ones when there are: a resolved alert recorded with them does not decide the route.
+  const firing = fresh.filter((f) => f.row.status === 'firing');
+  const lead = leadAlert((firing.length > 0 ? firing : fresh).map((f) => f.alert));
+  const labelsOf = (a: WebhookAlert) => ({ ...a.labels, ...payload.commonLabels });
+  const labels = labelsOf(lead);
   const title =
     payload.commonAnnotations.summary ??
-    first.annotations.summary ??
+    lead.annotations.summary ??
     labels.alertname ??
     (Object.entries(payload.groupLabels)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ') ||
       payload.groupKey);
-  const routes = route(routing, labels);
+  const routes = new Map<string, MatchedRoute>();
+  for (const alert of [lead, ...fresh.map((f) => f.alert)]) {
+    for (const r of route(routing, labelsOf(alert))) {
+      const at = r.path.join('/');
+      if (!routes.has(at)) routes.set(at, r);
+    }
+  }
+  const taken = [...routes.values()];
   return {
     service: labels.service ?? null,
     // The alert's own team label wins; otherwise the team of the first route it took.
-    team: labels.team ?? routes[0]?.team ?? null,
+    team: labels.team ?? taken[0]?.team ?? null,
     component: labels.component ?? null,
     title,
-    route: JSON.stringify(routes),
+    route: JSON.stringify(taken),
   };
 }
 
 function openIncident(
   state: MergeState,
   payload: WebhookPayload,
-  rows: NewAlert[],
-  firstAlert: WebhookAlert,
+  fresh: FreshAlert[],
   options: MergeContext & { correlation: Correlation | undefined },
 ): IncidentState {
+  const rows = fresh.map((f) => f.row);
   const allResolved = rows.every((r) => r.status === 'resolved');
   return state.open({
     receiver: payload.receiver,
     group_key: payload.groupKey,
     status: allResolved ? 'resolved' : 'triggered',
     severity: highestSeverity(rows.map((r) => r.severity)),
-    ...describeIncident(payload, firstAlert, options.routing),
+    ...describeIncident(payload, fresh, options.routing),
     group_labels: JSON.stringify(payload.groupLabels),
     common_labels: JSON.stringify(payload.commonLabels),
     external_url: payload.externalURL || null,
@@ -139,9 +165,14 @@ function mergeSnapshot(
   const changesBefore = writes.changes.length;
   const alertEvents = new AlertEvents();
   const touched = new Set<IncidentState>();
-  const fresh: { row: NewAlert; alert: WebhookAlert }[] = [];
+  const fresh: FreshAlert[] = [];
   const known: IncidentState[] = [];
+  for (const { row } of incoming.values()) state.noteStart(row.fingerprint, row.starts_at);
   for (const [key, item] of incoming) {
+    // A late delivery of an occurrence that a later one replaced: it ended where that one began.
+    const replacedAt =
+      item.row.status === 'firing' && state.nextStart(item.row.fingerprint, item.row.starts_at);
+    if (replacedAt) item.row = { ...item.row, status: 'resolved', ends_at: replacedAt };
     const stored = state.alerts.get(key);
     if (stored) known.push(stored.incident);
     const decision = decideAlert(stored?.status, item.row.status);
@@ -173,14 +204,7 @@ function mergeSnapshot(
       target = joinCorrelated(state, writes, correlation, payload, alerts, now);
     }
     if (target === undefined) {
-      const first = fresh[0] as { alert: WebhookAlert };
-      target = openIncident(
-        state,
-        payload,
-        fresh.map((f) => f.row),
-        first.alert,
-        { ...options, correlation },
-      );
+      target = openIncident(state, payload, fresh, { ...options, correlation });
       opened = target.row.status === 'resolved' ? 0 : 1;
       if (opened) writes.changes.push({ incident: target, change: 'opened' });
       writes.timeline.push({
@@ -205,6 +229,7 @@ function mergeSnapshot(
     touched.add(target);
   }
 
+  supersede(state, writes, incoming, { events: alertEvents, touched, now });
   writes.timeline.push(...alertEvents.entries());
   let resolved = 0;
   for (const incident of touched) {
@@ -214,6 +239,45 @@ function mergeSnapshot(
     }
   }
   return { touched, opened, resolved, changes: writes.changes.length - changesBefore };
+}
+
+/**
+ * Alertmanager holds one alert per fingerprint: a later occurrence (startsAt) replaces an earlier one, and
+ * the earlier one's resolution is then never sent (it re-fired within group_interval). So in open
+ * incidents an occurrence of a fingerprint the snapshot names stops firing where the next one began.
+ */
+function supersede(
+  state: MergeState,
+  writes: MergeWrites,
+  incoming: Incoming,
+  { events, touched, now }: { events: AlertEvents; touched: Set<IncidentState>; now: string },
+): void {
+  const named = new Map<string, FreshAlert>();
+  for (const item of incoming.values()) named.set(item.row.fingerprint, item);
+  const firing = new Map<string, AlertState[]>();
+  for (const incident of state.incidents.values()) {
+    if (incident.row.status === 'resolved') continue;
+    for (const alert of incident.alerts) {
+      if (alert.status !== 'firing' || !named.has(alert.fingerprint)) continue;
+      const list = firing.get(alert.fingerprint) ?? [];
+      list.push(alert);
+      firing.set(alert.fingerprint, list);
+    }
+  }
+  // In the snapshot's order, each fingerprint's oldest first: the timeline lists them so.
+  for (const [fingerprint, item] of named) {
+    for (const alert of (firing.get(fingerprint) ?? []).sort((a, b) => (a.startsAt < b.startsAt ? -1 : 1))) {
+      const replacedAt = state.nextStart(fingerprint, alert.startsAt);
+      if (replacedAt === undefined) continue;
+      writes.changeAlert(
+        alert,
+        { ...item.row, starts_at: alert.startsAt },
+        { status: 'resolved', ends_at: replacedAt, last_seen_at: now },
+      );
+      events.add(alert.incident, 'alert_resolved', item.alert);
+      touched.add(alert.incident);
+    }
+  }
 }
 
 /**

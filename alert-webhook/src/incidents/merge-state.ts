@@ -26,6 +26,8 @@ export const occurrenceKey = (a: { fingerprint: string; starts_at: string }) =>
 export interface AlertState {
   id?: number;
   incident: IncidentState;
+  fingerprint: string;
+  startsAt: string;
   status: 'firing' | 'resolved';
   severity: string;
   pending?: NewAlert;
@@ -50,6 +52,8 @@ export interface IncidentState {
 export class MergeState {
   readonly alerts = new Map<string, AlertState>();
   readonly incidents = new Map<number, IncidentState>();
+  /** Every start (startsAt) known of the batch's fingerprints: stored, in any incident, or seen by the batch. */
+  private readonly starts = new Map<string, Set<string>>();
   private nextNewId = -1;
 
   /** Reads the batch's state; `reopenSince` (an ISO time) also loads incidents resolved since then. */
@@ -69,7 +73,10 @@ export class MergeState {
         .select(['incident_id', 'fingerprint', 'starts_at'])
         .where((eb) => oneOf(tx, eb, 'fingerprint', part))
         .execute();
-      for (const a of found) if (wanted.has(occurrenceKey(a))) owners.add(a.incident_id);
+      for (const a of found) {
+        state.noteStart(a.fingerprint, a.starts_at);
+        if (wanted.has(occurrenceKey(a))) owners.add(a.incident_id);
+      }
     }
     const uniqueGroups = [...new Map(groups.map((g) => [`${g.receiver}\u0000${g.groupKey}`, g])).values()];
     const incidents = await tx
@@ -110,13 +117,35 @@ export class MergeState {
         .execute();
       for (const a of rows) {
         const incident = state.incidents.get(a.incident_id) as IncidentState;
-        const alert: AlertState = { id: a.id, incident, status: a.status, severity: a.severity };
+        const alert: AlertState = {
+          id: a.id,
+          incident,
+          fingerprint: a.fingerprint,
+          startsAt: a.starts_at,
+          status: a.status,
+          severity: a.severity,
+        };
         incident.alerts.push(alert);
         // The batch's stored occurrences are among them: their owners were loaded.
         if (wanted.has(occurrenceKey(a))) state.alerts.set(occurrenceKey(a), alert);
       }
     }
     return state;
+  }
+
+  noteStart(fingerprint: string, startsAt: string): void {
+    const known = this.starts.get(fingerprint) ?? new Set();
+    known.add(startsAt);
+    this.starts.set(fingerprint, known);
+  }
+
+  /** The earliest known start of the fingerprint after `startsAt`: the occurrence that replaced it. */
+  nextStart(fingerprint: string, startsAt: string): string | undefined {
+    let next: string | undefined;
+    for (const start of this.starts.get(fingerprint) ?? []) {
+      if (start > startsAt && (next === undefined || start < next)) next = start;
+    }
+    return next;
   }
 
   /** Adds an incident this batch opens, with a placeholder id until it is inserted. */
@@ -128,7 +157,14 @@ export class MergeState {
 
   /** Adds an alert occurrence to an incident. */
   addAlert(incident: IncidentState, row: NewAlert): AlertState {
-    const alert: AlertState = { incident, status: row.status, severity: row.severity, pending: row };
+    const alert: AlertState = {
+      incident,
+      fingerprint: row.fingerprint,
+      startsAt: row.starts_at,
+      status: row.status,
+      severity: row.severity,
+      pending: row,
+    };
     incident.alerts.push(alert);
     this.alerts.set(occurrenceKey(row), alert);
     return alert;

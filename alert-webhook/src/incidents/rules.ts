@@ -12,6 +12,16 @@ export function highestSeverity(severities: Iterable<string>): string {
   return best ?? 'none';
 }
 
+/**
+ * The alert a group's incident is named, owned and routed by: its most urgent, the first of them in the
+ * snapshot's order (of a non-empty list). Alertmanager orders a group's alerts by their labels, so the
+ * first may be a warning beside a critical one.
+ */
+export function leadAlert<A extends { labels: Record<string, string> }>(alerts: readonly A[]): A {
+  const urgency = (a: A) => severityRank(a.labels.severity ?? 'none');
+  return alerts.reduce((lead, a) => (urgency(a) < urgency(lead) ? a : lead));
+}
+
 export type AlertDecision = 'new' | 'resolve' | 'refresh' | 'stale';
 
 /**
