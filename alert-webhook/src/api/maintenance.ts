@@ -59,8 +59,10 @@ export function maintenanceRouter(
   router.delete('/maintenance/:id', responder, async (req, res) => {
     const id = windowId(req);
     const existing = await windows.get(id);
-    if (!existing || existing.deleted_at !== null)
-      throw new HttpError(404, 'not_found', `maintenance window ${id} does not exist`);
+    if (!existing) throw new HttpError(404, 'not_found', `maintenance window ${id} does not exist`);
+    const now = new Date().toISOString();
+    // Ended already (GET still shows it): the same outcome again, as a repeated DELETE should be.
+    if (existing.deleted_at !== null) return void res.json(presentWindow(existing, now));
     if (existing.source === 'config') {
       throw new HttpError(
         409,
@@ -68,10 +70,11 @@ export function maintenanceRouter(
         `maintenance window ${id} (${existing.name ?? ''}) comes from the configuration file; remove it there`,
       );
     }
-    const now = new Date().toISOString();
     const deleted = await windows.delete(id, (res.locals.caller as Caller).name, now);
-    if (!deleted) throw new HttpError(404, 'not_found', `maintenance window ${id} does not exist`);
-    res.json(presentWindow(deleted, now));
+    // Ended meanwhile by another request: the same outcome.
+    const ended = deleted ?? (await windows.get(id));
+    if (!ended) throw new HttpError(404, 'not_found', `maintenance window ${id} does not exist`);
+    res.json(presentWindow(ended, now));
   });
   return router;
 }

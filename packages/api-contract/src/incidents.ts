@@ -79,12 +79,13 @@ export const incident = named(
     resolved_at: timestamp.nullable(),
     resolved_by: z.string().nullable(),
     assignee: z.string().nullable(),
-    route: route
-      .nullable()
-      .register(components, { description: 'the first route the alerts went to (it decides the team)' }),
-    routes: z
-      .array(route)
-      .register(components, { description: 'every route the alerts went to (more than one with continue)' }),
+    route: route.nullable().register(components, {
+      description:
+        'the route of its lead alert (the most urgent firing one when it opened): it decides the team and escalation',
+    }),
+    routes: z.array(route).register(components, {
+      description: "every route its alerts went to when it opened, the lead alert's first",
+    }),
     flapping_since: timestamp.nullable(),
     likely_cause: z.string().nullable().register(components, {
       description:

@@ -75,7 +75,7 @@ const transition = (kind: 'acknowledge' | 'resolve' | 'reopen', summary: string)
 });
 
 /** Every operation of the API, in the order the OpenAPI document and the README list them. */
-export const OPERATIONS: Operation[] = [
+const DEFINED: Operation[] = [
   {
     id: 'receiveAlerts',
     method: 'post',
@@ -89,7 +89,6 @@ export const OPERATIONS: Operation[] = [
       400: ['invalid_json', 'invalid_payload', 'invalid_utf8'],
       413: ['too_large'],
       415: ['unsupported_media_type'],
-      503: ['unavailable'],
     },
   },
   {
@@ -342,6 +341,14 @@ export const OPERATIONS: Operation[] = [
     errors: { 404: [], 410: [] },
   },
 ];
+
+/**
+ * Every operation but the public document reads the database: busy (SQLite's lock) or unreachable
+ * (PostgreSQL), it answers 503 `unavailable` with Retry-After, as the webhook does.
+ */
+export const OPERATIONS: Operation[] = DEFINED.map((op) =>
+  op.access === 'public' ? op : { ...op, errors: { ...op.errors, 503: ['unavailable'] } },
+);
 
 export function isDocument(response: z.ZodType | Document): response is Document {
   return !(response instanceof z.ZodType);

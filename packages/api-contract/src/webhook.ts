@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { named } from './registry';
+import { components, named } from './registry';
 import { parseRfc3339, rfc3339String } from './time';
 
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
@@ -159,5 +159,18 @@ export function readWebhookPayload(body: unknown): WebhookPayload | undefined {
 export const webhookAccepted = named(
   'WebhookAccepted',
   'The delivery is stored durably and will be merged into incidents',
-  z.strictObject({ status: z.literal('accepted'), inbox_id: z.number().int() }),
+  z.strictObject({
+    status: z.literal('accepted'),
+    inbox_id: z
+      .number()
+      .int()
+      .nullable()
+      .register(components, { description: 'the stored delivery; null when every alert was a heartbeat' }),
+    heartbeats: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .register(components, { description: 'how many of its alerts were heartbeats (recorded, not merged)' }),
+  }),
 );

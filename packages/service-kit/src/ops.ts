@@ -1,6 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { ConfigError, formatProblem } from './problems';
+import { ConfigError, formatPath } from './problems';
 import { sendError } from './http-error';
 import type { Runtime } from './runtime';
 
@@ -50,7 +50,14 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
       await runtime.reload();
       res.json({ status: 'reloaded' });
     } catch (err) {
-      const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [];
+      // As every error's details: the key at fault, and what is wrong there (with its file:line:col).
+      const problems =
+        err instanceof ConfigError
+          ? err.problems.map((p) => ({
+              field: formatPath(p.path),
+              message: p.position ? `${p.position}: ${p.message}` : p.message,
+            }))
+          : [];
       sendError(res, 500, 'reload_failed', `failed to reload config: ${(err as Error).message}`, problems);
     }
   });

@@ -131,9 +131,12 @@ describe('a running service', () => {
     writeFileSync(path, 'greeting: hola\nbogus: 1\n');
     const refused = await fetch(`${url}/-/reload`, { method: 'POST' });
     expect(refused.status).toBe(500);
-    const body = (await refused.json()) as { error: { code: string; message: string } };
+    const body = (await refused.json()) as {
+      error: { code: string; message: string; details: { field: string; message: string }[] };
+    };
     expect(body.error.code).toBe('reload_failed');
     expect(body.error.message).toContain(`${path}:2:1: bogus: unknown field`);
+    expect(body.error.details).toEqual([{ field: 'bogus', message: `${path}:2:1: unknown field` }]);
     expect(await greeting()).toBe('hallo');
     expect(await metric(url, 'greeter_config_last_reload_successful')).toBe('0');
     proc.child.kill('SIGHUP');
