@@ -25,6 +25,13 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
 const PROMETHEUS_SPELLINGS: Record<string, string> = {
   'config.check': 'check-config',
   'config.file': 'config',
+  'web.config': 'web.config.file',
+};
+
+/** Prometheus's flags for what Vigil's services read from their configuration file. */
+const IN_THE_FILE: Record<string, string> = {
+  'web.listen-address': 'server.listen_address and server.port',
+  'log.level': 'log_level',
 };
 
 export interface CommandLine {
@@ -59,6 +66,8 @@ export function parseCommandLine(argv: string[], flags: Record<string, FlagSpec>
     const flag = /'(-{1,2}[^'= ]+)/.exec(message)?.[1];
     if (flag && /unknown option/i.test(message)) {
       const name = flag.replace(/^-+/, '');
+      const key = IN_THE_FILE[name];
+      if (key) throw new UsageError(`unknown flag ${flag}: set ${key} in the configuration file (--config)`);
       const known = PROMETHEUS_SPELLINGS[name];
       const guess = known && known in flags ? known : closest(name, Object.keys(flags));
       throw new UsageError(`unknown flag ${flag}${guess ? ` (did you mean --${guess}?)` : ''}`);

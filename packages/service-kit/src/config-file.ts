@@ -59,7 +59,9 @@ export function loadConfigFile<T>(path: string, parse: (doc: unknown) => T): T {
         const pos = e.linePos?.[0];
         return {
           path: [],
-          message: `not valid YAML: ${(e.message.split('\n')[0] as string).replace(/ at line \d+, column \d+:?$/, '')}`,
+          message: /multiple documents/.test(e.message)
+            ? 'a second YAML document starts here (---): a configuration file holds one'
+            : `not valid YAML: ${(e.message.split('\n')[0] as string).replace(/ at line \d+, column \d+:?$/, '')}`,
           position: pos ? `${path}:${pos.line}:${pos.col}` : path,
         };
       }),

@@ -26,13 +26,18 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
   const healthy = (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
   };
+  // Logged when readiness changes, not at every probe: a load balancer polling a starting service would
+  // otherwise fill the log with the same warning.
+  let lastReason: string | undefined;
   const ready = async (_req: Request, res: Response) => {
     const reason = await Promise.resolve(hooks.notReady?.()).catch((err: unknown) => String(err));
-    if (reason === undefined) res.json({ status: 'ready' });
-    else {
-      log.warn({ reason }, 'readiness check failed');
-      sendError(res, 503, 'not_ready', reason);
+    if (reason !== lastReason) {
+      if (reason === undefined) log.info('ready');
+      else log.warn({ reason }, 'not ready');
+      lastReason = reason;
     }
+    if (reason === undefined) res.json({ status: 'ready' });
+    else sendError(res, 503, 'not_ready', reason);
   };
   app.get(['/healthz', '/-/healthy'], healthy);
   app.get(['/readyz', '/-/ready'], ready);

@@ -91,6 +91,10 @@ describe('config files', () => {
     expect(problems(() => loadConfigFile(file('dup.yml', 'a: 1\na: 2\n'), (d) => d))[0]).toMatch(
       /dup\.yml:2:1: not valid YAML: Map keys must be unique/,
     );
+    // Said in the user's terms, not the YAML library's ("please use YAML.parseAllDocuments()").
+    expect(problems(() => loadConfigFile(file('two.yml', 'a: 1\n---\nb: 2\n'), (d) => d))).toEqual([
+      `${join(dir, 'two.yml')}:2:1: a second YAML document starts here (---): a configuration file holds one`,
+    ]);
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 0; i < 8; i++)
       bomb.push(

@@ -61,6 +61,18 @@ describe('the command line', () => {
     expect(run(['--config.file', 'x.yml']).stderr).toContain(
       'greeter: unknown flag --config.file (did you mean --config?)',
     );
+    expect(run(['--web.config=web.yml']).stderr).toContain(
+      'greeter: unknown flag --web.config (did you mean --web.config.file?)',
+    );
+    // Where Prometheus's exporters take a flag, the setting lives in the file here.
+    const listen = run(['--web.listen-address=:9115']);
+    expect(listen.status).toBe(2);
+    expect(listen.stderr).toContain(
+      'greeter: unknown flag --web.listen-address: set server.listen_address and server.port in the configuration file (--config)',
+    );
+    expect(run(['--log.level', 'debug']).stderr).toContain(
+      'greeter: unknown flag --log.level: set log_level in the configuration file (--config)',
+    );
   });
 
   it('prints the version, revision and Node.js version', () => {
