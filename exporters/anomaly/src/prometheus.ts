@@ -8,6 +8,12 @@ const clientFor = (http: HttpClientSettings) => {
   return client;
 };
 
+/** Ends the requests under way with these settings at once, and their kept-alive connections. */
+export function hangUp(http: HttpClientSettings): void {
+  clients.get(http)?.close();
+  clients.delete(http);
+}
+
 /** One series of a query_range answer: its labels and its finite samples, timestamps in milliseconds. */
 export interface RangeSeries {
   labels: Record<string, string>;

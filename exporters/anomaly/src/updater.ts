@@ -1,9 +1,9 @@
-import type { Logger } from '@vigil/service-kit';
+import type { HttpClientSettings, Logger } from '@vigil/service-kit';
 import type { Config, QueryConfig } from './config';
 import type { Assessment } from './detectors/detector';
 import { createDetector } from './detectors';
 import type { NoveltyDetector } from './detectors/novelty';
-import { PrometheusError, queryRange, type RangeSeries } from './prometheus';
+import { hangUp, PrometheusError, queryRange, type RangeSeries } from './prometheus';
 
 /** The model of one source series and what it last said. */
 export interface SeriesState {
@@ -61,6 +61,8 @@ export class Updater {
   private running: Promise<void> | undefined;
   private started = false;
   private stopped = false;
+  /** The settings of the pull under way (or the last), whose requests a stop ends. */
+  private pulling: HttpClientSettings | undefined;
   /** A reload came during a pull: pull again as soon as it ends. */
   private again = false;
 
@@ -111,7 +113,9 @@ export class Updater {
     const queries = this.queries;
     let ok = true;
     const round = this.rounds;
+    this.pulling = config.prometheus.http;
     for (const q of queries) {
+      if (this.stopped) return;
       // After an outage longer than the history, only the history is worth pulling.
       const start = Math.max(end - config.historyMs, (q.pulledUntilMs ?? -Infinity) + step);
       // A query's first pull is its history, learnt to train the models, not news to alert on.
@@ -131,6 +135,8 @@ export class Updater {
           q.pulledUntilMs = to;
         }
       } catch (err) {
+        // Stopping cut the request short (see stop): not a failure of Prometheus.
+        if (this.stopped) return;
         ok = false;
         const details = err instanceof PrometheusError ? err.details : {};
         this.log.warn({ query: q.config.name, err: (err as Error).message, ...details }, 'cannot pull query');
@@ -209,6 +215,8 @@ export class Updater {
   async stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    // A pull waiting on a Prometheus that does not answer would hold the stop for prometheus.timeout.
+    if (this.pulling) hangUp(this.pulling);
     await this.running;
   }
 }

@@ -6,6 +6,7 @@ import {
   freePort,
   serviceEndpoints,
   spawnProcess,
+  startHttp,
   startPrometheus,
   tempDir,
   type Prometheus,
@@ -156,5 +157,35 @@ describe('the anomaly exporter as a process', () => {
     await exporter!.stop('SIGTERM');
     expect(exporter!.exitStatus).toBe(0);
     exporter = undefined;
+  });
+
+  it('stops at once on SIGTERM while a pull waits on a Prometheus that does not answer', async () => {
+    const silent = await startHttp(() => undefined);
+    const hanging = join(temp.dir, 'hanging.yml');
+    const server = { listen_address: '127.0.0.1', port: await freePort() };
+    writeFileSync(
+      hanging,
+      JSON.stringify({
+        server,
+        prometheus: { url: silent.url, timeout: '30s' },
+        step: '15s',
+        history: '1h',
+        queries: [query('one', 1)],
+      }),
+    );
+    const proc = spawnProcess(process.execPath, [MAIN, '--config', hanging], { name: 'anomaly-hanging' });
+    try {
+      await proc.waitForOutput(/"msg":"anomaly listening"/);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the first pull is under way
+      const asked = Date.now();
+      await proc.stop('SIGTERM', 20_000);
+      expect(proc.exitStatus).toBe(0);
+      // Well within the 10 s that requests in flight get (docs/operations.md), not the 30 s timeout.
+      expect(Date.now() - asked).toBeLessThan(5_000);
+      expect(proc.output()).not.toMatch(/cannot pull query/);
+    } finally {
+      await proc.stop('SIGKILL');
+      await silent.close();
+    }
   });
 });
