@@ -21,6 +21,12 @@ describe('/probe as blackbox_exporter answers it', () => {
       if (req.url === '/out') return void res.writeHead(302, { Location: `${elsewhere.url}/` }).end();
       if (req.url === '/in') return void res.writeHead(301, { Location: '/ok' }).end();
       if (req.url === '/loop') return void res.writeHead(302, { Location: '/loop' }).end();
+      if (req.url === '/trickle') {
+        // A header at once, then a byte every 100 ms, never ending.
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        const timer = setInterval(() => res.write('x'), 100);
+        return void res.on('close', () => clearInterval(timer));
+      }
       res.end('ok');
     });
     const config = parseConfig({
@@ -28,6 +34,7 @@ describe('/probe as blackbox_exporter answers it', () => {
         allowed_targets: [`127.0.0.1:${web.port}`],
         modules: {
           http_2xx: { kind: 'http', timeout: '2s', headers: { Authorization: 'Bearer hidden-token' } },
+          http_1s: { kind: 'http', timeout: '1s' },
           // Eleven requests: room for them on a loaded machine, so the redirect limit is what stops it.
           http_loop: { kind: 'http', timeout: '15s' },
           dns_server: { kind: 'dns', query_name: 'example.com', timeout: '1s' },
@@ -54,6 +61,18 @@ describe('/probe as blackbox_exporter answers it', () => {
     const res = await probe(`127.0.0.1:${web.port}/ok`).expect(200);
     expect(res.text).toMatch(/^probe_success 1$/m);
     expect(res.text).toMatch(/^probe_http_status_code 200$/m);
+  });
+
+  it('reports the body read and the transfer time so far of a probe its timeout cut short, as blackbox does', async () => {
+    const res = await probe(`http://127.0.0.1:${web.port}/trickle`, 'http_1s').expect(200);
+    expect(res.text).toMatch(/^probe_success 0$/m);
+    expect(res.text).toMatch(/^probe_http_status_code 200$/m);
+    const bytes = Number(/^probe_http_uncompressed_body_length (\d+)$/m.exec(res.text)?.[1]);
+    expect(bytes).toBeGreaterThanOrEqual(3);
+    expect(bytes).toBeLessThanOrEqual(11);
+    const transfer = Number(/^probe_http_duration_seconds\{phase="transfer"\} (\S+)$/m.exec(res.text)?.[1]);
+    expect(transfer).toBeGreaterThan(0.3);
+    expect(transfer).toBeLessThan(1.2);
   });
 
   it('follows a redirect within the allowlist, and counts it', async () => {

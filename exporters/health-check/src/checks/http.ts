@@ -218,13 +218,18 @@ function bodyMatches(body: string, spec: Settings, ctx: CheckContext): string | 
 }
 
 /** Reads the body, counting every byte and keeping the first BODY_LIMIT_BYTES (for the regexes). */
-function readBody(res: Readable): Promise<{ text: string; bytes: number }> {
+/** The body, up to BODY_LIMIT_BYTES of its text; `progress` hears the byte count as chunks arrive. */
+function readBody(
+  res: Readable,
+  progress: (bytes: number) => void,
+): Promise<{ text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let kept = 0;
     let bytes = 0;
     res.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
+      progress(bytes);
       if (kept >= BODY_LIMIT_BYTES) return;
       chunks.push(chunk);
       kept += chunk.length;
@@ -556,11 +561,19 @@ export const httpCheck = defineKind({
       series.set('probe_failed_due_to_regex', HELP.regex, headerProblem ? 1 : 0);
       if (headerProblem) problems.push(headerProblem);
     }
+    // The transfer so far, kept current as the body arrives: a probe cut short by its timeout reports what
+    // it had read and for how long, as blackbox's does.
+    const transferBefore = series.get('probe_http_duration_seconds', { phase: 'transfer' }) ?? 0;
+    const transferred = (bytes: number) => {
+      series.set('probe_http_uncompressed_body_length', HELP.bodyLength, bytes);
+      const seconds = (performance.now() - (trace.responseStart ?? performance.now())) / 1000;
+      series.set('probe_http_duration_seconds', HELP.phase, transferBefore + seconds, { phase: 'transfer' });
+    };
     if (notFollowed) {
       res.body.resume();
     } else {
       try {
-        const read = await readBody(res.body);
+        const read = await readBody(res.body, transferred);
         series.set('probe_http_uncompressed_body_length', HELP.bodyLength, read.bytes);
         const hasBodyRules =
           spec.body_regex !== undefined ||
@@ -576,9 +589,12 @@ export const httpCheck = defineKind({
       }
     }
     const end = performance.now();
-    series.add('probe_http_duration_seconds', HELP.phase, (end - (trace.responseStart ?? end)) / 1000, {
-      phase: 'transfer',
-    });
+    series.set(
+      'probe_http_duration_seconds',
+      HELP.phase,
+      transferBefore + (end - (trace.responseStart ?? end)) / 1000,
+      { phase: 'transfer' },
+    );
 
     res.close();
     const lastModified = res.headers['last-modified'];
