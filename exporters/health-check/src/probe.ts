@@ -49,7 +49,12 @@ function moduleYaml(source: unknown): string {
 export function probeHandler(current: () => { config: Config; scheduler: Scheduler }) {
   return async (req: Request, res: Response) => {
     const { config, scheduler } = current();
-    const { target, module: moduleName, debug } = req.query;
+    // A parameter given twice is an array: the first counts, as in blackbox_exporter (Go's Query().Get).
+    const param = (name: string) => {
+      const value = req.query[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const [target, moduleName, debug] = [param('target'), param('module'), param('debug')];
     if (typeof target !== 'string' || target === '' || typeof moduleName !== 'string' || moduleName === '') {
       return sendError(res, 400, 'bad_request', 'target and module parameters are required');
     }

@@ -75,6 +75,13 @@ describe('/probe as blackbox_exporter answers it', () => {
     expect(transfer).toBeLessThan(1.2);
   });
 
+  it('takes the first of a parameter given twice, as blackbox does', async () => {
+    const res = await request(app)
+      .get(`/probe?target=127.0.0.1:${web.port}/ok&module=http_2xx&module=nope&target=elsewhere`)
+      .expect(200);
+    expect(res.text).toMatch(/^probe_success 1$/m);
+  });
+
   it('follows a redirect within the allowlist, and counts it', async () => {
     const res = await probe(`http://127.0.0.1:${web.port}/in`).expect(200);
     expect(res.text).toMatch(/^probe_success 1$/m);

@@ -73,6 +73,10 @@ export function describeIssues(error: z.ZodError, schema?: z.ZodType): ConfigPro
           message: `unknown field${guess ? ` (did you mean "${guess}"?)` : ''}`,
         });
       }
+    } else if (issue.code === 'invalid_key') {
+      // A map's key refused: why (its schema's words), not only that it was ("Invalid key in record").
+      const why = issue.issues.map((i) => i.message).join('; ');
+      out.push({ path: issue.path, atKey: true, message: `not a valid key: ${why}` });
     } else {
       out.push({ path: issue.path, message: issue.message });
     }

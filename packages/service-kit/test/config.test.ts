@@ -84,6 +84,16 @@ describe('config files', () => {
     ]);
   });
 
+  it("says why a map's key is refused, at the key", () => {
+    const named = z.strictObject({
+      services: z.record(z.string().regex(/^[a-z]+$/, 'must be lowercase letters'), z.number()),
+    });
+    const path = file('keys.yml', 'services:\n  api: 1\n  "bad name": 2\n');
+    expect(problems(() => loadConfigFile(path, (doc) => validateConfig(named, doc)))).toEqual([
+      `${path}:3:3: services.bad name: not a valid key: must be lowercase letters`,
+    ]);
+  });
+
   it('refuses bad YAML, duplicate keys and alias bombs naming where', () => {
     expect(problems(() => loadConfigFile(file('bad.yml', 'a: [unclosed\n'), (d) => d))[0]).toMatch(
       /bad\.yml:\d+:\d+: not valid YAML/,
