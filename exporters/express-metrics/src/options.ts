@@ -4,7 +4,15 @@ const fail = (message: string): never => {
   throw new TypeError(`expressMetrics: ${message}`);
 };
 
-const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+/** A value as the message shows it: JSON, but numbers as JavaScript writes them (JSON writes Infinity null). */
+const shown = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(shown).join(',')}]`
+    : typeof value === 'number'
+      ? String(value)
+      : (JSON.stringify(value) ?? String(value));
+
+const KNOWN: readonly string[] = ['service', 'registry', 'durationBuckets', 'defaultMetrics', 'exemplars'];
 
 /** Histogram buckets Prometheus reads right: at least one, finite, each above the one before. */
 export function increasingBuckets(buckets: unknown): buckets is number[] {
@@ -19,6 +27,9 @@ export function increasingBuckets(buckets: unknown): buckets is number[] {
 export function checkOptions(options: unknown): asserts options is ExpressMetricsOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object with service');
   const o = options as Record<string, unknown>;
+  // A misspelt option would otherwise be ignored without a word.
+  const unknown = Object.keys(o).filter((key) => !KNOWN.includes(key));
+  if (unknown.length > 0) fail(`unknown option ${unknown.join(', ')}; the options are ${KNOWN.join(', ')}`);
   if (typeof o.service !== 'string' || o.service.trim() === '')
     fail(`options.service must be a non-empty string (got ${shown(o.service)})`);
   if (

@@ -191,8 +191,12 @@ describe('express-metrics middleware', () => {
       ],
       [{ service: 's', durationBuckets: [] }, 'options.durationBuckets'],
       [{ service: 's', durationBuckets: [-1, 0.1] }, 'options.durationBuckets'],
-      [{ service: 's', durationBuckets: [0.1, Infinity] }, 'options.durationBuckets'],
-      [{ service: 's', durationBuckets: ['0.1'] }, 'options.durationBuckets'],
+      [{ service: 's', durationBuckets: [0.1, Infinity] }, '(got [0.1,Infinity])'],
+      [{ service: 's', durationBuckets: ['0.1'] }, '(got ["0.1"])'],
+      [
+        { service: 's', durationBucket: [0.1] },
+        'expressMetrics: unknown option durationBucket; the options are service, registry, durationBuckets, defaultMetrics, exemplars',
+      ],
       [{ service: 's', defaultMetrics: 'yes' }, 'options.defaultMetrics must be true or false (got "yes")'],
       [{ service: 's', exemplars: 'x' }, 'options.exemplars must be a function of the request'],
     ];
