@@ -218,6 +218,34 @@ describe('REST API', () => {
     ]);
   });
 
+  it('keeps the note of a transition another responder made first, as a note (nothing else changes)', async () => {
+    await deliver();
+    const id = await firstIncidentId();
+    await request(t.app).post(`/api/v1/incidents/${id}/acknowledge`).set(as('admin')).expect(200);
+    const again = await request(t.app)
+      .post(`/api/v1/incidents/${id}/acknowledge`)
+      .set(as('responder'))
+      .send({ note: 'looking at the db' })
+      .expect(200);
+    expect(again.body).toMatchObject({ status: 'acknowledged', acknowledged_by: 'root' });
+    const entries = again.body.timeline.map((e: { kind: string; actor: string; message: string }) => [
+      e.kind,
+      e.actor,
+      e.message,
+    ]);
+    expect(entries.filter(([kind]: string[]) => kind === 'acknowledged' || kind === 'note')).toEqual([
+      ['acknowledged', 'root', 'acknowledged'],
+      ['note', 'alice', 'looking at the db'],
+    ]);
+    // Without a note, a repeated transition records nothing.
+    await request(t.app).post(`/api/v1/incidents/${id}/acknowledge`).set(as('responder')).expect(200);
+    const audit = await t.db.selectFrom('audit_log').select(['actor', 'action']).orderBy('id').execute();
+    expect(audit).toEqual([
+      { actor: 'root', action: 'acknowledge' },
+      { actor: 'alice', action: 'note' },
+    ]);
+  });
+
   it('answers 401 to a body sent without a valid token, before reading it', async () => {
     await deliver();
     const id = await firstIncidentId();

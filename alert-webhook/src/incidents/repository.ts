@@ -89,6 +89,8 @@ export async function act(
     if (!incident) return { outcome: 'not_found' };
     const at = new Date().toISOString();
     let message: string;
+    // What is recorded: the action, or the note of a transition that changed nothing.
+    let done = action;
     if (action.kind === 'note') {
       message = action.text;
     } else if (action.kind === 'assign') {
@@ -101,28 +103,34 @@ export async function act(
     } else {
       const step = applyTransition(incident.status, action.kind);
       if (step.outcome === 'invalid') return { outcome: 'invalid', status: incident.status };
-      if (step.outcome === 'unchanged') return { outcome: 'ok' };
-      await tx
-        .updateTable('incidents')
-        .set({
-          status: step.status,
-          updated_at: at,
-          ...(action.kind === 'acknowledge' ? { acknowledged_at: at, acknowledged_by: actor } : {}),
-          ...(action.kind === 'resolve' ? { resolved_at: at, resolved_by: actor } : {}),
-          ...(action.kind === 'reopen'
-            ? { resolved_at: null, resolved_by: null, acknowledged_at: null, acknowledged_by: null }
-            : {}),
-        })
-        .where('id', '=', id)
-        .execute();
-      message = action.note ? `${ACTION_KINDS[action.kind]}: ${action.note}` : ACTION_KINDS[action.kind];
-      await react(tx, id, ACTION_KINDS[action.kind], { now: at, policies });
+      if (step.outcome === 'unchanged') {
+        // Already so (another responder was first): nothing changes, but this one's note is kept, as a note.
+        if (!action.note) return { outcome: 'ok' };
+        done = { kind: 'note', text: action.note };
+        message = action.note;
+      } else {
+        await tx
+          .updateTable('incidents')
+          .set({
+            status: step.status,
+            updated_at: at,
+            ...(action.kind === 'acknowledge' ? { acknowledged_at: at, acknowledged_by: actor } : {}),
+            ...(action.kind === 'resolve' ? { resolved_at: at, resolved_by: actor } : {}),
+            ...(action.kind === 'reopen'
+              ? { resolved_at: null, resolved_by: null, acknowledged_at: null, acknowledged_by: null }
+              : {}),
+          })
+          .where('id', '=', id)
+          .execute();
+        message = action.note ? `${ACTION_KINDS[action.kind]}: ${action.note}` : ACTION_KINDS[action.kind];
+        await react(tx, id, ACTION_KINDS[action.kind], { now: at, policies });
+      }
     }
-    const kind = ACTION_KINDS[action.kind];
-    const details = JSON.stringify(action);
+    const kind = ACTION_KINDS[done.kind];
+    const details = JSON.stringify(done);
     const entry = { at, kind, actor, message, data: details };
     // Acknowledge, resolve and reopen reach the channels as those events; notes and assignments as this one.
-    if (action.kind === 'note' || action.kind === 'assign') await addToTimeline(tx, id, entry, threads);
+    if (done.kind === 'note' || done.kind === 'assign') await addToTimeline(tx, id, entry, threads);
     else
       await tx
         .insertInto('timeline')
@@ -130,7 +138,7 @@ export async function act(
         .execute();
     await tx
       .insertInto('audit_log')
-      .values({ at, actor, action: action.kind, incident_id: id, details })
+      .values({ at, actor, action: done.kind, incident_id: id, details })
       .execute();
     return { outcome: 'ok' };
   });
