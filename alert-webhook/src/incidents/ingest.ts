@@ -95,16 +95,14 @@ function describeIncident(payload: WebhookPayload, fresh: FreshAlert[], routing:
       payload.groupKey);
   const routes = new Map<string, MatchedRoute>();
   for (const alert of [lead, ...fresh.map((f) => f.alert)]) {
-    for (const r of route(routing, labelsOf(alert))) {
-      const at = r.path.join('/');
-      if (!routes.has(at)) routes.set(at, r);
-    }
+    // Keyed by path: a route two alerts went to is listed once, where it was first taken.
+    for (const r of route(routing, labelsOf(alert))) routes.set(String(r.path), r);
   }
   const taken = [...routes.values()];
   return {
     service: labels.service ?? null,
     // The alert's own team label wins; otherwise the team of the first route it took.
-    team: labels.team ?? taken[0]?.team ?? null,
+    team: labels.team ?? (taken[0] as MatchedRoute).team,
     component: labels.component ?? null,
     title,
     route: JSON.stringify(taken),
@@ -264,9 +262,10 @@ function supersede(
       firing.set(alert.fingerprint, list);
     }
   }
-  // In the snapshot's order, each fingerprint's oldest first: the timeline lists them so.
+  // In the snapshot's order, as the timeline lists them. (Superseding keeps one occurrence of a fingerprint
+  // firing at a time; more come only from rows stored before it.)
   for (const [fingerprint, item] of named) {
-    for (const alert of (firing.get(fingerprint) ?? []).sort((a, b) => (a.startsAt < b.startsAt ? -1 : 1))) {
+    for (const alert of firing.get(fingerprint) ?? []) {
       const replacedAt = state.nextStart(fingerprint, alert.startsAt);
       if (replacedAt === undefined) continue;
       writes.changeAlert(
