@@ -7,15 +7,7 @@ import { boundExtra } from './extra';
 import { decideAlert, highestSeverity, leadAlert } from './rules';
 import { route, type MatchedRoute, type RoutingTree } from '../routing/tree';
 import type { EscalationPolicy } from '../escalation/policy';
-import {
-  age,
-  chunks,
-  MergeState,
-  occurrenceKey,
-  type AlertState,
-  type IncidentState,
-  type NewAlert,
-} from './merge-state';
+import { age, chunks, MergeState, occurrenceKey, type IncidentState, type NewAlert } from './merge-state';
 import { MergeWrites, SYSTEM_ACTOR } from './merge-writes';
 import {
   correlationOf,
@@ -252,20 +244,11 @@ function supersede(
 ): void {
   const named = new Map<string, FreshAlert>();
   for (const item of incoming.values()) named.set(item.row.fingerprint, item);
-  const firing = new Map<string, AlertState[]>();
-  for (const incident of state.incidents.values()) {
-    if (incident.row.status === 'resolved') continue;
-    for (const alert of incident.alerts) {
-      if (alert.status !== 'firing' || !named.has(alert.fingerprint)) continue;
-      const list = firing.get(alert.fingerprint) ?? [];
-      list.push(alert);
-      firing.set(alert.fingerprint, list);
-    }
-  }
   // In the snapshot's order, as the timeline lists them. (Superseding keeps one occurrence of a fingerprint
   // firing at a time; more come only from rows stored before it.)
   for (const [fingerprint, item] of named) {
-    for (const alert of firing.get(fingerprint) ?? []) {
+    for (const alert of state.occurrencesOf(fingerprint)) {
+      if (alert.status !== 'firing' || alert.incident.row.status === 'resolved') continue;
       const replacedAt = state.nextStart(fingerprint, alert.startsAt);
       if (replacedAt === undefined) continue;
       writes.changeAlert(

@@ -54,6 +54,8 @@ export class MergeState {
   readonly incidents = new Map<number, IncidentState>();
   /** Every start (startsAt) known of the batch's fingerprints: stored, in any incident, or seen by the batch. */
   private readonly starts = new Map<string, Set<string>>();
+  /** The loaded incidents' occurrences (and those the batch adds) by fingerprint. */
+  private readonly byFingerprint = new Map<string, AlertState[]>();
   private nextNewId = -1;
 
   /** Reads the batch's state; `reopenSince` (an ISO time) also loads incidents resolved since then. */
@@ -126,11 +128,23 @@ export class MergeState {
           severity: a.severity,
         };
         incident.alerts.push(alert);
+        state.index(alert);
         // The batch's stored occurrences are among them: their owners were loaded.
         if (wanted.has(occurrenceKey(a))) state.alerts.set(occurrenceKey(a), alert);
       }
     }
     return state;
+  }
+
+  /** The occurrences of a fingerprint in the loaded incidents and those the batch added. */
+  occurrencesOf(fingerprint: string): readonly AlertState[] {
+    return this.byFingerprint.get(fingerprint) ?? [];
+  }
+
+  private index(alert: AlertState): void {
+    const list = this.byFingerprint.get(alert.fingerprint);
+    if (list) list.push(alert);
+    else this.byFingerprint.set(alert.fingerprint, [alert]);
   }
 
   noteStart(fingerprint: string, startsAt: string): void {
@@ -166,6 +180,7 @@ export class MergeState {
       pending: row,
     };
     incident.alerts.push(alert);
+    this.index(alert);
     this.alerts.set(occurrenceKey(row), alert);
     return alert;
   }
