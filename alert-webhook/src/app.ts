@@ -172,8 +172,8 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
           await sql`select 1`.execute(db);
           return undefined;
         } catch (err) {
-          log.warn({ err }, 'database unreachable');
-          return 'database unreachable';
+          // service-kit logs the reason when readiness changes, not at every probe.
+          return `database unreachable: ${(err as Error).message}`;
         }
       },
     },

@@ -22,7 +22,7 @@ export interface Correlation {
 }
 
 /**
- * The correlation of a group, from the first route its alerts take (the one that decides the team): none
+ * The correlation of a group, from the first route its lead alert takes (the one that decides the team): none
  * when that route has no rule, or when the group's firing alerts do not all share one non-empty value of
  * every `by` label (a group spanning two services belongs to neither).
  */

@@ -68,8 +68,7 @@ function toRow(alert: WebhookAlert, now: string): NewAlert {
 
 /**
  * What an opening incident is: named, owned and routed by its lead alert (rules.ts), so that a critical
- * alert among warnings takes the critical route; `route` lists every route its alerts went to, the lead's
- * first.
+ * alert among warnings takes the critical route, its channels and its escalation.
  */
 function describeIncident(payload: WebhookPayload, fresh: FreshAlert[], routing: RoutingTree) {
   // Of the firing ones when there are: a resolved alert recorded with them does not decide the route.
@@ -85,12 +84,8 @@ function describeIncident(payload: WebhookPayload, fresh: FreshAlert[], routing:
       .map(([k, v]) => `${k}=${v}`)
       .join(', ') ||
       payload.groupKey);
-  const routes = new Map<string, MatchedRoute>();
-  for (const alert of [lead, ...fresh.map((f) => f.alert)]) {
-    // Keyed by path: a route two alerts went to is listed once, where it was first taken.
-    for (const r of route(routing, labelsOf(alert))) routes.set(String(r.path), r);
-  }
-  const taken = [...routes.values()];
+  // As Alertmanager routes an alert: more than one route with continue.
+  const taken = route(routing, labels);
   return {
     service: labels.service ?? null,
     // The alert's own team label wins; otherwise the team of the first route it took.
@@ -162,7 +157,11 @@ function mergeSnapshot(
     // A late delivery of an occurrence that a later one replaced: it ended where that one began.
     const replacedAt =
       item.row.status === 'firing' && state.nextStart(item.row.fingerprint, item.row.starts_at);
-    if (replacedAt) item.row = { ...item.row, status: 'resolved', ends_at: replacedAt };
+    if (replacedAt) {
+      item.row = { ...item.row, status: 'resolved', ends_at: replacedAt };
+      // The delivered alert too, which correlation and the likely cause read: it is not firing.
+      Object.assign(item.alert, { status: 'resolved', endsAt: replacedAt });
+    }
     const stored = state.alerts.get(key);
     if (stored) known.push(stored.incident);
     const decision = decideAlert(stored?.status, item.row.status);

@@ -131,10 +131,14 @@ export const configSchema = z
           );
       });
     }
-    if (cfg.defaults.timeout > cfg.defaults.interval)
+    // Once, for the checks that set neither (a probe module's timeout has no interval to stay within).
+    const onDefaults = Object.values(cfg.services)
+      .flatMap((svc) => svc.checks as { interval?: number; timeout?: number }[])
+      .some((c) => c.interval === undefined && c.timeout === undefined);
+    if (onDefaults && cfg.defaults.timeout > cfg.defaults.interval)
       issue(
         ['defaults', 'timeout'],
-        `must not exceed defaults.interval (${formatDuration(cfg.defaults.interval)})`,
+        `${formatDuration(cfg.defaults.timeout)} must not exceed defaults.interval (${formatDuration(cfg.defaults.interval)}), which the checks that set neither take`,
       );
     const graph = new Map(Object.entries(cfg.services).map(([s, svc]) => [s, svc.depends_on]));
     const sorted = dependencyOrder(graph);

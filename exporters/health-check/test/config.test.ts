@@ -69,8 +69,11 @@ describe('health-check configuration', () => {
     // A timeout the check does not set is named where it is set.
     const defaults = { interval: '5s', timeout: '10s' };
     expect(refusal({ ...withCheck({}), defaults })).toBe(
-      'defaults.timeout: must not exceed defaults.interval (5s)',
+      'defaults.timeout: 10s must not exceed defaults.interval (5s), which the checks that set neither take',
     );
+    // Only checks take the interval: slow probe modules may have a longer default timeout.
+    expect(() => parseConfig({ defaults, probe: { modules: { slow: { kind: 'http' } } } })).not.toThrow();
+    expect(() => parseConfig({ ...withCheck({ interval: '30s' }), defaults })).not.toThrow();
     expect(refusal({ ...withCheck({ interval: '5s' }), defaults: { interval: '30s', timeout: '10s' } })).toBe(
       'services.api.checks[0].interval: is shorter than defaults.timeout (10s), which this check takes: give it a timeout of its own',
     );

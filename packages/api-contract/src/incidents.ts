@@ -84,7 +84,7 @@ export const incident = named(
         'the route of its lead alert (the most urgent firing one when it opened): it decides the team and escalation',
     }),
     routes: z.array(route).register(components, {
-      description: "every route its alerts went to when it opened, the lead alert's first",
+      description: 'every route its lead alert went to (more than one with continue)',
     }),
     flapping_since: timestamp.nullable(),
     likely_cause: z.string().nullable().register(components, {

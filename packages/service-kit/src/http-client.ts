@@ -150,6 +150,8 @@ export interface RequestOptions {
 export class HttpClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent: https.Agent;
+  /** Requests under way, which close ends: one through a proxy tunnel has no agent that would. */
+  private readonly inFlight = new Set<http.ClientRequest>();
 
   constructor(readonly settings: HttpClientSettings) {
     this.httpsAgent = new https.Agent({ keepAlive: true, ...settings.tls });
@@ -169,6 +171,8 @@ export class HttpClient {
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
     return new Promise((resolve, reject) => {
       const req = this.open(target, method, headers);
+      this.inFlight.add(req);
+      req.on('close', () => this.inFlight.delete(req));
       const timer = setTimeout(() => {
         req.destroy(new HttpRequestError(`no answer from ${target.host} within ${timeoutMs}ms`, 'ETIMEDOUT'));
       }, timeoutMs);
@@ -201,8 +205,9 @@ export class HttpClient {
     });
   }
 
-  /** Lets the process exit: closes kept-alive connections. */
+  /** Ends the requests under way and closes kept-alive connections: the process may exit. */
   close(): void {
+    for (const req of this.inFlight) req.destroy(new HttpRequestError('the client was closed', 'ECANCELED'));
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

@@ -112,6 +112,29 @@ describe('http_config', () => {
     lax.close();
   });
 
+  it('ends the requests under way when closed, direct or tunnelled through a proxy', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const c = client({ proxy_url: proxy.url, tls_config: { ca_file: certs.caFile } }, {}, 30_000);
+      const direct = client({ tls_config: { ca_file: certs.caFile } }, {}, 30_000);
+      const pending = [
+        c.request(`https://127.0.0.1:${secure.port}/slow`),
+        c.request(`http://127.0.0.1:${plain.port}/slow`),
+        direct.request(`https://127.0.0.1:${secure.port}/slow`),
+      ];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const closed = Date.now();
+      c.close();
+      direct.close();
+      for (const outcome of await Promise.allSettled(pending)) {
+        expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'ECANCELED' } });
+      }
+      expect(Date.now() - closed).toBeLessThan(1000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('goes through a proxy: absolute form for http, a CONNECT tunnel for https, with its credentials', async () => {
     const proxy = await startForwardProxy('pu:pp');
     try {
