@@ -97,6 +97,14 @@ describe('heartbeats with two replicas on PostgreSQL', () => {
         timeoutMs: 30_000,
       });
       expect(subjects()).toEqual([expect.stringMatching(/No watchdog heartbeat from replica="a"/)]);
+      // Killed once the page is recorded sent: a kill between the mail server's acceptance and that record
+      // is delivery at least once (the new leader sends it again), not what this test is about.
+      await waitFor('the page recorded sent', async () => {
+        const sent = await pool.query(
+          "select 1 from notifications where event = 'triggered' and status = 'sent'",
+        );
+        return sent.rows.length === 1 || undefined;
+      });
 
       const { rows } = await pool.query<{ holder: string }>(
         "select holder from leader_lease where name = 'leader'",
