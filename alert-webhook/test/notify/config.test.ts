@@ -129,7 +129,7 @@ describe('notification channel configuration', () => {
       'ack_links.ttl: must be longer than 0s',
     ]);
     expect(problems({ channels: { 'bad name': { kind: 'teams', webhook_url: { env: 'T' } } } })).toEqual([
-      'channels.bad name: Invalid key in record',
+      'channels.bad name: not a valid key: Invalid string: must match pattern /^[A-Za-z0-9][A-Za-z0-9_.-]*$/',
     ]);
   });
 
