@@ -66,6 +66,30 @@ describe('why Prometheus could not be queried, in the error and the log', () => 
     expect(err.details).toEqual({ code: 'timeout' });
   });
 
+  it('a stop during a pull that gets no answer: returns at once, not a failure of Prometheus', async () => {
+    let asked!: () => void;
+    const reached = new Promise<void>((resolve) => (asked = resolve));
+    const server = await startHttp(() => asked());
+    try {
+      const { log, warnings } = recordingLog();
+      const cfg = parseConfig({
+        prometheus: { url: server.url, timeout: '30s' },
+        step: '1m',
+        history: '1d',
+        queries: [{ name: 'load', query: 'load' }],
+      });
+      const updater = new Updater(cfg, log, () => NOW);
+      updater.start();
+      await reached;
+      const before = performance.now();
+      await updater.stop();
+      expect(performance.now() - before).toBeLessThan(5000);
+      expect(warnings).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("Prometheus's own error: the HTTP status, its errorType and message", async () => {
     const server = await startHttp((_req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
