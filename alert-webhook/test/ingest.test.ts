@@ -64,7 +64,7 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(await timelineKinds(all[0]!.id)).toEqual(['opened', 'alert_fired']);
     });
 
-    it('auto-resolves when every alert has resolved, keeping the alert end time', async () => {
+    it("auto-resolves when every alert has resolved, at the last alert's end", async () => {
       await apply(notification([{ fingerprint: 'a' }, { fingerprint: 'b' }]));
       await apply(notification([{ fingerprint: 'a', status: 'resolved' }, { fingerprint: 'b' }]));
       expect((await incidents())[0]!.status).toBe('triggered');
@@ -79,7 +79,7 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(incident).toMatchObject({
         status: 'resolved',
         resolved_by: 'alertmanager',
-        resolved_at: '2026-11-22T10:08:00.000Z',
+        resolved_at: '2026-11-22T10:07:00.000Z',
       });
       const b = await db
         .selectFrom('alerts')

@@ -192,7 +192,7 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     expect((await incidents())[0]).toMatchObject({ status: 'triggered' });
     await merge(
       notification([
-        { ...again, status: 'resolved' },
+        { ...again, status: 'resolved', endsAt: '2026-11-22T10:08:00Z' },
         { fingerprint: 'b', status: 'resolved' },
       ]),
       {
@@ -201,8 +201,49 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     );
     const [incident, ...rest] = await incidents();
     expect(rest).toHaveLength(0);
-    expect(incident).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:09:00.000Z' });
+    expect(incident).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:08:00.000Z' });
     expect(await notifications()).toEqual([`${incident!.id}:triggered`, `${incident!.id}:resolved`]);
+  });
+
+  it("resolves at the last alert's end, kept within the incident's opening and the receiver's clock", async () => {
+    // Delivered an hour late (a retried delivery): the alerts' end, not the delivery, is when it resolved.
+    await merge(notification([{ fingerprint: 'a' }, { fingerprint: 'b' }]));
+    await merge(notification([{ fingerprint: 'a', status: 'resolved', endsAt: '2026-11-22T10:30:00Z' }]));
+    await merge(notification([{ fingerprint: 'b', status: 'resolved', endsAt: '2026-11-22T10:20:00Z' }]), {
+      now: '2026-11-22T11:30:00.000Z',
+    });
+    // A sender's clock ahead of ours: never resolved in the future.
+    await merge(notification([{ fingerprint: 'c' }], { groupKey: 'ahead' }));
+    await merge(
+      notification([{ fingerprint: 'c', status: 'resolved', endsAt: '2026-11-22T12:00:00Z' }], {
+        groupKey: 'ahead',
+      }),
+      {
+        now: '2026-11-22T10:40:00.000Z',
+      },
+    );
+    // An end before the start (a clock behind): resolved as it opened.
+    await merge(
+      notification(
+        [
+          {
+            fingerprint: 'd',
+            startsAt: '2026-11-22T10:50:00Z',
+            status: 'resolved',
+            endsAt: '2026-11-22T10:45:00Z',
+          },
+        ],
+        {
+          groupKey: 'behind',
+        },
+      ),
+      { now: '2026-11-22T10:55:00.000Z' },
+    );
+    expect((await incidents()).map((i) => [i.group_key, i.status, i.opened_at, i.resolved_at])).toEqual([
+      ['{}:{alertname="HighErrorRate"}', 'resolved', '2026-11-22T10:00:00.000Z', '2026-11-22T10:30:00.000Z'],
+      ['ahead', 'resolved', '2026-11-22T10:00:00.000Z', '2026-11-22T10:40:00.000Z'],
+      ['behind', 'resolved', '2026-11-22T10:50:00.000Z', '2026-11-22T10:50:00.000Z'],
+    ]);
   });
 
   it('records a late delivery of a replaced occurrence as ended where the later one began, paging nobody', async () => {

@@ -190,13 +190,20 @@ class Model {
         );
         const title = `${FINGERPRINTS[lead.fp]!.name} on api`;
         target = this.incidents.length;
+        const openedAt = fresh.map(startsAt).sort()[0]!;
         this.incidents.push({
           status: allResolved ? 'resolved' : 'triggered',
           severity: '',
           title,
-          opened_at: fresh.map(startsAt).sort()[0]!,
+          opened_at: openedAt,
           updated_at: now,
-          resolved_at: allResolved ? now : null,
+          resolved_at: allResolved
+            ? resolvedAt(
+                fresh.map((a) => endsAt(a) ?? now),
+                openedAt,
+                now,
+              )
+            : null,
           resolved_by: allResolved ? 'alertmanager' : null,
         });
         entries.push({
@@ -261,7 +268,12 @@ class Model {
       incident.updated_at = now;
       // An incident resolves by itself when all its alerts have resolved.
       if (incident.status !== 'resolved' && own.every((a) => a.status === 'resolved')) {
-        Object.assign(incident, { status: 'resolved', resolved_at: now, resolved_by: 'alertmanager' });
+        const at = resolvedAt(
+          own.map((a) => a.ends_at!),
+          incident.opened_at,
+          now,
+        );
+        Object.assign(incident, { status: 'resolved', resolved_at: at, resolved_by: 'alertmanager' });
         entries.push({ incident: id, kind: 'resolved', message: 'all alerts resolved', data: null });
         changes.push([id, 'resolved']);
       }
@@ -270,6 +282,12 @@ class Model {
     this.notifications.push(...changes.map(([id, e]) => `${id}:${e}`));
   }
 }
+
+/** An incident that resolves by itself does so at its last alert's end, kept within its opening and now. */
+const resolvedAt = (ends: string[], openedAt: string, now: string) => {
+  const last = [openedAt, ...ends].sort().at(-1)!;
+  return last < now ? last : now;
+};
 
 const payload = (snapshot: AlertDraw[], prefix: string, groupKey: string) =>
   notification(

@@ -48,7 +48,7 @@ describe.each(BACKENDS)('merging on %s', (backend) => {
     const [incident] = await incidents();
     expect(incident).toMatchObject({
       status: 'resolved',
-      resolved_at: '2026-11-22T10:06:00.000Z',
+      resolved_at: '2026-11-22T10:05:00.000Z', // its alert's endsAt, not when the news came
       resolved_by: 'alertmanager',
       opened_at: '2026-11-22T10:00:00.000Z',
     });
@@ -131,7 +131,7 @@ describe.each(BACKENDS)('merging on %s', (backend) => {
     expect(result).toMatchObject({ opened: 0, resolved: 0, changes: 0 });
     const [first, late] = await incidents();
     expect(first).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:05:00.000Z' });
-    expect(late).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:09:00.000Z' });
+    expect(late).toMatchObject({ status: 'resolved', resolved_at: '2026-11-22T10:08:00.000Z' });
     expect((await timeline()).map((t) => t.kind)).not.toContain('reopened');
     expect(await notifications()).toEqual(paged);
   });
@@ -189,10 +189,17 @@ describe.each(BACKENDS)('merging on %s', (backend) => {
       now: '2026-11-22T10:15:00.001Z',
     });
     expect((await incidents()).map((i) => i.status)).toEqual(['resolved', 'triggered']);
-    await merge(notification([{ fingerprint: 'a', startsAt: '2026-11-22T10:14:00Z', status: 'resolved' }]), {
-      ...window,
-      now: '2026-11-22T10:20:00.000Z',
-    });
+    await merge(
+      notification([
+        {
+          fingerprint: 'a',
+          startsAt: '2026-11-22T10:14:00Z',
+          status: 'resolved',
+          endsAt: '2026-11-22T10:20:00Z',
+        },
+      ]),
+      { ...window, now: '2026-11-22T10:21:00.000Z' },
+    );
     await merge(notification([{ fingerprint: 'a', startsAt: '2026-11-22T10:25:00Z' }]), {
       ...window,
       now: '2026-11-22T10:30:00.000Z',
@@ -267,7 +274,7 @@ describe.each(BACKENDS)('merging on %s', (backend) => {
     expect((await alerts()).filter((a) => a.status !== 'resolved')).toEqual([]);
     expect((await incidents())[0]).toMatchObject({
       status: 'resolved',
-      resolved_at: '2026-11-22T10:09:00.000Z',
+      resolved_at: '2026-11-22T10:05:00.000Z', // the alerts' endsAt
     });
     const events = await timeline();
     expect(events.map((t) => [t.kind, t.message])).toEqual([

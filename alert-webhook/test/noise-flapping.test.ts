@@ -31,18 +31,27 @@ const config = () =>
     routing: { team: 'ops', channels: ['team'], escalation: 'page' },
   });
 
-const firing = (startsAt: string) => [{ fingerprint: 'flap', startsAt }];
-const resolved = (startsAt: string) => [{ fingerprint: 'flap', startsAt, status: 'resolved' as const }];
+// Alert times a few minutes back: an incident resolves at its alerts' end, and reopen_window counts from there.
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * MIN).toISOString();
+const firing = (startsAt: number) => [{ fingerprint: 'flap', startsAt: minutesAgo(startsAt) }];
+const resolved = (startsAt: number) => [
+  {
+    fingerprint: 'flap',
+    startsAt: minutesAgo(startsAt),
+    endsAt: minutesAgo(startsAt - 5),
+    status: 'resolved' as const,
+  },
+];
 
 describe.each(BACKENDS)('flapping on %s', (backend) => {
   it('holds the notifications of an incident that toggles too often, records why, and notifies once when it calms down', async () => {
     const t = await startTestApp(config(), env, undefined, backend);
     try {
-      const id = await deliver(t, 'flap', firing('2026-11-22T10:00:00Z'));
+      const id = await deliver(t, 'flap', firing(30));
       await t.escalator.tick();
       await settle(t);
-      await deliver(t, 'flap', resolved('2026-11-22T10:00:00Z')); // toggle 1
-      await deliver(t, 'flap', firing('2026-11-22T10:10:00Z')); // toggle 2: reopened
+      await deliver(t, 'flap', resolved(30)); // toggle 1
+      await deliver(t, 'flap', firing(20)); // toggle 2: reopened
       expect(sent(receiver).map((s) => [s.path, s.incident.status])).toEqual([
         ['/team', 'triggered'],
         ['/pager', 'triggered'],
@@ -50,8 +59,8 @@ describe.each(BACKENDS)('flapping on %s', (backend) => {
         ['/team', 'triggered'],
       ]);
 
-      await deliver(t, 'flap', resolved('2026-11-22T10:10:00Z')); // toggle 3: more than 2
-      await deliver(t, 'flap', firing('2026-11-22T10:20:00Z')); // toggle 4
+      await deliver(t, 'flap', resolved(20)); // toggle 3: more than 2
+      await deliver(t, 'flap', firing(10)); // toggle 4
       await t.escalator.tick(); // the reopened incident's first step comes due, and is held too
       await settle(t);
       expect(sent(receiver)).toHaveLength(4);
@@ -108,9 +117,9 @@ describe.each(BACKENDS)('flapping on %s', (backend) => {
   it('leaves incidents that toggle no more than allowed alone', async () => {
     const t = await startTestApp(config(), env, undefined, backend);
     try {
-      const id = await deliver(t, 'calm', firing('2026-11-22T11:00:00Z'));
-      await deliver(t, 'calm', resolved('2026-11-22T11:00:00Z'));
-      await deliver(t, 'calm', firing('2026-11-22T11:10:00Z'));
+      const id = await deliver(t, 'calm', firing(30));
+      await deliver(t, 'calm', resolved(30));
+      await deliver(t, 'calm', firing(20));
       expect((await notificationsOf(t, id)).every((n) => n.status === 'sent')).toBe(true);
       expect(receiver.requests.length).toBe(3);
       expect(await heldMetric(t, 'flapping')).toBe(0);

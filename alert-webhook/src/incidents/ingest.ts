@@ -104,6 +104,7 @@ function openIncident(
 ): IncidentState {
   const rows = fresh.map((f) => f.row);
   const allResolved = rows.every((r) => r.status === 'resolved');
+  const openedAt = rows.map((r) => r.starts_at).reduce((a, b) => (a < b ? a : b));
   return state.open({
     receiver: payload.receiver,
     group_key: payload.groupKey,
@@ -113,11 +114,17 @@ function openIncident(
     group_labels: JSON.stringify(payload.groupLabels),
     common_labels: JSON.stringify(payload.commonLabels),
     external_url: payload.externalURL || null,
-    opened_at: rows.map((r) => r.starts_at).reduce((a, b) => (a < b ? a : b)),
+    opened_at: openedAt,
     updated_at: options.now,
     acknowledged_at: null,
     acknowledged_by: null,
-    resolved_at: allResolved ? options.now : null,
+    resolved_at: allResolved
+      ? lastEnd(
+          rows.map((r) => r.ends_at),
+          openedAt,
+          options.now,
+        )
+      : null,
     resolved_by: allResolved ? SYSTEM_ACTOR : null,
     assignee: null,
     flapping_since: null,
@@ -340,13 +347,31 @@ function reopenSince(options: MergeContext): string | undefined {
   return new Date(Date.parse(options.now) - options.reopenWindowMs).toISOString();
 }
 
+/**
+ * When an incident whose alerts have all ended resolved: as its opening is its first alert's start, the
+ * last alert's end (Alertmanager's endsAt), not when the news came, which a resolve notification brings up
+ * to group_interval later (and a retried delivery later still). Kept within opened_at and now: a sender's
+ * clock can be off.
+ */
+function lastEnd(ends: (string | null)[], openedAt: string, now: string): string {
+  const end = ends.reduce<string>((last, e) => (e !== null && e > last ? e : last), openedAt);
+  return end < now ? end : now;
+}
+
 /** Recomputes severity and auto-resolves an incident whose alerts have all resolved; true if it resolved now. */
 function refreshIncident(incident: IncidentState, now: string, writes: MergeWrites): boolean {
   const { alerts, row } = incident;
   const autoResolve = row.status !== 'resolved' && alerts.every((a) => a.status === 'resolved');
   row.severity = highestSeverity(alerts.map((a) => a.severity));
   row.updated_at = now;
-  if (autoResolve) Object.assign(row, { status: 'resolved', resolved_at: now, resolved_by: SYSTEM_ACTOR });
+  if (autoResolve) {
+    const resolvedAt = lastEnd(
+      alerts.map((a) => a.endsAt),
+      row.opened_at,
+      now,
+    );
+    Object.assign(row, { status: 'resolved', resolved_at: resolvedAt, resolved_by: SYSTEM_ACTOR });
+  }
   incident.changed = true;
   if (autoResolve) {
     writes.timeline.push({ incident, kind: 'resolved', message: 'all alerts resolved', data: null });

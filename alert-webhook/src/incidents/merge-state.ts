@@ -29,6 +29,8 @@ export interface AlertState {
   fingerprint: string;
   startsAt: string;
   status: 'firing' | 'resolved';
+  /** When it ended (Alertmanager's endsAt), once resolved. */
+  endsAt: string | null;
   severity: string;
   pending?: NewAlert;
 }
@@ -114,7 +116,7 @@ export class MergeState {
     for (const part of chunks([...state.incidents.keys()])) {
       const rows = await tx
         .selectFrom('alerts')
-        .select(['id', 'incident_id', 'status', 'severity', 'fingerprint', 'starts_at'])
+        .select(['id', 'incident_id', 'status', 'ends_at', 'severity', 'fingerprint', 'starts_at'])
         .where((eb) => oneOf(tx, eb, 'incident_id', part))
         .execute();
       for (const a of rows) {
@@ -125,6 +127,7 @@ export class MergeState {
           fingerprint: a.fingerprint,
           startsAt: a.starts_at,
           status: a.status,
+          endsAt: a.ends_at,
           severity: a.severity,
         };
         incident.alerts.push(alert);
@@ -176,6 +179,7 @@ export class MergeState {
       fingerprint: row.fingerprint,
       startsAt: row.starts_at,
       status: row.status,
+      endsAt: row.ends_at,
       severity: row.severity,
       pending: row,
     };

@@ -48,6 +48,7 @@ export class MergeWrites {
   /** Changes a stored occurrence (or the row of one the batch adds, before it is inserted). */
   changeAlert(alert: AlertState, row: NewAlert, set: AlertChange): void {
     if (set.status) alert.status = set.status;
+    if (set.ends_at !== undefined) alert.endsAt = set.ends_at;
     if (alert.pending) return void Object.assign(alert.pending, set);
     const entry = this.alertChanges.get(alert) ?? { row, set: {} };
     Object.assign(entry.set, set);
