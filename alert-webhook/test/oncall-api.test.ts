@@ -1,3 +1,4 @@
+import { onCallResponse } from '@vigil/api-contract';
 import request from 'supertest';
 import { startTestApp } from './helpers';
 
@@ -68,6 +69,19 @@ describe('GET /api/v1/oncall', () => {
   it('shows an override in force', async () => {
     const res = await get('?at=2026-11-10T12:00:00Z&schedule=primary').expect(200);
     expect(res.body.schedules[0].on_call).toMatchObject({ user: 'dave', override: true });
+  });
+
+  it('at the end of the year 9999: the shift ends there, and no shift after it is answered', async () => {
+    const res = await get('?at=9999-12-31T12:00:00Z').expect(200);
+    expect(res.body.schedules[0]).toEqual({
+      name: 'primary',
+      on_call: expect.objectContaining({
+        shift_start: '9999-12-27T08:00:00.000Z',
+        shift_end: '9999-12-31T23:59:59.999Z',
+      }),
+      next: [],
+    });
+    expect(onCallResponse.safeParse(res.body).success).toBe(true);
   });
 
   it('refuses a bad time or an unknown schedule by name', async () => {

@@ -4,15 +4,16 @@ import type { OnCall, Schedule } from '../oncall/schedule';
 import { nextShifts, whoIsOnCall } from '../oncall/schedule';
 import { requireRole } from './auth';
 import { HttpError } from '@vigil/service-kit';
-import { onCallQuery, type OnCallResponse, type Shift } from '@vigil/api-contract';
+import { MAX_MS, onCallQuery, type OnCallResponse, type Shift } from '@vigil/api-contract';
 import { parse } from './params';
 
+/** A shift running on past the year 9999, which RFC 3339 cannot write, is answered as ending there. */
 const present = (shift: OnCall): Shift => ({
   user: shift.user,
   rotation: shift.rotation ?? null,
   override: shift.override !== undefined,
   shift_start: shift.shiftStart.toISOString(),
-  shift_end: shift.shiftEnd.toISOString(),
+  shift_end: new Date(Math.min(shift.shiftEnd.getTime(), MAX_MS)).toISOString(),
 });
 
 /** GET /api/v1/oncall: who is on call per schedule, now or `at`, and who comes next. */
@@ -33,7 +34,7 @@ export function oncallRouter(schedules: Schedule[], tokens: ApiTokenEntry[]): Ro
           name: schedule.name,
           on_call: now ? present(now) : null,
           next: nextShifts(schedule, at, 3)
-            .filter((s) => s.shiftStart > at)
+            .filter((s) => s.shiftStart > at && s.shiftStart.getTime() <= MAX_MS)
             .slice(0, 2)
             .map(present),
         };

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { components } from './registry';
 
-/** 0001-01-01T00:00:00.000Z, Go's zero time, and 9999-12-31T23:59:59.999Z. */
+/** 0001-01-01T00:00:00.000Z, Go's zero time, and 9999-12-31T23:59:59.999Z, the last time RFC 3339 writes. */
 const MIN_MS = -62_135_596_800_000;
-const MAX_MS = 253_402_300_799_999;
+export const MAX_MS = 253_402_300_799_999;
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const leap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
