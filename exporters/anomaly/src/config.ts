@@ -1,22 +1,22 @@
 import {
-  loadConfigFile,
   httpClientSchema,
+  type HttpClientSettings,
+  loadConfigFile,
   logLevelSchema,
+  nameSchema,
   positiveDuration,
   resolveHttpClient,
   serverSchema,
   validateConfig,
-  type HttpClientSettings,
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
 import { SEASONALITIES } from './detectors/seasonal-baseline';
 
 /** Query names become the `query` label value, so they are kept plain. */
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
 
 const querySchema = z.strictObject({
-  name,
+  name: nameSchema,
   query: z.string().min(1),
   // Capacity planning: the time until the series' trend reaches this value is exported.
   threshold: z.number().optional(),

@@ -4,6 +4,7 @@ import {
   formatPath,
   loadConfigFile,
   logLevelSchema,
+  nameSchema,
   positiveDuration,
   serverSchema,
   validateConfig,
@@ -15,7 +16,6 @@ import { CHECK_KINDS } from './checks';
 import { dependencyOrder } from './graph';
 
 /** Names become label values and URL path segments (/health/{service}), so they are kept plain. */
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
 
 const kinds = [...CHECK_KINDS.values()];
 
@@ -30,7 +30,7 @@ const checkSchema = z.discriminatedUnion(
     kinds.map((k) =>
       z.strictObject({
         kind: z.literal(k.kind),
-        name,
+        name: nameSchema,
         interval: positiveDuration.optional(),
         timeout: positiveDuration.optional(),
         // A failing non-critical check makes its service degraded rather than down.
@@ -69,7 +69,7 @@ const httpSdSchema = z.strictObject({
 });
 
 const discoverySchema = z.strictObject({
-  module: name,
+  module: nameSchema,
   service_label: z.string().min(1).default('service'),
   interval: positiveDuration.optional(),
   critical: z.boolean().default(true),
@@ -93,15 +93,15 @@ export const configSchema = z
       .prefault({}),
     // Bounds sockets and CPU however many checks fall due at once; ad-hoc /probe requests share it.
     max_concurrent_checks: z.number().int().positive().default(16),
-    services: z.record(name, serviceSchema).default({}),
+    services: z.record(nameSchema, serviceSchema).default({}),
     // Checks (and /probe targets) from Prometheus's file_sd and http_sd target lists, by source name.
-    discovery: z.record(name, discoverySchema).default({}),
+    discovery: z.record(nameSchema, discoverySchema).default({}),
     probe: z
       .strictObject({
         allowed_targets: z.array(z.string()).default([]),
-        modules: z.record(name, moduleSchema).default({}),
+        modules: z.record(nameSchema, moduleSchema).default({}),
         // Modules in blackbox_exporter's shape (prober: http|tcp|dns), as a blackbox.yml writes them.
-        blackbox_modules: z.record(name, blackboxModuleSchema).default({}),
+        blackbox_modules: z.record(nameSchema, blackboxModuleSchema).default({}),
       })
       .prefault({}),
   })

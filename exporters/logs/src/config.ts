@@ -1,6 +1,7 @@
 import {
   loadConfigFile,
   logLevelSchema,
+  nameSchema,
   positiveDuration,
   regexSchema,
   serverSchema,
@@ -13,7 +14,6 @@ import { PARSER_KINDS } from './parsers';
 import { labelName, metricName } from './schema';
 
 /** Source names become the `source` label and log fields, so they are kept plain. */
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
 
 /** discriminatedUnion wants a non-empty tuple; the registries are never empty. */
 function variants<T>(list: T[]): [T, ...T[]] {
@@ -44,7 +44,7 @@ const metricSchema = z.strictObject({
   type: z.enum(['counter', 'gauge', 'histogram']),
   help: z.string().min(1),
   // Names of the sources whose lines feed the metric; empty means every source.
-  sources: z.array(name).default([]),
+  sources: z.array(nameSchema).default([]),
   // Field name -> regex: a line counts only when every named field exists and matches.
   match: z.record(z.string(), regexSchema).default({}),
   // Label name -> the field its value comes from; a missing field gives an empty value.
@@ -83,13 +83,13 @@ export const configSchema = z
       })
       .prefault({}),
     max_line_bytes: z.number().int().min(256).default(65536),
-    sources: z.record(name, z.strictObject({ input: inputSchema, parser: parserSchema })).default({}),
+    sources: z.record(nameSchema, z.strictObject({ input: inputSchema, parser: parserSchema })).default({}),
     metrics: z.array(metricSchema).default([]),
     security: z
       .strictObject({
         enabled: z.boolean().default(false),
         // Sources the pack reads; empty means every source.
-        sources: z.array(name).default([]),
+        sources: z.array(nameSchema).default([]),
         max_client_ips: z.number().int().positive().default(100),
         max_users: z.number().int().positive().default(50),
       })
