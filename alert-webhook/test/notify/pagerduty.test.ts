@@ -73,6 +73,14 @@ describe('PagerDuty Events API v2', () => {
     expect(pd.alerts.get('vigil-incident-9')!.severity).toBe('critical');
   });
 
+  it('a digest is an alert of its own; one whose incidents have all resolved sends nothing', async () => {
+    const digest = incidentMessage({ incidentId: 3, event: 'digest', notificationId: 41 });
+    expect(await channel().send(digest)).toEqual({ ok: true, status: 202 });
+    expect([...pd.alerts.keys()]).toEqual(['vigil-digest-41']);
+    expect(await channel().send({ ...digest, notificationId: 42, status: 'resolved' })).toEqual({ ok: true });
+    expect(pd.requests).toHaveLength(1);
+  });
+
   it('a 400 is permanent and names what PagerDuty refused', async () => {
     const outcome = await channel('X'.repeat(32)).send(incidentMessage());
     expect(outcome).toMatchObject({
@@ -169,6 +177,94 @@ describe('PagerDuty in the receiver', () => {
       await db.destroy();
       await hook.close();
       cleanup();
+    }
+  });
+});
+
+describe('PagerDuty paged by escalation steps and storm digests', () => {
+  const env = { WEBHOOK_TOKEN: 'w'.repeat(20), API_TOKEN: 'a'.repeat(20), PD_KEY: KEY };
+  const receiverWith = async (extra: Record<string, unknown>) => {
+    const { dir, cleanup } = tempDir();
+    const config = parseConfig(
+      {
+        storage: { sqlite: { path: join(dir, 'vigil.db') } },
+        webhook: { bearer_token: { env: 'WEBHOOK_TOKEN' } },
+        notifications: {
+          channels: { pd: { kind: 'pagerduty', routing_key: { env: 'PD_KEY' }, url: pd.enqueueUrl } },
+        },
+        ...extra,
+      },
+      env,
+    );
+    const db = await openDatabase(config.storage);
+    const app = createApp(config, db, pino({ level: 'silent' }));
+    const deliver = async (fingerprint: string, groupKey = fingerprint) => {
+      await request(app.app)
+        .post('/api/v1/alertmanager')
+        .set('Authorization', `Bearer ${env.WEBHOOK_TOKEN}`)
+        .send(notification([{ fingerprint, labels: { severity: 'critical' } }], { groupKey }))
+        .expect(200);
+      await app.inbox.drained();
+    };
+    const settled = async () => {
+      app.dispatcher.kick();
+      await app.dispatcher.idle();
+    };
+    const close = async () => {
+      await app.inbox.stop();
+      await app.dispatcher.idle();
+      app.dispatcher.stop();
+      await db.destroy();
+      cleanup();
+    };
+    return { app, db, deliver, settled, close };
+  };
+  const enqueued = () =>
+    pd.requests
+      .filter((r) => r.path === '/v2/enqueue')
+      .map((r) => JSON.parse(r.body) as Record<string, unknown>);
+
+  it('an escalation step naming the PagerDuty channel triggers the incident there', async () => {
+    const r = await receiverWith({
+      escalation_policies: [{ name: 'page', steps: [{ kind: 'notify_channels', channels: ['pd'] }] }],
+      routing: { team: 'ops', channels: [], escalation: 'page' },
+    });
+    try {
+      await r.deliver('a');
+      expect(await r.app.escalator.tick(new Date(Date.now() + 60_000))).toBe(1);
+      await r.settled();
+      expect(enqueued().map((e) => [e.event_action, e.dedup_key])).toEqual([['trigger', 'vigil-incident-1']]);
+      expect(await r.db.selectFrom('notifications').select(['channel', 'event', 'status']).execute()).toEqual(
+        [{ channel: 'pd', event: 'escalation', status: 'sent' }],
+      );
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('the incidents a storm held page once, as one alert for the digest', async () => {
+    const r = await receiverWith({
+      noise: { storm: { incidents: 2, window: '10m', digest_interval: '1m' } },
+      routing: { team: 'ops', channels: ['pd'] },
+    });
+    try {
+      for (const fp of ['a', 'b', 'c', 'd']) await r.deliver(fp);
+      await r.settled();
+      await r.app.noise.tick(new Date(Date.now() + 1000));
+      await r.settled();
+      const events = enqueued();
+      expect(events.map((e) => [e.event_action, e.dedup_key])).toEqual([
+        ['trigger', 'vigil-incident-1'],
+        ['trigger', 'vigil-incident-2'],
+        ['trigger', expect.stringMatching(/^vigil-digest-\d+$/)],
+      ]);
+      const digest = events[2] as { payload: { summary: string; custom_details: { alerts: unknown[] } } };
+      expect(digest.payload.summary).toContain('Alert storm: 2 incidents for team ops');
+      expect(digest.payload.custom_details.alerts).toHaveLength(2);
+      const rows = await r.db.selectFrom('notifications').select(['event', 'status']).orderBy('id').execute();
+      expect(rows.filter((n) => n.event === 'digest')).toEqual([{ event: 'digest', status: 'sent' }]);
+    } finally {
+      await r.close();
     }
   });
 });

@@ -10,6 +10,13 @@ const SUMMARY_CHARS = 1024;
 /** One PagerDuty alert per Vigil incident: acknowledge and resolve find it by this key. */
 export const dedupKey = (incidentId: number) => `vigil-incident-${incidentId}`;
 
+/**
+ * A storm digest is one PagerDuty alert of its own (the incidents it bundles were held, so PagerDuty has none
+ * of theirs): one page for the storm, as the digest is one message elsewhere.
+ */
+const keyOf = (message: IncidentMessage) =>
+  message.event === 'digest' ? `vigil-digest-${message.notificationId}` : dedupKey(message.incidentId);
+
 type Action = 'trigger' | 'acknowledge' | 'resolve';
 
 const ACTIONS: Record<IncidentMessage['status'], Action> = {
@@ -18,13 +25,16 @@ const ACTIONS: Record<IncidentMessage['status'], Action> = {
   resolved: 'resolve',
 };
 
-/** The Events API v2 event for the incident as it is now (a late acknowledgement of a resolved one resolves). */
+/**
+ * The Events API v2 event for the incident as it is now (a late acknowledgement of a resolved one resolves;
+ * an escalation step of a triggered one triggers again, which PagerDuty adds to the same alert).
+ */
 export function pagerDutyEvent(message: IncidentMessage, settings: PagerDutySettings) {
   const action = ACTIONS[message.status];
   const base = {
     routing_key: settings.routingKey,
     event_action: action,
-    dedup_key: dedupKey(message.incidentId),
+    dedup_key: keyOf(message),
   };
   if (action !== 'trigger') return base;
   const { shown, hidden } = shownAlerts(message);
@@ -81,17 +91,20 @@ export function createPagerDutyChannel(name: string, settings: PagerDutySettings
     name,
     kind: 'pagerduty',
     target: new URL(settings.url).host,
-    events: ['triggered', 'acknowledged', 'resolved'],
-    send: (message) =>
-      send(
-        client,
-        settings.url,
-        {
-          method: 'POST',
-          body: JSON.stringify(pagerDutyEvent(message, settings)),
-          headers: { 'content-type': 'application/json' },
-        },
-        readReply,
-      ),
+    events: ['triggered', 'acknowledged', 'resolved', 'escalation', 'digest'],
+    send: async (message) =>
+      // A digest of incidents that have all resolved by now pages nobody.
+      message.event === 'digest' && message.status === 'resolved'
+        ? { ok: true }
+        : send(
+            client,
+            settings.url,
+            {
+              method: 'POST',
+              body: JSON.stringify(pagerDutyEvent(message, settings)),
+              headers: { 'content-type': 'application/json' },
+            },
+            readReply,
+          ),
   };
 }
