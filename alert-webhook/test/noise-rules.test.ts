@@ -924,6 +924,9 @@ function racing(db: Db) {
   };
 }
 
+/** A channel that takes digests, as most do. */
+const DIGESTS = { digests: true };
+
 const pending = async (db: Db) =>
   (
     await db
@@ -947,12 +950,12 @@ describe('noise control', () => {
       const hidden = await addNotification(db, covered, { created_at: now });
       const shown = await addNotification(db, free, { created_at: now });
       const digest = await addNotification(db, covered, { event: 'digest', created_at: now });
-      expect(await noise.screen(shown)).toBe(false);
-      expect(await noise.screen(digest)).toBe(false);
-      expect(await noise.screen(9999)).toBe(false);
-      expect(await noise.screen(hidden)).toBe(true);
+      expect(await noise.screen(shown, DIGESTS)).toBe(false);
+      expect(await noise.screen(digest, DIGESTS)).toBe(false);
+      expect(await noise.screen(9999, DIGESTS)).toBe(false);
+      expect(await noise.screen(hidden, DIGESTS)).toBe(true);
       // No longer pending once held: screening it again holds nothing more.
-      expect(await noise.screen(hidden)).toBe(false);
+      expect(await noise.screen(hidden, DIGESTS)).toBe(false);
       const rows = await db
         .selectFrom('notifications')
         .select(['id', 'status', 'hold_reason'])
@@ -980,13 +983,24 @@ describe('noise control', () => {
       await addChange(db, id, 'reopened', new Date(now.getTime() - MIN).toISOString());
       const n = await addNotification(db, id, { created_at: now.toISOString() });
       const digest = await addNotification(db, id, { event: 'digest', created_at: now.toISOString() });
-      expect(await noise.screen(n)).toBe(true);
+      expect(await noise.screen(n, DIGESTS)).toBe(true);
       expect(await held()).toContainEqual(['flapping', 1]);
       // Flapping now, yet a digest passes, and a notification gone is not held.
-      expect(await noise.screen(digest)).toBe(false);
-      expect(await noise.screen(9999)).toBe(false);
+      expect(await noise.screen(digest, DIGESTS)).toBe(false);
+      expect(await noise.screen(9999, DIGESTS)).toBe(false);
       const row = await db.selectFrom('incidents').select('flapping_since').executeTakeFirstOrThrow();
       expect(row.flapping_since).toBe(now.toISOString());
+    });
+  });
+
+  it('holds for a storm only on channels that take digests: elsewhere nothing would ever send what it held', async () => {
+    await withNoiseDb(async (db) => {
+      const { noise } = control(db, { storm: { incidents: 2, window: '10m', digest_interval: '5m' } });
+      const [, , third] = await openAt(db, 'ops', [1, 2, 3]);
+      const ticket = await addNotification(db, third!, { channel: 'jira', created_at: at(3) });
+      const page = await addNotification(db, third!, { created_at: at(3) });
+      expect(await noise.screen(ticket, { digests: false })).toBe(false);
+      expect(await noise.screen(page, DIGESTS)).toBe(true);
     });
   });
 
@@ -999,10 +1013,10 @@ describe('noise control', () => {
       const { noise } = control(race.db, settings);
       await noise.ready();
       race.arm(4);
-      expect(await noise.screen(n)).toBe(false);
+      expect(await noise.screen(n, DIGESTS)).toBe(false);
       expect(race.attempts()).toBe(5);
       race.arm(5);
-      await expect(noise.screen(n)).rejects.toEqual({ code: '40001' });
+      await expect(noise.screen(n, DIGESTS)).rejects.toEqual({ code: '40001' });
       expect(race.attempts()).toBe(5);
       race.arm(1, { code: 'EIO' });
       await expect(noise.tick(new Date(at(0)))).rejects.toEqual({ code: 'EIO' });

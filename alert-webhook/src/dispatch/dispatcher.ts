@@ -47,7 +47,7 @@ export class Dispatcher {
       /** Whether this process delivers (with several replicas only the leader does); default always. */
       active?: () => boolean;
       /** Noise control: resolves true when it held the notification back (and recorded so) instead. */
-      gate?: (notificationId: number) => Promise<boolean>;
+      gate?: (notificationId: number, channel: { digests: boolean }) => Promise<boolean>;
     },
   ) {
     // Every channel's series from the start at 0, so that rate() and increase() see its first failure.
@@ -116,13 +116,15 @@ export class Dispatcher {
       await this.finish(id, 'failed', 0, `no channel named ${channelName} is configured`);
       return;
     }
-    if (!(channel.events ?? DEFAULT_EVENTS).includes(event)) {
+    const events = channel.events ?? DEFAULT_EVENTS;
+    if (!events.includes(event)) {
       // Not news for this integration (an acknowledgement for a mail channel): nothing to send or show.
       await this.db.deleteFrom('notifications').where('id', '=', id).execute();
       return;
     }
     // Noise control holds alert notifications; digests and people's own timeline entries are past it.
-    if (event !== 'digest' && event !== 'timeline' && (await this.options.gate?.(id))) return;
+    const digests = events.includes('digest');
+    if (event !== 'digest' && event !== 'timeline' && (await this.options.gate?.(id, { digests }))) return;
     // The notification id stays the same across retries and a resend after fail-over: receivers dedupe on it.
     const built =
       event === 'digest'

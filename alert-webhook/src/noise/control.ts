@@ -57,9 +57,14 @@ export class NoiseControl {
     return this.synced;
   }
 
-  /** The dispatcher's gate: true when the notification was held instead of sent. */
-  readonly screen = async (notificationId: number): Promise<boolean> => {
+  /**
+   * The dispatcher's gate: true when the notification was held instead of sent. A channel that takes no
+   * digests (a ticket per incident, the Slack app's message per incident) is not held by storms: what a storm
+   * holds goes out only in its digests.
+   */
+  readonly screen = async (notificationId: number, channel: { digests: boolean }): Promise<boolean> => {
     await this.ready();
+    const settings = channel.digests ? this.settings : { ...this.settings, storm: undefined };
     const queued = (db: Db) =>
       db
         .selectFrom('notifications')
@@ -71,14 +76,14 @@ export class NoiseControl {
     // SQLite would wait for the merge thread's write lock before each send. Flapping's and storms'
     // assessments may write (marking the incident, recording the storm), so with either configured every
     // decision takes the transaction; maintenance windows are only read.
-    if (!this.settings.flapping && !this.settings.storm) {
+    if (!settings.flapping && !settings.storm) {
       const n = await queued(this.db);
-      if (!n || n.event === 'digest' || !(await decideHold(this.db, this.settings, n))) return false;
+      if (!n || n.event === 'digest' || !(await decideHold(this.db, settings, n))) return false;
     }
     const hold = await this.transaction(async (tx) => {
       const n = await queued(tx);
       if (!n || n.event === 'digest') return undefined;
-      const decided = await decideHold(tx, this.settings, n);
+      const decided = await decideHold(tx, settings, n);
       if (decided) await recordHold(tx, n, decided, new Date().toISOString());
       return decided;
     });
