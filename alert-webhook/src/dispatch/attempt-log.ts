@@ -1,25 +1,14 @@
 import type { Logger } from 'pino';
+import { withoutUrlSecrets } from '../notify/http';
 import type { DeliveryAttempt } from '../notify/sender';
 
 /**
- * URLs in error text keep only their scheme and host: Slack's and Teams' webhook URLs carry their credential
- * in the path, other URLs in the query or the user part.
+ * Why an attempt failed, as the delivery record keeps it (and viewers of the API see it): reply status,
+ * error code, message, with no URL's secret parts.
  */
-export function withoutUrlSecrets(text: string): string {
-  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => {
-    try {
-      const { protocol, host } = new URL(url);
-      return `${protocol}//${host}/…`;
-    } catch {
-      return '<url>';
-    }
-  });
-}
-
-/** Why an attempt failed, as the delivery record keeps it: reply status, error code, message. */
 export function describeFailure(a: DeliveryAttempt): string {
   const { status, code, error } = a.outcome;
-  return [status, code, error].filter((x) => x !== undefined).join(' ') || 'failed';
+  return withoutUrlSecrets([status, code, error].filter((x) => x !== undefined).join(' ') || 'failed');
 }
 
 /**
@@ -40,7 +29,7 @@ export function logFailedAttempt(
   context: { notificationId: number; maxAttempts: number; user?: string | null },
 ): void {
   if (a.outcome.ok) return;
-  const reason = withoutUrlSecrets(describeFailure(a));
+  const reason = describeFailure(a);
   const next =
     a.retryInMs === undefined
       ? 'giving up'

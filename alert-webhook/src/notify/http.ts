@@ -8,6 +8,34 @@ const ERROR_BODY_CHARS = 200;
 /** 4xx replies that say "not now" rather than "not this message". */
 const TRANSIENT_CLIENT_ERRORS = new Set([408, 425, 429]);
 
+/**
+ * URLs in error text keep only their scheme and host: Slack's and Teams' webhook URLs carry their credential
+ * in the path, other URLs in the query or the user part.
+ */
+export function withoutUrlSecrets(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => {
+    try {
+      const { protocol, host } = new URL(url);
+      return `${protocol}//${host}/…`;
+    } catch {
+      return '<url>';
+    }
+  });
+}
+
+/**
+ * An error about a request to `url`, without the URL's path and query where the reply quotes them alone
+ * (`Cannot POST /services/T0/B0/secret`, as express answers a 404): they may be the credential.
+ */
+function withoutPathOf(url: string, text: string): string {
+  const { pathname, search } = new URL(url);
+  let out = withoutUrlSecrets(text);
+  for (const part of [pathname + search, pathname, search]) {
+    if (part.length > 1) out = out.split(part).join('/…');
+  }
+  return out;
+}
+
 /** A reply as a delivery outcome: 2xx is delivered; a 4xx but 408/425/429 is permanent; Retry-After kept. */
 export function outcomeOf(response: HttpResponse): DeliveryOutcome {
   const { status, text } = response;
@@ -38,13 +66,13 @@ export async function send(
   init: { method?: string; body?: string; headers?: Record<string, string> },
   read: (response: HttpResponse) => DeliveryOutcome = outcomeOf,
 ): Promise<DeliveryOutcome> {
-  let response: HttpResponse;
+  let outcome: DeliveryOutcome;
   try {
-    response = await client.request(url, init);
+    outcome = read(await client.request(url, init));
   } catch (err) {
-    return failureOf(err);
+    outcome = failureOf(err);
   }
-  return read(response);
+  return outcome.error === undefined ? outcome : { ...outcome, error: withoutPathOf(url, outcome.error) };
 }
 
 /** POSTs a JSON body (already serialised, so that a signature over it matches the bytes sent). */

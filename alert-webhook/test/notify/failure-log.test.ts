@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { withoutUrlSecrets } from '../../src/dispatch/attempt-log';
+import { withoutUrlSecrets } from '../../src/notify/http';
 import { captureLog, notification, tempDir } from '../helpers';
 import { startSmtpServer } from '../fixtures/notify/smtp';
 import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
@@ -23,10 +23,11 @@ let slack: Receiver;
 let hook: Receiver;
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  // A Slack that fails, echoing the URL it was called on (as some proxies' error pages do).
+  // A Slack that fails, echoing the URL it was called on (as some proxies' error pages do), and its path
+  // alone (as express's 404 page does).
   slack = await startReceiver((req) => ({
     status: 500,
-    body: `upstream error for http://x.example${req.path}`,
+    body: `upstream error for http://x.example${req.path} (Cannot POST ${req.path})`,
   }));
   hook = await startReceiver(() => ({ status: 503, body: 'down for maintenance' }));
   SECRETS.SLACK_URL = `${slack.url}${SLACK_PATH}`;
@@ -111,7 +112,16 @@ describe('failed notification attempts', () => {
       ]);
       expect(by('ops-slack')[0]).toMatchObject({ retry_in_ms: expect.any(Number) });
       expect(by('ops-slack')[1]).toMatchObject({ final: true });
-      expect(by('ops-slack')[0]!.reason).toBe('500 HTTP 500: upstream error for http://x.example/…');
+      expect(by('ops-slack')[0]!.reason).toBe(
+        '500 HTTP 500: upstream error for http://x.example/… (Cannot POST /…)',
+      );
+      // Nor kept where the API shows it to viewers.
+      const kept = [
+        ...(await db.selectFrom('notifications').select('last_error as error').execute()),
+        ...(await db.selectFrom('delivery_attempts').select('error').execute()),
+      ];
+      expect(kept.filter((r) => r.error?.includes('Cannot POST /…'))).toHaveLength(3);
+      expect(kept.filter((r) => r.error?.includes('slackPathSecretXYZ'))).toEqual([]);
       expect(by('audit-hook').map((l) => [l.attempt, l.kind, l.recipient, l.reason])).toEqual([
         [1, 'webhook', 'audit-hook', '503 HTTP 503: down for maintenance'],
         [2, 'webhook', 'audit-hook', '503 HTTP 503: down for maintenance'],
