@@ -12,6 +12,17 @@ const SEVERITY_COLOURS: Record<string, string> = {
 const RESOLVED_COLOUR = '#2EB67D';
 const OTHER_COLOUR = '#9E9EA6';
 
+/**
+ * At most `max` characters as the APIs count them (UTF-16 code units), ending in "…" when cut, and never
+ * half of a character outside the BMP (an emoji), which APIs refuse or show as garbage.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  return `${text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end)}…`;
+}
+
 export function colourOf(message: IncidentMessage): string {
   if (message.status === 'resolved') return RESOLVED_COLOUR;
   return SEVERITY_COLOURS[message.severity] ?? OTHER_COLOUR;

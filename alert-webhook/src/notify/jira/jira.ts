@@ -1,7 +1,7 @@
 import { HttpClient, type HttpResponse } from '@vigil/service-kit';
 import type { Db } from '../../db/database';
 import { severityRank } from '../../incidents/rules';
-import { alertSummary, headline, incidentFacts, shownAlerts } from '../format';
+import { alertSummary, headline, incidentFacts, shownAlerts, truncate } from '../format';
 import { outcomeOf, send } from '../http';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 import type { JiraSettings } from './config';
@@ -142,7 +142,7 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
       fields: {
         project: { key: settings.project },
         issuetype: { name: settings.issueType },
-        summary: headline(message).slice(0, 255),
+        summary: truncate(headline(message), 255),
         description: text(settings, description(message)),
         labels: [...settings.labels, label],
       },

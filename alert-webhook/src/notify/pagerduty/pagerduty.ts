@@ -1,5 +1,5 @@
 import { HttpClient, type HttpResponse } from '@vigil/service-kit';
-import { alertSummary, headline, incidentFacts, shownAlerts } from '../format';
+import { alertSummary, headline, incidentFacts, shownAlerts, truncate } from '../format';
 import { outcomeOf, send } from '../http';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 import type { PagerDutySettings } from './config';
@@ -47,7 +47,7 @@ export function pagerDutyEvent(message: IncidentMessage, settings: PagerDutySett
     client: 'Vigil',
     ...(message.incidentUrl && { client_url: message.incidentUrl }),
     payload: {
-      summary: headline(message).slice(0, SUMMARY_CHARS),
+      summary: truncate(headline(message), SUMMARY_CHARS),
       source: settings.source ?? message.service ?? 'vigil',
       severity: settings.severities[message.severity] ?? settings.defaultSeverity,
       ...(shown[0] && { timestamp: shown[0].startsAt }),

@@ -7,6 +7,7 @@ import {
   incidentFacts,
   offersAck,
   shownAlerts,
+  truncate,
 } from '../format';
 import { HttpClient } from '@vigil/service-kit';
 import { postJson } from '../http';
@@ -22,10 +23,6 @@ const SECTION_CHARS = 3000;
 const FIELD_CHARS = 2000;
 /** The notification text: Slack allows far more, but this is what shows in a push notification. */
 const FALLBACK_CHARS = 500;
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** mrkdwn treats these three as control characters; everything else passes through as written. */
 export function escapeMrkdwn(text: string): string {
