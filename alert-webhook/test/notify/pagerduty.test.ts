@@ -81,6 +81,26 @@ describe('PagerDuty Events API v2', () => {
     expect(pd.requests).toHaveLength(1);
   });
 
+  it("an event over PagerDuty's 512 KB goes without its custom_details, as Alertmanager sends it", async () => {
+    const alerts = Array.from({ length: 10 }, (_, i) => ({
+      labels: { alertname: `Big${i}` },
+      annotations: { description: 'x'.repeat(60_000) },
+      startsAt: '2026-11-22T10:00:00.000Z',
+    }));
+    expect(await channel().send(incidentMessage({ incidentId: 5, alerts }))).toEqual({
+      ok: true,
+      status: 202,
+    });
+    const body = pd.requests[0]!.body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(512_000);
+    const sent = JSON.parse(body) as { payload: { summary: string; custom_details: unknown } };
+    expect(sent.payload.custom_details).toEqual({ error: expect.stringContaining('512 KB') });
+    expect(sent.payload.summary).toBe('[CRITICAL] checkout: High error rate on checkout');
+    // A small one keeps them.
+    await channel().send(incidentMessage({ incidentId: 6 }));
+    expect(JSON.parse(pd.requests[1]!.body).payload.custom_details).toMatchObject({ incident_id: 6 });
+  });
+
   it('a 400 is permanent and names what PagerDuty refused', async () => {
     const outcome = await channel('X'.repeat(32)).send(incidentMessage());
     expect(outcome).toMatchObject({

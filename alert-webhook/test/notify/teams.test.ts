@@ -17,8 +17,9 @@ interface Card {
 describe('Teams channel', () => {
   let teams: Receiver;
   beforeEach(async () => {
-    // Workflow triggers answer 202 Accepted; a body they cannot use gets 400.
+    // Workflow triggers answer 202 Accepted; a body they cannot use gets 400, one over 28 KB 413.
     teams = await startReceiver((req) => {
+      if (Buffer.byteLength(req.body) > 28_000) return { status: 413, body: 'Request Entity Too Large' };
       const problem = teamsError(req.headers['content-type'], req.body);
       return problem ? { status: 400, body: problem } : { status: 202 };
     });
@@ -69,5 +70,24 @@ describe('Teams channel', () => {
     const unknown = await send({ severity: 'page-everyone' });
     expect(unknown.outcome.ok).toBe(true);
     expect(unknown.card.body[0]!.style).toBe('emphasis');
+  });
+
+  it("leaves alerts out, the last first, until the message fits Teams' 28 KB", async () => {
+    const alerts = Array.from({ length: 10 }, (_, i) => ({
+      labels: { alertname: `Alert${i}` },
+      annotations: { summary: `alert ${i}`, description: 'd'.repeat(3500) },
+      startsAt: '2026-11-22T10:00:00.000Z',
+    }));
+    const { outcome, card } = await send({ alerts });
+    expect(outcome).toMatchObject({ ok: true, status: 202 });
+    expect(Buffer.byteLength(teams.requests.at(-1)!.body)).toBeLessThanOrEqual(28_000);
+    const titles = card.body.filter((b) => b.type === 'TextBlock').map((b) => b.text);
+    const kept = titles.filter((t) => t?.startsWith('alert ')).length;
+    expect(kept).toBeGreaterThan(5);
+    expect(kept).toBeLessThan(10);
+    expect(titles).toContain(`… and ${10 - kept} more alerts`);
+    expect(titles.filter((t) => t?.startsWith('alert '))).toEqual(
+      Array.from({ length: kept }, (_, i) => `alert ${i}`),
+    );
   });
 });

@@ -4,8 +4,9 @@ import { outcomeOf, send } from '../http';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 import type { PagerDutySettings } from './config';
 
-/** Events API v2 limits: summary 1024 characters, dedup_key 255. */
+/** Events API v2 limits: summary 1024 characters, dedup_key 255, the whole event 512 KB. */
 const SUMMARY_CHARS = 1024;
+const EVENT_BYTES = 512_000;
 
 /** One PagerDuty alert per Vigil incident: acknowledge and resolve find it by this key. */
 export const dedupKey = (incidentId: number) => `vigil-incident-${incidentId}`;
@@ -69,6 +70,18 @@ export function pagerDutyEvent(message: IncidentMessage, settings: PagerDutySett
   };
 }
 
+/**
+ * The event's JSON; one over PagerDuty's size limit (alerts with long annotations) goes without its
+ * custom_details, as Alertmanager sends it, rather than be refused and page nobody.
+ */
+export function pagerDutyBody(message: IncidentMessage, settings: PagerDutySettings): string {
+  const event = pagerDutyEvent(message, settings);
+  const body = JSON.stringify(event);
+  if (Buffer.byteLength(body) <= EVENT_BYTES || !('payload' in event)) return body;
+  const error = `custom_details removed: the event exceeded PagerDuty's ${EVENT_BYTES / 1000} KB; see the incident in Vigil`;
+  return JSON.stringify({ ...event, payload: { ...event.payload, custom_details: { error } } });
+}
+
 /** 202 is accepted; a 400 names what PagerDuty found invalid (its `errors`), which no retry will mend. */
 function readReply(response: HttpResponse): DeliveryOutcome {
   const outcome = outcomeOf(response);
@@ -101,7 +114,7 @@ export function createPagerDutyChannel(name: string, settings: PagerDutySettings
             settings.url,
             {
               method: 'POST',
-              body: JSON.stringify(pagerDutyEvent(message, settings)),
+              body: pagerDutyBody(message, settings),
               headers: { 'content-type': 'application/json' },
             },
             readReply,

@@ -12,6 +12,9 @@ import { HttpClient } from '@vigil/service-kit';
 import { postJson } from '../http';
 import type { AlertDetail, IncidentMessage, NotificationChannel } from '../message';
 
+/** Teams refuses a message over 28 KB (HTTP 413): alerts are left out, the last first, until it fits. */
+const MESSAGE_BYTES = 28_000;
+
 /** Adaptive Card container styles: Teams' own palette, which follows the user's theme. */
 const SEVERITY_STYLES: Record<string, string> = { critical: 'attention', warning: 'warning', info: 'accent' };
 
@@ -27,8 +30,10 @@ function alertItems(alert: AlertDetail) {
   ];
 }
 
-function adaptiveCard(message: IncidentMessage) {
-  const { shown, hidden } = shownAlerts(message);
+/** The card with the first `count` of the alerts shown (shownAlerts) and the rest counted. */
+function adaptiveCard(message: IncidentMessage, count: number) {
+  const shown = shownAlerts(message).shown.slice(0, count);
+  const hidden = message.alerts.length - shown.length;
   const style = message.status === 'resolved' ? 'good' : (SEVERITY_STYLES[message.severity] ?? 'emphasis');
   const actions: { type: string; title: string; url: string }[] = [];
   if (message.incidentUrl)
@@ -67,17 +72,21 @@ export function createTeamsChannel(name: string, settings: TeamsSettings): Notif
     // The URL is signed (sig= in its query): its host is as much as a record may show.
     target: new URL(webhookUrl).host,
     async send(message) {
-      const body = {
-        type: 'message',
-        attachments: [
-          {
-            contentType: 'application/vnd.microsoft.card.adaptive',
-            contentUrl: null,
-            content: adaptiveCard(message),
-          },
-        ],
-      };
-      return postJson(client, webhookUrl, JSON.stringify(body));
+      const body = (count: number) =>
+        JSON.stringify({
+          type: 'message',
+          attachments: [
+            {
+              contentType: 'application/vnd.microsoft.card.adaptive',
+              contentUrl: null,
+              content: adaptiveCard(message, count),
+            },
+          ],
+        });
+      let count = shownAlerts(message).shown.length;
+      let json = body(count);
+      while (count > 0 && Buffer.byteLength(json) > MESSAGE_BYTES) json = body(--count);
+      return postJson(client, webhookUrl, json);
     },
   };
 }
