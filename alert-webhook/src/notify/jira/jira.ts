@@ -91,6 +91,21 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
       .where('incident_id', '=', incidentId)
       .execute();
 
+  /**
+   * The incident's issue by its label. Jira Cloud searches at /search/jql, having removed /search (410 Gone,
+   * CHANGE-2046); Data Center has only /search, and API v3 only Cloud.
+   */
+  async function search(incidentId: number) {
+    const query = {
+      jql: `project = "${settings.project}" AND labels = "${incidentLabel(incidentId)}"`,
+      fields: ['key'],
+      maxResults: 1,
+    };
+    if (settings.apiVersion === 3) return call('POST', '/search/jql', query);
+    const found = await call('POST', '/search', query);
+    return found.status === 410 ? call('POST', '/search/jql', query) : found;
+  }
+
   async function open(message: IncidentMessage): Promise<DeliveryOutcome> {
     const claimed = await db
       .insertInto('tickets')
@@ -124,19 +139,14 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
           ).numUpdatedRows,
         ) > 0;
       if (!taken) return { ok: false, code: 'ECLAIMED', error: 'another attempt is creating this ticket' };
-    }
-    // Claimed now, or taken over from an attempt that died: the issue may exist already.
-    const label = incidentLabel(message.incidentId);
-    const found = await call('POST', '/search', {
-      jql: `project = "${settings.project}" AND labels = "${label}"`,
-      fields: ['key'],
-      maxResults: 1,
-    });
-    if (!found.ok) return found;
-    const existing = (found.json?.issues as { key: string }[] | undefined)?.[0]?.key;
-    if (existing) {
-      await store(message.incidentId, existing);
-      return { ok: true, status: found.status };
+      // Taken over from an attempt that died: it may have created the issue before it could store the key.
+      const found = await search(message.incidentId);
+      if (!found.ok) return found;
+      const existing = (found.json?.issues as { key: string }[] | undefined)?.[0]?.key;
+      if (existing) {
+        await store(message.incidentId, existing);
+        return { ok: true, status: found.status };
+      }
     }
     const created = await call('POST', '/issue', {
       fields: {
@@ -144,7 +154,7 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
         issuetype: { name: settings.issueType },
         summary: truncate(headline(message), 255),
         description: text(settings, description(message)),
-        labels: [...settings.labels, label],
+        labels: [...settings.labels, incidentLabel(message.incidentId)],
       },
     });
     if (!created.ok) return created;

@@ -31,7 +31,9 @@ const isDocument = (v: unknown) =>
  * Jira's REST API v2 and v3 for issues as Jira answers: 401 without the configured Authorization; POST
  * /issue (201 {id, key, self}; 400 {errorMessages, errors} for an unknown project or issue type, a missing
  * or too long summary, or text that is not what the version wants: a string for v2, an Atlassian Document
- * for v3), POST /search (JQL `project = "P" AND labels = "L"`), POST /issue/{key}/comment (201),
+ * for v3), POST /search/jql (Cloud's search, `{issues, isLast}`) and, for v2, POST /search (Data Center's,
+ * `{issues, total}`; on v3 410 Gone, as Cloud has removed it), both taking the JQL
+ * `project = "P" AND labels = "L"`, POST /issue/{key}/comment (201),
  * GET and POST /issue/{key}/transitions (204; 400 for an unknown id); 404 for an unknown issue; 429 while
  * throttled.
  */
@@ -79,7 +81,12 @@ export async function startFakeJira(options: {
         body: { id: String(10000 + next), key, self: `/rest/api/${version}/issue/${10000 + next}` },
       };
     }
-    if (req.method === 'POST' && path === '/search') {
+    if (req.method === 'POST' && path === '/search' && version === 3) {
+      return errors(410, [
+        'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046',
+      ]);
+    }
+    if (req.method === 'POST' && (path === '/search' || path === '/search/jql')) {
       const jql = String(body.jql ?? '');
       const q = /^project = "([^"]+)" AND labels = "([^"]+)"$/.exec(jql);
       if (!q) return errors(400, [`Error in the JQL Query: ${jql}`]);
@@ -88,7 +95,11 @@ export async function startFakeJira(options: {
           (i.fields.project as { key: string }).key === q[1] &&
           ((i.fields.labels as string[]) ?? []).includes(q[2] as string),
       );
-      return { status: 200, body: { issues: found.map((i) => ({ key: i.key })), total: found.length } };
+      const listed = found.map((i) => ({ key: i.key }));
+      return {
+        status: 200,
+        body: path === '/search' ? { issues: listed, total: found.length } : { issues: listed, isLast: true },
+      };
     }
     const im = /^\/issue\/([A-Z][A-Z0-9_]*-\d+)\/(comment|transitions)$/.exec(path);
     if (!im) return { status: 404, body: { errorMessages: ['Not found'] } };
