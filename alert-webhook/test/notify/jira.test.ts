@@ -161,6 +161,26 @@ describe.each([
     }
   });
 
+  it('a resolve_transition not offered fails, naming those offered, unless the issue is done already', async () => {
+    const r = await receiver(version);
+    try {
+      const doc = { ...r.config.notifications.channels.tickets!, resolveTransition: 'Closed' } as never;
+      const channel = createChannels({ tickets: doc }, r.db).get('tickets')!;
+      const message = incidentMessage({ incidentId: 9, severity: 'critical' });
+      expect(await channel.send(message)).toMatchObject({ ok: true, status: 201 });
+      const [key] = [...jira.issues.keys()];
+      expect(await channel.send({ ...message, status: 'resolved' })).toEqual({
+        ok: false,
+        permanent: true,
+        error: `resolve_transition "Closed" is not offered for ${key} in status "To Do" (offered: "In Progress", "Done")`,
+      });
+      jira.issues.get(key!)!.status = 'Done'; // closed by hand
+      expect(await channel.send({ ...message, status: 'resolved' })).toMatchObject({ ok: true, status: 200 });
+    } finally {
+      await r.close();
+    }
+  });
+
   it('a 400 names the fields Jira refused', async () => {
     const r = await receiver(version);
     try {

@@ -173,9 +173,26 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
     if (!listed.ok) return listed;
     const transitions = (listed.json?.transitions as { id: string; name: string }[] | undefined) ?? [];
     const wanted = transitions.find((t) => t.name.toLowerCase() === settings.resolveTransition.toLowerCase());
-    // Already past it (the ticket was closed by hand): nothing more to do.
-    if (!wanted) return { ok: true, status: listed.status };
+    if (!wanted) return alreadyDone(key, transitions);
     return call('POST', `/issue/${encodeURIComponent(key)}/transitions`, { transition: { id: wanted.id } });
+  }
+
+  /**
+   * The resolve transition is not offered from the issue's status: fine when the issue is done already
+   * (closed by hand); else (a typo, a workflow without it) the ticket would stay open with nobody told.
+   */
+  async function alreadyDone(key: string, offered: { name: string }[]): Promise<DeliveryOutcome> {
+    const issue = await call('GET', `/issue/${encodeURIComponent(key)}?fields=status`);
+    if (!issue.ok) return issue;
+    const status = (issue.json?.fields as { status?: { name?: string; statusCategory?: { key?: string } } })
+      ?.status;
+    if (status?.statusCategory?.key === 'done') return { ok: true, status: issue.status };
+    const names = offered.map((t) => `"${t.name}"`).join(', ') || 'none';
+    return {
+      ok: false,
+      permanent: true,
+      error: `resolve_transition "${settings.resolveTransition}" is not offered for ${key} in status "${status?.name ?? '?'}" (offered: ${names})`,
+    };
   }
 
   return {

@@ -11,6 +11,12 @@ export interface FakeJira extends FakeApi {
   issues: Map<string, JiraIssue>;
 }
 
+/** The fake's workflow: its statuses' categories (Jira's `new`, `indeterminate`, `done`) and transitions. */
+const STATUS_CATEGORIES: Record<string, string> = {
+  'To Do': 'new',
+  'In Progress': 'indeterminate',
+  Done: 'done',
+};
 const TRANSITIONS = [
   { id: '21', name: 'In Progress', to: { name: 'In Progress' } },
   { id: '31', name: 'Done', to: { name: 'Done' } },
@@ -34,7 +40,8 @@ const isDocument = (v: unknown) =>
  * for v3), POST /search/jql (Cloud's search, `{issues, isLast}`) and, for v2, POST /search (Data Center's,
  * `{issues, total}`; on v3 410 Gone, as Cloud has removed it), both taking the JQL
  * `project = "P" AND labels = "L"`, POST /issue/{key}/comment (201),
- * GET and POST /issue/{key}/transitions (204; 400 for an unknown id); 404 for an unknown issue; 429 while
+ * GET /issue/{key} (its status and statusCategory), GET and POST /issue/{key}/transitions (204; 400 for an
+ * unknown id); 404 for an unknown issue; 429 while
  * throttled.
  */
 export async function startFakeJira(options: {
@@ -51,7 +58,7 @@ export async function startFakeJira(options: {
     const m = /^\/rest\/api\/([23])(\/.*)$/.exec(req.path);
     if (!m) return { status: 404, body: '' };
     const version = Number(m[1]);
-    const path = m[2] as string;
+    const path = (m[2] as string).split('?')[0] as string;
     let body: Record<string, unknown> = {};
     if (req.body) {
       try {
@@ -101,10 +108,20 @@ export async function startFakeJira(options: {
         body: path === '/search' ? { issues: listed, total: found.length } : { issues: listed, isLast: true },
       };
     }
-    const im = /^\/issue\/([A-Z][A-Z0-9_]*-\d+)\/(comment|transitions)$/.exec(path);
+    const im = /^\/issue\/([A-Z][A-Z0-9_]*-\d+)(?:\/(comment|transitions))?$/.exec(path);
     if (!im) return { status: 404, body: { errorMessages: ['Not found'] } };
     const issue = issues.get(im[1] as string);
     if (!issue) return errors(404, ['Issue does not exist or you do not have permission to see it.']);
+    if (im[2] === undefined && req.method === 'GET') {
+      const category = STATUS_CATEGORIES[issue.status] ?? 'new';
+      return {
+        status: 200,
+        body: {
+          key: issue.key,
+          fields: { ...issue.fields, status: { name: issue.status, statusCategory: { key: category } } },
+        },
+      };
+    }
     if (im[2] === 'comment' && req.method === 'POST') {
       if (!textOk(body.body)) return errors(400, [], { comment: textError });
       issue.comments.push(body.body);
