@@ -26,6 +26,7 @@ function sameText(a: string, b: string): boolean {
 interface BlockActions {
   type?: string;
   user?: { id?: string };
+  channel?: { id?: string };
   actions?: { action_id?: string; value?: string }[];
 }
 
@@ -56,8 +57,8 @@ export function slackRouter(
         'X-Slack-Request-Timestamp is missing or not within 5 minutes',
       );
     }
-    const app = apps.find((a) => sameText(slackSignature(a.signingSecret, timestamp, body), signature));
-    if (!app) {
+    const signed = apps.filter((a) => sameText(slackSignature(a.signingSecret, timestamp, body), signature));
+    if (signed.length === 0) {
       return sendError(res, 401, 'unauthorized', 'X-Slack-Signature does not match');
     }
     let payload: BlockActions;
@@ -76,6 +77,19 @@ export function slackRouter(
     const incidentId = Number(action?.value);
     if (payload.type !== 'block_actions' || !kind || !Number.isSafeInteger(incidentId)) {
       res.status(200).end(); // Not ours to handle (another action or interaction): Slack wants a 200.
+      return;
+    }
+    // A Slack app's signing secret is the same for each of its channels: the press is for the channel whose
+    // message holds the button, with that channel's users.
+    const app = signed.find((a) => a.channel === payload.channel?.id);
+    if (!app) {
+      log.warn(
+        { slack_channel: payload.channel?.id, incident: incidentId },
+        'button pressed in a Slack channel no slack_app channel names: ignored',
+      );
+      res
+        .status(200)
+        .json({ response_type: 'ephemeral', text: 'This Slack channel is not set up in Vigil.' });
       return;
     }
     const slackUser = payload.user?.id ?? '';

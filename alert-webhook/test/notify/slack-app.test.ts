@@ -37,6 +37,15 @@ async function receiver(token = 'SLACK_TOKEN', timeout = '10s') {
       users: [{ name: 'alice', channels: ['chat'] }],
       notifications: {
         channels: {
+          // Another channel of the same Slack app (so the same signing secret), with users of its own.
+          dba: {
+            kind: 'slack_app',
+            bot_token: { env: token },
+            signing_secret: { env: 'SLACK_SIGNING' },
+            channel: 'C0DBA',
+            users: { U0MALLORY: 'alice' },
+            api_url: slack.apiUrl,
+          },
           chat: {
             kind: 'slack_app',
             bot_token: { env: token },
@@ -70,10 +79,17 @@ async function receiver(token = 'SLACK_TOKEN', timeout = '10s') {
       .expect(200);
     await settle();
   };
-  const press = (action: string, user = 'U0ALICE', at = Math.floor(Date.now() / 1000), secret = SIGNING) => {
+  const press = (
+    action: string,
+    user = 'U0ALICE',
+    at = Math.floor(Date.now() / 1000),
+    secret = SIGNING,
+    channel = CHANNEL,
+  ) => {
     const payload = {
       type: 'block_actions',
       user: { id: user },
+      channel: { id: channel },
       actions: [{ action_id: action, value: '1', type: 'button' }],
     };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -171,8 +187,16 @@ describe('Slack app', () => {
       const forged = await r.press('vigil_acknowledge', 'U0ALICE', undefined, 'another-secret');
       expect(forged.status).toBe(401);
       expect(forged.body.error.code).toBe('unauthorized');
+      // Mapped in the other channel of the app only: in this one, unmapped.
       const unmapped = await r.press('vigil_acknowledge', 'U0MALLORY').expect(200);
       expect(unmapped.body).toMatchObject({ response_type: 'ephemeral' });
+      const elsewhere = await r
+        .press('vigil_acknowledge', 'U0ALICE', undefined, SIGNING, 'C0NOTOURS')
+        .expect(200);
+      expect(elsewhere.body).toEqual({
+        response_type: 'ephemeral',
+        text: 'This Slack channel is not set up in Vigil.',
+      });
       const incident = await r.db.selectFrom('incidents').select('status').executeTakeFirstOrThrow();
       expect(incident.status).toBe('triggered');
     } finally {
