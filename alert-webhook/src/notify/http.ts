@@ -36,7 +36,10 @@ function withoutPathOf(url: string, text: string): string {
   return out;
 }
 
-/** A reply as a delivery outcome: 2xx is delivered; a 4xx but 408/425/429 is permanent; Retry-After kept. */
+/**
+ * A reply as a delivery outcome: 2xx is delivered; a 3xx (redirects are not followed, so it would answer the
+ * same) and a 4xx but 408/425/429 are permanent, as Alertmanager retries only 5xx; Retry-After kept.
+ */
 export function outcomeOf(response: HttpResponse): DeliveryOutcome {
   const { status, text } = response;
   if (status >= 200 && status < 300) return { ok: true, status };
@@ -46,7 +49,7 @@ export function outcomeOf(response: HttpResponse): DeliveryOutcome {
     status,
     error: `HTTP ${status}: ${text.slice(0, ERROR_BODY_CHARS) || response.statusText}`,
     ...(retryAfterMs !== undefined && { retryAfterMs }),
-    permanent: status >= 400 && status < 500 && !TRANSIENT_CLIENT_ERRORS.has(status),
+    permanent: status < 500 && !TRANSIENT_CLIENT_ERRORS.has(status),
   };
 }
 

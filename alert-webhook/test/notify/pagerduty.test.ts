@@ -101,6 +101,21 @@ describe('PagerDuty Events API v2', () => {
     expect(JSON.parse(pd.requests[1]!.body).payload.custom_details).toMatchObject({ incident_id: 6 });
   });
 
+  it('a routing key that is no integration key is refused with the configuration, not at the first page', () => {
+    for (const bad of ['R0UT1NGKEY', `${KEY} `, 'X'.repeat(33)]) {
+      expect(() => channel(bad)).toThrow(
+        expect.objectContaining({
+          problems: [
+            {
+              path: ['notifications', 'channels', 'pd', 'routing_key'],
+              message: `must be an Events API v2 integration key: 32 letters and digits, not ${bad.length} characters`,
+            },
+          ],
+        }),
+      );
+    }
+  });
+
   it('a 400 is permanent and names what PagerDuty refused', async () => {
     const outcome = await channel('X'.repeat(32)).send(incidentMessage());
     expect(outcome).toMatchObject({

@@ -72,6 +72,27 @@ describe('generic webhook channel', () => {
     });
   });
 
+  it('a redirect is not followed and not retried: it would answer the same', async () => {
+    const moved = await startReceiver(() => ({ status: 301, body: 'moved' }));
+    try {
+      const channel = createWebhookChannel('audit', {
+        kind: 'webhook',
+        url: moved.url,
+        secret: SECRET,
+        http: plainHttp(5000),
+      });
+      expect(await channel.send(incidentMessage())).toEqual({
+        ok: false,
+        status: 301,
+        error: 'HTTP 301: moved',
+        permanent: true,
+      });
+      expect(moved.requests).toHaveLength(1);
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('gives a receiver what it needs to refuse a replayed or tampered request', async () => {
     const channel = createWebhookChannel('audit', {
       kind: 'webhook',

@@ -42,14 +42,16 @@ function withProcessEnv<T>(env: NodeJS.ProcessEnv, run: () => T): T {
   }
 }
 
-/** A value for each environment variable an example names: URLs where the name says URL, else long keys. */
+/**
+ * A value for each environment variable an example names: URLs where the name says URL, PagerDuty's
+ * 32-character integration keys where it says PAGERDUTY, else long keys.
+ */
 function envFor(names: string[]): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      name.endsWith('_URL') ? 'https://hooks.example.com/services/T000/B000/test' : 'x'.repeat(40),
-    ]),
-  );
+  const value = (name: string) =>
+    name.endsWith('_URL')
+      ? 'https://hooks.example.com/services/T000/B000/test'
+      : 'x'.repeat(name.includes('PAGERDUTY') ? 32 : 40);
+  return Object.fromEntries(names.map((name) => [name, value(name)]));
 }
 
 /** Files the services write (a missing one is their first start), not read: left for them to make. */

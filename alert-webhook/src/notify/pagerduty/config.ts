@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allOf, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
+import { allOf, ConfigError, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
 import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
 
 export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -31,13 +31,25 @@ export interface PagerDutySettings {
   http: HttpClientSettings;
 }
 
+/** An integration key is 32 characters: anything else would be refused at the first page, not at the check. */
+function integrationKey(key: string, where: string): string {
+  if (/^[A-Za-z0-9]{32}$/.test(key)) return key;
+  throw new ConfigError([
+    {
+      path: where.split('.'),
+      message: `must be an Events API v2 integration key: 32 letters and digits, not ${key.length} characters`,
+    },
+  ]);
+}
+
 export function resolvePagerDuty(
   channel: z.output<typeof pagerDutySchema>,
   where: string,
   env: NodeJS.ProcessEnv,
 ): PagerDutySettings {
   const [routingKey, http] = allOf(
-    () => resolveSecret(channel.routing_key, `${where}.routing_key`, env),
+    () =>
+      integrationKey(resolveSecret(channel.routing_key, `${where}.routing_key`, env), `${where}.routing_key`),
     () => resolveHttp(channel, where, env),
   );
   return {
