@@ -77,6 +77,22 @@ describe('Slack channel', () => {
     expect(actions!.elements!.map((e) => e.url)).toEqual([message.incidentUrl, message.ackUrl]);
   });
 
+  it('a title that reads as a mention in mrkdwn notifies nobody: the text is escaped, the header is plain', async () => {
+    slack = await startSlack();
+    const channel = slackChannels({ ops: `${slack.url}/services/T1/B1/secret` }).get('ops')!;
+    expect(await channel.send(incidentMessage({ title: 'Disk full <!channel> & <@U0BOSS>' }))).toEqual({
+      ok: true,
+      status: 200,
+    });
+    const body = JSON.parse(slack.requests[0]!.body) as SlackBody;
+    expect(body.text).toBe('[CRITICAL] checkout: Disk full &lt;!channel&gt; &amp; &lt;@U0BOSS&gt;');
+    expect(body.blocks[0]!.text).toEqual({
+      type: 'plain_text',
+      text: '[CRITICAL] checkout: Disk full <!channel> & <@U0BOSS>',
+      emoji: true,
+    });
+  });
+
   it('words a resolve as one, in green, without the acknowledge button', async () => {
     slack = await startSlack();
     const channel = slackChannels({ ops: `${slack.url}/hook` }).get('ops')!;

@@ -72,7 +72,7 @@ function buttons(message: IncidentMessage) {
 
 /** The thread reply that records what happened, in the incident's words. */
 export function replyText(message: IncidentMessage): string {
-  const by = message.actor ? ` by ${message.actor}` : '';
+  const by = message.actor ? ` by ${escapeMrkdwn(message.actor)}` : '';
   const entry = message.timeline;
   switch (message.event) {
     case 'acknowledged':
@@ -82,12 +82,12 @@ export function replyText(message: IncidentMessage): string {
     case 'escalation':
       return 'Escalated: the next step of the escalation policy was paged.';
     case 'timeline':
-      if (!entry) return headline(message);
+      if (!entry) return escapeMrkdwn(headline(message));
       return entry.kind === 'note'
         ? `*${escapeMrkdwn(entry.actor)}* noted: ${escapeMrkdwn(entry.message)}`
         : `*${escapeMrkdwn(entry.actor)}*: ${escapeMrkdwn(entry.message)}`;
     default:
-      return headline(message);
+      return escapeMrkdwn(headline(message));
   }
 }
 

@@ -66,7 +66,8 @@ function linkButtons(message: IncidentMessage): Button[] {
 export function slackPayload(message: IncidentMessage, buttons: Button[] = linkButtons(message)) {
   const { shown, hidden } = shownAlerts(message);
   return {
-    text: truncate(headline(message), FALLBACK_CHARS),
+    // mrkdwn too: an alert named `<!channel>` must not notify the whole channel.
+    text: truncate(escapeMrkdwn(headline(message)), FALLBACK_CHARS),
     blocks: [{ type: 'header', text: plain(truncate(headline(message), HEADER_CHARS)) }],
     // Only attachments carry a colour bar; the blocks inside them render like top-level ones.
     attachments: [
