@@ -1,3 +1,4 @@
+import { regexProblem } from '@vigil/service-kit';
 type LezerPromql = typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
 // The package declares only ES module types, but its require entry (dist/index.cjs) is CommonJS, which is
 // what this CommonJS package loads on Node 20.
@@ -123,19 +124,20 @@ export function matches(matchers: readonly Matcher[], labels: Record<string, str
   });
 }
 
-/** Problems with the regular expressions of =~ and !~ matchers (Prometheus refuses such rules at load). */
+/**
+ * Problems with the regular expressions of =~ and !~ matchers: one JavaScript compiles but RE2 (Prometheus's
+ * engine) refuses, a lookahead or a backreference, would pass here and fail at Prometheus's load.
+ */
 export function regexProblems(selector: Selector): string[] {
   return selector.matchers
     .filter((m) => m.op === '=~' || m.op === '!~')
     .flatMap((m) => {
-      try {
-        new RegExp(m.value);
-        return [];
-      } catch (err) {
-        return [
-          `${m.label}${m.op}${JSON.stringify(m.value)} is not a valid regular expression: ${(err as Error).message}`,
-        ];
-      }
+      const problem = regexProblem(m.value);
+      return problem
+        ? [
+            `${m.label}${m.op}${JSON.stringify(m.value)} is not a regular expression Prometheus takes: ${problem}`,
+          ]
+        : [];
     });
 }
 

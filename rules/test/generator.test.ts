@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -8,7 +16,7 @@ import { mixinRuleFiles } from '../src/mixin/rules';
 import { selectorProblems } from '../src/mixin/selected-metrics';
 import { GENERATED_DIR, SPECS_DIR } from '../src/paths';
 import { checkAlertmanagerConfig } from '../src/promtool';
-import { INHIBIT_FILE, generate } from '../src/slo/generate';
+import { INHIBIT_FILE, generate, render, staleFiles } from '../src/slo/generate';
 import { inhibitRules } from '../src/slo/inhibit';
 import { selectors } from '../src/promql';
 import { sloRuleGroup, type LongWindows } from '../src/slo/rules';
@@ -37,6 +45,44 @@ describe('generated files', () => {
   it('include, up to date, what the mixin config writes elsewhere: the health-score rules and the panel defaults', async () => {
     for (const [path, text] of Object.entries(await mixinFilesElsewhere()))
       expect({ path, text: readFileSync(path, 'utf8') }).toEqual({ path, text });
+  });
+
+  it('that are stale are named by rules:check: differing, missing, or left by a spec that is gone', async () => {
+    const files = await generate(SPECS_DIR, out);
+    expect(await staleFiles(SPECS_DIR, out)).toEqual([]);
+    writeFileSync(join(out, files[0]!), 'edited by hand\n');
+    rmSync(join(out, files[1]!));
+    writeFileSync(join(out, 'slo-gone-availability.rules.yml'), 'groups: []\n');
+    expect(await staleFiles(SPECS_DIR, out)).toEqual([
+      `${join(out, files[0]!)}: differs`,
+      `${join(out, files[1]!)}: missing`,
+      `${join(out, 'slo-gone-availability.rules.yml')}: no spec makes it`,
+    ]);
+  });
+
+  it("refuses two SLOs whose names run together into one file (demo's health-checks, demo-health's checks)", async () => {
+    const specs = join(out, 'specs');
+    mkdirSync(specs);
+    copyFileSync(join(SPECS_DIR, 'demo.yml'), join(specs, 'demo.yml'));
+    writeFileSync(
+      join(specs, 'demo-health.yml'),
+      [
+        'service: demo-health',
+        'team: demo',
+        'slos:',
+        '  - name: checks',
+        '    description: The checks pass',
+        '    objective: 99.5',
+        '    sli:',
+        '      bool_gauge:',
+        '        selector: probe_success{service="demo-health"}',
+        '        test_series: probe_success{service="demo-health",check="http",job="health-check",instance="h:9115"}',
+        '',
+      ].join('\n'),
+    );
+    await expect(render(specs)).rejects.toThrow(
+      "service demo-health's SLO checks and service demo's SLO health-checks would both be written to slo-demo-health-checks.rules.yml: rename one",
+    );
   });
 
   it('removes the output of specs that no longer exist', async () => {
@@ -223,6 +269,42 @@ describe('SLO spec validation', () => {
     expect(spec.slos[0]?.sli.kind).toBe('events');
   });
 
+  it("takes the service's own metrics where the spec lists them under metrics, a histogram by its base name", () => {
+    const grpc = (s: ReturnType<typeof valid>) => {
+      Object.assign(events(s), {
+        errors: 'grpc_server_handled_total{service="shop",grpc_code="Internal"}',
+        total: 'grpc_server_handled_total{service="shop"}',
+        test_series: {
+          good: 'grpc_server_handled_total{service="shop",grpc_code="OK"}',
+          bad: 'grpc_server_handled_total{service="shop",grpc_code="Internal"}',
+        },
+      });
+    };
+    expect(problem(grpc)).toContain('no known metric is named grpc_server_handled_total');
+    const spec = { ...valid(), metrics: ['grpc_server_handled_total', 'grpc_server_handling_seconds'] };
+    grpc(spec);
+    spec.slos.push({
+      name: 'latency',
+      description: 'Requests are fast',
+      objective: 99,
+      sli: {
+        latency: {
+          histogram: 'grpc_server_handling_seconds',
+          labels: { service: 'shop' },
+          threshold_seconds: 0.25,
+        },
+      },
+    } as never);
+    expect(parseSpec(spec, 'shop.yml').metrics).toEqual([
+      'grpc_server_handled_total',
+      'grpc_server_handling_seconds',
+    ]);
+    // Still parsed and checked as PromQL, and the names must be Prometheus names.
+    expect(problem((s) => Object.assign(s, { metrics: ['grpc-handled'] }))).toContain(
+      'shop.yml: metrics[0]: not a valid Prometheus metric name',
+    );
+  });
+
   it('refuses a selector naming a metric or label that does not exist, which `or vector(0)` would hide', () => {
     expect(
       problem((s) => {
@@ -273,7 +355,9 @@ describe('SLO spec validation', () => {
       problem((s) => {
         events(s).errors = 'http_requests_total{service="shop",status_class=~"5xx("}';
       }),
-    ).toContain('slos[0].sli.events.errors: status_class=~"5xx(" is not a valid regular expression');
+    ).toContain(
+      'slos[0].sli.events.errors: status_class=~"5xx(" is not a regular expression Prometheus takes',
+    );
   });
 
   it('wants errors to select a subset of total, and the test series to fit their selectors', () => {

@@ -66,9 +66,15 @@ describe('PromQL read with the Prometheus grammar', () => {
     expect(matches(matchers, { a: '503', d: 'set' })).toBe(false);
   });
 
-  it('reports regular expressions that cannot compile, and writes selectors back', () => {
+  it('reports regular expressions that cannot compile, or that RE2 refuses, and writes selectors back', () => {
     expect(regexProblems(vectorSelector('m{a=~"(5xx",b="("}'))).toEqual([
-      expect.stringMatching(/^a=~"\(5xx" is not a valid regular expression: /),
+      expect.stringMatching(/^a=~"\(5xx" is not a regular expression Prometheus takes: /),
+    ]);
+    // JavaScript compiles a lookahead; Prometheus (RE2) refuses it at load.
+    expect(regexProblems(vectorSelector('m{status_class=~"(?!2xx).*"}'))).toEqual([
+      expect.stringMatching(
+        /^status_class=~"\(\?!2xx\)\.\*" is not a regular expression Prometheus takes: .*lookahead/,
+      ),
     ]);
     expect(formatSelector('m', [{ label: 'a', op: '=~', value: 'x"y' }])).toBe('m{a=~"x\\"y"}');
     expect(formatSelector('m', [])).toBe('m');

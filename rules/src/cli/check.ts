@@ -1,12 +1,20 @@
+import { relative } from 'node:path';
 import { lintRuleFiles, ruleStats, untestedAlerts } from '../lint';
+import { GENERATED_DIR, RULES_ROOT, SPECS_DIR } from '../paths';
+import { staleFiles } from '../slo/generate';
 import { checkRules, testRules } from '../promtool';
 import { alertTestCoverage, readRuleFile, ruleFilePaths, testFilePaths } from '../rulefiles';
 
-/** promtool check + test on every file, then the conventions lint; the last line is the rule statistics. */
-function main(): number {
+/**
+ * Generated files up to date, promtool check + test on every file, then the conventions lint; the last line
+ * is the rule statistics.
+ */
+async function main(): Promise<number> {
+  const stale = await staleFiles(SPECS_DIR, GENERATED_DIR);
+  for (const s of stale) console.error(`${relative(`${RULES_ROOT}/..`, s)} (run npm run rules:generate)`);
   const ruleFiles = ruleFilePaths();
   const testFiles = testFilePaths();
-  let failed = false;
+  let failed = stale.length > 0;
   const check = checkRules(ruleFiles);
   if (!check.ok) {
     console.error(check.output);
@@ -35,4 +43,10 @@ function main(): number {
   return failed || problems.length > 0 ? 1 : 0;
 }
 
-process.exitCode = main();
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  },
+);

@@ -93,5 +93,7 @@ export function unknownSelectorNames(metric: string, labels: string[]): string[]
       .map((l) => `${metric} has no label "${l}" (it has ${[...known].join(', ')})`);
   }
   if (exporterMetricNames().includes(metric)) return [];
-  return [`no known metric is named ${metric} (rules/src/mixin/known-metrics.ts lists them)`];
+  return [
+    `no known metric is named ${metric} (rules/src/mixin/known-metrics.ts lists them; list a metric of the service's own under the spec's metrics)`,
+  ];
 }

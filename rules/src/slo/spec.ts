@@ -87,6 +87,11 @@ const specSchema = z.strictObject({
   service: name,
   team: name,
   period: z.enum(['28d', '30d']).default('30d'),
+  // The service's own metrics, which known-metrics.ts cannot list: its selectors may name them (a histogram
+  // by its base name), their names and labels taken as written.
+  metrics: z
+    .array(z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'not a valid Prometheus metric name'))
+    .default([]),
   slos: z.array(sloSchema).min(1),
 });
 
@@ -100,7 +105,8 @@ export function parseSpec(doc: unknown, source: string): SloSpec {
     const problems = describeIssues(result.error, specSchema).map(formatProblem);
     throw new SpecError(`${source}: ${problems.join('; ')}`);
   }
-  const unknown = result.data.slos.flatMap((slo, i) => selectorProblems(slo, `slos[${i}].sli`));
+  const own = new Set(result.data.metrics);
+  const unknown = result.data.slos.flatMap((slo, i) => selectorProblems(slo, `slos[${i}].sli`, own));
   if (unknown.length) throw new SpecError(`${source}: ${unknown.join('; ')}`);
   const hopeless = result.data.slos.flatMap((slo, i) => pageProblems(slo, result.data.period, i));
   if (hopeless.length) throw new SpecError(`${source}: ${hopeless.join('; ')}`);
@@ -126,14 +132,17 @@ function pageProblems(slo: Slo, period: SloSpec['period'], i: number): string[] 
 }
 
 /** What is wrong with the SLI's selectors beyond their syntax, each with its key path. */
-function selectorProblems(slo: Slo, path: string): string[] {
+function selectorProblems(slo: Slo, path: string, own: ReadonlySet<string>): string[] {
   const sli = slo.sli;
+  const ours = (metric: string) => own.has(metric) || own.has(metric.replace(/_bucket$/, ''));
   const known = (key: string, s: Selector) =>
     [
-      ...unknownSelectorNames(
-        s.metric ?? '',
-        s.matchers.map((m) => m.label),
-      ),
+      ...(ours(s.metric ?? '')
+        ? []
+        : unknownSelectorNames(
+            s.metric ?? '',
+            s.matchers.map((m) => m.label),
+          )),
       ...regexProblems(s),
     ].map((problem) => `${path}.${key}: ${problem}`);
   if (sli.kind === 'latency')
