@@ -15,7 +15,7 @@ import { mixinFilesElsewhere } from '../src/mixin/outside';
 import { mixinRuleFiles } from '../src/mixin/rules';
 import { selectorProblems } from '../src/mixin/selected-metrics';
 import { GENERATED_DIR, SPECS_DIR } from '../src/paths';
-import { checkAlertmanagerConfig } from '../src/promtool';
+import { checkAlertmanagerConfig, testRules } from '../src/promtool';
 import { INHIBIT_FILE, generate, render, staleFiles } from '../src/slo/generate';
 import { inhibitRules } from '../src/slo/inhibit';
 import { selectors } from '../src/promql';
@@ -83,6 +83,60 @@ describe('generated files', () => {
     await expect(render(specs)).rejects.toThrow(
       "service demo-health's SLO checks and service demo's SLO health-checks would both be written to slo-demo-health-checks.rules.yml: rename one",
     );
+  });
+
+  it('write promtool tests that pass for specs at the edges: six nines, a gauge guard near its samples an hour, a guard in the thousands', async () => {
+    const specs = join(out, 'specs');
+    mkdirSync(specs);
+    writeFileSync(
+      join(specs, 'edge.yml'),
+      [
+        'service: edge',
+        'team: edge',
+        'slos:',
+        '  - name: six-nines',
+        '    description: Nearly every request succeeds',
+        '    objective: 99.9999',
+        '    sli:',
+        '      events:',
+        '        errors: http_requests_total{service="edge",status_class="5xx"}',
+        '        total: http_requests_total{service="edge"}',
+        '        test_series:',
+        '          good: http_requests_total{service="edge",status_class="2xx"}',
+        '          bad: http_requests_total{service="edge",status_class="5xx"}',
+        '  - name: busy-guard',
+        '    description: Requests succeed, paged on only with traffic',
+        '    objective: 99.9',
+        '    min_events_to_page: 12000',
+        '    sli:',
+        '      events:',
+        '        errors: http_requests_total{service="edge",status_class="5xx"}',
+        '        total: http_requests_total{service="edge"}',
+        '        test_series:',
+        '          good: http_requests_total{service="edge",status_class="2xx"}',
+        '          bad: http_requests_total{service="edge",status_class="5xx"}',
+        '  - name: checks',
+        '    description: The checks pass',
+        '    objective: 99.5',
+        '    min_events_to_page: 55',
+        '    sli:',
+        '      bool_gauge:',
+        '        selector: probe_success{service="edge"}',
+        '        test_series: probe_success{service="edge",check="http",job="health-check",instance="h:9115"}',
+        '',
+      ].join('\n'),
+    );
+    const written = await generate(specs, join(out, 'generated'));
+    const tests = written.filter((f) => f.endsWith('.test.yml'));
+    expect(tests).toHaveLength(3);
+    for (const file of tests) {
+      const result = testRules(join(out, 'generated', file));
+      expect({ file, ok: result.ok, output: result.ok ? '' : result.output }).toEqual({
+        file,
+        ok: true,
+        output: '',
+      });
+    }
   });
 
   it('removes the output of specs that no longer exist', async () => {
