@@ -365,6 +365,16 @@ describe('REST API', () => {
       'bogus',
       'status.0',
     ]);
+    // A page size in decimal digits only: what Number() would also take is refused, naming the range.
+    for (const limit of ['0x10', '1e2', '%205', '0', '501', '2.5']) {
+      const refused = await request(t.app)
+        .get(`/api/v1/incidents?limit=${limit}`)
+        .set(as('viewer'))
+        .expect(400);
+      expect(refused.body.error.details).toEqual([
+        { field: 'limit', message: 'must be a whole number from 1 to 500' },
+      ]);
+    }
     const since = await request(t.app)
       .get('/api/v1/incidents?since=2030-01-01T00:00:00Z')
       .set(as('viewer'))

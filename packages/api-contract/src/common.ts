@@ -78,8 +78,20 @@ export const cursor = z
   .transform(Number)
   .refine(Number.isSafeInteger, 'must be a cursor returned by a previous page');
 
-/** A page size: 1 to `max`, default 50. */
-export const limit = (max: number) => z.coerce.number().int().min(1).max(max).default(50);
+/**
+ * A page size: 1 to `max`, default 50, written in decimal digits (Number() would also take `0x10`, `1e2`
+ * and ` 5`).
+ */
+export const limit = (max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v),
+    z
+      .number({ error: `must be a whole number from 1 to ${max}` })
+      .int()
+      .min(1)
+      .max(max)
+      .default(50),
+  );
 
 /** A list answered a page at a time: `next_cursor` fetches the next (older) page; null on the last. */
 export const page = <T extends z.ZodType>(item: T) =>
