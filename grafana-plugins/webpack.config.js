@@ -63,7 +63,14 @@ module.exports = (env = {}) => {
       publicPath: `public/plugins/${pluginJson.id}/`,
       uniqueName: pluginJson.id,
     },
-    resolve: { extensions: ['.ts', '.tsx', '.js', '.jsx'] },
+    resolve: {
+      extensions: ['.ts', '.tsx', '.js', '.jsx'],
+      // JSX on Grafana's React (see jsx-runtime.js), for our code and any bundled library's alike.
+      alias: {
+        'react/jsx-runtime$': path.join(__dirname, 'jsx-runtime.js'),
+        'react/jsx-dev-runtime$': path.join(__dirname, 'jsx-runtime.js'),
+      },
+    },
     module: {
       rules: [
         {

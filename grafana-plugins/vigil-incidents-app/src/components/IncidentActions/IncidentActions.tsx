@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Field, Input, TextArea, useStyles2 } from '@grafana/ui';
 import { toApiError, vigil, type ApiError } from '../../api/client';
-import { ACT_ROLE, hasRole } from '@vigil/api-contract';
+import { whyReadOnly } from '../../permissions';
 import { testIds } from '../../testIds';
 import type { Caller, IncidentDetail } from '../../types';
 
@@ -26,7 +26,8 @@ export function IncidentActions({ incident, caller, callerError, onUpdated }: Pr
   const [error, setError] = useState<string>();
   const [note, setNote] = useState('');
   const [assignee, setAssignee] = useState(incident.assignee ?? '');
-  const allowed = hasRole(caller?.role, ACT_ROLE);
+  const readOnly = caller && whyReadOnly(caller);
+  const allowed = caller !== undefined && readOnly === undefined;
   const idle = allowed && busy === undefined;
 
   async function act(action: Action, data?: object): Promise<boolean> {
@@ -50,10 +51,9 @@ export function IncidentActions({ incident, caller, callerError, onUpdated }: Pr
           Could not check the API token&apos;s role: {callerError.message}
         </Alert>
       )}
-      {caller && !allowed && (
+      {readOnly && (
         <Alert severity="info" title="Read-only">
-          Acting on incidents needs the {ACT_ROLE} role; the configured API token &quot;{caller.name}&quot; is
-          a {caller.role}.
+          Acting on incidents {readOnly}.
         </Alert>
       )}
       {error && (

@@ -1,5 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { OrgRole } from '@grafana/data';
+import { config } from '@grafana/runtime';
 import { fakeVigil, incident } from '../../test-support/fakeVigil';
 import { renderApp } from '../../test-support/renderApp';
 import { testIds } from '../../testIds';
@@ -219,6 +221,28 @@ describe('Incident page', () => {
       expect(button(name)).toBeDisabled();
     expect(screen.getByTestId(testIds.incident.note)).toBeDisabled();
     expect(vigil.calls().filter((c) => c.startsWith('POST'))).toEqual([]);
+  });
+
+  it("offers no action to a Grafana Viewer, whose writes Grafana's proxy refuses, and says why", async () => {
+    const user = config.bootData.user;
+    config.bootData.user = { ...user, orgRole: OrgRole.Viewer, isGrafanaAdmin: false };
+    try {
+      const vigil = fakeVigil({
+        caller: { name: 'ops', role: 'responder' },
+        incidents: [incident({ id: 10 })],
+      });
+      await openIncident(10);
+      expect(
+        await screen.findByText(
+          "Acting on incidents needs Grafana's Editor role: Grafana forwards only reads for a Viewer.",
+        ),
+      ).toBeVisible();
+      for (const name of ['Acknowledge', 'Resolve', 'Assign', 'Add note'])
+        expect(button(name)).toBeDisabled();
+      expect(vigil.calls().filter((c) => c.startsWith('POST'))).toEqual([]);
+    } finally {
+      config.bootData.user = user;
+    }
   });
 
   it('enables the actions for an admin token', async () => {

@@ -8,7 +8,7 @@ import { endWindow, listWindows, type MaintenanceWindow } from '../../api/mainte
 import { useApi, useCaller } from '../../api/useApi';
 import { coveredBy } from '../../coverage';
 import { formatTime } from '../../format';
-import { ACT_ROLE, hasRole } from '@vigil/api-contract';
+import { whyReadOnly } from '../../permissions';
 import { testIds } from '../../testIds';
 import type { IncidentDetail, IncidentPage } from '../../types';
 import { CoveredIncidents } from '../CoveredIncidents/CoveredIncidents';
@@ -124,7 +124,8 @@ export function MaintenancePage() {
   const [generation, setGeneration] = useState(0);
   const windows = useApi(`windows ${generation}`, listWindows);
   const open = useApi(`open ${generation}`, openIncidents);
-  const allowed = hasRole(caller.data?.role, ACT_ROLE);
+  const readOnly = caller.data && whyReadOnly(caller.data);
+  const allowed = caller.data !== undefined && readOnly === undefined;
   const reload = () => setGeneration((g) => g + 1);
 
   const items = windows.data?.items ?? [];
@@ -140,10 +141,9 @@ export function MaintenancePage() {
             Could not check the API token&apos;s role: {caller.error.message}
           </Alert>
         )}
-        {caller.data && !allowed && (
+        {readOnly && (
           <Alert severity="info" title="Read-only">
-            Creating and ending windows needs the {ACT_ROLE} role; the configured API token &quot;
-            {caller.data.name}&quot; is a {caller.data.role}.
+            Creating and ending windows {readOnly}.
           </Alert>
         )}
         {windows.error && (

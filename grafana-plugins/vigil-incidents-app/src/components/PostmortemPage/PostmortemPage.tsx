@@ -3,7 +3,7 @@ import { useParams } from 'react-router-dom-v5-compat';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, LinkButton, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import { ACT_ROLE, hasRole } from '@vigil/api-contract';
+import { whyReadOnly } from '../../permissions';
 import { DOWNLOAD, vigil } from '../../api/client';
 import { getPostmortem, listUsers, postmortemMarkdownUrl } from '../../api/postmortems';
 import { useApi, useCaller } from '../../api/useApi';
@@ -29,7 +29,8 @@ export function PostmortemPage() {
   const users = useApi('users', listUsers);
   const data = incident.data;
   const pm = postmortem.data;
-  const canWrite = hasRole(caller.data?.role, ACT_ROLE);
+  const readOnly = caller.data && whyReadOnly(caller.data);
+  const canWrite = caller.data !== undefined && readOnly === undefined;
   const error = incident.error ?? postmortem.error;
 
   return (
@@ -67,10 +68,9 @@ export function PostmortemPage() {
                 {formatTime(pm.updated_at)})
               </p>
             )}
-            {caller.data && !canWrite && !pm && (
+            {readOnly && !pm && (
               <Alert severity="info" title="No postmortem yet">
-                Writing one needs the {ACT_ROLE} role; the configured API token &quot;{caller.data.name}&quot;
-                is a {caller.data.role}.
+                Writing one {readOnly}.
               </Alert>
             )}
             {canWrite ? (
