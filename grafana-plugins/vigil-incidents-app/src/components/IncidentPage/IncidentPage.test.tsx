@@ -1,6 +1,6 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { OrgRole } from '@grafana/data';
+import { locationUtil, OrgRole } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { fakeVigil, incident } from '../../test-support/fakeVigil';
 import { renderApp } from '../../test-support/renderApp';
@@ -242,6 +242,30 @@ describe('Incident page', () => {
       expect(vigil.calls().filter((c) => c.startsWith('POST'))).toEqual([]);
     } finally {
       config.bootData.user = user;
+    }
+  });
+
+  it("links back to the list and on to the postmortem under Grafana's sub-path (root_url)", async () => {
+    locationUtil.initialize({
+      config: { appSubUrl: '/grafana' } as never,
+      getTimeRangeForUrl: () => ({ from: 'now-6h', to: 'now' }),
+      getVariablesUrlParams: () => ({}),
+    });
+    try {
+      fakeVigil({ caller: { name: 'ops', role: 'responder' }, incidents: [incident({ id: 11 })] });
+      await openIncident(11);
+      const back = await screen.findByRole('link', { name: /All incidents/ });
+      expect(back).toHaveAttribute('href', '/grafana/a/vigil-incidents-app/incidents');
+      expect(screen.getByRole('link', { name: /postmortem/i })).toHaveAttribute(
+        'href',
+        '/grafana/a/vigil-incidents-app/incidents/11/postmortem',
+      );
+    } finally {
+      locationUtil.initialize({
+        config: { appSubUrl: '' } as never,
+        getTimeRangeForUrl: () => ({ from: 'now-6h', to: 'now' }),
+        getVariablesUrlParams: () => ({}),
+      });
     }
   });
 

@@ -1,6 +1,6 @@
 import { css } from '@emotion/css';
 import { useParams } from 'react-router-dom-v5-compat';
-import type { GrafanaTheme2 } from '@grafana/data';
+import { locationUtil, type GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, LinkButton, LoadingPlaceholder, TextLink, useStyles2 } from '@grafana/ui';
 import { vigil } from '../../api/client';
@@ -34,7 +34,13 @@ export function IncidentPage() {
   return (
     <PluginPage pageNav={{ text: data ? `#${data.id} ${data.title}` : `Incident ${id}` }}>
       <div className={s.page} data-testid={testIds.incident.page}>
-        <LinkButton href={ROUTES.incidents} variant="secondary" fill="text" icon="arrow-left" size="sm">
+        <LinkButton
+          href={locationUtil.assureBaseUrl(ROUTES.incidents)}
+          variant="secondary"
+          fill="text"
+          icon="arrow-left"
+          size="sm"
+        >
           All incidents
         </LinkButton>
         {incident.error && <Alert title={`Could not load incident ${id}`}>{incident.error.message}</Alert>}
@@ -79,7 +85,7 @@ export function IncidentPage() {
               <Tickets tickets={data.tickets} />
               <div>
                 <LinkButton
-                  href={ROUTES.postmortem(data.id)}
+                  href={locationUtil.assureBaseUrl(ROUTES.postmortem(data.id))}
                   variant="secondary"
                   size="sm"
                   icon="file-alt"

@@ -1,6 +1,6 @@
 import { css } from '@emotion/css';
 import { useParams } from 'react-router-dom-v5-compat';
-import type { GrafanaTheme2 } from '@grafana/data';
+import { locationUtil, type GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, LinkButton, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { whyReadOnly } from '../../permissions';
@@ -37,7 +37,13 @@ export function PostmortemPage() {
     <PluginPage pageNav={{ text: data ? `Postmortem #${data.id} ${data.title}` : `Postmortem ${id}` }}>
       <div className={s.page} data-testid={testIds.postmortem.page}>
         <div className={s.bar}>
-          <LinkButton href={ROUTES.incident(id)} variant="secondary" fill="text" icon="arrow-left" size="sm">
+          <LinkButton
+            href={locationUtil.assureBaseUrl(ROUTES.incident(id))}
+            variant="secondary"
+            fill="text"
+            icon="arrow-left"
+            size="sm"
+          >
             Incident {id}
           </LinkButton>
           {data && pm && (
