@@ -170,7 +170,11 @@ describe('servicesFromFrames, computed scores', () => {
       errors: 0.025,
       latency: 2,
     });
-    expect(api!.linkSource).toBeUndefined();
+    // No score field: the data links come with the first signal's series (its newest row).
+    expect(api!.linkSource).toEqual({
+      field: expect.objectContaining({ labels: { service: 'api' }, values: [1, 0.5] }),
+      rowIndex: 1,
+    });
   });
 
   it('shows no data for a service whose signals are all NaN now', () => {

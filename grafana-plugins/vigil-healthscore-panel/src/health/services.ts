@@ -22,7 +22,10 @@ export interface ServiceHealth {
    * computes the score from raw series, the signal's own series.
    */
   raw: Partial<Record<Signal, RawValue>>;
-  /** The score field and its newest row, for the field's data links. */
+  /**
+   * The field whose data links the breakdown shows, with its newest row: the score's; computed, the first
+   * signal's (every field of a panel carries the standard data links).
+   */
   linkSource?: { field: Field; rowIndex: number };
   /** The refIds of the queries that gave it a score, when more than one did (one hides the other). */
   scoreQueries?: string[];
@@ -169,7 +172,8 @@ function health(
   // the newest sample is up to one step older than the range's end without anything being stale.
   const step = last >= 1 ? times[last]! - times[last - 1]! : 0;
   const state = stateOf(lastSeen, current, now - options.staleAfterSeconds * 1000 - step);
-  const scoreField = options.scoreSource === 'recorded' ? series.score?.field : undefined;
+  const linked =
+    options.scoreSource === 'recorded' ? series.score : SIGNALS.map((g) => series.signals[g]).find(Boolean);
   return {
     service,
     ...(state === 'ok' && { score: Math.min(100, Math.max(0, current)) }),
@@ -178,7 +182,8 @@ function health(
     trend: { times, values },
     signals,
     raw,
-    ...(scoreField && last >= 0 && { linkSource: { field: scoreField, rowIndex: last } }),
+    ...(linked &&
+      linked.times.length > 0 && { linkSource: { field: linked.field, rowIndex: linked.times.length - 1 } }),
     ...(series.scoreRefIds.size > 1 && { scoreQueries: [...series.scoreRefIds].sort() }),
   };
 }
