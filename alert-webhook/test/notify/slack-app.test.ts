@@ -272,7 +272,7 @@ describe('Slack app', () => {
     }
   });
 
-  it('a reply to a message of another channel or to none is refused (thread_not_found)', async () => {
+  it('the fake Web API refuses what Slack refuses: a reply to no message of the channel, bad metadata, bad Block Kit', async () => {
     const post = (body: object) =>
       fetch(`${slack.apiUrl}/chat.postMessage`, {
         method: 'POST',
@@ -285,6 +285,25 @@ describe('Slack app', () => {
     expect(await post({ metadata: { event_type: 'bad type', event_payload: {} } })).toEqual({
       ok: false,
       error: 'invalid_metadata_format',
+    });
+    // Block Kit as Slack checks it: a header over 150 characters, more than 50 blocks, a button that
+    // neither opens a URL nor has an action_id; text over 40,000 characters.
+    const header = (text: string) => ({ type: 'header', text: { type: 'plain_text', text } });
+    expect(await post({ blocks: [header('x'.repeat(151))] })).toEqual({ ok: false, error: 'invalid_blocks' });
+    expect(await post({ blocks: Array.from({ length: 51 }, () => header('x')) })).toEqual({
+      ok: false,
+      error: 'invalid_blocks',
+    });
+    const button = { type: 'button', text: { type: 'plain_text', text: 'Go' } };
+    expect(await post({ blocks: [{ type: 'actions', elements: [button] }] })).toEqual({
+      ok: false,
+      error: 'invalid_blocks',
+    });
+    expect(await post({ text: 'x'.repeat(40_001) })).toEqual({ ok: false, error: 'msg_too_long' });
+    expect(
+      await post({ blocks: [{ type: 'actions', elements: [{ ...button, action_id: 'go' }] }] }),
+    ).toMatchObject({
+      ok: true,
     });
   });
 

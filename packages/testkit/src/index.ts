@@ -63,4 +63,5 @@ export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './pro
 export { startFakeApi, type ApiReply, type ApiRequest, type FakeApi } from './fakes/api';
 export { startFakePagerDuty, type FakePagerDuty, type PagerDutyAlert } from './fakes/pagerduty';
 export { startFakeSlack, type FakeSlack, type SlackMessage } from './fakes/slack';
+export { blockKitError } from './fakes/slack-blocks';
 export { startFakeJira, type FakeJira, type JiraIssue } from './fakes/jira';

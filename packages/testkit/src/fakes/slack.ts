@@ -1,4 +1,5 @@
 import { startFakeApi, type ApiReply, type ApiRequest, type FakeApi } from './api';
+import { blockKitError } from './slack-blocks';
 
 export interface SlackMessage {
   channel: string;
@@ -129,6 +130,9 @@ export async function startFakeSlack(
     const hasContent =
       typeof body.text === 'string' || Array.isArray(body.blocks) || Array.isArray(body.attachments);
     if (!hasContent) return error('no_text');
+    if (typeof body.text === 'string' && body.text.length > 40_000) return error('msg_too_long');
+    const blocks = blockKitError(body);
+    if (blocks) return error(blocks);
     if (body.metadata !== undefined && !validMetadata(body.metadata)) return error('invalid_metadata_format');
     const content = {
       ...(typeof body.text === 'string' && { text: body.text }),
