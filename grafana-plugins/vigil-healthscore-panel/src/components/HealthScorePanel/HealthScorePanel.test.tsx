@@ -47,6 +47,35 @@ it('takes the bands from the thresholds of the field config', () => {
   expect(tiles().map((t) => t.style.background)).toEqual(['rgb(1, 2, 3)', 'rgb(4, 5, 6)']);
 });
 
+it("takes a service's bands from its own field, where an override gave it other thresholds", () => {
+  const strict = score('payments', 90);
+  strict.fields[1]!.config.thresholds = {
+    mode: ThresholdsMode.Absolute,
+    steps: [
+      { value: -Infinity, color: 'rgb(9, 9, 9)' },
+      { value: 95, color: 'rgb(0, 128, 0)' },
+    ],
+  };
+  const p = props([strict, score('web', 90)]);
+  p.fieldConfig = {
+    defaults: {
+      thresholds: {
+        mode: ThresholdsMode.Absolute,
+        steps: [
+          { value: -Infinity, color: 'rgb(1, 2, 3)' },
+          { value: 80, color: 'rgb(4, 5, 6)' },
+        ],
+      },
+    },
+    overrides: [{ matcher: { id: 'byFrameRefID', options: 'A' }, properties: [] }],
+  };
+  render(<HealthScorePanel {...p} />);
+  expect(tiles().map((t) => [t.getAttribute('aria-label'), t.style.background])).toEqual([
+    ['payments: health score 90', 'rgb(9, 9, 9)'],
+    ['web: health score 90', 'rgb(4, 5, 6)'],
+  ]);
+});
+
 it('shows the breakdown on hover and pins it with the drill-down link on click', async () => {
   const series = [
     score('db', 30),

@@ -34,8 +34,11 @@ export function HealthScorePanel({
     [options, services],
   );
   const thresholds = fieldConfig.defaults.thresholds ?? DEFAULT_THRESHOLDS;
-  // Only for the tiles in view: with thousands of services, most are never coloured.
-  const colorOf = (health: ServiceHealth) => bandColor(theme, health.score, thresholds);
+  // Only for the tiles in view: with thousands of services, most are never coloured. A service's own field
+  // carries the defaults with the overrides that match it (a stricter band for one service), as Grafana
+  // applies them.
+  const colorOf = (health: ServiceHealth) =>
+    bandColor(theme, health.score, health.linkSource?.field.config.thresholds ?? thresholds);
   const [selected, setSelected] = useState<string>();
   const [hovered, setHovered] = useState<string>();
   const onSelect = useCallback(
