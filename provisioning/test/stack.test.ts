@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exporterBinary, findBinary, waitFor } from '@vigil/testkit';
+import { exporterBinary, findBinary, tempDir, waitFor } from '@vigil/testkit';
 import { createTransport } from 'nodemailer';
-import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
+import { portTaken, startTempStack, type Stack } from '../../scripts/stack/src/stack';
 
 /** The checks below wait for the stack to settle (targets up, first scrapes); it takes seconds. */
 const eventually = <T>(what: string, probe: () => Promise<T | undefined>) =>
@@ -122,5 +122,27 @@ describe('npm run stack (native)', () => {
     await stack?.stop();
     stack = undefined;
     expect(pids.filter(isAlive)).toEqual([]);
+  });
+});
+
+describe('a temporary stack whose port was taken meanwhile', () => {
+  it("is told from other failures by its logs, in Node's words and Go's", () => {
+    const { dir, cleanup } = tempDir('vigil-stack-test-');
+    try {
+      expect(portTaken(dir)).toBe(false); // failed before any component logged
+      mkdirSync(join(dir, 'logs'));
+      writeFileSync(join(dir, 'logs', 'anomaly.log'), '{"level":50,"msg":"invalid config"}\n');
+      expect(portTaken(dir)).toBe(false);
+      writeFileSync(
+        join(dir, 'logs', 'prometheus.log'),
+        'err="listen tcp 127.0.0.1:40213: bind: address already in use"\n',
+      );
+      expect(portTaken(dir)).toBe(true);
+      writeFileSync(join(dir, 'logs', 'prometheus.log'), '');
+      writeFileSync(join(dir, 'logs', 'logs.log'), '{"err":{"code":"EADDRINUSE"}}\n');
+      expect(portTaken(dir)).toBe(true);
+    } finally {
+      cleanup();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { waitFor, WaitTimeout, type WaitOptions } from './wait';
 
@@ -49,6 +49,16 @@ export interface RunningProcess {
 const MAX_OUTPUT = 1 << 20;
 /** How much of the output an error message quotes. */
 const QUOTED_OUTPUT = 16_384;
+
+/** A log file's last QUOTED_OUTPUT characters, or why it could not be read. */
+function lastOf(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-QUOTED_OUTPUT);
+  } catch (err) {
+    return `(unreadable: ${(err as Error).message})`;
+  }
+}
+
 /** After 'exit', how long to wait for the last output ('close') of a process whose children hold its pipes. */
 const CLOSE_WAIT_MS = 200;
 
@@ -101,7 +111,8 @@ export function spawnProcess(
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const tail = () => {
-    if (logFile !== undefined) return `; see ${logFile}`;
+    // The log's end too: a temporary stack's directory, log included, is gone once the test has failed.
+    if (logFile !== undefined) return `; see ${logFile}, which ends:\n${lastOf(logFile)}`;
     return collected ? `; its output:\n${collected.slice(-QUOTED_OUTPUT)}` : '';
   };
 

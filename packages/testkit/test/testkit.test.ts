@@ -73,7 +73,7 @@ describe('processes', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('appends the output to a log file, and names it when the process fails', async () => {
+  it('appends the output to a log file, and names and quotes it when the process fails', async () => {
     const { dir, cleanup } = tempDir('vigil-testkit-');
     try {
       const logFile = join(dir, 'child.log');
@@ -84,7 +84,9 @@ describe('processes', () => {
           output: { file: logFile },
           ready,
         }),
-      ).rejects.toThrow(`waiting for child at ${ready}: child exited (2); see ${logFile}`);
+      ).rejects.toThrow(
+        `waiting for child at ${ready}: child exited (2); see ${logFile}, which ends:\nbad flag\n`,
+      );
       expect(readFileSync(logFile, 'utf8')).toBe('bad flag\n');
     } finally {
       cleanup();

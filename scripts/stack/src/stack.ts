@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   findBinary,
@@ -349,27 +349,47 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/** Attempts at a temporary stack whose components lost their free port to another process meanwhile. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Whether a component of the stack in `dir` could not listen because its port was taken (Node says
+ * EADDRINUSE, Go "address already in use").
+ */
+export function portTaken(dir: string): boolean {
+  const logs = join(dir, 'logs');
+  if (!existsSync(logs)) return false;
+  return readdirSync(logs).some((f) =>
+    /EADDRINUSE|address already in use/.test(readFileSync(join(logs, f), 'utf8')),
+  );
+}
+
 /**
  * A stack for a test or a benchmark: in a fresh temporary directory, which stop() removes, with every
- * component on a free port, so that it never collides with a stack already running.
+ * component on a free port, so that it never collides with a stack already running. A port found free
+ * can be taken before the component listens on it (on a busy machine, by an outgoing connection's
+ * ephemeral port): then the stack starts again on other ports.
  */
 export async function startTempStack(
   options: Omit<StackOptions, 'dataDir' | 'basePort' | 'ports'> = {},
 ): Promise<Stack> {
-  const { dir, cleanup } = tempDir('vigil-stack-');
-  try {
-    const free = await freePorts(COMPONENTS.length);
-    const ports = Object.fromEntries(COMPONENTS.map((c, i) => [c, free[i]])) as Ports;
-    const stack = await startStack({ ...options, dataDir: dir, ports });
-    return {
-      ...stack,
-      stop: async () => {
-        await stack.stop();
-        cleanup();
-      },
-    };
-  } catch (err) {
-    cleanup();
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    const { dir, cleanup } = tempDir('vigil-stack-');
+    try {
+      const free = await freePorts(COMPONENTS.length);
+      const ports = Object.fromEntries(COMPONENTS.map((c, i) => [c, free[i]])) as Ports;
+      const stack = await startStack({ ...options, dataDir: dir, ports });
+      return {
+        ...stack,
+        stop: async () => {
+          await stack.stop();
+          cleanup();
+        },
+      };
+    } catch (err) {
+      const again = attempt < PORT_ATTEMPTS && portTaken(dir);
+      cleanup();
+      if (!again) throw err;
+    }
   }
 }
