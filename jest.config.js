@@ -49,7 +49,7 @@ module.exports = {
   // (README: Test coverage). Paths are from the repository root, where npm test runs jest.
   coverageThreshold: {
     './alert-webhook/src/': { statements: 89, branches: 81, functions: 91, lines: 91 },
-    './exporters/anomaly/src/': { statements: 90, branches: 79, functions: 88, lines: 93 },
+    './exporters/anomaly/src/': { statements: 91, branches: 80, functions: 88, lines: 93 },
     './exporters/express-metrics/src/': { statements: 96, branches: 95, functions: 94, lines: 98 },
     './exporters/health-check/src/': { statements: 86, branches: 75, functions: 86, lines: 89 },
     './exporters/logs/src/': { statements: 92, branches: 85, functions: 91, lines: 94 },
