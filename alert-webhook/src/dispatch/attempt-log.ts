@@ -1,6 +1,20 @@
 import type { Logger } from 'pino';
-import { withoutUrlSecrets } from '../notify/http';
 import type { DeliveryAttempt } from '../notify/sender';
+
+/**
+ * URLs in error text keep only their scheme and host: Slack's and Teams' webhook URLs carry their credential
+ * in the path, other URLs in the query or the user part.
+ */
+export function withoutUrlSecrets(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => {
+    try {
+      const { protocol, host } = new URL(url);
+      return `${protocol}//${host}/…`;
+    } catch {
+      return '<url>';
+    }
+  });
+}
 
 /**
  * Why an attempt failed, as the delivery record keeps it (and viewers of the API see it): reply status,

@@ -9,27 +9,13 @@ const ERROR_BODY_CHARS = 200;
 const TRANSIENT_CLIENT_ERRORS = new Set([408, 425, 429]);
 
 /**
- * URLs in error text keep only their scheme and host: Slack's and Teams' webhook URLs carry their credential
- * in the path, other URLs in the query or the user part.
- */
-export function withoutUrlSecrets(text: string): string {
-  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => {
-    try {
-      const { protocol, host } = new URL(url);
-      return `${protocol}//${host}/…`;
-    } catch {
-      return '<url>';
-    }
-  });
-}
-
-/**
  * An error about a request to `url`, without the URL's path and query where the reply quotes them alone
- * (`Cannot POST /services/T0/B0/secret`, as express answers a 404): they may be the credential.
+ * (`Cannot POST /services/T0/B0/secret`, as express answers a 404): they may be the credential. Whole URLs
+ * in it are cut where every failure is described (dispatch/attempt-log.ts).
  */
 function withoutPathOf(url: string, text: string): string {
   const { pathname, search } = new URL(url);
-  let out = withoutUrlSecrets(text);
+  let out = text;
   for (const part of [pathname + search, pathname, search]) {
     if (part.length > 1) out = out.split(part).join('/…');
   }

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { withoutUrlSecrets } from '../../src/notify/http';
+import { withoutUrlSecrets } from '../../src/dispatch/attempt-log';
 import { captureLog, notification, tempDir } from '../helpers';
 import { startSmtpServer } from '../fixtures/notify/smtp';
 import { startReceiver, type Receiver } from '../fixtures/notify/receiver';
