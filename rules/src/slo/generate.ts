@@ -63,14 +63,18 @@ export async function render(specsDir: string): Promise<Record<string, string>> 
   return files;
 }
 
+/** Generated files in outDir that render no longer makes: output of a spec removed or renamed. */
+function leftovers(outDir: string, files: Record<string, string>): string[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir).filter((f) => /^(slo|mixin)-.*\.yml$/.test(f) && !(f in files));
+}
+
 /** Writes what render makes into outDir, and removes what it no longer makes. Returns the names written. */
 export async function generate(specsDir: string, outDir: string): Promise<string[]> {
   const files = await render(specsDir);
   mkdirSync(outDir, { recursive: true });
   // Output of a spec that was removed or renamed must not linger (its rules would still be loaded).
-  for (const old of readdirSync(outDir)) {
-    if (/^(slo|mixin)-.*\.yml$/.test(old) && !(old in files)) rmSync(join(outDir, old));
-  }
+  for (const old of leftovers(outDir, files)) rmSync(join(outDir, old));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
   return Object.keys(files);
 }
@@ -81,24 +85,15 @@ export async function generate(specsDir: string, outDir: string): Promise<string
  */
 export async function staleFiles(specsDir: string, outDir: string): Promise<string[]> {
   const files = await render(specsDir);
+  const expected = [
+    ...Object.entries(files).map(([name, text]) => [join(outDir, name), text] as const),
+    ...Object.entries(await mixinFilesElsewhere()),
+  ];
   const stale: string[] = [];
-  const differs = (path: string, text: string) =>
-    !existsSync(path)
-      ? `${path}: missing`
-      : readFileSync(path, 'utf8') !== text
-        ? `${path}: differs`
-        : undefined;
-  for (const [name, text] of Object.entries(files)) {
-    const problem = differs(join(outDir, name), text);
-    if (problem) stale.push(problem);
+  for (const [path, text] of expected) {
+    if (!existsSync(path)) stale.push(`${path}: missing`);
+    else if (readFileSync(path, 'utf8') !== text) stale.push(`${path}: differs`);
   }
-  for (const old of existsSync(outDir) ? readdirSync(outDir) : []) {
-    if (/^(slo|mixin)-.*\.yml$/.test(old) && !(old in files))
-      stale.push(`${join(outDir, old)}: no spec makes it`);
-  }
-  for (const [path, text] of Object.entries(await mixinFilesElsewhere())) {
-    const problem = differs(path, text);
-    if (problem) stale.push(problem);
-  }
+  for (const old of leftovers(outDir, files)) stale.push(`${join(outDir, old)}: no spec makes it`);
   return stale;
 }
