@@ -1,19 +1,17 @@
 import {
-  httpClientSchema,
-  type HttpClientSettings,
   loadConfigFile,
+  httpClientSchema,
   logLevelSchema,
   nameSchema,
   positiveDuration,
   resolveHttpClient,
   serverSchema,
   validateConfig,
+  type HttpClientSettings,
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
 import { SEASONALITIES } from './detectors/seasonal-baseline';
-
-/** Query names become the `query` label value, so they are kept plain. */
 
 const querySchema = z.strictObject({
   name: nameSchema,

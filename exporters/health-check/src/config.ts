@@ -15,8 +15,6 @@ import { blackboxModuleSchema, translateModule, unsupportedBlackboxKeys } from '
 import { CHECK_KINDS } from './checks';
 import { dependencyOrder } from './graph';
 
-/** Names become label values and URL path segments (/health/{service}), so they are kept plain. */
-
 const kinds = [...CHECK_KINDS.values()];
 
 /** discriminatedUnion wants a non-empty tuple; CHECK_KINDS is never empty. */

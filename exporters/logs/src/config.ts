@@ -13,8 +13,6 @@ import { readStateFile } from './inputs/offsets';
 import { PARSER_KINDS } from './parsers';
 import { labelName, metricName } from './schema';
 
-/** Source names become the `source` label and log fields, so they are kept plain. */
-
 /** discriminatedUnion wants a non-empty tuple; the registries are never empty. */
 function variants<T>(list: T[]): [T, ...T[]] {
   return list as [T, ...T[]];
