@@ -30,6 +30,42 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(out, { recursive: true, force: true }));
 
+/** A spec of one bool-gauge SLO over probe_success, as YAML would hold it. */
+const gaugeSpec = (service: string, name: string, objective: number) => ({
+  service,
+  team: 'demo',
+  slos: [
+    {
+      name,
+      description: 'The checks pass',
+      objective,
+      sli: {
+        bool_gauge: {
+          selector: `probe_success{service="${service}"}`,
+          test_series: `probe_success{service="${service}",check="http",job="health-check",instance="h:9115"}`,
+        },
+      },
+    },
+  ],
+});
+
+/** An events SLO over service edge's http_requests_total. */
+const eventsSlo = (name: string, fields: { objective: number; min_events_to_page?: number }) => ({
+  name,
+  description: 'Requests succeed',
+  ...fields,
+  sli: {
+    events: {
+      errors: 'http_requests_total{service="edge",status_class="5xx"}',
+      total: 'http_requests_total{service="edge"}',
+      test_series: {
+        good: 'http_requests_total{service="edge",status_class="2xx"}',
+        bad: 'http_requests_total{service="edge",status_class="5xx"}',
+      },
+    },
+  },
+});
+
 describe('generated files', () => {
   it('are committed up to date: run `npm run rules:generate` when this fails', async () => {
     const files = await generate(SPECS_DIR, out);
@@ -64,22 +100,7 @@ describe('generated files', () => {
     const specs = join(out, 'specs');
     mkdirSync(specs);
     copyFileSync(join(SPECS_DIR, 'demo.yml'), join(specs, 'demo.yml'));
-    writeFileSync(
-      join(specs, 'demo-health.yml'),
-      [
-        'service: demo-health',
-        'team: demo',
-        'slos:',
-        '  - name: checks',
-        '    description: The checks pass',
-        '    objective: 99.5',
-        '    sli:',
-        '      bool_gauge:',
-        '        selector: probe_success{service="demo-health"}',
-        '        test_series: probe_success{service="demo-health",check="http",job="health-check",instance="h:9115"}',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(specs, 'demo-health.yml'), yaml.dump(gaugeSpec('demo-health', 'checks', 99.5)));
     await expect(render(specs)).rejects.toThrow(
       "service demo-health's SLO checks and service demo's SLO health-checks would both be written to slo-demo-health-checks.rules.yml: rename one",
     );
@@ -88,44 +109,17 @@ describe('generated files', () => {
   it('write promtool tests that pass for specs at the edges: six nines, a gauge guard near its samples an hour, a guard in the thousands', async () => {
     const specs = join(out, 'specs');
     mkdirSync(specs);
-    writeFileSync(
-      join(specs, 'edge.yml'),
-      [
-        'service: edge',
-        'team: edge',
-        'slos:',
-        '  - name: six-nines',
-        '    description: Nearly every request succeeds',
-        '    objective: 99.9999',
-        '    sli:',
-        '      events:',
-        '        errors: http_requests_total{service="edge",status_class="5xx"}',
-        '        total: http_requests_total{service="edge"}',
-        '        test_series:',
-        '          good: http_requests_total{service="edge",status_class="2xx"}',
-        '          bad: http_requests_total{service="edge",status_class="5xx"}',
-        '  - name: busy-guard',
-        '    description: Requests succeed, paged on only with traffic',
-        '    objective: 99.9',
-        '    min_events_to_page: 12000',
-        '    sli:',
-        '      events:',
-        '        errors: http_requests_total{service="edge",status_class="5xx"}',
-        '        total: http_requests_total{service="edge"}',
-        '        test_series:',
-        '          good: http_requests_total{service="edge",status_class="2xx"}',
-        '          bad: http_requests_total{service="edge",status_class="5xx"}',
-        '  - name: checks',
-        '    description: The checks pass',
-        '    objective: 99.5',
-        '    min_events_to_page: 55',
-        '    sli:',
-        '      bool_gauge:',
-        '        selector: probe_success{service="edge"}',
-        '        test_series: probe_success{service="edge",check="http",job="health-check",instance="h:9115"}',
-        '',
-      ].join('\n'),
-    );
+    const gauge = gaugeSpec('edge', 'checks', 99.5).slos[0]!;
+    const spec = {
+      service: 'edge',
+      team: 'edge',
+      slos: [
+        eventsSlo('six-nines', { objective: 99.9999 }),
+        eventsSlo('busy-guard', { objective: 99.9, min_events_to_page: 12000 }),
+        { ...gauge, min_events_to_page: 55 },
+      ],
+    };
+    writeFileSync(join(specs, 'edge.yml'), yaml.dump(spec));
     const written = await generate(specs, join(out, 'generated'));
     const tests = written.filter((f) => f.endsWith('.test.yml'));
     expect(tests).toHaveLength(3);

@@ -9,7 +9,7 @@ import { notificationsSchema, resolveNotifications } from '../../src/notify/conf
 import { createChannels } from '../../src/notify/registry';
 import { NotificationSender, type DeliveryAttempt } from '../../src/notify/sender';
 import { incidentMessage } from '../fixtures/notify/message';
-import { notification, tempDir } from '../helpers';
+import { notification, startTestApp, tempDir } from '../helpers';
 import { startReceiver } from '../fixtures/notify/receiver';
 
 const KEY = 'R0UT1NGKEY0000000000000000000001';
@@ -219,10 +219,8 @@ describe('PagerDuty in the receiver', () => {
 describe('PagerDuty paged by escalation steps and storm digests', () => {
   const env = { WEBHOOK_TOKEN: 'w'.repeat(20), API_TOKEN: 'a'.repeat(20), PD_KEY: KEY };
   const receiverWith = async (extra: Record<string, unknown>) => {
-    const { dir, cleanup } = tempDir();
-    const config = parseConfig(
+    const t = await startTestApp(
       {
-        storage: { sqlite: { path: join(dir, 'vigil.db') } },
         webhook: { bearer_token: { env: 'WEBHOOK_TOKEN' } },
         notifications: {
           channels: { pd: { kind: 'pagerduty', routing_key: { env: 'PD_KEY' }, url: pd.enqueueUrl } },
@@ -231,28 +229,19 @@ describe('PagerDuty paged by escalation steps and storm digests', () => {
       },
       env,
     );
-    const db = await openDatabase(config.storage);
-    const app = createApp(config, db, pino({ level: 'silent' }));
     const deliver = async (fingerprint: string, groupKey = fingerprint) => {
-      await request(app.app)
+      await request(t.app)
         .post('/api/v1/alertmanager')
         .set('Authorization', `Bearer ${env.WEBHOOK_TOKEN}`)
         .send(notification([{ fingerprint, labels: { severity: 'critical' } }], { groupKey }))
         .expect(200);
-      await app.inbox.drained();
+      await t.inbox.drained();
     };
     const settled = async () => {
-      app.dispatcher.kick();
-      await app.dispatcher.idle();
+      t.dispatcher.kick();
+      await t.dispatcher.idle();
     };
-    const close = async () => {
-      await app.inbox.stop();
-      await app.dispatcher.idle();
-      app.dispatcher.stop();
-      await db.destroy();
-      cleanup();
-    };
-    return { app, db, deliver, settled, close };
+    return { ...t, deliver, settled };
   };
   const enqueued = () =>
     pd.requests
@@ -266,7 +255,7 @@ describe('PagerDuty paged by escalation steps and storm digests', () => {
     });
     try {
       await r.deliver('a');
-      expect(await r.app.escalator.tick(new Date(Date.now() + 60_000))).toBe(1);
+      expect(await r.escalator.tick(new Date(Date.now() + 60_000))).toBe(1);
       await r.settled();
       expect(enqueued().map((e) => [e.event_action, e.dedup_key])).toEqual([['trigger', 'vigil-incident-1']]);
       expect(await r.db.selectFrom('notifications').select(['channel', 'event', 'status']).execute()).toEqual(
@@ -285,7 +274,7 @@ describe('PagerDuty paged by escalation steps and storm digests', () => {
     try {
       for (const fp of ['a', 'b', 'c', 'd']) await r.deliver(fp);
       await r.settled();
-      await r.app.noise.tick(new Date(Date.now() + 1000));
+      await r.noise.tick(new Date(Date.now() + 1000));
       await r.settled();
       const events = enqueued();
       expect(events.map((e) => [e.event_action, e.dedup_key])).toEqual([

@@ -17,6 +17,14 @@ const signal = (service: string, name: string, value: number) =>
 const props = (series = [score('web', 97), score('db', 30), score('api', 72)], width = 800, height = 400) =>
   panelProps({ series, from: NOW - 3_600_000, to: NOW, width, height });
 const tiles = () => screen.getAllByTestId(testIds.tile);
+/** Two bands: `below` under `from`, `above` from it. */
+const bands = (below: string, from: number, above: string) => ({
+  mode: ThresholdsMode.Absolute,
+  steps: [
+    { value: -Infinity, color: below },
+    { value: from, color: above },
+  ],
+});
 
 it('shows every service as a tile, worst first, coloured by band', () => {
   render(<HealthScorePanel {...props()} />);
@@ -31,44 +39,17 @@ it('shows every service as a tile, worst first, coloured by band', () => {
 
 it('takes the bands from the thresholds of the field config', () => {
   const p = props([score('a', 30), score('b', 50)]);
-  p.fieldConfig = {
-    defaults: {
-      thresholds: {
-        mode: ThresholdsMode.Absolute,
-        steps: [
-          { value: -Infinity, color: 'rgb(1, 2, 3)' },
-          { value: 40, color: 'rgb(4, 5, 6)' },
-        ],
-      },
-    },
-    overrides: [],
-  };
+  p.fieldConfig = { defaults: { thresholds: bands('rgb(1, 2, 3)', 40, 'rgb(4, 5, 6)') }, overrides: [] };
   render(<HealthScorePanel {...p} />);
   expect(tiles().map((t) => t.style.background)).toEqual(['rgb(1, 2, 3)', 'rgb(4, 5, 6)']);
 });
 
 it("takes a service's bands from its own field, where an override gave it other thresholds", () => {
+  // Grafana applies the overrides to each field's config before the panel sees the data.
   const strict = score('payments', 90);
-  strict.fields[1]!.config.thresholds = {
-    mode: ThresholdsMode.Absolute,
-    steps: [
-      { value: -Infinity, color: 'rgb(9, 9, 9)' },
-      { value: 95, color: 'rgb(0, 128, 0)' },
-    ],
-  };
+  strict.fields[1]!.config.thresholds = bands('rgb(9, 9, 9)', 95, 'rgb(0, 128, 0)');
   const p = props([strict, score('web', 90)]);
-  p.fieldConfig = {
-    defaults: {
-      thresholds: {
-        mode: ThresholdsMode.Absolute,
-        steps: [
-          { value: -Infinity, color: 'rgb(1, 2, 3)' },
-          { value: 80, color: 'rgb(4, 5, 6)' },
-        ],
-      },
-    },
-    overrides: [{ matcher: { id: 'byFrameRefID', options: 'A' }, properties: [] }],
-  };
+  p.fieldConfig = { defaults: { thresholds: bands('rgb(1, 2, 3)', 80, 'rgb(4, 5, 6)') }, overrides: [] };
   render(<HealthScorePanel {...p} />);
   expect(tiles().map((t) => [t.getAttribute('aria-label'), t.style.background])).toEqual([
     ['payments: health score 90', 'rgb(9, 9, 9)'],
