@@ -77,6 +77,9 @@ export class PostgresProfile {
   private readonly waits = new Map<string, number>();
   private samples = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The sample in flight: stop() waits for it, or it would schedule the next after the pool has ended. */
+  private sampling: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly pool: Pool) {}
 
@@ -92,14 +95,16 @@ export class PostgresProfile {
       );
       this.samples += 1;
       for (const r of rows) this.waits.set(r.wait, (this.waits.get(r.wait) ?? 0) + Number(r.n));
-      this.timer = setTimeout(() => void sample(), 50);
+      if (!this.stopped) this.timer = setTimeout(() => (this.sampling = sample()), 50);
     };
-    await sample();
+    await (this.sampling = sample());
   }
 
   /** Lines to print: the top statements, then the mean number of backends in each wait state. */
   async stop(top = 10): Promise<string[]> {
+    this.stopped = true;
     clearTimeout(this.timer);
+    await this.sampling;
     const { rows } = await this.pool.query<{
       calls: string;
       total_ms: number;
