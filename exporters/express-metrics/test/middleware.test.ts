@@ -17,9 +17,13 @@ async function valueOf(registry: Registry, name: string, labels: Record<string, 
   return undefined;
 }
 
-/** Polls until the series has `value`: the middleware records a request on 'close', after the client sees it. */
+/**
+ * Polls until the series has `value`: the middleware records a request on 'close', after the client sees
+ * it. Up to 10 s, as a machine busy with other suites may take that long to deliver the socket's close.
+ */
 async function waitFor(registry: Registry, name: string, labels: Record<string, string>, value: number) {
-  for (let i = 0; i < 100 && (await valueOf(registry, name, labels)) !== value; i++) {
+  const giveUpAt = Date.now() + 10_000;
+  while ((await valueOf(registry, name, labels)) !== value && Date.now() < giveUpAt) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   expect(await valueOf(registry, name, labels)).toBe(value);
@@ -32,6 +36,8 @@ async function listening(app: express.Express, fn: (url: string) => Promise<void
   try {
     await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
   } finally {
+    // A request the server still holds open would keep close() waiting, hiding the failed expectation.
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
 }
