@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MIXIN } from './mixin/config';
 
 /** The rules/ folder, whether running from src/ (jest) or dist/src/ (compiled). */
 export const RULES_ROOT = join(__dirname, __dirname.includes(`${join('dist', 'src')}`) ? '../..' : '..');
@@ -16,9 +17,7 @@ export const PANEL_DEFAULTS = join(
   'grafana-plugins/vigil-healthscore-panel/src/health/mixin.generated.ts',
 );
 
-/** Runbooks live in this repository; alerts link to the rendered markdown. */
-export const RUNBOOK_BASE_URL = 'https://github.com/vigil/vigil/blob/main/rules/runbooks/';
-
+/** Runbooks live in this repository; alerts link to them where the mixin config says they are served. */
 export function runbookUrl(alert: string): string {
-  return `${RUNBOOK_BASE_URL}${alert}.md`;
+  return `${MIXIN.runbooks.baseUrl}${alert}.md`;
 }

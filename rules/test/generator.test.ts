@@ -8,13 +8,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import yaml from 'js-yaml';
 import { healthScoreRules } from '../src/mixin/health';
 import { mixinFilesElsewhere } from '../src/mixin/outside';
 import { mixinRuleFiles } from '../src/mixin/rules';
 import { selectorProblems } from '../src/mixin/selected-metrics';
-import { GENERATED_DIR, SPECS_DIR } from '../src/paths';
+import { GENERATED_DIR, HANDWRITTEN_DIR, RUNBOOKS_DIR, SPECS_DIR } from '../src/paths';
+import { MIXIN } from '../src/mixin/config';
 import { checkAlertmanagerConfig, testRules } from '../src/promtool';
 import { INHIBIT_FILE, generate, render, staleFiles } from '../src/slo/generate';
 import { inhibitRules } from '../src/slo/inhibit';
@@ -78,9 +79,41 @@ describe('generated files', () => {
     }
   });
 
-  it('include, up to date, what the mixin config writes elsewhere: the health-score rules and the panel defaults', async () => {
+  it('include, up to date, what the mixin config writes elsewhere: the health-score rules, the panel defaults, the runbook links', async () => {
     for (const [path, text] of Object.entries(await mixinFilesElsewhere()))
       expect({ path, text: readFileSync(path, 'utf8') }).toEqual({ path, text });
+  });
+
+  it('point every runbook link at the base the mixin config names, in the hand-written rules and their tests too', async () => {
+    const runbooks = MIXIN.runbooks as { baseUrl: string };
+    const committed = runbooks.baseUrl;
+    runbooks.baseUrl = 'https://wiki.example.com/ops/runbooks?page=';
+    try {
+      mkdirSync(join(out, 'prometheus'));
+      await generate(SPECS_DIR, join(out, 'generated'));
+      for (const [path, text] of Object.entries(await mixinFilesElsewhere())) {
+        if (!path.startsWith(HANDWRITTEN_DIR)) continue;
+        const lines = readFileSync(path, 'utf8').split('\n');
+        // Only the runbook links change, each to the new base and a runbook that exists.
+        text.split('\n').forEach((line, i) => {
+          const link = /runbook_url: (\S+)$/.exec(line)?.[1];
+          if (!link) return expect(line).toBe(lines[i]);
+          expect(link).toMatch(/^https:\/\/wiki\.example\.com\/ops\/runbooks\?page=[A-Za-z0-9]+\.md$/);
+          expect(readdirSync(RUNBOOKS_DIR)).toContain(link.slice(runbooks.baseUrl.length));
+        });
+        writeFileSync(join(out, 'prometheus', basename(path)), text);
+      }
+      expect(readdirSync(join(out, 'prometheus')).sort()).toEqual(readdirSync(HANDWRITTEN_DIR).sort());
+      // The tests' expected annotations follow the rules': promtool passes them all.
+      for (const dir of ['prometheus', 'generated']) {
+        for (const file of readdirSync(join(out, dir)).filter((f) => f.endsWith('.test.yml'))) {
+          const result = testRules(join(out, dir, file));
+          expect({ file, ...result }).toMatchObject({ file, ok: true });
+        }
+      }
+    } finally {
+      runbooks.baseUrl = committed;
+    }
   });
 
   it('that are stale are named by rules:check: differing, missing, or left by a spec that is gone', async () => {

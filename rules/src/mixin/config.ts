@@ -48,6 +48,13 @@ export const MIXIN = {
     /** used_memory over this share of maxmemory alerts. */
     memoryRatio: 0.9,
   },
+  runbooks: {
+    /**
+     * Where rules/runbooks/ is served: every alert's runbook_url is this followed by `<Alert>.md`, in the
+     * generated rule files and, rewritten by `npm run rules:generate`, in the hand-written ones and their tests.
+     */
+    baseUrl: 'https://github.com/vigil/vigil/blob/main/rules/runbooks/',
+  },
   retention: {
     /** Prometheus: full resolution, --storage.tsdb.retention.time and .size. */
     prometheus: { time: '90d', size: '50GB' },
