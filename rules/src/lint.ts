@@ -48,21 +48,33 @@ export function lintRuleFiles(files: RuleFile[]): string[] {
   return problems;
 }
 
-/** Alerts lacking a promtool test that fires them or one that expects silence. */
+/**
+ * Alerting rules lacking a promtool test that fires them or one that expects silence. A rule is fired by
+ * a test whose expected alert carries its static labels (templated ones aside): of two rules sharing a
+ * name, as a warning and a critical one do, each needs its own. A rule is named by its alert, and by its
+ * static labels too where others share the name.
+ */
 export function untestedAlerts(files: RuleFile[], coverage: AlertTestCoverage): string[] {
+  const alerting = files.flatMap((f) => f.groups.flatMap((g) => g.rules)).filter((r) => r.alert);
   const untested = new Set<string>();
-  for (const rule of files.flatMap((f) => f.groups.flatMap((g) => g.rules))) {
-    if (!rule.alert) continue;
-    const silentTested = alwaysFires(rule) || coverage.notFiring.has(rule.alert);
-    if (!coverage.firing.has(rule.alert) || !silentTested) untested.add(rule.alert);
+  for (const rule of alerting) {
+    const alert = rule.alert as string;
+    const fixed = Object.entries(rule.labels ?? {}).filter(([, v]) => !v.includes('{{'));
+    const fired = (coverage.firing.get(alert) ?? []).some((labels) =>
+      fixed.every(([k, v]) => labels[k] === v),
+    );
+    const silentTested = alwaysFires(rule) || coverage.notFiring.has(alert);
+    if (fired && silentTested) continue;
+    const shared = alerting.filter((r) => r.alert === alert).length > 1;
+    untested.add(shared ? `${alert}{${fixed.map(([k, v]) => `${k}="${v}"`).join(',')}}` : alert);
   }
   return [...untested].sort();
 }
 
 export function ruleStats(files: RuleFile[], coverage: AlertTestCoverage): string {
   const rules = files.flatMap((f) => f.groups.flatMap((g) => g.rules));
-  const alerts = new Set(rules.flatMap((r) => (r.alert ? [r.alert] : [])));
+  const alerts = rules.filter((r) => r.alert).length;
   const untested = untestedAlerts(files, coverage).length;
   const recording = rules.filter((r) => r.record).length;
-  return `rules alerts=${alerts.size} recording=${recording} tested_alerts=${alerts.size - untested} untested_alerts=${untested}`;
+  return `rules alerts=${alerts} recording=${recording} tested_alerts=${alerts - untested} untested_alerts=${untested}`;
 }

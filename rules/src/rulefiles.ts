@@ -18,7 +18,12 @@ export interface RuleFile {
 }
 
 interface PromtoolTestFile {
-  tests?: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
+  tests?: {
+    alert_rule_test?: {
+      alertname: string;
+      exp_alerts?: { exp_labels?: Record<string, string | number> }[];
+    }[];
+  }[];
 }
 
 const RULE_DIRS = [HANDWRITTEN_DIR, GENERATED_DIR];
@@ -43,18 +48,26 @@ export function readRuleFile(path: string): RuleFile {
 }
 
 export interface AlertTestCoverage {
-  firing: Set<string>;
+  /** By alert name, the labels of each alert some test expects to fire. */
+  firing: Map<string, Record<string, string>[]>;
+  /** Alert names some test expects to stay silent (`exp_alerts: []` holds for every rule of the name). */
   notFiring: Set<string>;
 }
 
-/** Which alerts some promtool test expects to fire, and which it expects to stay silent. */
+/** Which alerts some promtool test expects to fire, with their labels, and which it expects to stay silent. */
 export function alertTestCoverage(testFiles: string[]): AlertTestCoverage {
-  const coverage: AlertTestCoverage = { firing: new Set(), notFiring: new Set() };
+  const coverage: AlertTestCoverage = { firing: new Map(), notFiring: new Set() };
   for (const file of testFiles) {
     const doc = yaml.load(readFileSync(file, 'utf8')) as PromtoolTestFile;
     for (const group of doc.tests ?? []) {
       for (const t of group.alert_rule_test ?? []) {
-        (t.exp_alerts?.length ? coverage.firing : coverage.notFiring).add(t.alertname);
+        if (!t.exp_alerts?.length) coverage.notFiring.add(t.alertname);
+        for (const expected of t.exp_alerts ?? []) {
+          const labels = Object.fromEntries(
+            Object.entries(expected.exp_labels ?? {}).map(([k, v]) => [k, String(v)]),
+          );
+          coverage.firing.set(t.alertname, [...(coverage.firing.get(t.alertname) ?? []), labels]);
+        }
       }
     }
   }

@@ -73,7 +73,31 @@ describe('the conventions lint', () => {
   it('lets only a constant alert go without `for` or a silent test', () => {
     expect(alwaysFires({ alert: 'Watchdog', expr: 'vector(1)' })).toBe(true);
     expect(alwaysFires(good)).toBe(false);
-    const coverage = { firing: new Set(['ServiceDown']), notFiring: new Set<string>() };
+    const coverage = {
+      firing: new Map([['ServiceDown', [{ severity: 'critical', team: 'web' }]]]),
+      notFiring: new Set<string>(),
+    };
     expect(untestedAlerts([fileWith(good)], coverage)).toEqual(['ServiceDown']);
+  });
+
+  it('wants each of two rules sharing a name fired by its own test, told apart by their labels', () => {
+    const warning: Rule = { ...good, labels: { ...good.labels, severity: 'warning' } };
+    const file = { path: 'x.rules.yml', groups: [{ name: 'g', rules: [good, warning] }] };
+    const critical = { alertname: 'ServiceDown', severity: 'critical', team: 'web', instance: 'a' };
+    const coverage = {
+      firing: new Map([['ServiceDown', [critical]]]),
+      notFiring: new Set(['ServiceDown']),
+    };
+    expect(untestedAlerts([file], coverage)).toEqual(['ServiceDown{severity="warning",team="web"}']);
+    coverage.firing.set('ServiceDown', [critical, { ...critical, severity: 'warning' }]);
+    expect(untestedAlerts([file], coverage)).toEqual([]);
+    // A templated label is the rule's to fill in: any value fires it.
+    const templated: Rule = { ...good, labels: { ...good.labels, team: '{{ $labels.team }}' } };
+    expect(
+      untestedAlerts([fileWith(templated)], {
+        ...coverage,
+        firing: new Map([['ServiceDown', [{ ...critical, team: 'db' }]]]),
+      }),
+    ).toEqual([]);
   });
 });

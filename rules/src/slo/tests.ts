@@ -114,7 +114,7 @@ export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
     const rule = burnRule(tier);
     return { exp_labels: rule.labels, exp_annotations: rule.annotations };
   };
-  const [fast, , slowTicket, slowestTicket] = TIERS as [Tier, Tier, Tier, Tier];
+  const [fast, slowPage, slowTicket, slowestTicket] = TIERS as [Tier, Tier, Tier, Tier];
   const id = `${spec.service} ${slo.name}`;
   const R = eventsPerMinute(slo.objective);
   const budget = errorBudget(slo.objective);
@@ -192,6 +192,31 @@ export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
       },
     ],
   });
+
+  // Just over the 6h tier's factor, under the fast one's: a page on the 6h tier only, once its pending time
+  // is over. Judged after a whole fast window, so that a bool gauge's one-a-minute samples meet the guard.
+  if (fastPages) {
+    const slowBy = samplesPerWindow + durationSeconds(slowPage.for) / 60 + SLACK_MINUTES;
+    groups.push({
+      name: `${id}: a ${burnRateFactor(slowPage, spec.period)}x burn pages on the ${slowPage.name} tier only`,
+      interval: '1m',
+      input_series: inputSeries(slo, [
+        {
+          minutes: slowBy + 10,
+          total: R,
+          errors: errorsAbove(burnRateFactor(slowPage, spec.period), slo.objective),
+        },
+      ]),
+      alert_rule_test: [
+        {
+          eval_time: minutes(durationSeconds(slowPage.for) / 60 - 5),
+          alertname: BURN_ALERT.page,
+          exp_alerts: [],
+        },
+        { eval_time: minutes(slowBy), alertname: BURN_ALERT.page, exp_alerts: [burnAlert(slowPage)] },
+      ],
+    });
+  }
 
   // Just over the 1d tier's factor: both ticket tiers fire once their pending time is over; no page.
   const ticketEnd = durationSeconds(slowestTicket.for) / 60 + 10;
