@@ -20,6 +20,18 @@ else
     usageMore:
       '\nsubcommands:\n  backup <args>\n      copy the SQLite database while it serves (alert-webhook backup --help)\n',
     loadConfig,
+    // The webhook's and the API's own credentials come in the one Authorization header, where basic auth
+    // would have to be too: no request could carry both.
+    webConfigProblems: (web) =>
+      web.users
+        ? [
+            {
+              path: ['basic_auth_users'],
+              message:
+                "cannot guard alert-webhook: Alertmanager's webhook credential and the API tokens take the one Authorization header basic auth would need (use webhook.basic_auth for Alertmanager, and tls_server_config with client_auth_type to require client certificates)",
+            },
+          ]
+        : [],
     // The database is opened once; its settings change only with a restart (as do server's).
     restartOnly: ['server', 'storage'],
     logLevel: (config) => config.log_level,

@@ -111,4 +111,24 @@ describe('alert-webhook on the service kit', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${bad}:2:3: server.prot: unknown field (did you mean "port"?)`);
   });
+
+  it("refuses a web config's basic_auth_users, which no webhook delivery or API call could get past with its own credential", () => {
+    const web = join(dir.dir, 'web.yml');
+    // bcrypt of "secret"
+    writeFileSync(
+      web,
+      'basic_auth_users:\n  prom: $2b$10$rtX6gcQSiTo1mxZ0DDOHGuLDq49OvFOVyqQbjcodE/dW6V/yN1isS\n',
+    );
+    for (const mode of [['--check-config'], []]) {
+      const result = spawnSync(process.execPath, [MAIN, ...mode, '--web.config.file', web], {
+        encoding: 'utf8',
+        env: { ...process.env, VIGIL_WEBHOOK_CONFIG: '' },
+        timeout: 20_000,
+      });
+      expect(result.status).toBe(mode.length > 0 ? 1 : 2);
+      expect(result.stderr).toContain(
+        "alert-webhook: basic_auth_users: cannot guard alert-webhook: Alertmanager's webhook credential and the API tokens take the one Authorization header",
+      );
+    }
+  });
 });

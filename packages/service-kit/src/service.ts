@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { COMMON_FLAGS, parseCommandLine, usage, UsageError, type CommandLine, type FlagSpec } from './cli';
 import { createLogger } from './logger';
 import { locateProblems } from './config-file';
-import { ConfigError, formatProblem } from './problems';
+import { ConfigError, formatProblem, type ConfigProblem } from './problems';
 import { restartOnlyProblems, type ListeningConfig } from './restart-only';
 import { Runtime, versionLine, type ServiceIdentity } from './runtime';
 import { listen, ListenError, type Listening } from './server';
@@ -47,6 +47,8 @@ export interface ServiceSpec<C extends ListeningConfig> {
   usageMore?: string;
   /** Reads and validates the file (or the defaults, without one); throws ConfigError. */
   loadConfig(path: string | undefined): C;
+  /** What of a valid web config file the service cannot honour, as problems of that file's keys. */
+  webConfigProblems?(web: WebConfig): ConfigProblem[];
   /** Sections a reload may not change, besides `server.listen_address` and `server.port` (restart-only.ts). */
   restartOnly?: readonly (keyof C & string)[];
   logLevel(config: C): string;
@@ -114,6 +116,8 @@ export async function runService<C extends ListeningConfig>(
     }
     try {
       web = webPath ? loadWebConfig(webPath) : undefined;
+      const refused = web && spec.webConfigProblems?.(web);
+      if (refused?.length) throw new ConfigError(refused);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(err);
