@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { startAlertmanager } from '@vigil/testkit';
 
 const ROOT = join(__dirname, '..', '..');
 const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, encoding: 'utf8' });
@@ -84,6 +85,48 @@ describe('provisioning', () => {
       expect(provisioned).toContainEqual(rule);
     }
   });
+
+  it.each(ALERTMANAGER)(
+    "%s: a service that is down silences that service's warnings in a real Alertmanager, not another's",
+    async (path) => {
+      const alertmanager = await startAlertmanager({
+        config: {
+          route: { receiver: 'nobody' },
+          receivers: [{ name: 'nobody' }],
+          inhibit_rules: inhibitRules(path),
+        },
+      });
+      try {
+        const alert = (alertname: string, severity: string, service: string) => ({
+          labels: { alertname, severity, service },
+        });
+        const posted = await fetch(`${alertmanager.url}/api/v2/alerts`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify([
+            alert('ServiceDown', 'critical', 'shop'),
+            alert('ServiceDegraded', 'warning', 'shop'),
+            alert('ServiceHealthScoreWarning', 'warning', 'shop'),
+            alert('ServiceDegraded', 'warning', 'cart'),
+          ]),
+        });
+        expect(posted.status).toBe(200);
+        type Listed = { labels: Record<string, string>; status: { inhibitedBy: string[] } };
+        const listed = (await (await fetch(`${alertmanager.url}/api/v2/alerts`)).json()) as Listed[];
+        const inhibited = listed
+          .map((a) => `${a.labels.alertname} ${a.labels.service} ${a.status.inhibitedBy.length > 0}`)
+          .sort();
+        expect(inhibited).toEqual([
+          'ServiceDegraded cart false',
+          'ServiceDegraded shop true',
+          'ServiceDown shop false',
+          'ServiceHealthScoreWarning shop true',
+        ]);
+      } finally {
+        await alertmanager.stop();
+      }
+    },
+  );
 
   it.each(PROMETHEUS)('%s scrapes every job the rules select on', (path) => {
     const jobs = new Set(load<PrometheusConfig>(path).scrape_configs.map((s) => s.job_name));

@@ -4,6 +4,7 @@ import {
   logLevelSchema,
   nameSchema,
   positiveDuration,
+  timerDuration,
   resolveHttpClient,
   serverSchema,
   validateConfig,
@@ -26,12 +27,12 @@ export const configSchema = z
     log_level: logLevelSchema,
     prometheus: z.strictObject({
       url: z.url({ protocol: /^https?$/ }),
-      timeout: positiveDuration.default(30_000),
+      timeout: timerDuration.default(30_000),
       // Credentials, headers, TLS and proxy for the requests to it, as Prometheus's own http_config.
       http_config: httpClientSchema.optional(),
     }),
     // Resolution of query_range and of the models; also how often new samples are pulled.
-    step: positiveDuration.default(60_000),
+    step: timerDuration.default(60_000),
     // Pulled once per series at start, so that models begin trained.
     history: positiveDuration.default(14 * 86_400_000),
     // Per query: a query matching more series than this keeps only the first ones, bounding memory.
@@ -45,7 +46,13 @@ export const configSchema = z
       })
       .prefault({}),
     forecast: z
-      .strictObject({ horizons: z.array(positiveDuration).default([3_600_000, 86_400_000]) })
+      .strictObject({
+        // One series per horizon: 60m and 1h are one horizon, labelled 1h.
+        horizons: z
+          .array(positiveDuration)
+          .refine((list) => new Set(list).size === list.length, 'horizons must differ (60m and 1h are one)')
+          .default([3_600_000, 86_400_000]),
+      })
       .prefault({}),
     queries: z.array(querySchema).min(1),
   })

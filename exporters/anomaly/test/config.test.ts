@@ -41,6 +41,9 @@ describe('configuration', () => {
     [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: '],
     [{ ...minimal, surprise: 1 }, 'surprise: unknown field'],
     [{ ...minimal, step: '1h', history: '30m' }, 'history: must be at least one step'],
+    [{ ...minimal, forecast: { horizons: ['60m', '1h'] } }, 'forecast.horizons: horizons must differ'],
+    [{ ...minimal, prometheus: { timeout: '30d' } }, 'prometheus.timeout: must be at most 24d20h31m23s647ms'],
+    [{ ...minimal, step: '1m1m' }, 'step: invalid duration "1m1m"'],
   ])('refuses a bad key naming its path (%#)', (doc, message) => {
     expect(() => parseConfig(doc)).toThrow(ConfigError);
     expect(() => parseConfig(doc)).toThrow(message);

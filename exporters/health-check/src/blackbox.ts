@@ -4,7 +4,7 @@
  * that the health-check kinds can honour, each translated to that kind's own setting. Keys it has and we
  * do not are refused by name (see the README's table), never silently ignored.
  */
-import { positiveDuration, regexProblem, secret, type ConfigProblem } from '@vigil/service-kit';
+import { timerDuration, regexProblem, secret, type ConfigProblem } from '@vigil/service-kit';
 import { z } from 'zod';
 import { RCODES, RECORD_TYPES } from './checks/dns-wire';
 
@@ -86,7 +86,7 @@ const dnsProbe = z.strictObject({
   ...ipProtocol,
 });
 
-const timeout = positiveDuration.optional();
+const timeout = timerDuration.optional();
 
 /** One module as blackbox.yml writes it, by its prober. */
 export const blackboxModuleSchema = z.discriminatedUnion('prober', [

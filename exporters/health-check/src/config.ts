@@ -5,7 +5,7 @@ import {
   loadConfigFile,
   logLevelSchema,
   nameSchema,
-  positiveDuration,
+  timerDuration,
   serverSchema,
   validateConfig,
 } from '@vigil/service-kit';
@@ -29,8 +29,8 @@ const checkSchema = z.discriminatedUnion(
       z.strictObject({
         kind: z.literal(k.kind),
         name: nameSchema,
-        interval: positiveDuration.optional(),
-        timeout: positiveDuration.optional(),
+        interval: timerDuration.optional(),
+        timeout: timerDuration.optional(),
         // A failing non-critical check makes its service degraded rather than down.
         critical: z.boolean().default(true),
         ...k.settings.shape,
@@ -46,7 +46,7 @@ const moduleSchema = z.discriminatedUnion(
     kinds.map((k) =>
       z.strictObject({
         kind: z.literal(k.kind),
-        timeout: positiveDuration.optional(),
+        timeout: timerDuration.optional(),
         ...k.settings.shape,
         ...k.moduleSettings?.shape,
       }),
@@ -57,19 +57,19 @@ const moduleSchema = z.discriminatedUnion(
 /** Prometheus's file_sd_configs entry. */
 const fileSdSchema = z.strictObject({
   files: z.array(z.string().min(1)).min(1),
-  refresh_interval: positiveDuration.default(300_000),
+  refresh_interval: timerDuration.default(300_000),
 });
 
 /** Prometheus's http_sd_configs entry (no auth: the endpoint is asked plainly). */
 const httpSdSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
-  refresh_interval: positiveDuration.default(60_000),
+  refresh_interval: timerDuration.default(60_000),
 });
 
 const discoverySchema = z.strictObject({
   module: nameSchema,
   service_label: z.string().min(1).default('service'),
-  interval: positiveDuration.optional(),
+  interval: timerDuration.optional(),
   critical: z.boolean().default(true),
   allow_probe: z.boolean().default(true),
   file_sd_configs: z.array(fileSdSchema).default([]),
@@ -87,7 +87,7 @@ export const configSchema = z
     server: serverSchema(9470).prefault({}),
     log_level: logLevelSchema,
     defaults: z
-      .strictObject({ interval: positiveDuration.default(30_000), timeout: positiveDuration.default(5_000) })
+      .strictObject({ interval: timerDuration.default(30_000), timeout: timerDuration.default(5_000) })
       .prefault({}),
     // Bounds sockets and CPU however many checks fall due at once; ad-hoc /probe requests share it.
     max_concurrent_checks: z.number().int().positive().default(16),

@@ -2,7 +2,7 @@ import {
   loadConfigFile,
   logLevelSchema,
   nameSchema,
-  positiveDuration,
+  timerDuration,
   regexSchema,
   serverSchema,
   validateConfig,
@@ -73,9 +73,9 @@ export const configSchema = z
       .optional(),
     files: z
       .strictObject({
-        poll_interval: positiveDuration.default(1000),
+        poll_interval: timerDuration.default(1000),
         // How long a rotated-away or deleted file is still read, for writers that have not reopened yet.
-        rotate_wait: positiveDuration.default(5000),
+        rotate_wait: timerDuration.default(5000),
         // For a file present at the first start with no saved offset: read it all, or only what comes next.
         start_at: z.enum(['beginning', 'end']).default('end'),
       })

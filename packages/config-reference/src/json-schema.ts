@@ -35,10 +35,18 @@ function durationUnits(schema: z.ZodType): string[] {
   return DURATION_PROBES.filter(accepts).map(([unit]) => unit);
 }
 
-/** The `pattern` given to duration keys (so that editors flag "5 minutes"), and how the reference tells one. */
-export const durationPattern = (units: string[]) => `^(\\d+(${units.join('|')}))+$`;
+/**
+ * The `pattern` given to duration keys (so that editors flag "5 minutes" and "30m1h"): Prometheus's grammar,
+ * units largest first and each at most once, of the units the key takes. And how the reference tells one.
+ */
+export const durationPattern = (units: string[]) =>
+  `^(?!$)${[...DURATION_PROBES]
+    .reverse()
+    .filter(([unit]) => units.includes(unit))
+    .map(([unit]) => `(\\d+${unit})?`)
+    .join('')}$`;
 export const isDurationPattern = (pattern: unknown) =>
-  typeof pattern === 'string' && pattern.startsWith('^(\\d+(') && pattern.endsWith('))+$');
+  typeof pattern === 'string' && /^\^\(\?!\$\)(\(\\d\+[a-z]+\)\?)+\$$/.test(pattern);
 
 /** The def of a zod schema: its kind (`type`) and, depending on it, the schemas it wraps and its default. */
 interface Def {

@@ -10,9 +10,12 @@ const UNITS_MS: Record<string, number> = {
   y: 31_536_000_000,
 };
 
+/** Prometheus's grammar: units largest first, each at most once ("1h30m", not "30m1h" nor "1m1m"). */
+const GRAMMAR = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
+
 /** Parses Prometheus-style durations ("30s", "1h30m", "0s") into milliseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
-  if (!/^(\d+(ms|s|m|h|d|w|y))+$/.test(text)) return undefined;
+  if (text === '' || !GRAMMAR.test(text)) return undefined;
   let total = 0;
   for (const [, amount, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) {
     total += Number(amount) * (UNITS_MS[unit as string] as number);
@@ -58,3 +61,12 @@ export const duration = z.string().transform((text, ctx) => {
 
 /** A duration that must be longer than zero (intervals, timeouts). */
 export const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0s');
+
+/** The longest a Node timer waits (2^31 - 1 ms); a longer one fires at once, again and again. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** An interval or timeout that a timer waits for: longer than zero, and at most MAX_TIMER_MS. */
+export const timerDuration = positiveDuration.refine(
+  (ms) => ms <= MAX_TIMER_MS,
+  `must be at most ${formatDuration(MAX_TIMER_MS)} (a timer cannot wait longer)`,
+);

@@ -1,7 +1,14 @@
 export { logLevelSchema, nameSchema, serverSchema } from './common-keys';
 export { COMMON_FLAGS, parseCommandLine, usage, UsageError, type FlagSpec } from './cli';
 export { loadConfigFile, locateProblems, readYamlFile } from './config-file';
-export { duration, formatDuration, parseDuration, positiveDuration } from './duration';
+export {
+  duration,
+  formatDuration,
+  MAX_TIMER_MS,
+  parseDuration,
+  positiveDuration,
+  timerDuration,
+} from './duration';
 export { errorBody, sendError, writeError } from './http-error';
 export { createLogger, type Logger } from './logger';
 export { finishApp, HttpError, serviceApp, type OpsHooks } from './ops';

@@ -8,6 +8,8 @@ import {
   loadConfigFile,
   parseDuration,
   positiveDuration,
+  timerDuration,
+  MAX_TIMER_MS,
   resolveSecret,
   secret,
   validateConfig,
@@ -55,6 +57,23 @@ describe('durations', () => {
     expect(parseDuration('5 minutes')).toBeUndefined();
     expect(duration.safeParse('2w').data).toBe(1_209_600_000);
     expect(positiveDuration.safeParse('0s').success).toBe(false);
+  });
+
+  it("follows Prometheus's grammar: units largest first, each once", () => {
+    expect(parseDuration('1y2w3d4h5m6s7ms')).toBe(
+      31_536_000_000 + 2 * 604_800_000 + 3 * 86_400_000 + 4 * 3_600_000 + 5 * 60_000 + 6000 + 7,
+    );
+    for (const bad of ['1s1h', '1m1m', '30m1h', '', 'ms', '1.5h'])
+      expect({ bad, ms: parseDuration(bad) }).toEqual({ bad, ms: undefined });
+  });
+
+  it('keeps timer durations within what a timer can wait: a longer one would fire at once, again and again', () => {
+    expect(timerDuration.safeParse('24d').data).toBe(24 * 86_400_000);
+    expect(timerDuration.safeParse('24d20h31m23s647ms').data).toBe(MAX_TIMER_MS);
+    expect(timerDuration.safeParse('30d').error?.issues[0]?.message).toBe(
+      'must be at most 24d20h31m23s647ms (a timer cannot wait longer)',
+    );
+    expect(timerDuration.safeParse('0s').success).toBe(false);
   });
 });
 
