@@ -33,6 +33,19 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses an email channel whose sender or a recipient is not one address, which nodemailer would drop', () => {
+    const mail = (from: string, to: string[]) => ({
+      notifications: {
+        channels: { mail: { kind: 'email', smtp: { host: 'smtp.example.com' }, from, to } },
+      },
+    });
+    expect(parseConfig(mail('Vigil <vigil@example.com>', ['ops@example.com'])).notifications).toBeDefined();
+    const problems = refused(mail('not an address', ['also bad', 'ok@example.com', 'a@b.c, d@e.f']));
+    for (const key of ['from', 'to[0]', 'to[2]'])
+      expect(problems).toContain(`notifications.channels.mail.${key}: must be one email address`);
+    expect(problems).not.toContain('to[1]');
+  });
+
   it('requires a token to be given exactly one way', () => {
     expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer' }] } })).toContain('api.tokens[0]');
   });

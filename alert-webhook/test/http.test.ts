@@ -100,13 +100,23 @@ describe('webhook', () => {
   });
 
   it('answers a body over the limit with 413', async () => {
-    const small = await startTestApp({ server: { body_limit_bytes: 1024 } });
+    const small = await startTestApp({ ...config, server: { body_limit_bytes: 1024 } }, env);
     try {
       const res = await request(small.app)
         .post('/api/v1/alertmanager')
+        .set('Authorization', 'Bearer hook-secret')
         .send(notification(Array.from({ length: 20 }, (_, i) => ({ fingerprint: `f${i}` }))))
         .expect(413);
       expect(res.body.error.code).toBe('too_large');
+      // An API body over its own limit is no delivery: the webhook's count stays at one.
+      await request(small.app)
+        .put('/api/v1/incidents/1/postmortem')
+        .set(as('responder'))
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ summary: 'x'.repeat(200_000) }))
+        .expect(413);
+      const metrics = await request(small.app).get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/^vigil_webhook_requests_total\{outcome="too_large"\} 1$/m);
     } finally {
       await small.close();
     }

@@ -1,6 +1,17 @@
+import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
 import { resolveSecret, secretRef } from '@vigil/service-kit';
 import { timeout } from '../common-config';
+
+/**
+ * One mailbox, as nodemailer reads it: `ops@example.com` or `Vigil <vigil@example.com>`. nodemailer
+ * itself drops what it cannot read as one, and sends the rest (a mail without From, a recipient lost).
+ */
+const mailbox = z.string().refine((text) => {
+  const parsed = addressparser(text);
+  const address = parsed.length === 1 && 'address' in parsed[0]! ? parsed[0].address : '';
+  return /^[^\s@]+@[^\s@]+$/.test(address ?? '');
+}, 'must be one email address, as ops@example.com or "Vigil <vigil@example.com>"');
 
 export const emailSchema = z.strictObject({
   kind: z.literal('email'),
@@ -12,8 +23,8 @@ export const emailSchema = z.strictObject({
     require_tls: z.boolean().default(false),
     auth: z.strictObject({ user: z.string().min(1), pass: secretRef }).optional(),
   }),
-  from: z.string().min(1),
-  to: z.array(z.string().min(1)).min(1),
+  from: mailbox,
+  to: z.array(mailbox).min(1),
   timeout,
 });
 
