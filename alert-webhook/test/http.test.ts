@@ -339,13 +339,12 @@ describe('REST API', () => {
 
   it('filters and pages through incidents with a cursor', async () => {
     for (let i = 0; i < 5; i++) {
+      // Severities are ranked and counted whatever their case, and so filtered: CRITICAL is critical.
+      const severity = i === 3 ? 'CRITICAL' : i % 2 ? 'critical' : 'warning';
       await deliver(
-        notification(
-          [{ fingerprint: `f${i}`, labels: { severity: i % 2 ? 'critical' : 'warning', team: `t${i % 2}` } }],
-          {
-            groupKey: `g${i}`,
-          },
-        ),
+        notification([{ fingerprint: `f${i}`, labels: { severity, team: `t${i % 2}` } }], {
+          groupKey: `g${i}`,
+        }),
       );
     }
     const critical = await request(t.app)
@@ -353,6 +352,11 @@ describe('REST API', () => {
       .set(as('viewer'))
       .expect(200);
     expect(critical.body.items).toHaveLength(2);
+    const shouted = await request(t.app)
+      .get('/api/v1/incidents?severity=Critical,info')
+      .set(as('viewer'))
+      .expect(200);
+    expect(shouted.body.items).toHaveLength(2);
     const team = await request(t.app)
       .get('/api/v1/incidents?team=t0&status=triggered')
       .set(as('viewer'))

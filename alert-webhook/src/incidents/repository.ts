@@ -25,7 +25,9 @@ export async function listIncidents(db: Db, f: IncidentFilter) {
     .orderBy('id', 'desc')
     .limit(f.limit + 1);
   if (f.status?.length) q = q.where('status', 'in', f.status);
-  if (f.severity?.length) q = q.where('severity', 'in', f.severity);
+  // Stored as Alertmanager sent it; ranked and counted whatever its case (rules.ts), so filtered alike.
+  const severity = f.severity?.map((s) => s.toLowerCase());
+  if (severity?.length) q = q.where((eb) => eb(eb.fn('lower', ['severity']), 'in', severity));
   if (f.service !== undefined) q = q.where('service', '=', f.service);
   if (f.team !== undefined) q = q.where('team', '=', f.team);
   if (f.since !== undefined) q = q.where('opened_at', '>=', f.since);
