@@ -57,8 +57,9 @@ async function seed(t: App) {
       resolveAfter: 600,
       alerts: [['IndexLag', 'search']],
     },
-    // D: open, unacknowledged, 40 minutes old at NOW: past its 15 minutes.
-    { severity: 'critical', service: 'search', team: 'core', opened: '2026-11-04T23:30:00Z' },
+    // D: open, unacknowledged, 40 minutes old at NOW: past its 15 minutes. Its severity in another case
+    // meets the same target.
+    { severity: 'Critical', service: 'search', team: 'core', opened: '2026-11-04T23:30:00Z' },
     // E: acknowledged within the warning target, still open.
     {
       severity: 'warning',

@@ -6,7 +6,8 @@ import { timeZone } from '../oncall/schema';
 const name = z.string().min(1);
 
 const slaTarget = z.strictObject({
-  severity: name,
+  // Matched whatever the case Alertmanager sends: CRITICAL is critical.
+  severity: name.transform((s) => s.toLowerCase()),
   acknowledge_within: duration.refine((ms) => ms > 0, 'must be longer than 0s'),
 });
 

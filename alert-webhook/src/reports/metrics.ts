@@ -129,7 +129,7 @@ export function registerReportMetrics(
             .selectFrom('incidents')
             .select((eb) => eb.fn.countAll<number>().as('n'))
             .where('status', '=', 'triggered')
-            .where('severity', '=', t.severity)
+            .where((eb) => eb(eb.fn('lower', ['severity']), '=', t.severity))
             .where('opened_at', '<', new Date(now - t.acknowledge_within).toISOString())
             .executeTakeFirstOrThrow(),
         ),

@@ -116,7 +116,9 @@ async function incidentFigures(db: Db, q: ReportQuery): Promise<IncidentFigures>
   const sla = q.targets.map((t) => ({ target: t, incidents: 0, met: 0 }));
 
   for (const i of incidents) {
-    increment(bySeverity, i.severity);
+    // Whatever the case Alertmanager sent: CRITICAL is critical, as ranking and the targets read it.
+    const severity = i.severity.toLowerCase();
+    increment(bySeverity, severity);
     increment(byService, i.service ?? NONE);
     const day = days[dayIndex.get(isoDate(localDateAt(new Date(i.opened_at), q.timeZone))) ?? -1];
     if (day) day.opened += 1;
@@ -131,7 +133,7 @@ async function incidentFigures(db: Db, q: ReportQuery): Promise<IncidentFigures>
       day?.mttr.add(ms);
     }
     for (const s of sla) {
-      if (s.target.severity !== i.severity) continue;
+      if (s.target.severity !== severity) continue;
       const met = metTarget(i, s.target.acknowledge_within, now);
       if (met === undefined) continue;
       s.incidents += 1;
