@@ -95,6 +95,14 @@ describe.each(BACKENDS)('maintenance windows on %s', (backend) => {
         hold_ref: String(window.id),
       }),
     ]);
+    // The API says as much: why, and which window.
+    const listed = await request(t.app)
+      .get(`/api/v1/incidents/${during}/notifications`)
+      .set(asViewer)
+      .expect(200);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ status: 'held', hold_reason: 'maintenance', hold_ref: String(window.id) }),
+    ]);
     const incident = await request(t.app).get(`/api/v1/incidents/${during}`).set(asViewer).expect(200);
     expect(incident.body.status).toBe('triggered');
     expect(incident.body.timeline).toContainEqual(

@@ -24,6 +24,9 @@ export function notificationsRouter(db: Db, tokens: ApiTokenEntry[]): Router {
         channel: n.channel,
         recipient: n.recipient,
         status: n.status,
+        hold_reason: n.hold_reason,
+        // A storm's digest carries its storm in hold_ref too, but was never held itself.
+        hold_ref: n.hold_reason === null ? null : n.hold_ref,
         attempts: n.attempts,
         last_error: n.last_error,
         created_at: n.created_at,

@@ -33,6 +33,14 @@ export const notification = named(
     channel: z.string(),
     recipient: z.string().nullable(),
     status: z.enum(['pending', 'sent', 'failed', 'held']),
+    hold_reason: z.enum(['flapping', 'storm', 'maintenance']).nullable().register(components, {
+      description:
+        'Why noise control held it (kept once a released notification is sent); null when it never was',
+    }),
+    hold_ref: z.string().nullable().register(components, {
+      description:
+        'What held it: the maintenance window id (GET /api/v1/maintenance) or the storm id; null for flapping',
+    }),
     attempts: z.number().int(),
     last_error: z.string().nullable(),
     created_at: timestamp,

@@ -27,6 +27,8 @@ describe('Incident page', () => {
             channel: 'team-email',
             recipient: 'team@vigil.localhost',
             status: 'sent',
+            hold_reason: null,
+            hold_ref: null,
             attempts: 2,
             last_error: null,
             created_at: '2026-12-01T11:00:01.000Z',
@@ -54,6 +56,20 @@ describe('Incident page', () => {
               },
             ],
           },
+          {
+            id: 2,
+            event: 'triggered',
+            channel: 'oncall-slack',
+            recipient: null,
+            status: 'held',
+            hold_reason: 'maintenance',
+            hold_ref: '3',
+            attempts: 0,
+            last_error: null,
+            created_at: '2026-12-01T11:00:01.000Z',
+            updated_at: '2026-12-01T11:00:01.000Z',
+            deliveries: [],
+          },
         ],
       },
     });
@@ -72,6 +88,7 @@ describe('Incident page', () => {
     expect(within(sent).getByText('team-email')).toBeInTheDocument();
     expect(within(sent).getByText(/#1 failed \(421\)/)).toBeInTheDocument();
     expect(within(sent).getByText(/#2 delivered \(250\)/)).toBeInTheDocument();
+    expect(within(sent).getByText('by maintenance window 3')).toBeInTheDocument();
     expect(vigil.calls()).toEqual(
       expect.arrayContaining(['GET /incidents/4', 'GET /whoami', 'GET /incidents/4/notifications']),
     );

@@ -9,6 +9,13 @@ import type { Notification } from '../../types';
 
 const STATUS_COLOR = { sent: 'green', pending: 'blue', held: 'orange', failed: 'red' } as const;
 
+/** What noise control held a notification for (alert-webhook README, Noise control). */
+function heldBy({ hold_reason: reason, hold_ref: ref }: Notification): string {
+  if (reason === 'maintenance') return `by maintenance window ${ref}`;
+  if (reason === 'storm') return `by alert storm ${ref}`;
+  return 'while the incident flaps';
+}
+
 /** What alert-webhook sent about the incident (email, Slack, webhooks), each with its delivery attempts. */
 export function NotificationList({ incidentId, refreshKey }: { incidentId: number; refreshKey: string }) {
   const s = useStyles2(getStyles);
@@ -42,6 +49,7 @@ export function NotificationList({ incidentId, refreshKey }: { incidentId: numbe
               </td>
               <td>
                 <Badge text={n.status} color={STATUS_COLOR[n.status]} />
+                {n.status === 'held' && <div className={s.weak}>{heldBy(n)}</div>}
                 {n.last_error && <div className={s.error}>{n.last_error}</div>}
               </td>
               <td>
