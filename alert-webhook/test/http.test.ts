@@ -99,6 +99,34 @@ describe('webhook', () => {
     expect(res.body.error.code).toBe('invalid_json');
   });
 
+  it('answers a content coding it does not know with 415, and a body that does not decompress with 400 invalid_encoding', async () => {
+    const zstd = await hook()
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'zstd')
+      .send('{}')
+      .expect(415);
+    expect(zstd.body.error).toMatchObject({
+      code: 'unsupported_media_type',
+      message: 'unsupported content encoding "zstd": send it as identity, gzip, deflate or br',
+    });
+    for (const [encoding, reason] of [
+      ['gzip', 'Z_DATA_ERROR'],
+      ['br', 'ERR__ERROR_FORMAT_PADDING_2'],
+    ]) {
+      const res = await hook()
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding!)
+        .send('{"version": "4"}')
+        .expect(400);
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_encoding',
+        message: `the body is not valid ${encoding} data (${reason})`,
+      });
+    }
+    const inbox = await t.db.selectFrom('inbox').select('id').execute();
+    expect(inbox).toEqual([]);
+  });
+
   it('answers a body over the limit with 413', async () => {
     const small = await startTestApp({ ...config, server: { body_limit_bytes: 1024 } }, env);
     try {

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   invalid_json: 'the body is not JSON',
   invalid_payload: 'the webhook body is not an Alertmanager webhook payload (version 4)',
   invalid_utf8: 'the webhook body is not UTF-8',
+  invalid_encoding: 'the body does not decompress as its Content-Encoding (gzip, deflate, br) says',
   bad_request: 'the request could not be read',
   unauthorized: 'no valid credentials (API token, or webhook credentials)',
   forbidden: "the token's role is below the one the operation needs",

@@ -57,7 +57,7 @@ const html = (description: string): Document => ({ mediaType: 'text/html', descr
 const invalid = { 400: ['invalid_request'] } as const;
 const notFound = { 404: ['not_found'] } as const;
 const jsonBody = {
-  400: ['invalid_request', 'invalid_json', 'invalid_utf8'],
+  400: ['invalid_request', 'invalid_json', 'invalid_utf8', 'invalid_encoding'],
   413: ['too_large'],
   415: ['unsupported_media_type'],
 } as const;
@@ -86,7 +86,7 @@ const DEFINED: Operation[] = [
     status: 200,
     response: webhookAccepted,
     errors: {
-      400: ['invalid_json', 'invalid_payload', 'invalid_utf8'],
+      400: ['invalid_json', 'invalid_payload', 'invalid_utf8', 'invalid_encoding'],
       413: ['too_large'],
       415: ['unsupported_media_type'],
     },

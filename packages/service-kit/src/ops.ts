@@ -109,12 +109,28 @@ export function finishApp(
 ): Express {
   app.use((_req: Request, res: Response) => sendError(res, 404, 'not_found', 'no such endpoint'));
   // Express needs the four-argument signature to treat this as the error handler.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (handle?.(err, res)) return;
     if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
-    const e = err as { type?: string; status?: number; message?: string };
+    const e = err as { type?: string; status?: number; message?: string; code?: unknown };
     if (e.type === 'entity.too.large')
       return sendError(res, 413, 'too_large', e.message ?? 'request body too large');
+    // RFC 9110: a content coding the server does not know is a 415, as a wrong content type is.
+    if (e.type === 'encoding.unsupported')
+      return sendError(
+        res,
+        415,
+        'unsupported_media_type',
+        `${e.message ?? 'unsupported content encoding'}: send it as identity, gzip, deflate or br`,
+      );
+    // zlib's and brotli's errors, raised while the body is inflated.
+    if (typeof e.code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(e.code))
+      return sendError(
+        res,
+        400,
+        'invalid_encoding',
+        `the body is not valid ${String(req.headers['content-encoding'])} data (${e.code})`,
+      );
     if (e.type === 'entity.parse.failed')
       return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
