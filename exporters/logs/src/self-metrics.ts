@@ -66,7 +66,7 @@ export function createSelfMetrics(sources: Source[], registry: Registry) {
   });
   new Counter({
     name: 'logexporter_file_events_total',
-    help: 'Log files opened, renamed (rotated), truncated (copytruncate), found to be copies of one read (copied) and deleted, as the exporter saw them.',
+    help: 'Log files opened, renamed (rotated), truncated (copytruncate), found to be copies of one read (copied) and deleted, as the exporter saw them; unreadable counts each poll that could not open a matched file (permissions).',
     labelNames: ['source', 'event'],
     registers: [registry],
     collect() {

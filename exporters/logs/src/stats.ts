@@ -14,7 +14,7 @@ export class SourceStats {
   /** File events (opened, renamed, truncated, deleted, copied) by name. */
   readonly fileEvents = new Map<string, number>();
 
-  fileEvent(event: 'opened' | 'renamed' | 'truncated' | 'deleted' | 'copied'): void {
+  fileEvent(event: 'opened' | 'renamed' | 'truncated' | 'deleted' | 'copied' | 'unreadable'): void {
     this.fileEvents.set(event, (this.fileEvents.get(event) ?? 0) + 1);
   }
 }

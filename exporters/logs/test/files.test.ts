@@ -5,6 +5,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  symlinkSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
@@ -282,6 +283,20 @@ describe('following log files', () => {
     await exporter.start();
     expect(await seen(exporter)).toEqual({ 'a\uFFFD\uFFFD': 1, '2': 1 });
     expect((await tallies(exporter, 'app')).invalidUtf8).toBe(1);
+  });
+
+  it('counts a matched file it cannot open at every poll, and reads the others', async () => {
+    writeFileSync(join(temp.dir, 'app.log'), lines(1));
+    // A link to itself fails with ELOOP even for root, as a root-only auth.log fails to open for others.
+    symlinkSync('app.log.loop', join(temp.dir, 'app.log.loop'));
+    exporter = fileExporter(temp.dir);
+    await exporter.start();
+    await catchUp(exporter);
+    await catchUp(exporter);
+    const t = await tallies(exporter, 'app');
+    const unreadable = /logexporter_file_events_total\{source="app",event="unreadable"\} (\d+)/.exec(t.text);
+    expect(Number(unreadable?.[1])).toBeGreaterThanOrEqual(2);
+    expect(await seen(exporter)).toEqual(once(1));
   });
 
   it('copes with a file that disappears: reads what was left, then lets it go', async () => {

@@ -59,6 +59,14 @@ export const fileInput: InputKind<typeof settings> = {
     let running: Promise<void> | undefined;
     let stopped = false;
 
+    /**
+     * Counts a matched file that cannot be read. Gone since the glob saw it is a rotation's race, not
+     * counted; anything else (EACCES on a root-only auth.log, a link loop) stays until someone acts.
+     */
+    function noteUnreadable(err: unknown): void {
+      if ((err as { code?: string }).code !== 'ENOENT') ctx.stats.fileEvent('unreadable');
+    }
+
     function matchingPaths(): string[] {
       const paths = new Set(include.flatMap(expandGlob));
       return [...paths].filter((p) => !exclude.some((x) => matchesGlob(p, x)));
@@ -87,6 +95,7 @@ export const fileInput: InputKind<typeof settings> = {
         handle = await open(path, 'r');
       } catch (err) {
         ctx.log.warn({ source: ctx.source, path, err: (err as Error).message }, 'cannot open log file');
+        noteUnreadable(err);
         return undefined;
       }
       // The path may have been rotated between stat and open: what was actually opened counts.
@@ -233,8 +242,9 @@ export const fileInput: InputKind<typeof settings> = {
         let st;
         try {
           st = await stat(path);
-        } catch {
-          continue; // gone between listing and stat
+        } catch (err) {
+          noteUnreadable(err);
+          continue;
         }
         if (!st.isFile()) continue;
         const identity = `${st.dev}:${st.ino}`;
