@@ -24,9 +24,22 @@ interface Target {
 
 describe('npm run stack (native)', () => {
   let stack: Stack | undefined;
+  const printed: string[] = [];
 
   beforeAll(async () => {
-    stack = await startTempStack({ scrapeInterval: '1s', checkInterval: '1s' });
+    stack = await startTempStack({
+      scrapeInterval: '1s',
+      checkInterval: '1s',
+      log: (line) => printed.push(line),
+    });
+  });
+
+  it("prints the demo's load balancer, through which the demo answers", async () => {
+    if (!exporterBinary('nginx') || !findBinary(['nginx'], `${process.env.PATH ?? ''}:/usr/sbin`)) return;
+    const line = printed.find((l) => l.startsWith('demo load balancer (nginx) ready at '));
+    const url = /ready at (\S+),/.exec(line ?? '')?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
   afterAll(() => stack?.stop());

@@ -16,8 +16,8 @@ export interface ExporterSettings {
   logFile: (name: ExporterKind) => string;
   /** nginx's access log (combined format), which the stack's log exporter reads for the security pack. */
   accessLog: string;
-  /** Called with each server as it starts (the stack stops it). */
-  server: (process: RunningProcess) => void;
+  /** Called with each server as it starts (the stack stops it), and what to tell of it. */
+  server: (process: RunningProcess, note?: string) => void;
   /** Called with each exporter once it answers. */
   exporter: (name: ExporterKind, process: RunningProcess) => void;
 }
@@ -30,9 +30,9 @@ export interface ExporterSettings {
 export async function startStandardExporters(s: ExporterSettings): Promise<string[]> {
   const notes: string[] = [];
   const options = (name: ExporterKind) => ({ port: s.ports[name], logFile: s.logFile(name) });
-  const watched = async <T extends RunningProcess>(server: Promise<T>) => {
+  const watched = async <T extends RunningProcess>(server: Promise<T>, note?: (started: T) => string) => {
     const started = await server;
-    s.server(started);
+    s.server(started, note?.(started));
     return started;
   };
   const missing = (kind: ExporterKind, extra?: string) => {
@@ -54,7 +54,12 @@ export async function startStandardExporters(s: ExporterSettings): Promise<strin
     s.exporter('redis', await startExporter('redis', { url: cache.url }, options('redis')));
   }
   if (!missing('nginx', 'nginx')) {
-    const lb = await watched(startNginx(`127.0.0.1:${s.ports.demo}`, { accessLog: s.accessLog }));
+    // On a free port of its own: the stack's ports are the components'. Printed, as its traffic (and so
+    // the Security dashboard's HTTP panels) comes through it.
+    const lb = await watched(
+      startNginx(`127.0.0.1:${s.ports.demo}`, { accessLog: s.accessLog }),
+      (started) => `demo load balancer (nginx) ready at ${started.url}, in front of the demo`,
+    );
     s.exporter('nginx', await startExporter('nginx', { statusUrl: lb.statusUrl }, options('nginx')));
   }
   if (!missing('process')) {

@@ -249,7 +249,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ports,
         logFile,
         accessLog: accessLogOf(dataDir),
-        server: (child) => children.push(child),
+        server: (child, note) => {
+          children.push(child);
+          if (note) log(note);
+        },
         exporter: (name, child) => {
           children.push(child);
           ready(name, child);
