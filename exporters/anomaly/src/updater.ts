@@ -45,6 +45,28 @@ function seriesKey(labels: Record<string, string>): string {
 }
 
 /**
+ * Two series of a query that differ only by __name__, which the exported series drop: they would be one
+ * series twice on /metrics (and Prometheus keeps one). Refused as Prometheus refuses a rule whose result
+ * has a label set twice; undefined when there is none.
+ */
+function nameClash(result: RangeSeries[]): string | undefined {
+  const names = new Map<string, string>();
+  for (const { labels } of result) {
+    const { __name__: name = '', ...rest } = labels;
+    const key = seriesKey(rest);
+    const other = names.get(key);
+    if (other !== undefined) {
+      const shown = Object.entries(rest)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ');
+      return `the query gives {${shown}} from two metrics (${other}, ${name}), which are one series once __name__ is dropped: give each metric its own query, or aggregate`;
+    }
+    names.set(key, name);
+  }
+  return undefined;
+}
+
+/**
  * Pulls each query's new samples from Prometheus every step and feeds them, in order, to the series'
  * models. The first pull of a query covers the configured history so that models start trained; later
  * pulls only cover what is new, so no model ever refits. When Prometheus cannot be reached, every model
@@ -149,6 +171,8 @@ export class Updater {
 
   /** Feeds new samples to the models; `round` is the pull's, undefined for a history pull (see maxScore). */
   private ingest(config: Config, q: QueryState, result: RangeSeries[], endMs: number, round?: number) {
+    const clash = nameClash(result);
+    if (clash) throw new Error(clash);
     let overLimit = 0;
     for (const { labels, samples } of result) {
       const key = seriesKey(labels);

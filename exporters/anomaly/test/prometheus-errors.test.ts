@@ -106,6 +106,39 @@ describe('why Prometheus could not be queried, in the error and the log', () => 
     }
   });
 
+  it('series that differ only by __name__, which the exported series drop: the pull fails, naming them', async () => {
+    const series = (name: string) => ({
+      metric: { __name__: name, instance: 'a' },
+      values: [[NOW / 1000, '1']],
+    });
+    const server = await startHttp((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: 'success',
+          data: { resultType: 'matrix', result: [series('up'), series('foo')] },
+        }),
+      );
+    });
+    try {
+      const { log, warnings } = recordingLog();
+      const updater = new Updater(config(server.url), log, () => NOW);
+      await updater.runOnce();
+      expect(warnings).toEqual([
+        {
+          msg: 'cannot pull query',
+          fields: {
+            query: 'load',
+            err: 'the query gives {instance="a"} from two metrics (up, foo), which are one series once __name__ is dropped: give each metric its own query, or aggregate',
+          },
+        },
+      ]);
+      expect(updater.up).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a URL with a user and password: sent as basic auth (as Go's client does it), the password never shown", async () => {
     const port = await closedPort();
     const err = await failureOf(`http://vigil:secret@127.0.0.1:${port}`);
