@@ -3,6 +3,8 @@ import { CappedMetric } from './capped';
 import type { MetricConfig } from './config';
 import type { Fields } from './parsers/kind';
 
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 type Metric = Counter<string> | Gauge<string> | Histogram<string>;
 
 /** One metric from the config's `metrics:` list, fed with the fields of the lines of its sources. */
@@ -73,8 +75,11 @@ export function createDeclaredMetric(
         const raw = fields[valueField];
         // nginx logs "-" for a time it did not measure: no value, nothing to count.
         if (raw === undefined || raw === '-') return true;
+        // A decimal number as logs write them ("0.004", "-3", "1e3"); Number() alone would also take
+        // "0x10", " 5 " and "".
+        if (!DECIMAL.test(raw)) return false;
         value = Number(raw) * scale;
-        if (raw.trim() === '' || !Number.isFinite(value)) return false;
+        if (!Number.isFinite(value)) return false;
       }
       const values = fieldNames.map((f) => fields[f] ?? '');
       const child = capped.child(values);

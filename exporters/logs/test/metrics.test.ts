@@ -31,6 +31,16 @@ describe('declared metrics', () => {
     'not json',
   ];
 
+  it('takes a value written as a decimal number, and counts anything else as a value error', async () => {
+    const values = ['0x10', ' 5 ', '', '1e3', '.5', '+2', '-0'];
+    const text = await run(
+      { metrics: [{ name: 'app_bytes_total', type: 'counter', help: 'Bytes.', value: 'n' }] },
+      values.map((n) => JSON.stringify({ n })),
+    );
+    expect(sample(text, 'app_bytes_total')).toBe(1002.5);
+    expect(sample(text, 'logexporter_value_errors_total{metric="app_bytes_total"}')).toBe(3);
+  });
+
   it('counts, sets and observes from fields, with match filters, value scaling and capped labels', async () => {
     const text = await run(
       {
