@@ -37,7 +37,8 @@ const apiToken = z
     role: z.enum(ROLES),
     sha256: z
       .string()
-      .regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token')
+      // Either case, as sha256sum and openssl print it.
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the token: 64 hex digits')
       .optional(),
     token: secretRef.optional(),
   })

@@ -46,6 +46,17 @@ describe('configuration', () => {
     expect(problems).not.toContain('to[1]');
   });
 
+  it("takes a token's SHA-256 in either case, as sha256sum and openssl print it", () => {
+    const hex = sha256('the token').toString('hex');
+    for (const written of [hex, hex.toUpperCase()]) {
+      const config = parseConfig({ api: { tokens: [{ name: 'x', role: 'viewer', sha256: written }] } });
+      expect(config.api.tokens[0]?.hash).toEqual(sha256('the token'));
+    }
+    expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer', sha256: 'g'.repeat(64) }] } })).toContain(
+      'api.tokens[0].sha256: must be the SHA-256 of the token: 64 hex digits',
+    );
+  });
+
   it('requires a token to be given exactly one way', () => {
     expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer' }] } })).toContain('api.tokens[0]');
   });
