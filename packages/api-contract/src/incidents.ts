@@ -70,7 +70,10 @@ export const incident = named(
     receiver: z.string(),
     group_key: z.string(),
     group_labels: labels,
-    common_labels: labels,
+    common_labels: labels.clone().register(components, {
+      description:
+        "the group's commonLabels in the delivery that opened the incident (later deliveries do not change them)",
+    }),
     external_url: z.string().nullable(),
     opened_at: timestamp,
     updated_at: timestamp,
