@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { RE2JS } from 're2js';
+import { benchArgs } from './args';
 
 /**
  * Regular-expression engines for label matchers: V8's RegExp (backtracking), re2js (a pure-JavaScript port
@@ -10,19 +10,20 @@ import { RE2JS } from 're2js';
  * with capture groups, as the log exporter's regex parser and the health check's body_regex run them); then
  * the ReDoS case of issue 16.
  *
- * Usage: npm run bench:matchers -w alert-webhook -- [--rounds 15] [--iterations 20000] [--redos-max 26]
- *   [--re2 <path to the re2 package>]
  * re2 is not a dependency (a node-gyp build of RE2 and abseil takes about 13 minutes on two cores): it is
  * measured when it can be loaded, e.g. after `npm install --no-save re2` or with `--re2 /tmp/x/node_modules/re2`.
  */
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '15' },
-    iterations: { type: 'string', default: '20000' },
-    'redos-max': { type: 'string', default: '26' },
-    re2: { type: 'string' },
+const args = benchArgs(
+  'usage: npm run bench:matchers -w alert-webhook -- [--rounds 15] [--iterations 20000] [--redos-max 26]\n  [--re2 <path to the re2 package>]',
+  {
+    options: {
+      rounds: { type: 'string', default: '15' },
+      iterations: { type: 'string', default: '20000' },
+      'redos-max': { type: 'string', default: '26' },
+      re2: { type: 'string' },
+    },
   },
-});
+);
 const ROUNDS = Number(args.rounds);
 const ITERATIONS = Number(args.iterations);
 const REDOS_MAX = Number(args['redos-max']);

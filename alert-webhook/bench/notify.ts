@@ -2,7 +2,6 @@ import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   startFakeJira,
   startFakePagerDuty,
@@ -14,6 +13,7 @@ import {
 import SqliteDatabase from 'better-sqlite3';
 import { percentile, postBody } from './load';
 import { start } from './process';
+import { benchArgs } from './args';
 
 /**
  * Notification latency: each alert (a group of its own, so a new incident and one email) is posted to the
@@ -25,16 +25,18 @@ import { start } from './process';
  * (testkit's fake of its API on loopback, which checks every request): its latency runs to the fake
  * accepting the request that carries the alert (the event, the chat.postMessage, the issue), and the email
  * figure of the same alerts is printed beside it as the baseline.
- * Usage: npm run bench:notify -- [--alerts 500] [--rate 20] [--warmup 40] [--integration email|pagerduty|slack-app|jira]
  */
-const { values: args } = parseArgs({
-  options: {
-    alerts: { type: 'string', default: '500' },
-    rate: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '40' },
-    integration: { type: 'string', default: 'email' },
+const args = benchArgs(
+  'usage: npm run bench:notify -- [--alerts 500] [--rate 20] [--warmup 40] [--integration email|pagerduty|slack-app|jira]',
+  {
+    options: {
+      alerts: { type: 'string', default: '500' },
+      rate: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '40' },
+      integration: { type: 'string', default: 'email' },
+    },
   },
-});
+);
 const INTEGRATIONS = ['email', 'pagerduty', 'slack-app', 'jira'];
 if (!INTEGRATIONS.includes(args.integration))
   throw new Error(`--integration: ${args.integration} is not one of ${INTEGRATIONS.join(', ')}`);

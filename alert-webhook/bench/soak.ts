@@ -2,11 +2,11 @@ import { readFileSync, statSync, mkdtempSync, rmSync, writeFileSync } from 'node
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startPostgres } from '@vigil/testkit';
 import { Pool } from 'pg';
 import { percentile, postBody } from './load';
 import { start } from './process';
+import { benchArgs } from './args';
 
 /**
  * Soak: a long storm against one receiver (a separate process) with retention pruning as it goes, to see
@@ -14,22 +14,23 @@ import { start } from './process';
  * through the API, then they resolve; the next round fires them again as new occurrences (new incidents).
  * Every --sample seconds it prints the receiver's RSS, the database's size and the p99 of that interval's
  * deliveries; at the end the slope of each over the first and the second half of the run.
- * Usage: npm run bench:soak -- [--alerts 5000000] [--groups 200] [--batch 50] [--concurrency 16]
- *   [--sample 10] [--storage sqlite|postgres]
  * Retention is short so that pruning runs throughout: deliveries 10s, incidents and notifications 30s.
  * A round starts once merging is at most a round behind (vigil_inbox_pending), as Alertmanager's
  * group_interval paces a real storm: the run measures what the receiver sustains, not a backlog growing.
  */
-const { values: args } = parseArgs({
-  options: {
-    alerts: { type: 'string', default: '5000000' },
-    groups: { type: 'string', default: '200' },
-    batch: { type: 'string', default: '50' },
-    concurrency: { type: 'string', default: '16' },
-    sample: { type: 'string', default: '10' },
-    storage: { type: 'string', default: 'sqlite' },
+const args = benchArgs(
+  'usage: npm run bench:soak -- [--alerts 5000000] [--groups 200] [--batch 50] [--concurrency 16]\n  [--sample 10] [--storage sqlite|postgres]',
+  {
+    options: {
+      alerts: { type: 'string', default: '5000000' },
+      groups: { type: 'string', default: '200' },
+      batch: { type: 'string', default: '50' },
+      concurrency: { type: 'string', default: '16' },
+      sample: { type: 'string', default: '10' },
+      storage: { type: 'string', default: 'sqlite' },
+    },
   },
-});
+);
 if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
   throw new Error(`--storage must be sqlite or postgres, not ${args.storage}`);
 }

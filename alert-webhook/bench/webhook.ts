@@ -1,21 +1,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startPostgres } from '@vigil/testkit';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import { percentile, postAll } from './load';
 import { start } from './process';
 import { cpuLine, PostgresProfile, PROFILE_SETTINGS, sampleCpu } from './profile';
+import { benchArgs } from './args';
 
 /**
  * Alert-storm benchmark: the receiver (a separate process on a fresh SQLite file) against a bare express
  * server that only parses the JSON, in one run, with the same pre-built notifications.
  * Each server (and the client) first gets `--warmup` notifications of other groups, not timed: the first
  * thousand requests of a Node process run cold code, which is a start-up cost, not the receiver's.
- * Usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--warmup 20000]
- *   [--storage sqlite|postgres] [--replicas 3] [--profile]
  * With --replicas (PostgreSQL), that many receivers share the database and every notification is posted to
  * two of them, as both of a pair of clustered Alertmanagers may send it; the run prints the aggregate
  * ingest and merge rates and the duplicates (a group with a second incident, or opened twice), which fail it.
@@ -24,17 +22,20 @@ import { cpuLine, PostgresProfile, PROFILE_SETTINGS, sampleCpu } from './profile
  * --profile prints where the storm's time went (profile.ts): CPU per process and phase, and with postgres
  * the statements by time and what the busy backends waited on.
  */
-const { values: args } = parseArgs({
-  options: {
-    alerts: { type: 'string', default: '200000' },
-    batch: { type: 'string', default: '50' },
-    concurrency: { type: 'string', default: '32' },
-    warmup: { type: 'string', default: '20000' },
-    storage: { type: 'string', default: 'sqlite' },
-    replicas: { type: 'string', default: '1' },
-    profile: { type: 'boolean', default: false },
+const args = benchArgs(
+  'usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--warmup 20000]\n  [--storage sqlite|postgres] [--replicas 3] [--profile]',
+  {
+    options: {
+      alerts: { type: 'string', default: '200000' },
+      batch: { type: 'string', default: '50' },
+      concurrency: { type: 'string', default: '32' },
+      warmup: { type: 'string', default: '20000' },
+      storage: { type: 'string', default: 'sqlite' },
+      replicas: { type: 'string', default: '1' },
+      profile: { type: 'boolean', default: false },
+    },
   },
-});
+);
 if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
   throw new Error(`--storage must be sqlite or postgres, not ${args.storage}`);
 }

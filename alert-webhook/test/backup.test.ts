@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '@vigil/testkit';
@@ -113,6 +113,19 @@ describe('alert-webhook backup', () => {
       writeFileSync(missing, `storage: { sqlite: { path: ${join(dir, 'none.db')} } }\n`);
       expect(await runBackup(['--config', missing, '--output', join(dir, 'b.db')], {})).toBe(1);
       expect(errors.join('')).toContain(`no database at ${join(dir, 'none.db')} (storage.sqlite.path)`);
+      // The database itself, however written, is refused and left as it was.
+      const live = join(dir, 'live.db');
+      const db = new Database(live);
+      db.exec('create table t (x); insert into t values (1)');
+      db.close();
+      const own = join(dir, 'own.yml');
+      writeFileSync(own, `storage: { sqlite: { path: ${live} } }\n`);
+      const before = statSync(live).ino;
+      expect(await runBackup(['--config', own, '--output', `${dir}/./live.db`], {})).toBe(1);
+      expect(errors.join('')).toContain(
+        'is the database itself (storage.sqlite.path): write the backup elsewhere',
+      );
+      expect(statSync(live).ino).toBe(before);
       const pg = join(dir, 'pg.yml');
       writeFileSync(pg, 'storage: { postgres: { host: db.example.com, database: vigil, user: vigil } }\n');
       expect(await runBackup(['--config', pg, '--output', 'vigil.dump'], {})).toBe(1);

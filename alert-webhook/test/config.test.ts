@@ -57,6 +57,21 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses durations no timer or date can hold, and a lock_timeout of 0s (PostgreSQL: wait forever)', () => {
+    expect(refused({ retention: { interval: '30d' } })).toContain(
+      'retention.interval: must be at most 24d20h31m23s647ms',
+    );
+    expect(refused({ retention: { audit: '300000y' } })).toContain('retention.audit: must be at most 36500d');
+    const pg = (settings: object) => ({ storage: { postgres: { host: 'db', ...settings } } });
+    expect(refused(pg({ lock_timeout: '0s' }))).toContain(
+      'storage.postgres.lock_timeout: must be longer than 0s',
+    );
+    expect(refused(pg({ leader_lease: '200d' }))).toContain('storage.postgres.leader_lease: must be at most');
+    expect(parseConfig({ retention: { audit: '0s', interval: '24d' } }).retention.interval).toBe(
+      24 * 86_400_000,
+    );
+  });
+
   it('requires a token to be given exactly one way', () => {
     expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer' }] } })).toContain('api.tokens[0]');
   });

@@ -153,12 +153,16 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
 
   it('keeps resolved incidents a scheduled report may still need, however short retention.incidents is', async () => {
     await incident(db, 'InLastWeeksReport', 10, 9);
+    await incident(db, 'InThePeriodBefore', 18, 17);
     await incident(db, 'LongGone', 40, 39);
-    // A weekly report: its period (7d) and the 7 days a missed one is caught up are kept.
+    // A weekly report: its period (7d), the period before (which it compares with) and the 7 days a missed
+    // one is caught up are kept.
     const { pruner: p } = pruner(db, { incidents: '1d' }, 7 * DAY);
     await p.run();
-    const titles = (await db.selectFrom('incidents').select('title').execute()).map((r) => r.title);
-    expect(titles).toEqual(['InLastWeeksReport on api']);
+    const titles = (await db.selectFrom('incidents').select('title').orderBy('id').execute()).map(
+      (r) => r.title,
+    );
+    expect(titles).toEqual(['InLastWeeksReport on api', 'InThePeriodBefore on api']);
   });
 
   it('prunes merged deliveries, finished notifications and old audit entries in batches, never unmerged deliveries', async () => {

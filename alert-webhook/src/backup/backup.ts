@@ -30,6 +30,11 @@ export interface BackupResult {
  */
 export async function backupSqlite(path: string, output: string): Promise<BackupResult> {
   if (!existsSync(path)) throw new BackupError(`no database at ${path} (storage.sqlite.path)`);
+  // Renamed over the live database, the copy would take its place and lose every delivery stored since.
+  if (existsSync(output) && sameFile(path, output))
+    throw new BackupError(
+      `${output} is the database itself (storage.sqlite.path): write the backup elsewhere`,
+    );
   const partial = `${output}.partial`;
   const source = new SqliteDatabase(path, { readonly: true, fileMustExist: true });
   try {
@@ -44,6 +49,12 @@ export async function backupSqlite(path: string, output: string): Promise<Backup
   } finally {
     source.close();
   }
+}
+
+/** Whether two paths name one file (the same inode on the same device), however they are written. */
+function sameFile(a: string, b: string): boolean {
+  const [x, y] = [statSync(a), statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
 }
 
 /** The pg_dump command line that backs up the configured PostgreSQL database (no password: PGPASSWORD or ~/.pgpass). */

@@ -8,7 +8,7 @@ import {
 } from 'kysely';
 import { Pool, types } from 'pg';
 import { z } from 'zod';
-import { duration } from '@vigil/service-kit';
+import { timerDuration } from '@vigil/service-kit';
 import { resolveSecret, secretRef } from '@vigil/service-kit';
 import type { DatabaseSchema } from './schema';
 
@@ -24,11 +24,12 @@ export const postgresSchema = z
     pool_size: z.number().int().min(1).max(100).default(10),
     // Batches merged into incidents at once, each holding one of the pool's connections (see inbox/merge-lanes.ts).
     merge_lanes: z.number().int().min(1).max(32).default(4),
-    connect_timeout: duration.default(5000),
+    connect_timeout: timerDuration.default(5000),
     // Like SQLite's busy_timeout: a statement waiting longer for a lock fails, and the sender gets a 503.
-    lock_timeout: duration.default(2000),
+    // Not 0s, which PostgreSQL takes for "wait forever".
+    lock_timeout: timerDuration.default(2000),
     // How long a leader may go without renewing before another replica takes over (see leader/lease.ts).
-    leader_lease: duration.refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000),
+    leader_lease: timerDuration.refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000),
   })
   .refine(
     (p) =>

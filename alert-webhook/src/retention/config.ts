@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { duration } from '@vigil/service-kit';
+import { duration, timerDuration } from '@vigil/service-kit';
 
 const DAY = 86_400_000;
 
-/** How long each kind of row is kept once finished with; 0s keeps it forever. */
-const keep = (days: number) => duration.default(days * DAY);
+/** How long each kind of row is kept once finished with; 0s keeps it forever. At most a century: dates end. */
+const keep = (days: number) =>
+  duration.refine((ms) => ms <= 36_500 * DAY, 'must be at most 36500d (a century)').default(days * DAY);
 
 export const retentionSchema = z
   .strictObject({
@@ -17,7 +18,7 @@ export const retentionSchema = z
     // Notifications sent or given up on (and their delivery attempts), counted from their last update.
     notifications: keep(30),
     // How often pruning runs (the leader only, on PostgreSQL).
-    interval: duration.refine((ms) => ms >= 1000, 'must be at least 1s').default(60_000),
+    interval: timerDuration.refine((ms) => ms >= 1000, 'must be at least 1s').default(60_000),
     // Rows deleted per transaction (incidents: a fiftieth of it, as each carries its alerts and timeline).
     batch_size: z.number().int().min(1).max(10_000).default(500),
   })

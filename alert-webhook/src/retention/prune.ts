@@ -85,8 +85,9 @@ export async function pruneBatch(db: Db, o: PruneOptions): Promise<PruneCounts> 
     if (counts) return counts;
   }
   if (r.incidents > 0) {
-    // Kept while a report still to be sent may cover them, however short retention.incidents is.
-    const reportCutoff = o.reportPeriodMs > 0 ? now - o.reportPeriodMs - REPORT_CATCH_UP_MS : now;
+    // Kept while a report still to be sent may cover them, however short retention.incidents is: its period
+    // and the period before, which each report compares with.
+    const reportCutoff = o.reportPeriodMs > 0 ? now - 2 * o.reportPeriodMs - REPORT_CATCH_UP_MS : now;
     const counts = await pruneIncidents(db, iso(now - r.incidents), iso(reportCutoff), limit);
     if (counts) return counts;
   }
