@@ -61,12 +61,12 @@ interface Parts {
 }
 
 export function createApp(initial: Config, db: Db, log: Logger, options: AppOptions = {}) {
-  const metrics = createMetrics(db, () => config);
+  const { lease } = options;
+  const metrics = createMetrics(db, () => config, lease && (() => lease.isLeader()));
   const clock = options.clock ?? systemClock;
   const runtime = options.runtime ?? new Runtime(IDENTITY);
   let config = initial;
   registerReportMetrics(metrics.registry, db, () => config.reports.sla, clock, metrics.labels);
-  const { lease } = options;
   const inbox = new Inbox(db, {
     ...mergeOptions(initial),
     log,

@@ -80,9 +80,17 @@ export type WebhookOutcome = 'accepted' | 'invalid' | 'unauthorized' | 'too_larg
  * The receiver's own metrics; process, Node.js, build and reload series come from the service kit's runtime.
  * `config` is read at each scrape, so that a reloaded configuration's severities and teams take effect.
  */
-export function createMetrics(db: Db, config: () => LabelConfig) {
+export function createMetrics(db: Db, config: () => LabelConfig, leads: () => boolean = () => true) {
   const registry = new Registry();
   const labels = new MetricLabels(config);
+  new Gauge({
+    name: 'vigil_leader',
+    help: 'Whether this replica holds the leader lease (1): the one that escalates, delivers, prunes and sends reports. Always 1 on SQLite.',
+    registers: [registry],
+    collect() {
+      this.set(leads() ? 1 : 0);
+    },
+  });
   const webhookRequests = new Counter({
     name: 'vigil_webhook_requests_total',
     help: 'Alertmanager webhook deliveries, by outcome.',

@@ -146,6 +146,12 @@ describe('HA: clustered Alertmanagers, three replicas on PostgreSQL', () => {
     const pid = await waitFor('a leader', leaderPid);
     const leading = replicas.find((r) => r.child.pid === pid);
     expect(leading).toBeDefined();
+    // Each replica's /metrics says whether it leads: the lease holder only.
+    const leaderGauge = async (r: ReceiverProcess) =>
+      /^vigil_leader (\d)$/m.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1];
+    expect(await Promise.all(replicas.map(leaderGauge))).toEqual(
+      replicas.map((r) => (r === leading ? '1' : '0')),
+    );
 
     const [gossip1, gossip2] = (await freePorts(2)) as [number, number];
     const [r0, r1, r2] = replicas as [ReceiverProcess, ReceiverProcess, ReceiverProcess];

@@ -25,6 +25,7 @@ describe('alert-webhook on the service kit', () => {
     expect(text).toMatch(/^process_cpu_seconds_total \d/m);
     expect(text).toMatch(/^vigil_build_info\{version="0\.1\.0",revision="[^"]+",nodejs="v[\d.]+"\} 1$/m);
     expect(text).toMatch(/^vigil_config_last_reload_successful 1$/m);
+    expect(text).toMatch(/^vigil_leader 1$/m); // on SQLite, the one process leads
     expect(text).toMatch(/^# TYPE vigil_webhook_requests_total counter$/m);
   });
 
