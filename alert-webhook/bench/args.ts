@@ -19,3 +19,10 @@ export function benchArgs<const T extends ParseArgsConfig>(
     process.exit(2);
   }
 }
+
+/** `--storage`: the two backends the receiver runs on. */
+export function storageArg(value: string): 'sqlite' | 'postgres' {
+  if (value !== 'sqlite' && value !== 'postgres')
+    throw new Error(`--storage must be sqlite or postgres, not ${value}`);
+  return value;
+}

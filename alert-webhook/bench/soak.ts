@@ -6,7 +6,7 @@ import { startPostgres } from '@vigil/testkit';
 import { Pool } from 'pg';
 import { percentile, postBody } from './load';
 import { start } from './process';
-import { benchArgs } from './args';
+import { benchArgs, storageArg } from './args';
 
 /**
  * Soak: a long storm against one receiver (a separate process) with retention pruning as it goes, to see
@@ -31,9 +31,7 @@ const args = benchArgs(
     },
   },
 );
-if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
-  throw new Error(`--storage must be sqlite or postgres, not ${args.storage}`);
-}
+const storage = storageArg(args.storage);
 const totalAlerts = Number(args.alerts);
 const groups = Number(args.groups);
 const batch = Number(args.batch);
@@ -123,7 +121,7 @@ async function openStore(kind: 'sqlite' | 'postgres', dir: string) {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-soak-'));
-  const store = await openStore(args.storage as 'sqlite' | 'postgres', dir);
+  const store = await openStore(storage, dir);
   try {
     const configPath = join(dir, 'config.yml');
     writeFileSync(
@@ -205,7 +203,7 @@ async function main() {
     await receiver.child.stop();
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `setup alerts=${sent} groups=${groups} batch=${batch} concurrency=${concurrency} storage=${args.storage} seconds=${seconds.toFixed(0)} failures=${failures}`,
+      `setup alerts=${sent} groups=${groups} batch=${batch} concurrency=${concurrency} storage=${storage} seconds=${seconds.toFixed(0)} failures=${failures}`,
     );
     // Slopes per minute over each half: a store that levels off grows in the first half, hardly in the second.
     const half = Math.floor(samples.length / 2);

@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import { percentile, postAll } from './load';
 import { start } from './process';
 import { cpuLine, PostgresProfile, PROFILE_SETTINGS, sampleCpu } from './profile';
-import { benchArgs } from './args';
+import { benchArgs, storageArg } from './args';
 
 /**
  * Alert-storm benchmark: the receiver (a separate process on a fresh SQLite file) against a bare express
@@ -36,11 +36,9 @@ const args = benchArgs(
     },
   },
 );
-if (args.storage !== 'sqlite' && args.storage !== 'postgres') {
-  throw new Error(`--storage must be sqlite or postgres, not ${args.storage}`);
-}
+const storage = storageArg(args.storage);
 const replicas = Number(args.replicas);
-if (!Number.isInteger(replicas) || replicas < 1 || (replicas > 1 && args.storage !== 'postgres')) {
+if (!Number.isInteger(replicas) || replicas < 1 || (replicas > 1 && storage !== 'postgres')) {
   throw new Error(
     `--replicas must be a whole number from 1, above 1 with --storage postgres: ${args.replicas}`,
   );
@@ -100,7 +98,7 @@ async function main() {
     const base = await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, bodies, concurrency);
     await baseline.child.stop();
 
-    const store = await openStore(args.storage as 'sqlite' | 'postgres', dir);
+    const store = await openStore(storage, dir);
     cleanups.push(() => store.close());
     const configPath = join(dir, 'config.yml');
     writeFileSync(
@@ -154,7 +152,7 @@ async function main() {
     const baselineRate = rate(base.seconds);
     const mergedRate = rate(mergedSeconds);
     console.log(
-      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${bodies.length} warmup_alerts=${warmupAlerts} storage=${args.storage}`,
+      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${bodies.length} warmup_alerts=${warmupAlerts} storage=${storage}`,
     );
     console.log(
       `baseline alerts_per_s=${baselineRate} p50_ms=${percentile(base.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(base.latenciesMs, 99).toFixed(2)}`,
@@ -168,7 +166,7 @@ async function main() {
     // The figures the storage goals are stated in, on one line: aggregate over the replicas, against the
     // bare server of this same run (the machine's load moves both).
     console.log(
-      `summary storage=${args.storage} replicas=${replicas} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${mergedRate} baseline_alerts_per_s=${baselineRate} ingest_ratio=${(ingestRate / baselineRate).toFixed(2)} merge_ratio=${(mergedRate / baselineRate).toFixed(2)} duplicates=${duplicates}`,
+      `summary storage=${storage} replicas=${replicas} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${mergedRate} baseline_alerts_per_s=${baselineRate} ingest_ratio=${(ingestRate / baselineRate).toFixed(2)} merge_ratio=${(mergedRate / baselineRate).toFixed(2)} duplicates=${duplicates}`,
     );
     if (replicas > 1) {
       console.log(
