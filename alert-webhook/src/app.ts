@@ -183,10 +183,6 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
   const current: RequestHandler = (req, res, next) => parts.routes(req, res, next);
   app.use(current);
   finishApp(app, log, (err, res) => {
-    const e = err as { type?: string };
-    // A delivery too large for the body limit; an API body (a postmortem, say) is none of the webhook's.
-    if (e.type === 'entity.too.large' && res.req.path === '/api/v1/alertmanager')
-      metrics.webhookRequests.inc({ outcome: 'too_large' });
     if (!isTransientDbError(err)) return false;
     // Busy, or on PostgreSQL lost a race with another replica: nothing was changed, so a retry is safe.
     log.warn({ err }, 'transient database error');

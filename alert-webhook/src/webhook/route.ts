@@ -1,4 +1,4 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { isTransientDbError } from '../db/database';
@@ -91,5 +91,11 @@ export function webhookRouter(
       sendError(res, 503, 'unavailable', 'could not store the delivery; retry');
     }
   });
+  // A body over the limit is counted here, with the webhook's other outcomes; the app answers it.
+  const tooLarge: ErrorRequestHandler = (err: { type?: string }, _req, _res, next) => {
+    if (err.type === 'entity.too.large') outcome.inc({ outcome: 'too_large' });
+    next(err);
+  };
+  router.use('/alertmanager', tooLarge);
   return router;
 }
