@@ -11,7 +11,7 @@ export class SourceStats {
   invalidUtf8 = 0;
   /** Lines whose parsed `level` field is known, by level. */
   readonly levels = new Map<Level, number>();
-  /** File events (opened, renamed, truncated, deleted, copied) by name. */
+  /** File events (opened, renamed, truncated, deleted, copied, unreadable) by name. */
   readonly fileEvents = new Map<string, number>();
 
   fileEvent(event: 'opened' | 'renamed' | 'truncated' | 'deleted' | 'copied' | 'unreadable'): void {
