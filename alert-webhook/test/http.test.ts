@@ -99,7 +99,14 @@ describe('webhook', () => {
     expect(res.body.error.code).toBe('invalid_json');
   });
 
-  it('answers a content coding it does not know with 415, and a body that does not decompress with 400 invalid_encoding', async () => {
+  it('answers a content coding it does not know with 415, and a body that does not decompress with 400 invalid_encoding, each counted invalid', async () => {
+    const invalid = async () => {
+      const metrics = await request(t.app).get('/metrics').expect(200);
+      return Number(
+        /^vigil_webhook_requests_total\{outcome="invalid"\} (\d+)$/m.exec(metrics.text)?.[1] ?? 0,
+      );
+    };
+    const before = await invalid();
     const zstd = await hook()
       .set('Content-Type', 'application/json')
       .set('Content-Encoding', 'zstd')
@@ -123,6 +130,7 @@ describe('webhook', () => {
         message: `the body is not valid ${encoding} data (${reason})`,
       });
     }
+    expect((await invalid()) - before).toBe(3);
     const inbox = await t.db.selectFrom('inbox').select('id').execute();
     expect(inbox).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { isTransientDbError } from '../db/database';
 import type { Inbox } from '../inbox/inbox';
 import type { Heartbeats } from '../heartbeats/tracker';
 import type { Metrics } from '../metrics';
-import { sendError } from '@vigil/service-kit';
+import { bodyReadError, sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
 import { validatePayload } from './payload';
 import { invalidUtf8Error, unstorableText } from './unicode';
@@ -91,11 +91,12 @@ export function webhookRouter(
       sendError(res, 503, 'unavailable', 'could not store the delivery; retry');
     }
   });
-  // A body over the limit is counted here, with the webhook's other outcomes; the app answers it.
-  const tooLarge: ErrorRequestHandler = (err: { type?: string }, _req, _res, next) => {
-    if (err.type === 'entity.too.large') outcome.inc({ outcome: 'too_large' });
+  // A body that could not be read is counted here, with the webhook's other outcomes; the app answers it.
+  const unread: ErrorRequestHandler = (err: unknown, req, _res, next) => {
+    const problem = bodyReadError(err, req);
+    if (problem) outcome.inc({ outcome: problem.status === 413 ? 'too_large' : 'invalid' });
     next(err);
   };
-  router.use('/alertmanager', tooLarge);
+  router.use('/alertmanager', unread);
   return router;
 }

@@ -19,8 +19,11 @@ function timeoutFor(req: Request, moduleTimeoutMs: number): number {
   return Math.max(1, Math.min(moduleTimeoutMs, scrapeTimeout * 1000 - SCRAPE_TIMEOUT_MARGIN_MS));
 }
 
-/** Keys whose values the debug page never shows (blackbox prints <secret> for its own). */
-const SECRET_KEYS = /password|token|secret|authorization|ca_file/i;
+/**
+ * Keys whose values the debug page never shows (blackbox prints <secret> for its own), headers that carry
+ * credentials among them.
+ */
+const SECRET_KEYS = /password|token|secret|authorization|ca_file|api[-_]?key|cookie|credential/i;
 const DURATION_KEYS = /^(timeout|min_validity)$/;
 
 /** A module's configuration for the debug page, as blackbox prints its own (YAML), secrets hidden. */

@@ -33,7 +33,17 @@ describe('/probe as blackbox_exporter answers it', () => {
       probe: {
         allowed_targets: [`127.0.0.1:${web.port}`],
         modules: {
-          http_2xx: { kind: 'http', timeout: '2s', headers: { Authorization: 'Bearer hidden-token' } },
+          http_2xx: {
+            kind: 'http',
+            timeout: '2s',
+            headers: {
+              Authorization: 'Bearer hidden-token',
+              'X-Api-Key': 'hidden-key',
+              Cookie: 'session=hidden-cookie',
+              'X-Auth-Token': 'hidden-x-token',
+              Accept: 'text/plain',
+            },
+          },
           http_1s: { kind: 'http', timeout: '1s' },
           // Eleven requests: room for them on a loaded machine, so the redirect limit is what stops it.
           http_loop: { kind: 'http', timeout: '15s' },
@@ -129,7 +139,10 @@ describe('/probe as blackbox_exporter answers it', () => {
     expect(res.text).toMatch(/^probe_success 1$/m);
     expect(res.text).toMatch(/Module configuration:\nkind: http\n/);
     expect(res.text).toContain('Authorization: <secret>');
-    expect(res.text).not.toContain('hidden-token');
+    expect(res.text).toContain('X-Api-Key: <secret>');
+    expect(res.text).toContain('Cookie: <secret>');
+    expect(res.text).toContain('Accept: text/plain');
+    expect(res.text).not.toMatch(/hidden-/);
   });
 
   it("takes a dns module with query_name's target as the server, through the allowlist", async () => {

@@ -11,7 +11,7 @@ export {
 } from './duration';
 export { errorBody, sendError, writeError } from './http-error';
 export { createLogger, type Logger } from './logger';
-export { finishApp, HttpError, serviceApp, type OpsHooks } from './ops';
+export { bodyReadError, finishApp, HttpError, serviceApp, type OpsHooks } from './ops';
 export {
   closest,
   ConfigError,

@@ -99,6 +99,36 @@ export class HttpError extends Error {
 }
 
 /**
+ * Why a request body could not be read (body-parser's and zlib's errors), as the answer it gets: over the
+ * limit, an unknown or broken content coding, or JSON that does not parse. Undefined for other errors.
+ */
+export function bodyReadError(
+  err: unknown,
+  req: Request,
+): { status: 400 | 413 | 415; code: string; message: string } | undefined {
+  const e = err as { type?: string; message?: string; code?: unknown };
+  if (e.type === 'entity.too.large')
+    return { status: 413, code: 'too_large', message: e.message ?? 'request body too large' };
+  // RFC 9110: a content coding the server does not know is a 415, as a wrong content type is.
+  if (e.type === 'encoding.unsupported')
+    return {
+      status: 415,
+      code: 'unsupported_media_type',
+      message: `${e.message ?? 'unsupported content encoding'}: send it as identity, gzip, deflate or br`,
+    };
+  // zlib's and brotli's errors, raised while the body is inflated.
+  if (typeof e.code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(e.code))
+    return {
+      status: 400,
+      code: 'invalid_encoding',
+      message: `the body is not valid ${String(req.headers['content-encoding'])} data (${e.code})`,
+    };
+  if (e.type === 'entity.parse.failed')
+    return { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' };
+  return undefined;
+}
+
+/**
  * Ends an app: unknown paths get 404, and errors the one JSON shape. `handle` sees each error first and
  * returns true when it answered (e.g. a service's own transient-database case).
  */
@@ -112,27 +142,9 @@ export function finishApp(
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (handle?.(err, res)) return;
     if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
-    const e = err as { type?: string; status?: number; message?: string; code?: unknown };
-    if (e.type === 'entity.too.large')
-      return sendError(res, 413, 'too_large', e.message ?? 'request body too large');
-    // RFC 9110: a content coding the server does not know is a 415, as a wrong content type is.
-    if (e.type === 'encoding.unsupported')
-      return sendError(
-        res,
-        415,
-        'unsupported_media_type',
-        `${e.message ?? 'unsupported content encoding'}: send it as identity, gzip, deflate or br`,
-      );
-    // zlib's and brotli's errors, raised while the body is inflated.
-    if (typeof e.code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(e.code))
-      return sendError(
-        res,
-        400,
-        'invalid_encoding',
-        `the body is not valid ${String(req.headers['content-encoding'])} data (${e.code})`,
-      );
-    if (e.type === 'entity.parse.failed')
-      return sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
+    const unread = bodyReadError(err, req);
+    if (unread) return sendError(res, unread.status, unread.code, unread.message);
+    const e = err as { status?: number; message?: string };
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
       return sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
     log.error({ err }, 'unhandled error');
