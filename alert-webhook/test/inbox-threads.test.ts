@@ -1,9 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Response } from 'express';
 import SqliteDatabase from 'better-sqlite3';
 import { parseConfig, type Config } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
 import type { PostgresSettings } from '../src/db/postgres';
+import type { Stored } from '../src/inbox/merge-loop';
 import { MergeThread } from '../src/inbox/merge-thread';
+import { countReceiving, YIELD_MS } from '../src/inbox/receiving';
 import { queryBuilderWriter, sqliteFileWriter } from '../src/inbox/store';
 import { notification, tempDir } from './helpers';
 import { freshStorage, stopTestPostgres } from './support/backends';
@@ -115,7 +120,79 @@ describe('inbox on a SQLite file', () => {
     }
     expect(crashes).toEqual([]);
   });
+
+  it('lets webhook requests go first: a fresh delivery waits while one is answered, at most YIELD_MS after it was stored', async () => {
+    const done: number[] = [];
+    const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
+    const thread = new MergeThread(
+      { sqlite },
+      merge,
+      { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
+      () => {},
+    );
+    const writer = sqliteFileWriter(sqlite, thread.writersWaiting);
+    try {
+      await expectDeliveriesFirst(thread, done, async (groupKeys) => {
+        const deliveries = groupKeys.map(delivery);
+        const ids = await writer.write(deliveries, new Date().toISOString());
+        return ids.map((id, i) => ({ id, ...(deliveries[i] as ReturnType<typeof delivery>) }));
+      });
+    } finally {
+      await thread.stop();
+      writer.close();
+    }
+  });
+
+  it('counts a webhook request as being answered until its response is done', async () => {
+    const receiving = new Int32Array(new SharedArrayBuffer(4));
+    const during: number[] = [];
+    const server = createServer((_req, res) => {
+      countReceiving(receiving, res as unknown as Response);
+      during.push(Atomics.load(receiving, 0));
+      setTimeout(() => res.end('ok'), 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answers = await Promise.all([1, 2].map(() => fetch(`http://127.0.0.1:${port}/`)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(during).toEqual([1, 2]);
+      await until(() => Atomics.load(receiving, 0) === 0);
+    } finally {
+      server.close();
+    }
+  });
 });
+
+/**
+ * Merging waits for `receiving` to drop to zero before a delivery stored now; one stored YIELD_MS ago, or
+ * read back from the inbox (no storedAt), merges at once.
+ */
+async function expectDeliveriesFirst(
+  thread: MergeThread,
+  done: number[],
+  store: (groupKeys: string[]) => Promise<Stored[]>,
+) {
+  const [behind, recovered, fresh] = (await store(['behind', 'recovered', 'fresh'])) as Stored[];
+  Atomics.store(thread.receiving, 0, 1); // a webhook request is being answered
+  thread.enqueue([{ ...(behind as Stored), storedAt: Date.now() - YIELD_MS }]);
+  await until(() => done.length === 1);
+  thread.enqueue([{ id: recovered!.id, raw: recovered!.raw }]);
+  // Well before YIELD_MS: it did not wait (the thread is up by now).
+  await until(() => done.length === 2, YIELD_MS / 2);
+  thread.enqueue([{ ...(fresh as Stored), storedAt: Date.now() }]);
+  await new Promise((r) => setTimeout(r, 400));
+  expect(done).toHaveLength(2);
+  Atomics.store(thread.receiving, 0, 0);
+  await until(() => done.length === 3);
+  expect(done[2]).toBe(fresh?.id);
+}
+
+async function until(condition: () => boolean, withinMs = 10_000) {
+  const deadline = Date.now() + withinMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(condition()).toBe(true);
+}
 
 /** On PostgreSQL the merge thread merges in lanes on its own pool, while the main thread is busy. */
 describe('inbox on PostgreSQL', () => {
@@ -159,5 +236,36 @@ describe('inbox on PostgreSQL', () => {
       cleanup();
     }
     expect(crashes).toEqual([]);
+  });
+
+  it('lets webhook requests go first, in every lane, with lanes chosen by the group the main thread read', async () => {
+    const { dir, cleanup } = tempDir();
+    const config = parseConfig({ storage: await freshStorage('postgres', dir) });
+    const postgres = config.storage.postgres as PostgresSettings;
+    const db = await openDatabase(config.storage);
+    const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
+    const done: number[] = [];
+    const thread = new MergeThread(
+      { postgres, lanes: 3 },
+      merge,
+      { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
+      () => {},
+    );
+    try {
+      await expectDeliveriesFirst(thread, done, async (groupKeys) => {
+        const deliveries = groupKeys.map((groupKey) => {
+          const payload = notification([{ fingerprint: groupKey }], { groupKey });
+          return { raw: JSON.stringify(payload), payload };
+        });
+        const ids = await queryBuilderWriter(db)(deliveries, new Date().toISOString());
+        return ids.map((id, i) => ({ id, ...(deliveries[i] as (typeof deliveries)[number]) }));
+      });
+      const merged = await db.selectFrom('incidents').select('group_key').orderBy('group_key').execute();
+      expect(merged.map((r) => r.group_key)).toEqual(['behind', 'fresh', 'recovered']);
+    } finally {
+      await thread.stop();
+      await db.destroy();
+      cleanup();
+    }
   });
 });

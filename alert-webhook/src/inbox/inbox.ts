@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
@@ -8,6 +9,7 @@ import type { WebhookPayload } from '../webhook/payload';
 import { MergeLanes } from './merge-lanes';
 import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
 import { MergeThread, type MergeStorage } from './merge-thread';
+import { countReceiving } from './receiving';
 import { queryBuilderWriter, sqliteFileWriter, type InboxWriter } from './store';
 
 export interface InboxOptions extends MergeOptions {
@@ -48,6 +50,8 @@ export class Inbox {
   private merge: MergeOptions;
   /** On a SQLite file merged on its own thread: writers waiting for the lock, which the thread yields to. */
   readonly writersWaiting: Int32Array | undefined;
+  /** With a merge thread: the webhook requests being answered, which it lets go first (receiving.ts). */
+  private readonly receivingNow: Int32Array | undefined;
 
   constructor(
     private readonly db: Db,
@@ -96,6 +100,7 @@ export class Inbox {
         .catch((e: unknown) => log.error({ err: e }, 'could not read the unmerged deliveries'));
     });
     this.merger = thread;
+    this.receivingNow = thread.receiving;
     if ('sqlite' in threaded) {
       this.writersWaiting = thread.writersWaiting;
       const writer = sqliteFileWriter(threaded.sqlite, thread.writersWaiting);
@@ -117,12 +122,18 @@ export class Inbox {
     });
   }
 
+  /** A webhook request being answered, until its response is done: merging lets it go first. */
+  receiving(res: Response): void {
+    if (this.receivingNow) countReceiving(this.receivingNow, res);
+  }
+
   private async flush(): Promise<void> {
     const batch = this.unstored.splice(0);
     const receivedAt = new Date().toISOString();
     try {
       const ids = await this.write(batch, receivedAt);
-      this.hand(batch.map(({ raw, payload }, i) => ({ id: ids[i] as number, raw, payload })));
+      const storedAt = Date.now();
+      this.hand(batch.map(({ raw, payload }, i) => ({ id: ids[i] as number, raw, payload, storedAt })));
       batch.forEach((item, i) => item.resolve(ids[i] as number));
     } catch (err) {
       for (const item of batch) item.reject(err);

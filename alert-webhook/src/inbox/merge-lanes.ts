@@ -12,8 +12,17 @@ import { MergeLoop, parseStored, type MergeEvents, type Stored } from './merge-l
 export class MergeLanes {
   private readonly lanes: MergeLoop[];
 
-  constructor(db: Db, options: MergeOptions, events: MergeEvents, count: number) {
-    this.lanes = Array.from({ length: Math.max(1, count) }, () => new MergeLoop(db, options, events));
+  constructor(
+    db: Db,
+    options: MergeOptions,
+    events: MergeEvents,
+    count: number,
+    beforeBatch?: (batch: Stored[]) => Promise<void>,
+  ) {
+    this.lanes = Array.from(
+      { length: Math.max(1, count) },
+      () => new MergeLoop(db, options, events, beforeBatch),
+    );
   }
 
   configure(options: MergeOptions): void {
@@ -24,11 +33,11 @@ export class MergeLanes {
     const byLane = new Map<MergeLoop, Stored[]>();
     for (const item of items) {
       // A stored payload that no longer parses goes to the first lane, which marks it failed.
-      const payload = item.payload ?? parseStored(item.raw);
-      const key = payload ? groupLockKey(payload.receiver, payload.groupKey) : 0n;
+      const group = item.group ?? item.payload ?? parseStored(item.raw);
+      const key = group ? groupLockKey(group.receiver, group.groupKey) : 0n;
       const lane = this.lanes[Number(BigInt.asUintN(64, key) % BigInt(this.lanes.length))] as MergeLoop;
       const list = byLane.get(lane) ?? [];
-      list.push(payload ? { ...item, payload } : item);
+      list.push(item);
       byLane.set(lane, list);
     }
     for (const [lane, list] of byLane) lane.enqueue(list);

@@ -22,6 +22,10 @@ export interface Stored {
   id: number;
   raw: string;
   payload?: WebhookPayload;
+  /** Its Alertmanager group, when known without parsing `raw` (see MergeLanes). */
+  group?: { receiver: string; groupKey: string };
+  /** When this run stored it (ms since the epoch); unset for rows read back from the inbox. */
+  storedAt?: number;
 }
 
 /** What merging reports: to the inbox directly, or from the merge thread by message. */
@@ -52,8 +56,8 @@ export class MergeLoop {
     private readonly db: Db,
     private options: MergeOptions,
     private readonly events: MergeEvents,
-    /** Called before each merge transaction begins; the merge thread waits there for stores. */
-    private readonly beforeBatch: () => void = () => {},
+    /** Called before each merge transaction begins; the merge thread waits there for deliveries and stores. */
+    private readonly beforeBatch: (batch: Stored[]) => void | Promise<void> = () => {},
   ) {
     this.shared = isPostgres(db as Kysely<unknown>);
   }
@@ -88,7 +92,7 @@ export class MergeLoop {
         ? SHARED_BATCH
         : Math.max(1, Math.min(MAX_BATCH, Math.floor(SLICE_MS / this.msPerDelivery)));
       const batch = this.queue.slice(0, size);
-      this.beforeBatch();
+      await this.beforeBatch(batch);
       const outcome = await this.merge(batch);
       if (outcome === 'retry-later') {
         this.retryTimer = setTimeout(() => this.kick(), 200);

@@ -14,6 +14,8 @@ export interface MergeWorkerData {
   merge: MergeOptions;
   /** Writers (stores, pruning) waiting for the write lock (see MergeThread.writersWaiting). */
   writersWaiting: Int32Array;
+  /** Webhook requests being answered now (see MergeThread.receiving). */
+  receiving: Int32Array;
 }
 export type ToWorker =
   { type: 'merge'; items: Stored[] } | { type: 'configure'; merge: MergeOptions } | { type: 'stop' };
@@ -53,6 +55,8 @@ export class MergeThread {
    * write lock.)
    */
   readonly writersWaiting = new Int32Array(new SharedArrayBuffer(4));
+  /** Webhook requests the main thread is answering now, which merging lets go first (receiving.ts). */
+  readonly receiving = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
   private stopping = false;
@@ -67,6 +71,7 @@ export class MergeThread {
       storage,
       merge,
       writersWaiting: this.writersWaiting,
+      receiving: this.receiving,
       entry: join(__dirname, `merge-worker${extname(__filename)}`),
     };
     this.worker = new Worker(BOOT, { eval: true, workerData: data });
@@ -94,7 +99,16 @@ export class MergeThread {
   }
 
   enqueue(items: Stored[]): void {
-    this.post({ type: 'merge', items: items.map(({ id, raw }) => ({ id, raw })) });
+    this.post({
+      type: 'merge',
+      // The payload stays here (a deep copy would cost this thread); its group says which lane merges it.
+      items: items.map(({ id, raw, payload, storedAt }) => ({
+        id,
+        raw,
+        storedAt,
+        group: payload && { receiver: payload.receiver, groupKey: payload.groupKey },
+      })),
+    });
   }
 
   /** Lets the batch in progress commit, then ends the thread. */

@@ -7,6 +7,7 @@ import type { MergeOptions } from '../incidents/ingest';
 import { MergeLanes } from './merge-lanes';
 import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
 import type { FromWorker, MergeWorkerData, ToWorker } from './merge-thread';
+import { yieldToDeliveries } from './receiving';
 
 /**
  * Nice 5: about a quarter of the CPU weight of the main thread, so that on a busy machine the kernel
@@ -46,15 +47,20 @@ const yieldToStores = () => {
     Atomics.wait(data.writersWaiting, 0, waiting, 10);
   }
 };
+/** Webhook requests first, during a storm (receiving.ts); the merge then catches up. */
+const deliveriesFirst = (batch: Stored[]) => yieldToDeliveries(data.receiving, batch);
 let db: Db;
 let merger: MergeLoop | MergeLanes;
 if ('postgres' in storage) {
   // A connection per lane: the main thread's pool keeps serving stores and the API.
   db = openPostgres(storage.postgres, storage.lanes);
-  merger = new MergeLanes(db, data.merge satisfies MergeOptions, events, storage.lanes);
+  merger = new MergeLanes(db, data.merge satisfies MergeOptions, events, storage.lanes, deliveriesFirst);
 } else {
   db = connectSqlite(storage.sqlite);
-  merger = new MergeLoop(db, data.merge satisfies MergeOptions, events, yieldToStores);
+  merger = new MergeLoop(db, data.merge satisfies MergeOptions, events, async (batch) => {
+    await deliveriesFirst(batch);
+    yieldToStores();
+  });
 }
 port.on('message', (message: ToWorker) => {
   if (message.type === 'merge') return merger.enqueue(message.items satisfies Stored[]);

@@ -1,0 +1,32 @@
+import type { Response } from 'express';
+import type { Stored } from './merge-loop';
+
+/**
+ * How long the merge thread lets webhook requests go first: a delivery is merged at most this much later
+ * than it would be otherwise. During a storm, merging (most of its CPU) waits while Alertmanager's requests
+ * are being answered, then catches up; with no request in progress it does not wait at all.
+ */
+export const YIELD_MS = 5000;
+/** How often a waiting batch looks again. */
+const POLL_MS = 5;
+
+/** Counts a webhook request as being answered until its response is done (or its connection is gone). */
+export function countReceiving(receiving: Int32Array, res: Response): void {
+  Atomics.add(receiving, 0, 1);
+  res.once('close', () => Atomics.sub(receiving, 0, 1));
+}
+
+/**
+ * Waits while webhook requests are being answered, until the batch's oldest delivery was stored YIELD_MS
+ * ago. Deliveries read back from the inbox (no storedAt) are behind already: they do not wait.
+ */
+export async function yieldToDeliveries(
+  receiving: Int32Array,
+  batch: Stored[],
+  now: () => number = Date.now,
+): Promise<void> {
+  const until = Math.min(...batch.map((item) => item.storedAt ?? 0)) + YIELD_MS;
+  for (let left; Atomics.load(receiving, 0) > 0 && (left = until - now()) > 0;) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, left)));
+  }
+}
