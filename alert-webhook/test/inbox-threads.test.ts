@@ -198,7 +198,16 @@ async function until(condition: () => boolean, withinMs = 10_000) {
 describe('inbox on PostgreSQL', () => {
   afterAll(stopTestPostgres);
 
-  it('merges on its own thread while the main thread is blocked', async () => {
+  /** A fresh database and a merge thread (or `threads`) of `lanes` on it; no thread may crash. */
+  async function withThread(
+    { lanes, threads }: { lanes: number; threads?: number },
+    body: (t: {
+      db: Db;
+      thread: MergeThread;
+      done: number[];
+      store: (groupKeys: string[], status?: 'firing' | 'resolved') => Promise<Required<Stored>[]>;
+    }) => Promise<void>,
+  ) {
     const { dir, cleanup } = tempDir();
     const config = parseConfig({ storage: await freshStorage('postgres', dir) });
     const postgres = config.storage.postgres as PostgresSettings;
@@ -207,18 +216,37 @@ describe('inbox on PostgreSQL', () => {
     const done: number[] = [];
     const crashes: Error[] = [];
     const thread = new MergeThread(
-      { postgres, lanes: 2 },
+      { postgres, lanes },
       merge,
       { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
       (err) => crashes.push(err),
+      threads,
     );
-    try {
-      const deliveries = ['a', 'b', 'c', 'd'].map((groupKey) => {
-        const payload = notification([{ fingerprint: groupKey }], { groupKey });
+    // One delivery per group, stored in the inbox, with the payload as the main thread read it.
+    const store = async (groupKeys: string[], status: 'firing' | 'resolved' = 'firing') => {
+      const deliveries = groupKeys.map((groupKey) => {
+        const payload = notification([{ fingerprint: groupKey, status }], { groupKey });
         return { raw: JSON.stringify(payload), payload };
       });
       const ids = await queryBuilderWriter(db)(deliveries, new Date().toISOString());
-      thread.enqueue(ids.map((id, i) => ({ id, raw: deliveries[i]?.raw as string })));
+      return ids.map(
+        (id, i) => ({ id, ...(deliveries[i] as (typeof deliveries)[number]) }) as Required<Stored>,
+      );
+    };
+    try {
+      await body({ db, thread, done, store });
+    } finally {
+      await thread.stop();
+      await db.destroy();
+      cleanup();
+    }
+    expect(crashes).toEqual([]);
+  }
+
+  it('merges on its own thread while the main thread is blocked', async () => {
+    await withThread({ lanes: 2 }, async ({ db, thread, store }) => {
+      const stored = await store(['a', 'b', 'c', 'd']);
+      thread.enqueue(stored.map(({ id, raw }) => ({ id, raw })));
       // Nothing runs on this thread for 2 s: what is merged meanwhile was merged by the other.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
       const blockedUntil = new Date().toISOString();
@@ -230,42 +258,34 @@ describe('inbox on PostgreSQL', () => {
         .where('processed_at', '<', blockedUntil)
         .execute();
       expect(processed).toHaveLength(4);
-    } finally {
-      await thread.stop();
-      await db.destroy();
-      cleanup();
-    }
-    expect(crashes).toEqual([]);
+    });
+  });
+
+  it("shares the lanes among threads, each group on one: every delivery merged once, in its group's order", async () => {
+    await withThread({ lanes: 4, threads: 2 }, async ({ db, thread, done, store }) => {
+      const groups = Array.from({ length: 20 }, (_, i) => `g${i}`);
+      // Each group fires, then resolves: merged the other way round, its incident would never have opened.
+      const fired = await store(groups);
+      const resolved = await store(groups, 'resolved');
+      // The first with the payload the main thread read, the second as read back from the inbox (raw only).
+      thread.enqueue(fired);
+      thread.enqueue(resolved.map(({ id, raw }) => ({ id, raw })));
+      await until(() => done.length === 40);
+      expect([...done].sort((a, b) => a - b)).toEqual([...fired, ...resolved].map((d) => d.id));
+      const incidents = await db.selectFrom('incidents').select(['group_key', 'status']).execute();
+      expect(incidents).toHaveLength(20);
+      expect(new Set(incidents.map((i) => i.status))).toEqual(new Set(['resolved']));
+      const changes = await db.selectFrom('incident_changes').select('change').orderBy('id').execute();
+      expect(changes.filter((c) => c.change === 'opened')).toHaveLength(20);
+      expect(changes.filter((c) => c.change === 'resolved')).toHaveLength(20);
+    });
   });
 
   it('lets webhook requests go first, in every lane, with lanes chosen by the group the main thread read', async () => {
-    const { dir, cleanup } = tempDir();
-    const config = parseConfig({ storage: await freshStorage('postgres', dir) });
-    const postgres = config.storage.postgres as PostgresSettings;
-    const db = await openDatabase(config.storage);
-    const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
-    const done: number[] = [];
-    const thread = new MergeThread(
-      { postgres, lanes: 3 },
-      merge,
-      { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
-      () => {},
-    );
-    try {
-      await expectDeliveriesFirst(thread, done, async (groupKeys) => {
-        const deliveries = groupKeys.map((groupKey) => {
-          const payload = notification([{ fingerprint: groupKey }], { groupKey });
-          return { raw: JSON.stringify(payload), payload };
-        });
-        const ids = await queryBuilderWriter(db)(deliveries, new Date().toISOString());
-        return ids.map((id, i) => ({ id, ...(deliveries[i] as (typeof deliveries)[number]) }));
-      });
+    await withThread({ lanes: 3 }, async ({ db, thread, done, store }) => {
+      await expectDeliveriesFirst(thread, done, store);
       const merged = await db.selectFrom('incidents').select('group_key').orderBy('group_key').execute();
       expect(merged.map((r) => r.group_key)).toEqual(['behind', 'fresh', 'recovered']);
-    } finally {
-      await thread.stop();
-      await db.destroy();
-      cleanup();
-    }
+    });
   });
 });

@@ -89,6 +89,7 @@ describe('PostgreSQL in messages', () => {
     const base = {
       pool_size: 1,
       merge_lanes: 1,
+      merge_threads: 1,
       connect_timeout: 1000,
       lock_timeout: 1000,
       leader_lease: 10_000,
@@ -116,6 +117,7 @@ describe('a migration that fails before any migration ran', () => {
       user: 'vigil',
       pool_size: 1,
       merge_lanes: 1,
+      merge_threads: 1,
       connect_timeout: 1000,
       lock_timeout: 1000,
       leader_lease: 10_000,

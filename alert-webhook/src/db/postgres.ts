@@ -24,6 +24,8 @@ export const postgresSchema = z
     pool_size: z.number().int().min(1).max(100).default(10),
     // Batches merged into incidents at once, each holding one of the pool's connections (see inbox/merge-lanes.ts).
     merge_lanes: z.number().int().min(1).max(32).default(4),
+    // Threads the lanes are shared among, each delivery on its group's (see inbox/merge-thread.ts).
+    merge_threads: z.number().int().min(1).max(8).default(2),
     connect_timeout: timerDuration.default(5000),
     // Like SQLite's busy_timeout: a statement waiting longer for a lock fails, and the sender gets a 503.
     // Not 0s, which PostgreSQL takes for "wait forever".

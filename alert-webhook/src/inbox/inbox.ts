@@ -90,7 +90,7 @@ export class Inbox {
       this.merger = inProcess();
       return;
     }
-    const thread = new MergeThread(threaded, merge, events, (err) => {
+    const onCrash = (err: Error) => {
       // Merging carries on in process; what the thread had not finished is still unmerged in the inbox.
       log.error({ err }, 'the merge thread failed; merging in process from now on');
       this.merger = inProcess();
@@ -98,7 +98,8 @@ export class Inbox {
       this.recover()
         .then(() => this.wakeIfIdle())
         .catch((e: unknown) => log.error({ err: e }, 'could not read the unmerged deliveries'));
-    });
+    };
+    const thread = new MergeThread(threaded, merge, events, onCrash, postgres?.merge_threads);
     this.merger = thread;
     this.receivingNow = thread.receiving;
     if ('sqlite' in threaded) {

@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config';
 import type { PostgresSettings } from '../db/postgres';
 import type { MergeOptions } from '../incidents/ingest';
-import type { MergeEvents, Stored } from './merge-loop';
+import { groupLockKey } from '../db/merge-locks';
+import { parseStored, type MergeEvents, type Stored } from './merge-loop';
 
 /** Where the merge thread merges: a SQLite file, or PostgreSQL in lanes (merge-lanes.ts) on its own pool. */
 export type MergeStorage =
@@ -45,7 +46,9 @@ require(workerData.entry);
  * Merging on its own thread: the main thread only stores deliveries (and answers Alertmanager), while
  * merging them into incidents, most of a storm's CPU, runs beside it on its own connections (a SQLite
  * file's second connection, or a PostgreSQL pool of one connection per lane). Raw payloads are posted
- * over; parsed objects would cost the main thread a deep copy.
+ * over; parsed objects would cost the main thread a deep copy. On PostgreSQL, `threads` of them share the
+ * lanes, each delivery going to the thread of its group: merging a storm is bound by one thread's CPU
+ * otherwise.
  */
 export class MergeThread {
   /**
@@ -57,40 +60,53 @@ export class MergeThread {
   readonly writersWaiting = new Int32Array(new SharedArrayBuffer(4));
   /** Webhook requests the main thread is answering now, which merging lets go first (receiving.ts). */
   readonly receiving = new Int32Array(new SharedArrayBuffer(4));
-  private readonly worker: Worker;
-  private readonly exited: Promise<void>;
+  private readonly workers: { worker: Worker; exited: Promise<void> }[];
   private stopping = false;
+  private crashed = false;
 
   constructor(
     storage: MergeStorage,
     merge: MergeOptions,
     events: MergeEvents,
     onCrash: (err: Error) => void,
+    threads = 1,
   ) {
-    const data: MergeWorkerData & { entry: string } = {
-      storage,
+    const count = 'postgres' in storage ? Math.max(1, threads) : 1;
+    // The lanes dealt out among the threads, at least one each.
+    const share = (n: number): MergeStorage =>
+      'postgres' in storage
+        ? { ...storage, lanes: Math.max(1, Math.floor((storage.lanes + count - 1 - n) / count)) }
+        : storage;
+    const data = (n: number): MergeWorkerData & { entry: string } => ({
+      storage: share(n),
       merge,
       writersWaiting: this.writersWaiting,
       receiving: this.receiving,
       entry: join(__dirname, `merge-worker${extname(__filename)}`),
-    };
-    this.worker = new Worker(BOOT, { eval: true, workerData: data });
-    this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'done') events.done(message.ids, message.changed, message.msPerDelivery);
-      else if (message.type === 'failed') events.failed(message.inboxId, new Error(message.message));
-      else events.problem(message.level, new Error(message.error), message.message);
     });
-    let failed = false;
-    this.worker.on('error', (err) => {
-      failed = true;
+    // One thread failing ends them all: merging then carries on in process, from what the inbox holds.
+    const crash = (err: Error) => {
+      if (this.crashed) return;
+      this.crashed = true;
+      for (const { worker } of this.workers) void worker.terminate();
       onCrash(err);
+    };
+    this.workers = Array.from({ length: count }, (_, n) => {
+      const worker = new Worker(BOOT, { eval: true, workerData: data(n) });
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'done') events.done(message.ids, message.changed, message.msPerDelivery);
+        else if (message.type === 'failed') events.failed(message.inboxId, new Error(message.message));
+        else events.problem(message.level, new Error(message.error), message.message);
+      });
+      worker.on('error', crash);
+      const exited = new Promise<void>((resolve) =>
+        worker.once('exit', (code) => {
+          if (!this.stopping) crash(new Error(`the merge thread exited with code ${code}`));
+          resolve();
+        }),
+      );
+      return { worker, exited };
     });
-    this.exited = new Promise((resolve) =>
-      this.worker.once('exit', (code) => {
-        if (!this.stopping && !failed) onCrash(new Error(`the merge thread exited with code ${code}`));
-        resolve();
-      }),
-    );
   }
 
   /** Messages keep their order: batches handed after this merge with the new options. */
@@ -99,26 +115,36 @@ export class MergeThread {
   }
 
   enqueue(items: Stored[]): void {
-    this.post({
-      type: 'merge',
+    const byThread = new Map<number, Stored[]>();
+    for (const { id, raw, payload, storedAt } of items) {
       // The payload stays here (a deep copy would cost this thread); its group says which lane merges it.
-      items: items.map(({ id, raw, payload, storedAt }) => ({
-        id,
-        raw,
-        storedAt,
-        group: payload && { receiver: payload.receiver, groupKey: payload.groupKey },
-      })),
-    });
+      const group = payload && { receiver: payload.receiver, groupKey: payload.groupKey };
+      const n = this.threadOf(group ?? parseStored(raw));
+      const list = byThread.get(n) ?? [];
+      list.push({ id, raw, storedAt, group });
+      byThread.set(n, list);
+    }
+    for (const [n, list] of byThread) this.workers[n]?.worker.postMessage({ type: 'merge', items: list });
   }
 
   /** Lets the batch in progress commit, then ends the thread. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.post({ type: 'stop' });
-    await this.exited;
+    await Promise.all(this.workers.map((w) => w.exited));
+  }
+
+  /**
+   * A group's thread, from the upper half of its lock key (its lane in the thread takes the key modulo the
+   * lanes). A payload that no longer parses goes to the first, which marks it failed.
+   */
+  private threadOf(group: { receiver: string; groupKey: string } | undefined): number {
+    if (this.workers.length === 1 || !group) return 0;
+    const key = BigInt.asUintN(64, groupLockKey(group.receiver, group.groupKey)) >> 32n;
+    return Number(key % BigInt(this.workers.length));
   }
 
   private post(message: ToWorker) {
-    this.worker.postMessage(message);
+    for (const { worker } of this.workers) worker.postMessage(message);
   }
 }
