@@ -119,7 +119,7 @@ export class MergeThread {
     for (const { id, raw, payload, storedAt } of items) {
       // The payload stays here (a deep copy would cost this thread); its group says which lane merges it.
       const group = payload && { receiver: payload.receiver, groupKey: payload.groupKey };
-      const n = this.threadOf(group ?? parseStored(raw));
+      const n = this.workers.length === 1 ? 0 : this.threadOf(group ?? parseStored(raw));
       const list = byThread.get(n) ?? [];
       list.push({ id, raw, storedAt, group });
       byThread.set(n, list);
@@ -139,7 +139,7 @@ export class MergeThread {
    * lanes). A payload that no longer parses goes to the first, which marks it failed.
    */
   private threadOf(group: { receiver: string; groupKey: string } | undefined): number {
-    if (this.workers.length === 1 || !group) return 0;
+    if (!group) return 0;
     const key = BigInt.asUintN(64, groupLockKey(group.receiver, group.groupKey)) >> 32n;
     return Number(key % BigInt(this.workers.length));
   }
