@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import SqliteDatabase from 'better-sqlite3';
 import { parseConfig, type Config } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
@@ -146,10 +146,11 @@ describe('inbox on a SQLite file', () => {
   it('counts a webhook request as being answered until its response is done', async () => {
     const receiving = new Int32Array(new SharedArrayBuffer(4));
     const during: number[] = [];
-    const server = createServer((_req, res) => {
-      countReceiving(receiving, res as unknown as Response);
+    const server = createServer((req, res) => {
+      countReceiving(receiving, req as Request, res as unknown as Response);
       during.push(Atomics.load(receiving, 0));
-      setTimeout(() => res.end('ok'), 50);
+      // The first request of a pipelined pair is answered late, after its client has hung up.
+      setTimeout(() => res.end('ok'), req.url === '/slow' ? 300 : 50);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -158,6 +159,15 @@ describe('inbox on a SQLite file', () => {
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
       expect(during).toEqual([1, 2]);
       await until(() => Atomics.load(receiving, 0) === 0);
+      // The second response waits behind the first, and never closes once the socket is gone.
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(`GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await until(() => during.length === 4);
+      expect(Atomics.load(receiving, 0)).toBe(2);
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(Atomics.load(receiving, 0)).toBe(0);
     } finally {
       server.close();
     }
@@ -173,19 +183,29 @@ async function expectDeliveriesFirst(
   done: number[],
   store: (groupKeys: string[]) => Promise<Stored[]>,
 ) {
-  const [behind, recovered, fresh] = (await store(['behind', 'recovered', 'fresh'])) as Stored[];
+  const [behind, recovered, late, fresh] = (await store([
+    'behind',
+    'recovered',
+    'late',
+    'fresh',
+  ])) as Stored[];
   Atomics.store(thread.receiving, 0, 1); // a webhook request is being answered
   thread.enqueue([{ ...(behind as Stored), storedAt: Date.now() - YIELD_MS }]);
   await until(() => done.length === 1);
   thread.enqueue([{ id: recovered!.id, raw: recovered!.raw }]);
   // Well before YIELD_MS: it did not wait (the thread is up by now).
   await until(() => done.length === 2, YIELD_MS / 2);
+  // Requests keep coming: a delivery stored 4.2 s ago waits out the 0.8 s left of YIELD_MS, no more.
+  thread.enqueue([{ ...(late as Stored), storedAt: Date.now() - YIELD_MS + 800 }]);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(done).toHaveLength(2);
+  await until(() => done.length === 3, 3000);
   thread.enqueue([{ ...(fresh as Stored), storedAt: Date.now() }]);
   await new Promise((r) => setTimeout(r, 400));
-  expect(done).toHaveLength(2);
+  expect(done).toHaveLength(3);
   Atomics.store(thread.receiving, 0, 0);
-  await until(() => done.length === 3);
-  expect(done[2]).toBe(fresh?.id);
+  await until(() => done.length === 4);
+  expect(done[3]).toBe(fresh?.id);
 }
 
 async function until(condition: () => boolean, withinMs = 10_000) {
@@ -281,11 +301,11 @@ describe('inbox on PostgreSQL', () => {
     });
   });
 
-  it('lets webhook requests go first, in every lane, with lanes chosen by the group the main thread read', async () => {
-    await withThread({ lanes: 3 }, async ({ db, thread, done, store }) => {
+  it('lets webhook requests go first on every thread, with lanes chosen by the group the main thread read', async () => {
+    await withThread({ lanes: 4, threads: 2 }, async ({ db, thread, done, store }) => {
       await expectDeliveriesFirst(thread, done, store);
       const merged = await db.selectFrom('incidents').select('group_key').orderBy('group_key').execute();
-      expect(merged.map((r) => r.group_key)).toEqual(['behind', 'fresh', 'recovered']);
+      expect(merged.map((r) => r.group_key)).toEqual(['behind', 'fresh', 'late', 'recovered']);
     });
   });
 });

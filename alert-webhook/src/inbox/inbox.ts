@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
@@ -124,8 +124,8 @@ export class Inbox {
   }
 
   /** A webhook request being answered, until its response is done: merging lets it go first. */
-  receiving(res: Response): void {
-    if (this.receivingNow) countReceiving(this.receivingNow, res);
+  receiving(req: Request, res: Response): void {
+    if (this.receivingNow) countReceiving(this.receivingNow, req, res);
   }
 
   private async flush(): Promise<void> {
@@ -145,11 +145,11 @@ export class Inbox {
   async recover(): Promise<number> {
     const rows = await this.db
       .selectFrom('inbox')
-      .select(['id', 'payload'])
+      .select(['id', 'payload', 'receiver', 'group_key'])
       .where('processed_at', 'is', null)
       .orderBy('id')
       .execute();
-    this.hand(rows.map((r) => ({ id: r.id, raw: r.payload })));
+    this.hand(rows.map(storedRow));
     return rows.length;
   }
 
@@ -161,14 +161,14 @@ export class Inbox {
   async adoptOrphans(olderThanMs: number, limit = 500): Promise<number> {
     const rows = await this.db
       .selectFrom('inbox')
-      .select(['id', 'payload'])
+      .select(['id', 'payload', 'receiver', 'group_key'])
       .where('processed_at', 'is', null)
       .where('received_at', '<', new Date(Date.now() - olderThanMs).toISOString())
       .orderBy('id')
       .limit(limit)
       .execute();
     const orphans = rows.filter((r) => !this.pending.has(r.id));
-    this.hand(orphans.map((r) => ({ id: r.id, raw: r.payload })));
+    this.hand(orphans.map(storedRow));
     return orphans.length;
   }
 
@@ -199,4 +199,9 @@ export class Inbox {
     for (const item of items) this.pending.add(item.id);
     this.merger.enqueue(items);
   }
+}
+
+/** An unmerged inbox row as handed to merging: its group read from its columns, the payload left unparsed. */
+function storedRow(r: { id: number; payload: string; receiver: string; group_key: string }): Stored {
+  return { id: r.id, raw: r.payload, group: { receiver: r.receiver, groupKey: r.group_key } };
 }

@@ -88,8 +88,8 @@ export class MergeThread {
     const crash = (err: Error) => {
       if (this.crashed) return;
       this.crashed = true;
-      for (const { worker } of this.workers) void worker.terminate();
-      onCrash(err);
+      // Once none of them can commit any more, so that merging in process does not run beside them.
+      void Promise.all(this.workers.map(({ worker }) => worker.terminate())).finally(() => onCrash(err));
     };
     this.workers = Array.from({ length: count }, (_, n) => {
       const worker = new Worker(BOOT, { eval: true, workerData: data(n) });
@@ -116,9 +116,9 @@ export class MergeThread {
 
   enqueue(items: Stored[]): void {
     const byThread = new Map<number, Stored[]>();
-    for (const { id, raw, payload, storedAt } of items) {
+    for (const { id, raw, payload, storedAt, group: known } of items) {
       // The payload stays here (a deep copy would cost this thread); its group says which lane merges it.
-      const group = payload && { receiver: payload.receiver, groupKey: payload.groupKey };
+      const group = known ?? (payload && { receiver: payload.receiver, groupKey: payload.groupKey });
       const n = this.workers.length === 1 ? 0 : this.threadOf(group ?? parseStored(raw));
       const list = byThread.get(n) ?? [];
       list.push({ id, raw, storedAt, group });

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Stored } from './merge-loop';
 
 /**
@@ -10,10 +10,24 @@ export const YIELD_MS = 5000;
 /** How often a waiting batch looks again. */
 const POLL_MS = 5;
 
-/** Counts a webhook request as being answered until its response is done (or its connection is gone). */
-export function countReceiving(receiving: Int32Array, res: Response): void {
+/**
+ * Counts a webhook request as being answered until its response is done or its connection is gone. Both:
+ * a pipelined response still queued behind another never closes when the client hangs up, its socket does.
+ */
+export function countReceiving(receiving: Int32Array, req: Request, res: Response): void {
   Atomics.add(receiving, 0, 1);
-  res.once('close', () => Atomics.sub(receiving, 0, 1));
+  const { socket } = req;
+  let counted = true;
+  // Either may come first, and the other still fires once: a listener removed during an emit is called.
+  const done = () => {
+    if (!counted) return;
+    counted = false;
+    res.off('close', done);
+    socket.off('close', done);
+    Atomics.sub(receiving, 0, 1);
+  };
+  res.once('close', done);
+  socket.once('close', done);
 }
 
 /**

@@ -24,12 +24,13 @@ export function webhookRouter(
   const raw = express.raw({ type: () => true, limit: config.server.body_limit_bytes });
   // Credentials, then the content type, and only then is the body read.
   const admit: RequestHandler = (req, res, next) => {
-    inbox.receiving(res);
     if (!webhookAuthorized(req, config.webhook)) {
       outcome.inc({ outcome: 'unauthorized' });
       res.setHeader('WWW-Authenticate', 'Bearer realm="vigil-webhook", Basic realm="vigil-webhook"');
       return sendError(res, 401, 'unauthorized', 'webhook credentials missing or wrong');
     }
+    // Only a sender with credentials makes merging wait.
+    inbox.receiving(req, res);
     const problem = contentTypeProblem(req.headers['content-type']);
     if (problem) {
       outcome.inc({ outcome: 'invalid' });
