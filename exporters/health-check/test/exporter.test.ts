@@ -1,3 +1,4 @@
+import { waitFor } from '@vigil/testkit';
 import pino from 'pino';
 import { parseConfig } from '../src/config';
 import { Exporter } from '../src/exporter';
@@ -61,7 +62,12 @@ describe('reloading the exporter', () => {
         'changed',
         'added',
       ]);
-      await sleep(200);
+      // Run at once, not a minute on: within seconds even on a loaded machine.
+      await waitFor(
+        'the new and changed checks to run',
+        async () => (resultOf(exporter, 'changed') && resultOf(exporter, 'added') ? true : undefined),
+        { timeoutMs: 5000, everyMs: 20 },
+      );
       expect(resultOf(exporter, 'changed')?.success).toBe(true);
       expect(resultOf(exporter, 'added')?.success).toBe(true);
       expect(hits.get('/same')).toBe(before);
