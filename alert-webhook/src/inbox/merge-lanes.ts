@@ -30,20 +30,28 @@ export class MergeLanes {
   }
 
   enqueue(items: Stored[]): void {
-    const byLane = new Map<MergeLoop, Stored[]>();
-    for (const item of items) {
-      // A stored payload that no longer parses goes to the first lane, which marks it failed.
-      const group = item.group ?? item.payload ?? parseStored(item.raw);
-      const key = group ? groupLockKey(group.receiver, group.groupKey) : 0n;
-      const lane = this.lanes[Number(BigInt.asUintN(64, key) % BigInt(this.lanes.length))] as MergeLoop;
-      const list = byLane.get(lane) ?? [];
-      list.push(item);
-      byLane.set(lane, list);
-    }
-    for (const [lane, list] of byLane) lane.enqueue(list);
+    const count = BigInt(this.lanes.length);
+    for (const [n, list] of dealByGroup(items, (key) => Number(key % count))) this.lanes[n]?.enqueue(list);
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.lanes.map((lane) => lane.stop()));
   }
+}
+
+/**
+ * Deals stored deliveries out by their group's lock key (unsigned), which `pick` turns into an index: a
+ * group always gets the same one, and each list keeps the deliveries' order. A stored payload that no
+ * longer parses gets key 0 (the first lane, or thread), where merging marks it failed.
+ */
+export function dealByGroup(items: Stored[], pick: (key: bigint) => number): Map<number, Stored[]> {
+  const dealt = new Map<number, Stored[]>();
+  for (const item of items) {
+    const group = item.group ?? item.payload ?? parseStored(item.raw);
+    const n = pick(group ? BigInt.asUintN(64, groupLockKey(group.receiver, group.groupKey)) : 0n);
+    const list = dealt.get(n) ?? [];
+    list.push(item);
+    dealt.set(n, list);
+  }
+  return dealt;
 }

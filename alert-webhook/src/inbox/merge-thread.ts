@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config';
 import type { PostgresSettings } from '../db/postgres';
 import type { MergeOptions } from '../incidents/ingest';
-import { groupLockKey } from '../db/merge-locks';
-import { parseStored, type MergeEvents, type Stored } from './merge-loop';
+import { dealByGroup } from './merge-lanes';
+import type { MergeEvents, Stored } from './merge-loop';
 
 /** Where the merge thread merges: a SQLite file, or PostgreSQL in lanes (merge-lanes.ts) on its own pool. */
 export type MergeStorage =
@@ -115,16 +115,20 @@ export class MergeThread {
   }
 
   enqueue(items: Stored[]): void {
-    const byThread = new Map<number, Stored[]>();
-    for (const { id, raw, payload, storedAt, group: known } of items) {
-      // The payload stays here (a deep copy would cost this thread); its group says which lane merges it.
-      const group = known ?? (payload && { receiver: payload.receiver, groupKey: payload.groupKey });
-      const n = this.workers.length === 1 ? 0 : this.threadOf(group ?? parseStored(raw));
-      const list = byThread.get(n) ?? [];
-      list.push({ id, raw, storedAt, group });
-      byThread.set(n, list);
+    // The payload stays here (a deep copy would cost this thread); its group says which lane merges it.
+    const posted = items.map(({ id, raw, payload, storedAt, group }) => ({
+      id,
+      raw,
+      storedAt,
+      group: group ?? (payload && { receiver: payload.receiver, groupKey: payload.groupKey }),
+    }));
+    const [only] = this.workers;
+    if (this.workers.length === 1) return only?.worker.postMessage({ type: 'merge', items: posted });
+    // A group's thread from the upper half of its key: its lane in the thread takes the key modulo the lanes.
+    const count = BigInt(this.workers.length);
+    for (const [n, list] of dealByGroup(posted, (key) => Number((key >> 32n) % count))) {
+      this.workers[n]?.worker.postMessage({ type: 'merge', items: list });
     }
-    for (const [n, list] of byThread) this.workers[n]?.worker.postMessage({ type: 'merge', items: list });
   }
 
   /** Lets the batch in progress commit, then ends the thread. */
@@ -132,16 +136,6 @@ export class MergeThread {
     this.stopping = true;
     this.post({ type: 'stop' });
     await Promise.all(this.workers.map((w) => w.exited));
-  }
-
-  /**
-   * A group's thread, from the upper half of its lock key (its lane in the thread takes the key modulo the
-   * lanes). A payload that no longer parses goes to the first, which marks it failed.
-   */
-  private threadOf(group: { receiver: string; groupKey: string } | undefined): number {
-    if (!group) return 0;
-    const key = BigInt.asUintN(64, groupLockKey(group.receiver, group.groupKey)) >> 32n;
-    return Number(key % BigInt(this.workers.length));
   }
 
   private post(message: ToWorker) {
