@@ -84,6 +84,21 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     expect(await owners()).toEqual(all.map((i, n) => [['a', 'b', 'c'][n], i.id]));
   });
 
+  it('stores text that means something in an array literal exactly as sent', async () => {
+    // PostgreSQL takes a batch's alerts as array literals (db/bulk.ts): quotes, backslashes, braces,
+    // commas and the word NULL must arrive as text, not as syntax.
+    const odd = ['say "hi"', 'C:\\path\\', '{a,b}', 'NULL', '', ' x ', 'multi\nline', '\\"', 'zażółć 😀'];
+    const sent = odd.map((text, i) => ({
+      fingerprint: text === '' ? 'empty' : text,
+      labels: { alertname: `A${i}`, note: text },
+      annotations: { description: text },
+    }));
+    await merge(notification(sent));
+    const stored = await alerts();
+    expect(stored.map((a) => [a.fingerprint, JSON.parse(a.labels).note, JSON.parse(a.annotations).description]))
+      .toEqual(odd.map((text) => [text === '' ? 'empty' : text, text, text]));
+  });
+
   it('finds each open incident of a batch by receiver and group key whole, not their concatenation', async () => {
     await merge(notification([{ fingerprint: 'a' }], { receiver: 'ab', groupKey: 'c' }));
     await merge(notification([{ fingerprint: 'b' }], { receiver: 'a', groupKey: 'bc' }));
