@@ -95,8 +95,9 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     }));
     await merge(notification(sent));
     const stored = await alerts();
-    expect(stored.map((a) => [a.fingerprint, JSON.parse(a.labels).note, JSON.parse(a.annotations).description]))
-      .toEqual(odd.map((text) => [text === '' ? 'empty' : text, text, text]));
+    expect(
+      stored.map((a) => [a.fingerprint, JSON.parse(a.labels).note, JSON.parse(a.annotations).description]),
+    ).toEqual(odd.map((text) => [text === '' ? 'empty' : text, text, text]));
   });
 
   it('finds each open incident of a batch by receiver and group key whole, not their concatenation', async () => {
