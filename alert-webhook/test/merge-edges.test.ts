@@ -1,3 +1,5 @@
+import { sql, type Kysely } from 'kysely';
+import { migrateToLatest } from '../src/db/migrations';
 import { ingest } from '../src/incidents/ingest';
 import { chunks } from '../src/incidents/merge-state';
 import type { Db } from '../src/db/database';
@@ -320,5 +322,26 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
       resolved_at: '2026-11-22T10:05:00.000Z',
     });
     expect(await notifications()).toEqual(before);
+  });
+
+  it('checks no foreign key from alerts to incidents on PostgreSQL, upgraded databases included; SQLite keeps its', async () => {
+    const foreignKeys = async () =>
+      backend === 'postgres'
+        ? (
+            await sql<{ conname: string }>`select conname from pg_constraint
+              where conrelid = 'alerts'::regclass and contype = 'f'`.execute(db)
+          ).rows.map((r) => r.conname)
+        : (
+            await sql<{ table: string }>`select "table" from pragma_foreign_key_list('alerts')`.execute(db)
+          ).rows.map((r) => r.table);
+    if (backend === 'sqlite') return expect(await foreignKeys()).toEqual(['incidents']);
+    expect(await foreignKeys()).toEqual([]);
+    // A database created before 0012 has the key: the migration drops it, whatever its name.
+    await sql`alter table alerts add constraint legacy_name foreign key (incident_id) references incidents (id)`.execute(
+      db,
+    );
+    await sql`delete from kysely_migration where name = '0012_alerts_without_incident_check'`.execute(db);
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+    expect(await foreignKeys()).toEqual([]);
   });
 });
