@@ -86,9 +86,9 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     expect(await owners()).toEqual(all.map((i, n) => [['a', 'b', 'c'][n], i.id]));
   });
 
-  it('stores text that means something in an array literal exactly as sent', async () => {
-    // PostgreSQL takes a batch's alerts as array literals (db/bulk.ts): quotes, backslashes, braces,
-    // commas and the word NULL must arrive as text, not as syntax.
+  it('stores text exactly as sent: quotes, backslashes, array syntax, multi-byte characters', async () => {
+    // PostgreSQL takes a batch's alerts as arrays (db/bulk.ts): each text must arrive whole, its byte
+    // length counted in UTF-8, and none of it read as array syntax (braces, commas, quotes, NULL).
     const odd = ['say "hi"', 'C:\\path\\', '{a,b}', 'NULL', '', ' x ', 'multi\nline', '\\"', 'zażółć 😀'];
     const sent = odd.map((text, i) => ({
       fingerprint: text === '' ? 'empty' : text,
