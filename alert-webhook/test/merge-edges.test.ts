@@ -324,7 +324,7 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     expect(await notifications()).toEqual(before);
   });
 
-  it('checks no foreign key from alerts to incidents on PostgreSQL, upgraded databases included; SQLite keeps its', async () => {
+  it('on PostgreSQL checks no foreign key from alerts to incidents and stores payloads with lz4, upgraded databases included', async () => {
     const foreignKeys = async () =>
       backend === 'postgres'
         ? (
@@ -334,14 +334,31 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
         : (
             await sql<{ table: string }>`select "table" from pragma_foreign_key_list('alerts')`.execute(db)
           ).rows.map((r) => r.table);
+    // SQLite keeps its key (an index lookup there) and has one way to store text.
     if (backend === 'sqlite') return expect(await foreignKeys()).toEqual(['incidents']);
-    expect(await foreignKeys()).toEqual([]);
-    // A database created before 0012 has the key: the migration drops it, whatever its name.
+    const compression = async () =>
+      (
+        await sql<{ c: string }>`select attcompression as c from pg_attribute
+          where attrelid = 'inbox'::regclass and attname = 'payload'`.execute(db)
+      ).rows[0]?.c;
+    expect([await foreignKeys(), await compression()]).toEqual([[], 'l']);
+    // A database created before 0012 and 0013 has the key, whatever its name, and the default compression.
     await sql`alter table alerts add constraint legacy_name foreign key (incident_id) references incidents (id)`.execute(
       db,
     );
-    await sql`delete from kysely_migration where name = '0012_alerts_without_incident_check'`.execute(db);
+    await sql`alter table inbox alter column payload set compression default`.execute(db);
+    await sql`delete from kysely_migration where name in ('0012_alerts_without_incident_check', '0013_inbox_lz4')`.execute(
+      db,
+    );
+    expect(await compression()).toBe('');
     await migrateToLatest(db as unknown as Kysely<unknown>);
-    expect(await foreignKeys()).toEqual([]);
+    expect([await foreignKeys(), await compression()]).toEqual([[], 'l']);
+    const payload = JSON.stringify(notification(Array.from({ length: 50 }, () => ({}))));
+    await sql`insert into inbox (received_at, receiver, group_key, alert_count, payload)
+      values ('2026-11-22T10:00:00.000Z', 'vigil', 'g', 50, ${payload})`.execute(db);
+    const stored = await sql<{
+      method: string;
+    }>`select pg_column_compression(payload) as method from inbox`.execute(db);
+    expect(stored.rows).toEqual([{ method: 'lz4' }]);
   });
 });

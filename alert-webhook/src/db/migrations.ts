@@ -458,6 +458,21 @@ const migrations: Record<string, Migration> = {
         end $$`.execute(db);
     },
   },
+  '0013_inbox_lz4': {
+    async up(db: Kysely<unknown>) {
+      // A delivery's payload (about 20 KB for 50 alerts) is compressed as it is stored, before the 2xx:
+      // lz4 takes about a quarter less of PostgreSQL's CPU during a storm's ingest than the default pglz.
+      // Only where the server has it (built --with-lz4, as Debian's and the managed services' are).
+      if (!isPostgres(db)) return;
+      await sql`do $$
+        begin
+          if exists (select 1 from pg_settings
+                     where name = 'default_toast_compression' and 'lz4' = any(enumvals)) then
+            alter table inbox alter column payload set compression lz4;
+          end if;
+        end $$`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
