@@ -23,7 +23,7 @@ export const postgresSchema = z
     password: secretRef.optional(),
     pool_size: z.number().int().min(1).max(100).default(10),
     // Batches merged into incidents at once, each holding one of the pool's connections (see inbox/merge-lanes.ts).
-    merge_lanes: z.number().int().min(1).max(32).default(4),
+    merge_lanes: z.number().int().min(1).max(32).default(2),
     // Threads the lanes are shared among, each delivery on its group's (see inbox/merge-thread.ts).
     merge_threads: z.number().int().min(1).max(8).default(2),
     connect_timeout: timerDuration.default(5000),
