@@ -1,7 +1,10 @@
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { Request, Response } from 'express';
+import { sql } from 'kysely';
+import request from 'supertest';
 import SqliteDatabase from 'better-sqlite3';
 import { parseConfig, type Config } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
@@ -10,7 +13,8 @@ import type { Stored } from '../src/inbox/merge-loop';
 import { MergeThread } from '../src/inbox/merge-thread';
 import { countReceiving, YIELD_MS } from '../src/inbox/receiving';
 import { queryBuilderWriter, sqliteFileWriter } from '../src/inbox/store';
-import { notification, tempDir } from './helpers';
+import { groupLockKey } from '../src/db/merge-locks';
+import { notification, startTestApp, tempDir } from './helpers';
 import { freshStorage, stopTestPostgres } from './support/backends';
 
 /** How the main thread stores and the merge thread merges, on one SQLite file. */
@@ -307,5 +311,54 @@ describe('inbox on PostgreSQL', () => {
       const merged = await db.selectFrom('incidents').select('group_key').orderBy('group_key').execute();
       expect(merged.map((r) => r.group_key)).toEqual(['behind', 'fresh', 'late', 'recovered']);
     });
+  });
+
+  it('carries on merging in process when a merge thread dies: nothing lost, nothing merged twice', async () => {
+    const t = await startTestApp({}, {}, undefined, 'postgres');
+    const groups = Array.from({ length: 6 }, (_, i) => `g${i}`);
+    const post = (status: 'firing' | 'resolved') =>
+      Promise.all(
+        groups.map((groupKey) =>
+          request(t.app)
+            .post('/api/v1/alertmanager')
+            .send(notification([{ fingerprint: groupKey, status }], { groupKey }))
+            .expect(200),
+        ),
+      );
+    const merged = async () => (await t.db.selectFrom('incidents').select('group_key').execute()).length;
+    try {
+      await t.db.connection().execute(async (holder) => {
+        // g0's merge waits for its group's lock, inside its transaction, holding up its thread's lane.
+        const key = BigInt.asIntN(64, groupLockKey('vigil', 'g0'));
+        await sql`select pg_advisory_lock(${key})`.execute(holder);
+        await post('firing');
+        const deadline = Date.now() + 10_000;
+        while ((await merged()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(await merged()).toBeLessThan(groups.length);
+        const { workers } = (t.inbox as unknown as { merger: { workers: { worker: Worker }[] } }).merger;
+        expect(workers).toHaveLength(2);
+        await workers[0]?.worker.terminate();
+        await sql`select pg_advisory_unlock(${key})`.execute(holder);
+      });
+      await t.inbox.drained();
+      await post('resolved');
+      await t.inbox.drained();
+      const incidents = await t.db.selectFrom('incidents').select(['group_key', 'status']).execute();
+      expect(incidents.map((i) => `${i.group_key}:${i.status}`).sort()).toEqual(
+        groups.map((g) => `${g}:resolved`),
+      );
+      const alerts = await t.db.selectFrom('alerts').select('fingerprint').execute();
+      expect(alerts.map((a) => a.fingerprint).sort()).toEqual(groups);
+      const changes = await t.db.selectFrom('incident_changes').select('change').execute();
+      expect(changes.map((c) => c.change).sort()).toEqual([
+        ...groups.map(() => 'opened'),
+        ...groups.map(() => 'resolved'),
+      ]);
+      const inbox = await t.db.selectFrom('inbox').select(['processed_at', 'error']).execute();
+      expect(inbox).toHaveLength(2 * groups.length);
+      expect(inbox.every((r) => r.processed_at !== null && r.error === null)).toBe(true);
+    } finally {
+      await t.close();
+    }
   });
 });
