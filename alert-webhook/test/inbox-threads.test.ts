@@ -86,7 +86,14 @@ describe('inbox on a SQLite file', () => {
     }
   });
 
-  it('merges on its own thread, and begins no merge while a store is waiting', async () => {
+  /** A merge thread on the file, and a writer that it yields to; no thread may crash. */
+  async function withThread(
+    body: (t: {
+      thread: MergeThread;
+      writer: ReturnType<typeof sqliteFileWriter>;
+      done: number[];
+    }) => Promise<void>,
+  ) {
     const done: number[] = [];
     const crashes: Error[] = [];
     const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
@@ -97,54 +104,43 @@ describe('inbox on a SQLite file', () => {
       (err) => crashes.push(err),
     );
     const writer = sqliteFileWriter(sqlite, thread.writersWaiting);
-    const until = async (count: number) => {
-      const deadline = Date.now() + 10_000;
-      while (done.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(done).toHaveLength(count);
-    };
     try {
+      await body({ thread, writer, done });
+    } finally {
+      await thread.stop();
+      writer.close();
+    }
+    expect(crashes).toEqual([]);
+  }
+
+  it('merges on its own thread, and begins no merge while a store is waiting', async () => {
+    await withThread(async ({ thread, writer, done }) => {
       const ids = await writer.write([delivery('a'), delivery('b')], new Date().toISOString());
       const [first, second] = ids as [number, number];
       thread.enqueue([{ id: first, raw: delivery('a').raw }]);
-      await until(1); // the thread is up and merging
+      await until(() => done.length === 1); // the thread is up and merging
       Atomics.store(thread.writersWaiting, 0, 1); // as a store does while it waits for the lock
       thread.enqueue([{ id: second, raw: delivery('b').raw }]);
       await new Promise((r) => setTimeout(r, 300));
       expect(processed()).toBe(1);
       Atomics.store(thread.writersWaiting, 0, 0);
       Atomics.notify(thread.writersWaiting, 0);
-      await until(2);
+      await until(() => done.length === 2);
       expect(done).toEqual([first, second]);
       expect(processed()).toBe(2);
       const incidents = other.prepare('select group_key from incidents order by id').all();
       expect(incidents).toEqual([{ group_key: 'a' }, { group_key: 'b' }]);
-    } finally {
-      await thread.stop();
-      writer.close();
-    }
-    expect(crashes).toEqual([]);
+    });
   });
 
   it('lets webhook requests go first: a fresh delivery waits while one is answered, at most YIELD_MS after it was stored', async () => {
-    const done: number[] = [];
-    const merge = { reopenWindowMs: 0, routing: config.routing, policies: new Map() };
-    const thread = new MergeThread(
-      { sqlite },
-      merge,
-      { done: (ids) => done.push(...ids), failed: () => {}, problem: () => {} },
-      () => {},
-    );
-    const writer = sqliteFileWriter(sqlite, thread.writersWaiting);
-    try {
-      await expectDeliveriesFirst(thread, done, async (groupKeys) => {
+    await withThread(({ thread, writer, done }) =>
+      expectDeliveriesFirst(thread, done, async (groupKeys) => {
         const deliveries = groupKeys.map(delivery);
         const ids = await writer.write(deliveries, new Date().toISOString());
         return ids.map((id, i) => ({ id, ...(deliveries[i] as ReturnType<typeof delivery>) }));
-      });
-    } finally {
-      await thread.stop();
-      writer.close();
-    }
+      }),
+    );
   });
 
   it('counts a webhook request as being answered until its response is done', async () => {
