@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { migrateToLatest } from '../src/db/migrations';
 import { ingest } from '../src/incidents/ingest';
+import { INCIDENT_CHILDREN } from '../src/retention/prune';
 import { chunks } from '../src/incidents/merge-state';
 import type { Db } from '../src/db/database';
 import { notification, openTempDb } from './helpers';
@@ -324,6 +325,38 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
     expect(await notifications()).toEqual(before);
   });
 
+  // PostgreSQL only: SQLite has one writer at a time, and the foreign key.
+  if (backend === 'postgres')
+    it('leaves no alert without its incident when pruning deletes the incident a merge reads', async () => {
+      await merge(notification([{ fingerprint: 'chronic' }]));
+      // Resolved by hand long ago while its alert kept firing: due for pruning.
+      await db
+        .updateTable('incidents')
+        .set({ status: 'resolved', resolved_at: '2026-01-01T00:00:00.000Z' })
+        .execute();
+      const [x] = await incidents();
+      let merging: Promise<unknown> = Promise.resolve();
+      await db.connection().execute(async (pruner) => {
+        // As pruneIncidents does, held open: the incident locked, then deleted with its rows.
+        await sql`begin`.execute(pruner);
+        await sql`select id from incidents where id = ${x!.id} for update`.execute(pruner);
+        for (const table of INCIDENT_CHILDREN) {
+          await sql`delete from ${sql.table(table)} where incident_id = ${x!.id}`.execute(pruner);
+        }
+        await sql`delete from incidents where id = ${x!.id}`.execute(pruner);
+        merging = merge(notification([{ fingerprint: 'chronic' }]), { now: '2026-11-22T10:05:00.000Z' });
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await Promise.race([merging.then(() => 'merged'), Promise.resolve('waiting')])).toBe(
+          'waiting',
+        );
+        await sql`commit`.execute(pruner);
+      });
+      await merging;
+      const [alert, ...more] = await alerts();
+      expect(more).toEqual([]);
+      expect((await incidents()).map((i) => [i.id, i.status])).toEqual([[alert!.incident_id, 'triggered']]);
+    });
+
   it('on PostgreSQL checks no foreign key from alerts to incidents and stores payloads with lz4, upgraded databases included', async () => {
     const foreignKeys = async () =>
       backend === 'postgres'
@@ -341,6 +374,10 @@ describe.each(BACKENDS)('merge edges on %s', (backend) => {
         await sql<{ c: string }>`select attcompression as c from pg_attribute
           where attrelid = 'inbox'::regclass and attname = 'payload'`.execute(db)
       ).rows[0]?.c;
+    // lz4 where the server has it (PostgreSQL 14 and later, built with it, as the test server is).
+    const { rows } = await sql<{ lz4: boolean }>`select 'lz4' = any(enumvals) as lz4 from pg_settings
+      where name = 'default_toast_compression'`.execute(db);
+    expect(rows).toEqual([{ lz4: true }]);
     expect([await foreignKeys(), await compression()]).toEqual([[], 'l']);
     // A database created before 0012 and 0013 has the key, whatever its name, and the default compression.
     await sql`alter table alerts add constraint legacy_name foreign key (incident_id) references incidents (id)`.execute(

@@ -12,14 +12,14 @@ import type { DatabaseSchema } from './schema';
 
 type Tx = Transaction<DatabaseSchema>;
 
+type ColumnType = 'text' | 'int4';
+
 /**
  * `insert into <table>` of many rows in one statement. On PostgreSQL the rows go as one array per column,
  * unnested (`select * from unnest($1::text[], …)`): a statement of a few parameters, where a VALUES list of
  * a thousand rows has ten thousand, which PostgreSQL spends longer parsing and planning than inserting.
  * `types` names each column with its PostgreSQL type; on SQLite the rows go as VALUES.
  */
-type ColumnType = 'text' | 'int4';
-
 export function insertMany<T extends keyof DatabaseSchema & string>(
   tx: Tx,
   table: T,
@@ -66,7 +66,7 @@ function binaryArray(values: unknown[], type: ColumnType): Buffer {
   at = out.writeInt32BE(1, at);
   values.forEach((v, i) => {
     if (v === null || v === undefined) at = out.writeInt32BE(-1, at);
-    else if (type === 'int4') at = out.writeInt32BE(Number(v), out.writeInt32BE(4, at));
+    else if (type === 'int4') at = out.writeInt32BE(int4(v), out.writeInt32BE(4, at));
     else {
       const written = out.write(texts[i] as string, at + 4);
       out.writeInt32BE(written, at);
@@ -74,6 +74,14 @@ function binaryArray(values: unknown[], type: ColumnType): Buffer {
     }
   });
   return out;
+}
+
+/** A whole number that int4 holds; anything else is refused, as PostgreSQL refuses it in text. */
+function int4(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) {
+    return value;
+  }
+  throw new TypeError(`not a 32-bit integer for an int4 column: ${String(value)}`);
 }
 
 /** `column in (…values)`; on PostgreSQL `column = any($1)`, one parameter for the whole list (see above). */

@@ -445,9 +445,9 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // PostgreSQL checks a foreign key row by row, locking the incident once per alert (FOR KEY SHARE):
       // a quarter of the alerts insert, 2–18% of the server's CPU in a storm. Merging writes an alert
-      // only to an incident it read or inserted in the same transaction, under its group's lock, and
-      // pruning deletes alerts with their incident, so the check guarded nothing. On SQLite it is an
-      // index lookup, and dropping it would rebuild the table: kept.
+      // only to an incident it inserted, or read and locked once (merge-state.ts), in the same
+      // transaction, and pruning locks the incidents it deletes with their alerts (retention/prune.ts).
+      // On SQLite it is an index lookup, and dropping it would rebuild the table: kept.
       if (!isPostgres(db)) return;
       await sql`do $$
         declare c text;
@@ -468,7 +468,8 @@ const migrations: Record<string, Migration> = {
         begin
           if exists (select 1 from pg_settings
                      where name = 'default_toast_compression' and 'lz4' = any(enumvals)) then
-            alter table inbox alter column payload set compression lz4;
+            -- Dynamic: PostgreSQL 13 and older would refuse the syntax when checking the block.
+            execute 'alter table inbox alter column payload set compression lz4';
           end if;
         end $$`.execute(db);
     },

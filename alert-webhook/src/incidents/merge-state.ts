@@ -1,5 +1,6 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { oneOf } from '../db/bulk';
+import { isPostgres } from '../db/postgres';
 import type { AlertTable, DatabaseSchema, IncidentTable } from '../db/schema';
 
 type Tx = Transaction<DatabaseSchema>;
@@ -111,6 +112,10 @@ export class MergeState {
             : []),
         ]),
       )
+      // PostgreSQL: pruning cannot delete an incident the batch read (and may add alerts to) before the
+      // batch commits; one deleted meanwhile is not read, so its occurrences are merged as new. (Alerts
+      // have no foreign key there, which locked the incident once per alert instead: migrations.ts 0012.)
+      .$if(isPostgres(tx as unknown as Kysely<unknown>), (q) => q.forKeyShare())
       .execute();
     for (const { id, ...row } of incidents) state.incidents.set(id, { id, row, alerts: [], changed: false });
     for (const part of chunks([...state.incidents.keys()])) {

@@ -29,7 +29,7 @@ export type PruneCounts = Partial<Record<PrunedTable, number>>;
 const REPORT_CATCH_UP_MS = 7 * 86_400_000;
 
 /** The rows that refer to an incident, deleted with it, children first (foreign keys). A table keyed by incident goes here. */
-const INCIDENT_CHILDREN = [
+export const INCIDENT_CHILDREN = [
   'delivery_attempts',
   'notifications',
   'escalations',
@@ -132,6 +132,8 @@ async function pruneIncidents(db: Db, resolvedBefore: string, openedBefore: stri
         .where('opened_at', '<', openedBefore)
         .orderBy('id')
         .limit(Math.max(1, Math.ceil(limit / 50)))
+        // PostgreSQL: waits for a merge that read one of them (merge-state.ts) to commit first.
+        .$if(isPostgres(tx as unknown as Kysely<unknown>), (q) => q.forUpdate())
         .execute()
     ).map((row) => row.id);
     if (ids.length === 0) return undefined;
