@@ -16,6 +16,7 @@ import { queryBuilderWriter, sqliteFileWriter } from '../src/inbox/store';
 import { groupLockKey } from '../src/db/merge-locks';
 import { notification, startTestApp, tempDir } from './helpers';
 import { freshStorage, stopTestPostgres } from './support/backends';
+import { waitFor } from '@vigil/testkit';
 
 /** How the main thread stores and the merge thread merges, on one SQLite file. */
 describe('inbox on a SQLite file', () => {
@@ -332,8 +333,14 @@ describe('inbox on PostgreSQL', () => {
         const key = BigInt.asIntN(64, groupLockKey('vigil', 'g0'));
         await sql`select pg_advisory_lock(${key})`.execute(holder);
         await post('firing');
-        const deadline = Date.now() + 10_000;
-        while ((await merged()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await waitFor(
+          'a group of the other thread to merge',
+          async () => ((await merged()) > 0 ? true : undefined),
+          {
+            timeoutMs: 10_000,
+            everyMs: 20,
+          },
+        );
         // The other thread merged its groups meanwhile; g0's thread is stuck.
         expect(await merged()).toBeGreaterThan(0);
         expect(await merged()).toBeLessThan(groups.length);
