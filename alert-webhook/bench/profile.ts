@@ -53,12 +53,18 @@ export function sampleCpu(receivers: number[]): CpuSample {
   return sample;
 }
 
-/** One line: each label's CPU seconds between two samples and its share of the phase's wall time (cores). */
-export function cpuLine(phase: string, before: CpuSample, after: CpuSample, seconds: number): string {
-  const parts = Object.keys(after).map((label) => {
-    const used = (after[label] ?? 0) - (before[label] ?? 0);
-    return `${label}=${used.toFixed(2)}s/${(used / seconds).toFixed(2)}cores`;
-  });
+/** Adds each label's CPU seconds between two samples to `total`: the sum over several stretches of a run. */
+export function addCpu(total: CpuSample, before: CpuSample, after: CpuSample): void {
+  for (const label of Object.keys(after)) {
+    total[label] = (total[label] ?? 0) + (after[label] ?? 0) - (before[label] ?? 0);
+  }
+}
+
+/** One line: each label's CPU seconds in a phase and its share of the phase's wall time (cores). */
+export function cpuLine(phase: string, used: CpuSample, seconds: number): string {
+  const parts = Object.entries(used).map(
+    ([label, s]) => `${label}=${s.toFixed(2)}s/${(s / seconds).toFixed(2)}cores`,
+  );
   return `profile_cpu phase=${phase} wall_s=${seconds.toFixed(2)} ${parts.join(' ')}`;
 }
 

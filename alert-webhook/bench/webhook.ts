@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { startPostgres } from '@vigil/testkit';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
-import { percentile, postAll } from './load';
+import { percentile, postAll, type LoadResult } from './load';
 import { start } from './process';
-import { cpuLine, PostgresProfile, PROFILE_SETTINGS, sampleCpu } from './profile';
+import { addCpu, cpuLine, PostgresProfile, PROFILE_SETTINGS, sampleCpu, type CpuSample } from './profile';
 import { benchArgs, storageArg } from './args';
 
 /**
  * Alert-storm benchmark: the receiver (a separate process on a fresh SQLite file) against a bare express
- * server that only parses the JSON, in one run, with the same pre-built notifications.
+ * server that only parses the JSON, with the same pre-built notifications, in --rounds rounds of new groups:
+ * the bare server's storm, then the receiver's, each round printed and the summary their medians.
  * Each server (and the client) first gets `--warmup` notifications of other groups, not timed: the first
  * thousand requests of a Node process run cold code, which is a start-up cost, not the receiver's.
  * With --replicas (PostgreSQL), that many receivers share the database and every notification is posted to
@@ -23,7 +24,7 @@ import { benchArgs, storageArg } from './args';
  * the statements by time and what the busy backends waited on.
  */
 const args = benchArgs(
-  'usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--warmup 20000]\n  [--storage sqlite|postgres] [--replicas 3] [--profile]',
+  'usage: npm run bench:webhook -- [--alerts 200000] [--batch 50] [--concurrency 32] [--warmup 20000]\n  [--storage sqlite|postgres] [--replicas 3] [--rounds 3] [--profile]',
   {
     options: {
       alerts: { type: 'string', default: '200000' },
@@ -32,6 +33,7 @@ const args = benchArgs(
       warmup: { type: 'string', default: '20000' },
       storage: { type: 'string', default: 'sqlite' },
       replicas: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '3' },
       profile: { type: 'boolean', default: false },
     },
   },
@@ -43,13 +45,16 @@ if (!Number.isInteger(replicas) || replicas < 1 || (replicas > 1 && storage !== 
     `--replicas must be a whole number from 1, above 1 with --storage postgres: ${args.replicas}`,
   );
 }
+const rounds = Number(args.rounds);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds must be a whole number from 1: ${args.rounds}`);
 const totalAlerts = Number(args.alerts);
 const batch = Number(args.batch);
 const concurrency = Number(args.concurrency);
 const warmupAlerts = Number(args.warmup);
 
 /** Notifications of `batch` alerts each, one group per notification; `phase` keeps warm-up groups apart. */
-function buildBodies(phase: 'warmup' | 'storm', alertCount: number): Buffer[] {
+function buildBodies(phase: string, alertCount: number): Buffer[] {
   const startsAt = new Date().toISOString();
   const bodies: Buffer[] = [];
   for (let n = 0; n * batch < alertCount; n++) {
@@ -87,16 +92,22 @@ function buildBodies(phase: 'warmup' | 'storm', alertCount: number): Buffer[] {
   return bodies;
 }
 
+/** One round's figures: the bare server's storm, then the receivers', back to back. */
+interface Round {
+  base: LoadResult;
+  ours: LoadResult;
+  mergedSeconds: number;
+}
+
 async function main() {
   const warmup = buildBodies('warmup', warmupAlerts);
-  const bodies = buildBodies('storm', totalAlerts);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const baseline = await start('baseline-server.js', []);
-    await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, warmup, concurrency);
-    const base = await postAll(`http://127.0.0.1:${baseline.port}/api/v1/alertmanager`, bodies, concurrency);
-    await baseline.child.stop();
+    cleanups.push(() => baseline.child.stop());
+    const baselineUrl = `http://127.0.0.1:${baseline.port}/api/v1/alertmanager`;
+    await postAll(baselineUrl, warmup, concurrency);
 
     const store = await openStore(storage, dir);
     cleanups.push(() => store.close());
@@ -119,18 +130,33 @@ async function main() {
     await merged();
     const pids = receivers.map((r) => r.child.pid);
     const cpu = () => (args.profile ? sampleCpu(pids) : {});
+    const spent = { ingest: {} as CpuSample, merge_tail: {} as CpuSample };
     await store.profile?.start();
-    const cpuAtStart = cpu();
-    const loadStarted = Date.now();
-    const ours = await postAll(urls, twice(bodies), concurrency);
-    const cpuStored = cpu();
-    await merged();
-    const cpuMerged = cpu();
-    const mergedSeconds = (Date.now() - loadStarted) / 1000;
+    const results: Round[] = [];
+    let requests = 0;
+    // The machine's speed drifts within seconds: each round measures the bare server right before the
+    // receivers, on new groups, and the summary takes the median of the rounds' figures.
+    for (let round = 1; round <= rounds; round++) {
+      const bodies = buildBodies(`storm${round}`, totalAlerts);
+      requests += bodies.length;
+      const base = await postAll(baselineUrl, bodies, concurrency);
+      const cpuAtStart = cpu();
+      const loadStarted = Date.now();
+      const ours = await postAll(urls, twice(bodies), concurrency);
+      const cpuStored = cpu();
+      await merged();
+      addCpu(spent.ingest, cpuAtStart, cpuStored);
+      addCpu(spent.merge_tail, cpuStored, cpu());
+      results.push({ base, ours, mergedSeconds: (Date.now() - loadStarted) / 1000 });
+      if (ours.failures || base.failures)
+        throw new Error(`failed requests: ours ${ours.failures}, baseline ${base.failures}`);
+    }
+    const ingestSeconds = results.reduce((sum, r) => sum + r.ours.seconds, 0);
+    const tailSeconds = results.reduce((sum, r) => sum + r.mergedSeconds - r.ours.seconds, 0);
     const profileLines = args.profile
       ? [
-          cpuLine('ingest', cpuAtStart, cpuStored, ours.seconds),
-          cpuLine('merge_tail', cpuStored, cpuMerged, mergedSeconds - ours.seconds),
+          cpuLine('ingest', spent.ingest, ingestSeconds),
+          cpuLine('merge_tail', spent.merge_tail, tailSeconds),
           ...((await store.profile?.stop()) ?? []),
         ]
       : [];
@@ -143,30 +169,54 @@ async function main() {
         "select count(*) - count(distinct incident_id) as n from incident_changes where change = 'opened'",
       ));
     for (const receiver of receivers) await receiver.child.stop();
-    if (ours.failures || base.failures)
-      throw new Error(`failed requests: ours ${ours.failures}, baseline ${base.failures}`);
     if (duplicates !== 0) throw new Error(`${duplicates} duplicate incidents or openings`);
-    if (incidents !== warmup.length + bodies.length)
-      throw new Error(`expected ${warmup.length + bodies.length} incidents, found ${incidents}`);
-    const rate = (seconds: number) => Math.round(totalAlerts / seconds);
-    const baselineRate = rate(base.seconds);
-    const mergedRate = rate(mergedSeconds);
-    console.log(
-      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${bodies.length} warmup_alerts=${warmupAlerts} storage=${storage}`,
-    );
-    console.log(
-      `baseline alerts_per_s=${baselineRate} p50_ms=${percentile(base.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(base.latenciesMs, 99).toFixed(2)}`,
-    );
-    console.log(
-      `merged incidents=${incidents} alerts_per_s=${mergedRate} baseline_ratio=${(mergedRate / baselineRate).toFixed(2)} (stored, then merged into incidents)`,
-    );
+    if (incidents !== warmup.length + requests)
+      throw new Error(`expected ${warmup.length + requests} incidents, found ${incidents}`);
     // With replicas every notification was delivered twice, to two of them, as clustered Alertmanagers may.
     const delivered = replicas > 1 ? 2 * totalAlerts : totalAlerts;
-    const ingestRate = Math.round(delivered / ours.seconds);
-    // The figures the storage goals are stated in, on one line: aggregate over the replicas, against the
-    // bare server of this same run (the machine's load moves both).
+    const figures = results.map(({ base, ours, mergedSeconds }) => {
+      const baselineRate = totalAlerts / base.seconds;
+      const ingestRate = delivered / ours.seconds;
+      const mergedRate = totalAlerts / mergedSeconds;
+      const p99 = percentile(ours.latenciesMs, 99);
+      const baseP99 = percentile(base.latenciesMs, 99);
+      return {
+        baselineRate,
+        baseP50: percentile(base.latenciesMs, 50),
+        baseP99,
+        ingestRate,
+        p50: percentile(ours.latenciesMs, 50),
+        p99,
+        mergedRate,
+        ingestRatio: ingestRate / baselineRate,
+        mergeRatio: mergedRate / baselineRate,
+        p99Ratio: p99 / baseP99,
+      };
+    });
+    const median = (pick: (f: (typeof figures)[number]) => number) => percentile(figures.map(pick), 50);
+    const ms = (value: number) => value.toFixed(2);
     console.log(
-      `summary storage=${storage} replicas=${replicas} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${mergedRate} baseline_alerts_per_s=${baselineRate} ingest_ratio=${(ingestRate / baselineRate).toFixed(2)} merge_ratio=${(mergedRate / baselineRate).toFixed(2)} duplicates=${duplicates}`,
+      `setup alerts=${totalAlerts} batch=${batch} concurrency=${concurrency} requests=${requests / rounds} warmup_alerts=${warmupAlerts} storage=${storage} rounds=${rounds}`,
+    );
+    figures.forEach((f, i) =>
+      console.log(
+        `round n=${i + 1} baseline_alerts_per_s=${Math.round(f.baselineRate)} baseline_p99_ms=${ms(f.baseP99)} ingest_alerts_per_s=${Math.round(f.ingestRate)} p99_ms=${ms(f.p99)} merged_alerts_per_s=${Math.round(f.mergedRate)} ingest_ratio=${f.ingestRatio.toFixed(2)} merge_ratio=${f.mergeRatio.toFixed(2)} p99_ratio=${f.p99Ratio.toFixed(2)}`,
+      ),
+    );
+    // From here on, each figure is the median of the rounds' (a ratio: of the ratios, each within its round).
+    const baselineRate = Math.round(median((f) => f.baselineRate));
+    const ingestRate = Math.round(median((f) => f.ingestRate));
+    const mergedRate = Math.round(median((f) => f.mergedRate));
+    const ingestRatio = median((f) => f.ingestRatio).toFixed(2);
+    console.log(
+      `baseline alerts_per_s=${baselineRate} p50_ms=${ms(median((f) => f.baseP50))} p99_ms=${ms(median((f) => f.baseP99))}`,
+    );
+    console.log(
+      `merged incidents=${incidents} alerts_per_s=${mergedRate} baseline_ratio=${median((f) => f.mergeRatio).toFixed(2)} (stored, then merged into incidents)`,
+    );
+    // The figures the storage goals are stated in, on one line: aggregate over the replicas.
+    console.log(
+      `summary storage=${storage} replicas=${replicas} rounds=${rounds} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${mergedRate} baseline_alerts_per_s=${baselineRate} ingest_ratio=${ingestRatio} merge_ratio=${median((f) => f.mergeRatio).toFixed(2)} p99_ratio=${median((f) => f.p99Ratio).toFixed(2)} duplicates=${duplicates}`,
     );
     if (replicas > 1) {
       console.log(
@@ -175,7 +225,7 @@ async function main() {
     }
     for (const line of profileLines) console.log(line);
     console.log(
-      `webhook_ingest alerts_per_s=${ingestRate} p50_ms=${percentile(ours.latenciesMs, 50).toFixed(2)} p99_ms=${percentile(ours.latenciesMs, 99).toFixed(2)} baseline_ratio=${(ingestRate / baselineRate).toFixed(2)}`,
+      `webhook_ingest alerts_per_s=${ingestRate} p50_ms=${ms(median((f) => f.p50))} p99_ms=${ms(median((f) => f.p99))} baseline_ratio=${ingestRatio}`,
     );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();

@@ -123,6 +123,21 @@ describe('readWebhookPayload', () => {
     });
   });
 
+  it('copies own keys only, even with an enumerable key given to Object.prototype', () => {
+    const body = notification([{ fingerprint: 'a' }]);
+    const expected = readWebhookPayload(body);
+    Object.defineProperty(Object.prototype, 'polluted', { value: 'x', enumerable: true, configurable: true });
+    try {
+      const read = readWebhookPayload(body);
+      expect(Object.keys(read ?? {})).toEqual(Object.keys(expected ?? {}));
+      expect(Object.keys(read?.alerts[0]?.labels ?? {})).toEqual(
+        Object.keys(expected?.alerts[0]?.labels ?? {}),
+      );
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+  });
+
   it('gives up on a field named __proto__ rather than set the copy’s prototype', () => {
     const body = JSON.parse(
       JSON.stringify(notification([{ fingerprint: 'a' }])).replace(

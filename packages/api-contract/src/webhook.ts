@@ -7,18 +7,25 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * Label and annotation maps: an object whose every value is a string, copied into a map without a
- * prototype, so that every name is kept as sent: `__proto__` is a valid Prometheus label name, and a plain
- * object's __proto__ setter would drop it (`constructor` and the like are own keys too, never Object's).
- * Checked by hand, as fast as the catchall object it replaces (z.record takes twice as long): a storm's
- * notification carries hundreds of maps.
+ * A new, empty label map: nothing of Object's behind it, so that every name is kept as sent (`__proto__` is
+ * a valid Prometheus label name, and Object's __proto__ setter would drop it; `constructor` and the like
+ * are own keys too, never Object's). An object of a constructor, not `Object.create(null)`: V8 keeps that
+ * one as a hash table, which took twice the time and memory to fill, a storm's notification holding
+ * hundreds of maps.
+ */
+const LabelMap = function LabelMap() {} as unknown as new () => Record<string, string>;
+LabelMap.prototype = Object.freeze(Object.create(null));
+
+/**
+ * Label and annotation maps: an object whose every value is a string, copied into a LabelMap.
+ * Checked by hand, as fast as the catchall object it replaces (z.record takes twice as long).
  */
 export const labelSet = z.unknown().transform((value, ctx): Record<string, string> => {
   if (!isObject(value)) {
     ctx.addIssue({ code: 'custom', message: `Invalid input: expected object, received ${typeOf(value)}` });
     return z.NEVER;
   }
-  const labels = Object.create(null) as Record<string, string>;
+  const labels = new LabelMap();
   for (const name of Object.keys(value)) {
     const v = value[name];
     if (typeof v === 'string') labels[name] = v;
@@ -70,10 +77,12 @@ export type WebhookPayload = z.output<typeof webhookPayload>;
 
 /** A label map (labelSet's output) when every value is a string, else undefined. */
 function readLabels(value: unknown, absent: 'empty' | 'refuse'): Record<string, string> | undefined {
-  const labels = Object.create(null) as Record<string, string>;
+  const labels = new LabelMap();
   if (value === undefined) return absent === 'empty' ? labels : undefined;
   if (!isObject(value)) return undefined;
-  for (const name of Object.keys(value)) {
+  // for…in, not Object.keys: no array per map. Own keys only, should Object.prototype have been given any.
+  for (const name in value) {
+    if (!Object.hasOwn(value, name)) continue;
     const v = value[name];
     if (typeof v !== 'string') return undefined;
     labels[name] = v;
@@ -92,7 +101,8 @@ const PAYLOAD_FIELDS = new Set(Object.keys(webhookPayload.shape));
  * __proto__, which would set the copy's prototype (the schema drops it).
  */
 function copyExtra(from: Record<string, unknown>, known: Set<string>, to: Record<string, unknown>) {
-  for (const name of Object.keys(from)) {
+  for (const name in from) {
+    if (!Object.hasOwn(from, name)) continue;
     if (name === '__proto__') return false;
     if (!known.has(name)) to[name] = from[name];
   }
