@@ -84,14 +84,18 @@ function int4(value: unknown): number {
   throw new TypeError(`not a 32-bit integer for an int4 column: ${String(value)}`);
 }
 
-/** `column in (…values)`; on PostgreSQL `column = any($1)`, one parameter for the whole list (see above). */
+/**
+ * `column in (…values)`; on PostgreSQL `column = any($1::<type>[])`, one binary array parameter for the
+ * whole list (see above), `type` being the column's.
+ */
 export function oneOf<TB extends keyof DatabaseSchema>(
   tx: Tx,
   eb: ExpressionBuilder<DatabaseSchema, TB>,
   column: ReferenceExpression<DatabaseSchema, TB>,
   values: (string | number)[],
+  type: ColumnType,
 ) {
   return isPostgres(tx as unknown as Kysely<unknown>)
-    ? eb(column, '=', sql<never>`any(${values})`)
+    ? eb(column, '=', sql<never>`any(${binaryArray(values, type)}::${sql.raw(type)}[])`)
     : eb(column, 'in', values as never[]);
 }

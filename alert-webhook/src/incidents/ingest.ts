@@ -49,8 +49,17 @@ export interface IngestResult {
   changes: number;
 }
 
+/** The fields an alert carries beyond webhook v4, in their order: most carry none, so no array per field. */
+function extraFields(alert: WebhookAlert): [string, unknown][] {
+  const extra: [string, unknown][] = [];
+  for (const name in alert) {
+    if (Object.hasOwn(alert, name) && !KNOWN_ALERT_FIELDS.has(name)) extra.push([name, alert[name]]);
+  }
+  return extra;
+}
+
 function toRow(alert: WebhookAlert, now: string): NewAlert {
-  const extra = boundExtra(Object.entries(alert).filter(([k]) => !KNOWN_ALERT_FIELDS.has(k)));
+  const extra = extraFields(alert);
   return {
     fingerprint: alertFingerprint(alert),
     starts_at: normaliseTime(alert.startsAt) ?? now,
@@ -61,7 +70,7 @@ function toRow(alert: WebhookAlert, now: string): NewAlert {
     labels: JSON.stringify(alert.labels),
     annotations: JSON.stringify(alert.annotations),
     generator_url: alert.generatorURL ?? null,
-    extra: JSON.stringify(extra),
+    extra: extra.length === 0 ? '{}' : JSON.stringify(boundExtra(extra)),
     last_seen_at: now,
   };
 }

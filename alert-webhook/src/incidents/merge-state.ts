@@ -76,7 +76,7 @@ export class MergeState {
       const found = await tx
         .selectFrom('alerts')
         .select(['incident_id', 'fingerprint', 'starts_at'])
-        .where((eb) => oneOf(tx, eb, 'fingerprint', part))
+        .where((eb) => oneOf(tx, eb, 'fingerprint', part, 'text'))
         .execute();
       for (const a of found) {
         state.noteStart(a.fingerprint, a.starts_at);
@@ -89,7 +89,7 @@ export class MergeState {
       .selectAll()
       .where((eb) =>
         eb.or([
-          ...(owners.size > 0 ? [oneOf(tx, eb, 'id', [...owners])] : []),
+          ...(owners.size > 0 ? [oneOf(tx, eb, 'id', [...owners], 'int4')] : []),
           eb.and([
             eb(
               eb.refTuple('receiver', 'group_key'),
@@ -105,7 +105,7 @@ export class MergeState {
           ...(correlationKeys.length > 0
             ? [
                 eb.and([
-                  oneOf(tx, eb, 'correlation_key', [...new Set(correlationKeys)]),
+                  oneOf(tx, eb, 'correlation_key', [...new Set(correlationKeys)], 'text'),
                   eb('status', '<>', 'resolved'),
                 ]),
               ]
@@ -122,7 +122,7 @@ export class MergeState {
       const rows = await tx
         .selectFrom('alerts')
         .select(['id', 'incident_id', 'status', 'ends_at', 'severity', 'fingerprint', 'starts_at'])
-        .where((eb) => oneOf(tx, eb, 'incident_id', part))
+        .where((eb) => oneOf(tx, eb, 'incident_id', part, 'int4'))
         .execute();
       for (const a of rows) {
         const incident = state.incidents.get(a.incident_id) as IncidentState;

@@ -69,7 +69,9 @@ export class MergeWrites {
       await insertMany(
         tx,
         'alerts',
-        part.map((a) => ({ ...(a.pending as NewAlert), incident_id: a.incident.id })),
+        // The pending row itself, given its incident's id (an incident the batch opens has one only now):
+        // a copy of each was a tenth of what merging allocated.
+        part.map((a) => Object.assign(a.pending as NewAlert, { incident_id: a.incident.id })),
         ALERT_TYPES,
       ).execute();
     }
