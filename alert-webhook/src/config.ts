@@ -14,6 +14,7 @@ import {
   type ConfigProblem,
   type HttpClientDocument,
   type HttpClientSettings,
+  httpUrl,
 } from '@vigil/service-kit';
 import { routingSchema } from './routing/schema';
 import type { RoutingTree } from './routing/tree';
@@ -59,7 +60,7 @@ export const configSchema = z.strictObject({
         .int()
         .positive()
         .default(5 * 1024 * 1024),
-      public_url: z.string().url().optional(),
+      public_url: httpUrl.optional(),
     })
     .prefault({}),
   storage: z
@@ -101,7 +102,7 @@ export const configSchema = z.strictObject({
   notifications: notificationsSchema.prefault({}),
   users: z.array(userSchema).default([]),
   escalation_policies: z.array(policySchema).default([]),
-  grafana: z.strictObject({ url: z.url() }).optional(),
+  grafana: z.strictObject({ url: httpUrl }).optional(),
   noise: noiseSchema.prefault({}),
   maintenance_windows: maintenanceWindowsSchema.default([]),
   reports: reportsSchema.prefault({}),

@@ -27,6 +27,8 @@ else
         ? [
             {
               path: ['basic_auth_users'],
+              // The key is refused whatever users it lists: the problem points at it, not at a user.
+              atKey: true,
               message:
                 "cannot guard alert-webhook: Alertmanager's webhook credential and the API tokens take the one Authorization header basic auth would need (use webhook.basic_auth for Alertmanager, and tls_server_config with client_auth_type to require client certificates)",
             },

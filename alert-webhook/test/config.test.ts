@@ -72,6 +72,48 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a public or Grafana URL that is not http:// or https://, which links could not open', () => {
+    for (const url of ['vigil.example.com:9096', 'ftp://vigil.example.com', 'mailto:ops@example.com']) {
+      expect(refused({ server: { public_url: url }, grafana: { url } }).split('; ')).toEqual([
+        'server.public_url: must be an http:// or https:// URL',
+        'grafana.url: must be an http:// or https:// URL',
+      ]);
+    }
+    const config = parseConfig({
+      server: { public_url: 'https://vigil.example.com' },
+      grafana: { url: 'http://127.0.0.1:3000' },
+    });
+    expect([config.server.public_url, config.grafana?.url]).toEqual([
+      'https://vigil.example.com',
+      'http://127.0.0.1:3000',
+    ]);
+  });
+
+  it('refuses a timeout or retry delay of 0s or longer than a timer can wait, naming the limit', () => {
+    const TOO_LONG = 'must be at most 24d20h31m23s647ms (a timer cannot wait longer)';
+    const ZERO = 'must be longer than 0s';
+    const hook = (timeout: string) => ({
+      notifications: {
+        channels: { h: { kind: 'webhook', url: 'http://h.example.com', secret: { env: 'S' }, timeout } },
+      },
+    });
+    expect(refused(hook('0s'))).toBe(`notifications.channels.h.timeout: ${ZERO}`);
+    expect(refused(hook('30d'))).toBe(`notifications.channels.h.timeout: ${TOO_LONG}`);
+    expect(
+      refused({ notifications: { retry: { initial_delay: '0s', max_delay: '30d' } } }).split('; '),
+    ).toEqual([`notifications.retry.initial_delay: ${ZERO}`, `notifications.retry.max_delay: ${TOO_LONG}`]);
+    const url = 'http://127.0.0.1:9093';
+    expect(
+      refused({
+        noise: { alertmanager_silences: { url, timeout: '30d' } },
+        reports: { prometheus: { url, timeout: '0s' } },
+      }).split('; '),
+    ).toEqual([`noise.alertmanager_silences.timeout: ${TOO_LONG}`, `reports.prometheus.timeout: ${ZERO}`]);
+    expect(parseConfig(hook('24d'), { S: 's' }).notifications.channels.h).toMatchObject({
+      http: { timeoutMs: 24 * 86_400_000 },
+    });
+  });
+
   it('requires a token to be given exactly one way', () => {
     expect(refused({ api: { tokens: [{ name: 'x', role: 'viewer' }] } })).toContain('api.tokens[0]');
   });
@@ -117,6 +159,46 @@ describe('configuration', () => {
       'webhook.bearer_token: environment variable NO_HOOK is not set',
       'api.tokens[0].token: environment variable NO_TOKEN is not set',
     ]);
+  });
+
+  it('places a problem of a secret at its key when a channel or header name holds a dot', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'dotted.yml');
+      // A channel "ops" beside "ops.pd": a name split at its dot would point at ops's lines.
+      writeFileSync(
+        path,
+        [
+          'notifications:',
+          '  channels:',
+          '    ops:',
+          '      kind: slack',
+          '      webhook_url: {env: OPS_URL}',
+          '    ops.pd:',
+          '      kind: pagerduty',
+          '      routing_key: {env: PD_KEY}',
+          '    ops.hook:',
+          '      kind: webhook',
+          '      url: https://hooks.example.com/vigil',
+          '      secret: {env: HOOK_SECRET}',
+          '      http_config:',
+          '        http_headers:',
+          '          X.Token:',
+          '            secrets: [{env: HOOK_TOKEN}]',
+          '',
+        ].join('\n'),
+      );
+      const message = configRefusal(() =>
+        loadConfig(path, { OPS_URL: 'https://hooks.slack.com/services/T/B/X', PD_KEY: 'short' }),
+      );
+      expect(message.split('; ')).toEqual([
+        `${path}:8:20: notifications.channels.ops.pd.routing_key: must be an Events API v2 integration key, 32 letters and digits: it has 5 characters`,
+        `${path}:12:15: notifications.channels.ops.hook.secret: environment variable HOOK_SECRET is not set`,
+        `${path}:16:23: notifications.channels.ops.hook.http_config.http_headers.X.Token.secrets[0]: environment variable HOOK_TOKEN is not set`,
+      ]);
+    } finally {
+      cleanup();
+    }
   });
 
   it('refuses a file that is not YAML, naming the file', () => {

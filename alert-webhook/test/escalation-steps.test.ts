@@ -1,9 +1,13 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { parseConfig, ConfigError } from '../src/config';
+import { configRefusal } from '@vigil/testkit';
+import { loadConfig, parseConfig, ConfigError } from '../src/config';
 import { migrateToLatest } from '../src/db/migrations';
 import { fromLegacy } from '../src/escalation/legacy';
 import { STEP_HANDLERS } from '../src/escalation/steps';
 import { STEP_KIND_NAMES } from '../src/escalation/policy';
+import { tempDir } from './helpers';
 import { act, env, escalated, escalationHarness, escalationRow, MIN, page, wait } from './support/escalation';
 
 const { config, withApp, open, tick, paged, statusesSent } = escalationHarness();
@@ -81,6 +85,31 @@ describe('escalation steps by kind', () => {
         for (let m = 0; m <= 20; m++) fired.push(await tick(t, start + m * MIN));
         expect(fired.flatMap((n, m) => (n > 0 ? [m] : []))).toEqual([5, 10, 15]);
         expect(paged(id)).toEqual(['bob', 'bob', 'bob']);
+      },
+    );
+  });
+
+  it('repeats from a shorthand step as written: all it expands to, from its first page', async () => {
+    await withApp(
+      config({
+        steps: [
+          { notify: { users: ['alice'] }, escalate_after: '5m' },
+          { notify: { schedules: ['primary'], users: ['bob'], channels: ['ops'] }, escalate_after: '10m' },
+          // Step 2 of the file; among the expanded steps the second is alice's wait.
+          { kind: 'repeat', from_step: 2, times: 1 },
+        ],
+      }),
+      async (t) => {
+        const { id, start } = await open(t);
+        const fired = [];
+        for (let m = 0; m <= 30; m++) fired.push(await tick(t, start + m * MIN));
+        // [minute, steps that paged]: the second round pages as soon as the first round's wait is over.
+        expect(fired.flatMap((n, m) => (n > 0 ? [[m, n]] : []))).toEqual([
+          [0, 1],
+          [5, 3],
+          [15, 3],
+        ]);
+        expect(paged(id)).toEqual(['alice', 'dave', 'bob', 'ops', 'dave', 'bob', 'ops']);
       },
     );
   });
@@ -236,6 +265,83 @@ describe('escalation policy configuration', () => {
     expect(problems({ steps: [notify, pause, { kind: 'repeat', times: 11 }] })).toEqual([
       expect.stringContaining('escalation_policies.0.steps.2.times'),
     ]);
+  });
+
+  describe('counts from_step in the steps as written, each shorthand one step', () => {
+    const everyone = { notify: { schedules: ['primary'], users: ['alice'], channels: ['ops'] } };
+    const repeat = (from: number) => ({ kind: 'repeat', from_step: from, times: 1 });
+    const expandedSteps = (steps: unknown[]) =>
+      parseConfig(config({ steps }), env).escalation_policies[0]?.steps;
+
+    it('refuses a from_step past the steps before the repeat, naming them as the file has them', () => {
+      // One step before the repeat in the file, though the shorthand expands to two.
+      expect(problems({ steps: [{ notify: { channels: ['ops'] } }, repeat(2)] })).toEqual([
+        'escalation_policies.0.steps.1.from_step: must name an earlier step (1 to 1)',
+      ]);
+      expect(problems({ steps: [everyone, page('bob'), repeat(5)] })).toEqual([
+        'escalation_policies.0.steps.2.from_step: must name an earlier step (1 to 2)',
+      ]);
+    });
+
+    it('looks for the wait among the written steps repeated', () => {
+      // From step 2: only bob's page, though the expanded steps from the second on hold alice's wait.
+      expect(problems({ steps: [{ notify: { users: ['alice'] } }, page('bob'), repeat(2)] })).toEqual([
+        'escalation_policies.0.steps.2.from_step: the repeated steps need a wait step among them',
+      ]);
+    });
+
+    it("names the policy's repeat, not a step the file lacks, for the rounds of the shorthand", () => {
+      expect(problems({ steps: [page('alice'), wait('1m'), repeat(1)], repeat: 2 })).toEqual([
+        'escalation_policies.0.repeat: a policy has at most one repeat step',
+      ]);
+      expect(problems({ steps: [page('alice')], repeat: 2 })).toEqual([
+        'escalation_policies.0.repeat: the repeated steps need a wait step among them',
+      ]);
+    });
+
+    it('goes back to the first step a shorthand expands to', () => {
+      expect(expandedSteps([everyone, repeat(1)])).toEqual([
+        { kind: 'notify_schedule', schedules: ['primary'] },
+        { kind: 'notify_users', users: ['alice'] },
+        { kind: 'notify_channels', channels: ['ops'] },
+        { kind: 'wait', duration: 15 * 60_000 },
+        { kind: 'repeat', from_step: 1, times: 1 },
+      ]);
+      expect(expandedSteps([{ notify: { users: ['bob'] } }, everyone, repeat(2)])?.at(-1)).toEqual({
+        kind: 'repeat',
+        from_step: 3,
+        times: 1,
+      });
+      // Without shorthand steps the two counts are the same.
+      expect(expandedSteps([page('alice'), wait('1m'), page('bob'), wait('1m'), repeat(3)])?.at(-1)).toEqual({
+        kind: 'repeat',
+        from_step: 3,
+        times: 1,
+      });
+    });
+
+    it("places the problem at the repeat's from_step in the file", () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const path = join(dir, 'policy.yml');
+        writeFileSync(
+          path,
+          [
+            'escalation_policies:',
+            '  - name: page',
+            '    steps:',
+            '      - notify: { channels: [ops] }',
+            '      - { kind: repeat, from_step: 2, times: 1 }',
+          ].join('\n'),
+        );
+        // Line 5, column 36: the 2 after from_step.
+        expect(configRefusal(() => loadConfig(path, env))).toBe(
+          `${path}:5:36: escalation_policies[0].steps[1].from_step: must name an earlier step (1 to 1)`,
+        );
+      } finally {
+        cleanup();
+      }
+    });
   });
 
   it('refuses a policy that notifies nobody, and unknown users, schedules and channels', () => {

@@ -123,7 +123,7 @@ describe('noise control configuration', () => {
     );
     for (const url of ['xhttp://am:9093', 'httpx://am:9093'])
       expect(refused({ noise: { alertmanager_silences: { url } } })).toContain(
-        'noise.alertmanager_silences.url: must be an http(s) URL',
+        'noise.alertmanager_silences.url: must be an http:// or https:// URL',
       );
     expect(refused({ maintenance_windows: [window, window] })).toContain(
       'maintenance_windows[1].name: duplicate window name "w"',

@@ -127,8 +127,9 @@ describe('alert-webhook on the service kit', () => {
         timeout: 20_000,
       });
       expect(result.status).toBe(mode.length > 0 ? 1 : 2);
+      // Placed in the file like every other problem of it: file, line and column of the key.
       expect(result.stderr).toContain(
-        "alert-webhook: basic_auth_users: cannot guard alert-webhook: Alertmanager's webhook credential and the API tokens take the one Authorization header",
+        `alert-webhook: ${web}:1:1: basic_auth_users: cannot guard alert-webhook: Alertmanager's webhook credential and the API tokens take the one Authorization header`,
       );
     }
   });

@@ -14,7 +14,8 @@ const stepKinds = [
   z.strictObject({ kind: z.literal('notify_schedule'), schedules: names }),
   z.strictObject({ kind: z.literal('notify_channels'), channels: names }),
   z.strictObject({ kind: z.literal('wait'), duration: positiveDuration }),
-  // Goes back to step `from_step` (1-based, an earlier step) `times` times, then carries on past this step.
+  // Goes back to step `from_step` (1-based, an earlier step as written: a shorthand step counts as one)
+  // `times` times, then carries on past this step. Expanded, from_step names the expanded step instead.
   z.strictObject({
     kind: z.literal('repeat'),
     from_step: z.number().int().min(1).default(1),
@@ -48,6 +49,8 @@ const shorthandStepSchema = z.strictObject({
 });
 type ShorthandStep = z.output<typeof shorthandStepSchema>;
 type Step = z.output<typeof stepSchema>;
+/** A step as the file has it: of a kind, or the shorthand. */
+type WrittenStep = Step | ShorthandStep;
 
 /** A step of either form: one with `kind`, or the shorthand (told apart by `notify`, so each gets its own errors). */
 const anyStepSchema = z.union([stepSchema, shorthandStepSchema], {
@@ -62,7 +65,7 @@ const anyStepSchema = z.union([stepSchema, shorthandStepSchema], {
   },
 });
 
-function expandShorthand(step: Step | ShorthandStep): Step[] {
+function expandShorthand(step: WrittenStep): Step[] {
   if (!('notify' in step)) return [step];
   const { schedules, users, channels } = step.notify;
   return [
@@ -70,6 +73,66 @@ function expandShorthand(step: Step | ShorthandStep): Step[] {
     ...(users.length > 0 ? [{ kind: 'notify_users' as const, users }] : []),
     ...(channels.length > 0 ? [{ kind: 'notify_channels' as const, channels }] : []),
     { kind: 'wait' as const, duration: step.escalate_after },
+  ];
+}
+
+/** Each written step's expanded steps, and the index (0-based) among all expanded steps where each begins. */
+function expandAll(steps: WrittenStep[]): { expanded: Step[][]; starts: number[] } {
+  const expanded = steps.map(expandShorthand);
+  const starts: number[] = [];
+  let at = 0;
+  for (const part of expanded) {
+    starts.push(at);
+    at += part.length;
+  }
+  return { expanded, starts };
+}
+
+interface WrittenPolicy {
+  steps: WrittenStep[];
+  repeat?: number | undefined;
+}
+
+/**
+ * Checks a policy as written, so that problems name the step (and its place in the file) that the author
+ * wrote: a shorthand step is one step here, however many it expands to.
+ */
+function checkWritten({ steps, repeat }: WrittenPolicy, ctx: z.RefinementCtx): void {
+  const { expanded } = expandAll(steps);
+  // The policy's `repeat` is a last repeat step the file does not show, so its problems name that key.
+  const repeats = [
+    ...steps.flatMap((s, i) =>
+      'kind' in s && s.kind === 'repeat'
+        ? [{ at: i, from: s.from_step, path: ['steps', i], fromPath: ['steps', i, 'from_step'] }]
+        : [],
+    ),
+    ...(repeat === undefined ? [] : [{ at: steps.length, from: 1, path: ['repeat'], fromPath: ['repeat'] }]),
+  ];
+  const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (repeats[1]) problem(repeats[1].path, 'a policy has at most one repeat step');
+  const first = repeats[0];
+  if (first) {
+    const repeated = expanded.slice(first.from - 1, first.at).flat();
+    if (first.from > first.at) problem(first.fromPath, `must name an earlier step (1 to ${first.at})`);
+    // Without a wait, every round would page again in the same instant.
+    else if (!repeated.some((s) => s.kind === 'wait'))
+      problem(first.fromPath, 'the repeated steps need a wait step among them');
+  }
+  if (!expanded.flat().some((s) => s.kind.startsWith('notify_')))
+    problem(['steps'], 'a policy must notify someone');
+}
+
+/**
+ * The steps the escalator runs (steps.ts indexes them): the shorthand expanded, each from_step moved to
+ * the expanded step its written step begins with, and the policy's `repeat` as a last step.
+ */
+function expandSteps({ steps, repeat }: WrittenPolicy): Step[] {
+  const { expanded, starts } = expandAll(steps);
+  return [
+    ...expanded
+      .flat()
+      .map((s) => (s.kind === 'repeat' ? { ...s, from_step: (starts[s.from_step - 1] as number) + 1 } : s)),
+    ...(repeat === undefined ? [] : [{ kind: 'repeat' as const, from_step: 1, times: repeat }]),
   ];
 }
 
@@ -82,28 +145,10 @@ export const policySchema = z
     /** The shorthand's rounds: as a last step `{kind: repeat, from_step: 1, times: N}`. */
     repeat: z.number().int().min(1).max(10).optional(),
   })
-  .transform(({ steps, repeat, ...policy }) => ({
-    ...policy,
-    steps: [
-      ...steps.flatMap(expandShorthand),
-      ...(repeat === undefined ? [] : [{ kind: 'repeat' as const, from_step: 1, times: repeat }]),
-    ],
-  }))
-  .superRefine((policy, ctx) => {
-    const problem = (i: number, message: string, key?: string) =>
-      ctx.addIssue({ code: 'custom', path: ['steps', i, ...(key ? [key] : [])], message });
-    const repeats = policy.steps.flatMap((s, i) => (s.kind === 'repeat' ? [i] : []));
-    if (repeats.length > 1) problem(repeats[1] as number, 'a policy has at most one repeat step');
-    for (const i of repeats.slice(0, 1)) {
-      const step = policy.steps[i] as RepeatStep;
-      if (step.from_step > i) problem(i, `must name an earlier step (1 to ${i})`, 'from_step');
-      // Without a wait, every round would page again in the same instant.
-      else if (!policy.steps.slice(step.from_step - 1, i).some((s) => s.kind === 'wait'))
-        problem(i, 'the repeated steps need a wait step among them', 'from_step');
-    }
-    if (!policy.steps.some((s) => s.kind.startsWith('notify_')))
-      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'a policy must notify someone' });
-  });
+  // Checked as written, before expanding, and only once the steps themselves were read: a step refused
+  // already says enough. (zod runs the transform only on a policy that passed.)
+  .superRefine(checkWritten, { when: (payload) => payload.issues.length === 0 })
+  .transform(({ steps, repeat, ...policy }) => ({ ...policy, steps: expandSteps({ steps, repeat }) }));
 
 export const userSchema = z.strictObject({ name, channels: z.array(name).min(1) });
 
@@ -111,5 +156,4 @@ export type EscalationPolicy = z.output<typeof policySchema>;
 export type EscalationStep = EscalationPolicy['steps'][number];
 export type StepKind = EscalationStep['kind'];
 export type StepOf<K extends StepKind> = Extract<EscalationStep, { kind: K }>;
-type RepeatStep = StepOf<'repeat'>;
 export type User = z.output<typeof userSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, httpClientSchema } from '@vigil/service-kit';
+import { duration, httpClientSchema, timerDuration, httpUrl } from '@vigil/service-kit';
 import { matches, type Matcher } from '../routing/matchers';
 import { matchersField } from '../routing/schema';
 import { parseRfc3339 } from '@vigil/api-contract';
@@ -60,8 +60,8 @@ export const noiseSchema = z.strictObject({
   // Mirror each maintenance window as a silence in this Alertmanager (v2 API).
   alertmanager_silences: z
     .strictObject({
-      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-      timeout: positive.default(10_000),
+      url: httpUrl,
+      timeout: timerDuration.default(10_000),
       // Credentials, headers, TLS and proxy for the requests to it, as Prometheus's http_config.
       http_config: httpClientSchema.optional(),
     })

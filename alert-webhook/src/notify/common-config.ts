@@ -2,37 +2,36 @@ import { z } from 'zod';
 import {
   allOf,
   ConfigError,
-  duration,
   httpClientSchema,
+  httpUrl,
   resolveHttpClient,
   resolveSecret,
   secretRef,
-  splitPath,
+  timerDuration,
   type HttpClientSettings,
   type SecretRef,
 } from '@vigil/service-kit';
 
-/** What every integration's config has: how long one attempt may take. */
-export const timeout = duration.default(10_000);
-export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** What every integration's config has: how long one attempt may take (a timer's: over 0s, at most 24.8 days). */
+export const timeout = timerDuration.default(10_000);
 /** Auth, headers, TLS and proxy for an HTTP integration, as Prometheus's `http_config`. */
 export const httpConfig = httpClientSchema.optional();
 
 /** The HTTP client settings of an integration: its http_config with its timeout. */
 export function resolveHttp(
   channel: { http_config?: z.output<typeof httpClientSchema>; timeout: number },
-  where: string,
+  where: readonly PropertyKey[],
   env: NodeJS.ProcessEnv,
 ): HttpClientSettings {
-  return resolveHttpClient(channel.http_config, `${where}.http_config`, channel.timeout, env);
+  return resolveHttpClient(channel.http_config, [...where, 'http_config'], channel.timeout, env);
 }
 
 /** A secret holding a URL (Slack's and Teams' webhook URLs carry their own credential). */
-export function secretUrl(ref: SecretRef, where: string, env: NodeJS.ProcessEnv): string {
+export function secretUrl(ref: SecretRef, where: readonly PropertyKey[], env: NodeJS.ProcessEnv): string {
   const value = resolveSecret(ref, where, env);
   // The value is a secret: say what is wrong with it without echoing it.
   if (!httpUrl.safeParse(value).success)
-    throw new ConfigError([{ path: splitPath(where), message: 'the secret is not an http(s) URL' }]);
+    throw new ConfigError([{ path: where, message: 'the secret is not an http(s) URL' }]);
   return value;
 }
 
@@ -48,11 +47,11 @@ export interface IncomingWebhookSettings<K extends string> {
 
 export function resolveIncomingWebhook<K extends string>(
   channel: z.output<ReturnType<typeof incomingWebhookSchema<K>>>,
-  where: string,
+  where: readonly PropertyKey[],
   env: NodeJS.ProcessEnv,
 ): IncomingWebhookSettings<K> {
   const [webhookUrl, http] = allOf(
-    () => secretUrl(channel.webhook_url, `${where}.webhook_url`, env),
+    () => secretUrl(channel.webhook_url, [...where, 'webhook_url'], env),
     () => resolveHttp(channel, where, env),
   );
   return { kind: channel.kind, webhookUrl, http };

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ConfigError, duration, ProblemList, resolveSecret, secretRef, splitPath } from '@vigil/service-kit';
+import {
+  ConfigError,
+  duration,
+  ProblemList,
+  resolveSecret,
+  secretRef,
+  timerDuration,
+} from '@vigil/service-kit';
 import { channelConfigSchema, resolveChannel, type ChannelSettings } from './registry';
 import type { RetryPolicy } from './retrier';
 
@@ -12,8 +19,9 @@ const MIN_ACK_SECRET_CHARS = 32;
 export const retryPolicySchema = z
   .strictObject({
     max_attempts: z.number().int().min(1).max(20).default(5),
-    initial_delay: duration.default(1000),
-    max_delay: duration.default(300_000),
+    // Waits between attempts are timers (clock.sleep): one beyond a timer's 24.8 days would fire at once.
+    initial_delay: timerDuration.default(1000),
+    max_delay: timerDuration.default(300_000),
     // Each delay is shortened by up to this fraction at random, so retries from many incidents spread out.
     jitter: z.number().min(0).max(1).default(0.2),
   })
@@ -28,7 +36,17 @@ export const ackLinksSchema = z.strictObject({
 });
 
 export const notificationsSchema = z.strictObject({
-  channels: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/), channelConfigSchema).default({}),
+  channels: z
+    .record(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+          'a channel name is letters, digits, "_", "." and "-", starting with a letter or digit',
+        ),
+      channelConfigSchema,
+    )
+    .default({}),
   retry: retryPolicySchema.prefault({}),
   ack_links: ackLinksSchema.optional(),
 });
@@ -45,23 +63,25 @@ export interface NotificationSettings {
 export function resolveNotifications(
   doc: NotificationsDocument,
   env: NodeJS.ProcessEnv = process.env,
-  where = 'notifications',
+  where: readonly PropertyKey[] = ['notifications'],
 ): NotificationSettings {
   const list = new ProblemList();
   const channels: Record<string, ChannelSettings> = {};
   for (const [name, channel] of Object.entries(doc.channels)) {
-    const settings = list.attempt(() => resolveChannel(channel, `${where}.channels.${name}`, env));
+    // The name as one key of the path: "ops.mail" is one channel, not ops's mail.
+    const settings = list.attempt(() => resolveChannel(channel, [...where, 'channels', name], env));
     if (settings) channels[name] = settings;
   }
   const links = doc.ack_links;
   const ackLinks =
     links &&
     list.attempt(() => {
-      const secret = resolveSecret(links.secret, `${where}.ack_links.secret`, env);
+      const path = [...where, 'ack_links', 'secret'];
+      const secret = resolveSecret(links.secret, path, env);
       if (secret.length < MIN_ACK_SECRET_CHARS)
         throw new ConfigError([
           {
-            path: splitPath(`${where}.ack_links.secret`),
+            path,
             message: `must be at least ${MIN_ACK_SECRET_CHARS} characters`,
           },
         ]);

@@ -17,7 +17,8 @@ export interface SharedResources {
  */
 export interface Integration<Schema extends z.ZodType, Settings extends { kind: string }> {
   schema: Schema;
-  resolve: (doc: z.output<Schema>, where: string, env: NodeJS.ProcessEnv) => Settings;
+  /** `where` is the channel's key path, an array: its name may hold a dot. */
+  resolve: (doc: z.output<Schema>, where: readonly PropertyKey[], env: NodeJS.ProcessEnv) => Settings;
   create: (name: string, settings: Settings, shared: SharedResources) => NotificationChannel;
 }
 

@@ -34,12 +34,16 @@ type ChannelDocument = z.output<typeof channelConfigSchema>;
 /** The integration a kind names, with its parts typed for any kind (each checked against its own above). */
 const entry = (kind: ChannelKind) =>
   INTEGRATIONS[kind] as unknown as {
-    resolve: (doc: ChannelDocument, where: string, env: NodeJS.ProcessEnv) => ChannelSettings;
+    resolve: (doc: ChannelDocument, where: readonly PropertyKey[], env: NodeJS.ProcessEnv) => ChannelSettings;
     create: (name: string, settings: ChannelSettings, shared: SharedResources) => NotificationChannel;
   };
 
 /** Reads a channel's secrets and files; a problem is a ConfigError naming its key. */
-export function resolveChannel(doc: ChannelDocument, where: string, env: NodeJS.ProcessEnv): ChannelSettings {
+export function resolveChannel(
+  doc: ChannelDocument,
+  where: readonly PropertyKey[],
+  env: NodeJS.ProcessEnv,
+): ChannelSettings {
   return entry(doc.kind).resolve(doc, where, env);
 }
 

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { duration, httpClientSchema, type ConfigProblem } from '@vigil/service-kit';
+import { duration, httpClientSchema, timerDuration, type ConfigProblem, httpUrl } from '@vigil/service-kit';
 import { timeZone } from '../oncall/schema';
 
 const name = z.string().min(1);
@@ -69,8 +69,8 @@ export const reportsSchema = z
     // SLOs are not configured.
     prometheus: z
       .strictObject({
-        url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-        timeout: duration.refine((ms) => ms > 0, 'must be longer than 0s').default(10_000),
+        url: httpUrl,
+        timeout: timerDuration.default(10_000),
         // Credentials, headers, TLS and proxy for the queries, as Prometheus's http_config.
         http_config: httpClientSchema.optional(),
       })

@@ -101,14 +101,22 @@ describe('PagerDuty Events API v2', () => {
     expect(JSON.parse(pd.requests[1]!.body).payload.custom_details).toMatchObject({ incident_id: 6 });
   });
 
-  it('a routing key that is no integration key is refused with the configuration, not at the first page', () => {
-    for (const bad of ['R0UT1NGKEY', `${KEY} `, 'X'.repeat(33)]) {
+  it('a routing key that is no integration key is refused with the configuration, not at the first page, saying why', () => {
+    const why = {
+      R0UT1NGKEY: 'it has 10 characters',
+      ['X'.repeat(33)]: 'it has 33 characters',
+      [`${KEY} `]: 'it has 33 characters and one character is neither',
+      // 32 characters, but not all letters and digits: the length is not what is wrong.
+      [`${KEY.slice(0, 31)}-`]: 'one character is neither',
+      [`"${KEY.slice(0, 30)}"`]: '2 characters are neither',
+    };
+    for (const [bad, reason] of Object.entries(why)) {
       expect(() => channel(bad)).toThrow(
         expect.objectContaining({
           problems: [
             {
               path: ['notifications', 'channels', 'pd', 'routing_key'],
-              message: `must be an Events API v2 integration key: 32 letters and digits, not ${bad.length} characters`,
+              message: `must be an Events API v2 integration key, 32 letters and digits: ${reason}`,
             },
           ],
         }),

@@ -9,6 +9,7 @@ import {
   serverSchema,
   validateConfig,
   type HttpClientSettings,
+  httpUrl,
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
@@ -26,7 +27,7 @@ export const configSchema = z
     server: serverSchema(9472).prefault({}),
     log_level: logLevelSchema,
     prometheus: z.strictObject({
-      url: z.url({ protocol: /^https?$/ }),
+      url: httpUrl,
       timeout: timerDuration.default(30_000),
       // Credentials, headers, TLS and proxy for the requests to it, as Prometheus's own http_config.
       http_config: httpClientSchema.optional(),

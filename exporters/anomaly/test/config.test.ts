@@ -38,7 +38,7 @@ describe('configuration', () => {
       'queries[1].name: duplicate query name "q"',
     ],
     [{ ...minimal, model: { seasonality: 'hourly' } }, 'model.seasonality: '],
-    [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: '],
+    [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: must be an http:// or https:// URL'],
     [{ ...minimal, surprise: 1 }, 'surprise: unknown field'],
     [{ ...minimal, step: '1h', history: '30m' }, 'history: must be at least one step'],
     [{ ...minimal, forecast: { horizons: ['60m', '1h'] } }, 'forecast.horizons: horizons must differ'],

@@ -72,7 +72,7 @@ describe('the anomaly exporter as a process', () => {
       ].join('\n'),
     );
     const { status, stderr } = await run(['--check-config', '--config', bad]);
-    expect(stderr).toContain(`${bad}:2:8: prometheus.url: Invalid URL`);
+    expect(stderr).toContain(`${bad}:2:8: prometheus.url: must be an http:// or https:// URL`);
     expect(stderr).toContain(`${bad}:6:5: queries[0].treshold: unknown field (did you mean "threshold"?)`);
     expect(stderr).toContain('(2 problems)');
     expect(status).toBe(1);

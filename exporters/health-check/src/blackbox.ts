@@ -213,18 +213,32 @@ export const UNSUPPORTED: Record<string, string> = {
   body_file: 'body_file is not supported; give body',
 };
 
-/** Problems for keys listed in UNSUPPORTED, anywhere under `node` (blackbox_modules), with their paths. */
-export function unsupportedBlackboxKeys(node: unknown, path: (string | number)[] = []): ConfigProblem[] {
-  if (Array.isArray(node)) return node.flatMap((item, i) => unsupportedBlackboxKeys(item, [...path, i]));
+/** The probers of UNSUPPORTED: a `prober:` naming one is refused with its reason. */
+const UNSUPPORTED_PROBERS = new Set(['icmp', 'grpc']);
+
+const reasonFor = (key: string) => (Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined);
+
+/**
+ * Problems for keys listed in UNSUPPORTED (and unsupported prober values) in each module of `modules`
+ * (blackbox_modules), with their paths. Module names are the user's, never keys of blackbox's.
+ */
+export function unsupportedBlackboxKeys(modules: unknown, path: (string | number)[] = []): ConfigProblem[] {
+  if (typeof modules !== 'object' || modules === null || Array.isArray(modules)) return [];
+  return Object.entries(modules).flatMap(([name, module]) => unsupportedKeys(module, [...path, name]));
+}
+
+function unsupportedKeys(node: unknown, path: (string | number)[]): ConfigProblem[] {
+  if (Array.isArray(node)) return node.flatMap((item, i) => unsupportedKeys(item, [...path, i]));
   if (typeof node !== 'object' || node === null) return [];
   // Under `headers`, keys are header names.
   if (path[path.length - 1] === 'headers') return [];
   return Object.entries(node).flatMap(([key, value]) => {
     const here = [...path, key];
-    const prober = key === 'prober' && typeof value === 'string' ? UNSUPPORTED[value] : undefined;
-    if (prober) return [{ path: here, message: prober }];
-    const reason = UNSUPPORTED[key];
-    if (reason) return [{ path: here, message: reason }];
-    return unsupportedBlackboxKeys(value, here);
+    const prober =
+      key === 'prober' && typeof value === 'string' && UNSUPPORTED_PROBERS.has(value)
+        ? reasonFor(value)
+        : undefined;
+    const reason = prober ?? reasonFor(key);
+    return reason ? [{ path: here, message: reason }] : unsupportedKeys(value, here);
   });
 }

@@ -8,6 +8,7 @@ import {
   timerDuration,
   serverSchema,
   validateConfig,
+  httpUrl,
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { parseAllowEntry, type AllowEntry } from './allowlist';
@@ -62,7 +63,7 @@ const fileSdSchema = z.strictObject({
 
 /** Prometheus's http_sd_configs entry (no auth: the endpoint is asked plainly). */
 const httpSdSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  url: httpUrl,
   refresh_interval: timerDuration.default(60_000),
 });
 

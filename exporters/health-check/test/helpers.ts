@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { Runtime } from '@vigil/service-kit';
 import pino, { type Logger } from 'pino';
 import { createApp } from '../src/app';
@@ -87,6 +88,38 @@ export async function startHttps(tls: { cert: string; key: string }, handler: ht
   const server = https.createServer(tls, handler);
   const { port, close } = await listenLocal(server);
   return { url: `https://127.0.0.1:${port}`, port, close };
+}
+
+/**
+ * A TLS server with `tls`'s certificate that records the SNI name each client sends (none for a client
+ * that sends none) and drops the connection after the handshake. `negotiate` runs first on each connection,
+ * for protocols that ask for TLS in clear (PostgreSQL's SSLRequest).
+ */
+export async function startSniRecorder(
+  tls: { cert: string; key: string },
+  negotiate: (socket: Socket) => Promise<void> = async () => undefined,
+) {
+  const names: string[] = [];
+  const secure = createTlsServer(
+    {
+      ...tls,
+      SNICallback: (name, done) => {
+        names.push(name);
+        done(null); // No context: the server's own certificate.
+      },
+    },
+    // Destroyed, not ended: a client that keeps its side open would keep close() waiting.
+    (socket) => socket.destroy(),
+  );
+  secure.on('tlsClientError', () => undefined);
+  const plain = createTcpServer((socket) => {
+    socket.on('error', () => undefined);
+    negotiate(socket).then(
+      () => secure.emit('connection', socket),
+      () => socket.destroy(),
+    );
+  });
+  return { ...(await listenLocal(plain)), names };
 }
 
 /** A tiny UDP DNS server answering A queries from `records`, NXDOMAIN otherwise. */

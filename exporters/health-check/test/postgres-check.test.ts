@@ -1,8 +1,17 @@
 import { writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { startPostgres, type Postgres } from '@vigil/testkit';
 import { ConfigError } from '../src/config';
-import { checkFrom, closedPort, runOnce, selfSignedCert, startSilentTcp, tempDir } from './helpers';
+import {
+  checkFrom,
+  closedPort,
+  runOnce,
+  selfSignedCert,
+  startSilentTcp,
+  startSniRecorder,
+  tempDir,
+} from './helpers';
 
 const PASSWORD_ENV = 'VIGIL_TEST_PG_PASSWORD';
 
@@ -52,6 +61,33 @@ describe('postgres checks against a real PostgreSQL', () => {
     const untrusted = await runOnce(check({ tls: {} }));
     expect(untrusted.success).toBe(false);
     expect(untrusted.message).toMatch(/self[- ]signed/);
+  });
+
+  it('sends tls.server_name as SNI and verifies the certificate against it, even when host is a name', async () => {
+    // pg would send (and verify) its host whenever that is a name.
+    const sslRequest = (socket: Socket) =>
+      new Promise<void>((resolve) =>
+        socket.once('data', () => {
+          socket.write('S'); // PostgreSQL's yes to the SSLRequest: TLS starts
+          resolve();
+        }),
+      );
+    const server = await startSniRecorder(tls, sslRequest);
+    try {
+      const fake = { kind: 'postgres', host: 'localhost', port: server.port };
+      await runOnce({ ...fake, tls: { server_name: 'db.vigil.test', insecure_skip_verify: true } });
+      expect(server.names).toEqual(['db.vigil.test']);
+      const verified = await runOnce({
+        ...fake,
+        tls: { server_name: 'db.vigil.test', ca_file: tls.certFile },
+      });
+      expect(verified.message).toMatch(/Host: db\.vigil\.test\. is not in the cert's altnames/);
+    } finally {
+      await server.close();
+    }
+    // The real server is still reached at host, its certificate verified against server_name.
+    const named = await runOnce(check({ tls: { ca_file: tls.certFile, server_name: 'localhost' } }));
+    expect(named).toMatchObject({ success: true });
   });
 
   it('fails on a closed port', async () => {

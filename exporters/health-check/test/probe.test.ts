@@ -208,6 +208,23 @@ describe('blackbox_modules', () => {
     );
   });
 
+  it('takes module names as names, even those of refused keys or probers', () => {
+    const config = parseConfig({
+      probe: {
+        blackbox_modules: {
+          icmp: { prober: 'tcp' },
+          authorization: { prober: 'http', http: { headers: { Authorization: 'Bearer x' } } },
+        },
+      },
+    });
+    expect([...config.probe.modules.keys()]).toEqual(['icmp', 'authorization']);
+    expect(config.probe.modules.get('icmp')?.kind).toBe('tcp');
+    // A prober value is refused with a reason only when it names an unsupported prober.
+    expect(() => parseConfig({ probe: { blackbox_modules: { m: { prober: 'authorization' } } } })).toThrow(
+      "probe.blackbox_modules.m.prober: Invalid discriminator value. Expected 'http' | 'tcp' | 'dns'",
+    );
+  });
+
   it('refuses a misspelt key as any other', () => {
     expect(() =>
       parseConfig({

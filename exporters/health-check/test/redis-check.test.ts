@@ -2,7 +2,14 @@ import { startRedis, type Redis } from '@vigil/testkit';
 import request from 'supertest';
 import { CHECK_KINDS } from '../src/checks';
 import { parseConfig } from '../src/config';
-import { closedPort, exporterApp, runOnce, selfSignedCert, startSilentTcp } from './helpers';
+import {
+  closedPort,
+  exporterApp,
+  runOnce,
+  selfSignedCert,
+  startSilentTcp,
+  startSniRecorder,
+} from './helpers';
 
 const PASSWORD_ENV = 'VIGIL_TEST_REDIS_PASSWORD';
 
@@ -69,6 +76,19 @@ describe('redis checks against a real redis-server', () => {
       expect(untrusted.message).toMatch(/self[- ]signed/);
     } finally {
       await tlsRedis.stop();
+      tls.cleanup();
+    }
+  });
+
+  it('sends tls.server_name as SNI, even when host is a name', async () => {
+    const tls = selfSignedCert(20);
+    const server = await startSniRecorder(tls);
+    try {
+      const tlsSettings = { server_name: 'cache.vigil.test', insecure_skip_verify: true };
+      await runOnce({ kind: 'redis', host: 'localhost', port: server.port, tls: tlsSettings });
+      expect(server.names).toEqual(['cache.vigil.test']);
+    } finally {
+      await server.close();
       tls.cleanup();
     }
   });

@@ -6,7 +6,10 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { z } from 'zod';
 import { ConfigError, ProblemList } from './problems';
-import { resolveSecret, secretRef, splitPath, type SecretRef } from './secrets';
+import { keyPath, resolveSecret, secretRef, type SecretRef } from './secrets';
+
+/** A URL something is fetched from or linked to: `host:port` alone would parse with "host" as its scheme. */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 /** RFC 9110 token: what a header name may be. */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name');
@@ -39,7 +42,14 @@ export const httpClientSchema = z
         message: 'cert_file and key_file go together',
       })
       .prefault({}),
-    proxy_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    proxy_url: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// URL' })
+      // The client speaks plain HTTP to the proxy (open() below): TLS to the proxy itself is not made.
+      .refine(
+        (url) => !/^https:/i.test(url),
+        'an https:// proxy is not supported: give the proxy as http://host:port; the connection to the target is still TLS through CONNECT',
+      )
+      .optional(),
   })
   .refine((c) => !(c.authorization && c.basic_auth), {
     message: 'set authorization or basic_auth, not both',
@@ -55,48 +65,49 @@ export interface HttpClientSettings {
   timeoutMs: number;
 }
 
-function readFile(file: string, where: string): Buffer {
+function readFile(file: string, path: readonly PropertyKey[]): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new ConfigError([
-      { path: splitPath(where), message: `cannot read ${file}: ${(err as Error).message}` },
-    ]);
+    throw new ConfigError([{ path, message: `cannot read ${file}: ${(err as Error).message}` }]);
   }
 }
 
 /**
  * Reads the secrets and files an `http_config` names; every one that cannot be had is a problem of the
  * ConfigError thrown, naming its key (not only the first: `--check-config` lists all that are missing).
+ * `where` is the http_config's key path: as an array when a key in it may hold a dot (a channel's name).
  */
 export function resolveHttpClient(
   doc: HttpClientDocument | undefined,
-  where: string,
+  where: readonly PropertyKey[] | string,
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
 ): HttpClientSettings {
+  const base = keyPath(where);
   const list = new ProblemList();
-  const secret = (ref: SecretRef, key: string) =>
-    list.attempt(() => resolveSecret(ref, `${where}.${key}`, env));
+  const secret = (ref: SecretRef, ...key: PropertyKey[]) =>
+    list.attempt(() => resolveSecret(ref, [...base, ...key], env));
   const headers: Record<string, string> = {};
   if (doc) {
+    // A header's name may hold a dot (RFC 9110 allows it): its secrets' paths are arrays, never split.
     for (const [name, h] of Object.entries(doc.http_headers)) {
-      const secrets = h.secrets.map((s, i) => secret(s, `http_headers.${name}.secrets.${i}`));
+      const secrets = h.secrets.map((s, i) => secret(s, 'http_headers', name, 'secrets', i));
       headers[name.toLowerCase()] = [...h.values, ...secrets].join(', ');
     }
     if (doc.authorization) {
-      const credentials = secret(doc.authorization.credentials, 'authorization.credentials');
+      const credentials = secret(doc.authorization.credentials, 'authorization', 'credentials');
       headers.authorization = `${doc.authorization.type} ${credentials}`;
     }
     if (doc.basic_auth) {
-      const password = secret(doc.basic_auth.password, 'basic_auth.password');
+      const password = secret(doc.basic_auth.password, 'basic_auth', 'password');
       headers.authorization = `Basic ${Buffer.from(`${doc.basic_auth.username}:${password}`).toString('base64')}`;
     }
   }
   const tlsDoc = doc?.tls_config;
   const file = (key: 'ca_file' | 'cert_file' | 'key_file') => {
     const path = tlsDoc?.[key];
-    return path === undefined ? undefined : list.attempt(() => readFile(path, `${where}.tls_config.${key}`));
+    return path === undefined ? undefined : list.attempt(() => readFile(path, [...base, 'tls_config', key]));
   };
   const [ca, cert, key] = [file('ca_file'), file('cert_file'), file('key_file')];
   list.throwIfAny();

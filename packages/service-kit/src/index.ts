@@ -35,12 +35,13 @@ export {
   type ServiceSpec,
   type StartContext,
 } from './service';
-export { resolveSecret, secret, secretRef, splitPath, type SecretRef } from './secrets';
+export { resolveSecret, secret, secretRef, type SecretRef } from './secrets';
 export { loadWebConfig, webConfigSchema, webGuard, type WebConfig } from './web-config';
 export {
   HttpClient,
   httpClientSchema,
   HttpRequestError,
+  httpUrl,
   resolveHttpClient,
   type HttpClientDocument,
   type HttpClientSettings,

@@ -11,12 +11,28 @@ import { z } from 'zod';
 setFlagsFromString('--enable-experimental-regexp-engine');
 setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
+/**
+ * Go (RE2) syntax that patterns copied from blackbox.yml or Prometheus configs use, which JavaScript calls
+ * an "Invalid group", with what to write instead.
+ */
+const RE2_GROUPS: [RegExp, string][] = [
+  [/\(\?P</, 'a named group is (?<name>…) in JavaScript, not (?P<name>…)'],
+  [
+    /\(\?[imsU-]+[:)]/,
+    'JavaScript has no inline flags such as (?i), and these patterns take no flags: spell the cases out ([Ee]rror), and write [^] for a (?s) dot',
+  ],
+];
+
 /** Why a config's regex is refused: it does not compile, or it could only run by backtracking. */
 export function regexProblem(text: string): string | undefined {
   try {
     new RegExp(text);
   } catch (err) {
-    return (err as Error).message;
+    const message = (err as Error).message;
+    const hints = message.endsWith('Invalid group')
+      ? RE2_GROUPS.filter(([syntax]) => syntax.test(text)).map(([, hint]) => hint)
+      : [];
+    return [message, ...hints].join('; ');
   }
   try {
     // eslint-disable-next-line no-invalid-regexp -- `l` (linear) exists with the flag set above

@@ -4,7 +4,17 @@ import { ConfigError } from './problems';
 
 /** A secret is given by the name of an environment variable or a file holding it, never inline. */
 export const secretRef = z
-  .strictObject({ env: z.string().min(1).optional(), file: z.string().min(1).optional() })
+  .strictObject(
+    { env: z.string().min(1).optional(), file: z.string().min(1).optional() },
+    {
+      // A value written in place is the likely mistake: say how to give it, not only "expected object"
+      // (a missing one keeps zod's words).
+      error: (issue) =>
+        issue.code === 'invalid_type' && issue.input !== undefined
+          ? 'a secret: give it as {env: NAME} or {file: /path}, not inline'
+          : undefined,
+    },
+  )
   .refine((s) => (s.env === undefined) !== (s.file === undefined), 'set exactly one of env or file');
 
 export type SecretRef = z.output<typeof secretRef>;
@@ -16,13 +26,20 @@ export const splitPath = (where: string): PropertyKey[] =>
     .split('.')
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
+/**
+ * Where a key is, given as a path (kept as it is: a key in it may hold a dot, as a channel's name may) or
+ * as text of fixed key names, split by splitPath.
+ */
+export const keyPath = (where: readonly PropertyKey[] | string): readonly PropertyKey[] =>
+  typeof where === 'string' ? splitPath(where) : where;
+
 /** Reads a secret reference; a missing variable or unreadable file is a ConfigError naming where it is. */
 export function resolveSecret(
   ref: SecretRef,
   where: readonly PropertyKey[] | string,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  const path = typeof where === 'string' ? splitPath(where) : where;
+  const path = keyPath(where);
   if (ref.env !== undefined) {
     const value = env[ref.env];
     if (value === undefined || value === '')

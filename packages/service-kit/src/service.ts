@@ -117,7 +117,8 @@ export async function runService<C extends ListeningConfig>(
     try {
       web = webPath ? loadWebConfig(webPath) : undefined;
       const refused = web && spec.webConfigProblems?.(web);
-      if (refused?.length) throw new ConfigError(refused);
+      // Placed in the file as the loader places its own problems: file, line and column.
+      if (refused?.length) throw new ConfigError(locateProblems(webPath as string, refused));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(err);

@@ -158,7 +158,13 @@ describe('secrets', () => {
       'db.password: environment variable NOPE_UNSET is not set',
     ]);
     const s = z.strictObject({ password: secret });
-    expect(problems(() => validateConfig(s, { password: 'inline' }))[0]).toMatch(/^password: /);
+    expect(problems(() => validateConfig(s, { password: 'inline' }))).toEqual([
+      'password: a secret: give it as {env: NAME} or {file: /path}, not inline',
+    ]);
+    // A missing secret is not one written inline.
+    expect(problems(() => validateConfig(s, {}))).toEqual([
+      'password: Invalid input: expected object, received undefined',
+    ]);
     expect(problems(() => validateConfig(s, { password: { env: 'A', file: 'b' } }))).toEqual([
       'password: set exactly one of env or file',
     ]);

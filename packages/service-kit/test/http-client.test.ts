@@ -170,6 +170,17 @@ describe('http_config', () => {
     c.close();
   });
 
+  it('refuses an https:// proxy, which it would talk plain HTTP to, and says what to give', () => {
+    const problem = (proxy_url: string) =>
+      httpClientSchema.safeParse({ proxy_url }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(problem('https://egress.example.com:3128')).toEqual([
+      'proxy_url: an https:// proxy is not supported: give the proxy as http://host:port; the connection to the target is still TLS through CONNECT',
+    ]);
+    expect(problem('HTTPS://egress.example.com:3128')).toHaveLength(1);
+    expect(problem('ftp://egress.example.com')).toEqual(['proxy_url: must be an http:// URL']);
+    expect(problem('http://egress.example.com:3128')).toBeUndefined();
+  });
+
   it('names the key of a missing secret or file and refuses two kinds of auth', () => {
     const parse = (doc: unknown) => httpClientSchema.safeParse(doc);
     expect(

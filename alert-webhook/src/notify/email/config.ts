@@ -44,7 +44,7 @@ export interface EmailSettings {
 
 export function resolveEmail(
   channel: z.output<typeof emailSchema>,
-  where: string,
+  where: readonly PropertyKey[],
   env: NodeJS.ProcessEnv,
 ): EmailSettings {
   const { host, port, secure, require_tls, auth } = channel.smtp;
@@ -56,7 +56,7 @@ export function resolveEmail(
       secure,
       requireTls: require_tls,
       ...(auth && {
-        auth: { user: auth.user, pass: resolveSecret(auth.pass, `${where}.smtp.auth.pass`, env) },
+        auth: { user: auth.user, pass: resolveSecret(auth.pass, [...where, 'smtp', 'auth', 'pass'], env) },
       }),
     },
     from: channel.from,

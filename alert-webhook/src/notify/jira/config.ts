@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { HttpClientSettings } from '@vigil/service-kit';
 import { SEVERITY_ORDER } from '../../incidents/rules';
-import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
+import { httpUrl } from '@vigil/service-kit';
+import { httpConfig, resolveHttp, timeout } from '../common-config';
 
 export const jiraSchema = z.strictObject({
   kind: z.literal('jira'),
@@ -9,7 +10,7 @@ export const jiraSchema = z.strictObject({
   // API token on Jira Cloud, authorization with a personal access token on Jira Data Center).
   url: httpUrl,
   // REST API v3 (Jira Cloud: text as Atlassian Document Format) or v2 (plain text; Data Center).
-  api_version: z.union([z.literal(2), z.literal(3)]).default(3),
+  api_version: z.union([z.literal(2), z.literal(3)], { error: 'must be 2 or 3' }).default(3),
   project: z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'a Jira project key, such as OPS'),
   issue_type: z.string().min(1).default('Task'),
   // Incidents at or above this severity get a ticket (critical, error, warning, info).
@@ -35,7 +36,7 @@ export interface JiraSettings {
 
 export function resolveJira(
   channel: z.output<typeof jiraSchema>,
-  where: string,
+  where: readonly PropertyKey[],
   env: NodeJS.ProcessEnv,
 ): JiraSettings {
   return {

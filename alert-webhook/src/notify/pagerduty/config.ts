@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { allOf, ConfigError, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
-import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
+import {
+  allOf,
+  ConfigError,
+  resolveSecret,
+  secretRef,
+  type HttpClientSettings,
+  httpUrl,
+} from '@vigil/service-kit';
+import { httpConfig, resolveHttp, timeout } from '../common-config';
 
 export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];
@@ -31,25 +38,34 @@ export interface PagerDutySettings {
   http: HttpClientSettings;
 }
 
-/** An integration key is 32 characters: anything else would be refused at the first page, not at the check. */
-function integrationKey(key: string, where: string): string {
-  if (/^[A-Za-z0-9]{32}$/.test(key)) return key;
+/**
+ * An integration key is 32 letters and digits: anything else would be refused at the first page, not at
+ * the check. The problem says what is wrong (its length, other characters such as a stray quote or space)
+ * without echoing the key.
+ */
+function integrationKey(key: string, path: readonly PropertyKey[]): string {
+  const others = key.replace(/[A-Za-z0-9]/g, '').length;
+  if (key.length === 32 && others === 0) return key;
+  const wrong = [
+    ...(key.length === 32 ? [] : [`it has ${key.length} characters`]),
+    ...(others === 0 ? [] : [others === 1 ? 'one character is neither' : `${others} characters are neither`]),
+  ];
   throw new ConfigError([
     {
-      path: where.split('.'),
-      message: `must be an Events API v2 integration key: 32 letters and digits, not ${key.length} characters`,
+      path,
+      message: `must be an Events API v2 integration key, 32 letters and digits: ${wrong.join(' and ')}`,
     },
   ]);
 }
 
 export function resolvePagerDuty(
   channel: z.output<typeof pagerDutySchema>,
-  where: string,
+  where: readonly PropertyKey[],
   env: NodeJS.ProcessEnv,
 ): PagerDutySettings {
+  const keyAt = [...where, 'routing_key'];
   const [routingKey, http] = allOf(
-    () =>
-      integrationKey(resolveSecret(channel.routing_key, `${where}.routing_key`, env), `${where}.routing_key`),
+    () => integrationKey(resolveSecret(channel.routing_key, keyAt, env), keyAt),
     () => resolveHttp(channel, where, env),
   );
   return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { allOf, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
-import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
+import { allOf, resolveSecret, secretRef, type HttpClientSettings, httpUrl } from '@vigil/service-kit';
+import { httpConfig, resolveHttp, timeout } from '../common-config';
 
 export const slackAppSchema = z.strictObject({
   kind: z.literal('slack_app'),
@@ -32,12 +32,12 @@ export interface SlackAppSettings {
 
 export function resolveSlackApp(
   channel: z.output<typeof slackAppSchema>,
-  where: string,
+  where: readonly PropertyKey[],
   env: NodeJS.ProcessEnv,
 ): SlackAppSettings {
   const [botToken, signingSecret, http] = allOf(
-    () => resolveSecret(channel.bot_token, `${where}.bot_token`, env),
-    () => resolveSecret(channel.signing_secret, `${where}.signing_secret`, env),
+    () => resolveSecret(channel.bot_token, [...where, 'bot_token'], env),
+    () => resolveSecret(channel.signing_secret, [...where, 'signing_secret'], env),
     () => resolveHttp(channel, where, env),
   );
   return {

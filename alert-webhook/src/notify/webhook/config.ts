@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { allOf, resolveSecret, secretRef, type HttpClientSettings } from '@vigil/service-kit';
-import { httpConfig, httpUrl, resolveHttp, timeout } from '../common-config';
+import { allOf, resolveSecret, secretRef, type HttpClientSettings, httpUrl } from '@vigil/service-kit';
+import { httpConfig, resolveHttp, timeout } from '../common-config';
 
 export const webhookSchema = z.strictObject({
   kind: z.literal('webhook'),
@@ -19,11 +19,11 @@ export interface WebhookSettings {
 
 export function resolveWebhook(
   channel: z.output<typeof webhookSchema>,
-  where: string,
+  where: readonly PropertyKey[],
   env: NodeJS.ProcessEnv,
 ): WebhookSettings {
   const [secret, http] = allOf(
-    () => resolveSecret(channel.secret, `${where}.secret`, env),
+    () => resolveSecret(channel.secret, [...where, 'secret'], env),
     () => resolveHttp(channel, where, env),
   );
   return { kind: 'webhook', url: channel.url, secret, http };

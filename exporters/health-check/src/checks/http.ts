@@ -5,7 +5,7 @@ import { isIP, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { positiveDuration, regexSchema } from '@vigil/service-kit';
+import { positiveDuration, regexSchema, httpUrl } from '@vigil/service-kit';
 import { IDENTITY } from '../identity';
 import { NO_SERIES, type SeriesSet } from '../series';
 import { defineKind, describeError, type CheckContext, type ProbeResult } from './kind';
@@ -55,7 +55,7 @@ const settings = z.strictObject({
 type Settings = z.output<typeof settings>;
 
 const target = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  url: httpUrl,
 });
 
 const HELP = {

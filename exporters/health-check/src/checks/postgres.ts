@@ -15,6 +15,17 @@ const settings = z.strictObject({
   tls: tlsSettings.optional(),
 });
 
+/**
+ * A socket that connects to host:port whatever pg asks connect() for (pg's host may be the TLS server name),
+ * and that the timeout's signal destroys whatever state the client is in.
+ */
+function socketTo(host: string, port: number, signal: AbortSignal): Socket {
+  const socket = new Socket({ signal });
+  const connect = socket.connect.bind(socket);
+  socket.connect = (() => connect(port, host)) as Socket['connect'];
+  return socket;
+}
+
 /** Connects (authenticating as `user`) and runs `SELECT 1`. */
 export const postgresCheck = defineKind({
   kind: 'postgres',
@@ -22,9 +33,10 @@ export const postgresCheck = defineKind({
   ...hostPortTarget(5432),
   async run(spec, { signal }) {
     const client = new Client({
-      // Our own socket, so that the timeout's signal destroys it whatever state the client is in.
-      stream: () => new Socket({ signal }),
-      host: spec.host,
+      stream: () => socketTo(spec.host, spec.port, signal),
+      // pg sends its host as SNI and verifies the certificate against it, overriding ssl.servername
+      // (brianc/node-postgres#2803): so pg's host is the server name, and our socket goes to the real one.
+      host: spec.tls?.server_name ?? spec.host,
       port: spec.port,
       user: spec.user,
       password: spec.password,
