@@ -216,7 +216,7 @@ async function main() {
     );
     // The figures the storage goals are stated in, on one line: aggregate over the replicas.
     console.log(
-      `summary storage=${storage} replicas=${replicas} rounds=${rounds} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${mergedRate} baseline_alerts_per_s=${baselineRate} ingest_ratio=${ingestRatio} merge_ratio=${median((f) => f.mergeRatio).toFixed(2)} p99_ratio=${median((f) => f.p99Ratio).toFixed(2)} duplicates=${duplicates}`,
+      `summary storage=${storage} replicas=${replicas} ingest_alerts_per_s=${ingestRate} merged_alerts_per_s=${mergedRate} baseline_alerts_per_s=${baselineRate} ingest_ratio=${ingestRatio} merge_ratio=${median((f) => f.mergeRatio).toFixed(2)} duplicates=${duplicates} rounds=${rounds} p99_ratio=${median((f) => f.p99Ratio).toFixed(2)}`,
     );
     if (replicas > 1) {
       console.log(
