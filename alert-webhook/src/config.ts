@@ -20,7 +20,7 @@ import { routingSchema } from './routing/schema';
 import type { RoutingTree } from './routing/tree';
 import { schedulesSchema } from './oncall/schema';
 import { notificationsSchema, resolveNotifications, type NotificationSettings } from './notify/config';
-import { policySchema, userSchema } from './escalation/policy';
+import { policySchema, userSchema, writtenPath } from './escalation/policy';
 import { maintenanceWindowsSchema, noiseSchema } from './noise/config';
 import { ROLES, type Role } from '@vigil/api-contract';
 import { postgresSchema, resolvePostgres, type PostgresSettings } from './db/postgres';
@@ -178,7 +178,7 @@ function crossReferences(raw: RawConfig): ConfigProblem[] {
   });
   raw.escalation_policies.forEach((policy, i) =>
     policy.steps.forEach((step, j) => {
-      const path = ['escalation_policies', i, 'steps', j];
+      const path = ['escalation_policies', i, ...writtenPath(step, j)];
       if (step.kind === 'notify_channels')
         check(channels, 'notification channel', step.channels, [...path, 'channels']);
       if (step.kind === 'notify_users') check(users, 'user', step.users, [...path, 'users']);

@@ -363,6 +363,22 @@ describe('escalation policy configuration', () => {
     ]);
   });
 
+  it('names an unknown user or channel of a shorthand step at the step as written', () => {
+    expect(
+      problems({
+        steps: [
+          { notify: { users: ['alice'] } },
+          { notify: { users: ['zoe'], channels: ['ops', 'sms'] } },
+          { kind: 'notify_channels', channels: ['pager'] },
+        ],
+      }),
+    ).toEqual([
+      'escalation_policies.0.steps.1.notify.users.0: no user named "zoe"',
+      'escalation_policies.0.steps.1.notify.channels.1: no notification channel named "sms"',
+      'escalation_policies.0.steps.2.channels.0: no notification channel named "pager"',
+    ]);
+  });
+
   it('refuses on-call participants and override users that are not users: nobody could page them', () => {
     const doc = config({ steps: [page('alice')] }) as { oncall: { schedules: Record<string, unknown>[] } };
     const [primary] = doc.oncall.schedules as [

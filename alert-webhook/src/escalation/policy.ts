@@ -122,12 +122,26 @@ function checkWritten({ steps, repeat }: WrittenPolicy, ctx: z.RefinementCtx): v
     problem(['steps'], 'a policy must notify someone');
 }
 
+/** Where each expanded step's names are written: within its shorthand step's `notify` for one of those. */
+const writtenAt = new WeakMap<Step, PropertyKey[]>();
+
+/**
+ * The key path, within its policy, of the step the author wrote that an expanded step (the `index`th)
+ * came from, for a problem with a name it lists to point at the line the author wrote (config.ts).
+ */
+export const writtenPath = (step: EscalationStep, index: number): PropertyKey[] =>
+  writtenAt.get(step) ?? ['steps', index];
+
 /**
  * The steps the escalator runs (steps.ts indexes them): the shorthand expanded, each from_step moved to
  * the expanded step its written step begins with, and the policy's `repeat` as a last step.
  */
 function expandSteps({ steps, repeat }: WrittenPolicy): Step[] {
   const { expanded, starts } = expandAll(steps);
+  expanded.forEach((part, j) => {
+    const at = 'notify' in (steps[j] as WrittenStep) ? ['steps', j, 'notify'] : ['steps', j];
+    for (const step of part) writtenAt.set(step, at);
+  });
   return [
     ...expanded
       .flat()
