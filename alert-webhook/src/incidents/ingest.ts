@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { ALERT_FIELDS } from '@vigil/api-contract';
 import { lockGroups, mergeTransaction } from '../db/merge-locks';
 import type { Db } from '../db/database';
 import type { DatabaseSchema } from '../db/schema';
@@ -23,16 +24,6 @@ type MergeContext = MergeOptions & { now: string };
 type FreshAlert = { row: NewAlert; alert: WebhookAlert };
 type Incoming = Map<string, FreshAlert>;
 
-const KNOWN_ALERT_FIELDS = new Set([
-  'status',
-  'labels',
-  'annotations',
-  'startsAt',
-  'endsAt',
-  'generatorURL',
-  'fingerprint',
-]);
-
 /** What merging needs from the configuration. */
 export interface MergeOptions {
   reopenWindowMs: number;
@@ -53,7 +44,7 @@ export interface IngestResult {
 function extraFields(alert: WebhookAlert): [string, unknown][] {
   const extra: [string, unknown][] = [];
   for (const name in alert) {
-    if (Object.hasOwn(alert, name) && !KNOWN_ALERT_FIELDS.has(name)) extra.push([name, alert[name]]);
+    if (Object.hasOwn(alert, name) && !ALERT_FIELDS.has(name)) extra.push([name, alert[name]]);
   }
   return extra;
 }

@@ -93,14 +93,15 @@ function readLabels(value: unknown, absent: 'empty' | 'refuse'): Record<string, 
 const isStatus = (v: unknown) => v === 'firing' || v === 'resolved';
 const isTime = (v: unknown) => typeof v === 'string' && parseRfc3339(v) !== undefined;
 
-const ALERT_FIELDS = new Set(Object.keys(alertSchema.shape));
+/** The fields of an alert in webhook v4; any other is kept as sent, and stored as the alert's extra. */
+export const ALERT_FIELDS: ReadonlySet<string> = new Set(Object.keys(alertSchema.shape));
 const PAYLOAD_FIELDS = new Set(Object.keys(webhookPayload.shape));
 
 /**
  * Copies the fields beyond the schema's, kept as sent (the looseObject's catchall); false for a field named
  * __proto__, which would set the copy's prototype (the schema drops it).
  */
-function copyExtra(from: Record<string, unknown>, known: Set<string>, to: Record<string, unknown>) {
+function copyExtra(from: Record<string, unknown>, known: ReadonlySet<string>, to: Record<string, unknown>) {
   for (const name in from) {
     if (!Object.hasOwn(from, name)) continue;
     if (name === '__proto__') return false;
