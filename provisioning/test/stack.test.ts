@@ -36,7 +36,8 @@ describe('npm run stack (native)', () => {
 
   it("prints the demo's load balancer, through which the demo answers", async () => {
     if (!exporterBinary('nginx') || !findBinary(['nginx'], `${process.env.PATH ?? ''}:/usr/sbin`)) return;
-    const line = printed.find((l) => l.startsWith('demo load balancer (nginx) ready at '));
+    // The last such line: a stack that lost a port to another process meanwhile starts again.
+    const line = printed.findLast((l) => l.startsWith('demo load balancer (nginx) ready at '));
     const url = /ready at (\S+),/.exec(line ?? '')?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

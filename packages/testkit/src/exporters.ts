@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findBinary } from './binaries';
 import { tempDir } from './files';
-import { freePort } from './ports';
+import { freePort, freePorts } from './ports';
 import { startProcess, type RunningProcess } from './process';
 
 /**
@@ -123,8 +123,10 @@ export async function startNginx(
   const owned = options.dir === undefined ? tempDir('vigil-nginx-') : undefined;
   const dir = options.dir ?? owned?.dir ?? '';
   try {
-    const port = options.port ?? (await freePort());
-    const statusPort = options.statusPort ?? (await freePort());
+    // Two distinct ports: the OS may hand out the same free port twice in a row.
+    const free = await freePorts(2);
+    const port = options.port ?? (free[0] as number);
+    const statusPort = options.statusPort ?? (free.find((p) => p !== port) as number);
     const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
       (t) => `  ${t}_temp_path ${dir}/${t};`,
     );

@@ -393,6 +393,8 @@ export async function startTempStack(
       const again = attempt < PORT_ATTEMPTS && portTaken(dir);
       cleanup();
       if (!again) throw err;
+      // What this attempt said was ready is stopped now: say so before the next attempt's lines.
+      options.log?.('a port was taken meanwhile: starting the stack again on other ports');
     }
   }
 }
