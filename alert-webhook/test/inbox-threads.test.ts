@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -67,6 +68,25 @@ describe('inbox on a SQLite file', () => {
       expect(Atomics.load(waiting, 0)).toBe(0);
     } finally {
       writer.close();
+    }
+  });
+
+  it('copies no log into the file in its commits, which run on the event loop', async () => {
+    // A file of its own with no checkpoint worker: only the store's commit could copy the log into it.
+    const alone = tempDir();
+    const settings = { ...sqlite, path: join(alone.dir, 'alone.db') };
+    await (await openDatabase({ sqlite: settings })).destroy();
+    const fileSize = statSync(settings.path).size;
+    const writer = sqliteFileWriter(settings, new Int32Array(new SharedArrayBuffer(4)));
+    try {
+      // About 1,500 pages of log: past the 1,000 at which SQLite's commits checkpoint by default.
+      const payload = notification([{ annotations: { description: 'x'.repeat(6_000_000) } }]);
+      await writer.write([{ raw: JSON.stringify(payload), payload }], new Date().toISOString());
+      expect(statSync(`${settings.path}-wal`).size).toBeGreaterThan(6_000_000);
+      expect(statSync(settings.path).size).toBe(fileSize);
+    } finally {
+      writer.close();
+      alone.cleanup();
     }
   });
 
