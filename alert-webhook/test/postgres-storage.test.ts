@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pino from 'pino';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -7,7 +8,7 @@ import { configRefusal } from '@vigil/testkit';
 import { openDatabase } from '../src/db/database';
 import { LeaderLease } from '../src/leader/lease';
 import { notification, tempDir } from './helpers';
-import { freshStorage, stopTestPostgres } from './support/backends';
+import { freshStorage, stopTestPostgres, testPostgres } from './support/backends';
 import { startReceiver as startRecorder, type Receiver } from './fixtures/notify/receiver';
 
 const log = pino({ level: 'silent' });
@@ -100,6 +101,23 @@ async function startPgApp(storage: Record<string, unknown>) {
 }
 
 describe('the receiver on PostgreSQL', () => {
+  it("connects over the server's Unix socket when host is its directory, as libpq does", async () => {
+    const { dir, cleanup } = tempDir();
+    const { postgres } = (await freshStorage('postgres', dir)) as { postgres: Record<string, unknown> };
+    const host = (await testPostgres()).socketDir;
+    const db = await openDatabase(parseConfig({ storage: { postgres: { ...postgres, host } } }).storage);
+    try {
+      const { rows } = await sql<{ address: string | null }>`select inet_client_addr() as address`.execute(
+        db,
+      );
+      // Over TCP this is 127.0.0.1; a Unix socket has no client address.
+      expect(rows).toEqual([{ address: null }]);
+    } finally {
+      await db.destroy();
+      cleanup();
+    }
+  });
+
   it('answers 503 with Retry-After while the inbox is locked past lock_timeout, and accepts again afterwards', async () => {
     const { dir, cleanup } = tempDir();
     const storage = await freshStorage('postgres', dir);

@@ -17,11 +17,16 @@ let databases = 0;
  */
 export async function freshStorage(backend: Backend, dir: string): Promise<Record<string, unknown>> {
   if (backend === 'sqlite') return { sqlite: { path: join(dir, 'test.db') } };
-  server ??= startPostgres();
-  const pg = await server;
+  const pg = await testPostgres();
   const database = `vigil_${process.pid}_${++databases}`;
   await pg.createDatabase(database);
   return { postgres: { host: pg.host, port: pg.port, database, user: pg.user, pool_size: 4 } };
+}
+
+/** This test file's PostgreSQL, started on first use. */
+export function testPostgres(): Promise<Postgres> {
+  server ??= startPostgres();
+  return server;
 }
 
 export async function stopTestPostgres(): Promise<void> {
