@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import SqliteDatabase from 'better-sqlite3';
 import { parseConfig, type Config } from '../src/config';
-import { openDatabase, type Db } from '../src/db/database';
+import { connectSqlite, openDatabase, type Db } from '../src/db/database';
 import type { PostgresSettings } from '../src/db/postgres';
 import type { Stored } from '../src/inbox/merge-loop';
 import { MergeThread } from '../src/inbox/merge-thread';
@@ -71,23 +71,50 @@ describe('inbox on a SQLite file', () => {
     }
   });
 
-  it('copies no log into the file in its commits, which run on the event loop', async () => {
-    // A file of its own with no checkpoint worker: only the store's commit could copy the log into it.
+  /**
+   * Whether a commit of about 1,500 pages of log (past the 1,000 at which SQLite's commits checkpoint by
+   * default), through a connection `open` makes, copied the log into the database file. The file is one of
+   * its own with no checkpoint worker: only that commit could have.
+   */
+  async function commitCheckpoints(
+    open: (settings: typeof sqlite) => {
+      write: (d: ReturnType<typeof delivery>) => Promise<unknown>;
+      close(): unknown;
+    },
+  ): Promise<boolean> {
     const alone = tempDir();
     const settings = { ...sqlite, path: join(alone.dir, 'alone.db') };
     await (await openDatabase({ sqlite: settings })).destroy();
     const fileSize = statSync(settings.path).size;
-    const writer = sqliteFileWriter(settings, new Int32Array(new SharedArrayBuffer(4)));
+    const connection = open(settings);
     try {
-      // About 1,500 pages of log: past the 1,000 at which SQLite's commits checkpoint by default.
       const payload = notification([{ annotations: { description: 'x'.repeat(6_000_000) } }]);
-      await writer.write([{ raw: JSON.stringify(payload), payload }], new Date().toISOString());
+      await connection.write({ raw: JSON.stringify(payload), payload });
       expect(statSync(`${settings.path}-wal`).size).toBeGreaterThan(6_000_000);
-      expect(statSync(settings.path).size).toBe(fileSize);
+      return statSync(settings.path).size !== fileSize;
     } finally {
-      writer.close();
+      await connection.close();
       alone.cleanup();
     }
+  }
+
+  it("leaves checkpoints to the worker in its commits, which run on the event loop, as the file's other connections do", async () => {
+    const stores = await commitCheckpoints((settings) => {
+      const writer = sqliteFileWriter(settings, new Int32Array(new SharedArrayBuffer(4)));
+      return { write: (d) => writer.write([d], new Date().toISOString()), close: writer.close };
+    });
+    // The merge thread's and pruning's connections.
+    const others = await commitCheckpoints((settings) => {
+      const other = connectSqlite(settings);
+      const at = new Date().toISOString();
+      const write = (d: ReturnType<typeof delivery>) =>
+        other
+          .insertInto('inbox')
+          .values({ received_at: at, receiver: 'vigil', group_key: 'g', alert_count: 1, payload: d.raw })
+          .execute();
+      return { write, close: () => other.destroy() };
+    });
+    expect({ stores, others }).toEqual({ stores: false, others: false });
   });
 
   it('gives up with SQLITE_BUSY after busy_timeout, and stores nothing', async () => {

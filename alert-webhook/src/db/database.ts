@@ -4,7 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import type { Config } from '../config';
 import type { DatabaseSchema } from './schema';
-import { checkpointInBackground } from './checkpointer';
+import { checkpointInBackground, leaveCheckpointsToWorker } from './checkpointer';
 import { NonBlockingSqliteDialect } from './sqlite-busy';
 import { migrateToLatest } from './migrations';
 import { isTransientPostgresError, openPostgres } from './postgres';
@@ -58,7 +58,7 @@ function openSqlite(
 /**
  * A connection to the SQLite file, without migrating. Given `checkpointErrors`, the connection also
  * checkpoints the file from a worker thread (see checkpointer.ts), reporting its failure there; further
- * connections (the merge thread's) leave that to the first.
+ * connections (the merge thread's, pruning's) leave that to the first.
  */
 export function connectSqlite(
   { path, synchronous, busy_timeout }: NonNullable<Config['storage']['sqlite']>,
@@ -79,6 +79,7 @@ export function connectSqlite(
     checkpointErrors && path !== ':memory:'
       ? checkpointInBackground(sqlite, path, busy_timeout, checkpointErrors)
       : undefined;
+  if (!checkpointErrors && path !== ':memory:') leaveCheckpointsToWorker(sqlite);
   return new Kysely<DatabaseSchema>({
     dialect: new NonBlockingSqliteDialect(
       { database: withStatementCache(sqlite, () => checkpointer?.close()) },

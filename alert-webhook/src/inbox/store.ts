@@ -1,5 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import type { Config } from '../config';
+import { leaveCheckpointsToWorker } from '../db/checkpointer';
 import type { Db } from '../db/database';
 import type { WebhookPayload } from '../webhook/payload';
 
@@ -52,10 +53,7 @@ export function sqliteFileWriter(
 } {
   const sqlite = new SqliteDatabase(settings.path, { timeout: 0 });
   sqlite.pragma(`synchronous = ${settings.synchronous.toUpperCase()}`);
-  // Not in this connection's commits, on the event loop (a store's p99 commit took 6 ms, 0.4 ms without):
-  // the main connection's worker checkpoints (checkpointer.ts), and the merge thread's connection still
-  // does for itself, so the log stays bounded should that worker fail.
-  sqlite.pragma('wal_autocheckpoint = 0');
+  leaveCheckpointsToWorker(sqlite);
   const insert = sqlite.prepare(
     `insert into inbox (received_at, receiver, group_key, alert_count, payload, processed_at, error)
      values (@received_at, @receiver, @group_key, @alert_count, @payload, @processed_at, @error)`,
