@@ -71,50 +71,89 @@ describe('inbox on a SQLite file', () => {
     }
   });
 
-  /**
-   * Whether a commit of about 1,500 pages of log (past the 1,000 at which SQLite's commits checkpoint by
-   * default), through a connection `open` makes, copied the log into the database file. The file is one of
-   * its own with no checkpoint worker: only that commit could have.
-   */
-  async function commitCheckpoints(
-    open: (settings: typeof sqlite) => {
-      write: (d: ReturnType<typeof delivery>) => Promise<unknown>;
-      close(): unknown;
-    },
-  ): Promise<boolean> {
+  /** A connection to a file of its own, with no checkpoint worker: only its commits could checkpoint. */
+  type Open = (settings: typeof sqlite) => {
+    write: (d: ReturnType<typeof delivery>) => Promise<unknown>;
+    close(): unknown;
+  };
+  async function onItsOwnFile<T>(
+    open: Open,
+    body: (write: (chars: number) => Promise<unknown>, path: string) => Promise<T>,
+  ) {
     const alone = tempDir();
     const settings = { ...sqlite, path: join(alone.dir, 'alone.db') };
     await (await openDatabase({ sqlite: settings })).destroy();
-    const fileSize = statSync(settings.path).size;
     const connection = open(settings);
     try {
-      const payload = notification([{ annotations: { description: 'x'.repeat(6_000_000) } }]);
-      await connection.write({ raw: JSON.stringify(payload), payload });
-      expect(statSync(`${settings.path}-wal`).size).toBeGreaterThan(6_000_000);
-      return statSync(settings.path).size !== fileSize;
+      return await body((chars) => {
+        const payload = notification([{ annotations: { description: 'x'.repeat(chars) } }]);
+        return connection.write({ raw: JSON.stringify(payload), payload });
+      }, settings.path);
     } finally {
       await connection.close();
       alone.cleanup();
     }
   }
+  /** The inbox writer's connection. */
+  const openWriter: Open = (settings) => {
+    const writer = sqliteFileWriter(settings, new Int32Array(new SharedArrayBuffer(4)));
+    return { write: (d) => writer.write([d], new Date().toISOString()), close: writer.close };
+  };
+  /** The merge thread's and pruning's connections. */
+  const openOther: Open = (settings) => {
+    const other = connectSqlite(settings);
+    const at = new Date().toISOString();
+    const write = (d: ReturnType<typeof delivery>) =>
+      other
+        .insertInto('inbox')
+        .values({ received_at: at, receiver: 'vigil', group_key: 'g', alert_count: 1, payload: d.raw })
+        .execute();
+    return { write, close: () => other.destroy() };
+  };
+
+  /**
+   * Whether a commit of about 1,500 pages of log (past the 1,000 at which SQLite's commits checkpoint by
+   * default) copied the log into the database file.
+   */
+  const commitCheckpoints = (open: Open) =>
+    onItsOwnFile(open, async (write, path) => {
+      const fileSize = statSync(path).size;
+      await write(6_000_000);
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(6_000_000);
+      return statSync(path).size !== fileSize;
+    });
 
   it("leaves checkpoints to the worker in its commits, which run on the event loop, as the file's other connections do", async () => {
-    const stores = await commitCheckpoints((settings) => {
-      const writer = sqliteFileWriter(settings, new Int32Array(new SharedArrayBuffer(4)));
-      return { write: (d) => writer.write([d], new Date().toISOString()), close: writer.close };
-    });
-    // The merge thread's and pruning's connections.
-    const others = await commitCheckpoints((settings) => {
-      const other = connectSqlite(settings);
-      const at = new Date().toISOString();
-      const write = (d: ReturnType<typeof delivery>) =>
-        other
-          .insertInto('inbox')
-          .values({ received_at: at, receiver: 'vigil', group_key: 'g', alert_count: 1, payload: d.raw })
-          .execute();
-      return { write, close: () => other.destroy() };
-    });
+    const stores = await commitCheckpoints(openWriter);
+    const others = await commitCheckpoints(openOther);
     expect({ stores, others }).toEqual({ stores: false, others: false });
+  });
+
+  /**
+   * The log file's size after 72 MB of commits, a checkpoint of all of it (as the worker makes), and one
+   * more commit, which starts the log afresh.
+   */
+  const logAfterRestart = (open: Open) =>
+    onItsOwnFile(open, async (write, path) => {
+      for (let i = 0; i < 12; i++) await write(6_000_000);
+      const checkpointer = new SqliteDatabase(path);
+      const [checkpoint] = checkpointer.pragma('wal_checkpoint(PASSIVE)') as {
+        log: number;
+        checkpointed: number;
+      }[];
+      expect(checkpoint?.checkpointed).toBe(checkpoint?.log);
+      checkpointer.close();
+      await write(10);
+      return statSync(`${path}-wal`).size;
+    });
+
+  it("cuts the log's file back to 64 MiB when its commits start the log afresh, as the main connection does", async () => {
+    const limit = 64 * 1024 * 1024;
+    const kept = { stores: await logAfterRestart(openWriter), others: await logAfterRestart(openOther) };
+    expect({ stores: kept.stores <= limit, others: kept.others <= limit }).toEqual({
+      stores: true,
+      others: true,
+    });
   });
 
   it('gives up with SQLITE_BUSY after busy_timeout, and stores nothing', async () => {

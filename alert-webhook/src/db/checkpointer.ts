@@ -93,8 +93,10 @@ const FALLBACK_CHECKPOINT_PAGES = 65_536;
  * thread's): SQLite checkpoints inside any commit that finds the log past 1,000 pages, which a storm keeps
  * it above, so each of their commits copied the log into the file (a store's p99 commit 6 ms instead of
  * 0.4 ms; merging 12–30% slower). The worker checkpoints for them; this mark is reached only should it
- * fail, and keeps the log bounded then.
+ * fail, and keeps the log bounded then. They also cut the log's file back when they start it afresh,
+ * which is a connection's own setting: most commits are theirs, so the file kept a storm's peak otherwise.
  */
 export function leaveCheckpointsToWorker(sqlite: SqliteDatabase.Database): void {
   sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${KEEP_LOG_BYTES}`);
 }
