@@ -3,39 +3,51 @@ import type { Pool } from 'pg';
 
 /**
  * `bench:webhook -- --profile`: where a run's time goes. CPU seconds per process from /proc (the receivers'
- * main threads apart from their other threads: the merge thread, GC, libuv), PostgreSQL's statements by
+ * main threads, their merge threads and their other threads: GC, libuv), PostgreSQL's statements by
  * time (pg_stat_statements) and what its busy backends were waiting on, sampled.
  */
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node runs on
 
-/** utime + stime of /proc/…/stat, in seconds; 0 for a process or thread gone meanwhile. */
-function cpuSeconds(statPath: string): number {
-  let stat: string;
+/** A process's or thread's /proc/…/stat fields from the state on (field 3 is [0]); none if it is gone. */
+function statFields(statPath: string): string[] | undefined {
   try {
-    stat = readFileSync(statPath, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
+    // The command name before them may hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return undefined;
   }
-  // Fields after the command name, which may hold spaces: state is field 3, utime 14 and stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** utime + stime (fields 14 and 15), in seconds; 0 for a process or thread gone meanwhile. */
+function cpuSeconds(fields: string[] | undefined): number {
+  return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND : 0;
 }
 
 export interface CpuSample {
-  /** By label: the bench client, each receiver's main thread and its other threads, PostgreSQL. */
+  /**
+   * By label: the bench client, each receiver's main thread, its merge threads (the threads of nice
+   * above 0, see merge-worker.ts) and its other threads (GC, libuv), PostgreSQL.
+   */
   [label: string]: number;
 }
 
 /** CPU seconds so far of the bench itself, the receivers (by pid) and every `postgres` process. */
 export function sampleCpu(receivers: number[]): CpuSample {
-  const sample: CpuSample = { client: cpuSeconds('/proc/self/stat') };
+  const sample: CpuSample = { client: cpuSeconds(statFields('/proc/self/stat')) };
   receivers.forEach((pid, i) => {
+    let merge = 0;
     let others = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      if (Number(tid) !== pid) others += cpuSeconds(`/proc/${pid}/task/${tid}/stat`);
+      if (Number(tid) === pid) continue;
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+      // Nice is field 19.
+      if (Number(fields?.[16]) > 0) merge += cpuSeconds(fields);
+      else others += cpuSeconds(fields);
     }
-    sample[`receiver${i}_main`] = cpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+    sample[`receiver${i}_main`] = cpuSeconds(statFields(`/proc/${pid}/task/${pid}/stat`));
+    sample[`receiver${i}_merge`] = merge;
     sample[`receiver${i}_threads`] = others;
   });
   let postgres = 0;
@@ -47,7 +59,7 @@ export function sampleCpu(receivers: number[]): CpuSample {
     } catch {
       continue;
     }
-    if (comm === 'postgres') postgres += cpuSeconds(`/proc/${pid}/stat`);
+    if (comm === 'postgres') postgres += cpuSeconds(statFields(`/proc/${pid}/stat`));
   }
   if (postgres > 0) sample.postgres = postgres;
   return sample;

@@ -12,7 +12,7 @@ import { connectSqlite, openDatabase, type Db } from '../src/db/database';
 import type { PostgresSettings } from '../src/db/postgres';
 import type { Stored } from '../src/inbox/merge-loop';
 import { MergeThread } from '../src/inbox/merge-thread';
-import { countReceiving, YIELD_MS } from '../src/inbox/receiving';
+import { countReceiving, yieldToDeliveries, YIELD_MS } from '../src/inbox/receiving';
 import { queryBuilderWriter, sqliteFileWriter } from '../src/inbox/store';
 import { groupLockKey } from '../src/db/merge-locks';
 import { notification, startTestApp, tempDir } from './helpers';
@@ -256,9 +256,13 @@ describe('inbox on a SQLite file', () => {
       socket.write(`GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n`);
       await until(() => during.length === 4);
       expect(Atomics.load(receiving, 0)).toBe(2);
+      // A merge waiting on them goes on once both are done, not YIELD_MS after its delivery was stored.
+      const fresh = { id: 1, raw: '', storedAt: Date.now() };
+      const woken = yieldToDeliveries(receiving, [fresh]).then(() => Date.now());
       socket.destroy();
       await new Promise((r) => setTimeout(r, 500));
       expect(Atomics.load(receiving, 0)).toBe(0);
+      expect(await woken).toBeLessThan(fresh.storedAt + YIELD_MS / 2);
     } finally {
       server.close();
     }
