@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 import { closedPort, runOnce, selfSignedCert, startDns, startHttp, startHttps, startTcp } from './helpers';
 
 describe('http checks against a real local server', () => {
@@ -92,7 +93,15 @@ describe('https checks against a self-signed server', () => {
   const tls = selfSignedCert(20);
   let server: Awaited<ReturnType<typeof startHttps>>;
   const caFile = tls.certFile;
-  beforeAll(async () => (server = await startHttps(tls, (_req, res) => res.end('ok'))));
+  /** The server name each request's client sent (SNI), or false. */
+  const sent: (string | false | null)[] = [];
+  beforeAll(
+    async () =>
+      (server = await startHttps(tls, (req, res) => {
+        sent.push((req.socket as TLSSocket).servername);
+        res.end('ok');
+      })),
+  );
   afterAll(async () => {
     await server.close();
     tls.cleanup();
@@ -109,6 +118,25 @@ describe('https checks against a self-signed server', () => {
     expect(refused.message).toMatch(/self[- ]signed/);
     const skipped = await runOnce({ kind: 'http', url: server.url, tls: { insecure_skip_verify: true } });
     expect(skipped).toMatchObject({ success: true, sslEarliestCertExpiry: tls.notAfter });
+  });
+
+  it('checks the certificate against server_name, sent as SNI only when it is a name, as blackbox does', async () => {
+    const warned = jest.spyOn(process, 'emitWarning');
+    try {
+      sent.splice(0);
+      const as = (server_name: string) =>
+        runOnce({ kind: 'http', url: server.url, tls: { ca_file: caFile, server_name } });
+      expect(await as('localhost')).toMatchObject({ success: true });
+      expect(await as('127.0.0.1')).toMatchObject({ success: true });
+      expect(sent).toEqual(['localhost', false]);
+      // The certificate is for 127.0.0.1 and localhost only.
+      for (const name of ['10.1.2.3', 'elsewhere.test']) {
+        expect((await as(name)).message).toMatch(/altnames/i);
+      }
+      expect(warned).not.toHaveBeenCalled();
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it('fails when the certificate expires within min_validity', async () => {

@@ -60,7 +60,12 @@ export type HttpClientDocument = z.output<typeof httpClientSchema>;
 export interface HttpClientSettings {
   /** Authorization and custom headers, with their secrets read. */
   headers: Record<string, string>;
-  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string; rejectUnauthorized: boolean };
+  tls: {
+    ca?: Buffer;
+    cert?: Buffer;
+    key?: Buffer;
+    rejectUnauthorized: boolean;
+  } & ReturnType<typeof tlsServerName>;
   proxyUrl?: string;
   timeoutMs: number;
 }
@@ -117,12 +122,26 @@ export function resolveHttpClient(
       ...(ca && { ca }),
       ...(cert && { cert }),
       ...(key && { key }),
-      ...(tlsDoc?.server_name && { servername: tlsDoc.server_name }),
+      ...tlsServerName(tlsDoc?.server_name),
       rejectUnauthorized: !(tlsDoc?.insecure_skip_verify ?? false),
     },
     ...(doc?.proxy_url && { proxyUrl: doc.proxy_url }),
     timeoutMs,
   };
+}
+
+/**
+ * node:tls options naming the server a certificate must be for (none: the host connected to). SNI carries
+ * host names only (RFC 6066; node warns, DEP0123), so an address is checked against the certificate and
+ * not sent, as Go's crypto/tls does for Prometheus and blackbox_exporter.
+ */
+export function tlsServerName(
+  name: string | undefined,
+): Pick<tls.ConnectionOptions, 'servername' | 'checkServerIdentity'> {
+  if (name === undefined) return {};
+  if (isIP(name) === 0) return { servername: name };
+  // '' rather than none: https would send the request's host instead.
+  return { servername: '', checkServerIdentity: (_host, cert) => tls.checkServerIdentity(name, cert) };
 }
 
 export interface HttpResponse {

@@ -43,6 +43,7 @@ export {
   HttpRequestError,
   httpUrl,
   resolveHttpClient,
+  tlsServerName,
   type HttpClientDocument,
   type HttpClientSettings,
   type HttpResponse,

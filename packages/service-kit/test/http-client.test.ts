@@ -14,6 +14,8 @@ interface Seen {
   headers: IncomingMessage['headers'];
   body: string;
   clientCert?: string;
+  /** The server name the client sent (SNI), or false. */
+  sni?: string | false | null;
 }
 
 /** Answers 200 with what it saw as JSON; /slow never answers. */
@@ -30,6 +32,7 @@ function echo(seen: Seen[]) {
         headers: req.headers,
         body: Buffer.concat(chunks).toString(),
         clientCert,
+        sni: (req.socket as TLSSocket).servername,
       });
       res.writeHead(201, { 'content-type': 'application/json', 'retry-after': '3' });
       res.end(JSON.stringify({ ok: true }));
@@ -110,6 +113,34 @@ describe('http_config', () => {
     const lax = client({ tls_config: { insecure_skip_verify: true } });
     expect((await lax.request(`https://127.0.0.1:${secure.port}/`)).status).toBe(201);
     lax.close();
+  });
+
+  it('checks the certificate against tls_config.server_name, sent as SNI when a name and never when an address', async () => {
+    const warned = jest.spyOn(process, 'emitWarning');
+    const as = async (serverName: string, url: string) => {
+      const c = client({ tls_config: { ca_file: certs.caFile, server_name: serverName } });
+      try {
+        return (await c.request(url)).status;
+      } finally {
+        c.close();
+      }
+    };
+    try {
+      expect(await as('localhost', `https://127.0.0.1:${secure.port}/`)).toBe(201);
+      expect(await as('127.0.0.1', `https://127.0.0.1:${secure.port}/`)).toBe(201);
+      // Not the request's host either.
+      expect(await as('127.0.0.1', `https://localhost:${secure.port}/`)).toBe(201);
+      expect(seen.map((s) => s.sni)).toEqual(['localhost', false, false]);
+      // The certificate is for 127.0.0.1 and localhost: it is checked against server_name, not the host.
+      for (const name of ['10.1.2.3', 'elsewhere.test']) {
+        await expect(as(name, `https://127.0.0.1:${secure.port}/`)).rejects.toMatchObject({
+          code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+        });
+      }
+      expect(warned).not.toHaveBeenCalled();
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it('ends the requests under way when closed, direct or tunnelled through a proxy', async () => {

@@ -330,8 +330,7 @@ function roundTrip(
     const socket = tlsConnect({
       host: address,
       port,
-      ...tlsOptions(spec.tls),
-      servername: serverName,
+      ...tlsOptions(spec.tls, serverName),
       ALPNProtocols: spec.enable_http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
     });
     let session: http2.ClientHttp2Session | undefined;

@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions, DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { z } from 'zod';
+import { tlsServerName } from '@vigil/service-kit';
 import type { SeriesSet } from '../series';
 
 /** How a check verifies a TLS server; shared by every kind that speaks TLS. */
@@ -22,9 +23,12 @@ export const tlsSettings = z.strictObject({
   server_name: z.string().min(1).optional(),
 });
 
-/** node:tls options for validated tlsSettings. */
-export function tlsOptions(tls: z.output<typeof tlsSettings>): ConnectionOptions {
-  return { rejectUnauthorized: !tls.insecure_skip_verify, ca: tls.ca_file, servername: tls.server_name };
+/** node:tls options for validated tlsSettings, the certificate checked against `serverName`. */
+export function tlsOptions(
+  tls: z.output<typeof tlsSettings>,
+  serverName = tls.server_name,
+): ConnectionOptions {
+  return { rejectUnauthorized: !tls.insecure_skip_verify, ca: tls.ca_file, ...tlsServerName(serverName) };
 }
 
 /** The earliest notAfter along the presented chain (leaf up to the last certificate sent or the root). */
