@@ -41,6 +41,21 @@ function inputKey(config: Config, name: string): string {
 }
 
 /**
+ * What a source's input holds that no other input can hold at once: stdin, or a syslog port (of its
+ * protocol, whatever the address: 0.0.0.0 takes every address's); none for files and port 0.
+ */
+function heldAlone(config: Config, name: string): string | undefined {
+  const input = (config.sources[name] as SourceConfig).input as {
+    kind: string;
+    protocol?: string;
+    port?: number;
+  };
+  if (input.kind === 'stdin') return 'stdin';
+  if (input.kind === 'syslog' && input.port !== 0) return `${input.protocol}:${input.port}`;
+  return undefined;
+}
+
+/**
  * Every source wired to its input, parser, metrics and the security pack, with one registry per
  * configuration. `reload` moves to a new configuration without losing or repeating a line: see its comment.
  */
@@ -126,7 +141,9 @@ export function createExporter(initial: Config, options: ExporterOptions) {
    *   new parser and metrics.
    * - A source whose input changed is stopped and started again: files resume from the offsets it saved (a
    *   file it followed before and after is neither re-read nor skipped; a file new to it is read whole);
-   *   listeners are bound again (what reaches the port in between is lost; TCP senders reconnect).
+   *   a listener moving to another port is bound there before the old one closes, so a reload refused
+   *   leaves the old one and its TCP connections as they were; one that keeps its port (or stdin) stops
+   *   first (what reaches the port in between is lost; TCP senders reconnect).
    * - A source the reload adds reads its existing files per files.start_at, as at a first start.
    * - Metrics of unchanged shape (name, type, help, label names, buckets, cap) keep their values, and so do
    *   the tallies of sources kept by name; the others start from zero.
@@ -149,7 +166,11 @@ export function createExporter(initial: Config, options: ExporterOptions) {
     const isFile = (config: Config, name: string) => config.sources[name]?.input.kind === 'file';
     const replaced = old.sources.filter((s) => !sources.some((n) => n.kept === s));
     const listeners = sources.filter((n) => n.source && !isFile(next, n.name));
-    const stoppedFirst = replaced.filter((s) => !isFile(old.config, s.name));
+    const wanted = new Set(listeners.map((n) => heldAlone(next, n.name)));
+    const stoppedFirst = replaced.filter((s) => {
+      const held = heldAlone(old.config, s.name);
+      return held !== undefined && wanted.has(held);
+    });
 
     // What can fail: writing the state file at its new place, binding listeners.
     const oldStateFile = old.config.state_file;
@@ -217,7 +238,7 @@ export function createExporter(initial: Config, options: ExporterOptions) {
     };
     if (!started) return;
     // Files: the replaced inputs save their offsets as they stop, and the new ones resume from there.
-    for (const s of replaced) if (isFile(old.config, s.name)) await s.input.stop();
+    for (const s of replaced) if (!stoppedFirst.includes(s)) await s.input.stop();
     await Promise.all(
       sources.filter((n) => n.source && isFile(next, n.name)).map((n) => n.source!.input.start()),
     ).catch((err: unknown) => log.error({ err }, 'cannot read log files'));

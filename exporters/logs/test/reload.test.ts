@@ -1,8 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ConfigError } from '@vigil/service-kit';
+import { portInUse, waitFor } from '@vigil/testkit';
 import { parseConfig } from '../src/config';
 import type { Exporter } from '../src/exporter';
 import { catchUp, sample, tallies, tempDir, testExporter } from './helpers';
@@ -181,8 +183,7 @@ describe('reloading the exporter', () => {
     await expect(failed).rejects.toThrow(ConfigError);
     await expect(failed).rejects.toThrow(/sources\.sys\.input: cannot start: .*EADDRINUSE/);
     expect(exporter.config).toEqual(first);
-    // The previous listener is back (on port 0 it was, so wherever the system puts it), the file still
-    // followed, no new metric.
+    // The previous listener still reads, the file is still followed, no new metric.
     const port = exporter.sources.find((s) => s.name === 'sys')!.input.port!();
     const sender = createSocket('udp4');
     sockets.push(sender);
@@ -192,6 +193,39 @@ describe('reloading the exporter', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await seen(exporter)).toEqual(once(1, 2, 'udp'));
     expect(await exporter.render()).not.toContain('other_total');
+  });
+
+  it('keeps a listener moving to another port, and its connections, until the new one is bound', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    const sys = (port: number) => ({
+      sys: { input: { kind: 'syslog', protocol: 'tcp', listen_address: '127.0.0.1', port }, parser: ID },
+    });
+    exporter = testExporter(doc({ sources: sys(0) }));
+    await exporter.start();
+    const listener = () => exporter!.sources.find((s) => s.name === 'sys')!.input;
+    const port = listener().port!();
+    const sender = connect(port, '127.0.0.1');
+    try {
+      await new Promise((resolve) => sender.once('connect', resolve));
+      sender.write(lines('before'));
+      await waitFor('the line before', async () => (await seen(exporter!)).before, { everyMs: 10 });
+      const failed = exporter.reload(parseConfig(doc({ sources: sys(busy) })));
+      await expect(failed).rejects.toThrow(/sources\.sys\.input: cannot start: .*EADDRINUSE/);
+      // The same socket, and the same connection: a line sent on it after the refusal still counts.
+      expect(listener().port!()).toBe(port);
+      sender.write(lines('after'));
+      await waitFor('the line after', async () => (await seen(exporter!)).after, { everyMs: 10 });
+      // Once the new port is free the move succeeds: the old port is closed, the new one listens.
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await exporter.reload(parseConfig(doc({ sources: sys(busy) })));
+      expect(listener().port!()).toBe(busy);
+      expect(await portInUse(port)).toBe(false);
+    } finally {
+      sender.destroy();
+      blocker.close();
+    }
   });
 
   it('moves its offsets to a new state_file', async () => {
