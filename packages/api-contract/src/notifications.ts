@@ -41,8 +41,13 @@ export const notification = named(
       description:
         'What held it: the maintenance window id (GET /api/v1/maintenance) or the storm id; null for flapping',
     }),
-    attempts: z.number().int(),
-    last_error: z.string().nullable(),
+    attempts: z.number().int().register(components, {
+      description:
+        'Tries it took, set once it is sent or has failed for good; 0 until then (`deliveries` lists each try as it happens)',
+    }),
+    last_error: z.string().nullable().register(components, {
+      description: "The last try's error once it has failed for good; null until then, and once sent",
+    }),
     created_at: timestamp,
     updated_at: timestamp,
     deliveries: z.array(delivery),
