@@ -294,9 +294,8 @@ function roundTrip(
   const timed = series !== NO_SERIES;
   const tlsOn = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : tlsOn ? 443 : 80;
-  const serverName =
-    (first ? spec.tls.server_name : undefined) ??
-    (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) ? undefined : url.hostname);
+  // An address is checked against the certificate, not sent as SNI (tlsOptions).
+  const serverName = (first ? spec.tls.server_name : undefined) ?? url.hostname.replace(/^\[(.*)\]$/, '$1');
   const headers: OutgoingHttpHeaders = { Host: url.host, 'User-Agent': USER_AGENT, ...request.headers };
   const path = `${url.pathname}${url.search}`;
   const responded = () => {

@@ -1,4 +1,4 @@
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { regexSchema } from '@vigil/service-kit';
 import { z } from 'zod';
@@ -128,7 +128,7 @@ export const tcpCheck = defineKind({
     const tlsConfig = spec.tls ?? { insecure_skip_verify: false };
     // Verified against the target's name, as blackbox does when tls_config has no server_name.
     let expiry: number | undefined;
-    const serverName = spec.tls?.server_name ?? (isIP(spec.host) ? undefined : spec.host);
+    const serverName = spec.tls?.server_name ?? spec.host;
     log(implicit ? 'Dialing TCP with TLS' : 'Dialing TCP without TLS');
     let socket: Socket = await connected(netConnect({ host: address, port: spec.port, signal }), 'connect');
     if (implicit) {
