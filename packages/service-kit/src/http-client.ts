@@ -292,9 +292,10 @@ export class HttpClient {
             );
             return;
           }
-          // SNI names hosts, never addresses.
-          const servername = isIP(target.hostname) ? undefined : target.hostname;
-          done(null, tls.connect({ socket, ...(servername && { servername }), ...tlsOptions }));
+          // Checked against server_name, or else the target's host: not the socket's, which is the proxy.
+          const named = tlsOptions.servername !== undefined;
+          const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+          done(null, tls.connect({ socket, ...tlsOptions, ...(named ? {} : tlsServerName(host)) }));
         });
         connect.on('error', (err) => done(err));
         connect.end();

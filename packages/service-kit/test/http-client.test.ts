@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { listenLocal, makeCertificates, startForwardProxy, tempDir } from '@vigil/testkit';
 import { ConfigError, HttpClient, httpClientSchema, resolveHttpClient } from '../src';
@@ -189,6 +190,37 @@ describe('http_config', () => {
       refused.close();
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("checks a tunnelled server's certificate against the target, not the proxy", async () => {
+    // The certificate is for 127.0.0.1 and localhost; the proxy is at 127.0.0.1, the server at 127.0.0.2.
+    const other = createHttpsServer(
+      { cert: readFileSync(certs.serverCertFile), key: readFileSync(certs.serverKeyFile) },
+      echo(seen),
+    );
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.2', resolve));
+    const proxy = await startForwardProxy();
+    const { port } = other.address() as AddressInfo;
+    try {
+      for (const proxy_url of [undefined, proxy.url]) {
+        const c = client({ proxy_url, tls_config: { ca_file: certs.caFile } });
+        await expect(c.request(`https://127.0.0.2:${port}/`)).rejects.toMatchObject({
+          code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+        });
+        c.close();
+      }
+      // Named in server_name, the certificate's own address is accepted through the tunnel.
+      const named = client({
+        proxy_url: proxy.url,
+        tls_config: { ca_file: certs.caFile, server_name: '127.0.0.1' },
+      });
+      expect((await named.request(`https://127.0.0.2:${port}/`)).status).toBe(201);
+      named.close();
+      expect(seen).toHaveLength(1);
+    } finally {
+      await proxy.close();
+      other.close();
     }
   });
 
