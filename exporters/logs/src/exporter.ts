@@ -237,7 +237,8 @@ export function createExporter(initial: Config, options: ExporterOptions) {
       sources: running,
     };
     if (!started) return;
-    // Files: the replaced inputs save their offsets as they stop, and the new ones resume from there.
+    // The replaced inputs not stopped above: listeners on other ports now, and files, which save their
+    // offsets as they stop for the new ones to resume from.
     for (const s of replaced) if (!stoppedFirst.includes(s)) await s.input.stop();
     await Promise.all(
       sources.filter((n) => n.source && isFile(next, n.name)).map((n) => n.source!.input.start()),
