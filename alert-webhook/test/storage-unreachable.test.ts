@@ -82,6 +82,16 @@ describe('start-up with a database it cannot open', () => {
       ),
     );
   });
+
+  // Node's recursive mkdir never returned there, and the receiver hung at start, deaf to SIGTERM.
+  it('names storage.sqlite.path when its directory cannot be made under /proc, and exits', async () => {
+    const path = '/proc/vigil-not-here/incidents/vigil.db';
+    const { status, output } = await start('sqlite-proc', { storage: { sqlite: { path } } });
+    expect(status).toBe(1);
+    expect(output.trimEnd()).toBe(
+      `alert-webhook: cannot open the SQLite database ${path} (storage.sqlite.path): ENOENT: no such file or directory, mkdir '/proc/vigil-not-here'`,
+    );
+  });
 });
 
 describe('PostgreSQL in messages', () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { makeDirectory } from '@vigil/service-kit';
 import { sha256, type ApiTokenEntry, type Config } from '../config';
 
 /**
@@ -60,7 +61,7 @@ function readOrCreate(file: string): { token: string; created: boolean } {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const token = `vigil_${randomBytes(32).toString('base64url')}`;
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  makeDirectory(dirname(file), 0o700);
   try {
     // wx: never overwrite; a replica sharing the directory that got there first wins, and we read its token.
     writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });

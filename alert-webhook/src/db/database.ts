@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { makeDirectory } from '@vigil/service-kit';
 import { Kysely, sql } from 'kysely';
 import type { Config } from '../config';
 import type { DatabaseSchema } from './schema';
@@ -64,7 +64,7 @@ export function connectSqlite(
   { path, synchronous, busy_timeout }: NonNullable<Config['storage']['sqlite']>,
   checkpointErrors?: (err: Error) => void,
 ): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeDirectory(dirname(path));
   const sqlite = new SqliteDatabase(path, { timeout: busy_timeout });
   // Only a new, empty file takes this: pruning (retention/) then gives freed pages back to the file system.
   sqlite.pragma('auto_vacuum = INCREMENTAL');

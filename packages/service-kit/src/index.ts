@@ -10,6 +10,7 @@ export {
   timerDuration,
 } from './duration';
 export { errorBody, sendError, writeError } from './http-error';
+export { makeDirectory } from './make-directory';
 export { createLogger, type Logger } from './logger';
 export { bodyReadError, finishApp, HttpError, serviceApp, type OpsHooks } from './ops';
 export {

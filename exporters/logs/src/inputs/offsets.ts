@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectory } from '@vigil/service-kit';
 
 /** Where reading of one file stopped: the end of its last complete line. */
 export interface SavedOffset {
@@ -146,7 +147,7 @@ export class OffsetStore {
   /** Writes the state file if anything changed since the last save. */
   save(): void {
     if (!this.path || !this.dirty) return;
-    mkdirSync(dirname(this.path), { recursive: true });
+    makeDirectory(dirname(this.path));
     const tmp = `${this.path}.tmp`;
     const doc: StateDoc = { version: 1, offsets: this.offsets, former: this.formerContent };
     writeFileSync(tmp, JSON.stringify(doc));
