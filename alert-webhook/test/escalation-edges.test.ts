@@ -315,14 +315,17 @@ describe('policies stored before step kinds', () => {
       policy: {
         name: 'old',
         steps: [
-          { kind: 'notify_channels', channels: ['ops'] },
-          { kind: 'wait', duration: 60_000 },
+          { kind: 'notify_channels', channels: ['ops'], written: 1 },
+          { kind: 'wait', duration: 60_000, written: 1 },
         ],
       },
       starts: [0],
     });
     expect(
       fromLegacy({ name: 'old', steps: [{ notify: { users: ['alice'] }, escalate_after: 1 }] }).policy.steps,
-    ).toEqual([page('alice'), { kind: 'wait', duration: 1 }]);
+    ).toEqual([
+      { ...page('alice'), written: 1 },
+      { kind: 'wait', duration: 1, written: 1 },
+    ]);
   });
 });

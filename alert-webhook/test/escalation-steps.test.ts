@@ -45,6 +45,28 @@ describe('escalation steps by kind', () => {
     );
   });
 
+  it('names a shorthand step in the timeline by its place as written, each of its pages alike', async () => {
+    await withApp(
+      config({
+        steps: [
+          { notify: { users: ['alice'], channels: ['ops'] }, escalate_after: '5m' },
+          { notify: { users: ['bob'] } },
+        ],
+      }),
+      async (t) => {
+        const { id, start } = await open(t);
+        expect(await tick(t, start)).toBe(2);
+        expect(await tick(t, start + 5 * MIN)).toBe(1);
+        expect(paged(id)).toEqual(['alice', 'ops', 'bob']);
+        expect(await escalated(t, id)).toEqual([
+          'escalated: step 1 of policy; notified alice (alice-pager)',
+          'escalated: step 1 of policy; notified ops',
+          'escalated: step 2 of policy; notified bob (bob-pager)',
+        ]);
+      },
+    );
+  });
+
   it('repeats from the step named, as many rounds as the bound allows, then carries on', async () => {
     await withApp(
       config({
@@ -214,13 +236,14 @@ describe('escalation policy configuration', () => {
       }),
       env,
     );
+    // Each numbered as written, for the timeline; the policy's repeat is no step the author wrote.
     expect(parsed.escalation_policies[0]?.steps).toEqual([
-      { kind: 'notify_schedule', schedules: ['primary'] },
-      { kind: 'notify_users', users: ['alice'] },
-      { kind: 'wait', duration: 5 * 60_000 },
-      { kind: 'notify_channels', channels: ['ops'] },
-      { kind: 'wait', duration: 15 * 60_000 },
-      { kind: 'notify_users', users: ['bob'] },
+      { kind: 'notify_schedule', schedules: ['primary'], written: 1 },
+      { kind: 'notify_users', users: ['alice'], written: 1 },
+      { kind: 'wait', duration: 5 * 60_000, written: 1 },
+      { kind: 'notify_channels', channels: ['ops'], written: 2 },
+      { kind: 'wait', duration: 15 * 60_000, written: 2 },
+      { kind: 'notify_users', users: ['bob'], written: 3 },
       { kind: 'repeat', from_step: 1, times: 2 },
     ]);
   });
@@ -301,16 +324,17 @@ describe('escalation policy configuration', () => {
 
     it('goes back to the first step a shorthand expands to', () => {
       expect(expandedSteps([everyone, repeat(1)])).toEqual([
-        { kind: 'notify_schedule', schedules: ['primary'] },
-        { kind: 'notify_users', users: ['alice'] },
-        { kind: 'notify_channels', channels: ['ops'] },
-        { kind: 'wait', duration: 15 * 60_000 },
-        { kind: 'repeat', from_step: 1, times: 1 },
+        { kind: 'notify_schedule', schedules: ['primary'], written: 1 },
+        { kind: 'notify_users', users: ['alice'], written: 1 },
+        { kind: 'notify_channels', channels: ['ops'], written: 1 },
+        { kind: 'wait', duration: 15 * 60_000, written: 1 },
+        { kind: 'repeat', from_step: 1, times: 1, written: 2 },
       ]);
       expect(expandedSteps([{ notify: { users: ['bob'] } }, everyone, repeat(2)])?.at(-1)).toEqual({
         kind: 'repeat',
         from_step: 3,
         times: 1,
+        written: 3,
       });
       // Without shorthand steps the two counts are the same.
       expect(expandedSteps([page('alice'), wait('1m'), page('bob'), wait('1m'), repeat(3)])?.at(-1)).toEqual({
@@ -415,11 +439,11 @@ describe('escalations stored before step kinds', () => {
       policy: {
         name: 'page-oncall',
         steps: [
-          { kind: 'notify_schedule', schedules: ['primary'] },
-          page('alice'),
-          { kind: 'wait', duration: 300_000 },
-          { kind: 'notify_channels', channels: ['ops'] },
-          { kind: 'wait', duration: 600_000 },
+          { kind: 'notify_schedule', schedules: ['primary'], written: 1 },
+          { ...page('alice'), written: 1 },
+          { kind: 'wait', duration: 300_000, written: 1 },
+          { kind: 'notify_channels', channels: ['ops'], written: 2 },
+          { kind: 'wait', duration: 600_000, written: 2 },
           { kind: 'repeat', from_step: 1, times: 1 },
         ],
         ack_timeout: 3_600_000,
@@ -445,7 +469,8 @@ describe('escalations stored before step kinds', () => {
       expect(await tick(t, start + 5 * MIN)).toBe(1);
       expect(paged(id)).toEqual(['ops']);
       expect(await tick(t, start + 60 * MIN)).toBe(0); // the round was its last
-      expect(await escalated(t, id)).toEqual(['escalated: step 4 of page-oncall, round 2; notified ops']);
+      // Named as the old policy numbered it: its second step (the fourth in kinds).
+      expect(await escalated(t, id)).toEqual(['escalated: step 2 of page-oncall, round 2; notified ops']);
     });
   });
 });

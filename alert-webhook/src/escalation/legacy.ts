@@ -23,14 +23,15 @@ export function isLegacyPolicy(policy: unknown): policy is LegacyPolicy {
 export function fromLegacy(old: LegacyPolicy): { policy: EscalationPolicy; starts: number[] } {
   const steps: EscalationStep[] = [];
   const starts: number[] = [];
-  for (const step of old.steps) {
+  old.steps.forEach((step, k) => {
     starts.push(steps.length);
     const { schedules = [], users = [], channels = [] } = step.notify;
-    if (schedules.length > 0) steps.push({ kind: 'notify_schedule', schedules });
-    if (users.length > 0) steps.push({ kind: 'notify_users', users });
-    if (channels.length > 0) steps.push({ kind: 'notify_channels', channels });
-    steps.push({ kind: 'wait', duration: step.escalate_after });
-  }
+    const written = k + 1;
+    if (schedules.length > 0) steps.push({ kind: 'notify_schedule', schedules, written });
+    if (users.length > 0) steps.push({ kind: 'notify_users', users, written });
+    if (channels.length > 0) steps.push({ kind: 'notify_channels', channels, written });
+    steps.push({ kind: 'wait', duration: step.escalate_after, written });
+  });
   if ((old.repeat ?? 0) > 0) steps.push({ kind: 'repeat', from_step: 1, times: old.repeat as number });
   const policy: EscalationPolicy = { name: old.name, steps };
   if (old.ack_timeout !== undefined) policy.ack_timeout = old.ack_timeout;

@@ -122,8 +122,14 @@ function checkWritten({ steps, repeat }: WrittenPolicy, ctx: z.RefinementCtx): v
     problem(['steps'], 'a policy must notify someone');
 }
 
+/**
+ * A step the escalator runs. `written`: the 1-based step the author wrote, which the timeline names; set
+ * where that differs from the step's own place, in a policy with shorthand steps.
+ */
+type RunStep = Step & { written?: number };
+
 /** Where each expanded step's names are written: within its shorthand step's `notify` for one of those. */
-const writtenAt = new WeakMap<Step, PropertyKey[]>();
+const writtenAt = new WeakMap<RunStep, PropertyKey[]>();
 
 /**
  * The key path, within its policy, of the step the author wrote that an expanded step (the `index`th)
@@ -136,16 +142,22 @@ export const writtenPath = (step: EscalationStep, index: number): PropertyKey[] 
  * The steps the escalator runs (steps.ts indexes them): the shorthand expanded, each from_step moved to
  * the expanded step its written step begins with, and the policy's `repeat` as a last step.
  */
-function expandSteps({ steps, repeat }: WrittenPolicy): Step[] {
+function expandSteps({ steps, repeat }: WrittenPolicy): RunStep[] {
   const { expanded, starts } = expandAll(steps);
-  expanded.forEach((part, j) => {
-    const at = 'notify' in (steps[j] as WrittenStep) ? ['steps', j, 'notify'] : ['steps', j];
-    for (const step of part) writtenAt.set(step, at);
-  });
+  const shorthand = steps.some((s) => 'notify' in s);
   return [
-    ...expanded
-      .flat()
-      .map((s) => (s.kind === 'repeat' ? { ...s, from_step: (starts[s.from_step - 1] as number) + 1 } : s)),
+    ...expanded.flatMap((part, j) => {
+      const at = 'notify' in (steps[j] as WrittenStep) ? ['steps', j, 'notify'] : ['steps', j];
+      return part.map((s) => {
+        const step: RunStep = {
+          ...s,
+          ...(s.kind === 'repeat' && { from_step: (starts[s.from_step - 1] as number) + 1 }),
+          ...(shorthand && { written: j + 1 }),
+        };
+        writtenAt.set(step, at);
+        return step;
+      });
+    }),
     ...(repeat === undefined ? [] : [{ kind: 'repeat' as const, from_step: 1, times: repeat }]),
   ];
 }

@@ -70,8 +70,10 @@ export function runStep(ctx: StepContext, at: EscalationPosition): Promise<StepR
   return (STEP_HANDLERS[step.kind] as Handler<StepKind>)(ctx, step, at);
 }
 
+/** The step as the author wrote it: a shorthand step's pages all name that step. */
 function stepName(policy: EscalationPolicy, at: EscalationPosition): string {
-  return `step ${at.step + 1} of ${policy.name}${at.cycle > 0 ? `, round ${at.cycle + 1}` : ''}`;
+  const written = policy.steps[at.step]?.written ?? at.step + 1;
+  return `step ${written} of ${policy.name}${at.cycle > 0 ? `, round ${at.cycle + 1}` : ''}`;
 }
 
 async function notify(ctx: StepContext, targets: Targets, at: EscalationPosition): Promise<StepResult> {
