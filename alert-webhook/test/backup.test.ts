@@ -95,7 +95,7 @@ describe('alert-webhook backup', () => {
     }
   });
 
-  it('names what is wrong: a typo, no --output, no database, and PostgreSQL (pg_dump instead)', async () => {
+  it('names what is wrong: a typo, no --output, no database, no directory, and PostgreSQL (pg_dump instead)', async () => {
     const { dir, cleanup } = tempDir('vigil-backup-');
     const errors: string[] = [];
     const spy = jest.spyOn(process.stderr, 'write').mockImplementation((text) => {
@@ -126,6 +126,12 @@ describe('alert-webhook backup', () => {
         'is the database itself (storage.sqlite.path): write the backup elsewhere',
       );
       expect(statSync(live).ino).toBe(before);
+      expect(await runBackup(['--config', own, '--output', join(dir, 'nowhere', 'b.db')], {})).toBe(1);
+      expect(errors.join('')).toContain(
+        `cannot write ${join(dir, 'nowhere', 'b.db')}: ${join(dir, 'nowhere')} is not a directory`,
+      );
+      expect(await runBackup(['--config', own, '--output', dir], {})).toBe(1);
+      expect(errors.join('')).toContain(`${dir} is a directory: give the backup's file name`);
       const pg = join(dir, 'pg.yml');
       writeFileSync(pg, 'storage: { postgres: { host: db.example.com, database: vigil, user: vigil } }\n');
       expect(await runBackup(['--config', pg, '--output', 'vigil.dump'], {})).toBe(1);

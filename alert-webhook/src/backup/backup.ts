@@ -1,4 +1,5 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseCommandLine, type FlagSpec } from '@vigil/service-kit';
 import SqliteDatabase from 'better-sqlite3';
 import { loadConfig, type Config } from '../config';
@@ -35,6 +36,12 @@ export async function backupSqlite(path: string, output: string): Promise<Backup
     throw new BackupError(
       `${output} is the database itself (storage.sqlite.path): write the backup elsewhere`,
     );
+  // SQLite's own words would be "the directory does not exist", naming neither.
+  const dir = dirname(output);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new BackupError(`cannot write ${output}: ${dir} is not a directory`);
+  if (existsSync(output) && statSync(output).isDirectory())
+    throw new BackupError(`${output} is a directory: give the backup's file name`);
   const partial = `${output}.partial`;
   const source = new SqliteDatabase(path, { readonly: true, fileMustExist: true });
   try {
