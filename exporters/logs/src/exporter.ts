@@ -59,6 +59,10 @@ function heldAlone(config: Config, name: string): string | undefined {
  * Every source wired to its input, parser, metrics and the security pack, with one registry per
  * configuration. `reload` moves to a new configuration without losing or repeating a line: see its comment.
  */
+/** The state file could not be written (at start, or at a reload's new place). */
+const unwritable = (err: unknown) =>
+  new ConfigError([{ path: ['state_file'], message: `cannot write: ${(err as Error).message}` }]);
+
 export function createExporter(initial: Config, options: ExporterOptions) {
   const { log } = options;
   const monotonic = options.monotonic ?? (() => performance.now());
@@ -180,9 +184,7 @@ export function createExporter(initial: Config, options: ExporterOptions) {
       offsets.relocate(next.state_file);
       offsets.save();
     } catch (err) {
-      failure = new ConfigError([
-        { path: ['state_file'], message: `cannot write: ${(err as Error).message}` },
-      ]);
+      failure = unwritable(err);
     }
     if (!failure && started) {
       for (const s of stoppedFirst) await s.input.stop();
@@ -263,6 +265,12 @@ export function createExporter(initial: Config, options: ExporterOptions) {
     /** Starts every input; files have had their first pass when it resolves. */
     start: () =>
       serially(async () => {
+        // Before any input runs: their saves would fail later, named after them.
+        try {
+          offsets.save(true);
+        } catch (err) {
+          throw unwritable(err);
+        }
         await Promise.all(
           current.sources.map((s) =>
             s.input.start().catch((err: unknown) => {

@@ -210,4 +210,17 @@ describe('the log exporter as a process', () => {
     expect(Object.values(state.offsets).map((o) => o.path)).toContain(appLog);
     exporter = undefined;
   });
+
+  it('exits 1 at start, naming state_file, when the state file cannot be written', async () => {
+    // Under /proc no directory can be made (Node's own mkdir -p never returned there).
+    writeConfig(
+      { state_file: '/proc/vigil-not-here/offsets.json' },
+      { listen_address: '127.0.0.1', port: await freePort() },
+    );
+    const proc = spawnProcess(process.execPath, [MAIN, '--config', configFile], { name: 'logs-state' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain(
+      "logs: state_file: cannot write: ENOENT: no such file or directory, mkdir '/proc/vigil-not-here'",
+    );
+  });
 });

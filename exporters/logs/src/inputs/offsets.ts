@@ -144,9 +144,9 @@ export class OffsetStore {
     this.dirty = true;
   }
 
-  /** Writes the state file if anything changed since the last save. */
-  save(): void {
-    if (!this.path || !this.dirty) return;
+  /** Writes the state file if anything changed since the last save, or now: whether it can be written. */
+  save(now = false): void {
+    if (!this.path || !(this.dirty || now)) return;
     makeDirectory(dirname(this.path));
     const tmp = `${this.path}.tmp`;
     const doc: StateDoc = { version: 1, offsets: this.offsets, former: this.formerContent };
