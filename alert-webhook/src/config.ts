@@ -177,13 +177,12 @@ function crossReferences(raw: RawConfig): ConfigProblem[] {
     });
   });
   raw.escalation_policies.forEach((policy, i) =>
-    policy.steps.forEach((step, j) => {
-      const path = ['escalation_policies', i, ...writtenPath(step, j)];
+    policy.steps.forEach((step) => {
+      const at = (key: string) => ['escalation_policies', i, ...writtenPath(step), key];
       if (step.kind === 'notify_channels')
-        check(channels, 'notification channel', step.channels, [...path, 'channels']);
-      if (step.kind === 'notify_users') check(users, 'user', step.users, [...path, 'users']);
-      if (step.kind === 'notify_schedule')
-        check(schedules, 'schedule', step.schedules, [...path, 'schedules']);
+        check(channels, 'notification channel', step.channels, at('channels'));
+      if (step.kind === 'notify_users') check(users, 'user', step.users, at('users'));
+      if (step.kind === 'notify_schedule') check(schedules, 'schedule', step.schedules, at('schedules'));
     }),
   );
   if (raw.notifications.ack_links && !raw.server.public_url) {

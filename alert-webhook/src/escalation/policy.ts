@@ -132,11 +132,10 @@ type RunStep = Step & { written?: number };
 const writtenAt = new WeakMap<RunStep, PropertyKey[]>();
 
 /**
- * The key path, within its policy, of the step the author wrote that an expanded step (the `index`th)
- * came from, for a problem with a name it lists to point at the line the author wrote (config.ts).
+ * The key path, within its policy, of the step the author wrote that a step of a parsed policy came from
+ * (any but the policy's `repeat`), for a problem with a name it lists to point at that line (config.ts).
  */
-export const writtenPath = (step: EscalationStep, index: number): PropertyKey[] =>
-  writtenAt.get(step) ?? ['steps', index];
+export const writtenPath = (step: EscalationStep): PropertyKey[] => writtenAt.get(step) as PropertyKey[];
 
 /**
  * The steps the escalator runs (steps.ts indexes them): the shorthand expanded, each from_step moved to

@@ -3,7 +3,7 @@ import type { DatabaseSchema } from '../db/schema';
 import { enqueue } from '../dispatch/outbox';
 import { react } from '../incidents/reactions';
 import { nextStep, plus, type EscalationPosition } from './plan';
-import type { EscalationPolicy, StepKind, StepOf } from './policy';
+import type { EscalationPolicy, EscalationStep, StepKind, StepOf } from './policy';
 import { stepTargets, type Directory, type Targets } from './targets';
 
 export const ACTOR = 'escalation';
@@ -34,9 +34,9 @@ type Handler<K extends StepKind> = (
 
 /** The dispatch table: one handler per step kind (the kinds are in policy.ts). */
 export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
-  notify_users: (ctx, step, at) => notify(ctx, { users: step.users }, at),
-  notify_schedule: (ctx, step, at) => notify(ctx, { schedules: step.schedules }, at),
-  notify_channels: (ctx, step, at) => notify(ctx, { channels: step.channels }, at),
+  notify_users: (ctx, step, at) => notify(ctx, step, { users: step.users }, at),
+  notify_schedule: (ctx, step, at) => notify(ctx, step, { schedules: step.schedules }, at),
+  notify_channels: (ctx, step, at) => notify(ctx, step, { channels: step.channels }, at),
   // Times count from when the step was due, not from when it ran: steps missed while the receiver was down
   // run one after another on restart, none skipped.
   wait: async (ctx, step, at) => ({
@@ -50,7 +50,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
         : nextStep(ctx.policy, at),
     fired: false,
   }),
-  resolve: async (ctx, _step, at) => {
+  resolve: async (ctx, step, at) => {
     const updated = await ctx.tx
       .updateTable('incidents')
       .set({ status: 'resolved', resolved_at: ctx.now, resolved_by: ACTOR, updated_at: ctx.now })
@@ -58,7 +58,7 @@ export const STEP_HANDLERS: { [K in StepKind]: Handler<K> } = {
       .where('status', '<>', 'resolved')
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) > 0) {
-      await ctx.timeline('resolved', `${stepName(ctx.policy, at)}: resolved`);
+      await ctx.timeline('resolved', `${stepName(ctx.policy, step, at)}: resolved`);
       await react(ctx.tx, ctx.incidentId, 'resolved', { now: ctx.now, policies: new Map() });
     }
     return { next: { ...at, phase: 'done' }, fired: true };
@@ -71,12 +71,17 @@ export function runStep(ctx: StepContext, at: EscalationPosition): Promise<StepR
 }
 
 /** The step as the author wrote it: a shorthand step's pages all name that step. */
-function stepName(policy: EscalationPolicy, at: EscalationPosition): string {
-  const written = policy.steps[at.step]?.written ?? at.step + 1;
+function stepName(policy: EscalationPolicy, step: EscalationStep, at: EscalationPosition): string {
+  const written = step.written ?? at.step + 1;
   return `step ${written} of ${policy.name}${at.cycle > 0 ? `, round ${at.cycle + 1}` : ''}`;
 }
 
-async function notify(ctx: StepContext, targets: Targets, at: EscalationPosition): Promise<StepResult> {
+async function notify(
+  ctx: StepContext,
+  step: EscalationStep,
+  targets: Targets,
+  at: EscalationPosition,
+): Promise<StepResult> {
   const { entries, unreached } = stepTargets(targets, ctx.directory, new Date(at.nextAt));
   // The due time tells runs of the policy apart: one started again (reopened, ack timeout, noise control)
   // pages afresh, while the same step retried after a crash keeps its key and is not queued twice.
@@ -90,7 +95,7 @@ async function notify(ctx: StepContext, targets: Targets, at: EscalationPosition
   );
   const reached = entries.map((x) => (x.recipient ? `${x.recipient} (${x.channel})` : x.channel));
   const message = [
-    stepName(ctx.policy, at),
+    stepName(ctx.policy, step, at),
     reached.length > 0 ? `notified ${reached.join(', ')}` : 'notified nobody',
     ...unreached,
   ].join('; ');
