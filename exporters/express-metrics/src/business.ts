@@ -67,8 +67,11 @@ function checkNaming(kind: 'counter' | 'gauge' | 'histogram', o: BusinessMetricO
     fail('maxSeries must be a positive integer');
 }
 
-/** Maps label values onto a bounded set: allowed values per label, then at most maxSeries combinations. */
-function labelBounder<L extends string>(o: BusinessMetricOptions<L>) {
+/**
+ * Maps label values onto a bounded set: allowed values per label, then at most maxSeries combinations;
+ * with the fixed labels (`service`) added.
+ */
+function labelBounder<L extends string>(o: BusinessMetricOptions<L>, fixed: Record<string, string>) {
   const names = o.labelNames ?? [];
   const allowed = new Map(Object.entries(o.labelValues ?? {}).map(([k, v]) => [k, new Set(v as string[])]));
   const maxSeries = o.maxSeries ?? 100;
@@ -82,24 +85,25 @@ function labelBounder<L extends string>(o: BusinessMetricOptions<L>) {
       values[name] = allowed.get(name)?.has(value) === false ? OVERFLOW : value;
     }
     const key = JSON.stringify(names.map((n) => values[n]));
-    if (seen.has(key)) return values;
-    if (seen.size >= maxSeries) return overflow;
+    if (seen.has(key)) return { ...values, ...fixed };
+    if (seen.size >= maxSeries) return { ...overflow, ...fixed };
     seen.add(key);
-    return values;
+    return { ...values, ...fixed };
   };
 }
 
 /**
  * Typed helpers for an application's own metrics (orders, payments, queue depth), registered on
  * `registry`. Each refuses, when created, a name or label that breaks the naming conventions, and keeps its
- * label cardinality bounded whatever values the application passes.
+ * label cardinality bounded whatever values the application passes. `fixed` labels go on every series
+ * (expressMetrics' `metrics.business` gives its `service`).
  */
-export function businessMetrics(registry: Registry) {
+export function businessMetrics(registry: Registry, fixed: Record<string, string> = {}) {
   return {
     counter<L extends string = never>(o: BusinessMetricOptions<L>) {
       checkNaming('counter', o);
-      const bound = labelBounder(o);
-      const metric = new Counter({ ...common(o, registry) });
+      const bound = labelBounder(o, fixed);
+      const metric = new Counter({ ...common(o, registry, fixed) });
       return {
         inc(labels: Labels<L>, value = 1) {
           metric.inc(bound(labels), value);
@@ -108,8 +112,8 @@ export function businessMetrics(registry: Registry) {
     },
     gauge<L extends string = never>(o: BusinessMetricOptions<L>) {
       checkNaming('gauge', o);
-      const bound = labelBounder(o);
-      const metric = new Gauge({ ...common(o, registry) });
+      const bound = labelBounder(o, fixed);
+      const metric = new Gauge({ ...common(o, registry, fixed) });
       return {
         set(labels: Labels<L>, value: number) {
           metric.set(bound(labels), value);
@@ -126,8 +130,8 @@ export function businessMetrics(registry: Registry) {
       checkNaming('histogram', o);
       if (!increasingBuckets(o.buckets))
         throw new Error(`business metric "${o.name}": buckets must be finite numbers in increasing order`);
-      const bound = labelBounder(o);
-      const metric = new Histogram({ ...common(o, registry), buckets: o.buckets });
+      const bound = labelBounder(o, fixed);
+      const metric = new Histogram({ ...common(o, registry, fixed), buckets: o.buckets });
       return {
         observe(labels: Labels<L>, value: number) {
           metric.observe(bound(labels), value);
@@ -137,6 +141,11 @@ export function businessMetrics(registry: Registry) {
   };
 }
 
-function common<L extends string>(o: BusinessMetricOptions<L>, registry: Registry) {
-  return { name: o.name, help: o.help, labelNames: [...(o.labelNames ?? [])], registers: [registry] };
+function common<L extends string>(
+  o: BusinessMetricOptions<L>,
+  registry: Registry,
+  fixed: Record<string, string>,
+) {
+  const labelNames = [...(o.labelNames ?? []), ...Object.keys(fixed)];
+  return { name: o.name, help: o.help, labelNames, registers: [registry] };
 }

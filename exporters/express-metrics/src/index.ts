@@ -34,14 +34,22 @@ export const UNMATCHED = 'unmatched';
 /** Methods outside this set are labelled "other", so a client cannot mint series with made-up methods. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/** A peer that closed or reset the connection: the socket read its end, or failed reading or writing. */
+const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
 /**
  * The status class of a response: its code's first digit, so the label takes five values whatever the
  * app sends. Codes above 599 (Node accepts up to 999) are none of HTTP's classes; they are the server's
- * mistake, so "5xx". A request the client abandoned before the response finished is "4xx", as nginx's
- * 499 is a client error.
+ * mistake, so "5xx". A response that did not finish is "4xx" when the client abandoned it, as nginx's 499
+ * is a client error, and "5xx" when the server broke it off (res.destroy(), or Express closing the
+ * connection after an error once headers were sent).
  */
-function statusClass(res: Response): string {
-  if (!res.writableFinished) return '4xx';
+function statusClass(req: Request, res: Response): string {
+  if (!res.writableFinished) {
+    const { readableEnded, errored } = req.socket;
+    const code = (errored as NodeJS.ErrnoException | null)?.code;
+    return !res.errored && (readableEnded || (code !== undefined && PEER_GONE.has(code))) ? '4xx' : '5xx';
+  }
   return `${Math.min(Math.floor(res.statusCode / 100), 5)}xx`;
 }
 
@@ -101,7 +109,7 @@ export function expressMetrics(options: ExpressMetricsOptions) {
         service,
         route: routeTemplate(req) ?? UNMATCHED,
         method: METHODS.has(req.method) ? req.method : 'other',
-        status_class: statusClass(res),
+        status_class: statusClass(req, res),
       };
       requests.inc(labels);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -124,5 +132,5 @@ export function expressMetrics(options: ExpressMetricsOptions) {
     res.send(await served.metrics());
   };
 
-  return { middleware, metricsHandler, registry, business: businessMetrics(registry) };
+  return { middleware, metricsHandler, registry, business: businessMetrics(registry, { service }) };
 }

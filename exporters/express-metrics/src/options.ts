@@ -34,7 +34,7 @@ export function checkOptions(options: unknown): asserts options is ExpressMetric
     fail(`options.service must be a non-empty string (got ${shown(o.service)})`);
   if (
     o.registry !== undefined &&
-    typeof (o.registry as { registerMetric?: unknown }).registerMetric !== 'function'
+    typeof (o.registry as { registerMetric?: unknown } | null)?.registerMetric !== 'function'
   )
     fail('options.registry must be a prom-client Registry');
   const buckets = o.durationBuckets;

@@ -14,23 +14,36 @@ function decoded(segment: string): string {
   }
 }
 
+/** Where `value` (a param's segments) stands in `segments`, searching from the end; -1 if nowhere. */
+function lastRun(segments: string[], value: string[], taken: boolean[]): number {
+  for (let i = segments.length - value.length; i >= 0; i--) {
+    if (value.every((v, k) => !taken[i + k] && decoded(segments[i + k] as string) === v)) return i;
+  }
+  return -1;
+}
+
 /**
- * A mount path as the client spelt it ("/orgs/acme", "/API") back into a template: a segment holding a
- * param's value becomes ":name", the others are lower-cased (mount paths match case-insensitively). Either
- * way the label takes one value per mount, not one per org or per spelling.
+ * A mount path as the client spelt it ("/orgs/acme", "/API", "/files/a/b") back into a template: the
+ * segment holding a param's value becomes ":name", those a wildcard matched (Express 5 gives them as an
+ * array) one "*name", the others are lower-cased (mount paths match case-insensitively). Each param takes
+ * its last match, as a mount's params follow its fixed segments ("/orgs/orgs" is "/orgs/:org"). Either way
+ * the label takes one value per mount, not one per org, path or spelling.
  */
 function templateOf(part: string, params: Request['params'] | undefined): string {
-  const names = Object.entries(params ?? {});
-  return part
-    .split('/')
-    .map((segment) => {
-      // Express 5 gives a wildcard's segments as an array: those stay as sent, lower-cased.
-      const param = names.find(
-        ([, value]) => typeof value === 'string' && value !== '' && value === decoded(segment),
-      );
-      return param ? `:${param[0]}` : segment.toLowerCase();
-    })
-    .join('/');
+  const segments = part.split('/');
+  const out: (string | undefined)[] = segments.map((segment) => segment.toLowerCase());
+  const taken = segments.map(() => false);
+  for (const [name, value] of Object.entries(params ?? {})) {
+    const run = Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? [value] : [];
+    const at = run.length > 0 ? lastRun(segments, run, taken) : -1;
+    if (at < 0) continue;
+    run.forEach((_, k) => {
+      taken[at + k] = true;
+      out[at + k] = undefined;
+    });
+    out[at] = `${Array.isArray(value) ? '*' : ':'}${name}`;
+  }
+  return out.filter((segment) => segment !== undefined).join('/');
 }
 
 /**
@@ -69,7 +82,11 @@ export function trackRoute(req: Tracked): void {
     get: () => route,
     set(value: { path?: unknown } | undefined) {
       route = value;
-      if (value?.path !== undefined) req[ROUTE] = `${top().template}${String(value.path)}`;
+      if (value?.path === undefined) return;
+      // A router's own root ("/") is its mount path, as "/api" and "/api/" reach the same route.
+      const { template } = top();
+      const path = String(value.path);
+      req[ROUTE] = path === '/' && template !== '' ? template : `${template}${path}`;
     },
   });
 }

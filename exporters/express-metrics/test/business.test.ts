@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { businessMetrics, OVERFLOW } from '../src';
+import { businessMetrics, expressMetrics, OVERFLOW } from '../src';
 
 async function series(registry: Registry, name: string) {
   return (await registry.metrics())
@@ -33,6 +33,26 @@ describe('business metrics', () => {
       'shop_order_value_euros_bucket{le="10"} 0',
       'shop_order_value_euros_bucket{le="100"} 1',
       'shop_order_value_euros_bucket{le="+Inf"} 1',
+    ]);
+  });
+
+  it("carries the middleware's service label on every series, also those bounded to other", async () => {
+    const metrics = expressMetrics({ service: 'checkout' });
+    const orders = metrics.business.counter({
+      name: 'shop_orders_total',
+      help: 'Orders placed.',
+      labelNames: ['plan'],
+      labelValues: { plan: ['pro'] },
+    });
+    metrics.business.gauge({ name: 'shop_queue_depth', help: 'Jobs waiting.' }).set({}, 3);
+    orders.inc({ plan: 'pro' });
+    orders.inc({ plan: 'free' });
+    expect(await series(metrics.registry, 'shop_orders_total')).toEqual([
+      'shop_orders_total{plan="pro",service="checkout"} 1',
+      'shop_orders_total{plan="other",service="checkout"} 1',
+    ]);
+    expect(await series(metrics.registry, 'shop_queue_depth')).toEqual([
+      'shop_queue_depth{service="checkout"} 3',
     ]);
   });
 

@@ -16,9 +16,9 @@ describe('the demo service', () => {
     expect((await request(app).get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
     const metrics = (await request(app).get('/metrics').expect(200)).text;
     // The business metric: one series per known plan, anything else as "other".
-    expect(metrics).toMatch(/^demo_orders_total\{plan="free"\} 1$/m);
-    expect(metrics).toMatch(/^demo_orders_total\{plan="pro"\} 2$/m);
-    expect(metrics).toMatch(/^demo_orders_total\{plan="other"\} 1$/m);
+    expect(metrics).toMatch(/^demo_orders_total\{plan="free",service="demo"\} 1$/m);
+    expect(metrics).toMatch(/^demo_orders_total\{plan="pro",service="demo"\} 2$/m);
+    expect(metrics).toMatch(/^demo_orders_total\{plan="other",service="demo"\} 1$/m);
     expect(metrics).not.toContain('xxxx');
     expect(metrics).toContain(
       'http_requests_total{service="demo",route="/api/items/:id",method="GET",status_class="4xx"} 1',

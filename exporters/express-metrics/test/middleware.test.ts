@@ -69,7 +69,25 @@ function buildApp() {
   org.get('/items/:id', (_req, res) => {
     res.end();
   });
+  org.get('/', (_req, res) => {
+    res.end();
+  });
   app.use('/orgs/:org', org);
+  // A mount with a wildcard: its segments, however many, are one label value.
+  const files = express.Router();
+  files.get('/meta', (_req, res) => {
+    res.end();
+  });
+  app.use('/files/*path/-', files);
+  // Responses the server breaks off once begun: with an error, and as Express does after a late failure.
+  app.get('/broken', (_req, res) => {
+    res.write('partial');
+    setImmediate(() => res.destroy(new Error('upstream failed')));
+  });
+  app.get('/cut', (req, res) => {
+    res.write('partial');
+    setImmediate(() => req.socket.destroy());
+  });
   let release: () => void = () => undefined;
   app.get('/slow', (_req, res) => {
     release = () => res.send('done');
@@ -116,6 +134,20 @@ describe('express-metrics middleware', () => {
     );
     expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/api/items/:id' })).toBe(2);
     expect(await registry.metrics()).not.toMatch(/acme|globex|o3|API|Api|ORGS|Teams/);
+  });
+
+  it("labels a mount's wildcard as *name, a param's value that looks like a fixed segment as the param, a router's root as its mount", async () => {
+    const { app, registry } = buildApp();
+    for (const path of ['/files/a/-/meta', '/files/a/b/c/-/meta', '/files/x%2Fy/-/meta'])
+      await request(app).get(path).expect(200);
+    // The org named "orgs", and a router's root with and without its slash.
+    for (const path of ['/orgs/orgs/items/1', '/orgs/acme', '/orgs/acme/'])
+      await request(app).get(path).expect(200);
+    const get = { service: 'shop', method: 'GET' };
+    expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/files/*path/-/meta' })).toBe(3);
+    expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/orgs/:org/items/:id' })).toBe(1);
+    expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/orgs/:org' })).toBe(2);
+    expect(await registry.metrics()).not.toMatch(/route="[^"]*(\/a\/|\/b\/|x%2Fy|x\/y|acme|:org\/:org|\/")/);
   });
 
   it('labels requests no route matched as "unmatched", and odd methods as "other"', async () => {
@@ -177,6 +209,19 @@ describe('express-metrics middleware', () => {
     });
   });
 
+  it('counts a response the server broke off as 5xx: a failure of its own, not of the client', async () => {
+    const { app, registry } = buildApp();
+    await listening(app, async (url) => {
+      for (const route of ['/broken', '/cut']) {
+        await expect(fetch(`${url}${route}`).then((res) => res.text())).rejects.toThrow();
+        await waitFor(registry, 'http_requests_total', { route, status_class: '5xx' }, 1);
+        expect(
+          await valueOf(registry, 'http_requests_total', { route, status_class: '4xx' }),
+        ).toBeUndefined();
+      }
+    });
+  });
+
   it('serves an exposition that promtool accepts', async () => {
     const { app } = buildApp();
     await request(app).get('/users/1');
@@ -191,6 +236,7 @@ describe('express-metrics middleware', () => {
       [{}, 'expressMetrics: options.service must be a non-empty string (got undefined)'],
       [{ service: ' ' }, 'options.service must be a non-empty string (got " ")'],
       [{ service: 's', registry: {} }, 'options.registry must be a prom-client Registry'],
+      [{ service: 's', registry: null }, 'options.registry must be a prom-client Registry'],
       [
         { service: 's', durationBuckets: [1, 0.001] },
         'expressMetrics: options.durationBuckets must be finite numbers above 0, in increasing order (got [1,0.001])',
