@@ -134,7 +134,10 @@ describe('generated files', () => {
     mkdirSync(specs);
     copyFileSync(join(SPECS_DIR, 'demo.yml'), join(specs, 'demo.yml'));
     writeFileSync(join(specs, 'demo-health.yml'), yaml.dump(gaugeSpec('demo-health', 'checks', 99.5)));
-    await expect(render(specs)).rejects.toThrow(
+    // A SpecError: the command prints its message alone, no stack.
+    const refused = render(specs);
+    await expect(refused).rejects.toThrow(SpecError);
+    await expect(refused).rejects.toThrow(
       "service demo-health's SLO checks and service demo's SLO health-checks would both be written to slo-demo-health-checks.rules.yml: rename one",
     );
   });
@@ -490,11 +493,13 @@ describe('SLO spec validation', () => {
       if (period) (s as { period?: string }).period = period;
     };
     expect(problem(objective(0.999))).toContain(
-      'slos[0].objective: 0.999 is a percentage; at it the 1h page tier would need an error ratio above 14.2561 (14.4× the budget), so it could never fire: over a 30d period an objective must be above 93.05 (99.9, not 0.999)',
+      'slos[0].objective: 0.999 is a percentage; at it the 1h page tier would need an error ratio above 14.2561 (14.4× the budget), so it could never fire: over a 30d period an objective must be at least 93.0556 (99.9, not 0.999)',
     );
-    expect(problem(objective(93.05))).toContain('an objective must be above 93.05');
-    expect(problem(objective(92.55, '28d'))).toContain('over a 28d period an objective must be above 92.55');
-    for (const [value, period] of [[93.06], [92.56, '28d']] as const) {
+    expect(problem(objective(93.055))).toContain('an objective must be at least 93.0556');
+    expect(problem(objective(92.5595, '28d'))).toContain(
+      'over a 28d period an objective must be at least 92.5596',
+    );
+    for (const [value, period] of [[93.0556], [92.5596, '28d']] as const) {
       const spec = valid();
       objective(value, period)(spec);
       expect(parseSpec(spec, 'shop.yml').slos[0]?.objective).toBe(value);

@@ -7,7 +7,7 @@ import { selectorProblems } from '../mixin/selected-metrics';
 import { renderYaml } from '../yaml';
 import { inhibitRules } from './inhibit';
 import { sloRuleFile } from './rules';
-import { loadSpecs } from './spec';
+import { loadSpecs, SpecError } from './spec';
 import { sloTestFile } from './tests';
 
 const HEADER = (source: string) =>
@@ -30,7 +30,7 @@ export async function render(specsDir: string): Promise<Record<string, string>> 
       // service demo-health's SLO checks and service demo's SLO health-checks would write one file.
       const other = made.get(base);
       if (other) {
-        throw new Error(
+        throw new SpecError(
           `${other} and service ${spec.service}'s SLO ${slo.name} would both be written to ${base}.rules.yml: rename one`,
         );
       }

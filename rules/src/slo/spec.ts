@@ -125,9 +125,10 @@ function pageProblems(slo: Slo, period: SloSpec['period'], i: number): string[] 
   const factor = burnRateFactor(fast, period);
   const threshold = factor * errorBudget(slo.objective);
   if (threshold < 1) return [];
-  const lowest = Math.floor(100 * (1 - 1 / factor) * 100) / 100;
+  // Rounded up: every objective at least this is accepted (93.05 was said, and 93.055 refused).
+  const lowest = Math.ceil(100 * (1 - 1 / factor) * 1e4) / 1e4;
   return [
-    `slos[${i}].objective: ${slo.objective} is a percentage; at it the ${fast.name} page tier would need an error ratio above ${Number(threshold.toFixed(4))} (${factor}× the budget), so it could never fire: over a ${period} period an objective must be above ${lowest} (99.9, not 0.999)`,
+    `slos[${i}].objective: ${slo.objective} is a percentage; at it the ${fast.name} page tier would need an error ratio above ${Number(threshold.toFixed(4))} (${factor}× the budget), so it could never fire: over a ${period} period an objective must be at least ${lowest} (99.9, not 0.999)`,
   ];
 }
 
