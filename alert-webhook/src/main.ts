@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { runService } from '@vigil/service-kit';
+import { exitAfterOutput, runService } from '@vigil/service-kit';
 import { loadConfig, type Config } from './config';
 import { connectSqlite, isTransientDbError, openDatabase } from './db/database';
 import { Pruner } from './retention/pruner';
@@ -10,7 +10,7 @@ import { LeaderLease } from './leader/lease';
 import { setUpInitialAdminToken } from './api/initial-admin-token';
 
 // `alert-webhook backup ...` copies the database instead of serving (see backup/backup.ts).
-if (process.argv[2] === 'backup') void runBackup(process.argv.slice(3)).then((code) => process.exit(code));
+if (process.argv[2] === 'backup') void runBackup(process.argv.slice(3)).then(exitAfterOutput);
 else
   void runService<Config>({
     id: IDENTITY,

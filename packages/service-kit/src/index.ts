@@ -30,6 +30,7 @@ export { regexProblem, regexSchema } from './regex';
 export { packageVersion, Runtime, revision, versionLine, type ServiceIdentity } from './runtime';
 export { listen, ListenError, type Listening, type ListenOptions } from './server';
 export {
+  exitAfterOutput,
   runService,
   StartupError,
   type RunningService,

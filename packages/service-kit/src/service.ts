@@ -57,6 +57,22 @@ export interface ServiceSpec<C extends ListeningConfig> {
 
 const write = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 
+/**
+ * Exits once stdout and stderr have taken what was written to them: process.exit() at once cut a long
+ * problem list off at the pipe's 64 KiB when the reader was slower (`--check-config | less`).
+ */
+export function exitAfterOutput(code: number): Promise<never> {
+  return new Promise(() => {
+    let pending = 2;
+    const done = () => {
+      pending -= 1;
+      if (pending === 0) process.exit(code);
+    };
+    process.stdout.write('', done);
+    process.stderr.write('', done);
+  });
+}
+
 function problemsText(name: string, err: ConfigError): string {
   return err.problems.map((p) => `${name}: ${formatProblem(p)}`).join('\n');
 }
@@ -80,23 +96,23 @@ export async function runService<C extends ListeningConfig>(
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     write(`${name}: ${err.message}\n${usage(name, spec.configEnv, flags, spec.usageMore)}`);
-    return process.exit(2);
+    return exitAfterOutput(2);
   }
   const values = cli.values;
   if (values.help) {
     process.stdout.write(usage(name, spec.configEnv, flags, spec.usageMore));
-    return process.exit(0);
+    return exitAfterOutput(0);
   }
   if (values.version) {
     process.stdout.write(`${versionLine(spec.id)}\n`);
-    return process.exit(0);
+    return exitAfterOutput(0);
   }
   const configPath = (values.config as string | undefined) ?? (process.env[spec.configEnv] || undefined);
   if (!configPath && spec.configRequired) {
     write(
       `${name}: give --config <file> or ${spec.configEnv}\n${usage(name, spec.configEnv, flags, spec.usageMore)}`,
     );
-    return process.exit(2);
+    return exitAfterOutput(2);
   }
   const webPath = values['web.config.file'] as string | undefined;
   const configName = configPath ?? 'the default configuration';
@@ -137,10 +153,10 @@ export async function runService<C extends ListeningConfig>(
       write(
         `${name}: ${invalid.join(' and ')} ${invalid.length > 1 ? 'are' : 'is'} invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`,
       );
-      return process.exit(1);
+      return exitAfterOutput(1);
     }
     process.stdout.write(`${name}: ${configName}${webPath ? ` and ${webPath}` : ''}: SUCCESS\n`);
-    return process.exit(0);
+    return exitAfterOutput(0);
   }
 
   let loaded: { config: C; web?: WebConfig };
@@ -149,7 +165,7 @@ export async function runService<C extends ListeningConfig>(
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     write(problemsText(name, err));
-    return process.exit(2);
+    return exitAfterOutput(2);
   }
   const log = createLogger(spec.logLevel(loaded.config));
   const runtime = new Runtime(spec.id);
@@ -242,7 +258,7 @@ export async function runService<C extends ListeningConfig>(
     if (err instanceof ConfigError) write(problemsText(name, err));
     else if (err instanceof ListenError || err instanceof StartupError) write(`${name}: ${err.message}`);
     else log.fatal({ err }, 'failed to start');
-    return process.exit(1);
+    return exitAfterOutput(1);
   }
   log.info({ url: listening.url, ...running.summary }, `${name} listening`);
   try {
@@ -251,7 +267,7 @@ export async function runService<C extends ListeningConfig>(
     if (err instanceof ConfigError) write(problemsText(name, err));
     else write(`${name}: ${(err as Error).message}`);
     await listening.close(0);
-    return process.exit(1);
+    return exitAfterOutput(1);
   }
   started = true;
   if (stopping) stop();

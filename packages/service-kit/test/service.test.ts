@@ -96,6 +96,20 @@ describe('the command line', () => {
     expect(ok.stdout).toContain('SUCCESS');
   });
 
+  it('prints a problem list longer than a pipe holds whole, to a reader slower than the exit', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => `unknown_key_number_${i}: 1`);
+    const bad = config('long.yml', `greeting: hi\n${keys.join('\n')}\n`);
+    // Through a pipe (64 KiB) read only after a second, as `--check-config 2>&1 | less` would be.
+    const { stdout } = spawnSync(
+      'sh',
+      ['-c', '"$0" "$1" --check-config --config "$2" 2>&1 | (sleep 1; cat)', process.execPath, GREETER, bad],
+      { encoding: 'utf8' },
+    );
+    expect(stdout.length).toBeGreaterThan(65_536);
+    expect(stdout.split('\n').filter((l) => l.includes(': unknown_key_number_'))).toHaveLength(2000);
+    expect(stdout).toMatch(/greeter: \S+long\.yml is invalid \(2000 problems\)\n$/);
+  });
+
   it('needs a config file, from the flag or the environment variable', () => {
     expect(run([]).stderr).toContain('give --config <file> or GREETER_CONFIG');
     const viaEnv = spawnSync(process.execPath, [GREETER, '--check-config'], {
