@@ -1,4 +1,5 @@
 import {
+  formatDuration,
   loadConfigFile,
   httpClientSchema,
   logLevelSchema,
@@ -21,6 +22,9 @@ const querySchema = z.strictObject({
   // Capacity planning: the time until the series' trend reaches this value is exported.
   threshold: z.number().optional(),
 });
+
+/** The longest history, in steps: pulled at start in 100 requests per query. */
+const MAX_HISTORY_STEPS = 1_000_000;
 
 export const configSchema = z
   .strictObject({
@@ -70,6 +74,13 @@ export const configSchema = z
     });
     if (cfg.history < cfg.step)
       ctx.addIssue({ code: 'custom', path: ['history'], message: 'must be at least one step' });
+    // The start pulls it in query_range requests of 10,000 steps: beyond 100 each, a flood of them.
+    else if (cfg.history > MAX_HISTORY_STEPS * cfg.step)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['history'],
+        message: `must be at most ${MAX_HISTORY_STEPS.toLocaleString('en')} steps (${formatDuration(MAX_HISTORY_STEPS * cfg.step)} at step ${formatDuration(cfg.step)})`,
+      });
     if (cfg.model.short_memory > cfg.model.long_memory)
       ctx.addIssue({
         code: 'custom',

@@ -41,6 +41,15 @@ describe('configuration', () => {
     [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: must be an http:// or https:// URL'],
     [{ ...minimal, surprise: 1 }, 'surprise: unknown field'],
     [{ ...minimal, step: '1h', history: '30m' }, 'history: must be at least one step'],
+    // Pulled in requests of 10,000 steps: 100y at 1s would be 315,000 of them before the first answer.
+    [
+      { ...minimal, step: '1s', history: '100y' },
+      'history: must be at most 1,000,000 steps (11d13h46m40s at step 1s)',
+    ],
+    [
+      { ...minimal, step: '1s', history: '99999999999999999999999y' },
+      'history: must be at most 1,000,000 steps',
+    ],
     [{ ...minimal, forecast: { horizons: ['60m', '1h'] } }, 'forecast.horizons: horizons must differ'],
     [{ ...minimal, prometheus: { timeout: '30d' } }, 'prometheus.timeout: must be at most 24d20h31m23s647ms'],
     [{ ...minimal, step: '1m1m' }, 'step: invalid duration "1m1m"'],
