@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { duration, httpClientSchema, timerDuration, type ConfigProblem, httpUrl } from '@vigil/service-kit';
+import { duration, httpClientSchema, timerDuration, type ConfigProblem, prometheusUrl } from '@vigil/service-kit';
 import { timeZone } from '../oncall/schema';
 
 const name = z.string().min(1);
@@ -69,7 +69,7 @@ export const reportsSchema = z
     // SLOs are not configured.
     prometheus: z
       .strictObject({
-        url: httpUrl,
+        url: prometheusUrl,
         timeout: timerDuration.default(10_000),
         // Credentials, headers, TLS and proxy for the queries, as Prometheus's http_config.
         http_config: httpClientSchema.optional(),

@@ -10,7 +10,7 @@ import {
   serverSchema,
   validateConfig,
   type HttpClientSettings,
-  httpUrl,
+  prometheusUrl,
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
@@ -31,7 +31,7 @@ export const configSchema = z
     server: serverSchema(9472).prefault({}),
     log_level: logLevelSchema,
     prometheus: z.strictObject({
-      url: httpUrl,
+      url: prometheusUrl,
       timeout: timerDuration.default(30_000),
       // Credentials, headers, TLS and proxy for the requests to it, as Prometheus's own http_config.
       http_config: httpClientSchema.optional(),

@@ -39,6 +39,10 @@ describe('configuration', () => {
     ],
     [{ ...minimal, model: { seasonality: 'hourly' } }, 'model.seasonality: '],
     [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: must be an http:// or https:// URL'],
+    // Each would pass as a URL and fail every pull (a 404, a 405).
+    [{ ...minimal, prometheus: { url: 'http://p:9090/api/v1/' } }, 'prometheus.url: leave out /api/v1'],
+    [{ ...minimal, prometheus: { url: 'http://p:9090/?x=1' } }, 'prometheus.url: must have no query (?)'],
+    [{ ...minimal, prometheus: { url: 'http://p:9090/#top' } }, 'or fragment (#)'],
     [{ ...minimal, surprise: 1 }, 'surprise: unknown field'],
     [{ ...minimal, step: '1h', history: '30m' }, 'history: must be at least one step'],
     // Pulled in requests of 10,000 steps: 100y at 1s would be 315,000 of them before the first answer.

@@ -11,6 +11,14 @@ import { keyPath, resolveSecret, secretRef, type SecretRef } from './secrets';
 /** A URL something is fetched from or linked to: `host:port` alone would parse with "host" as its scheme. */
 export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
+/**
+ * A Prometheus server's base URL, to which each request adds /api/v1/…: a query or fragment there, or
+ * /api/v1 itself, would pass a check of the URL and fail every request (405, 404).
+ */
+export const prometheusUrl = httpUrl
+  .refine((url) => !/[?#]/.test(url), 'must have no query (?) or fragment (#): /api/v1/… is added to it')
+  .refine((url) => !/\/api\/v1\/?$/.test(url), 'leave out /api/v1: it is added to each request');
+
 /** RFC 9110 token: what a header name may be. */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name');
 

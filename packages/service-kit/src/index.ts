@@ -44,6 +44,7 @@ export {
   httpClientSchema,
   HttpRequestError,
   httpUrl,
+  prometheusUrl,
   resolveHttpClient,
   tlsServerName,
   type HttpClientDocument,
