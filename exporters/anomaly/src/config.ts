@@ -14,7 +14,7 @@ import {
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { DEFAULT_NOVELTY, type NoveltySettings } from './detectors/novelty';
-import { SEASONALITIES } from './detectors/seasonal-baseline';
+import { longestStepFor, SEASONALITIES } from './detectors/seasonal-baseline';
 
 const querySchema = z.strictObject({
   name: nameSchema,
@@ -80,6 +80,14 @@ export const configSchema = z
         code: 'custom',
         path: ['history'],
         message: `must be at most ${MAX_HISTORY_STEPS.toLocaleString('en')} steps (${formatDuration(MAX_HISTORY_STEPS * cfg.step)} at step ${formatDuration(cfg.step)})`,
+      });
+    // Under auto a season the step is too long for is merely left out; asked for, it would be dropped unsaid.
+    const { seasonality } = cfg.model;
+    if (seasonality !== 'auto' && cfg.step > longestStepFor(seasonality))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'seasonality'],
+        message: `${seasonality} needs a step of at most ${formatDuration(longestStepFor(seasonality))} (8 steps a period); step is ${formatDuration(cfg.step)}`,
       });
     if (cfg.model.short_memory > cfg.model.long_memory)
       ctx.addIssue({

@@ -38,6 +38,10 @@ describe('configuration', () => {
       'queries[1].name: duplicate query name "q"',
     ],
     [{ ...minimal, model: { seasonality: 'hourly' } }, 'model.seasonality: '],
+    [
+      { ...minimal, step: '4h', model: { seasonality: 'daily' } },
+      'model.seasonality: daily needs a step of at most 3h (8 steps a period); step is 4h',
+    ],
     [{ ...minimal, prometheus: { url: 'ftp://x' } }, 'prometheus.url: must be an http:// or https:// URL'],
     // Each would pass as a URL and fail every pull (a 404, a 405).
     [{ ...minimal, prometheus: { url: 'http://p:9090/api/v1/' } }, 'prometheus.url: leave out /api/v1'],

@@ -4,6 +4,12 @@ export type Seasonality = 'none' | 'daily' | 'weekly';
 export const SEASONALITIES: Seasonality[] = ['none', 'daily', 'weekly'];
 
 const PERIOD_MS: Record<Seasonality, number> = { none: 0, daily: 86_400_000, weekly: 604_800_000 };
+/** A period must hold a few samples to be a pattern at all. */
+const MIN_STEPS_PER_PERIOD = 8;
+
+/** The longest step at which a seasonality can be learnt; Infinity for none. */
+export const longestStepFor = (seasonality: Seasonality): number =>
+  PERIOD_MS[seasonality] > 0 ? PERIOD_MS[seasonality] / MIN_STEPS_PER_PERIOD : Infinity;
 /** Caps a profile at 5-minute cells for a week, however fine the step. */
 const MAX_SLOTS = 2016;
 /** A longer period must beat the shorter one's error by this much to be chosen: prefer the simpler model. */
@@ -37,8 +43,7 @@ export class SeasonalBaseline {
     const candidates = settings.seasonality === 'auto' ? SEASONALITIES : [settings.seasonality];
     for (const seasonality of candidates) {
       const periodMs = PERIOD_MS[seasonality];
-      // A period must hold a few samples to be a pattern at all.
-      if (periodMs > 0 && periodMs < 8 * stepMs) continue;
+      if (stepMs > longestStepFor(seasonality)) continue;
       const slots = periodMs > 0 ? Math.min(MAX_SLOTS, Math.round(periodMs / stepMs)) : 0;
       const model = new RobustHoltWinters({
         periodMs,
