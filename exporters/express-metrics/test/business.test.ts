@@ -25,7 +25,8 @@ describe('business metrics', () => {
     orders.inc({ plan: 'pro' });
     orders.inc({ plan: 'pro' }, 2);
     queue.set({}, 7);
-    queue.dec({});
+    queue.inc({});
+    queue.dec({}, 2);
     value.observe({}, 42);
     expect(await series(registry, 'shop_orders_total')).toEqual(['shop_orders_total{plan="pro"} 3']);
     expect(await series(registry, 'shop_queue_depth')).toEqual(['shop_queue_depth 6']);

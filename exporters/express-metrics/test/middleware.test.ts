@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import request from 'supertest';
@@ -79,6 +80,14 @@ function buildApp() {
     res.end();
   });
   app.use('/files/*path/-', files);
+  // A router that sees its parent's params too (mergeParams).
+  const project = express.Router({ mergeParams: true });
+  const boards = express.Router({ mergeParams: true });
+  boards.get('/:board', (_req, res) => {
+    res.end();
+  });
+  project.use('/boards', boards);
+  app.use('/projects/:project', project);
   // Responses the server breaks off once begun: with an error, and as Express does after a late failure.
   app.get('/broken', (_req, res) => {
     res.write('partial');
@@ -147,6 +156,12 @@ describe('express-metrics middleware', () => {
     expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/files/*path/-/meta' })).toBe(3);
     expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/orgs/:org/items/:id' })).toBe(1);
     expect(await valueOf(registry, 'http_requests_total', { ...get, route: '/orgs/:org' })).toBe(2);
+    // The parent's params, merged in, are no part of the nested mount.
+    for (const path of ['/projects/p1/boards/b1', '/projects/p2/boards/p2'])
+      await request(app).get(path).expect(200);
+    expect(
+      await valueOf(registry, 'http_requests_total', { ...get, route: '/projects/:project/boards/:board' }),
+    ).toBe(2);
     expect(await registry.metrics()).not.toMatch(/route="[^"]*(\/a\/|\/b\/|x%2Fy|x\/y|acme|:org\/:org|\/")/);
   });
 
@@ -204,7 +219,16 @@ describe('express-metrics middleware', () => {
       await expect(pending).rejects.toThrow();
       const labels = { route: '/slow', method: 'GET', status_class: '4xx' };
       await waitFor(registry, 'http_requests_total', labels, 1);
-      expect(await valueOf(registry, 'http_request_duration_seconds_count', labels)).toBe(1);
+      // A client that resets the connection rather than closing it (ECONNRESET), too.
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      socket.on('error', () => undefined);
+      await waitFor(registry, 'http_requests_in_flight', { service: 'shop' }, 1);
+      socket.resetAndDestroy();
+      await waitFor(registry, 'http_requests_total', labels, 2);
+      expect(await valueOf(registry, 'http_request_duration_seconds_count', labels)).toBe(2);
       expect(await valueOf(registry, 'http_requests_in_flight', { service: 'shop' })).toBe(0);
     });
   });
