@@ -83,11 +83,12 @@ export const configSchema = z
       });
     // Under auto a season the step is too long for is merely left out; asked for, it would be dropped unsaid.
     const { seasonality } = cfg.model;
-    if (seasonality !== 'auto' && cfg.step > longestStepFor(seasonality))
+    const longest = seasonality === 'auto' ? Infinity : longestStepFor(seasonality);
+    if (cfg.step > longest)
       ctx.addIssue({
         code: 'custom',
         path: ['model', 'seasonality'],
-        message: `${seasonality} needs a step of at most ${formatDuration(longestStepFor(seasonality))} (8 steps a period); step is ${formatDuration(cfg.step)}`,
+        message: `${seasonality} needs a step of at most ${formatDuration(longest)} (8 steps a period); step is ${formatDuration(cfg.step)}`,
       });
     if (cfg.model.short_memory > cfg.model.long_memory)
       ctx.addIssue({

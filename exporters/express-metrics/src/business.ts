@@ -76,7 +76,7 @@ function labelBounder<L extends string>(o: BusinessMetricOptions<L>, fixed: Reco
   const allowed = new Map(Object.entries(o.labelValues ?? {}).map(([k, v]) => [k, new Set(v as string[])]));
   const maxSeries = o.maxSeries ?? 100;
   const seen = new Set<string>();
-  const overflow = Object.fromEntries(names.map((n) => [n, OVERFLOW])) as Record<L, string>;
+  const overflow = { ...Object.fromEntries(names.map((n) => [n, OVERFLOW])), ...fixed } as Record<L, string>;
   return (labels: Labels<L>): Record<L, string> => {
     const values = {} as Record<L, string>;
     for (const name of names) {
@@ -84,11 +84,13 @@ function labelBounder<L extends string>(o: BusinessMetricOptions<L>, fixed: Reco
       const value = raw === undefined ? '' : String(raw);
       values[name] = allowed.get(name)?.has(value) === false ? OVERFLOW : value;
     }
+    // After the application's labels, as prom-client prints them in this order.
+    Object.assign(values, fixed);
     const key = JSON.stringify(names.map((n) => values[n]));
-    if (seen.has(key)) return { ...values, ...fixed };
-    if (seen.size >= maxSeries) return { ...overflow, ...fixed };
+    if (seen.has(key)) return values;
+    if (seen.size >= maxSeries) return overflow;
     seen.add(key);
-    return { ...values, ...fixed };
+    return values;
   };
 }
 

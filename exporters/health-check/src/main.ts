@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFile, runService } from '@vigil/service-kit';
+import { ConfigError, exitAfterOutput, loadConfigFile, runService } from '@vigil/service-kit';
 import { createApp } from './app';
 import { parseConfig, type Config } from './config';
 import { DiscoveringExporter } from './discovery';
@@ -30,5 +30,5 @@ runService<Config>({
   },
 }).catch((err: unknown) => {
   process.stderr.write(`health-check: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
+  return exitAfterOutput(1);
 });

@@ -55,13 +55,14 @@ function heldAlone(config: Config, name: string): string | undefined {
   return undefined;
 }
 
+/** The state file could not be written (at start, or at a reload's new place). */
+const unwritable = (err: unknown) =>
+  new ConfigError([{ path: ['state_file'], message: `cannot write: ${(err as Error).message}` }]);
+
 /**
  * Every source wired to its input, parser, metrics and the security pack, with one registry per
  * configuration. `reload` moves to a new configuration without losing or repeating a line: see its comment.
  */
-/** The state file could not be written (at start, or at a reload's new place). */
-const unwritable = (err: unknown) =>
-  new ConfigError([{ path: ['state_file'], message: `cannot write: ${(err as Error).message}` }]);
 
 export function createExporter(initial: Config, options: ExporterOptions) {
   const { log } = options;
