@@ -144,6 +144,10 @@ export function indexMarkdown(services: { service: Service; examples: Example[] 
     'Every service reads one YAML file. Its page lists every key with its type, whether it is required, its ' +
       'default and its meaning; its JSON Schema lets editors complete and check the file.',
     '',
+    'A key written without a value (a section whose lines are all commented out, `retention:` alone) is as if ' +
+      "absent where the key may be: it takes its default. Where a value is required (a check's `url:`), or for " +
+      "a map's value or a list's item, it is refused by name.",
+    '',
     '| service | reference | JSON Schema | example files |',
     '|---|---|---|---|',
     ...services.map(({ service, examples }) => {

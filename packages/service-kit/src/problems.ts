@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { knownKeys } from './schema-walk';
+import { knownKeys, withoutEmptyKeys } from './schema-walk';
 
 /** One thing wrong with a configuration: where (key path, and line/column once the file is known) and what. */
 export interface ConfigProblem {
@@ -99,7 +99,7 @@ export function fieldProblems(error: z.ZodError, root = '(root)', max = 20): Fie
 
 /** Validates a document against a schema; on failure a ConfigError lists every problem with its key path. */
 export function validateConfig<T extends z.ZodType>(schema: T, doc: unknown): z.output<T> {
-  const result = schema.safeParse(doc ?? {});
+  const result = schema.safeParse(withoutEmptyKeys(schema, doc ?? {}));
   if (result.success) return result.data;
   throw new ConfigError(describeIssues(result.error, schema));
 }

@@ -68,3 +68,21 @@ export function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): stri
     for (const o of objects(s)) for (const k of Object.keys(o.shape ?? {})) keys.add(k);
   return [...keys];
 }
+
+/**
+ * The document with each key written without a value (`retention:` whose lines are all commented out, which
+ * YAML reads as null) left out where the schema lets that key be absent: it then takes its defaults, as an
+ * empty section does in Prometheus's and Alertmanager's files. Where a value is required, the null stays
+ * and is refused by name.
+ */
+export function withoutEmptyKeys(schema: z.ZodType, doc: unknown, path: PropertyKey[] = []): unknown {
+  if (Array.isArray(doc)) return doc.map((item, i) => withoutEmptyKeys(schema, item, [...path, i]));
+  if (doc === null || typeof doc !== 'object') return doc;
+  return Object.fromEntries(
+    Object.entries(doc).flatMap(([key, value]) => {
+      const here = [...path, key];
+      if (value === null && at(schema, here).some((s) => s.safeParse(undefined).success)) return [];
+      return [[key, withoutEmptyKeys(schema, value, here)]];
+    }),
+  );
+}

@@ -103,6 +103,27 @@ describe('config files', () => {
     ]);
   });
 
+  it('takes a key written without a value as absent where it may be, and refuses it where a value is required', () => {
+    // `server:` whose lines are all commented out, as a user disables a section: its defaults apply.
+    const empty = file('empty.yml', 'server:\n#  port: 2\nservices:\n  api:\n    checks:\n      - url:\n');
+    expect(problems(() => loadConfigFile(empty, (doc) => validateConfig(schema, doc)))).toEqual([
+      `${empty}:6:13: services.api.checks[0].url: Invalid input: expected string, received null`,
+    ]);
+    const sections = file('sections.yml', 'server:\n  port:\nservices:\n');
+    expect(loadConfigFile(sections, (doc) => validateConfig(schema, doc))).toEqual({
+      server: { port: 1, listen_address: '0.0.0.0' },
+      services: {},
+    });
+    // A map's value and a list's item have no default: their nulls are refused, not dropped.
+    const labels = z.strictObject({ labels: z.record(z.string(), z.string()).default({}) });
+    expect(problems(() => validateConfig(labels, { labels: { team: null } }))).toEqual([
+      'labels.team: Invalid input: expected string, received null',
+    ]);
+    expect(problems(() => validateConfig(schema, { services: { api: { checks: [null] } } }))).toEqual([
+      'services.api.checks[0]: Invalid input: expected object, received null',
+    ]);
+  });
+
   it("says why a map's key is refused, at the key", () => {
     const named = z.strictObject({
       services: z.record(z.string().regex(/^[a-z]+$/, 'must be lowercase letters'), z.number()),
