@@ -1,9 +1,25 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** A host name as DNS spells it (RFC 1123 labels), not all digits: `999.1.1.1` is a mistyped address. */
+const HOST_NAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*(?![0-9]+$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * An address to listen on, checked so that --check-config refuses what listening would fail on (`''`, a
+ * typo'd address).
+ */
+export const listenAddress = z
+  .string()
+  .refine(
+    (v) => isIP(v) !== 0 || HOST_NAME.test(v),
+    'must be an IP address or a host name (0.0.0.0: every interface)',
+  );
 
 /** `server:` as every service has it: where it listens (only a restart moves it). */
 export const serverSchema = (defaultPort: number) =>
   z.strictObject({
-    listen_address: z.string().default('0.0.0.0'),
+    listen_address: listenAddress.default('0.0.0.0'),
     port: z.number().int().min(0).max(65535).default(defaultPort),
   });
 

@@ -12,6 +12,7 @@ import {
   MAX_TIMER_MS,
   resolveSecret,
   secret,
+  serverSchema,
   validateConfig,
 } from '../src';
 
@@ -122,6 +123,17 @@ describe('config files', () => {
     expect(problems(() => validateConfig(schema, { services: { api: { checks: [null] } } }))).toEqual([
       'services.api.checks[0]: Invalid input: expected object, received null',
     ]);
+  });
+
+  it('refuses a listen address that listening would fail on, at the check', () => {
+    const listen = (address: string) => serverSchema(1).safeParse({ listen_address: address }).success;
+    for (const good of ['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost', 'metrics-1.example.com'])
+      expect({ good, ok: listen(good) }).toEqual({ good, ok: true });
+    for (const bad of ['', 'not an ip', '999.1.1.1', '[::1]', 'host_name', `${'a'.repeat(64)}.com`])
+      expect({ bad, ok: listen(bad) }).toEqual({ bad, ok: false });
+    expect(serverSchema(1).safeParse({ listen_address: '' }).error?.issues[0]?.message).toBe(
+      'must be an IP address or a host name (0.0.0.0: every interface)',
+    );
   });
 
   it("says why a map's key is refused, at the key", () => {
