@@ -8,8 +8,7 @@ import {
 } from 'kysely';
 import { Pool, types } from 'pg';
 import { z } from 'zod';
-import { timerDuration } from '@vigil/service-kit';
-import { resolveSecret, secretRef } from '@vigil/service-kit';
+import { portSchema, resolveSecret, secretRef, timerDuration } from '@vigil/service-kit';
 import type { DatabaseSchema } from './schema';
 
 /** `storage.postgres`: a connection URL, or its parts; the password (or a URL carrying one) from env or file. */
@@ -17,7 +16,7 @@ export const postgresSchema = z
   .strictObject({
     url: secretRef.optional(),
     host: z.string().min(1).optional(),
-    port: z.number().int().min(1).max(65535).optional(),
+    port: portSchema(1).optional(),
     database: z.string().min(1).optional(),
     user: z.string().min(1).optional(),
     password: secretRef.optional(),

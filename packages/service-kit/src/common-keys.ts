@@ -16,11 +16,17 @@ export const listenAddress = z
     'must be an IP address or a host name (0.0.0.0: every interface)',
   );
 
+/**
+ * A TCP or UDP port, 1–65535 (0 where the system may choose). Out of range is its one problem: zod's
+ * safe-integer bound, checked after, would name a limit of its own for a huge number.
+ */
+export const portSchema = (lowest: 0 | 1) => z.number().min(lowest).max(65535, { abort: true }).int();
+
 /** `server:` as every service has it: where it listens (only a restart moves it). */
 export const serverSchema = (defaultPort: number) =>
   z.strictObject({
     listen_address: listenAddress.default('0.0.0.0'),
-    port: z.number().int().min(0).max(65535).default(defaultPort),
+    port: portSchema(0).default(defaultPort),
   });
 
 /**

@@ -1,4 +1,4 @@
-export { listenAddress, logLevelSchema, nameSchema, serverSchema } from './common-keys';
+export { listenAddress, logLevelSchema, nameSchema, portSchema, serverSchema } from './common-keys';
 export { COMMON_FLAGS, parseCommandLine, usage, UsageError, type FlagSpec } from './cli';
 export { loadConfigFile, locateProblems, readYamlFile } from './config-file';
 export {

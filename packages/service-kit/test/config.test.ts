@@ -136,6 +136,15 @@ describe('config files', () => {
     );
   });
 
+  it('names one problem for a port out of range, however large', () => {
+    for (const port of [65536, 1e20])
+      expect(
+        serverSchema(1)
+          .safeParse({ port })
+          .error?.issues.map((i) => i.message),
+      ).toEqual(['Too big: expected number to be <=65535']);
+  });
+
   it("says why a map's key is refused, at the key", () => {
     const named = z.strictObject({
       services: z.record(z.string().regex(/^[a-z]+$/, 'must be lowercase letters'), z.number()),

@@ -1,6 +1,6 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
-import { resolveSecret, secretRef } from '@vigil/service-kit';
+import { portSchema, resolveSecret, secretRef } from '@vigil/service-kit';
 import { timeout } from '../common-config';
 
 /**
@@ -17,7 +17,7 @@ export const emailSchema = z.strictObject({
   kind: z.literal('email'),
   smtp: z.strictObject({
     host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(587),
+    port: portSchema(1).default(587),
     // true: TLS from the first byte (port 465); false: STARTTLS when the server offers it.
     secure: z.boolean().default(false),
     require_tls: z.boolean().default(false),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { portSchema } from '@vigil/service-kit';
 import type { ParsedTarget } from './kind';
 
 /**
@@ -33,7 +34,7 @@ export function splitHostPort(text: string, allowPortless = false): { host: stri
   return { host: normalizeHost(match[1] as string), port };
 }
 
-const port = z.number().int().min(1).max(65535);
+const port = portSchema(1);
 
 /**
  * Target fields and /probe target parsing for kinds that connect to host:port; with a default port (the

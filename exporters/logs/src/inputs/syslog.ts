@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { z } from 'zod';
-import { listenAddress } from '@vigil/service-kit';
+import { listenAddress, portSchema } from '@vigil/service-kit';
 import { LineSplitter } from '../lines';
 import type { InputContext, InputKind } from './kind';
 
@@ -10,7 +10,7 @@ const settings = z.strictObject({
   protocol: z.enum(['udp', 'tcp']),
   // Loopback unless said otherwise: a syslog port open to the network accepts lines from anyone.
   listen_address: listenAddress.default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(5514),
+  port: portSchema(0).default(5514),
   max_connections: z.number().int().positive().default(100),
 });
 
