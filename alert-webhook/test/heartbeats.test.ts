@@ -90,6 +90,26 @@ describe('heartbeats', () => {
     }
   });
 
+  it('refuses with 400, not a 503 to be retried forever, a delivery with heartbeats nested too deep to store', async () => {
+    const t = await startTestApp(config(), env);
+    const text = JSON.stringify(notification([watchdog('a'), { fingerprint: 'x' }])).replace(
+      /^\{/,
+      `{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)},`,
+    );
+    const res = await request(t.app)
+      .post('/api/v1/alertmanager')
+      .set('Content-Type', 'application/json')
+      .send(text)
+      .expect(400);
+    expect(res.body.error).toMatchObject({
+      code: 'invalid_payload',
+      message: 'the body nests too deeply to be stored',
+    });
+    // The same sender's next, ordinary delivery is taken.
+    expect(await deliver(t, [watchdog('a'), { fingerprint: 'x' }])).toMatchObject({ heartbeats: 1 });
+    await t.close();
+  });
+
   it('opens an incident through routing for a source gone quiet past its timeout, and resolves it when it beats again', async () => {
     hook.requests.length = 0;
     const t = await startTestApp(config(), env);

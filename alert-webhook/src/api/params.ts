@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ID_TEXT, MAX_ID } from '@vigil/api-contract';
 import { fieldProblems, HttpError } from '@vigil/service-kit';
 
 /** Validates a body or query against its contract schema; a failure is a 400 naming each bad field. */
@@ -14,8 +15,8 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: str
  */
 export function pathId(value: unknown, what: string): number {
   const text = typeof value === 'string' ? value : '';
-  const id = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(id)) {
+  const id = ID_TEXT.test(text) ? Number(text) : NaN;
+  if (!(id <= MAX_ID)) {
     throw new HttpError(404, 'not_found', `${what} ${JSON.stringify(text.slice(0, 40))} does not exist`);
   }
   return id;

@@ -7,7 +7,7 @@ import type { Heartbeats } from '../heartbeats/tracker';
 import type { Metrics } from '../metrics';
 import { bodyReadError, sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
-import { validatePayload } from './payload';
+import { validatePayload, type WebhookPayload } from './payload';
 import { invalidUtf8Error, unstorableText } from './unicode';
 import { contentTypeProblem } from '../api/content-type';
 
@@ -75,7 +75,11 @@ export function webhookRouter(
     try {
       // Heartbeat alerts are recorded, not merged into incidents; the rest is stored as it came.
       const rest = await heartbeats.receive(checked.payload, new Date().toISOString());
-      const stored = rest === checked.payload ? text : rest && JSON.stringify(rest);
+      const stored = rest === checked.payload ? text : rest && restText(rest);
+      if (stored === null) {
+        outcome.inc({ outcome: 'invalid' });
+        return sendError(res, 400, 'invalid_payload', 'the body nests too deeply to be stored');
+      }
       const id = rest && stored ? await inbox.store(stored, rest) : null;
       outcome.inc({ outcome: 'accepted' });
       const firing = checked.payload.alerts.filter((a) => a.status === 'firing').length;
@@ -101,4 +105,17 @@ export function webhookRouter(
   };
   router.use('/alertmanager', unread);
   return router;
+}
+
+/**
+ * The delivery without its heartbeat alerts, as text; null for a body nested deeper than stringify's
+ * recursion goes (JSON.parse took it), which would be refused as often as Alertmanager sent it again.
+ */
+function restText(rest: WebhookPayload): string | null {
+  try {
+    return JSON.stringify(rest);
+  } catch (err) {
+    if (err instanceof RangeError) return null;
+    throw err;
+  }
 }

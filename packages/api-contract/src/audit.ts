@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursor, id, limit, page, text } from './common';
+import { cursor, id, idParam, limit, page, text } from './common';
 import { components, named } from './registry';
 import { rfc3339, timestamp } from './time';
 
@@ -23,11 +23,7 @@ export type AuditPage = z.output<typeof auditPage>;
 export const auditQuery = z.strictObject({
   actor: text.optional(),
   action: text.optional(),
-  incident_id: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'must be an incident id')
-    .transform(Number)
-    .optional(),
+  incident_id: idParam('must be an incident id').optional(),
   since: rfc3339.optional().register(components, { description: 'at or after (RFC 3339)' }),
   until: rfc3339.optional().register(components, { description: 'before (RFC 3339)' }),
   limit: limit(500),

@@ -53,8 +53,25 @@ export const labels = named(
   z.record(z.string(), z.string()),
 );
 
+/**
+ * The largest id: PostgreSQL's ids are `integer` columns, and a larger number in a query is an error there
+ * (a 500), where SQLite finds nothing; both answer it as not found or refused.
+ */
+export const MAX_ID = 2_147_483_647;
+
+/** An id as a path or query parameter writes it: the canonical decimal form, at most MAX_ID's digits. */
+export const ID_TEXT = /^[1-9][0-9]{0,9}$/;
+
 /** A database id: a positive integer. */
-export const id = z.number().int().positive();
+export const id = z.number().int().positive().max(MAX_ID);
+
+/** An id in a query parameter, `message` naming what it must be. */
+export const idParam = (message: string) =>
+  z
+    .string()
+    .regex(ID_TEXT, message)
+    .transform(Number)
+    .refine((n) => n <= MAX_ID, message);
 
 /**
  * A text query parameter compared with stored text. NUL is refused: PostgreSQL takes no NUL in text and would
@@ -65,6 +82,14 @@ export const text = z
   .min(1)
   .refine((s) => !s.includes('\u0000'), 'must not hold a NUL character');
 
+/** Text a person writes in a body: trimmed, bounded, no NUL (as `text`: PostgreSQL stores none). */
+export const prose = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not hold a NUL character');
+
 /** A comma-separated list in a query parameter (`status=triggered,acknowledged`). */
 export const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
@@ -73,11 +98,7 @@ export const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
     .pipe(z.array(item));
 
 /** An opaque cursor: the `next_cursor` of a previous page. */
-export const cursor = z
-  .string()
-  .regex(/^[1-9][0-9]{0,15}$/, 'must be a cursor returned by a previous page')
-  .transform(Number)
-  .refine(Number.isSafeInteger, 'must be a cursor returned by a previous page');
+export const cursor = idParam('must be a cursor returned by a previous page');
 
 /**
  * A page size: 1 to `max`, default 50, written in decimal digits (Number() would also take `0x10`, `1e2`

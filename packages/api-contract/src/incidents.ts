@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commaList, cursor, id, labels, limit, page, text } from './common';
+import { commaList, cursor, id, labels, limit, page, prose, text } from './common';
 import { components, named } from './registry';
 import { rfc3339, timestamp } from './time';
 
@@ -201,6 +201,6 @@ export type IncidentListQuery = z.output<typeof incidentListQuery>;
 /** The CSV export holds at most this many incidents (newest first). */
 export const CSV_MAX_ROWS = 10_000;
 
-export const transitionBody = z.strictObject({ note: z.string().max(10_000).optional() });
-export const noteBody = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
-export const assignBody = z.strictObject({ assignee: z.string().trim().min(1).max(200).nullable() });
+export const transitionBody = z.strictObject({ note: prose(10_000).optional() });
+export const noteBody = z.strictObject({ text: prose(10_000).min(1) });
+export const assignBody = z.strictObject({ assignee: prose(200).min(1).nullable() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './common';
+import { id, prose } from './common';
 import { components, named } from './registry';
 import { rfc3339, timestamp } from './time';
 
@@ -44,6 +44,6 @@ export const createMaintenanceBody = z.strictObject({
   matchers: z.union([z.string(), z.array(z.string())]),
   starts_at: rfc3339.optional().register(components, { description: 'default: now' }),
   ends_at: rfc3339,
-  comment: z.string().max(1000).default(''),
+  comment: prose(1000).default(''),
 });
 export type CreateMaintenanceBody = z.input<typeof createMaintenanceBody>;

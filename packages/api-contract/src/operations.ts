@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { auditPage, auditQuery } from './audit';
-import type { ErrorCode } from './common';
+import { ID_TEXT, type ErrorCode } from './common';
 import {
   assignBody,
   incidentDetail,
@@ -50,7 +50,7 @@ export interface Operation {
 }
 
 /** A path id (`{id}`): canonical decimal only; any other spelling is 404. */
-export const pathId = z.string().regex(/^[1-9][0-9]{0,15}$/);
+export const pathId = z.string().regex(ID_TEXT);
 
 const csv = (description: string): Document => ({ mediaType: 'text/csv', description });
 const html = (description: string): Document => ({ mediaType: 'text/html', description });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './common';
+import { id, prose } from './common';
 import { timelineEntry } from './incidents';
 import { components, named } from './registry';
 import { timestamp } from './time';
@@ -18,14 +18,6 @@ export const ACTION_ITEM_STATUSES = ['open', 'done'] as const;
 const day = z.iso
   .date()
   .register(components, { description: 'a calendar day (YYYY-MM-DD)', example: '2026-12-24' });
-
-/** Text a person writes: trimmed, bounded, no NUL (PostgreSQL stores none). */
-const prose = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((s) => !s.includes('\u0000'), 'must not hold a NUL character');
 
 export const actionItem = named(
   'ActionItem',
