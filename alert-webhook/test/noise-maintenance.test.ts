@@ -148,6 +148,40 @@ describe.each(BACKENDS)('maintenance windows on %s', (backend) => {
     expect(refused.body.error.code).toBe('defined_in_config');
   });
 
+  it('shows a window deleted before its start as ended, and says why an end is refused', async () => {
+    const created = await request(t.app)
+      .post('/api/v1/maintenance')
+      .set(asResponder)
+      .send({
+        matchers: 'service="later"',
+        starts_at: iso(Date.now() + HOUR),
+        ends_at: iso(Date.now() + 2 * HOUR),
+      })
+      .expect(201);
+    expect(created.body.state).toBe('upcoming');
+    const deleted = await request(t.app)
+      .delete(`/api/v1/maintenance/${created.body.id}`)
+      .set(asResponder)
+      .expect(200);
+    expect(deleted.body.state).toBe('ended');
+    const past = await request(t.app)
+      .post('/api/v1/maintenance')
+      .set(asResponder)
+      .send({ matchers: 'service="later"', ends_at: iso(Date.now() - HOUR) })
+      .expect(400);
+    expect(past.body.error.details).toEqual([{ field: 'ends_at', message: 'must be in the future' }]);
+    const reversed = await request(t.app)
+      .post('/api/v1/maintenance')
+      .set(asResponder)
+      .send({
+        matchers: 'service="later"',
+        starts_at: iso(Date.now() + 2 * HOUR),
+        ends_at: iso(Date.now() + HOUR),
+      })
+      .expect(400);
+    expect(reversed.body.error.details).toEqual([{ field: 'ends_at', message: 'must be after starts_at' }]);
+  });
+
   it('ends a window early when it is deleted', async () => {
     const created = await request(t.app)
       .post('/api/v1/maintenance')

@@ -43,7 +43,9 @@ export function maintenanceRouter(
     const now = new Date().toISOString();
     const startsAt = body.starts_at ?? now;
     const problems: FieldProblem[] = [];
-    if (body.ends_at <= startsAt) problems.push({ field: 'ends_at', message: 'must be after starts_at' });
+    // "after starts_at" only when one was given: without, the start is now and the end must be in the future.
+    if (body.starts_at !== undefined && body.ends_at <= startsAt)
+      problems.push({ field: 'ends_at', message: 'must be after starts_at' });
     else if (body.ends_at <= now) problems.push({ field: 'ends_at', message: 'must be in the future' });
     if (problems.length > 0) throw new HttpError(400, 'invalid_request', 'invalid body', problems);
     await ready();

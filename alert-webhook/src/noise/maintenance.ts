@@ -58,7 +58,8 @@ export function presentWindow(w: WindowRow, now: string): MaintenanceWindow {
     created_by: w.created_by,
     created_at: w.created_at,
     deleted_at: w.deleted_at,
-    state: now < w.starts_at ? 'upcoming' : now < end ? 'active' : 'ended',
+    // Ended first: a window deleted before its start has ended (it never begins), not still upcoming.
+    state: now >= end ? 'ended' : now < w.starts_at ? 'upcoming' : 'active',
     alertmanager_silence: w.silence_id
       ? { id: w.silence_id }
       : w.silence_error

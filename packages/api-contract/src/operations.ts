@@ -207,7 +207,7 @@ const DEFINED: Operation[] = [
     id: 'listMaintenanceWindows',
     method: 'get',
     path: '/api/v1/maintenance',
-    summary: 'Maintenance windows: upcoming, active and recently ended',
+    summary: 'Maintenance windows not yet over: upcoming and active',
     access: 'viewer',
     status: 200,
     response: maintenanceList,
