@@ -4,6 +4,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import yaml from 'js-yaml';
 import { parseConfig } from '../../alert-webhook/src/config';
 import { prometheusStorageFlags, victoriaMetricsFlags } from '@vigil/rules';
+import { DEMO_CACHE_MAXMEMORY } from '../../scripts/stack/src/exporters';
 import { UNSIGNED_PLUGINS } from '../../scripts/stack/src/stack';
 
 /**
@@ -140,6 +141,16 @@ describe('docker-compose.yml', () => {
     expect(compose.services['victoria-metrics']?.command).toEqual(
       expect.arrayContaining(victoriaMetricsFlags()),
     );
+  });
+
+  it("bounds the demo's Redis as the native stack does, so that its memory panels and alert have a maxmemory", () => {
+    expect(compose.services.redis?.command).toEqual([
+      'redis-server',
+      '--maxmemory',
+      DEMO_CACHE_MAXMEMORY,
+      '--maxmemory-policy',
+      'allkeys-lru',
+    ]);
   });
 
   it('lets Grafana load the same unsigned plugins as the native stack', () => {

@@ -41,6 +41,8 @@ describe('npm run stack (native)', () => {
     const url = /ready at (\S+),/.exec(line ?? '')?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // And with the URLs printed once all is ready (cli.ts), under its own name.
+    expect(stack?.loadBalancer).toBe(url);
   });
 
   afterAll(() => stack?.stop());

@@ -10,7 +10,7 @@ const USAGE = `usage: alert-webhook backup --output <file> [--config <file>]
 Copies the SQLite database to <file> while the receiver runs (SQLite's online backup API): every
 delivery answered before the copy started is in it. Restore: stop the receiver, put the file at
 storage.sqlite.path (removing any -wal and -shm files beside it), start the receiver.
-On PostgreSQL, back up with pg_dump (see the README's "Backup and restore").
+On PostgreSQL, back up with pg_dump (see the README's "Retention, backup and sizing").
 The configuration file may also be given as VIGIL_WEBHOOK_CONFIG.
 `;
 

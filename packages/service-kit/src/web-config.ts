@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SecureContextOptions, SecureVersion } from 'node:tls';
+import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import { loadConfigFile } from './config-file';
 import { writeError } from './http-error';
-import { ConfigError, validateConfig } from './problems';
+import { ConfigError, ProblemList, validateConfig } from './problems';
 
 const TLS_VERSIONS: Record<string, SecureVersion> = {
   TLS10: 'TLSv1',
@@ -81,25 +81,54 @@ export interface WebConfig {
   users?: Map<string, string>;
 }
 
-function readPem(path: string, key: PropertyKey[]): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new ConfigError([{ path: key, message: `cannot read ${path}: ${(err as Error).message}` }]);
-  }
+/**
+ * The server's certificate, key and client CA as files, each read and parsed now: a file that cannot be
+ * read, a key in cert_file, a pair that does not match refuse the web config at --check-config, at start,
+ * and at a reload (which then keeps the running one), rather than failing as the server takes them.
+ */
+function tlsFiles(t: { cert_file: string; key_file: string; client_ca_file?: string }) {
+  const problems = new ProblemList();
+  const at = (key: string) => ['tls_server_config', key];
+  const read = (path: string, key: string) =>
+    problems.attempt(() => {
+      try {
+        return readFileSync(path);
+      } catch (err) {
+        throw new ConfigError([{ path: at(key), message: `cannot read ${path}: ${(err as Error).message}` }]);
+      }
+    });
+  const usable = (key: string, what: string, check: () => unknown) =>
+    problems.attempt(() => {
+      try {
+        check();
+      } catch (err) {
+        throw new ConfigError([{ path: at(key), message: `${what}: ${(err as Error).message}` }]);
+      }
+    });
+  const cert = read(t.cert_file, 'cert_file');
+  const key = read(t.key_file, 'key_file');
+  const ca = t.client_ca_file === undefined ? undefined : read(t.client_ca_file, 'client_ca_file');
+  problems.throwIfAny();
+  usable('cert_file', `not a PEM certificate (${t.cert_file})`, () => createSecureContext({ cert }));
+  usable('key_file', `not a PEM private key (${t.key_file})`, () => createSecureContext({ key }));
+  if (ca)
+    usable('client_ca_file', `not a PEM certificate (${t.client_ca_file})`, () => new X509Certificate(ca));
+  problems.throwIfAny();
+  usable('key_file', `does not belong to the certificate ${t.cert_file}`, () =>
+    createSecureContext({ cert, key }),
+  );
+  problems.throwIfAny();
+  return { cert: cert as Buffer, key: key as Buffer, ca };
 }
 
-/** Loads a web configuration file; certificates and keys are read now, so a bad path refuses the file. */
+/** Loads a web configuration file; certificates and keys are read and checked now (see tlsFiles). */
 export function loadWebConfig(path: string): WebConfig {
   return loadConfigFile(path, (doc) => {
     const raw = validateConfig(webConfigSchema, doc);
     const t = raw.tls_server_config;
-    const base = ['tls_server_config'];
     return {
       tls: t && {
-        cert: readPem(t.cert_file, [...base, 'cert_file']),
-        key: readPem(t.key_file, [...base, 'key_file']),
-        ca: t.client_ca_file ? readPem(t.client_ca_file, [...base, 'client_ca_file']) : undefined,
+        ...tlsFiles(t),
         minVersion: TLS_VERSIONS[t.min_version],
         maxVersion: TLS_VERSIONS[t.max_version],
         requestCert: t.client_auth_type !== 'NoClientCert',

@@ -349,4 +349,69 @@ describe('web config (exporter-toolkit format)', () => {
     // The summary names the file at fault, not the (valid) main configuration.
     expect(result.stderr).toMatch(new RegExp(`greeter: ${web} is invalid \\(\\d+ problems\\)\\n$`));
   });
+
+  it('refuses at --check-config every TLS file that cannot be read, a swapped certificate and key, and a pair that does not match', () => {
+    const check = (name: string, cert: string, key: string) => {
+      const web = config(name, `tls_server_config:\n  cert_file: ${cert}\n  key_file: ${key}\n`);
+      const result = run([
+        '--check-config',
+        '--config',
+        config('ok.yml', 'greeting: hi\n'),
+        '--web.config.file',
+        web,
+      ]);
+      expect(result.status).toBe(1);
+      return result.stderr;
+    };
+    const missing = check('missing.yml', '/nonexistent.crt', '/nonexistent.key');
+    expect(missing).toContain('tls_server_config.cert_file: cannot read /nonexistent.crt');
+    expect(missing).toContain('tls_server_config.key_file: cannot read /nonexistent.key');
+    const swapped = check('swapped.yml', file('server.key'), file('server.crt'));
+    expect(swapped).toContain(`tls_server_config.cert_file: not a PEM certificate (${file('server.key')})`);
+    expect(swapped).toContain(`tls_server_config.key_file: not a PEM private key (${file('server.crt')})`);
+    expect(check('mismatch.yml', file('server.crt'), file('client.key'))).toContain(
+      `tls_server_config.key_file: does not belong to the certificate ${file('server.crt')}`,
+    );
+  });
+
+  it('keeps the running configuration and credentials when a reload brings a key that does not match', async () => {
+    const web = (key: string, user: string) =>
+      [
+        'tls_server_config:',
+        `  cert_file: ${file('server.crt')}`,
+        `  key_file: ${key}`,
+        'basic_auth_users:',
+        `  ${user}: '${hash}'`,
+        '',
+      ].join('\n');
+    const webPath = config('reload-web.yml', web(file('server.key'), 'first'));
+    const mainPath = config('reload-tls.yml', 'greeting: before\n');
+    const { url } = await start(mainPath, ['--web.config.file', webPath]);
+    const get = (path: string, user: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const auth = `Basic ${Buffer.from(`${user}:scrape-pass`).toString('base64')}`;
+        const req = request(
+          `${url}${path}`,
+          {
+            method: path === '/-/reload' ? 'POST' : 'GET',
+            ca: readFileSync(file('ca.crt')),
+            headers: { authorization: auth },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    writeFileSync(webPath, web(file('client.key'), 'second'));
+    writeFileSync(mainPath, 'greeting: after\n');
+    const reload = await get('/-/reload', 'first');
+    expect(reload.status).toBe(500);
+    expect(reload.body).toContain('does not belong to the certificate');
+    expect((await get('/', 'first')).body).toContain('before');
+    expect((await get('/', 'second')).status).toBe(401);
+  });
 });

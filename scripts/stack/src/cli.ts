@@ -111,6 +111,8 @@ async function main() {
     const url = stack.urls[name];
     if (url) log(`  ${name.padEnd(14)} ${url}`);
   }
+  if (stack.loadBalancer)
+    log(`  load balancer  ${stack.loadBalancer} (nginx, in front of the demo: send traffic here)`);
   log(`  webhook token  ${stack.webhookTokenFile}\n  API token      ${stack.apiTokenFile} (admin)`);
   for (const note of stack.notes) log(`  (${note})`);
   log('Ctrl-C stops everything.');

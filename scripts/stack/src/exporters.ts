@@ -10,14 +10,22 @@ import {
   type RunningProcess,
 } from '@vigil/testkit';
 
+/**
+ * The demo's Redis is bounded, as a cache is: the memory-of-maxmemory panels and RedisMemoryNearMax need
+ * maxmemory (docker-compose.yml's redis says the same).
+ */
+export const DEMO_CACHE_MAXMEMORY = '64mb';
+
 export interface ExporterSettings {
   repoRoot: string;
   ports: Record<ExporterKind | 'demo', number>;
   logFile: (name: ExporterKind) => string;
   /** nginx's access log (combined format), which the stack's log exporter reads for the security pack. */
   accessLog: string;
-  /** Called with each server as it starts (the stack stops it), and what to tell of it. */
-  server: (process: RunningProcess, note?: string) => void;
+  /** Called with each server as it starts: the stack stops it. */
+  server: (process: RunningProcess) => void;
+  /** Called with the demo's load balancer (nginx) once it answers: traffic sent there fills the HTTP panels. */
+  loadBalancer: (url: string) => void;
   /** Called with each exporter once it answers. */
   exporter: (name: ExporterKind, process: RunningProcess) => void;
 }
@@ -30,9 +38,9 @@ export interface ExporterSettings {
 export async function startStandardExporters(s: ExporterSettings): Promise<string[]> {
   const notes: string[] = [];
   const options = (name: ExporterKind) => ({ port: s.ports[name], logFile: s.logFile(name) });
-  const watched = async <T extends RunningProcess>(server: Promise<T>, note?: (started: T) => string) => {
+  const watched = async <T extends RunningProcess>(server: Promise<T>) => {
     const started = await server;
-    s.server(started, note?.(started));
+    s.server(started);
     return started;
   };
   const missing = (kind: ExporterKind, extra?: string) => {
@@ -49,17 +57,13 @@ export async function startStandardExporters(s: ExporterSettings): Promise<strin
     s.exporter('postgres', await startExporter('postgres', { url, queries }, options('postgres')));
   }
   if (!missing('redis')) {
-    // Bounded, as a cache is: the memory-of-maxmemory panels and RedisMemoryNearMax need maxmemory.
-    const cache = await watched(startRedis({ maxmemory: '64mb' }));
+    const cache = await watched(startRedis({ maxmemory: DEMO_CACHE_MAXMEMORY }));
     s.exporter('redis', await startExporter('redis', { url: cache.url }, options('redis')));
   }
   if (!missing('nginx', 'nginx')) {
-    // On a free port of its own: the stack's ports are the components'. Printed, as its traffic (and so
-    // the Security dashboard's HTTP panels) comes through it.
-    const lb = await watched(
-      startNginx(`127.0.0.1:${s.ports.demo}`, { accessLog: s.accessLog }),
-      (started) => `demo load balancer (nginx) ready at ${started.url}, in front of the demo`,
-    );
+    // On a free port of its own: the stack's ports are the components'.
+    const lb = await watched(startNginx(`127.0.0.1:${s.ports.demo}`, { accessLog: s.accessLog }));
+    s.loadBalancer(lb.url);
     s.exporter('nginx', await startExporter('nginx', { statusUrl: lb.statusUrl }, options('nginx')));
   }
   if (!missing('process')) {

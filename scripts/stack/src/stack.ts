@@ -51,6 +51,8 @@ export interface Stack {
   dataDir: string;
   /** Base URL of every component that runs (smtp as smtp://host:port). */
   urls: Partial<Record<Component, string>>;
+  /** The demo's load balancer (nginx, on a free port), when it runs: traffic sent there fills the HTTP panels. */
+  loadBalancer?: string;
   /** Components left out and why (e.g. no grafana binary on PATH). */
   notes: string[];
   /** Files holding the generated secrets: the webhook's bearer token and an admin API token. */
@@ -155,6 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const children: RunningProcess[] = [];
   const urls: Stack['urls'] = {};
+  let loadBalancer: string | undefined;
   const notes: string[] = [];
   let smtp: SmtpSink | undefined;
   let stopping = false;
@@ -249,9 +252,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ports,
         logFile,
         accessLog: accessLogOf(dataDir),
-        server: (child, note) => {
+        server: (child) => {
           children.push(child);
-          if (note) log(note);
+        },
+        loadBalancer: (lb) => {
+          loadBalancer = lb;
+          log(`demo load balancer (nginx) ready at ${lb}, in front of the demo`);
         },
         exporter: (name, child) => {
           children.push(child);
@@ -342,6 +348,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     dataDir,
     urls,
+    ...(loadBalancer && { loadBalancer }),
     notes,
     webhookTokenFile,
     apiTokenFile,
