@@ -19,13 +19,19 @@ export function backoffDelayMs(
   return Math.round(base * (1 - policy.jitter * random()));
 }
 
-/** Retry-After in milliseconds: either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+/**
+ * The longest a receiver's Retry-After is waited. Rate limits ask for seconds to a minute; a reply asking for
+ * days would hold the notification (and a reload waiting for it) that long, or, past a timer's 24.8 days,
+ * fire at once, again and again.
+ */
+export const RETRY_AFTER_MAX_MS = 10 * 60_000;
+
+/** Retry-After in milliseconds, at most RETRY_AFTER_MAX_MS: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  const at = /^\d+$/.test(text) ? now + Number(text) * 1000 : Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.min(RETRY_AFTER_MAX_MS, Math.max(0, at - now));
 }
 
 /** One try, as the retrier reports it. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../src/notify/clock';
 import type { NotificationChannel } from '../../src/notify/message';
-import { parseRetryAfter } from '../../src/notify/retrier';
+import { parseRetryAfter, RETRY_AFTER_MAX_MS } from '../../src/notify/retrier';
 import { Pacer } from '../../src/notify/pacer';
 import {
   NotificationSender,
@@ -45,6 +45,11 @@ describe('Retry-After', () => {
     expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+    // Days (or more than a timer holds, which would fire at once) are waited RETRY_AFTER_MAX_MS.
+    expect(parseRetryAfter('2592000', now)).toBe(RETRY_AFTER_MAX_MS);
+    expect(parseRetryAfter('9'.repeat(30), now)).toBe(RETRY_AFTER_MAX_MS);
+    expect(parseRetryAfter('Fri, 01 Jan 2100 00:00:00 GMT', now)).toBe(RETRY_AFTER_MAX_MS);
+    expect(RETRY_AFTER_MAX_MS).toBe(600_000);
   });
 });
 

@@ -245,6 +245,27 @@ describe('Slack app', () => {
     }
   });
 
+  it('retries an HTTP 5xx whatever error it names, as the README says only 4xx are permanent', async () => {
+    const r = await receiver();
+    try {
+      slack.outage(1, { status: 503, body: { ok: false, error: 'upstream_timeout' } });
+      const attempts: DeliveryAttempt[] = [];
+      const sender = new NotificationSender({
+        policy: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20, jitter: 0 },
+        clock: { now: Date.now, sleep: async () => undefined },
+        onAttempt: (a) => void attempts.push(a),
+      });
+      const channel = createChannels(r.config.notifications.channels, r.db).get('chat')!;
+      await sender.deliver(channel, incidentMessage({ incidentId: 98 }));
+      expect(attempts.map((a) => [a.outcome.status, a.outcome.code])).toEqual([
+        [503, 'upstream_timeout'],
+        [200, undefined],
+      ]);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('replies in the thread with each note, assignment and escalation step, without editing the message for them', async () => {
     const r = await receiver();
     try {

@@ -42,7 +42,8 @@ function readSlack(response: HttpResponse): DeliveryOutcome & { body?: SlackBody
     code: error,
     error: `Slack: ${error}`,
     ...(retryAfterMs !== undefined && { retryAfterMs }),
-    permanent: !TRANSIENT_ERRORS.has(error),
+    // Slack's own words decide on a 2xx; an HTTP 5xx or 429 is transient whatever the error says.
+    permanent: response.status < 500 && response.status !== 429 && !TRANSIENT_ERRORS.has(error),
   };
 }
 

@@ -22,6 +22,8 @@ export interface FakeApi {
   requests: ApiRequest[];
   /** The next `count` requests are answered 429 (with `Retry-After` when given), as a rate limit would. */
   throttle(count: number, retryAfterSeconds?: number): void;
+  /** The next `count` requests are answered `reply` and not carried out, as in an outage (a proxy's 503). */
+  outage(count: number, reply: ApiReply): void;
   /**
    * The next `count` requests are carried out but never answered (the connection stays open until the
    * caller gives up or the fake closes): a crash of the caller after the API acted on a request is
@@ -42,6 +44,7 @@ export async function startFakeApi(
   const requests: ApiRequest[] = [];
   let throttle = { left: 0, retryAfter: undefined as number | undefined };
   let withheld = 0;
+  let outage = { left: 0, reply: { status: 503 } as ApiReply };
   const server = await startHttp((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -55,7 +58,10 @@ export async function startFakeApi(
       };
       requests.push(request);
       let reply: ApiReply;
-      if (throttle.left > 0) {
+      if (outage.left > 0) {
+        outage.left -= 1;
+        reply = outage.reply;
+      } else if (throttle.left > 0) {
         throttle.left -= 1;
         reply = throttled(request);
         if (throttle.retryAfter !== undefined)
@@ -75,6 +81,9 @@ export async function startFakeApi(
     requests,
     throttle: (count, retryAfterSeconds) => {
       throttle = { left: count, retryAfter: retryAfterSeconds };
+    },
+    outage: (count, reply) => {
+      outage = { left: count, reply };
     },
     withhold: (count) => {
       withheld = count;
