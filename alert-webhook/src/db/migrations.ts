@@ -474,6 +474,13 @@ const migrations: Record<string, Migration> = {
         end $$`.execute(db);
     },
   },
+  '0014_ticket_claims': {
+    async up(db: Kysely<unknown>) {
+      // Which notification claimed a Jira ticket: its own retry takes the claim over at once (as the Slack
+      // app's posts do), where before it waited for the claim to go stale, longer than its retries last.
+      await db.schema.alterTable('tickets').addColumn('claimed_by', 'integer').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -213,6 +213,8 @@ export interface TicketTable {
   key: string | null;
   url: string | null;
   created_at: string;
+  /** The notification whose attempt claimed the row (null: claimed before this was recorded). */
+  claimed_by: number | null;
 }
 
 /** An incident's postmortem (api/postmortems.ts): at most one per incident. */

@@ -19,7 +19,7 @@ beforeEach(() => jira.issues.clear());
 
 const env = { WEBHOOK_TOKEN: 'w'.repeat(20), API_TOKEN: 'a'.repeat(20), JIRA_TOKEN: 'jira-api-token' };
 
-async function receiver(apiVersion: 2 | 3) {
+async function receiver(apiVersion: 2 | 3, timeout = '10s') {
   const { dir, cleanup } = tempDir();
   const config = parseConfig(
     {
@@ -35,6 +35,7 @@ async function receiver(apiVersion: 2 | 3) {
             project: 'OPS',
             min_severity: 'error',
             labels: ['vigil'],
+            timeout,
             http_config: { basic_auth: { username: 'vigil@example.com', password: { env: 'JIRA_TOKEN' } } },
           },
         },
@@ -111,6 +112,44 @@ describe.each([3, 2] as const)('Jira REST API v%i', (version) => {
   });
 });
 
+describe.each([3, 2] as const)('Jira retries, API v%i', (version) => {
+  const sent = (r: Awaited<ReturnType<typeof receiver>>) =>
+    r.db.selectFrom('notifications').select(['event', 'status', 'attempts']).orderBy('id').execute();
+
+  it('creates the issue on the retry after Jira refused the first create (503), and comments once on a retried resolve', async () => {
+    const r = await receiver(version);
+    try {
+      jira.outage(1, { status: 503, body: { errorMessages: ['busy'] } });
+      await r.alert('c', 'critical');
+      expect(jira.issues.size).toBe(1);
+      expect(await sent(r)).toEqual([{ event: 'triggered', status: 'sent', attempts: 2 }]);
+      // The resolve's first request fails: the retry transitions and comments, once.
+      jira.outage(1, { status: 503, body: { errorMessages: ['busy'] } });
+      await r.api('post', '/1/resolve').send({}).expect(200);
+      await r.settle();
+      const [issue] = [...jira.issues.values()];
+      expect(issue!.status).toBe('Done');
+      expect(issue!.comments).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('takes over its own claim when the create got no answer, and finds the issue Jira made rather than making two', async () => {
+    const r = await receiver(version, '300ms');
+    try {
+      jira.withhold(1);
+      await r.alert('d', 'critical');
+      expect(jira.issues.size).toBe(1);
+      expect(await sent(r)).toEqual([{ event: 'triggered', status: 'sent', attempts: 2 }]);
+      const row = await r.db.selectFrom('tickets').select(['key']).executeTakeFirst();
+      expect(row?.key).toBe([...jira.issues.keys()][0]);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe.each([
   [3, ['/rest/api/3/search/jql']],
   // On Data Center /search; on Cloud, which has removed it (410), /search/jql.
@@ -174,8 +213,11 @@ describe.each([
         permanent: true,
         error: `resolve_transition "Closed" is not offered for ${key} in status "To Do" (offered: "In Progress", "Done")`,
       });
-      jira.issues.get(key!)!.status = 'Done'; // closed by hand
-      expect(await channel.send({ ...message, status: 'resolved' })).toMatchObject({ ok: true, status: 200 });
+      // Refused for good before any comment; closed by hand, the resolve is said in a comment (201).
+      expect(jira.issues.get(key!)!.comments).toHaveLength(0);
+      jira.issues.get(key!)!.status = 'Done';
+      expect(await channel.send({ ...message, status: 'resolved' })).toMatchObject({ ok: true, status: 201 });
+      expect(jira.issues.get(key!)!.comments).toHaveLength(1);
     } finally {
       await r.close();
     }

@@ -59,8 +59,9 @@ function readJira(response: HttpResponse): DeliveryOutcome & { json?: Record<str
  * Jira tickets (REST API v2 or v3): an incident at or above min_severity that opens gets an issue, whose key
  * and link are stored on the incident; its acknowledgement is a comment, its resolution a comment and the
  * resolve transition. Never two issues per incident: the row in `tickets` is claimed before the issue is
- * created (so a second replica or a concurrent retry waits), and a claim left by a crash is settled by
- * looking the issue up by its label before creating one.
+ * created (so a second replica waits), and released when Jira refuses; a claim left by an attempt that got
+ * no answer (the same notification's retry) or by a crash (once stale) is settled by looking the issue up by
+ * its label before creating one.
  */
 export function createJiraChannel(name: string, settings: JiraSettings, db: Db): NotificationChannel {
   const client = new HttpClient(settings.http);
@@ -91,6 +92,14 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
       .where('incident_id', '=', incidentId)
       .execute();
 
+  const release = (incidentId: number) =>
+    db
+      .deleteFrom('tickets')
+      .where('channel', '=', name)
+      .where('incident_id', '=', incidentId)
+      .where('key', 'is', null)
+      .execute();
+
   /**
    * The incident's issue by its label. Jira Cloud searches at /search/jql, having removed /search (410 Gone,
    * CHANGE-2046); Data Center has only /search, and API v3 only Cloud.
@@ -107,6 +116,7 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
   }
 
   async function open(message: IncidentMessage): Promise<DeliveryOutcome> {
+    const by = message.notificationId ?? null;
     const claimed = await db
       .insertInto('tickets')
       .values({
@@ -115,22 +125,25 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
         key: null,
         url: null,
         created_at: new Date().toISOString(),
+        claimed_by: by,
       })
       .onConflict((oc) => oc.columns(['channel', 'incident_id']).doNothing())
       .executeTakeFirst();
     if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
       const row = await ticketOf(message.incidentId);
       if (!row || row.key) return { ok: true };
-      // Claimed by another attempt: while it may still be at work, wait for it (retried later); once it is
-      // long gone (died), take the claim over, one taker only.
-      const stale = staleClaimsBefore(settings.http.timeoutMs);
+      // Claimed by an attempt that is over: an earlier one of this notification (attempts of one notification
+      // never overlap), or one long gone (died). Taken over, one taker only; else another attempt may still
+      // be at work: wait for it (retried later).
+      const over =
+        (by !== null && row.claimed_by === by) || row.created_at < staleClaimsBefore(settings.http.timeoutMs);
       const taken =
-        row.created_at < stale &&
+        over &&
         Number(
           (
             await db
               .updateTable('tickets')
-              .set({ created_at: new Date().toISOString() })
+              .set({ created_at: new Date().toISOString(), claimed_by: by })
               .where('channel', '=', name)
               .where('incident_id', '=', message.incidentId)
               .where('key', 'is', null)
@@ -139,7 +152,7 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
           ).numUpdatedRows,
         ) > 0;
       if (!taken) return { ok: false, code: 'ECLAIMED', error: 'another attempt is creating this ticket' };
-      // Taken over from an attempt that died: it may have created the issue before it could store the key.
+      // The attempt before may have created the issue and not lived (or waited) to store its key.
       const found = await search(message.incidentId);
       if (!found.ok) return found;
       const existing = (found.json?.issues as { key: string }[] | undefined)?.[0]?.key;
@@ -157,7 +170,11 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
         labels: [...settings.labels, incidentLabel(message.incidentId)],
       },
     });
-    if (!created.ok) return created;
+    if (!created.ok) {
+      // Jira answered, and refused: no issue was made, so the next attempt (of any replica) need not look.
+      if (created.status !== undefined) await release(message.incidentId);
+      return created;
+    }
     await store(message.incidentId, String(created.json?.key));
     return { ok: true, status: created.status };
   }
@@ -166,15 +183,21 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
     return call('POST', `/issue/${encodeURIComponent(key)}/comment`, { body: text(settings, [line]) });
   }
 
+  /**
+   * The resolve transition, then the comment: a retry after a failed transition posts no second comment, and
+   * one after a failed comment finds the issue done and comments (Jira takes comments on done issues unless
+   * a workflow denies them).
+   */
   async function close(key: string, message: IncidentMessage): Promise<DeliveryOutcome> {
-    const said = await comment(key, `Resolved in Vigil${message.actor ? ` by ${message.actor}` : ''}.`);
-    if (!said.ok) return said;
     const listed = await call('GET', `/issue/${encodeURIComponent(key)}/transitions`);
     if (!listed.ok) return listed;
     const transitions = (listed.json?.transitions as { id: string; name: string }[] | undefined) ?? [];
     const wanted = transitions.find((t) => t.name.toLowerCase() === settings.resolveTransition.toLowerCase());
-    if (!wanted) return alreadyDone(key, transitions);
-    return call('POST', `/issue/${encodeURIComponent(key)}/transitions`, { transition: { id: wanted.id } });
+    const moved = wanted
+      ? await call('POST', `/issue/${encodeURIComponent(key)}/transitions`, { transition: { id: wanted.id } })
+      : await alreadyDone(key, transitions);
+    if (!moved.ok) return moved;
+    return comment(key, `Resolved in Vigil${message.actor ? ` by ${message.actor}` : ''}.`);
   }
 
   /**
