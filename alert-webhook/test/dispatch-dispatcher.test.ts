@@ -233,7 +233,21 @@ describe('the dispatcher', () => {
       const mail = channel('mail', () => ({ ok: true }), ['triggered']);
       await queue(t, id, 'triggered', [{ channel: 'gone' }, { channel: 'mail' }]);
       await queue(t, id, 'acknowledged', [{ channel: 'mail' }]);
-      await run(dispatcher(t, [mail.ch]));
+      const { log, lines } = captureLog();
+      await run(dispatcher(t, [mail.ch], { log }));
+      // Seen as any failure is: a warning, and counted for the alert on failing notifications.
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 40,
+          channel: 'gone',
+          reason: 'no channel named gone is configured',
+        }),
+      ]);
+      const counted = await t.metrics.notifications.get();
+      expect(counted.values).toContainEqual({
+        labels: { integration: 'none', outcome: 'failed', channel: 'gone' },
+        value: 1,
+      });
       expect(await rows(t)).toEqual([
         {
           channel: 'gone',

@@ -113,7 +113,18 @@ export class Dispatcher {
     if (!(await this.stillPending(id))) return;
     const channel = this.channels.get(channelName);
     if (!channel) {
-      await this.finish(id, 'failed', 0, `no channel named ${channelName} is configured`);
+      // Queued before a reload or restart renamed or removed the channel: failed as any other, seen as such.
+      const reason = `no channel named ${channelName} is configured`;
+      this.options.log.warn(
+        { incident: incidentId, notification: id, channel: channelName, reason, final: true },
+        'notification failed',
+      );
+      this.options.metrics.notifications.inc({
+        integration: 'none',
+        outcome: 'failed',
+        channel: channelName,
+      });
+      await this.finish(id, 'failed', 0, reason);
       return;
     }
     const events = channel.events ?? DEFAULT_EVENTS;

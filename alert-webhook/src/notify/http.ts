@@ -70,10 +70,12 @@ export function postJson(
   url: string,
   body: string,
   headers: Record<string, string> = {},
+  read: (response: HttpResponse) => DeliveryOutcome = outcomeOf,
 ): Promise<DeliveryOutcome> {
-  return send(client, url, {
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
+  return send(
+    client,
+    url,
+    { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } },
+    read,
+  );
 }

@@ -71,6 +71,13 @@ describe('PagerDuty Events API v2', () => {
     await channel().send(incidentMessage({ incidentId: 9, severity: 'critical' }));
     expect(pd.alerts.get('vigil-incident-8')!.severity).toBe('warning');
     expect(pd.alerts.get('vigil-incident-9')!.severity).toBe('critical');
+    // Regardless of case, on either side, as Jira's min_severity and the metrics take severities.
+    await channel().send(incidentMessage({ incidentId: 10, severity: 'CRITICAL' }));
+    await channel(KEY, { severities: { P1: 'critical' } }).send(
+      incidentMessage({ incidentId: 11, severity: 'p1' }),
+    );
+    expect(pd.alerts.get('vigil-incident-10')!.severity).toBe('critical');
+    expect(pd.alerts.get('vigil-incident-11')!.severity).toBe('critical');
   });
 
   it('a digest is an alert of its own; one whose incidents have all resolved sends nothing', async () => {

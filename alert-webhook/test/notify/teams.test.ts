@@ -72,6 +72,32 @@ describe('Teams channel', () => {
     expect(unknown.card.body[0]!.style).toBe('emphasis');
   });
 
+  it("counts a legacy connector's 200 that says delivery failed as the failure it names", async () => {
+    const connector = await startReceiver((_req, i) => ({
+      status: 200,
+      body: `Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error ${i === 0 ? 429 : 413} with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef.0..`,
+    }));
+    try {
+      const channel = createTeamsChannel('ops', {
+        kind: 'teams',
+        webhookUrl: `${connector.url}/webhookb2/abc@def/IncomingWebhook/123/456`,
+        http: plainHttp(5000),
+      });
+      expect(await channel.send(incidentMessage())).toMatchObject({
+        ok: false,
+        status: 429,
+        permanent: false,
+      });
+      expect(await channel.send(incidentMessage())).toMatchObject({
+        ok: false,
+        status: 413,
+        permanent: true,
+      });
+    } finally {
+      await connector.close();
+    }
+  });
+
   it("leaves alerts out, the last first, until the message fits Teams' 28 KB", async () => {
     const alerts = Array.from({ length: 10 }, (_, i) => ({
       labels: { alertname: `Alert${i}` },

@@ -17,7 +17,8 @@ export const pagerDutySchema = z.strictObject({
   // The integration key of a PagerDuty service's "Events API v2" integration (32 characters).
   routing_key: secretRef,
   url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
-  // Incident severities to PagerDuty's four; one not listed is `default_severity`.
+  // Incident severities (regardless of case) to PagerDuty's four; one not listed is `default_severity`. A
+  // map given here replaces this default one.
   severities: z
     .record(z.string().min(1), z.enum(PAGERDUTY_SEVERITIES))
     .default({ critical: 'critical', error: 'error', warning: 'warning', info: 'info' }),
@@ -72,7 +73,8 @@ export function resolvePagerDuty(
     kind: 'pagerduty',
     routingKey,
     url: channel.url,
-    severities: channel.severities,
+    // Matched regardless of case, as severities are everywhere else (Jira's min_severity, the metrics).
+    severities: Object.fromEntries(Object.entries(channel.severities).map(([k, v]) => [k.toLowerCase(), v])),
     defaultSeverity: channel.default_severity,
     ...(channel.source !== undefined && { source: channel.source }),
     http,

@@ -50,7 +50,7 @@ export function pagerDutyEvent(message: IncidentMessage, settings: PagerDutySett
     payload: {
       summary: truncate(headline(message), SUMMARY_CHARS),
       source: settings.source ?? message.service ?? 'vigil',
-      severity: settings.severities[message.severity] ?? settings.defaultSeverity,
+      severity: settings.severities[message.severity.toLowerCase()] ?? settings.defaultSeverity,
       ...(shown[0] && { timestamp: shown[0].startsAt }),
       ...(message.service && { component: message.service }),
       ...(message.team && { group: message.team }),

@@ -8,9 +8,9 @@ import {
   shownAlerts,
   type Fact,
 } from '../format';
-import { HttpClient } from '@vigil/service-kit';
-import { postJson } from '../http';
-import type { AlertDetail, IncidentMessage, NotificationChannel } from '../message';
+import { HttpClient, type HttpResponse } from '@vigil/service-kit';
+import { outcomeOf, postJson } from '../http';
+import type { AlertDetail, DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 
 /** Teams refuses a message over 28 KB (HTTP 413): alerts are left out, the last first, until it fits. */
 const MESSAGE_BYTES = 28_000;
@@ -62,6 +62,18 @@ function adaptiveCard(message: IncidentMessage, count: number) {
   };
 }
 
+/**
+ * A reply as an outcome. An Office 365 connector URL (outlook.office.com/webhook/…, retired by Microsoft
+ * but still answering) says a failure in a 200's text: "Webhook message delivery failed with error:
+ * Microsoft Teams endpoint returned HTTP error 429 …". That is the failure it names, not a delivery.
+ */
+function readTeams(response: HttpResponse): DeliveryOutcome {
+  const failed = /^Webhook message delivery failed with error:/.exec(response.text);
+  if (!(response.status >= 200 && response.status < 300 && failed)) return outcomeOf(response);
+  const status = Number(/HTTP error (\d{3})/.exec(response.text)?.[1] ?? 500);
+  return outcomeOf({ ...response, status, statusText: '' });
+}
+
 /** Posts an Adaptive Card to a Teams workflow ("When a Teams webhook request is received") URL. */
 export function createTeamsChannel(name: string, settings: TeamsSettings): NotificationChannel {
   const { webhookUrl } = settings;
@@ -86,7 +98,7 @@ export function createTeamsChannel(name: string, settings: TeamsSettings): Notif
       let count = shownAlerts(message).shown.length;
       let json = body(count);
       while (count > 0 && Buffer.byteLength(json) > MESSAGE_BYTES) json = body(--count);
-      return postJson(client, webhookUrl, json);
+      return postJson(client, webhookUrl, json, {}, readTeams);
     },
   };
 }
