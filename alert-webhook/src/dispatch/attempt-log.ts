@@ -17,8 +17,8 @@ export function withoutUrlSecrets(text: string): string {
 }
 
 /**
- * Why an attempt failed, as the delivery record keeps it (and viewers of the API see it): reply status,
- * error code, message, with no URL's secret parts.
+ * Why an attempt failed (or whom a delivery missed), as the delivery record keeps it (and viewers of the API
+ * see it): reply status, error code, message, with no URL's secret parts.
  */
 export function describeFailure(a: DeliveryAttempt): string {
   const { status, code, error } = a.outcome;
@@ -35,20 +35,24 @@ function recipientOf(a: DeliveryAttempt): string {
 
 /**
  * One warn line per failed attempt of a notification: which incident and notification, channel, kind,
- * recipient (and the escalation's user, if any), attempt number, reason, and whether it is retried.
+ * recipient (and the escalation's user, if any), attempt number, reason, and whether it is retried. A
+ * delivery that missed some (an email's rejected recipients) is a warn line too, saying who.
  */
 export function logFailedAttempt(
   log: Logger,
   a: DeliveryAttempt,
   context: { notificationId: number; maxAttempts: number; user?: string | null },
 ): void {
-  if (a.outcome.ok) return;
+  if (a.outcome.ok && a.outcome.error === undefined) return;
   const reason = describeFailure(a);
   const next =
     a.retryInMs === undefined
       ? 'giving up'
       : `retrying in ${a.retryInMs < 1000 ? `${a.retryInMs} ms` : `${Math.round(a.retryInMs / 1000)} s`}`;
   const recipient = recipientOf(a);
+  const said = a.outcome.ok
+    ? `delivered, but: ${a.outcome.error}`
+    : `failed, attempt ${a.attempt} of ${context.maxAttempts}: ${reason}; ${next}`;
   log.warn(
     {
       incident: a.incidentId,
@@ -63,6 +67,6 @@ export function logFailedAttempt(
       reason,
       ...(a.retryInMs !== undefined ? { retry_in_ms: a.retryInMs } : { final: true }),
     },
-    `notification to ${a.kind} channel ${a.channel} (${recipient}) failed, attempt ${a.attempt} of ${context.maxAttempts}: ${reason}; ${next}`,
+    `notification to ${a.kind} channel ${a.channel} (${recipient}) ${said}`,
   );
 }

@@ -162,11 +162,12 @@ export class Dispatcher {
       outcome: last.outcome.ok ? 'sent' : 'failed',
       channel: channel.name,
     });
+    // A delivery that missed some (an email's rejected recipients) keeps who, as a failure keeps why.
     await this.finish(
       id,
       last.outcome.ok ? 'sent' : 'failed',
       last.attempt,
-      last.outcome.ok ? null : describeFailure(last),
+      last.outcome.ok && last.outcome.error === undefined ? null : describeFailure(last),
     );
   }
 
@@ -201,7 +202,7 @@ export class Dispatcher {
         duration_ms: Math.round(a.durationMs),
         ok: a.outcome.ok ? 1 : 0,
         status_code: a.outcome.status ?? null,
-        error: a.outcome.ok ? null : describeFailure(a),
+        error: a.outcome.ok && a.outcome.error === undefined ? null : describeFailure(a),
       })
       .execute();
   }

@@ -55,13 +55,19 @@ describe('failed notification attempts', () => {
               from: 'vigil@example.com',
               to: ['gone@example.com'],
             },
+            'part-email': {
+              kind: 'email',
+              smtp: { host: '127.0.0.1', port: smtp.port },
+              from: 'vigil@example.com',
+              to: ['ok@example.com', 'gone@example.com'],
+            },
             'ops-slack': { kind: 'slack', webhook_url: { env: 'SLACK_URL' } },
             'audit-hook': { kind: 'webhook', url: `${hook.url}/vigil`, secret: { env: 'HOOK_SECRET' } },
           },
           retry: { max_attempts: 2, initial_delay: '10ms', max_delay: '10ms' },
           ack_links: { secret: { env: 'ACK_SECRET' } },
         },
-        routing: { team: 'ops', channels: ['gone-email', 'ops-slack', 'audit-hook'] },
+        routing: { team: 'ops', channels: ['gone-email', 'part-email', 'ops-slack', 'audit-hook'] },
       },
       SECRETS,
     );
@@ -105,6 +111,21 @@ describe('failed notification attempts', () => {
           ),
         }),
       ]);
+      // Delivered to those the server accepted (not sent again): who was missed is logged and kept.
+      expect(by('part-email')).toEqual([
+        expect.objectContaining({
+          attempt: 1,
+          status_code: 250,
+          msg: 'notification to email channel part-email (ok@example.com, gone@example.com) delivered, but: rejected recipients: gone@example.com',
+        }),
+      ]);
+      expect(
+        await db
+          .selectFrom('notifications')
+          .select(['status', 'last_error'])
+          .where('channel', '=', 'part-email')
+          .execute(),
+      ).toEqual([{ status: 'sent', last_error: '250 rejected recipients: gone@example.com' }]);
       // Slack answers 500: retried once, then given up; its URL is never logged.
       expect(by('ops-slack').map((l) => [l.attempt, l.kind, l.recipient, l.status_code])).toEqual([
         [1, 'slack', 'ops-slack', 500],

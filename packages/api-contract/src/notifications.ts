@@ -46,7 +46,8 @@ export const notification = named(
         'Tries it took, set once it is sent or has failed for good; 0 until then (`deliveries` lists each try as it happens)',
     }),
     last_error: z.string().nullable().register(components, {
-      description: "The last try's error once it has failed for good; null until then, and once sent",
+      description:
+        "The last try's error once it has failed for good; once sent, whom it missed (an email's rejected recipients) or null; null until then",
     }),
     created_at: timestamp,
     updated_at: timestamp,
