@@ -78,6 +78,8 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
   });
   // Heartbeats count as missing only a timeout after the receiver started: it may have been down a while.
   const startedAt = new Date(clock.now()).toISOString();
+  // The notifications being delivered, one set for every dispatcher a reload builds: see reload().
+  const delivering = new Set<number>();
   let parts = build(initial);
   registerHeartbeatMetrics(metrics.registry, () => parts.heartbeats);
 
@@ -106,6 +108,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       clock: options.clock,
       active: lease && (() => lease.isLeader()),
       gate: noise.screen,
+      inFlight: delivering,
     });
     const escalator = new Escalator(
       db,
@@ -193,15 +196,15 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
 
   /**
    * Applies a reloaded configuration: the new parts are built first (a failure leaves the old ones), then
-   * swapped in; the old dispatcher finishes what it has in flight before the new one looks for work, so
-   * no notification is sent twice.
+   * swapped in. The old dispatcher starts nothing more and finishes, with its channels, what it has in
+   * flight; the new one starts at once and leaves those alone (their ids are in the shared set), so no
+   * notification is sent twice, and a channel retrying for minutes holds up neither the reload nor the rest.
    */
   async function reload(next: Config): Promise<void> {
     const fresh = build(next);
     await fresh.noise.ready();
     const old = parts;
     old.dispatcher.stop();
-    await old.dispatcher.idle();
     await old.reports.stop();
     inbox.configure(mergeOptions(next));
     parts = fresh;

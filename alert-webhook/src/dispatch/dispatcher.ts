@@ -30,7 +30,7 @@ interface Queued {
  * once, never silently dropped.
  */
 export class Dispatcher {
-  private readonly inFlight = new Set<number>();
+  private readonly inFlight: Set<number>;
   private scanning: Promise<void> | undefined;
   private rescan = false;
   private stopped = false;
@@ -48,8 +48,14 @@ export class Dispatcher {
       active?: () => boolean;
       /** Noise control: resolves true when it held the notification back (and recorded so) instead. */
       gate?: (notificationId: number, channel: { digests: boolean }) => Promise<boolean>;
+      /**
+       * The notifications being delivered, shared with the dispatcher this one replaces on a reload: it
+       * starts at once and leaves alone what the old one is still retrying, rather than waiting for it.
+       */
+      inFlight?: Set<number>;
     },
   ) {
+    this.inFlight = options.inFlight ?? new Set();
     // Every channel's series from the start at 0, so that rate() and increase() see its first failure.
     const { notifications, notificationRequestsFailed } = options.metrics;
     for (const channel of channels.values()) {
@@ -76,7 +82,7 @@ export class Dispatcher {
     });
   }
 
-  /** Resolves when nothing is pending or in flight (for tests and shutdown). */
+  /** Resolves when nothing is pending or in flight, the replaced dispatchers' too (for tests and shutdown). */
   async idle(): Promise<void> {
     while (this.scanning || this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
@@ -93,7 +99,8 @@ export class Dispatcher {
       .orderBy('id')
       .limit(500)
       .execute();
-    for (const n of pending) if (!this.inFlight.has(n.id)) this.start(n);
+    // Stopped meanwhile (a reload): what the scan found is the next dispatcher's to start.
+    for (const n of pending) if (!this.stopped && !this.inFlight.has(n.id)) this.start(n);
   }
 
   private start(n: Queued): void {
