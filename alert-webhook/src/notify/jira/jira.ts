@@ -7,6 +7,9 @@ import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../m
 import type { JiraSettings } from './config';
 import { staleClaimsBefore } from '../claim';
 
+/** The requests an attempt makes while it holds a ticket's claim: a search (and its 410 fallback), the create. */
+const CLAIMED_REQUESTS = 3;
+
 /** The label that finds an incident's ticket again, should its key never have been stored. */
 export const incidentLabel = (incidentId: number) => `vigil-incident-${incidentId}`;
 
@@ -136,7 +139,8 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
       // never overlap), or one long gone (died). Taken over, one taker only; else another attempt may still
       // be at work: wait for it (retried later).
       const over =
-        (by !== null && row.claimed_by === by) || row.created_at < staleClaimsBefore(settings.http.timeoutMs);
+        (by !== null && row.claimed_by === by) ||
+        row.created_at < staleClaimsBefore(settings.http.timeoutMs, CLAIMED_REQUESTS);
       const taken =
         over &&
         Number(

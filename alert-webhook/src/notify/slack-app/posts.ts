@@ -1,6 +1,9 @@
 import type { Db } from '../../db/database';
 import { staleClaimsBefore } from '../claim';
 
+/** Pages of channel history read when looking for a message whose ts was not saved (slack-app.ts). */
+export const LOOKUP_PAGES = 10;
+
 /**
  * Where the incident's message stands: `saved` (its ts is known), `claimed` (this attempt posts it),
  * `orphaned` (an attempt that is over claimed it and saved nothing: it may have been posted, look before
@@ -50,7 +53,8 @@ export function slackPosts(db: Db, channel: string, slackChannel: string, timeou
       if (!found) return { state: 'busy' }; // released in between: the next attempt claims it
       if (found.ts !== null) return { state: 'saved', ts: found.ts };
       const over =
-        (by !== undefined && found.claimed_by === by) || found.claimed_at < staleClaimsBefore(timeoutMs);
+        (by !== undefined && found.claimed_by === by) ||
+        found.claimed_at < staleClaimsBefore(timeoutMs, LOOKUP_PAGES + 1);
       if (!over) return { state: 'busy' };
       const taken = await db
         .updateTable('slack_messages')

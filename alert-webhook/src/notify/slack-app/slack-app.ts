@@ -5,7 +5,7 @@ import { outcomeOf, send } from '../http';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 import { parseRetryAfter } from '../retrier';
 import { escapeMrkdwn, slackPayload } from '../slack/slack';
-import { slackPosts } from './posts';
+import { LOOKUP_PAGES, slackPosts } from './posts';
 import type { SlackAppSettings } from './config';
 
 export const ACK_ACTION = 'vigil_acknowledge';
@@ -97,8 +97,6 @@ export const METADATA_EVENT = 'vigil_incident';
 
 /** How far before its claim a message is looked for: Slack's clock and ours may differ a little. */
 const LOOKUP_MARGIN_S = 300;
-/** Pages of channel history read when looking for a message whose ts was not saved. */
-const LOOKUP_PAGES = 10;
 
 /**
  * A Slack app (bot token): one message per incident, posted when it opens (chat.postMessage) and edited in
