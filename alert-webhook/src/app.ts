@@ -15,7 +15,6 @@ import { usersRouter } from './api/users';
 import { whoamiRouter } from './api/whoami';
 import { notificationsRouter } from './api/notifications';
 import { webhookRouter } from './webhook/route';
-import { jsonBody } from './api/json-body';
 import { ackRouter } from './api/ack';
 import { maintenanceRouter } from './api/maintenance';
 import { NoiseControl } from './noise/control';
@@ -144,20 +143,18 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log, heartbeats));
     // Before any body parser: the signature is over the raw body.
     routes.use('/api/v1', slackRouter(db, cfg.notifications.channels, policies, kick, log));
-    const json = jsonBody(cfg.api.tokens);
-    routes.use('/api/v1', json, incidentsRouter(db, cfg.api.tokens, policies, kick, threads));
+    routes.use('/api/v1', incidentsRouter(db, cfg.api.tokens, policies, kick, threads));
     if (cfg.notifications.ackLinks) {
       routes.use('/api/v1', ackRouter(db, cfg.notifications.ackLinks.secret, policies, kick));
     }
     routes.use('/api/v1', oncallRouter(cfg.oncall.schedules, cfg.api.tokens));
     routes.use(
       '/api/v1',
-      json,
       maintenanceRouter(noise.windows, cfg.api.tokens, () => noise.ready()),
     );
     routes.use('/api/v1', reportsRouter(db, cfg.api.tokens, cfg.reports, slo, clock));
     const userNames = cfg.users.map((u) => u.name);
-    routes.use('/api/v1', json, postmortemsRouter(db, cfg.api.tokens, userNames));
+    routes.use('/api/v1', postmortemsRouter(db, cfg.api.tokens, userNames));
     routes.use('/api/v1', usersRouter(cfg.api.tokens, userNames));
     routes.use('/api/v1', whoamiRouter(cfg.api.tokens));
     routes.use('/api/v1', notificationsRouter(db, cfg.api.tokens));

@@ -13,6 +13,7 @@ import type { Db } from '../db/database';
 import type { EscalationPolicy } from '../escalation/policy';
 import { act, getIncident, listIncidents } from '../incidents/repository';
 import type { Caller } from './auth';
+import { responderWithBody } from './json-body';
 import { requireRole } from './auth';
 import { HttpError } from '@vigil/service-kit';
 import { sendCsv } from './csv';
@@ -57,7 +58,7 @@ export function incidentsRouter(
 ): Router {
   const router = Router();
   const viewer = requireRole(tokens, 'viewer');
-  const responder = requireRole(tokens, 'responder');
+  const responder = responderWithBody(tokens);
 
   router.get('/incidents', viewer, async (req, res) => {
     const q = parse(incidentListQuery, req.query, 'query parameters');

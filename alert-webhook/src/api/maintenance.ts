@@ -3,6 +3,7 @@ import { createMaintenanceBody, type MaintenanceList } from '@vigil/api-contract
 import type { ApiTokenEntry } from '../config';
 import { windowMatchers } from '../noise/config';
 import { presentWindow, type MaintenanceWindows } from '../noise/maintenance';
+import { responderWithBody } from './json-body';
 import { requireRole, type Caller } from './auth';
 import { HttpError } from '@vigil/service-kit';
 import { parse, pathId } from './params';
@@ -22,7 +23,7 @@ export function maintenanceRouter(
 ) {
   const router = Router();
   const viewer = requireRole(tokens, 'viewer');
-  const responder = requireRole(tokens, 'responder');
+  const responder = responderWithBody(tokens);
 
   router.get('/maintenance', viewer, async (_req, res) => {
     await ready();

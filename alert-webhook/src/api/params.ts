@@ -4,7 +4,8 @@ import { fieldProblems, HttpError } from '@vigil/service-kit';
 
 /** Validates a body or query against its contract schema; a failure is a 400 naming each bad field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value ?? {});
+  // No body (or query) is an empty one; a body that is JSON null is refused as not an object.
+  const result = schema.safeParse(value === undefined ? {} : value);
   if (result.success) return result.data;
   throw new HttpError(400, 'invalid_request', `invalid ${where}`, fieldProblems(result.error, where));
 }

@@ -5,6 +5,7 @@ import type { ApiTokenEntry } from '../config';
 import type { Db } from '../db/database';
 import { getPostmortem, putPostmortem } from '../incidents/postmortems';
 import { getIncident } from '../incidents/repository';
+import { responderWithBody } from './json-body';
 import { requireRole, type Caller } from './auth';
 import { incidentId } from './incidents';
 import { parse } from './params';
@@ -18,7 +19,7 @@ import { presentIncident, presentPostmortem } from './presenters';
 export function postmortemsRouter(db: Db, tokens: ApiTokenEntry[], users: readonly string[]): Router {
   const router = Router();
   const viewer = requireRole(tokens, 'viewer');
-  const responder = requireRole(tokens, 'responder');
+  const responder = responderWithBody(tokens);
   const known = new Set(users);
 
   const load = async (req: Request): Promise<Postmortem> => {

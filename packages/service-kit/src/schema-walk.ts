@@ -77,9 +77,11 @@ export function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): stri
  */
 export function withoutEmptyKeys(schema: z.ZodType, doc: unknown, path: PropertyKey[] = []): unknown {
   if (Array.isArray(doc)) return doc.map((item, i) => withoutEmptyKeys(schema, item, [...path, i]));
-  if (doc === null || typeof doc !== 'object') return doc;
+  // Plain mappings only: a Date (a YAML timestamp) or any other value is left as it is.
+  const proto: unknown = doc === null || typeof doc !== 'object' ? undefined : Object.getPrototypeOf(doc);
+  if (proto !== Object.prototype && proto !== null) return doc;
   return Object.fromEntries(
-    Object.entries(doc).flatMap(([key, value]) => {
+    Object.entries(doc as Record<string, unknown>).flatMap(([key, value]) => {
       const here = [...path, key];
       if (value === null && at(schema, here).some((s) => s.safeParse(undefined).success)) return [];
       return [[key, withoutEmptyKeys(schema, value, here)]];
