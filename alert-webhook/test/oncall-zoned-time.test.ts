@@ -56,6 +56,14 @@ describe('local dates', () => {
     expect(daysBetween({ year: 2024, month: 1, day: 10 }, { year: 2024, month: 1, day: 3 })).toBe(-7);
   });
 
+  it('takes years before 100 as written (Date.UTC takes them as 1900–1999)', () => {
+    expect(addDays({ year: 50, month: 2, day: 28 }, 1)).toEqual({ year: 50, month: 3, day: 1 });
+    expect(addDays({ year: 1, month: 1, day: 1 }, 2)).toEqual({ year: 1, month: 1, day: 3 });
+    expect(daysBetween({ year: 99, month: 12, day: 31 }, { year: 100, month: 1, day: 1 })).toBe(1);
+    expect(localDateAt(new Date('0050-03-01T12:00:00Z'), 'UTC')).toEqual({ year: 50, month: 3, day: 1 });
+    expect(at(1, 1, 3, 0, 0, 'UTC')).toBe('0001-01-03T00:00:00.000Z');
+  });
+
   it('names IANA zones canonically and knows unknown ones', () => {
     expect(canonicalTimeZone('europe/berlin')).toBe('Europe/Berlin');
     expect(canonicalTimeZone('Europe/Berln')).toBeUndefined();

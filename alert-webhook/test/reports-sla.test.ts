@@ -256,6 +256,17 @@ describe('GET /api/v1/reports/sla', () => {
     expect(res.body.error.details).toEqual([{ field, message: expect.stringContaining(message) }]);
   });
 
+  it('lists the days of a range in the first centuries as they are written', async () => {
+    const early = await get({ from: '0050-03-01T00:00:00Z', to: '0050-03-04T00:00:00Z' }).expect(200);
+    expect(early.body.by_day.map((d: { date: string }) => d.date)).toEqual([
+      '0050-03-01',
+      '0050-03-02',
+      '0050-03-03',
+    ]);
+    const first = await get({ to: '0001-01-03T00:00:00Z' }).expect(200);
+    expect(first.body.by_day.map((d: { date: string }) => d.date)).toEqual(['0001-01-01', '0001-01-02']);
+  });
+
   it('accepts a range of exactly 366 days', async () => {
     await get({ from: '2025-11-02T00:00:00Z', to: '2026-11-03T00:00:00Z' }).expect(200);
   });

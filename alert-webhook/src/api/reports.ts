@@ -13,6 +13,8 @@ import { parse } from './params';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_MS = 7 * DAY_MS;
+/** The earliest time the API takes (year 0001): a default range starts no earlier. */
+const EARLIEST_MS = Date.parse('0001-01-01T00:00:00Z');
 /** A year and a day: by_day stays a few hundred rows. */
 const MAX_RANGE_MS = 366 * DAY_MS;
 
@@ -80,7 +82,7 @@ export function reportsRouter(
     const q = parse(slaQuery, req.query, 'query parameters');
     const now = clock.now();
     const to = q.to === undefined ? now : Date.parse(q.to);
-    const from = q.from === undefined ? to - DEFAULT_RANGE_MS : Date.parse(q.from);
+    const from = q.from === undefined ? Math.max(EARLIEST_MS, to - DEFAULT_RANGE_MS) : Date.parse(q.from);
     const bad = (field: string, message: string) =>
       new HttpError(400, 'invalid_request', `invalid query parameters: ${field} ${message}`, [
         { field, message },

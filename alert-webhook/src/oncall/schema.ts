@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rotation } from './rotation';
 import type { Override, Schedule } from './schedule';
-import { canonicalTimeZone, type LocalDate, type WallTime } from './zoned-time';
+import { canonicalTimeZone, utc, type LocalDate, type WallTime } from './zoned-time';
 
 const name = z.string().min(1);
 
@@ -22,8 +22,8 @@ const localDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
   .transform((text, ctx): LocalDate => {
     const [year, month, day] = text.split('-').map(Number) as [number, number, number];
-    // Date.UTC rolls 2024-02-30 over into March: a date that does not come back unchanged does not exist.
-    if (new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10) !== text) {
+    // utc() rolls 2024-02-30 over into March: a date that does not come back unchanged does not exist.
+    if (new Date(utc(year, month - 1, day)).toISOString().slice(0, 10) !== text) {
       ctx.addIssue({ code: 'custom', message: `no such date "${text}"` });
       return z.NEVER;
     }

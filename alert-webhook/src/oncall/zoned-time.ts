@@ -13,6 +13,17 @@ export interface WallTime {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Date.UTC for any year: Date.UTC takes years 0–99 as 1900–1999, and the API's times run from year 0001.
+ * Fields out of range roll over, as Date.UTC's do (day 32 is the next month's first).
+ */
+export function utc(year: number, month0: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month0, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
 // Building a DateTimeFormat is costly; one per zone is reused.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -47,7 +58,7 @@ export function canonicalTimeZone(name: string): string | undefined {
 function wallClock(instant: number, timeZone: string): number {
   const part: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) part[p.type] = Number(p.value);
-  return Date.UTC(part.year!, part.month! - 1, part.day, part.hour, part.minute, part.second);
+  return utc(part.year!, part.month! - 1, part.day!, part.hour, part.minute, part.second);
 }
 
 function offsetAt(instant: number, timeZone: string): number {
@@ -60,12 +71,12 @@ export function localDateAt(instant: Date, timeZone: string): LocalDate {
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {
-  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  const d = new Date(utc(date.year, date.month - 1, date.day + days));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
 export function daysBetween(from: LocalDate, to: LocalDate): number {
-  return (Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / DAY_MS;
+  return (utc(to.year, to.month - 1, to.day) - utc(from.year, from.month - 1, from.day)) / DAY_MS;
 }
 
 /**
@@ -74,7 +85,7 @@ export function daysBetween(from: LocalDate, to: LocalDate): number {
  * a 02:00→03:00 gap is 03:30), and a time repeated by fall-back is its first occurrence.
  */
 export function zonedInstant(date: LocalDate, time: WallTime, timeZone: string): Date {
-  const wall = Date.UTC(date.year, date.month - 1, date.day, time.hour, time.minute);
+  const wall = utc(date.year, date.month - 1, date.day, time.hour, time.minute);
   // No zone changes its offset twice within two days, so the offsets a day either side are the only
   // ones this wall time can have.
   const before = offsetAt(wall - DAY_MS, timeZone);
