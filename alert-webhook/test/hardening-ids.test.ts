@@ -46,6 +46,10 @@ const SPELLINGS = [
   '-1',
   '0',
   '%E2%80%8B1',
+  // Escapes that decode to no text: Express cannot decode the parameter.
+  '%ff',
+  '%',
+  '1%zz',
   '１',
 ];
 

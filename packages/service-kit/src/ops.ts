@@ -144,6 +144,9 @@ export function finishApp(
     if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message, err.details);
     const unread = bodyReadError(err, req);
     if (unread) return sendError(res, unread.status, unread.code, unread.message);
+    // Express could not decode a path parameter (`/incidents/%ff`): such a path names no resource.
+    if (err instanceof URIError)
+      return sendError(res, 404, 'not_found', 'no such resource: the path holds a malformed %-escape');
     const e = err as { status?: number; message?: string };
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
       return sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
