@@ -133,6 +133,19 @@ describe('notification channel configuration', () => {
     expect(problems({ ack_links: { secret: { env: 'K' }, ttl: '0s' } })).toEqual([
       'ack_links.ttl: must be longer than 0s',
     ]);
+    const slackApp = {
+      kind: 'slack_app',
+      bot_token: { env: 'B' },
+      signing_secret: { env: 'S' },
+      channel: 'C1',
+    };
+    for (const [key, value] of [
+      ['authorization', { credentials: { env: 'B' } }],
+      ['basic_auth', { username: 'u', password: { env: 'P' } }],
+    ] as const)
+      expect(problems({ channels: { x: { ...slackApp, http_config: { [key]: value } } } })).toEqual([
+        `channels.x.http_config.${key}: not used by slack_app: bot_token is its credential`,
+      ]);
     expect(problems({ channels: { 'bad name': { kind: 'teams', webhook_url: { env: 'T' } } } })).toEqual([
       'channels.bad name: not a valid key: a channel name is letters, digits, "_", "." and "-", starting with a letter or digit',
     ]);

@@ -17,7 +17,16 @@ export const slackAppSchema = z.strictObject({
     .default({}),
   api_url: httpUrl.default('https://slack.com/api'),
   timeout,
-  http_config: httpConfig,
+  // The bot token is the credential: credentials here would be replaced by it without a word, so refused.
+  http_config: httpConfig.superRefine((http, ctx) => {
+    for (const key of ['authorization', 'basic_auth'] as const)
+      if (http?.[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'not used by slack_app: bot_token is its credential',
+        });
+  }),
 });
 
 export interface SlackAppSettings {
