@@ -144,7 +144,7 @@ describe('notification channel configuration', () => {
       ['basic_auth', { username: 'u', password: { env: 'P' } }],
     ] as const)
       expect(problems({ channels: { x: { ...slackApp, http_config: { [key]: value } } } })).toEqual([
-        `channels.x.http_config.${key}: not used by slack_app: bot_token is its credential`,
+        `channels.x.http_config.${key}: unknown field`,
       ]);
     expect(problems({ channels: { 'bad name': { kind: 'teams', webhook_url: { env: 'T' } } } })).toEqual([
       'channels.bad name: not a valid key: a channel name is letters, digits, "_", "." and "-", starting with a letter or digit',

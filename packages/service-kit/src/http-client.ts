@@ -26,42 +26,43 @@ const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a vali
  * How a service calls another over HTTP, in the shape of Prometheus's `http_config`: credentials from
  * secrets (never inline), extra headers, TLS and a proxy. The timeout is the owning section's own key.
  */
-export const httpClientSchema = z
-  .strictObject({
-    authorization: z
-      .strictObject({ type: z.string().regex(/^\S+$/).default('Bearer'), credentials: secretRef })
-      .optional(),
-    basic_auth: z.strictObject({ username: z.string().min(1), password: secretRef }).optional(),
-    http_headers: z
-      .record(
-        headerName,
-        z.strictObject({ values: z.array(z.string()).default([]), secrets: z.array(secretRef).default([]) }),
-      )
-      .default({}),
-    tls_config: z
-      .strictObject({
-        ca_file: z.string().min(1).optional(),
-        cert_file: z.string().min(1).optional(),
-        key_file: z.string().min(1).optional(),
-        server_name: z.string().min(1).optional(),
-        insecure_skip_verify: z.boolean().default(false),
-      })
-      .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
-        message: 'cert_file and key_file go together',
-      })
-      .prefault({}),
-    proxy_url: z
-      .url({ protocol: /^https?$/, error: 'must be an http:// URL' })
-      // The client speaks plain HTTP to the proxy (open() below): TLS to the proxy itself is not made.
-      .refine(
-        (url) => !/^https:/i.test(url),
-        'an https:// proxy is not supported: give the proxy as http://host:port; the connection to the target is still TLS through CONNECT',
-      )
-      .optional(),
-  })
-  .refine((c) => !(c.authorization && c.basic_auth), {
-    message: 'set authorization or basic_auth, not both',
-  });
+/** http_config's keys, before the check across them (an integration that has its own credential omits some). */
+export const httpClientFields = z.strictObject({
+  authorization: z
+    .strictObject({ type: z.string().regex(/^\S+$/).default('Bearer'), credentials: secretRef })
+    .optional(),
+  basic_auth: z.strictObject({ username: z.string().min(1), password: secretRef }).optional(),
+  http_headers: z
+    .record(
+      headerName,
+      z.strictObject({ values: z.array(z.string()).default([]), secrets: z.array(secretRef).default([]) }),
+    )
+    .default({}),
+  tls_config: z
+    .strictObject({
+      ca_file: z.string().min(1).optional(),
+      cert_file: z.string().min(1).optional(),
+      key_file: z.string().min(1).optional(),
+      server_name: z.string().min(1).optional(),
+      insecure_skip_verify: z.boolean().default(false),
+    })
+    .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
+      message: 'cert_file and key_file go together',
+    })
+    .prefault({}),
+  proxy_url: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// URL' })
+    // The client speaks plain HTTP to the proxy (open() below): TLS to the proxy itself is not made.
+    .refine(
+      (url) => !/^https:/i.test(url),
+      'an https:// proxy is not supported: give the proxy as http://host:port; the connection to the target is still TLS through CONNECT',
+    )
+    .optional(),
+});
+
+export const httpClientSchema = httpClientFields.refine((c) => !(c.authorization && c.basic_auth), {
+  message: 'set authorization or basic_auth, not both',
+});
 
 export type HttpClientDocument = z.output<typeof httpClientSchema>;
 

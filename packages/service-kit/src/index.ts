@@ -41,6 +41,7 @@ export { resolveSecret, secret, secretRef, type SecretRef } from './secrets';
 export { loadWebConfig, webConfigSchema, webGuard, type WebConfig } from './web-config';
 export {
   HttpClient,
+  httpClientFields,
   httpClientSchema,
   HttpRequestError,
   httpUrl,

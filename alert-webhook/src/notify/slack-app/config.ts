@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { allOf, resolveSecret, secretRef, type HttpClientSettings, httpUrl } from '@vigil/service-kit';
-import { httpConfig, resolveHttp, timeout } from '../common-config';
+import {
+  allOf,
+  httpClientFields,
+  resolveSecret,
+  secretRef,
+  type HttpClientSettings,
+  httpUrl,
+} from '@vigil/service-kit';
+import { resolveHttp, timeout } from '../common-config';
 
 export const slackAppSchema = z.strictObject({
   kind: z.literal('slack_app'),
@@ -17,16 +24,8 @@ export const slackAppSchema = z.strictObject({
     .default({}),
   api_url: httpUrl.default('https://slack.com/api'),
   timeout,
-  // The bot token is the credential: credentials here would be replaced by it without a word, so refused.
-  http_config: httpConfig.superRefine((http, ctx) => {
-    for (const key of ['authorization', 'basic_auth'] as const)
-      if (http?.[key] !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: 'not used by slack_app: bot_token is its credential',
-        });
-  }),
+  // The bot token is the credential: authorization and basic_auth would be replaced by it, so are unknown.
+  http_config: httpClientFields.omit({ authorization: true, basic_auth: true }).optional(),
 });
 
 export interface SlackAppSettings {
