@@ -49,6 +49,53 @@ describe('the labelled security corpus', () => {
   });
 });
 
+describe('sudo', () => {
+  it("counts a run's wrong passwords as sudo and pam_unix log them: the first once, the rest in the summary", () => {
+    // Captured from sudo 1.9.13p3 on Debian (Linux-PAM): three wrong passwords, then sudo gives up.
+    const lines = [
+      'Dec  6 11:20:01 web1 sudo: pam_unix(sudo:auth): authentication failure; logname=audituser uid=1001 euid=0 tty=/dev/pts/1 ruser=audituser rhost=  user=audituser',
+      'Dec  6 11:20:09 web1 sudo: audituser : 3 incorrect password attempts ; TTY=pts/1 ; PWD=/home/audituser ; USER=root ; COMMAND=/usr/bin/id',
+    ];
+    const counted = lines
+      .flatMap((line) => findingsOf({ label: 'attack', parser: 'sudo', expect: [], line }))
+      .map((f) => (f.kind === 'sudo_auth_failure' ? [f.user, f.reason, f.count] : []));
+    expect(counted).toEqual([
+      ['audituser', 'auth_failure', 1],
+      ['audituser', 'auth_failure', 2],
+    ]);
+    // One wrong password: the summary adds none.
+    const one = lines[1]!.replace('3 incorrect password attempts', '1 incorrect password attempt');
+    expect(findingsOf({ label: 'benign', parser: 'sudo', expect: [], line: one })).toEqual([]);
+  });
+});
+
+describe('evasions', () => {
+  const ids = (line: string) =>
+    findingsOf({ label: 'attack', parser: 'combined', expect: [], line }).map(findingId).sort();
+
+  it('sees a request whose basic-auth user name holds a space (nginx logs $remote_user as the client sent it)', () => {
+    expect(
+      ids(
+        '203.0.113.9 - x y [06/Dec/2026:10:00:00 +0000] "GET /../../etc/passwd HTTP/1.1" 401 12 "-" "curl/8.5.0"',
+      ),
+    ).toEqual(['http_auth_denied', 'path_traversal/dot_dot_slash', 'path_traversal/system_file']);
+  });
+
+  it('decodes the valid escapes of a target that also holds a malformed one', () => {
+    expect(
+      ids(
+        '198.51.100.23 - - [06/Dec/2026:10:00:01 +0000] "GET /p?id=1%20union%20select%201,2&x=% HTTP/1.1" 200 5 "-" "-"',
+      ),
+    ).toEqual(['sql_injection/union_select']);
+    // Latin-1 bytes that are not UTF-8 are read as such, the rest still decoded.
+    expect(
+      ids(
+        '198.51.100.23 - - [06/Dec/2026:10:00:01 +0000] "GET /p?q=%ff&id=1%20union%20select%201 HTTP/1.1" 200 5 "-" "-"',
+      ),
+    ).toEqual(['sql_injection/union_select']);
+  });
+});
+
 describe('the security pack in the exporter', () => {
   const temp = tempDir();
   afterAll(() => temp.cleanup());

@@ -7,8 +7,11 @@ import type { Fields, ParserKind } from './kind';
  * \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\""`); the common format (no referer, no user agent)
  * matches too. A request line that is not "METHOD TARGET PROTOCOL" (probes send garbage) is kept whole.
  */
+// The user ($remote_user, %u) is whatever an Authorization header said, spaces included (nginx escapes
+// quotes and control characters, not spaces): up to the first " [", so that a client cannot hide its
+// request from the security pack by sending "x y" as its user name.
 const COMBINED =
-  /^(\S+) (\S+) (\S+) \[([^\]]*)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (.*))?$/;
+  /^(\S+) (\S+) ((?:[^ ]| (?!\[))*) \[([^\]]*)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (.*))?$/;
 const REQUEST = /^(\S+) (\S+)(?: (HTTP\/[\d.]+))?$/;
 
 export const combinedParser: ParserKind = {

@@ -10,6 +10,7 @@ export type Finding =
       kind: 'sudo_auth_failure';
       user: string;
       reason: 'auth_failure' | 'not_in_sudoers' | 'command_not_allowed';
+      count: number;
     }
   | { kind: 'http_auth_denied'; clientIp: string; status: string }
   | { kind: 'http_attack'; clientIp: string; attack: HttpAttack; pattern: string };
@@ -30,8 +31,9 @@ const SUDO_FAILURES = new Set(['auth_failure', 'not_in_sudoers', 'command_not_al
  * The security events of a line, from the fields of the sshd, sudo and combined parsers (or any parser
  * giving `status` and `path`/`request`, with `client_ip` or `remote_addr`).
  *
- * sudo's "N incorrect password attempts" summary is not counted: pam_unix already logged each of those
- * attempts as an authentication failure, and counting both would double them.
+ * sudo's "N incorrect password attempts" summary counts N−1 authentication failures: pam_unix logs only
+ * the first failure of a PAM handle, and sudo asks again on the same handle (seen with sudo 1.9.13 and
+ * Linux-PAM on Debian: three wrong passwords, one pam_unix line and "3 incorrect password attempts").
  */
 export function classify(fields: Fields): Finding[] {
   const ssh = fields.ssh_event;
@@ -46,9 +48,14 @@ export function classify(fields: Fields): Finding[] {
   }
   const sudo = fields.sudo_event;
   if (sudo !== undefined) {
+    const user = fields.user ?? '';
+    if (sudo === 'incorrect_password') {
+      const more = Number(fields.attempts ?? '1') - 1;
+      return more > 0 ? [{ kind: 'sudo_auth_failure', user, reason: 'auth_failure', count: more }] : [];
+    }
     if (!SUDO_FAILURES.has(sudo)) return [];
     const reason = sudo as 'auth_failure' | 'not_in_sudoers' | 'command_not_allowed';
-    return [{ kind: 'sudo_auth_failure', user: fields.user ?? '', reason }];
+    return [{ kind: 'sudo_auth_failure', user, reason, count: 1 }];
   }
   const status = fields.status;
   const target = fields.path ?? fields.request;

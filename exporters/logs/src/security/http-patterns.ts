@@ -78,16 +78,22 @@ export const HTTP_PATTERNS: readonly HttpPattern[] = [
   })),
 ];
 
-/** URL-decodes up to twice (double encoding is a classic evasion); a malformed escape stops decoding. */
+/** A run of %XX escapes as text: UTF-8 where it is, else each byte as its Latin-1 character. */
+const decodeRun = (run: string) => {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    return run.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  }
+};
+
+/**
+ * URL-decodes up to twice (double encoding is a classic evasion). Each run of valid escapes is decoded on
+ * its own, so one malformed `%` (`&x=%`) does not leave the rest encoded, and unseen by the patterns.
+ */
 function decode(target: string): string {
   let text = target.replace(/\+/g, ' ');
-  for (let i = 0; i < 2 && text.includes('%'); i++) {
-    try {
-      text = decodeURIComponent(text);
-    } catch {
-      break;
-    }
-  }
+  for (let i = 0; i < 2 && text.includes('%'); i++) text = text.replace(/(?:%[0-9a-f]{2})+/gi, decodeRun);
   // SQL comments stand in for spaces in evasions such as UNION/**/SELECT.
   return text.replace(/\/\*.*?\*\//g, ' ');
 }

@@ -95,7 +95,7 @@ export function createSecurityPack(
             sshAccepted.child([sourceName, f.clientIp, f.method]).inc(f.count);
             break;
           case 'sudo_auth_failure':
-            sudoFailures.child([sourceName, f.user, f.reason]).inc();
+            sudoFailures.child([sourceName, f.user, f.reason]).inc(f.count);
             break;
           case 'http_auth_denied':
             httpDenied.child([sourceName, f.clientIp, f.status]).inc();
