@@ -283,8 +283,9 @@ export function createExporter(initial: Config, options: ExporterOptions) {
         started = true;
       }),
     reload: (next: Config) => serially(() => reload(next)),
-    /** Stops every input, saving file offsets. */
-    stop: () => serially(() => Promise.all(current.sources.map((s) => s.input.stop())).then(() => undefined)),
+    /** Stops every input, saving file offsets; `atEnd` for --one-shot (see Input.stop). */
+    stop: (atEnd = false) =>
+      serially(() => Promise.all(current.sources.map((s) => s.input.stop(atEnd))).then(() => undefined)),
     /** Renders the exposition text; counters are the totals since start (a restart resets them). */
     async render(): Promise<string> {
       const t0 = monotonic();

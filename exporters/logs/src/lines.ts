@@ -72,7 +72,7 @@ export class LineSplitter {
     if (bytes.length > room) {
       this.overflowing = true;
       this.skipped += bytes.length - Math.max(room, 0);
-      if (room > 0) this.pending = Buffer.concat([this.pending, bytes.subarray(0, room)]);
+      if (room > 0) this.pending = Buffer.concat([this.pending, bytes.subarray(0, charStart(bytes, room))]);
     } else if (bytes.length > 0) {
       // Copy: the caller reuses its read buffer.
       this.pending = Buffer.concat([this.pending, bytes]);
@@ -108,8 +108,18 @@ export class LineSplitter {
 
   private emitChecked(bytes: Buffer): void {
     const truncated = bytes.length > this.maxLineBytes;
-    this.emitOne(truncated ? bytes.subarray(0, this.maxLineBytes) : bytes, truncated);
+    this.emitOne(truncated ? bytes.subarray(0, charStart(bytes, this.maxLineBytes)) : bytes, truncated);
   }
+}
+
+/**
+ * Where to cut bytes at `at` without splitting a UTF-8 character: back to the start of the one `at` falls
+ * in (at most 3 bytes back), so that a valid line cut at max_line_bytes stays valid UTF-8.
+ */
+function charStart(bytes: Buffer, at: number): number {
+  let cut = at;
+  while (cut > 0 && at - cut < 3 && cut < bytes.length && ((bytes[cut] as number) & 0xc0) === 0x80) cut--;
+  return cut;
 }
 
 /** CRLF files (Windows services, some syslog relays) end lines with \r too. */

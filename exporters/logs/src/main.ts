@@ -14,7 +14,7 @@ async function oneShot(config: Config, log: Logger) {
     { log },
   );
   await exporter.start();
-  await exporter.stop();
+  await exporter.stop(true);
   process.stdout.write(await exporter.render());
 }
 

@@ -273,6 +273,21 @@ describe('following log files', () => {
     expect((await tallies(exporter, 'app')).truncated).toBe(2);
   });
 
+  it('cuts a long line of valid UTF-8 between characters, so it stays valid', async () => {
+    const log = join(temp.dir, 'app.log');
+    // 'line ' is 5 bytes, each € 3: the 1024th byte falls inside a €, both held and read whole.
+    const euros = `line ${'€'.repeat(400)}`;
+    writeFileSync(log, `${euros}\n`);
+    exporter = fileExporter(temp.dir, { max_line_bytes: 1024 });
+    await exporter.start();
+    appendFileSync(log, euros.slice(0, 200));
+    await catchUp(exporter);
+    appendFileSync(log, `${euros.slice(200)}\n`);
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual({ ['€'.repeat(339)]: 2 });
+    expect(await tallies(exporter, 'app')).toMatchObject({ truncated: 2, invalidUtf8: 0 });
+  });
+
   it('tolerates invalid UTF-8: the line is read with U+FFFD and counted as invalid', async () => {
     const log = join(temp.dir, 'app.log');
     writeFileSync(

@@ -110,6 +110,18 @@ describe('the log exporter as a process', () => {
     expect(stdout.replace(duration, 'logexporter_scrape_duration_seconds 0')).toBe(golden);
   });
 
+  it('counts a last line without its newline with --one-shot, as mtail --one_shot does', async () => {
+    writeFileSync(appLog, `${lines(1, 2)}line 3`);
+    writeConfig();
+    const { status, stdout } = await run(['--config', configFile, '--one-shot']);
+    expect(status).toBe(0);
+    expect(stdout.match(/^seen_total\{id="\d"\} 1$/gm)).toEqual([
+      'seen_total{id="1"} 1',
+      'seen_total{id="2"} 1',
+      'seen_total{id="3"} 1',
+    ]);
+  });
+
   it('serves its metrics with process, Node.js and build series, ready once its sources have started', async () => {
     writeFileSync(appLog, lines(1, 2));
     writeConfig();

@@ -326,10 +326,11 @@ export const fileInput: InputKind<typeof settings> = {
         }
       },
       catchUp: pass,
-      async stop() {
+      async stop(atEnd = false) {
         stopped = true;
         clearTimeout(timer);
         await running;
+        if (atEnd) for (const file of tailed.values()) file.splitter.flush();
         for (const file of tailed.values()) remember(file);
         ctx.offsets.save();
         for (const file of tailed.values()) await file.handle.close();

@@ -28,8 +28,11 @@ export interface Input {
   start(): Promise<void>;
   /** Reads what is there to read now (files: one pass over them), for --one-shot and tests. */
   catchUp(): Promise<void>;
-  /** Stops reading and releases files and sockets; file offsets are saved. */
-  stop(): Promise<void>;
+  /**
+   * Stops reading and releases files and sockets; file offsets are saved. `atEnd` (--one-shot): the files
+   * are read to their end, so a last line without its newline is a line, as mtail's --one_shot takes it.
+   */
+  stop(atEnd?: boolean): Promise<void>;
   /** Bytes written to its files and not read yet (0 for streams). */
   lagBytes(): number;
   /** Open files (0 for streams). */
