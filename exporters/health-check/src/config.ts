@@ -79,7 +79,16 @@ const discoverySchema = z.strictObject({
 
 const serviceSchema = z.strictObject({
   description: z.string().optional(),
-  depends_on: z.array(z.string()).default([]),
+  depends_on: z
+    .array(z.string())
+    .superRefine((names, ctx) => {
+      // Each dependency once: a repeat would be a duplicate series of healthcheck_dependency_info.
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i)
+          ctx.addIssue({ code: 'custom', path: [i], message: `"${name}" is listed already` });
+      });
+    })
+    .default([]),
   checks: z.array(checkSchema).default([]),
 });
 

@@ -83,6 +83,12 @@ export function probeHandler(current: () => { config: Config; scheduler: Schedul
       return sendError(res, 403, 'target_not_allowed', 'target is not on probe.allowed_targets');
     }
     const timeoutMs = timeoutFor(req, module.timeoutMs);
+    // Prometheus gone (its scrape timed out, the client hung up): stop the probe and free its slot, as
+    // blackbox_exporter's request context does.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableEnded) gone.abort();
+    });
     const series = new ProbeSeries();
     const { log, lines } = probeLogger(moduleName, target);
     log('Beginning probe', { probe: module.kind, timeout_seconds: timeoutMs / 1000 });
@@ -90,7 +96,7 @@ export function probeHandler(current: () => { config: Config; scheduler: Schedul
       kind,
       { ...module.settings, ...parsed.settings, ...fields.data },
       timeoutMs,
-      { series, log, allowed },
+      { series, log, allowed, cancelled: gone.signal },
     );
     const own = result.series ?? series;
     own.set('probe_success', 'Displays whether or not the probe was a success', result.success ? 1 : 0);

@@ -29,6 +29,8 @@ export interface ProbeExtras {
   series: ProbeSeries;
   log: ProbeLog;
   allowed: CheckContext['allowed'];
+  /** Aborted when the /probe's client has gone (Prometheus gave up): the run and its slot end then. */
+  cancelled?: AbortSignal;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function runCheck(
   const controller = new AbortController();
   const { signal } = controller;
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  probe?.cancelled?.addEventListener('abort', () => controller.abort(), { once: true });
   const started = clock.monotonic();
   const ctx: CheckContext = probe ? { signal, ...probe } : checkContext(signal);
   let result: ProbeResult;

@@ -90,6 +90,8 @@ export class Scheduler {
     const queued = this.clock.monotonic();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    // A client gone while the probe waits for a slot: it leaves the queue.
+    extras.cancelled?.addEventListener('abort', () => deadline.abort(), { once: true });
     const run = this.limiter
       .run(async () => {
         const waitedMs = this.clock.monotonic() - queued;

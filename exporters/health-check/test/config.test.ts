@@ -88,6 +88,9 @@ describe('health-check configuration', () => {
       'services.api.depends_on[0]: unknown service "db"',
     );
     expect(refusal({ services: { api: { depends_on: ['api'] } } })).toContain('cannot depend on itself');
+    expect(refusal({ services: { api: {}, web: { depends_on: ['api', 'api'] } } })).toContain(
+      'services.web.depends_on[1]: "api" is listed already',
+    );
     const cycle = {
       services: { a: { depends_on: ['b'] }, b: { depends_on: ['c'] }, c: { depends_on: ['a'] } },
     };

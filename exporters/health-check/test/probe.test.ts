@@ -192,6 +192,42 @@ describe('/probe with every check slot busy', () => {
   });
 });
 
+describe('/probe whose client has gone', () => {
+  it('ends the probe and frees its slot when Prometheus hangs up, as blackbox_exporter does', async () => {
+    const stalled = await startHttp(() => undefined); // never answers
+    const answering = await startHttp((_req, res) => res.end('ok'));
+    const config = parseConfig({
+      max_concurrent_checks: 1,
+      probe: {
+        allowed_targets: [`127.0.0.1:${stalled.port}`, `127.0.0.1:${answering.port}`],
+        modules: { slow: { kind: 'http', timeout: '3s' }, quick: { kind: 'http', timeout: '1s' } },
+      },
+    });
+    const { app, exporter } = await exporterApp(config);
+    try {
+      const gaveUp = await request(app)
+        .get('/probe')
+        .query({ target: `http://127.0.0.1:${stalled.port}/`, module: 'slow' })
+        .timeout(200)
+        .then(
+          () => false,
+          (err: { timeout?: number }) => err.timeout !== undefined,
+        );
+      expect(gaveUp).toBe(true);
+      // The one slot is free again long before the abandoned probe's 3 s were up.
+      const next = await request(app)
+        .get('/probe')
+        .query({ target: `http://127.0.0.1:${answering.port}/`, module: 'quick' })
+        .expect(200);
+      expect(next.text).toMatch(/^probe_success 1$/m);
+    } finally {
+      await exporter.stop();
+      await stalled.close();
+      await answering.close();
+    }
+  });
+});
+
 describe('blackbox_modules', () => {
   it('refuses a key blackbox has and the kinds cannot honour, saying why', () => {
     expect(() =>

@@ -17,6 +17,8 @@ import { promises as dns } from 'node:dns';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /** As Go's http.Client (and so blackbox): the 11th redirect is not followed. */
 const MAX_REDIRECTS = 10;
+/** Response headers up to Go's default (Transport.MaxResponseHeaderBytes): Node's 16 KiB fails real sites. */
+const MAX_HEADER_BYTES = 10 << 20;
 
 const httpTlsSettings = tlsSettings.extend({
   /** The check fails when the earliest certificate in the chain expires sooner than this. */
@@ -296,7 +298,12 @@ function roundTrip(
   const port = url.port ? Number(url.port) : tlsOn ? 443 : 80;
   // An address is checked against the certificate, not sent as SNI (tlsOptions).
   const serverName = (first ? spec.tls.server_name : undefined) ?? url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const headers: OutgoingHttpHeaders = { Host: url.host, 'User-Agent': USER_AGENT, ...request.headers };
+  const headers: OutgoingHttpHeaders = {
+    Host: url.host,
+    'User-Agent': USER_AGENT,
+    ...userInfoAuth(url, request.headers),
+    ...request.headers,
+  };
   const path = `${url.pathname}${url.search}`;
   const responded = () => {
     if (!timed) return;
@@ -314,6 +321,7 @@ function roundTrip(
         headers,
         signal,
         agent: false,
+        maxHeaderSize: MAX_HEADER_BYTES,
       });
       if (timed) req.on('socket', (socket) => timeConnection(socket, false, trace, series));
       req.on('response', (res) => {
@@ -354,6 +362,7 @@ function roundTrip(
           path,
           method: request.method,
           headers,
+          maxHeaderSize: MAX_HEADER_BYTES,
           // No agent: the request takes the connection made here (an agent would make its own).
           createConnection: () => socket,
         });
@@ -365,7 +374,11 @@ function roundTrip(
         req.end(request.body);
         return;
       }
-      const h2 = http2.connect(url.origin, { createConnection: () => socket });
+      const h2 = http2.connect(url.origin, {
+        createConnection: () => socket,
+        maxHeaderListPairs: 10_000,
+        settings: { maxHeaderListSize: MAX_HEADER_BYTES },
+      });
       session = h2;
       h2.on('error', fail);
       const h2Headers: http2.OutgoingHttpHeaders = {
@@ -641,3 +654,14 @@ export const httpCheck = defineKind({
     return result;
   },
 });
+
+/**
+ * Basic auth from the URL's user info (`http://user:pass@host/`), as Go's client sends it, unless an
+ * Authorization header is configured (headers, basic_auth, bearer_token), which wins.
+ */
+function userInfoAuth(url: URL, configured: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  if (url.username === '' && url.password === '') return {};
+  if (Object.keys(configured).some((name) => name.toLowerCase() === 'authorization')) return {};
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return { Authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+}

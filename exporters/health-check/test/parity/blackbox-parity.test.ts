@@ -180,6 +180,8 @@ function cases(): Case[] {
     { name: 'two redirects', module: 'http_2xx', target: `http://${http}/redirect-twice` },
     { name: 'redirect with a cookie', module: 'http_2xx', target: `http://${http}/login` },
     { name: 'redirect not followed', module: 'http_noredir', target: `http://${http}/redirect` },
+    { name: 'credentials in the target URL', module: 'http_2xx', target: `http://user:secret@${http}/basic` },
+    { name: 'headers over 16 KiB', module: 'http_2xx', target: `http://${http}/big-headers` },
     { name: '404', module: 'http_2xx', target: `http://${http}/404` },
     { name: '500', module: 'http_2xx', target: `http://${http}/500` },
     { name: 'slow beyond the timeout', module: 'http_2xx', target: `http://${http}/slow` },
@@ -264,6 +266,8 @@ describe("side by side with Debian's blackbox_exporter", () => {
     expect(value('redirect 301 → 200', 'probe_http_redirects{}')).toBe(1);
     expect(value('two redirects', 'probe_http_redirects{}')).toBe(2);
     expect(value('redirect with a cookie', 'probe_http_status_code{}')).toBe(200);
+    expect(value('credentials in the target URL', 'probe_http_status_code{}')).toBe(200);
+    expect(value('headers over 16 KiB', 'probe_success{}')).toBe(1);
     expect(value('redirect not followed', 'probe_http_status_code{}')).toBe(301);
     expect(value('slow beyond the timeout', 'probe_http_status_code{}')).toBe(0);
     expect(value('self-signed TLS, not verified', 'probe_http_ssl{}')).toBe(1);

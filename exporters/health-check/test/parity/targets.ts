@@ -38,6 +38,16 @@ export async function startTargets() {
       case '/redirect-twice':
         res.writeHead(302, { Location: '/redirect' });
         return void res.end();
+      case '/basic':
+        // Credentials from the target URL's user info (user:secret).
+        res.writeHead(
+          req.headers.authorization === `Basic ${Buffer.from('user:secret').toString('base64')}` ? 200 : 401,
+        );
+        return void res.end('basic');
+      case '/big-headers':
+        // A policy header past Node's default 16 KiB of headers, as some sites send.
+        res.writeHead(200, { 'Content-Security-Policy': `default-src 'self' ${'x'.repeat(20_000)}` });
+        return void res.end('big');
       case '/404':
         res.writeHead(404);
         return void res.end('not found');
