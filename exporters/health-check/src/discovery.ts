@@ -109,7 +109,8 @@ export function withDiscovered(
         if (source.allowProbe) {
           const host =
             parsed.host.includes(':') && !parsed.host.startsWith('[') ? `[${parsed.host}]` : parsed.host;
-          allowed.push(parseAllowEntry(parsed.port === undefined ? host : `${host}:${parsed.port}`));
+          const entry = parseAllowEntry(parsed.port === undefined ? host : `${host}:${parsed.port}`);
+          allowed.push({ ...entry, module: source.module });
         }
       }
     }

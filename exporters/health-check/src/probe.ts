@@ -74,7 +74,7 @@ export function probeHandler(current: () => { config: Config; scheduler: Schedul
     if (!fields.success) return sendError(res, 400, 'invalid_target', `invalid target "${target}"`);
     const allowed = (host: string, port: number | undefined) => {
       try {
-        return isAllowed(config.probe.allowedTargets, normalizeHost(host), port);
+        return isAllowed(config.probe.allowedTargets, normalizeHost(host), port, moduleName);
       } catch {
         return false;
       }

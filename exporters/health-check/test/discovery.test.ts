@@ -68,7 +68,7 @@ describe('discovery from file_sd and http_sd', () => {
     );
     const { app } = await start({
       defaults: { interval: '1s', timeout: '1s' },
-      probe: { modules: { http_2xx: { kind: 'http' } } },
+      probe: { modules: { http_2xx: { kind: 'http' }, tcp_connect: { kind: 'tcp' } } },
       discovery: { web: { module: 'http_2xx', file_sd_configs: [{ files: [join(dir.dir, 'web*.json')] }] } },
     });
     await waitFor(
@@ -86,6 +86,11 @@ describe('discovery from file_sd and http_sd', () => {
       .get('/probe')
       .query({ module: 'http_2xx', target: `${web.url}/ok` });
     expect(probe.status).toBe(200);
+    // For their discovering module only: another module reaches no port of that host through them.
+    const other = await request(app)
+      .get('/probe')
+      .query({ module: 'tcp_connect', target: `127.0.0.1:${web.port}` });
+    expect(other.status).toBe(403);
 
     // The file changes: one target goes, another comes, in another service.
     writeTargets(file, JSON.stringify([{ targets: [`${web.url}/ok`], labels: { service: 'shop2' } }]));
