@@ -243,6 +243,7 @@ export function createExporter(initial: Config, options: ExporterOptions) {
     // The replaced inputs not stopped above: listeners on other ports now, and files, which save their
     // offsets as they stop for the new ones to resume from.
     for (const s of replaced) if (!stoppedFirst.includes(s)) await s.input.stop();
+    offsets.keepSources(Object.keys(next.sources));
     await Promise.all(
       sources.filter((n) => n.source && isFile(next, n.name)).map((n) => n.source!.input.start()),
     ).catch((err: unknown) => log.error({ err }, 'cannot read log files'));
@@ -268,6 +269,7 @@ export function createExporter(initial: Config, options: ExporterOptions) {
       serially(async () => {
         // Before any input runs: their saves would fail later, named after them.
         try {
+          offsets.keepSources(Object.keys(current.config.sources));
           offsets.save(true);
         } catch (err) {
           throw unwritable(err);

@@ -144,6 +144,24 @@ describe('reloading the exporter', () => {
     expect(text).not.toContain('other_total');
   });
 
+  it('starts a source removed and added again per files.start_at, not from where it stood when removed', async () => {
+    const a = join(temp.dir, 'a.log');
+    const b = join(temp.dir, 'b.log');
+    writeFileSync(a, lines('a1'));
+    writeFileSync(b, lines('b1'));
+    const src = (path: string) => ({ input: { kind: 'file', include: [path] }, parser: ID });
+    const config = (sources: Record<string, unknown>) =>
+      parseConfig(doc({ files: { start_at: 'end' }, state_file: join(temp.dir, 'state.json'), sources }));
+    exporter = testExporter(doc({ files: { start_at: 'beginning' }, sources: { a: src(a), b: src(b) } }));
+    await exporter.start();
+    await exporter.reload(config({ a: src(a) }));
+    appendFileSync(b, lines('b2', 'b3'));
+    await exporter.reload(config({ a: src(a), b: src(b) }));
+    appendFileSync(b, lines('b4'));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once('a1', 'b1', 'b4'));
+  });
+
   it('keeps a stdin source reading across a reload, its unfinished line included', async () => {
     const stdin = new PassThrough();
     const source = (pattern: string) => ({

@@ -126,6 +126,26 @@ export class OffsetStore {
     this.dirty = true;
   }
 
+  /**
+   * Forgets the offsets of every source but these (sources no longer configured): one added again later
+   * is a new source, read per files.start_at, not resumed from where it stood when it went.
+   */
+  keepSources(names: readonly string[]): void {
+    const kept = (key: string) => names.some((name) => key.startsWith(`${name}/`));
+    for (const key of Object.keys(this.offsets)) {
+      if (!kept(key)) {
+        delete this.offsets[key];
+        this.dirty = true;
+      }
+    }
+    for (const source of Object.keys(this.formerContent)) {
+      if (!names.includes(source)) {
+        delete this.formerContent[source];
+        this.dirty = true;
+      }
+    }
+  }
+
   /** A copy took this content over: from now on it is known by the copy's inode. */
   removeFormer(source: string, saved: SavedOffset): void {
     const list = this.former(source).filter((s) => s !== saved);
