@@ -206,6 +206,24 @@ describe('following log files', () => {
     expect(await seen(exporter)).toEqual(once(5, 6));
   });
 
+  it('after a restart, reads on from the original a copy made while it was down, the original still empty', async () => {
+    const state = join(temp.dir, 'offsets.json');
+    const log = join(temp.dir, 'app.log');
+    writeFileSync(log, lines(1, 2));
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    await exporter.stop();
+    // A quiet log rotated overnight (copytruncate) before a reboot: nothing written since.
+    copyFileSync(log, join(temp.dir, 'app.log.1'));
+    truncateSync(log, 0);
+    exporter = fileExporter(temp.dir, { state_file: state });
+    await exporter.start();
+    expect(await seen(exporter)).toEqual({});
+    appendFileSync(log, lines(3));
+    await catchUp(exporter);
+    expect(await seen(exporter)).toEqual(once(3));
+  });
+
   it('resumes from a state file written before files were known by content (no tail, no former files)', async () => {
     const state = join(temp.dir, 'offsets.json');
     const log = join(temp.dir, 'app.log');

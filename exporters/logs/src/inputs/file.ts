@@ -104,6 +104,13 @@ export const fileInput: InputKind<typeof settings> = {
       // Empty: nothing to read yet, and it may be a copy about to be written; looked at again next poll.
       if (taken.has(identity) || size === 0) {
         await handle.close();
+        // Read before and empty now: truncated while we were away (a copytruncate), its lines maybe in a
+        // copy that this same poll adopts, read on from where this one was rather than counted again.
+        const saved = size === 0 && !taken.has(identity) ? ctx.offsets.get(ctx.source, identity) : undefined;
+        if (saved && saved.offset > 0) {
+          ctx.offsets.addFormer(ctx.source, saved);
+          ctx.offsets.delete(ctx.source, identity);
+        }
         return undefined;
       }
       taken.add(identity);
