@@ -181,13 +181,19 @@ describe('following log files', () => {
     expect(await seen(exporter)).toEqual(once(1, 2, 3, 4, 5, 6));
   });
 
-  it('after a restart, reads a copy made while it was down from where the original was', async () => {
+  /** A first run that reads app.log (lines 1 and 2) and stops, its offsets saved in offsets.json. */
+  const readThenStop = async () => {
     const state = join(temp.dir, 'offsets.json');
     const log = join(temp.dir, 'app.log');
     writeFileSync(log, lines(1, 2));
     exporter = fileExporter(temp.dir, { state_file: state });
     await exporter.start();
     await exporter.stop();
+    return { state, log };
+  };
+
+  it('after a restart, reads a copy made while it was down from where the original was', async () => {
+    const { state, log } = await readThenStop();
     // copytruncate while down, then the original deleted by a later rotation (the copy renamed on).
     appendFileSync(log, lines(3));
     copyFileSync(log, join(temp.dir, 'app.log.1'));
@@ -207,12 +213,7 @@ describe('following log files', () => {
   });
 
   it('after a restart, reads on from the original a copy made while it was down, the original still empty', async () => {
-    const state = join(temp.dir, 'offsets.json');
-    const log = join(temp.dir, 'app.log');
-    writeFileSync(log, lines(1, 2));
-    exporter = fileExporter(temp.dir, { state_file: state });
-    await exporter.start();
-    await exporter.stop();
+    const { state, log } = await readThenStop();
     // A quiet log rotated overnight (copytruncate) before a reboot: nothing written since.
     copyFileSync(log, join(temp.dir, 'app.log.1'));
     truncateSync(log, 0);
