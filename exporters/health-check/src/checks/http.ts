@@ -572,14 +572,26 @@ export const httpCheck = defineKind({
       series.set('probe_failed_due_to_regex', HELP.regex, headerProblem ? 1 : 0);
       if (headerProblem) problems.push(headerProblem);
     }
-    // The transfer so far, kept current as the body arrives: a probe cut short by its timeout reports what
-    // it had read and for how long, as blackbox's does.
+    // Known once the headers are in, and set before the body is read: a probe cut short while reading it
+    // still reports its version and certificate, as blackbox's does (and the socket is still open).
+    series.set('probe_http_version', HELP.version, Number(res.httpVersion) || 0);
+    let certExpiry: number | undefined;
+    if (url.protocol === 'https:') {
+      series.set('probe_http_ssl', HELP.ssl, 1);
+      certExpiry = tlsSeries(res.socket as TLSSocket, series);
+    }
+    // The transfer so far, kept current as the body arrives and when the timeout cuts it short: such a
+    // probe reports what it had read and for how long, as blackbox's does.
     const transferBefore = series.get('probe_http_duration_seconds', { phase: 'transfer' }) ?? 0;
+    let bytesSoFar = 0;
     const transferred = (bytes: number) => {
+      bytesSoFar = bytes;
       series.set('probe_http_uncompressed_body_length', HELP.bodyLength, bytes);
       const seconds = (performance.now() - (trace.responseStart ?? performance.now())) / 1000;
       series.set('probe_http_duration_seconds', HELP.phase, transferBefore + seconds, { phase: 'transfer' });
     };
+    const cutShort = () => transferred(bytesSoFar);
+    signal.addEventListener('abort', cutShort, { once: true });
     if (notFollowed) {
       res.body.resume();
     } else {
@@ -599,6 +611,7 @@ export const httpCheck = defineKind({
         problems.push(`reading the body: ${describeError(err, signal)}`);
       }
     }
+    signal.removeEventListener('abort', cutShort);
     const end = performance.now();
     series.set(
       'probe_http_duration_seconds',
@@ -616,7 +629,6 @@ export const httpCheck = defineKind({
         Math.floor(Date.parse(lastModified) / 1000),
       );
     }
-    series.set('probe_http_version', HELP.version, Number(res.httpVersion) || 0);
     if (
       spec.valid_http_versions.length > 0 &&
       !spec.valid_http_versions.includes(`HTTP/${res.httpVersion}`)
@@ -625,10 +637,7 @@ export const httpCheck = defineKind({
       problems.push(`HTTP version ${res.httpVersion} is not one of ${spec.valid_http_versions.join(', ')}`);
     }
 
-    let certExpiry: number | undefined;
     if (url.protocol === 'https:') {
-      series.set('probe_http_ssl', HELP.ssl, 1);
-      certExpiry = tlsSeries(res.socket as TLSSocket, series);
       if (spec.fail_if_ssl) {
         log('Final request was over SSL', {}, 'error');
         problems.push('the final request was over TLS (fail_if_ssl)');

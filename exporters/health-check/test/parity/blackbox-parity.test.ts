@@ -193,6 +193,17 @@ function cases(): Case[] {
       module: 'http_insecure',
       target: `https://localhost:${httpsPort}/ok`,
     },
+    { name: 'body cut short by the timeout', module: 'http_2xx', target: `http://${http}/stall-body` },
+    {
+      name: 'TLS body cut short by the timeout',
+      module: 'http_insecure',
+      target: `https://${https}/stall-body`,
+    },
+    {
+      name: 'HTTP/2 body cut short',
+      module: 'http_insecure',
+      target: `https://localhost:${h2Port}/stall-body`,
+    },
     { name: 'HTTP/2 over TLS', module: 'http_insecure', target: `https://localhost:${h2Port}/ok` },
     { name: 'HTTP/2 redirect', module: 'http_insecure', target: `https://localhost:${h2Port}/redirect` },
     { name: 'HTTP/2 chunked', module: 'http_insecure', target: `https://localhost:${h2Port}/chunked` },
@@ -272,6 +283,8 @@ describe("side by side with Debian's blackbox_exporter", () => {
     expect(value('slow beyond the timeout', 'probe_http_status_code{}')).toBe(0);
     expect(value('self-signed TLS, not verified', 'probe_http_ssl{}')).toBe(1);
     expect(value('HTTP/2 over TLS', 'probe_http_version{}')).toBe(2);
+    expect(value('TLS body cut short by the timeout', 'probe_http_ssl{}')).toBe(1);
+    expect(value('HTTP/2 body cut short', 'probe_tls_version_info{version="TLS 1.3"}')).toBe(1);
     expect(value('HTTP/2 server, enable_http2 false', 'probe_http_version{}')).toBe(1.1);
     expect(value('body regex fails', 'probe_failed_due_to_regex{}')).toBe(1);
     expect(value('tls over tcp', 'probe_tls_version_info{version="TLS 1.3"}')).toBe(1);

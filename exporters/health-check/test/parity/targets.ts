@@ -48,6 +48,14 @@ export async function startTargets() {
         // A policy header past Node's default 16 KiB of headers, as some sites send.
         res.writeHead(200, { 'Content-Security-Policy': `default-src 'self' ${'x'.repeat(20_000)}` });
         return void res.end('big');
+      case '/stall-body': {
+        // Headers and one byte of the body, then nothing until the probe's timeout has passed.
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        (res as ServerResponse).write('x');
+        const timer = setTimeout(() => res.end('late'), 10_000);
+        slow.add(timer);
+        return;
+      }
       case '/404':
         res.writeHead(404);
         return void res.end('not found');
