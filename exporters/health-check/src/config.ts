@@ -149,13 +149,8 @@ export const configSchema = z
         `${formatDuration(cfg.defaults.timeout)} must not exceed defaults.interval (${formatDuration(cfg.defaults.interval)}), which the checks that set neither take`,
       );
     const graph = new Map(Object.entries(cfg.services).map(([s, svc]) => [s, svc.depends_on]));
-    const sorted = dependencyOrder(graph);
-    if ('cycle' in sorted) {
-      issue(
-        ['services', sorted.cycle[0] as string, 'depends_on'],
-        `dependency cycle: ${sorted.cycle.join(' -> ')}`,
-      );
-    }
+    for (const cycle of dependencyOrder(graph).cycles)
+      issue(['services', cycle[0] as string, 'depends_on'], `dependency cycle: ${cycle.join(' -> ')}`);
     for (const moduleName of Object.keys(cfg.probe.blackbox_modules)) {
       if (moduleName in cfg.probe.modules)
         issue(['probe', 'blackbox_modules', moduleName], `module "${moduleName}" is also in probe.modules`);
@@ -244,7 +239,7 @@ export function parseConfig(doc: unknown): Config {
   }
   if (refused.length > 0) throw new ConfigError(refused);
   const graph = new Map(Object.entries(raw.services).map(([s, svc]) => [s, svc.depends_on]));
-  const sorted = dependencyOrder(graph) as { order: string[] };
+  const sorted = dependencyOrder(graph);
   const services = sorted.order.map((service): ServiceConfig => {
     const svc = raw.services[service] as z.output<typeof serviceSchema>;
     return {

@@ -95,6 +95,23 @@ describe('health-check configuration', () => {
       services: { a: { depends_on: ['b'] }, b: { depends_on: ['c'] }, c: { depends_on: ['a'] } },
     };
     expect(refusal(cycle)).toContain('services.a.depends_on: dependency cycle: a -> b -> c -> a');
+    // Every cycle, each once.
+    const two = refusal({
+      services: { ...cycle.services, x: { depends_on: ['y'] }, y: { depends_on: ['x'] } },
+    });
+    expect(two.match(/dependency cycle/g)).toHaveLength(2);
+    expect(two).toContain('services.x.depends_on: dependency cycle: x -> y -> x');
+  });
+
+  it('takes a chain of 20,000 services, deeper than any recursion goes', () => {
+    const services = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [`s${i}`, i === 0 ? {} : { depends_on: [`s${i - 1}`] }]),
+    );
+    expect(
+      parseConfig({ services })
+        .services.map((s) => s.name)
+        .slice(0, 2),
+    ).toEqual(['s0', 's1']);
   });
 
   it('refuses malformed probe allowlist entries', () => {
