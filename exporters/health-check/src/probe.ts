@@ -12,11 +12,18 @@ import { normalizeHost } from './checks/target';
 /** Left of Prometheus's scrape timeout for sending the answer, as blackbox_exporter does. */
 const SCRAPE_TIMEOUT_MARGIN_MS = 500;
 
-/** Prometheus says how long it will wait; a probe that outlives that is wasted. */
-function timeoutFor(req: Request, moduleTimeoutMs: number): number {
-  const scrapeTimeout = Number(req.get('X-Prometheus-Scrape-Timeout-Seconds'));
-  if (!(scrapeTimeout > 0)) return moduleTimeoutMs;
-  return Math.max(1, Math.min(moduleTimeoutMs, scrapeTimeout * 1000 - SCRAPE_TIMEOUT_MARGIN_MS));
+/**
+ * Prometheus says how long it will wait; a probe that outlives that is wasted. As blackbox_exporter's
+ * getTimeout: a scrape timeout too short to leave the margin gives the module's own, and one that is not a
+ * number is refused (undefined).
+ */
+function timeoutFor(req: Request, moduleTimeoutMs: number): number | undefined {
+  const header = req.get('X-Prometheus-Scrape-Timeout-Seconds');
+  if (header === undefined || header === '') return moduleTimeoutMs;
+  const scrapeTimeout = Number(header);
+  if (!Number.isFinite(scrapeTimeout) || header.trim() === '') return undefined;
+  const left = scrapeTimeout * 1000 - SCRAPE_TIMEOUT_MARGIN_MS;
+  return left <= 0 ? moduleTimeoutMs : Math.min(moduleTimeoutMs, left);
 }
 
 /**
@@ -83,6 +90,14 @@ export function probeHandler(current: () => { config: Config; scheduler: Schedul
       return sendError(res, 403, 'target_not_allowed', 'target is not on probe.allowed_targets');
     }
     const timeoutMs = timeoutFor(req, module.timeoutMs);
+    if (timeoutMs === undefined) {
+      return sendError(
+        res,
+        400,
+        'bad_request',
+        `X-Prometheus-Scrape-Timeout-Seconds is not a number: ${JSON.stringify(req.get('X-Prometheus-Scrape-Timeout-Seconds')?.slice(0, 40))}`,
+      );
+    }
     // Prometheus gone (its scrape timed out, the client hung up): stop the probe and free its slot, as
     // blackbox_exporter's request context does.
     const gone = new AbortController();

@@ -192,6 +192,37 @@ describe('/probe with every check slot busy', () => {
   });
 });
 
+describe("/probe's timeout from Prometheus's header", () => {
+  it('takes the scrape timeout less 0.5 s, the module timeout when that leaves nothing, and refuses a non-number', async () => {
+    const config = parseConfig({
+      probe: { allowed_targets: ['127.0.0.1:9'], modules: { tcp: { kind: 'tcp', timeout: '3s' } } },
+    });
+    const { app, exporter } = await exporterApp(config);
+    const timeoutOf = async (header: string) => {
+      const res = await request(app)
+        .get('/probe')
+        .set('X-Prometheus-Scrape-Timeout-Seconds', header)
+        .query({ target: '127.0.0.1:9', module: 'tcp', debug: 'true' })
+        .expect(200);
+      return /timeout_seconds=([\d.]+)/.exec(res.text)?.[1];
+    };
+    try {
+      expect(await timeoutOf('1.5')).toBe('1');
+      expect(await timeoutOf('10')).toBe('3');
+      // 0.4 s leaves nothing after the margin: the module's, as blackbox_exporter's getTimeout (not 1 ms).
+      expect(await timeoutOf('0.4')).toBe('3');
+      const bad = await request(app)
+        .get('/probe')
+        .set('X-Prometheus-Scrape-Timeout-Seconds', 'soon')
+        .query({ target: '127.0.0.1:9', module: 'tcp' })
+        .expect(400);
+      expect(bad.body.error.message).toBe('X-Prometheus-Scrape-Timeout-Seconds is not a number: "soon"');
+    } finally {
+      await exporter.stop();
+    }
+  });
+});
+
 describe('/probe whose client has gone', () => {
   it('ends the probe and frees its slot when Prometheus hangs up, as blackbox_exporter does', async () => {
     const stalled = await startHttp(() => undefined); // never answers
