@@ -331,18 +331,16 @@ describe('web config (exporter-toolkit format)', () => {
     expect(await get(true)).toBe(200);
   });
 
+  /** --check-config of a valid main configuration with this web configuration. */
+  const checkWeb = (web: string) =>
+    run(['--check-config', '--config', config('ok.yml', 'greeting: hi\n'), '--web.config.file', web]);
+
   it('refuses a web config with unsupported or wrong keys at --check-config, naming them', () => {
     const web = config(
       'bad-web.yml',
       'tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: x\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\nbasic_auth_users:\n  a: plaintext\n',
     );
-    const result = run([
-      '--check-config',
-      '--config',
-      config('ok.yml', 'greeting: hi\n'),
-      '--web.config.file',
-      web,
-    ]);
+    const result = checkWeb(web);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${web}:4:18: tls_server_config.cipher_suites: not supported`);
     expect(result.stderr).toContain(`${web}:6:6: basic_auth_users.a: must be a bcrypt hash`);
@@ -352,14 +350,7 @@ describe('web config (exporter-toolkit format)', () => {
 
   it('refuses at --check-config every TLS file that cannot be read, a swapped certificate and key, and a pair that does not match', () => {
     const check = (name: string, cert: string, key: string) => {
-      const web = config(name, `tls_server_config:\n  cert_file: ${cert}\n  key_file: ${key}\n`);
-      const result = run([
-        '--check-config',
-        '--config',
-        config('ok.yml', 'greeting: hi\n'),
-        '--web.config.file',
-        web,
-      ]);
+      const result = checkWeb(config(name, `tls_server_config:\n  cert_file: ${cert}\n  key_file: ${key}\n`));
       expect(result.status).toBe(1);
       return result.stderr;
     };
