@@ -1,4 +1,4 @@
-import cron from 'node-cron';
+import cron, { type ScheduledTask } from 'node-cron';
 import { exitAfterOutput, runService } from '@vigil/service-kit';
 import { loadConfig, type Config } from './config';
 import { connectSqlite, isTransientDbError, openDatabase } from './db/database';
@@ -46,19 +46,9 @@ else
       const lease = new LeaderLease(db, { ttlMs: leaseMs, log });
       const service = createApp(config, db, log, { lease, runtime });
       const { inbox } = service;
+      // Before the port is bound, so that they merge ahead of any new delivery (in arrival order). Merging
+      // is idempotent: should another instance own the port, merging them again changes nothing.
       const recovered = await inbox.recover();
-      let reportsStarted = false;
-      lease.onChange((leader) => {
-        if (!leader) return;
-        service.dispatcher.kick(); // notifications queued but not finished, here or by a replica that died
-        // Report runs are claimed in the database, so a former leader's schedule cannot send one twice.
-        if (reportsStarted) return;
-        reportsStarted = true;
-        service
-          .startReports()
-          .catch((err: unknown) => log.error({ err }, 'scheduled reports failed to start'));
-      });
-      await lease.start();
       // Its own SQLite connection that never waits for the write lock (the event loop would sleep): busy, it tries again shortly.
       const sqlite = config.storage.sqlite;
       const pruneDb =
@@ -70,31 +60,48 @@ else
         registry: service.metrics.registry,
         writersWaiting: inbox.writersWaiting,
       });
-      pruner.start((task) => lease.whileLeader(task));
-      // Escalation state lives in the database; this tick only looks for what is due.
-      let ticks = 0;
-      // noOverlap: a slow tick (a storm) is not run again on top of itself; the next second starts afresh.
-      const tick = cron.schedule(
-        '* * * * * *',
-        () =>
-          lease
-            .whileLeader(async () => {
-              await service.escalator.tick();
-              // Heartbeats not heard from in time open incidents (stored as deliveries, merged as any).
-              await service.heartbeats.check(new Date().toISOString());
-              // Storm digests, and incidents no longer flapping or past their maintenance window.
-              await service.noise.tick();
-              // Other replicas queue notifications too; only the leader delivers them.
-              service.dispatcher.kick();
-              // Deliveries a dead replica acknowledged but never merged: adopted once clearly abandoned.
-              if (config.storage.postgres && ++ticks % 5 === 0) await inbox.adoptOrphans(2 * leaseMs);
-            })
-            // A conflict with another replica's transaction changed nothing; the next tick does it.
-            .catch((err: unknown) =>
-              log[isTransientDbError(err) ? 'warn' : 'error']({ err }, 'escalation tick failed'),
-            ),
-        { noOverlap: true },
-      );
+      let tick: ScheduledTask | undefined;
+      // Nothing is delivered, escalated, reported or pruned before the port is ours: a second instance
+      // started by mistake on the same database fails to bind having sent nothing.
+      const begin = async () => {
+        let reportsStarted = false;
+        lease.onChange((leader) => {
+          if (!leader) return;
+          service.dispatcher.kick(); // notifications queued but not finished, here or by a replica that died
+          // Report runs are claimed in the database, so a former leader's schedule cannot send one twice.
+          if (reportsStarted) return;
+          reportsStarted = true;
+          service
+            .startReports()
+            .catch((err: unknown) => log.error({ err }, 'scheduled reports failed to start'));
+        });
+        await lease.start();
+        pruner.start((task) => lease.whileLeader(task));
+        // Escalation state lives in the database; this tick only looks for what is due.
+        let ticks = 0;
+        // noOverlap: a slow tick (a storm) is not run again on top of itself; the next second starts afresh.
+        tick = cron.schedule(
+          '* * * * * *',
+          () =>
+            lease
+              .whileLeader(async () => {
+                await service.escalator.tick();
+                // Heartbeats not heard from in time open incidents (stored as deliveries, merged as any).
+                await service.heartbeats.check(new Date().toISOString());
+                // Storm digests, and incidents no longer flapping or past their maintenance window.
+                await service.noise.tick();
+                // Other replicas queue notifications too; only the leader delivers them.
+                service.dispatcher.kick();
+                // Deliveries a dead replica acknowledged but never merged: adopted once clearly abandoned.
+                if (config.storage.postgres && ++ticks % 5 === 0) await inbox.adoptOrphans(2 * leaseMs);
+              })
+              // A conflict with another replica's transaction changed nothing; the next tick does it.
+              .catch((err: unknown) =>
+                log[isTransientDbError(err) ? 'warn' : 'error']({ err }, 'escalation tick failed'),
+              ),
+          { noOverlap: true },
+        );
+      };
       const warnOpen = (cfg: Config) => {
         if (!cfg.webhook.bearerToken && !cfg.webhook.basicAuth)
           log.warn('webhook authentication is off: set webhook.bearer_token or webhook.basic_auth');
@@ -104,13 +111,14 @@ else
       return {
         app: service.app,
         summary: { database: config.storage.sqlite?.path ?? 'postgres', holder: lease.holder, recovered },
+        onListening: begin,
         reload: async (next) => {
           await service.reload(next);
           pruner.configure(next.retention);
           warnOpen(next);
         },
         stop: async () => {
-          await tick.stop();
+          await tick?.stop();
           await pruner.stop();
           if (pruneDb !== db) await pruneDb.destroy();
           await service.reports.stop();

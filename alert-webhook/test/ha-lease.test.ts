@@ -1,10 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { waitFor } from '@vigil/testkit';
+import yaml from 'js-yaml';
 import pino from 'pino';
 import { parseConfig } from '../src/config';
 import { openDatabase, type Db } from '../src/db/database';
 import { LeaderLease } from '../src/leader/lease';
 import { tempDir } from './helpers';
 import { freshStorage, stopTestPostgres } from './support/backends';
+import { buildReceiver, receiverMain } from './processes';
 
 const TTL = 1000;
 const log = pino({ level: 'silent' });
@@ -88,6 +94,32 @@ describe('leader lease on PostgreSQL', () => {
       await b.release();
       await dbA.destroy();
       await dbB.destroy();
+    }
+  });
+
+  it('is never taken by a replica that cannot bind its port (started twice by mistake)', async () => {
+    buildReceiver();
+    const { dir, cleanup } = tempDir();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    const storage = await freshStorage('postgres', dir);
+    try {
+      const configPath = join(dir, 'alert-webhook.yml');
+      writeFileSync(configPath, yaml.dump({ storage, server: { listen_address: '127.0.0.1', port } }));
+      const run = spawnSync(process.execPath, [receiverMain, '--config', configPath], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`${port}`);
+      // Had it taken the lease, every other replica would wait out its ttl before delivering anything.
+      const db = await openDatabase(parseConfig({ storage }).storage);
+      try {
+        expect(await db.selectFrom('leader_lease').selectAll().execute()).toEqual([]);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      taken.close();
+      cleanup();
     }
   });
 

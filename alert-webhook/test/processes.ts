@@ -6,6 +6,9 @@ import { compiledService, freePort, startProcess, type RunningProcess } from '@v
 /** The receiver runs from its compiled output, as `npm start` does. */
 const compiled = compiledService(join(__dirname, '..'));
 
+/** The compiled entry point, for a run that is not expected to become ready. */
+export const receiverMain = compiled.main;
+
 /** Builds the receiver if it is stale. */
 export const buildReceiver = () => compiled.build();
 
