@@ -182,18 +182,25 @@ export interface RequestOptions {
 }
 
 /**
+ * How long a kept-alive connection may sit idle. Without a bound it stays open until the server drops it,
+ * and a reload, which replaces every client, would leave the old ones' connections open that long; a few
+ * seconds still carries a burst of notifications. (The agent's timeout destroys only free sockets.)
+ */
+const IDLE_SOCKET_MS = 4000;
+
+/**
  * One outgoing HTTP client: keeps connections alive, adds the configured headers, speaks TLS with the
  * configured CA and client certificate, and goes through the proxy (CONNECT for https). Redirects are
  * not followed: a signed or authorised request must not be handed to wherever a redirect points.
  */
 export class HttpClient {
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   private readonly httpsAgent: https.Agent;
   /** Requests under way, which close ends: one through a proxy tunnel has no agent that would. */
   private readonly inFlight = new Set<http.ClientRequest>();
 
   constructor(readonly settings: HttpClientSettings) {
-    this.httpsAgent = new https.Agent({ keepAlive: true, ...settings.tls });
+    this.httpsAgent = new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ...settings.tls });
   }
 
   request(url: string, options: RequestOptions = {}): Promise<HttpResponse> {

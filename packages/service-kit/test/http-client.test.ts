@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { listenLocal, makeCertificates, startForwardProxy, tempDir } from '@vigil/testkit';
+import { listenLocal, makeCertificates, startForwardProxy, tempDir, waitFor } from '@vigil/testkit';
 import { ConfigError, HttpClient, httpClientSchema, resolveHttpClient } from '../src';
 
 const dir = tempDir('vigil-kit-http-');
@@ -221,6 +221,31 @@ describe('http_config', () => {
     } finally {
       await proxy.close();
       other.close();
+    }
+  });
+
+  it('closes a kept-alive connection left idle for 4 s, though the server would keep it far longer', async () => {
+    const server = createHttpServer(echo([]));
+    server.keepAliveTimeout = 60_000;
+    const open = new Set<unknown>();
+    server.on('connection', (socket) => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    const local = await listenLocal(server);
+    try {
+      const idle = client({});
+      const url = `http://127.0.0.1:${local.port}`;
+      await idle.request(`${url}/a`);
+      await idle.request(`${url}/b`);
+      expect(open.size).toBe(1); // kept alive between the two
+      const since = performance.now();
+      await waitFor('the idle connection to close', async () => open.size === 0 || undefined, {
+        timeoutMs: 8000,
+      });
+      expect(performance.now() - since).toBeGreaterThan(3000);
+    } finally {
+      await local.close();
     }
   });
 
