@@ -22,7 +22,15 @@ export interface Dashboard {
   uid: string;
   title: string;
   panels?: Panel[];
-  annotations?: { list?: { name: string; expr?: string; datasource?: { uid?: string } }[] };
+  annotations?: {
+    list?: {
+      name: string;
+      expr?: string;
+      titleFormat?: string;
+      textFormat?: string;
+      datasource?: { uid?: string };
+    }[];
+  };
   templating: { list?: { name: string; query?: unknown; datasource?: { uid?: string } }[] };
 }
 export interface Query {

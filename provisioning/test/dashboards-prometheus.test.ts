@@ -3,7 +3,7 @@ import { waitFor } from '@vigil/testkit';
 import { overviewDashboard } from '../dashboards/src/overview';
 import { startTempStack, type Stack } from '../../scripts/stack/src/stack';
 import { metricNames, withVariables } from './promql';
-import { PROMETHEUS_OWN, queries as dashboardQueries, variableQueries } from './dashboard-queries';
+import { built, PROMETHEUS_OWN, queries as dashboardQueries, variableQueries } from './dashboard-queries';
 
 interface Target {
   refId: string;
@@ -48,12 +48,14 @@ describe('the Platform overview on a running stack', () => {
   afterAll(() => stack?.stop());
 
   /** An instant query's result; throws for an error answer. */
-  async function instant(expr: string): Promise<{ value: [number, string] }[]> {
+  async function instant(
+    expr: string,
+  ): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
     const url = new URL('/api/v1/query', stack?.urls.prometheus);
     url.searchParams.set('query', withVariables(expr, []));
     const body = (await (await fetch(url)).json()) as {
       status: string;
-      data?: { result: { value: [number, string] }[] };
+      data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
     };
     if (body.status !== 'success' || !body.data) throw new Error(JSON.stringify(body));
     return body.data.result;
@@ -126,6 +128,34 @@ describe('the Platform overview on a running stack', () => {
       if (extra.size) problems.push(`${name}: labels ${[...extra].join(', ')} not listed`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it("titles every annotation from labels its series carry (Grafana writes a missing one's name instead)", async () => {
+    const annotations = built.flatMap((d) =>
+      (d.annotations?.list ?? []).flatMap((a) =>
+        a.expr ? [{ where: `${d.uid} annotation "${a.name}"`, ...a, expr: a.expr }] : [],
+      ),
+    );
+    const templated = (format = '') =>
+      [...format.matchAll(/\{\{\s*(.+?)\s*\}\}/g)].map((m) => m[1] as string);
+    let checked = 0;
+    const problems: string[] = [];
+    await waitFor(
+      'an open incident',
+      async () => (await instant('vigil_incidents_open > 0')).length || undefined,
+    );
+    for (const a of annotations) {
+      // Every value of a dashboard variable: all the series the annotation could show.
+      const series = await instant(a.expr.replace(/="\$\w+"/g, '=~".*"'));
+      if (series.length > 0) checked += 1;
+      for (const { metric } of series) {
+        const missing = [...templated(a.titleFormat), ...templated(a.textFormat)].filter((l) => !metric[l]);
+        if (missing.length)
+          problems.push(`${a.where}: ${missing.join(', ')} not in ${JSON.stringify(metric)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(0);
   });
 
   it('produces, live, every metric that any dashboard queries', async () => {

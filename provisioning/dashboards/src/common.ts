@@ -329,9 +329,11 @@ export function alertAnnotations(selector = '') {
       .datasource(DATASOURCE)
       .enable(true)
       .iconColor('red')
-      .expr(`ALERTS{${firing}}`)
+      // Grafana writes the name of a label the series lacks in its place: service and instance go as one
+      // label, which label_join's separator keeps from ever being empty.
+      .expr(`label_join(ALERTS{${firing}}, "where", " ", "service", "instance")`)
       .titleFormat('{{alertname}}')
-      .textFormat('{{severity}} {{service}} {{instance}}')
+      .textFormat('{{severity}} {{where}}')
       .tagKeys('severity,service')
       .step('60s'),
     new dashboard.AnnotationQueryBuilder()
@@ -340,7 +342,7 @@ export function alertAnnotations(selector = '') {
       .enable(true)
       .iconColor('orange')
       .expr('sum by (severity, status) (vigil_incidents_open) > 0')
-      .titleFormat('{{value}} {{status}} {{severity}} incidents')
+      .titleFormat('{{severity}} incidents {{status}}') // labels only: Grafana has no {{value}} here
       .tagKeys('severity,status')
       .step('60s'),
   ];

@@ -62,15 +62,39 @@ describe('servicesFromFrames, recorded scores', () => {
       [
         everyTenMinutes('aligned', 8 * MIN),
         everyTenMinutes('gone', 16 * MIN),
-        score('minutely', [90], NOW - 8 * MIN),
+        // The same step for every service of the query: one just deployed (a single sample) is not stale,
+        promSeries('A', { service: 'new' }, [[NOW - 8 * MIN, 90]]),
+        // and one whose samples stopped for half an hour gets no more slack than the others.
+        promSeries('A', { service: 'gappy' }, [
+          [NOW - 8 * MIN - 6 * STEP, 90],
+          [NOW - 8 * MIN - 3 * STEP, 90],
+        ]),
       ],
       DEFAULT_OPTIONS,
       NOW,
     );
     expect(services.map((s) => [s.service, s.state])).toEqual([
+      ['gappy', 'stale'],
       ['gone', 'stale'],
-      ['minutely', 'stale'],
       ['aligned', 'ok'],
+      ['new', 'ok'],
+    ]);
+  });
+
+  it("takes the step from the interval Grafana's Prometheus datasource puts on the time field", () => {
+    const single = (service: string, age: number) => {
+      const frame = promSeries('A', { service }, [[NOW - age, 90]]);
+      frame.fields[0]!.config.interval = 10 * MIN;
+      return frame;
+    };
+    const services = servicesFromFrames(
+      [single('recent', 8 * MIN), single('old', 16 * MIN)],
+      DEFAULT_OPTIONS,
+      NOW,
+    );
+    expect(services.map((s) => [s.service, s.state])).toEqual([
+      ['old', 'stale'],
+      ['recent', 'ok'],
     ]);
   });
 

@@ -89,6 +89,29 @@ function collect(frames: DataFrame[], serviceLabel: string): Map<string, Service
   return services;
 }
 
+/**
+ * Grafana ends a range query on a multiple of its step: on a long range (a step of 10 minutes for 7 days)
+ * the newest sample is up to one step older than the range's end without anything being stale. The step
+ * is the query's, the same for every service: the interval Grafana's Prometheus datasource puts on each
+ * frame's time field, else the smallest gap between two samples of any series (one service's own gaps, or
+ * its single sample, would allow it more, or less, than the others).
+ */
+function queryStep(frames: DataFrame[]): number {
+  let step = 0;
+  let gap = Infinity;
+  for (const frame of frames) {
+    const time = frame.fields.find((f) => f.type === FieldType.time);
+    if (!time) continue;
+    const interval = time.config.interval;
+    if (typeof interval === 'number' && interval > 0) step = Math.max(step, interval);
+    for (let i = 1; i < time.values.length; i++) {
+      const d = (time.values[i] as number) - (time.values[i - 1] as number);
+      if (d > 0 && d < gap) gap = d;
+    }
+  }
+  return step || (Number.isFinite(gap) ? gap : 0);
+}
+
 /** A sample's number; NaN for a gap, so that every later step deals with one kind of missing. */
 const toNumber = (sample: Sample): number => (typeof sample === 'number' ? sample : NaN);
 
@@ -145,6 +168,7 @@ function health(
   series: ServiceSeries,
   options: HealthScoreOptions,
   now: number,
+  step: number,
 ): ServiceHealth {
   const signals: ServiceHealth['signals'] = {};
   const raw: ServiceHealth['raw'] = {};
@@ -168,9 +192,6 @@ function health(
   const last = times.length - 1;
   const lastSeen = last >= 0 ? times[last] : undefined;
   const current = last >= 0 ? toNumber(values[last]) : NaN;
-  // Grafana ends a range query on a multiple of its step: on a long range (a step of 10 minutes for 7 days)
-  // the newest sample is up to one step older than the range's end without anything being stale.
-  const step = last >= 1 ? times[last]! - times[last - 1]! : 0;
   const state = stateOf(lastSeen, current, now - options.staleAfterSeconds * 1000 - step);
   const linked =
     options.scoreSource === 'recorded' ? series.score : SIGNALS.map((g) => series.signals[g]).find(Boolean);
@@ -212,8 +233,9 @@ export function servicesFromFrames(
   options: HealthScoreOptions,
   now: number,
 ): ServiceHealth[] {
+  const step = queryStep(frames);
   const services = [...collect(frames, options.serviceLabel)].map(([name, series]) =>
-    health(name, series, options, now),
+    health(name, series, options, now, step),
   );
   const rank = (s: ServiceHealth) => s.score ?? -1;
   return services.sort((a, b) => rank(a) - rank(b) || a.service.localeCompare(b.service));

@@ -5,6 +5,7 @@ import { config } from '@grafana/runtime';
 import { fakeVigil, incident } from '../../test-support/fakeVigil';
 import { renderApp } from '../../test-support/renderApp';
 import { testIds } from '../../testIds';
+import type { Notification } from '../../types';
 
 const button = (name: string) => screen.getByRole('button', { name });
 
@@ -321,7 +322,8 @@ describe('Incident page', () => {
   it('shows what others did, reloading every 30 seconds', async () => {
     jest.useFakeTimers();
     try {
-      const vigil = fakeVigil({ incidents: [incident({ id: 12 })] });
+      const notifications: Record<number, Notification[]> = {};
+      const vigil = fakeVigil({ incidents: [incident({ id: 12 })], notifications });
       renderApp('/a/vigil-incidents-app/incidents/12');
       await act(() => jest.advanceTimersByTimeAsync(0));
       expect(screen.getByTestId(testIds.incident.status)).toHaveTextContent('triggered');
@@ -329,6 +331,26 @@ describe('Incident page', () => {
       await act(() => jest.advanceTimersByTimeAsync(30_000));
       expect(screen.getByTestId(testIds.incident.status)).toHaveTextContent('acknowledged');
       expect(screen.getByText(/by bob/)).toBeInTheDocument();
+      // A delivery changes its notification, not the incident: the list is loaded again all the same.
+      expect(screen.getByText('No notifications sent.')).toBeInTheDocument();
+      notifications[12] = [
+        {
+          id: 7,
+          event: 'triggered',
+          channel: 'team-email',
+          recipient: null,
+          status: 'failed',
+          hold_reason: null,
+          hold_ref: null,
+          attempts: 1,
+          last_error: 'connection refused',
+          created_at: '2026-12-01T11:00:01.000Z',
+          updated_at: '2026-12-01T11:00:02.000Z',
+          deliveries: [],
+        },
+      ];
+      await act(() => jest.advanceTimersByTimeAsync(30_000));
+      expect(screen.getByTestId(testIds.incident.notifications)).toHaveTextContent('connection refused');
     } finally {
       jest.useRealTimers();
     }

@@ -113,7 +113,7 @@ export function IncidentPage() {
             </section>
             <section aria-label="Notifications">
               <h3>Notifications sent</h3>
-              <NotificationList incidentId={data.id} refreshKey={data.updated_at} />
+              <NotificationList incidentId={data.id} refreshKey={data.updated_at} refreshMs={REFRESH_MS} />
             </section>
           </>
         )}

@@ -103,6 +103,23 @@ describe('Incidents page', () => {
     expect(screen.getByTestId(testIds.incidents.service)).toHaveValue('db');
   });
 
+  it('takes service and team from the URL again when a link changes them (the nav item clears them)', async () => {
+    const vigil = seed();
+    const { navigate } = renderApp('/a/vigil-incidents-app/incidents?service=db&team=storage');
+    await waitFor(() => expect(rows()).toEqual(['#1 Disk full']));
+    act(() => navigate('/a/vigil-incidents-app/incidents?service=auth'));
+    await waitFor(() => expect(rows()).toEqual(['#4 Login errors']));
+    expect(screen.getByTestId(testIds.incidents.service)).toHaveValue('auth');
+    expect(screen.getByTestId(testIds.incidents.team)).toHaveValue('');
+    act(() => navigate('/a/vigil-incidents-app/incidents'));
+    await waitFor(() => expect(rows()).toEqual(['#4 Login errors', '#2 Checkout errors', '#1 Disk full']));
+    // Past the typing delay: the boxes did not put the old filter back.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 600)));
+    expect(rows()).toHaveLength(3);
+    expect(lastList(vigil)).toEqual({ status: 'triggered,acknowledged', limit: 50 });
+    expect(screen.getByTestId(testIds.incidents.service)).toHaveValue('');
+  });
+
   it('shows more incidents on request, while there are more', async () => {
     const user = userEvent.setup({ delay: null });
     const vigil = fakeVigil({ incidents: Array.from({ length: 60 }, (_, i) => incident({ id: i + 1 })) });

@@ -43,6 +43,14 @@ export function IncidentsPage() {
   const filters = readFilters(params);
   const [limit, setLimit] = useState(PAGE);
   const [text, setText] = useState({ service: filters.service, team: filters.team });
+  // The URL decides: a link, the nav item or Back that changes service or team puts them in the boxes, or
+  // the typing effect below would write the boxes' old text back into the URL.
+  const [shown, setShown] = useState({ service: filters.service, team: filters.team });
+  if (shown.service !== filters.service || shown.team !== filters.team) {
+    const fromUrl = { service: filters.service, team: filters.team };
+    setShown(fromUrl);
+    setText(fromUrl);
+  }
   const key = `${writeFilters({ ...filters, refresh: 0 })}&limit=${limit}`;
   const list = useApi(key, () => vigil<Page>('/incidents', { params: toQuery(filters, limit, Date.now()) }));
 

@@ -2,7 +2,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { vigil } from '../../api/client';
-import { useApi } from '../../api/useApi';
+import { useApi, useAutoReload } from '../../api/useApi';
 import { formatTime } from '../../format';
 import { testIds } from '../../testIds';
 import type { Notification } from '../../types';
@@ -16,12 +16,25 @@ function heldBy({ hold_reason: reason, hold_ref: ref }: Notification): string {
   return 'while the incident flaps';
 }
 
-/** What alert-webhook sent about the incident (email, Slack, webhooks), each with its delivery attempts. */
-export function NotificationList({ incidentId, refreshKey }: { incidentId: number; refreshKey: string }) {
+/**
+ * What alert-webhook sent about the incident (email, Slack, webhooks), each with its delivery attempts.
+ * Loaded again when the incident changes and every `refreshMs`: deliveries and their retries change the
+ * notifications alone, not the incident.
+ */
+export function NotificationList({
+  incidentId,
+  refreshKey,
+  refreshMs,
+}: {
+  incidentId: number;
+  refreshKey: string;
+  refreshMs: number;
+}) {
   const s = useStyles2(getStyles);
-  const { data, error } = useApi(`${incidentId}:${refreshKey}`, () =>
+  const { data, error, reload } = useApi(`${incidentId}:${refreshKey}`, () =>
     vigil<{ items: Notification[] }>(`/incidents/${incidentId}/notifications`),
   );
+  useAutoReload(reload, refreshMs);
   if (error) return <Alert title="Could not load the notifications">{error.message}</Alert>;
   if (!data) return <LoadingPlaceholder text="Loading notifications…" />;
   if (data.items.length === 0) return <p>No notifications sent.</p>;
