@@ -179,7 +179,15 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string | Buffer | URLSearchParams;
   timeoutMs?: number;
+  /** The largest answer read (default MAX_BODY_BYTES); past it the request fails with ETOOLARGE. */
+  maxBytes?: number;
 }
+
+/**
+ * The largest answer read by default. V8's strings end a little past 512 MiB: a larger answer would throw
+ * outside any promise when turned into text, and end the process (a huge Prometheus query_range, say).
+ */
+export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 /**
  * How long a kept-alive connection may sit idle. Without a bound it stays open until the server drops it,
@@ -230,7 +238,19 @@ export class HttpClient {
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes <= maxBytes) return void chunks.push(chunk);
+          chunks.length = 0;
+          req.destroy(
+            new HttpRequestError(
+              `the answer from ${target.host} is larger than ${maxBytes} bytes`,
+              'ETOOLARGE',
+            ),
+          );
+        });
         res.on('error', (err) => req.destroy(err));
         res.on('end', () => {
           clearTimeout(timer);

@@ -249,6 +249,31 @@ describe('http_config', () => {
     }
   });
 
+  it('stops reading an answer past its size limit and fails with ETOOLARGE, the process unharmed', async () => {
+    // Writes 64 KiB chunks for as long as the client reads them.
+    const endless = createHttpServer((_req, res) => {
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const more = () => {
+        while (res.write(chunk));
+      };
+      res.on('drain', more);
+      more();
+    });
+    const local = await listenLocal(endless);
+    try {
+      const big = client({});
+      await expect(
+        big.request(`http://127.0.0.1:${local.port}/`, { maxBytes: 1 << 20 }),
+      ).rejects.toMatchObject({
+        code: 'ETOOLARGE',
+        message: `the answer from 127.0.0.1:${local.port} is larger than 1048576 bytes`,
+      });
+      big.close();
+    } finally {
+      await local.close();
+    }
+  });
+
   it('gives up after the timeout as fetch does (TimeoutError, ETIMEDOUT)', async () => {
     const c = client({}, {}, 300);
     await expect(c.request(`http://127.0.0.1:${plain.port}/slow`)).rejects.toMatchObject({
