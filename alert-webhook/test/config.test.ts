@@ -33,6 +33,23 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a user or escalation policy named twice, which the later one would silently replace', () => {
+    const channels = { mail: { kind: 'email', to: ['ops@example.com'], smtp: { host: 'localhost' } } };
+    const problems = refused({
+      notifications: { channels },
+      users: [
+        { name: 'alice', channels: ['mail'] },
+        { name: 'alice', channels: ['mail'] },
+      ],
+      escalation_policies: [
+        { name: 'p', steps: [{ kind: 'notify_channels', channels: ['mail'] }] },
+        { name: 'p', steps: [{ kind: 'notify_users', users: ['alice'] }] },
+      ],
+    });
+    expect(problems).toContain('users[1].name: duplicate user name "alice"');
+    expect(problems).toContain('escalation_policies[1].name: duplicate escalation policy name "p"');
+  });
+
   it('refuses an email channel whose sender or a recipient is not one address, which nodemailer would drop', () => {
     const mail = (from: string, to: string[]) => ({
       notifications: {

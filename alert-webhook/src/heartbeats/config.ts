@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveDuration } from '@vigil/service-kit';
+import { positiveDuration, uniqueNames } from '@vigil/service-kit';
 import { matchersField } from '../routing/schema';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
@@ -18,13 +18,6 @@ const heartbeatSchema = z.strictObject({
   forget_after: positiveDuration.default(3 * 24 * 3_600_000),
 });
 
-export const heartbeatsSchema = z.array(heartbeatSchema).superRefine((list, ctx) => {
-  const seen = new Set<string>();
-  list.forEach((h, i) => {
-    if (seen.has(h.name))
-      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate heartbeat name "${h.name}"` });
-    seen.add(h.name);
-  });
-});
+export const heartbeatsSchema = z.array(heartbeatSchema).superRefine(uniqueNames('heartbeat'));
 
 export type HeartbeatSettings = z.output<typeof heartbeatSchema>;

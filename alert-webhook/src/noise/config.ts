@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, httpClientSchema, timerDuration, httpUrl } from '@vigil/service-kit';
+import { duration, httpClientSchema, timerDuration, httpUrl, uniqueNames } from '@vigil/service-kit';
 import { matches, type Matcher } from '../routing/matchers';
 import { matchersField } from '../routing/schema';
 import { parseRfc3339 } from '@vigil/api-contract';
@@ -34,14 +34,7 @@ const windowSchema = z
   })
   .refine((w) => w.ends_at > w.starts_at, { path: ['ends_at'], message: 'must be after starts_at' });
 
-export const maintenanceWindowsSchema = z.array(windowSchema).superRefine((windows, ctx) => {
-  const seen = new Set<string>();
-  windows.forEach((w, i) => {
-    if (seen.has(w.name))
-      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate window name "${w.name}"` });
-    seen.add(w.name);
-  });
-});
+export const maintenanceWindowsSchema = z.array(windowSchema).superRefine(uniqueNames('window'));
 
 export type ConfigWindow = z.output<typeof windowSchema>;
 

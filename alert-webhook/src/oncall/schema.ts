@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uniqueNames } from '@vigil/service-kit';
 import type { Rotation } from './rotation';
 import type { Override, Schedule } from './schedule';
 import { canonicalTimeZone, utc, type LocalDate, type WallTime } from './zoned-time';
@@ -61,26 +62,11 @@ const overrideSchema = z
     when: (payload) => payload.issues.length === 0,
   }) satisfies z.ZodType<Override, unknown>;
 
-/** Reports every name used twice in a list, at the later item's `name` key. */
-function uniqueNames(items: { name: string }[], ctx: z.RefinementCtx, what: string): void {
-  const seen = new Set<string>();
-  for (const [i, item] of items.entries()) {
-    if (seen.has(item.name))
-      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate ${what} name "${item.name}"` });
-    seen.add(item.name);
-  }
-}
-
 export const scheduleSchema = z.strictObject({
   name,
-  rotations: z
-    .array(rotationSchema)
-    .min(1)
-    .superRefine((rotations, ctx) => uniqueNames(rotations, ctx, 'rotation')),
+  rotations: z.array(rotationSchema).min(1).superRefine(uniqueNames('rotation')),
   overrides: z.array(overrideSchema).default([]),
 }) satisfies z.ZodType<Schedule, unknown>;
 
 /** The list of on-call schedules, each known by a unique name. */
-export const schedulesSchema = z
-  .array(scheduleSchema)
-  .superRefine((schedules, ctx) => uniqueNames(schedules, ctx, 'schedule'));
+export const schedulesSchema = z.array(scheduleSchema).superRefine(uniqueNames('schedule'));

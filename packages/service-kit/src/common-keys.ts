@@ -22,6 +22,22 @@ export const listenAddress = z
  */
 export const portSchema = (lowest: 0 | 1) => z.number().min(lowest).max(65535, { abort: true }).int();
 
+/**
+ * For a list whose items are known by `name`: each name used again is reported at that item's `name`
+ * key (`z.array(item).superRefine(uniqueNames('heartbeat'))`), where a map built from the list would
+ * keep the last one without a word.
+ */
+export const uniqueNames =
+  (what: string) =>
+  (items: { name: string }[], ctx: z.RefinementCtx): void => {
+    const seen = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      if (seen.has(item.name))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate ${what} name "${item.name}"` });
+      seen.add(item.name);
+    }
+  };
+
 /** `server:` as every service has it: where it listens (only a restart moves it). */
 export const serverSchema = (defaultPort: number) =>
   z.strictObject({

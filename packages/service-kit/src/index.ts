@@ -1,4 +1,11 @@
-export { listenAddress, logLevelSchema, nameSchema, portSchema, serverSchema } from './common-keys';
+export {
+  listenAddress,
+  logLevelSchema,
+  nameSchema,
+  portSchema,
+  serverSchema,
+  uniqueNames,
+} from './common-keys';
 export { COMMON_FLAGS, parseCommandLine, usage, UsageError, type FlagSpec } from './cli';
 export { loadConfigFile, locateProblems, readYamlFile } from './config-file';
 export {
