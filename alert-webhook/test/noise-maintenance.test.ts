@@ -182,6 +182,22 @@ describe.each(BACKENDS)('maintenance windows on %s', (backend) => {
     expect(reversed.body.error.details).toEqual([{ field: 'ends_at', message: 'must be after starts_at' }]);
   });
 
+  it('answers a DELETE of a window past its end as it ended, changing and auditing nothing', async () => {
+    const created = await request(t.app)
+      .post('/api/v1/maintenance')
+      .set(asResponder)
+      .send({ matchers: 'service="brief"', ends_at: iso(Date.now() + 300) })
+      .expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const deleted = await request(t.app)
+      .delete(`/api/v1/maintenance/${created.body.id}`)
+      .set(asResponder)
+      .expect(200);
+    expect(deleted.body).toMatchObject({ state: 'ended', deleted_at: null, ends_at: created.body.ends_at });
+    const audit = await t.db.selectFrom('audit_log').select('action').execute();
+    expect(audit.map((a) => a.action)).not.toContain('maintenance_deleted');
+  });
+
   it('ends a window early when it is deleted', async () => {
     const created = await request(t.app)
       .post('/api/v1/maintenance')

@@ -64,8 +64,10 @@ export function maintenanceRouter(
     const existing = await windows.get(id);
     if (!existing) throw new HttpError(404, 'not_found', `maintenance window ${id} does not exist`);
     const now = new Date().toISOString();
-    // Ended already (GET still shows it): the same outcome again, as a repeated DELETE should be.
-    if (existing.deleted_at !== null) return void res.json(presentWindow(existing, now));
+    // Ended already, deleted or past its end (GET still shows it): the same outcome again, as a repeated
+    // DELETE should be; nothing is changed or audited.
+    if (existing.deleted_at !== null || Date.parse(existing.ends_at) <= Date.parse(now))
+      return void res.json(presentWindow(existing, now));
     if (existing.source === 'config') {
       throw new HttpError(
         409,
