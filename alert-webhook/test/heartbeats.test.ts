@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { parseConfig, ConfigError } from '../src/config';
+import { Heartbeats } from '../src/heartbeats/tracker';
 import { act } from '../src/incidents/repository';
 import { notification, startTestApp } from './helpers';
 import { startReceiver, type Receiver } from './fixtures/notify/receiver';
@@ -205,6 +206,64 @@ describe('heartbeats', () => {
         .execute();
       expect(await check(t, Date.now() + 4 * MIN)).toBe(0);
       expect(await check(t, Date.now() + 6 * MIN)).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('pages for a heartbeat without source_labels never heard from, its timeout after the start', async () => {
+    hook.requests.length = 0;
+    const doc = { ...config(), heartbeats: [{ name: 'watchdog', timeout: '5m' }] };
+    const t = await startTestApp(doc, env);
+    try {
+      const metrics = async () => (await request(t.app).get('/metrics')).text;
+      expect(await check(t, Date.now() + 4 * MIN)).toBe(0);
+      expect(await metrics()).toContain(
+        'vigil_heartbeat_last_received_timestamp_seconds{heartbeat="watchdog"} 0',
+      );
+      expect(await metrics()).toContain('vigil_heartbeat_missing{heartbeat="watchdog"} 0');
+      expect(await check(t, Date.now() + 6 * MIN)).toBe(1);
+      const [opened] = await incidents(t);
+      expect(opened).toMatchObject({ status: 'triggered', receiver: 'vigil-heartbeats' });
+      expect(opened!.title).toMatch(/^No watchdog heartbeat since /);
+      expect(await metrics()).toContain('vigil_heartbeat_missing{heartbeat="watchdog"} 1');
+      // Its one source is never forgotten (forget_after is for sources taken away), nor paged twice.
+      expect(await check(t, Date.now() + 5 * 24 * 60 * MIN)).toBe(0);
+      expect(await incidents(t)).toHaveLength(1);
+      // The first beat ends the outage.
+      await t.heartbeats.receive(notification([watchdog('a')]), new Date(Date.now() + 7 * MIN).toISOString());
+      expect(await check(t, Date.now() + 5 * 24 * 60 * MIN)).toBe(1);
+      expect((await incidents(t)).map((i) => i.status)).toEqual(['resolved']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('resolves the open incident of a heartbeat that a reload renamed, which nothing would end otherwise', async () => {
+    const t = await startTestApp(config(), env);
+    try {
+      const beat = Date.now() + 10 * MIN;
+      await t.heartbeats.receive(notification([watchdog('a')]), new Date(beat).toISOString());
+      expect(await check(t, beat + 6 * MIN)).toBe(1);
+      expect((await incidents(t)).map((i) => i.status)).toEqual(['triggered']);
+      // As the reloaded configuration's tracker: the heartbeat is now called watchdog2.
+      const renamed = parseConfig(
+        { ...config(), heartbeats: [{ name: 'watchdog2', source_labels: ['replica'] }] },
+        env,
+      );
+      const reloaded = new Heartbeats(
+        t.db,
+        renamed.heartbeats,
+        (raw, payload) => t.inbox.store(raw, payload),
+        {
+          since: new Date().toISOString(),
+        },
+      );
+      expect(await reloaded.check(new Date(beat + 7 * MIN).toISOString())).toBe(1);
+      await t.inbox.drained();
+      expect((await incidents(t)).map((i) => i.status)).toEqual(['resolved']);
+      expect(await t.db.selectFrom('heartbeat_sources').select('heartbeat').execute()).toEqual([]);
+      expect(await reloaded.check(new Date(beat + 8 * MIN).toISOString())).toBe(0);
     } finally {
       await t.close();
     }

@@ -12,15 +12,38 @@ const describe = (labels: Record<string, string>) =>
         .map(([k, v]) => `${k}="${v}"`)
         .join(', ')}`;
 
+/** The group key of a source's deliveries, and so of its incidents. */
+export const heartbeatGroupKey = (heartbeat: string, source: Record<string, string>) =>
+  `${HEARTBEAT_RECEIVER}:${heartbeat}:${JSON.stringify(source)}`;
+
+type DeliveredAlert = WebhookPayload['alerts'][number];
+
+/** One source's alerts as an Alertmanager delivery from the receiver `vigil-heartbeats`. */
+function delivery(
+  heartbeat: string,
+  source: Record<string, string>,
+  alerts: DeliveredAlert[],
+): WebhookPayload {
+  const firing = alerts.some((a) => a.status === 'firing');
+  return {
+    version: '4',
+    groupKey: heartbeatGroupKey(heartbeat, source),
+    truncatedAlerts: 0,
+    status: firing ? 'firing' : 'resolved',
+    receiver: HEARTBEAT_RECEIVER,
+    groupLabels: { heartbeat },
+    commonLabels: alerts.length === 1 ? (alerts[0] as DeliveredAlert).labels : { heartbeat },
+    commonAnnotations: {},
+    externalURL: '',
+    alerts,
+  };
+}
+
 /**
  * A missing heartbeat as an Alertmanager delivery of one alert `HeartbeatMissing`, merged like any other,
  * so that routing, escalation and noise control treat it as they treat alerts. It starts when the heartbeat
  * was due, which makes the same outage the same occurrence however many times it is stored.
  */
-/** The group key of a source's deliveries, and so of its incidents. */
-export const heartbeatGroupKey = (heartbeat: string, source: Record<string, string>) =>
-  `${HEARTBEAT_RECEIVER}:${heartbeat}:${JSON.stringify(source)}`;
-
 export function heartbeatDelivery(
   heartbeat: HeartbeatSettings,
   source: Record<string, string>,
@@ -35,31 +58,45 @@ export function heartbeatDelivery(
     heartbeat: heartbeat.name,
   };
   const from = describe(source);
-  return {
-    version: '4',
-    groupKey: heartbeatGroupKey(heartbeat.name, source),
-    truncatedAlerts: 0,
-    status: returnedAt ? 'resolved' : 'firing',
-    receiver: HEARTBEAT_RECEIVER,
-    groupLabels: { heartbeat: heartbeat.name },
-    commonLabels: labels,
-    commonAnnotations: {},
-    externalURL: '',
-    alerts: [
-      {
-        status: returnedAt ? 'resolved' : 'firing',
-        labels,
-        annotations: {
-          summary: `No ${heartbeat.name} heartbeat${from} since ${missingSince}`,
-          description:
-            `The heartbeat alert (${heartbeat.name}) was not received${from} within ${heartbeat.timeout / 1000}s: ` +
-            'Prometheus, Alertmanager or the route between them and this receiver is broken.',
-          runbook_url: RUNBOOK,
-        },
-        startsAt: missingSince,
-        endsAt: returnedAt ?? '0001-01-01T00:00:00Z',
-        generatorURL: '',
+  return delivery(heartbeat.name, source, [
+    {
+      status: returnedAt ? 'resolved' : 'firing',
+      labels,
+      annotations: {
+        summary: `No ${heartbeat.name} heartbeat${from} since ${missingSince}`,
+        description:
+          `The heartbeat alert (${heartbeat.name}) was not received${from} within ${heartbeat.timeout / 1000}s: ` +
+          'Prometheus, Alertmanager or the route between them and this receiver is broken.',
+        runbook_url: RUNBOOK,
       },
-    ],
-  };
+      startsAt: missingSince,
+      endsAt: returnedAt ?? '0001-01-01T00:00:00Z',
+      generatorURL: '',
+    },
+  ]);
+}
+
+/**
+ * The alerts still firing for a heartbeat no longer configured (renamed or removed by a reload), resolved
+ * at `at`: with the very labels they fired with, so that merging resolves them and their incident, which
+ * nothing would check again otherwise.
+ */
+export function retiredDelivery(
+  heartbeat: string,
+  source: Record<string, string>,
+  firing: { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string }[],
+  at: string,
+): WebhookPayload {
+  return delivery(
+    heartbeat,
+    source,
+    firing.map((a) => ({
+      status: 'resolved',
+      labels: a.labels,
+      annotations: { ...a.annotations, summary: `Heartbeat ${heartbeat} is no longer configured` },
+      startsAt: a.startsAt,
+      endsAt: at,
+      generatorURL: '',
+    })),
+  );
 }

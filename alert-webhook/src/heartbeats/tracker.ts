@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { DatabaseSchema } from '../db/schema';
 import { matchesAll } from '../routing/matchers';
 import type { WebhookAlert, WebhookPayload } from '../webhook/payload';
-import { heartbeatDelivery, heartbeatGroupKey } from './alert';
+import { heartbeatDelivery, heartbeatGroupKey, retiredDelivery } from './alert';
 import type { HeartbeatSettings } from './config';
 
 type Store = (raw: string, payload: WebhookPayload) => Promise<unknown>;
@@ -20,6 +20,8 @@ function sourceOf(heartbeat: HeartbeatSettings, alert: WebhookAlert): Record<str
 }
 
 const later = (a: string, b: string) => (a > b ? a : b);
+/** last_received_at of a source expected but never heard from (its series reads 0, as Prometheus's do). */
+const NEVER = new Date(0).toISOString();
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 /**
@@ -81,15 +83,32 @@ export class Heartbeats {
     });
   }
 
-  /** Opens an incident for each source gone quiet past its timeout, and resolves those heard from again. */
+  /**
+   * Opens an incident for each source gone quiet past its timeout, and resolves those heard from again. A
+   * heartbeat without source_labels has one source, expected from the start: never heard from, it is due
+   * `timeout` after the receiver started (a Watchdog route broken from day one, a fresh database).
+   */
   async check(now: string): Promise<number> {
-    let changes = 0;
+    let changes = await this.retire(now);
     for (const heartbeat of this.heartbeats) {
-      const rows = await this.db
-        .selectFrom('heartbeat_sources')
-        .selectAll()
-        .where('heartbeat', '=', heartbeat.name)
-        .execute();
+      const expected = heartbeat.source_labels.length === 0;
+      const read = () =>
+        this.db.selectFrom('heartbeat_sources').selectAll().where('heartbeat', '=', heartbeat.name).execute();
+      let rows = await read();
+      if (rows.length === 0 && expected) {
+        await this.db
+          .insertInto('heartbeat_sources')
+          .values({
+            heartbeat: heartbeat.name,
+            source: '{}',
+            labels: '{}',
+            last_received_at: NEVER,
+            missing_since: null,
+          })
+          .onConflict((oc) => oc.columns(['heartbeat', 'source']).doNothing())
+          .execute();
+        rows = await read(); // a beat recorded meanwhile wins
+      }
       for (const row of rows) {
         const source = JSON.parse(row.labels) as Record<string, string>;
         const key = { heartbeat: row.heartbeat, source: row.source };
@@ -108,12 +127,53 @@ export class Heartbeats {
           await this.deliver(heartbeatDelivery(heartbeat, source, row.missing_since, row.last_received_at));
           await this.update(key, null, { missing_since: row.missing_since });
           changes += 1;
-        } else if (plus(row.last_received_at, heartbeat.forget_after) <= now) {
+        } else if (!expected && plus(row.last_received_at, heartbeat.forget_after) <= now) {
           if ((await this.forget(key, source, row)) === 'not_leader') return changes;
         }
       }
     }
     return changes;
+  }
+
+  /**
+   * Sources of heartbeats no longer configured (renamed or removed by a reload): their alerts still firing
+   * are resolved, or their incidents would stay open with nothing to end them, and the rows forgotten.
+   */
+  private async retire(now: string): Promise<number> {
+    const names = this.heartbeats.map((h) => h.name);
+    let query = this.db.selectFrom('heartbeat_sources').selectAll();
+    if (names.length > 0) query = query.where('heartbeat', 'not in', names);
+    const rows = await query.execute();
+    for (const row of rows) {
+      const source = JSON.parse(row.labels) as Record<string, string>;
+      const firing = await this.db
+        .selectFrom('alerts')
+        .innerJoin('incidents', 'incidents.id', 'alerts.incident_id')
+        .select(['alerts.labels', 'alerts.annotations', 'alerts.starts_at'])
+        .where('incidents.group_key', '=', heartbeatGroupKey(row.heartbeat, source))
+        .where('alerts.status', '=', 'firing')
+        .execute();
+      // Stored before the row goes: after a crash between the two, the next check stores it again.
+      if (firing.length > 0) {
+        const alerts = firing.map((a) => ({
+          labels: JSON.parse(a.labels) as Record<string, string>,
+          annotations: JSON.parse(a.annotations) as Record<string, string>,
+          startsAt: a.starts_at,
+        }));
+        await this.deliver(retiredDelivery(row.heartbeat, source, alerts, now));
+      }
+      const gone = await this.db.transaction().execute(async (tx) => {
+        if (this.options.leads && !(await this.options.leads(tx))) return false;
+        await tx
+          .deleteFrom('heartbeat_sources')
+          .where('heartbeat', '=', row.heartbeat)
+          .where('source', '=', row.source)
+          .execute();
+        return true;
+      });
+      if (!gone) break;
+    }
+    return rows.length;
   }
 
   /** Source rows of every configured heartbeat, for the metrics. */
