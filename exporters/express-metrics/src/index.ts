@@ -63,8 +63,13 @@ export function expressMetrics(options: ExpressMetricsOptions) {
   checkOptions(options);
   const registry = options.registry ?? new Registry();
   // With the service label, as the saturation signal and the dashboards select them.
-  if (options.defaultMetrics)
+  if (options.defaultMetrics) {
     collectDefaultMetrics({ register: registry, labels: { service: options.service } });
+    // `promtool check metrics` refuses a gauge named *_total; nodejs_active_{handles,requests,resources}
+    // (by type) carry the same counts, so the page passes it whole.
+    for (const what of ['handles', 'requests', 'resources'])
+      registry.removeSingleMetric(`nodejs_active_${what}_total`);
+  }
   const labelNames = ['service', 'route', 'method', 'status_class'];
   const requests = new Counter({
     name: 'http_requests_total',
@@ -97,8 +102,12 @@ export function expressMetrics(options: ExpressMetricsOptions) {
     registers: [registry],
   });
   const service = options.service;
+  // A mounted sub-app using the middleware too sees the request again: it is counted once.
+  const counted = new WeakSet<Request>();
 
   const middleware: RequestHandler = (req: Tracked, res: Response, next: NextFunction) => {
+    if (counted.has(req)) return next();
+    counted.add(req);
     const started = process.hrtime.bigint();
     trackRoute(req);
     inFlight.inc({ service });

@@ -165,6 +165,84 @@ describe('express-metrics middleware', () => {
     expect(await registry.metrics()).not.toMatch(/route="[^"]*(\/a\/|\/b\/|x%2Fy|x\/y|acme|:org\/:org|\/")/);
   });
 
+  it("labels a mount by its own pattern: a param within a segment, or one spelt like the mount's fixed segments", async () => {
+    const metrics = expressMetrics({ service: 'shop' });
+    const app = express();
+    app.use(metrics.middleware);
+    const ok = (_req: Request, res: Response) => {
+      res.end();
+    };
+    const users = express.Router();
+    users.get('/users/:id', ok);
+    app.use('/api/v:version', users);
+    const team = express.Router();
+    team.get('/', ok);
+    app.use('/teams/:org-:team', team);
+    const orgs = express.Router();
+    const items = express.Router();
+    items.get('/:id', ok);
+    orgs.use('/:org/items', items);
+    app.use('/orgs', orgs);
+    for (const path of ['/api/v1/users/1', '/api/v2/users/2', '/teams/acme-web', '/teams/foo-bar'])
+      await request(app).get(path).expect(200);
+    for (const path of ['/orgs/items/items/1', '/orgs/acme/items/2'])
+      await request(app).get(path).expect(200);
+    const get = { service: 'shop', method: 'GET' };
+    for (const route of ['/api/v:version/users/:id', '/teams/:org-:team', '/orgs/:org/items/:id'])
+      expect(await valueOf(metrics.registry, 'http_requests_total', { ...get, route })).toBe(2);
+    expect(await metrics.registry.metrics()).not.toMatch(/route="[^"]*(v1|v2|acme|foo|items\/:org)/);
+  });
+
+  it('starts from the patterns a sub-app was mounted at, or the params a router with the middleware holds', async () => {
+    const metrics = expressMetrics({ service: 'shop' });
+    const ok = (_req: Request, res: Response) => {
+      res.end();
+    };
+    const sub = express();
+    sub.use(metrics.middleware);
+    sub.get('/ping', ok);
+    // The router sees its mount's params (mergeParams), not its pattern: a segment a param only partly
+    // fills is the param.
+    const router = express.Router({ mergeParams: true });
+    router.use(metrics.middleware);
+    router.get('/ping', ok);
+    const app = express();
+    app.use('/apps/:org-:team/v:version', sub);
+    app.use('/routers/:org-:team/v:version', router);
+    // The middleware mounted at a path, which Express leaves before the route.
+    app.use('/direct/:org', metrics.middleware);
+    app.get('/direct/:org/ping', ok);
+    for (const path of ['/acme-web/v1/ping', '/foo-bar/v2/ping']) {
+      for (const mount of ['/apps', '/routers']) await request(app).get(`${mount}${path}`).expect(200);
+    }
+    for (const path of ['/direct/acme/ping', '/direct/foo/ping']) await request(app).get(path).expect(200);
+    const get = { service: 'shop', method: 'GET' };
+    const routes = ['/apps/:org-:team/v:version/ping', '/routers/:org/:version/ping', '/direct/:org/ping'];
+    for (const route of routes)
+      expect(await valueOf(metrics.registry, 'http_requests_total', { ...get, route })).toBe(2);
+    expect(await metrics.registry.metrics()).not.toMatch(/acme|foo|v1|v2/);
+  });
+
+  it("counts a request once when a mounted sub-app uses the middleware too, and once in another instance's registry", async () => {
+    const metrics = expressMetrics({ service: 'shop' });
+    const other = expressMetrics({ service: 'shop' });
+    const sub = express();
+    sub.use(metrics.middleware);
+    sub.use(other.middleware);
+    sub.get('/ping', (_req, res) => {
+      res.end();
+    });
+    const app = express();
+    app.use(metrics.middleware);
+    app.use('/sub', sub);
+    await request(app).get('/sub/ping').expect(200);
+    const labels = { service: 'shop', route: '/sub/ping', method: 'GET', status_class: '2xx' };
+    await waitFor(metrics.registry, 'http_requests_total', labels, 1);
+    expect(await valueOf(metrics.registry, 'http_request_duration_seconds_count', labels)).toBe(1);
+    expect(await valueOf(metrics.registry, 'http_requests_in_flight', { service: 'shop' })).toBe(0);
+    await waitFor(other.registry, 'http_requests_total', labels, 1);
+  });
+
   it('labels requests no route matched as "unmatched", and odd methods as "other"', async () => {
     const { app, registry } = buildApp();
     await request(app).get('/no/such/path/123').expect(404);
@@ -301,5 +379,14 @@ describe('express-metrics middleware', () => {
   it('labels the default process metrics with the service, as the saturation signal selects them', async () => {
     const { registry } = expressMetrics({ service: 'shop', defaultMetrics: true });
     expect(await registry.metrics()).toMatch(/^nodejs_eventloop_lag_p99_seconds\{service="shop"\} /m);
+  });
+
+  it('serves an exposition that promtool accepts with the default metrics on', async () => {
+    const metrics = expressMetrics({ service: 'shop', defaultMetrics: true });
+    const app = express();
+    app.get('/metrics', metrics.metricsHandler);
+    const res = await request(app).get('/metrics').expect(200);
+    expect(res.text).toContain('# TYPE nodejs_active_handles gauge');
+    expect(execFileSync('promtool', ['check', 'metrics'], { input: res.text, encoding: 'utf8' })).toBe('');
   });
 });
