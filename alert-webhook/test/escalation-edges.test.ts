@@ -209,7 +209,18 @@ describe('acknowledging', () => {
       expect((await escalationRow(t, id)).phase).toBe('ack_wait');
       expect(await tick(t, start + 29 * MIN)).toBe(0);
       expect(await tick(t, start + 31 * MIN)).toBe(1);
-      expect(await incident(t, id)).toMatchObject({ status: 'triggered' });
+      expect(await incident(t, id)).toMatchObject({ status: 'triggered', acknowledged_by: null });
+      // What the SLA report and MTTA read: the acknowledgement made, though no longer in force.
+      const { first_acknowledged_at: first } = await t.db
+        .selectFrom('incidents')
+        .select('first_acknowledged_at')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(first).toEqual(expect.any(String));
+      await act(t, id, 'acknowledge');
+      expect(await t.db.selectFrom('incidents').select('first_acknowledged_at').executeTakeFirst()).toEqual({
+        first_acknowledged_at: first,
+      });
       expect((await escalated(t, id)).at(-1)).toBe(
         'escalated: step 1 of policy; notified alice (alice-pager)',
       );

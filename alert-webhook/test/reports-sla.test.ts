@@ -60,13 +60,15 @@ async function seed(t: App) {
     // D: open, unacknowledged, 40 minutes old at NOW: past its 15 minutes. Its severity in another case
     // meets the same target.
     { severity: 'Critical', service: 'search', team: 'core', opened: '2026-11-04T23:30:00Z' },
-    // E: acknowledged within the warning target, still open.
+    // E: acknowledged within the warning target, still open; triggered again since by its policy's
+    // ack_timeout, which clears the acknowledgement: the one made in time still counts.
     {
       severity: 'warning',
       service: 'checkout',
       team: 'payments',
       opened: '2026-11-03T08:00:00Z',
       ackAfter: 1800,
+      ackTimedOut: true,
       alerts: [['HighErrorRate', 'checkout']],
     },
     // F: no service, a severity without a target.

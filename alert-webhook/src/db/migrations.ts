@@ -481,6 +481,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tickets').addColumn('claimed_by', 'integer').execute();
     },
   },
+  '0015_first_acknowledgement': {
+    async up(db: Kysely<unknown>) {
+      // The SLA and MTTA count from the first acknowledgement: an ack_timeout clears acknowledged_at, which
+      // turned an incident acknowledged in time into a missed target. Earlier ones from the timeline.
+      await db.schema.alterTable('incidents').addColumn('first_acknowledged_at', 'text').execute();
+      await sql`update incidents set first_acknowledged_at = coalesce(
+          (select min(t.at) from timeline t where t.incident_id = incidents.id and t.kind = 'acknowledged'),
+          acknowledged_at)`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -31,6 +31,8 @@ export interface IncidentTable {
   updated_at: string;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
+  /** The first acknowledgement, kept when an ack_timeout or a reopening clears acknowledged_at (reports). */
+  first_acknowledged_at: string | null;
   resolved_at: string | null;
   resolved_by: string | null;
   assignee: string | null;

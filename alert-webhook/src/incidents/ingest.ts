@@ -118,6 +118,7 @@ function openIncident(
     updated_at: options.now,
     acknowledged_at: null,
     acknowledged_by: null,
+    first_acknowledged_at: null,
     resolved_at: allResolved
       ? lastEnd(
           rows.map((r) => r.ends_at),

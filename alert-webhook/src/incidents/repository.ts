@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { lockIncidentGroup } from '../db/merge-locks';
 import type { IncidentStatus } from '../db/schema';
@@ -116,7 +117,13 @@ export async function act(
           .set({
             status: step.status,
             updated_at: at,
-            ...(action.kind === 'acknowledge' ? { acknowledged_at: at, acknowledged_by: actor } : {}),
+            ...(action.kind === 'acknowledge'
+              ? {
+                  acknowledged_at: at,
+                  acknowledged_by: actor,
+                  first_acknowledged_at: sql<string>`coalesce(first_acknowledged_at, ${at})`,
+                }
+              : {}),
             ...(action.kind === 'resolve' ? { resolved_at: at, resolved_by: actor } : {}),
             ...(action.kind === 'reopen'
               ? { resolved_at: null, resolved_by: null, acknowledged_at: null, acknowledged_by: null }

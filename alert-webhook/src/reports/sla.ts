@@ -52,11 +52,11 @@ const between = (from: string, to: string) => Math.max(0, Date.parse(to) - Date.
  * needing one. Undefined while it is open, unacknowledged and still within its target (not decided yet).
  */
 function metTarget(
-  i: { opened_at: string; acknowledged_at: string | null; resolved_at: string | null },
+  i: { opened_at: string; first_acknowledged_at: string | null; resolved_at: string | null },
   targetMs: number,
   now: string,
 ): boolean | undefined {
-  const handledAt = i.acknowledged_at ?? i.resolved_at;
+  const handledAt = i.first_acknowledged_at ?? i.resolved_at;
   if (handledAt !== null) return between(i.opened_at, handledAt) <= targetMs;
   return between(i.opened_at, now) > targetMs ? false : undefined;
 }
@@ -87,7 +87,7 @@ async function incidentFigures(db: Db, q: ReportQuery): Promise<IncidentFigures>
   const now = q.now.toISOString();
   let incidentsQuery = db
     .selectFrom('incidents')
-    .select(['id', 'severity', 'service', 'opened_at', 'acknowledged_at', 'resolved_at'])
+    .select(['id', 'severity', 'service', 'opened_at', 'first_acknowledged_at', 'resolved_at'])
     .where('opened_at', '>=', from)
     .where('opened_at', '<', to);
   if (q.team !== undefined) incidentsQuery = incidentsQuery.where('team', '=', q.team);
@@ -122,8 +122,9 @@ async function incidentFigures(db: Db, q: ReportQuery): Promise<IncidentFigures>
     increment(byService, i.service ?? NONE);
     const day = days[dayIndex.get(isoDate(localDateAt(new Date(i.opened_at), q.timeZone))) ?? -1];
     if (day) day.opened += 1;
-    if (i.acknowledged_at !== null) {
-      const ms = between(i.opened_at, i.acknowledged_at);
+    // The first acknowledgement: one cleared by an ack_timeout (or a reopening) still happened in time.
+    if (i.first_acknowledged_at !== null) {
+      const ms = between(i.opened_at, i.first_acknowledged_at);
       mtta.add(ms);
       day?.mtta.add(ms);
     }
