@@ -45,6 +45,21 @@ describe('escalation steps by kind', () => {
     );
   });
 
+  it('pages whoever is on call when the step runs, not when it was due (a tick late past a handoff)', async () => {
+    await withApp(
+      config({ steps: [wait('5m'), { kind: 'notify_schedule', schedules: ['primary'] }] }),
+      async (t) => {
+        const { id, start } = await open(t);
+        expect(await tick(t, start)).toBe(0);
+        // Due while dave's override was in force; run (the receiver down meanwhile) two hours on, after it.
+        const runAt = start + 120 * MIN;
+        expect(await tick(t, runAt)).toBe(1);
+        const day = Math.floor((runAt - Date.UTC(2026, 0, 1)) / (24 * 60 * MIN));
+        expect(paged(id)).toEqual([day % 2 === 0 ? 'alice' : 'bob']);
+      },
+    );
+  });
+
   it('names a shorthand step in the timeline by its place as written, each of its pages alike', async () => {
     await withApp(
       config({

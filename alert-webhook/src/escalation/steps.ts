@@ -82,7 +82,9 @@ async function notify(
   targets: Targets,
   at: EscalationPosition,
 ): Promise<StepResult> {
-  const { entries, unreached } = stepTargets(targets, ctx.directory, new Date(at.nextAt));
+  // Whoever is on call now, as GET /api/v1/oncall shows, though the step was due earlier (a receiver down
+  // over a handoff); what it queues commits with the step's advance, so a crash before cannot page twice.
+  const { entries, unreached } = stepTargets(targets, ctx.directory, new Date(ctx.now));
   // The due time tells runs of the policy apart: one started again (reopened, ack timeout, noise control)
   // pages afresh, while the same step retried after a crash keeps its key and is not queued twice.
   const key = `${ctx.incidentId}:${at.cycle}:${at.step}:${at.nextAt}`;
