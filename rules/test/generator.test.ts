@@ -142,7 +142,7 @@ describe('generated files', () => {
     );
   });
 
-  it('write promtool tests that pass for specs at the edges: six nines, a gauge guard near its samples an hour, a guard in the thousands', async () => {
+  it('write promtool tests that pass for specs at the edges: the most nines accepted, a gauge guard near its samples an hour, a guard in the millions', async () => {
     const specs = join(out, 'specs');
     mkdirSync(specs);
     const gauge = gaugeSpec('edge', 'checks', 99.5).slos[0]!;
@@ -150,8 +150,9 @@ describe('generated files', () => {
       service: 'edge',
       team: 'edge',
       slos: [
-        eventsSlo('six-nines', { objective: 99.9999 }),
-        eventsSlo('busy-guard', { objective: 99.9, min_events_to_page: 12000 }),
+        eventsSlo('eight-nines', { objective: 99.999999 }),
+        // More events than the tests' least traffic (100,000 a minute) brings in an hour.
+        eventsSlo('busy-guard', { objective: 99.9, min_events_to_page: 7_000_000 }),
         { ...gauge, min_events_to_page: 55 },
       ],
     };
@@ -504,6 +505,33 @@ describe('SLO spec validation', () => {
       objective(value, period)(spec);
       expect(parseSpec(spec, 'shop.yml').slos[0]?.objective).toBe(value);
     }
+  });
+
+  it('refuses an objective with more nines than the error budget keeps, which would divide by 0', () => {
+    const objective = (value: number) => (s: ReturnType<typeof valid>) => {
+      (s.slos[0] as { objective: number }).objective = value;
+    };
+    expect(problem(objective(99.999999999))).toBe(
+      'shop.yml: slos[0].objective: 99.999999999 leaves an error budget of 1e-11, which the generator, rounding to 10 decimals, cannot hold to 0.5%: an objective must be at most 99.999999',
+    );
+    expect(problem(objective(99.9999995))).toContain('slos[0].objective: 99.9999995 leaves an error budget');
+    const spec = valid();
+    objective(99.999999)(spec);
+    expect(parseSpec(spec, 'shop.yml').slos[0]?.objective).toBe(99.999999);
+  });
+
+  it('refuses a description with {{, which Prometheus would read as a template action', () => {
+    const description = (text: string) => (s: ReturnType<typeof valid>) => {
+      s.slos[0]!.description = text;
+    };
+    expect(problem(description('Requests {{ succeed'))).toBe(
+      'shop.yml: slos[0].description: must not contain "{{": the alerts\' annotations are Go templates',
+    );
+    expect(problem(description('{{ $labels.route }} answers'))).toContain('slos[0].description: must not');
+    // A lone }} is plain text to a Go template.
+    const spec = valid();
+    description('Requests succeed }}')(spec);
+    expect(parseSpec(spec, 'shop.yml').slos[0]?.description).toBe('Requests succeed }}');
   });
 
   it('refuses an SLI with both or neither kind, and duplicate SLO names', () => {

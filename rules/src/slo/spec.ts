@@ -61,7 +61,14 @@ const latencySli = z.strictObject({
 
 const sloSchema = z.strictObject({
   name,
-  description: z.string().min(1),
+  // Read into the alerts' annotations, which Prometheus expands as Go templates: "{{" would start an action.
+  description: z
+    .string()
+    .min(1)
+    .refine(
+      (text) => !text.includes('{{'),
+      'must not contain "{{": the alerts\' annotations are Go templates',
+    ),
   /** Target percentage of good events over the period, e.g. 99.9. */
   objective: z.number().gt(0).lt(100),
   sli: z
@@ -108,7 +115,7 @@ export function parseSpec(doc: unknown, source: string): SloSpec {
   const own = new Set(result.data.metrics);
   const unknown = result.data.slos.flatMap((slo, i) => selectorProblems(slo, `slos[${i}].sli`, own));
   if (unknown.length) throw new SpecError(`${source}: ${unknown.join('; ')}`);
-  const hopeless = result.data.slos.flatMap((slo, i) => pageProblems(slo, result.data.period, i));
+  const hopeless = result.data.slos.flatMap((slo, i) => objectiveProblems(slo, result.data.period, i));
   if (hopeless.length) throw new SpecError(`${source}: ${hopeless.join('; ')}`);
   const names = result.data.slos.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
@@ -117,10 +124,23 @@ export function parseSpec(doc: unknown, source: string): SloSpec {
 }
 
 /**
- * An objective so low that the fastest page tier's threshold (its factor times the error budget) reaches 1:
- * an error ratio cannot pass it, so the page would never fire. Most often a ratio written for a percentage.
+ * The most nines accepted: errorBudget() rounds to 10 decimals, which moves a budget of 1e-8 by at most
+ * 0.5%; a smaller one is off by more, and one under 5e-11 becomes 0 (rules dividing by it, NaN thresholds).
  */
-function pageProblems(slo: Slo, period: SloSpec['period'], i: number): string[] {
+const HIGHEST_OBJECTIVE = 99.999999;
+
+/**
+ * An objective so high that the error budget is lost to rounding, or so low that the fastest page tier's
+ * threshold (its factor times the error budget) reaches 1: an error ratio cannot pass it, so the page would
+ * never fire. Most often a ratio written for a percentage.
+ */
+function objectiveProblems(slo: Slo, period: SloSpec['period'], i: number): string[] {
+  if (slo.objective > HIGHEST_OBJECTIVE) {
+    const budget = Number((1 - slo.objective / 100).toPrecision(2));
+    return [
+      `slos[${i}].objective: ${slo.objective} leaves an error budget of ${budget}, which the generator, rounding to 10 decimals, cannot hold to 0.5%: an objective must be at most ${HIGHEST_OBJECTIVE}`,
+    ];
+  }
   const fast = TIERS[0] as Tier;
   const factor = burnRateFactor(fast, period);
   const threshold = factor * errorBudget(slo.objective);

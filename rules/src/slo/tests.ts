@@ -34,15 +34,23 @@ export interface TestGroup {
   name: string;
   interval: string;
   input_series: InputSeries[];
-  alert_rule_test: AlertTest[];
+  alert_rule_test?: AlertTest[];
   promql_expr_test?: ExprTest[];
 }
 
 /**
  * Events per minute in the synthetic traffic: high enough that whole error counts sit close to any burn
- * rate, so at least a hundred errors a minute at a burn of 1 (100,000 up to an objective of 99.9).
+ * rate, so at least a hundred errors a minute at a burn of 1 (100,000 up to an objective of 99.9), and
+ * that an hour holds twice min_events_to_page, so the page tiers' guard is met even at window edges.
  */
-const eventsPerMinute = (objective: number) => Math.max(100_000, Math.ceil(100 / errorBudget(objective)));
+const eventsPerMinute = (slo: Slo) =>
+  Math.max(
+    100_000,
+    Math.ceil(100 / errorBudget(slo.objective)),
+    Math.ceil((slo.min_events_to_page / 60) * 2),
+  );
+/** How many times the budgeted rate the burn runs at before it stops: about twice the fastest factor. */
+const STOP_BURN = 30;
 /** Pending time of a burn alert plus a few evaluations of slack for window edges. */
 const SLACK_MINUTES = 3;
 
@@ -98,8 +106,8 @@ function inputSeries(slo: Slo, phases: Phase[]): InputSeries[] {
 }
 
 /** The smallest whole number of errors per minute that burns faster than `factor`. */
-function errorsAbove(factor: number, objective: number): number {
-  return Math.floor(Number((factor * errorBudget(objective) * eventsPerMinute(objective)).toFixed(6))) + 1;
+function errorsAbove(factor: number, slo: Slo): number {
+  return Math.floor(Number((factor * errorBudget(slo.objective) * eventsPerMinute(slo)).toFixed(6))) + 1;
 }
 
 const minutes = (n: number) => `${n}m`;
@@ -116,14 +124,14 @@ export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
   };
   const [fast, slowPage, slowTicket, slowestTicket] = TIERS as [Tier, Tier, Tier, Tier];
   const id = `${spec.service} ${slo.name}`;
-  const R = eventsPerMinute(slo.objective);
+  const R = eventsPerMinute(slo);
   const budget = errorBudget(slo.objective);
   const groups: TestGroup[] = [];
 
   // A sustained burn just over the fast tier's factor, after healthy traffic, crosses the 1h threshold
   // after about an hour (the workbook's detection time) and pages on the fast tier only: two healthy
   // hours keep the 6h window's ratio below its own threshold until well after that.
-  const fastErrors = errorsAbove(burnRateFactor(fast, spec.period), slo.objective);
+  const fastErrors = errorsAbove(burnRateFactor(fast, spec.period), slo);
   const detectionMinutes =
     (durationSeconds(fast.longWindow) / 60) *
     (burnRateFactor(fast, spec.period) / (fastErrors / (R * budget)));
@@ -204,7 +212,7 @@ export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
         {
           minutes: slowBy + 10,
           total: R,
-          errors: errorsAbove(burnRateFactor(slowPage, spec.period), slo.objective),
+          errors: errorsAbove(burnRateFactor(slowPage, spec.period), slo),
         },
       ]),
       alert_rule_test: [
@@ -218,27 +226,63 @@ export function sloTestGroups(spec: SloSpec, slo: Slo): TestGroup[] {
     });
   }
 
-  // Just over the 1d tier's factor: both ticket tiers fire once their pending time is over; no page.
+  // Each ticket tier fires just over its own factor, once its pending time is over: just over the 1d tier's,
+  // both do; just over the 3d tier's, only the 3d tier. No page in either.
   const ticketEnd = durationSeconds(slowestTicket.for) / 60 + 10;
+  const slowFactor = burnRateFactor(slowTicket, spec.period);
+  const slowestFactor = burnRateFactor(slowestTicket, spec.period);
+  const ticketBurns = [
+    {
+      burn: `just over the ${slowTicket.name} tier's ${slowFactor}x`,
+      errors: errorsAbove(slowFactor, slo),
+      tickets: [slowTicket, slowestTicket],
+    },
+    {
+      burn: `just over the ${slowestTicket.name} tier's ${slowestFactor}x`,
+      errors: errorsAbove(slowestFactor, slo),
+      tickets: [slowestTicket],
+    },
+  ];
+  for (const { burn, errors, tickets } of ticketBurns) {
+    groups.push({
+      name: `${id}: a burn ${burn} opens tickets on ${tickets.map((t) => t.name).join(' and ')}, no page`,
+      interval: '1m',
+      input_series: inputSeries(slo, [{ minutes: ticketEnd, total: R, errors }]),
+      alert_rule_test: [
+        { eval_time: '30m', alertname: BURN_ALERT.ticket, exp_alerts: [] },
+        { eval_time: minutes(ticketEnd), alertname: BURN_ALERT.ticket, exp_alerts: tickets.map(burnAlert) },
+        { eval_time: minutes(ticketEnd), alertname: BURN_ALERT.page, exp_alerts: [] },
+      ],
+    });
+  }
+
+  // A burn far over every factor, long enough for every tier to fire, then no errors: each tier's alert
+  // ends once its short window has emptied (plus the ramp), while its long window still reads well over
+  // the factor (the 1h tier's for half an hour more, the 3d tier's for days). The page tiers only where
+  // the guard lets them fire (as above).
+  const stopped = TIERS.filter((t) => t.action === 'ticket' || fastPages);
+  const burnFor =
+    Math.max(...stopped.map((t) => durationSeconds(t.for) / 60)) + Math.ceil(ramp) + SLACK_MINUTES;
+  const resolvedBy = (t: Tier) =>
+    burnFor + durationSeconds(t.shortWindow) / 60 + Math.ceil(ramp) + SLACK_MINUTES;
+  const alertsOf = (t: Tier, state?: { alertstate: string }) =>
+    `ALERTS{${matchers({ alertname: BURN_ALERT[t.action], ...burnRule(t).labels, ...state })}}`;
   groups.push({
-    name: `${id}: a burn over the ticket factor opens tickets, not pages`,
+    name: `${id}: a ${STOP_BURN}x burn that stops ends each tier's alert within its short window`,
     interval: '1m',
     input_series: inputSeries(slo, [
-      {
-        minutes: ticketEnd,
-        total: R,
-        errors: errorsAbove(burnRateFactor(slowTicket, spec.period), slo.objective),
-      },
+      // Capped at every event failing, for objectives under 100 - 100 / STOP_BURN.
+      { minutes: burnFor, total: R, errors: Math.min(R, errorsAbove(STOP_BURN, slo)) },
+      { minutes: Math.max(...stopped.map(resolvedBy)) - burnFor + 10, total: R, errors: 0 },
     ]),
-    alert_rule_test: [
-      { eval_time: '30m', alertname: BURN_ALERT.ticket, exp_alerts: [] },
+    promql_expr_test: stopped.flatMap((t) => [
       {
-        eval_time: minutes(ticketEnd),
-        alertname: BURN_ALERT.ticket,
-        exp_alerts: [burnAlert(slowTicket), burnAlert(slowestTicket)],
+        expr: alertsOf(t),
+        eval_time: minutes(burnFor),
+        exp_samples: [{ labels: alertsOf(t, { alertstate: 'firing' }), value: 1 }],
       },
-      { eval_time: minutes(ticketEnd), alertname: BURN_ALERT.page, exp_alerts: [] },
-    ],
+      { expr: alertsOf(t), eval_time: minutes(resolvedBy(t)), exp_samples: [] },
+    ]),
   });
 
   // Every request failing, but one a minute: too few events to page on until the guard is met. The guard
