@@ -1,4 +1,4 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import { Cron } from 'croner';
 import { exitAfterOutput, runService } from '@vigil/service-kit';
 import { loadConfig, type Config } from './config';
 import { connectSqlite, isTransientDbError, openDatabase } from './db/database';
@@ -60,7 +60,7 @@ else
         registry: service.metrics.registry,
         writersWaiting: inbox.writersWaiting,
       });
-      let tick: ScheduledTask | undefined;
+      let tick: Cron | undefined;
       // Nothing is delivered, escalated, reported or pruned before the port is ours: a second instance
       // started by mistake on the same database fails to bind having sent nothing.
       const begin = async () => {
@@ -79,28 +79,25 @@ else
         pruner.start((task) => lease.whileLeader(task));
         // Escalation state lives in the database; this tick only looks for what is due.
         let ticks = 0;
-        // noOverlap: a slow tick (a storm) is not run again on top of itself; the next second starts afresh.
-        tick = cron.schedule(
-          '* * * * * *',
-          () =>
-            lease
-              .whileLeader(async () => {
-                await service.escalator.tick();
-                // Heartbeats not heard from in time open incidents (stored as deliveries, merged as any).
-                await service.heartbeats.check(new Date().toISOString());
-                // Storm digests, and incidents no longer flapping or past their maintenance window.
-                await service.noise.tick();
-                // Other replicas queue notifications too; only the leader delivers them.
-                service.dispatcher.kick();
-                // Deliveries a dead replica acknowledged but never merged: adopted once clearly abandoned.
-                if (config.storage.postgres && ++ticks % 5 === 0) await inbox.adoptOrphans(2 * leaseMs);
-              })
-              // A conflict with another replica's transaction changed nothing; the next tick does it.
-              .catch((err: unknown) =>
-                log[isTransientDbError(err) ? 'warn' : 'error']({ err }, 'escalation tick failed'),
-              ),
-          { noOverlap: true },
-        );
+        // protect: a slow tick (a storm) is not run again on top of itself; the next second starts afresh.
+        tick = new Cron('* * * * * *', { protect: true }, async () => {
+          await lease
+            .whileLeader(async () => {
+              await service.escalator.tick();
+              // Heartbeats not heard from in time open incidents (stored as deliveries, merged as any).
+              await service.heartbeats.check(new Date().toISOString());
+              // Storm digests, and incidents no longer flapping or past their maintenance window.
+              await service.noise.tick();
+              // Other replicas queue notifications too; only the leader delivers them.
+              service.dispatcher.kick();
+              // Deliveries a dead replica acknowledged but never merged: adopted once clearly abandoned.
+              if (config.storage.postgres && ++ticks % 5 === 0) await inbox.adoptOrphans(2 * leaseMs);
+            })
+            // A conflict with another replica's transaction changed nothing; the next tick does it.
+            .catch((err: unknown) =>
+              log[isTransientDbError(err) ? 'warn' : 'error']({ err }, 'escalation tick failed'),
+            );
+        });
       };
       const warnOpen = (cfg: Config) => {
         if (!cfg.webhook.bearerToken && !cfg.webhook.basicAuth)
@@ -118,7 +115,9 @@ else
           warnOpen(next);
         },
         stop: async () => {
-          await tick?.stop();
+          tick?.stop();
+          // The tick under way finishes before what it uses is closed.
+          while (tick?.isBusy()) await new Promise((resolve) => setTimeout(resolve, 10));
           await pruner.stop();
           if (pruneDb !== db) await pruneDb.destroy();
           await service.reports.stop();

@@ -172,6 +172,44 @@ describe('scheduled reports', () => {
     }
   });
 
+  /** The period ends catchUp() ran, clock by clock, for one schedule of its own. */
+  async function caughtUp(schedule: { cron: string; timezone: string; period: string }, clocks: string[]) {
+    const dir = tempDir();
+    const doc = config(['team-email']);
+    doc.reports.schedules = [{ ...doc.reports.schedules[0]!, ...schedule }];
+    const clock = manualClock(clocks[0]!);
+    const t = await startReportsApp(doc, clock, dir.dir);
+    try {
+      for (const at of clocks) {
+        clock.set(at);
+        await t.reports.catchUp();
+      }
+      return (await runs(t)).map((r) => r.period_end);
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
+  }
+
+  it('runs a time that a DST change skips right after the gap, and one it repeats once, as cron daemons do', async () => {
+    const newYork = { timezone: 'America/New_York', period: '1d' };
+    // 02:30 does not exist on 8 March 2026 in New York: the report runs at 03:00 EDT.
+    expect(await caughtUp({ ...newYork, cron: '30 2 * * *' }, ['2026-03-08T12:00:00Z'])).toEqual([
+      '2026-03-08T07:00:00.000Z',
+    ]);
+    // 01:30 comes twice on 1 November 2026: run at the first, not again at the second (a restart after it).
+    expect(
+      await caughtUp({ ...newYork, cron: '30 1 * * *' }, ['2026-11-01T05:31:00Z', '2026-11-01T07:00:00Z']),
+    ).toEqual(['2026-11-01T05:30:00.000Z']);
+  });
+
+  it('runs on either day when both day fields are restricted, as crontab(5) says', async () => {
+    // The 1st of the month or a Monday: Monday 8 June 2026 is one, though not the 1st.
+    expect(
+      await caughtUp({ cron: '0 8 1 * 1', timezone: 'UTC', period: '7d' }, ['2026-06-08T09:00:00Z']),
+    ).toEqual(['2026-06-08T08:00:00.000Z']);
+  });
+
   it('records a refused report without holding up the other channel, retrying only what may pass later', async () => {
     const dir = tempDir();
     const clock = manualClock('2026-11-30T07:00:05Z');

@@ -346,7 +346,11 @@ describe('reports configuration', () => {
   it.each([
     [
       { schedules: [{ ...schedule, cron: '0 25 * * 1' }] },
-      'reports.schedules[0].cron: invalid cron expression "0 25 * * 1" (hour',
+      'reports.schedules[0].cron: invalid cron expression "0 25 * * 1" (Invalid value for hour: 25)',
+    ],
+    [
+      { schedules: [{ ...schedule, cron: '0 8 31 2 *' }] },
+      'reports.schedules[0].cron: cron expression "0 8 31 2 *" matches no date',
     ],
     [
       { schedules: [{ ...schedule, cron: '*/5 * * * * *' }] },

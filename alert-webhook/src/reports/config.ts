@@ -1,6 +1,12 @@
-import cron from 'node-cron';
+import { Cron } from 'croner';
 import { z } from 'zod';
-import { duration, httpClientSchema, timerDuration, type ConfigProblem, prometheusUrl } from '@vigil/service-kit';
+import {
+  duration,
+  httpClientSchema,
+  timerDuration,
+  type ConfigProblem,
+  prometheusUrl,
+} from '@vigil/service-kit';
 import { timeZone } from '../oncall/schema';
 
 const name = z.string().min(1);
@@ -21,11 +27,16 @@ const cronExpression = z.string().superRefine((text, ctx) => {
     });
     return;
   }
-  const { valid, errors } = cron.validateDetailed(text);
-  if (!valid) {
-    const why = errors.map((e) => `${e.field}: ${e.message}`).join(', ');
-    ctx.addIssue({ code: 'custom', message: `invalid cron expression "${text}" (${why})` });
+  let pattern: Cron;
+  try {
+    pattern = new Cron(text, { paused: true });
+  } catch (err) {
+    const why = (err as Error).message.replace(/^CronPattern: /, '');
+    return void ctx.addIssue({ code: 'custom', message: `invalid cron expression "${text}" (${why})` });
   }
+  // "0 8 31 2 *": every field valid, no day ever matching.
+  if (pattern.nextRun() === null)
+    ctx.addIssue({ code: 'custom', message: `cron expression "${text}" matches no date` });
 });
 
 const scheduleSchema = z.strictObject({

@@ -22,7 +22,8 @@ function signed(delta: number | null, format: (value: number) => string): string
 }
 
 function sloNote(slo: SlaReport['slo']): string | undefined {
-  if (slo.status === 'unavailable') return `Prometheus could not be queried: ${slo.error ?? 'no reason given'}`;
+  if (slo.status === 'unavailable')
+    return `Prometheus could not be queried: ${slo.error ?? 'no reason given'}`;
   if (slo.status === 'not_configured') return 'Not configured (reports.prometheus).';
   return undefined;
 }
@@ -134,9 +135,7 @@ function comparisonTable(report: SlaReport): Table {
       row('MTTA', c.mtta_seconds, seconds),
       row('MTTR', c.mttr_seconds, seconds),
       ...c.sla.map((s) => row(`SLA ${s.severity}`, s.attainment, (r) => percent(r), points)),
-      ...c.slo.map((o) =>
-        row(`Budget ${o.service}/${o.slo}`, o.budget_consumed, (r) => percent(r), points),
-      ),
+      ...c.slo.map((o) => row(`Budget ${o.service}/${o.slo}`, o.budget_consumed, (r) => percent(r), points)),
     ],
   };
 }

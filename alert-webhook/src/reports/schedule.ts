@@ -1,4 +1,4 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Clock } from '../notify/clock';
@@ -40,43 +40,41 @@ export interface ReportDelivery {
  * cut short by a crash stays claimed (status "sending") rather than risk a duplicate.
  */
 export class ReportScheduler {
-  private readonly tasks: { schedule: ReportSchedule; task: ScheduledTask }[];
+  private readonly tasks: { schedule: ReportSchedule; task: Cron }[];
 
   constructor(
     private readonly db: Db,
     private readonly options: SchedulerOptions,
   ) {
+    // As cron daemons do across a DST change: a time the clocks skip runs right after the gap, one they pass
+    // twice runs once; with both day fields restricted, either matching day runs.
     this.tasks = options.reports.schedules.map((schedule) => ({
       schedule,
-      task: cron.createTask(schedule.cron, (ctx) => this.runLogged(schedule, ctx.date), {
-        name: `report ${schedule.name}`,
-        timezone: this.zoneOf(schedule),
-        noOverlap: true,
-      }),
+      task: new Cron(
+        schedule.cron,
+        { name: `report ${schedule.name}`, timezone: this.zoneOf(schedule), paused: true, protect: true },
+        (self: Cron) => this.runLogged(schedule, self.currentRun() ?? new Date(this.options.clock.now())),
+      ),
     }));
   }
 
   /** Starts the cron tasks, then sends the latest period missed while the receiver was not running. */
   async start(): Promise<void> {
-    for (const { task } of this.tasks) await task.start();
+    for (const { task } of this.tasks) task.resume();
     await this.catchUp();
   }
 
   async stop(): Promise<void> {
-    for (const { task } of this.tasks) await task.destroy();
+    for (const { task } of this.tasks) task.stop();
   }
 
   /** For each schedule, the latest scheduled time within its period (at most 7 days) is run if it never was. */
   async catchUp(): Promise<void> {
-    const now = Math.floor(this.options.clock.now() / MINUTE_MS) * MINUTE_MS;
+    const now = this.options.clock.now();
     for (const { schedule, task } of this.tasks) {
-      const limit = now - Math.min(schedule.period, CATCH_UP_LIMIT_MS);
-      for (let at = now; at > limit; at -= MINUTE_MS) {
-        if (task.match(new Date(at))) {
-          await this.runLogged(schedule, new Date(at));
-          break;
-        }
-      }
+      const [latest] = task.previousRuns(1, new Date(now + 1));
+      if (latest && latest.getTime() > now - Math.min(schedule.period, CATCH_UP_LIMIT_MS))
+        await this.runLogged(schedule, latest);
     }
   }
 
@@ -113,14 +111,18 @@ export class ReportScheduler {
     }
     if (claimed.length === 0) return [];
     const timeZone = this.zoneOf(schedule);
-    const report = await slaReport(db, {
-      from: start,
-      to: end,
-      team: schedule.team,
-      now: new Date(this.options.clock.now()),
-      targets: this.options.reports.sla,
-      timeZone,
-    }, this.options.slo);
+    const report = await slaReport(
+      db,
+      {
+        from: start,
+        to: end,
+        team: schedule.team,
+        now: new Date(this.options.clock.now()),
+        targets: this.options.reports.sla,
+        timeZone,
+      },
+      this.options.slo,
+    );
     const mail = renderReport(report, { name: schedule.name, team: schedule.team, timeZone });
     return Promise.all(claimed.map((channel) => this.deliver(schedule, channel, end, mail)));
   }

@@ -58,7 +58,9 @@ export class PrometheusSlo implements SloSource {
       ]);
       // A period without any event has no ratio (0/0).
       const errorRatios = new Map(
-        errors.filter((s) => !Number.isNaN(Number(s.value[1]))).map((s) => [key(s.metric), Number(s.value[1])]),
+        errors
+          .filter((s) => !Number.isNaN(Number(s.value[1])))
+          .map((s) => [key(s.metric), Number(s.value[1])]),
       );
       return {
         status: 'ok',
@@ -74,7 +76,8 @@ export class PrometheusSlo implements SloSource {
               slo: s.metric.slo ?? '',
               objective,
               error_ratio: errorRatio,
-              budget_consumed: errorRatio === null || budget <= 0 ? null : Number((errorRatio / budget).toPrecision(12)),
+              budget_consumed:
+                errorRatio === null || budget <= 0 ? null : Number((errorRatio / budget).toPrecision(12)),
             };
           })
           .sort((a, b) => a.service.localeCompare(b.service) || a.slo.localeCompare(b.slo)),
