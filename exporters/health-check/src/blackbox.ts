@@ -8,11 +8,48 @@ import { timerDuration, regexProblem, secret, type ConfigProblem } from '@vigil/
 import { z } from 'zod';
 import { RCODES, RECORD_TYPES } from './checks/dns-wire';
 
+/**
+ * A blackbox.yml pattern (Go's RE2) in JavaScript's syntax where the two spell the same thing differently:
+ * `(?P<name>` is `(?<name>`, and a repeated anchor (Debian's stock pop3s_banner `^+OK`), which JavaScript
+ * calls "Nothing to repeat", is the anchor itself, or nothing when it may repeat zero times.
+ */
+export function fromRe2(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i += 1;
+    } else if (inClass) {
+      inClass = c !== ']';
+      out += c;
+    } else if (c === '[') {
+      // A `]` (or `^]`) first in a class is a member, not its end.
+      const start = /^\[\^?\]?/.exec(pattern.slice(i))?.[0] ?? c;
+      inClass = true;
+      out += start;
+      i += start.length - 1;
+    } else if (pattern.startsWith('(?P<', i)) {
+      out += '(?<';
+      i += 3;
+    } else if ((c === '^' || c === '$') && /[*+?]/.test(pattern[i + 1] ?? '')) {
+      const quantifier = /^[*+?]+/.exec(pattern.slice(i + 1))?.[0] as string;
+      if (quantifier.startsWith('+')) out += c;
+      i += quantifier.length;
+    } else out += c;
+  }
+  return out;
+}
+
 /** A regular expression kept as text (the kind's schema compiles it), refused here as it would be there. */
-const regexText = z.string().superRefine((text, ctx) => {
-  const problem = regexProblem(text);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const regexText = z
+  .string()
+  .transform(fromRe2)
+  .superRefine((text, ctx) => {
+    const problem = regexProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const ipProtocol = {
   preferred_ip_protocol: z.enum(['ip4', 'ip6']).optional(),
@@ -38,6 +75,8 @@ const httpProbe = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   body: z.string().optional(),
   follow_redirects: z.boolean().optional(),
+  // blackbox_exporter before 0.22 spelled follow_redirects so (inverted); old blackbox.yml files still do.
+  no_follow_redirects: z.boolean().optional(),
   fail_if_ssl: z.boolean().optional(),
   fail_if_not_ssl: z.boolean().optional(),
   fail_if_body_matches_regexp: z.array(regexText).optional(),
@@ -136,7 +175,8 @@ export function translateModule(module: BlackboxModule): Translated {
           fail_if_body_not_matches_regexp: h.fail_if_body_not_matches_regexp,
           fail_if_header_matches: h.fail_if_header_matches,
           fail_if_header_not_matches: h.fail_if_header_not_matches,
-          follow_redirects: h.follow_redirects,
+          follow_redirects:
+            h.follow_redirects ?? (h.no_follow_redirects === undefined ? undefined : !h.no_follow_redirects),
           enable_http2: h.enable_http2,
           preferred_ip_protocol: h.preferred_ip_protocol,
           ip_protocol_fallback: h.ip_protocol_fallback,
@@ -241,4 +281,18 @@ function unsupportedKeys(node: unknown, path: (string | number)[]): ConfigProble
     const reason = prober ?? reasonFor(key);
     return reason ? [{ path: here, message: reason }] : unsupportedKeys(value, here);
   });
+}
+
+/** Keys whose name in a kind differs from blackbox's, by kind: a problem found there is placed at blackbox's. */
+const BLACKBOX_KEYS: Record<string, Record<string, string>> = {
+  http: { expected_status: 'valid_status_codes', tls: 'tls_config' },
+  tcp: { tls: 'tls_config' },
+  dns: { record_type: 'query_type' },
+};
+
+/** Where in a blackbox module a problem with its translation's `key` (the kind's name for it) lies. */
+export function blackboxPath(module: BlackboxModule, kindPath: PropertyKey[]): PropertyKey[] {
+  const [key, ...rest] = kindPath;
+  const named = typeof key === 'string' ? (BLACKBOX_KEYS[module.prober]?.[key] ?? key) : key;
+  return key === undefined ? [module.prober] : [module.prober, named as PropertyKey, ...rest];
 }

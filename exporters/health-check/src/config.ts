@@ -9,10 +9,11 @@ import {
   serverSchema,
   validateConfig,
   httpUrl,
+  type ConfigProblem,
 } from '@vigil/service-kit';
 import { z } from 'zod';
 import { parseAllowEntry, type AllowEntry } from './allowlist';
-import { blackboxModuleSchema, translateModule, unsupportedBlackboxKeys } from './blackbox';
+import { blackboxModuleSchema, blackboxPath, translateModule, unsupportedBlackboxKeys } from './blackbox';
 import { CHECK_KINDS } from './checks';
 import { dependencyOrder } from './graph';
 
@@ -275,23 +276,18 @@ export function parseConfig(doc: unknown): Config {
       return [moduleName, { kind, timeoutMs: timeout ?? raw.defaults.timeout, settings, source: m }];
     }),
   );
+  // Every module's problems at once, each at the blackbox key it comes from.
+  const translationProblems: ConfigProblem[] = [];
   for (const [moduleName, m] of Object.entries(raw.probe.blackbox_modules)) {
     const path = ['probe', 'blackbox_modules', moduleName];
-    let translated;
-    try {
-      translated = translateModule(m);
-    } catch (err) {
-      throw new ConfigError([{ path, message: `module ${moduleName}: ${(err as Error).message}` }]);
-    }
+    const translated = translateModule(m);
     const kind = CHECK_KINDS.get(translated.kind) as (typeof kinds)[number];
     const schema = kind.moduleSettings ? kind.settings.extend(kind.moduleSettings.shape) : kind.settings;
     const settings = schema.safeParse(translated.settings);
     if (!settings.success) {
-      const problems = settings.error.issues.map((i) => ({
-        path,
-        message: `module ${moduleName}: ${i.path.join('.')}: ${i.message}`,
-      }));
-      throw new ConfigError(problems);
+      for (const i of settings.error.issues)
+        translationProblems.push({ path: [...path, ...blackboxPath(m, i.path)], message: i.message });
+      continue;
     }
     modules.set(moduleName, {
       kind: translated.kind,
@@ -300,6 +296,7 @@ export function parseConfig(doc: unknown): Config {
       source: m,
     });
   }
+  if (translationProblems.length > 0) throw new ConfigError(translationProblems);
   return {
     server: raw.server,
     log_level: raw.log_level,

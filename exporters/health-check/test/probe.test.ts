@@ -292,6 +292,44 @@ describe('blackbox_modules', () => {
     );
   });
 
+  it("loads Debian's stock patterns and older spellings: ^+OK, (?P<name>…), no_follow_redirects", () => {
+    const config = parseConfig({
+      probe: {
+        blackbox_modules: {
+          pop3s_banner: { prober: 'tcp', tcp: { query_response: [{ expect: '^+OK' }], tls: true } },
+          named: { prober: 'tcp', tcp: { query_response: [{ expect: '^(?P<greeting>[0-9]+)[$*]' }] } },
+          maybe: { prober: 'http', http: { fail_if_body_matches_regexp: ['^*down$?'] } },
+          old: { prober: 'http', http: { no_follow_redirects: true } },
+        },
+      },
+    });
+    const expect0 = (m: string) =>
+      (config.probe.modules.get(m)?.settings as { query_response: { expect: RegExp }[] }).query_response[0]!
+        .expect;
+    expect(expect0('pop3s_banner').source).toBe('^OK');
+    expect(expect0('pop3s_banner').test('+OK POP3 ready')).toBe(false);
+    expect(expect0('pop3s_banner').test('OK')).toBe(true);
+    expect(expect0('named').source).toBe('^(?<greeting>[0-9]+)[$*]');
+    const body = config.probe.modules.get('maybe')?.settings as { fail_if_body_matches_regexp: RegExp[] };
+    expect(body.fail_if_body_matches_regexp.map((r) => r.source)).toEqual(['down']);
+    expect(config.probe.modules.get('old')?.settings).toMatchObject({ follow_redirects: false });
+  });
+
+  it("names every module's problems at once, each at the blackbox key it comes from", () => {
+    expect(() =>
+      parseConfig({
+        probe: {
+          blackbox_modules: {
+            a: { prober: 'http', http: { tls_config: { ca_file: '/nonexistent/a.pem' } } },
+            b: { prober: 'tcp', tcp: { tls: true, tls_config: { ca_file: '/nonexistent/b.pem' } } },
+          },
+        },
+      }),
+    ).toThrow(
+      /probe\.blackbox_modules\.a\.http\.tls_config\.ca_file: cannot read \/nonexistent\/a\.pem.*; probe\.blackbox_modules\.b\.tcp\.tls_config\.ca_file: cannot read \/nonexistent\/b\.pem/,
+    );
+  });
+
   it('refuses a misspelt key as any other', () => {
     expect(() =>
       parseConfig({

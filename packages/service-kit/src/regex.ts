@@ -31,7 +31,9 @@ export function regexProblem(text: string): string | undefined {
     const message = (err as Error).message;
     const hints = message.endsWith('Invalid group')
       ? RE2_GROUPS.filter(([syntax]) => syntax.test(text)).map(([, hint]) => hint)
-      : [];
+      : message.endsWith('Nothing to repeat') && /(^|[^\\])[$^][*+?{]/.test(text)
+        ? [`a quantifier after ^ or $ repeats nothing: write \\+ for a literal "+" (as in "^\\+OK")`]
+        : [];
     return [message, ...hints].join('; ');
   }
   try {

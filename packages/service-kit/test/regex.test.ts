@@ -18,6 +18,13 @@ describe('regexProblem', () => {
     expect(regexProblem('(?s:a.b)(?P<x>c)')?.split('; ')).toHaveLength(3);
   });
 
+  it('says what a quantifier after an anchor means, where V8 says only "Nothing to repeat"', () => {
+    expect(regexProblem('^+OK')).toBe(
+      'Invalid regular expression: /^+OK/: Nothing to repeat; a quantifier after ^ or $ repeats nothing: write \\+ for a literal "+" (as in "^\\+OK")',
+    );
+    expect(regexProblem('a**')).toBe('Invalid regular expression: /a**/: Nothing to repeat');
+  });
+
   it('gives no hint where the pattern has no RE2 syntax', () => {
     expect(regexProblem('(?<n')).toBe('Invalid regular expression: /(?<n/: Invalid capture group name');
     expect(regexProblem('a)')).toBe("Invalid regular expression: /a)/: Unmatched ')'");
