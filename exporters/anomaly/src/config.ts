@@ -36,8 +36,9 @@ export const configSchema = z
       // Credentials, headers, TLS and proxy for the requests to it, as Prometheus's own http_config.
       http_config: httpClientSchema.optional(),
     }),
-    // Resolution of query_range and of the models; also how often new samples are pulled.
-    step: timerDuration.default(60_000),
+    // Resolution of query_range and of the models; also how often new samples are pulled, a request per
+    // query each time: finer than a second would flood Prometheus.
+    step: timerDuration.refine((ms) => ms >= 1000, 'must be at least 1s').default(60_000),
     // Pulled once per series at start, so that models begin trained.
     history: positiveDuration.default(14 * 86_400_000),
     // Per query: a query matching more series than this keeps only the first ones, bounding memory.

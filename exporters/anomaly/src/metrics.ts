@@ -1,28 +1,10 @@
 import { Gauge, Registry } from 'prom-client';
 import { renderGauge, type Sample } from './exposition';
-import type { SeriesState, Updater } from './updater';
-
-/**
- * Labels this exporter adds; a source label of the same name is kept as exported_<name>, as Prometheus does
- * (exported_exported_<name> should the source have that one too).
- */
-const OWN_LABELS = new Set(['query', 'horizon', 'model']);
+import { exportedLabels } from './labels';
+import { isCurrent, type Updater } from './updater';
 
 const LATEST =
   'Models update every step from Prometheus; this is the assessment of the latest sample, not computed at scrape time.';
-
-function sourceLabels(query: string, state: SeriesState): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(state.labels)) {
-    if (k === '__name__') continue;
-    let name = k;
-    if (OWN_LABELS.has(k))
-      do name = `exported_${name}`;
-      while (name in state.labels);
-    labels[name] = v;
-  }
-  return { query, ...labels };
-}
 
 /** "1h", "1d", "90m": the horizon label, in the largest unit that divides it. */
 export function formatHorizon(ms: number): string {
@@ -81,8 +63,8 @@ export function createMetrics(updater: Updater) {
     for (const q of updater.queries) {
       for (const state of q.series.values()) {
         const last = state.last;
-        if (!last) continue;
-        const labels = sourceLabels(q.config.name, state);
+        if (!last || !isCurrent(q, state, updater.config.stepMs)) continue;
+        const labels = { query: q.config.name, ...exportedLabels(state.labels) };
         families.expected!.push({ labels, value: last.expected });
         families.upper!.push({ labels, value: last.upper });
         families.lower!.push({ labels, value: last.lower });
@@ -163,7 +145,7 @@ export function createMetrics(updater: Updater) {
       ),
       renderGauge(
         'anomaly_last_sample_timestamp_seconds',
-        'Timestamp of the latest sample the model learnt from, Unix seconds; a stale value means no new data.',
+        'Timestamp of the latest sample the model learnt from, Unix seconds. A series with no new sample for 5 steps (at least 5 minutes) is no longer exported.',
         families.lastSample!,
       ),
     ].join('');

@@ -84,11 +84,34 @@ function failure(err: unknown, baseUrl: string, timeoutMs: number): PrometheusEr
   });
 }
 
+/** A query_range answer as far as JSON.parse can tell: whatever its shape, checked as it is read. */
 interface RangeResponse {
-  status: string;
+  status?: unknown;
   errorType?: string;
   error?: string;
-  data?: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] };
+  data?: { resultType?: unknown; result?: unknown };
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The samples of one series of the answer's data.result, or what is wrong with it. */
+function seriesOf(item: unknown, at: string): RangeSeries | string {
+  if (!isObject(item) || !isObject(item.metric) || !Array.isArray(item.values))
+    return `${at} has no metric or no values`;
+  if (!Object.values(item.metric).every((v) => typeof v === 'string'))
+    return `${at}.metric has a value not a string`;
+  const values = item.values as unknown[];
+  const samples: [number, number][] = [];
+  // A plain loop: a history pull reads 10,000 samples of each series.
+  for (let i = 0; i < values.length; i++) {
+    const pair = values[i];
+    if (!Array.isArray(pair) || typeof pair[0] !== 'number')
+      return `${at}.values[${i}] is not a [time, value] pair`;
+    const value = Number(pair[1]);
+    if (Number.isFinite(value)) samples.push([Math.round(pair[0] * 1000), value]);
+  }
+  return { labels: item.metric as Record<string, string>, samples };
 }
 
 /**
@@ -120,9 +143,9 @@ export async function queryRange(
   }
   const answered = `Prometheus at ${shown(baseUrl)} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
   const { text } = res;
-  let body: RangeResponse;
+  let body: unknown;
   try {
-    body = JSON.parse(text) as RangeResponse;
+    body = JSON.parse(text);
   } catch {
     const quoted = excerpt(text);
     throw new PrometheusError(`${answered}, not JSON${quoted ? `: ${quoted}` : ' (empty body)'}`, {
@@ -130,21 +153,28 @@ export async function queryRange(
       body: quoted,
     });
   }
-  if (body.status !== 'success' || !body.data) {
-    const kind = body.errorType ? ` (${body.errorType})` : '';
-    throw new PrometheusError(`query failed: ${answered}${kind}: ${body.error ?? 'no data'}`, {
+  const misshapen = (why: string) => {
+    const quoted = excerpt(text);
+    return new PrometheusError(`${answered}, not a query_range answer (${why}): ${quoted}`, {
       status: res.status,
-      code: body.errorType,
+      body: quoted,
+    });
+  };
+  if (!isObject(body)) throw misshapen('not an object');
+  const { status, errorType, error, data } = body as RangeResponse;
+  if (status !== 'success' || !data) {
+    const kind = errorType ? ` (${errorType})` : '';
+    throw new PrometheusError(`query failed: ${answered}${kind}: ${error ?? 'no data'}`, {
+      status: res.status,
+      code: errorType,
     });
   }
-  if (body.data.resultType !== 'matrix') {
-    throw new PrometheusError(`expected a matrix, got ${body.data.resultType}`);
-  }
-  return body.data.result.map((r) => ({
-    labels: r.metric,
-    samples: r.values.flatMap(([t, v]): [number, number][] => {
-      const value = Number(v);
-      return Number.isFinite(value) ? [[Math.round(t * 1000), value]] : [];
-    }),
-  }));
+  if (data.resultType !== 'matrix')
+    throw misshapen(`data.resultType is ${String(data.resultType)}, not matrix`);
+  if (!Array.isArray(data.result)) throw misshapen('data.result is not a list');
+  return data.result.map((item, i) => {
+    const series = seriesOf(item, `data.result[${i}]`);
+    if (typeof series === 'string') throw misshapen(series);
+    return series;
+  });
 }

@@ -3,6 +3,7 @@ import type { Config, QueryConfig } from './config';
 import type { Assessment } from './detectors/detector';
 import { createDetector } from './detectors';
 import type { NoveltyDetector } from './detectors/novelty';
+import { exportedLabels } from './labels';
 import { hangUp, PrometheusError, queryRange, type RangeSeries } from './prometheus';
 
 /** The model of one source series and what it last said. */
@@ -13,8 +14,9 @@ export interface SeriesState {
   last?: Assessment;
   /**
    * The highest score of the samples learnt by the latest pull that brought this series new samples (one per
-   * step, or every step missed when a pull catches up after Prometheus was slow or down); a history pull
-   * counts its latest sample only. It holds until the next such pull, whoever scrapes and however often.
+   * step, or every step missed when a pull catches up after Prometheus was slow or down); samples of the
+   * query's history count the latest only. It holds until the next such pull, whoever scrapes and however
+   * often.
    */
   maxScore?: number;
   /** The pull round maxScore belongs to. */
@@ -26,6 +28,11 @@ export interface QueryState {
   series: Map<string, SeriesState>;
   /** End of the last range pulled; the next pull starts one step after it. */
   pulledUntilMs?: number;
+  /**
+   * End of the query's first pull, its history: samples up to it only train the models, even those a later
+   * pull brings because the first stopped part way.
+   */
+  historyUntilMs?: number;
   /** Series left out because the query matched more than max_series_per_query. */
   seriesOverLimit: number;
 }
@@ -34,6 +41,19 @@ export type Clock = () => number;
 
 /** Prometheus refuses ranges of more than 11,000 points per series; pulls are split below that. */
 const MAX_POINTS_PER_PULL = 10_000;
+/** Queries pulled at once: a Prometheus that hangs delays a round by its timeout per this many queries. */
+const CONCURRENT_PULLS = 4;
+
+/**
+ * Whether a series still brings samples: one that has had none for 5 steps, and at least Prometheus's
+ * 5-minute lookback (within which a query still returns a series whose samples are late), has gone (its
+ * pod replaced, say). Its model is kept until `history` should it come back, but its last assessment is no
+ * longer exported, or an alert on it would fire for as long. Measured against the latest pull that worked,
+ * so an outage of Prometheus hides nothing.
+ */
+export function isCurrent(q: QueryState, state: SeriesState, stepMs: number): boolean {
+  return state.lastSampleMs > (q.pulledUntilMs ?? -Infinity) - Math.max(5 * stepMs, 300_000);
+}
 
 /** A stable identity for a label set, independent of key order. */
 function seriesKey(labels: Record<string, string>): string {
@@ -44,24 +64,31 @@ function seriesKey(labels: Record<string, string>): string {
   );
 }
 
+const show = (labels: Record<string, string>) =>
+  `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')}}`;
+
 /**
- * Two series of a query that differ only by __name__, which the exported series drop: they would be one
- * series twice on /metrics (and Prometheus keeps one). Refused as Prometheus refuses a rule whose result
- * has a label set twice; undefined when there is none.
+ * Two series of a query that would be one series on /metrics: they differ only by __name__, which the
+ * exported series drop, or by label names that become one once made valid. Refused as Prometheus refuses a
+ * rule whose result has a label set twice; undefined when there is none.
  */
-function nameClash(result: RangeSeries[]): string | undefined {
-  const names = new Map<string, string>();
+function clash(result: RangeSeries[]): string | undefined {
+  const seen = new Map<string, Record<string, string>>();
   for (const { labels } of result) {
-    const { __name__: name = '', ...rest } = labels;
-    const key = seriesKey(rest);
-    const other = names.get(key);
-    if (other !== undefined) {
-      const shown = Object.entries(rest)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(', ');
-      return `the query gives {${shown}} from two metrics (${other}, ${name}), which are one series once __name__ is dropped: give each metric its own query, or aggregate`;
+    const exported = exportedLabels(labels);
+    const key = seriesKey(exported);
+    const other = seen.get(key);
+    if (other === undefined) {
+      seen.set(key, labels);
+      continue;
     }
-    names.set(key, name);
+    const { __name__: name = '', ...rest } = labels;
+    const { __name__: otherName = '', ...otherRest } = other;
+    if (name !== otherName)
+      return `the query gives ${show(rest)} from two metrics (${otherName}, ${name}), which are one series once __name__ is dropped: give each metric its own query, or aggregate`;
+    return `the query gives ${show(otherRest)} and ${show(rest)}, which are one series, ${show(exported)}, once their label names are made valid: aggregate, or drop one of the labels`;
   }
   return undefined;
 }
@@ -130,49 +157,67 @@ export class Updater {
     const started = performance.now();
     // A reload during the pull does not change it: it ends on what it began with.
     const config = this.current;
-    const step = config.stepMs;
-    const end = Math.floor(this.clock() / step) * step;
-    const queries = this.queries;
-    let ok = true;
+    const end = Math.floor(this.clock() / config.stepMs) * config.stepMs;
     const round = this.rounds;
     this.pulling = config.prometheus.http;
-    for (const q of queries) {
-      if (this.stopped) return;
-      // After an outage longer than the history, only the history is worth pulling.
-      const start = Math.max(end - config.historyMs, (q.pulledUntilMs ?? -Infinity) + step);
-      // A query's first pull is its history, learnt to train the models, not news to alert on.
-      const history = q.pulledUntilMs === undefined;
-      try {
-        for (let from = start; from <= end; from += MAX_POINTS_PER_PULL * step) {
-          const to = Math.min(end, from + (MAX_POINTS_PER_PULL - 1) * step);
-          const result = await queryRange(
-            config.prometheus.url,
-            q.config.query,
-            from,
-            to,
-            step,
-            config.prometheus.http,
-          );
-          this.ingest(config, q, result, to, history ? undefined : round);
-          q.pulledUntilMs = to;
-        }
-      } catch (err) {
-        // Stopping cut the request short (see stop): not a failure of Prometheus.
-        if (this.stopped) return;
-        ok = false;
-        const details = err instanceof PrometheusError ? err.details : {};
-        this.log.warn({ query: q.config.name, err: (err as Error).message, ...details }, 'cannot pull query');
+    const waiting = [...this.queries];
+    let ok = true;
+    const puller = async () => {
+      for (let q = waiting.shift(); q && !this.stopped; q = waiting.shift()) {
+        if (!(await this.pull(config, q, end, round))) ok = false;
       }
-    }
+    };
+    await Promise.all(Array.from({ length: CONCURRENT_PULLS }, puller));
+    if (this.stopped) return;
     this.up = ok;
     this.lastRunSeconds = (performance.now() - started) / 1000;
     this.rounds++;
   }
 
-  /** Feeds new samples to the models; `round` is the pull's, undefined for a history pull (see maxScore). */
-  private ingest(config: Config, q: QueryState, result: RangeSeries[], endMs: number, round?: number) {
-    const clash = nameClash(result);
-    if (clash) throw new Error(clash);
+  /** Pulls one query's new samples up to `end`, in order; false when it failed (logged). */
+  private async pull(config: Config, q: QueryState, end: number, round: number): Promise<boolean> {
+    const step = config.stepMs;
+    // After an outage longer than the history, only the history is worth pulling.
+    const start = Math.max(end - config.historyMs, (q.pulledUntilMs ?? -Infinity) + step);
+    const historyUntil = q.historyUntilMs ?? end;
+    try {
+      for (let from = start; from <= end; from += MAX_POINTS_PER_PULL * step) {
+        const to = Math.min(end, from + (MAX_POINTS_PER_PULL - 1) * step);
+        const result = await queryRange(
+          config.prometheus.url,
+          q.config.query,
+          from,
+          to,
+          step,
+          config.prometheus.http,
+        );
+        this.ingest(config, q, result, to, historyUntil, round);
+        q.pulledUntilMs = to;
+        q.historyUntilMs = historyUntil;
+      }
+      return true;
+    } catch (err) {
+      // Stopping cut the request short (see stop): not a failure of Prometheus, and the round is dropped.
+      if (this.stopped) return true;
+      // Said at once, not when the queries still waiting on a hanging Prometheus have timed out too.
+      this.up = false;
+      const details = err instanceof PrometheusError ? err.details : {};
+      this.log.warn({ query: q.config.name, err: (err as Error).message, ...details }, 'cannot pull query');
+      return false;
+    }
+  }
+
+  /** Feeds new samples to the models; samples up to `historyUntil` only train them (see maxScore). */
+  private ingest(
+    config: Config,
+    q: QueryState,
+    result: RangeSeries[],
+    endMs: number,
+    historyUntil: number,
+    round: number,
+  ) {
+    const refused = clash(result);
+    if (refused) throw new Error(refused);
     let overLimit = 0;
     for (const { labels, samples } of result) {
       const key = seriesKey(labels);
@@ -194,7 +239,7 @@ export class Updater {
         const assessment = state.detector.update(t, v);
         state.last = assessment;
         state.lastSampleMs = t;
-        if (round === undefined) state.maxScore = assessment.score;
+        if (t <= historyUntil) state.maxScore = assessment.score;
         else if (state.maxRound !== round) {
           state.maxRound = round;
           state.maxScore = assessment.score;

@@ -123,6 +123,43 @@ describe('the exporter over HTTP', () => {
     expect(last).toBe(NOW + 5 * STEP);
   });
 
+  it('makes label names that are not valid in the text format valid, as the OTLP translation does', async () => {
+    // Prometheus 3 may return OTLP names such as service.name; written as they are, the page would not parse.
+    const server = await startHttp((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const p = new URLSearchParams(body);
+        const values: [number, string][] = [];
+        for (let t = Number(p.get('start')); t <= Number(p.get('end')); t += STEP / 1000)
+          values.push([t, '1']);
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            status: 'success',
+            data: {
+              resultType: 'matrix',
+              // Sorted as Prometheus sorts label names: service.name before service_name, which it becomes too.
+              result: [
+                { metric: { '1st.try': 'yes', 'service.name': 'checkout', service_name: 'legacy' }, values },
+              ],
+            },
+          }),
+        );
+      });
+    });
+    try {
+      const updater = new Updater(config(server.url), silentLog, () => NOW);
+      await updater.runOnce();
+      const { app } = createApp(testRuntime(), updater, silentLog);
+      const text = ownMetrics((await request(app).get('/metrics').expect(200)).text);
+      expect(text).toMatch(/^anomaly_score\{query="load",_1st_try="yes",service_name="checkout"\} 0$/m);
+      execFileSync('promtool', ['check', 'metrics'], { input: text });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers unknown paths with a JSON 404', async () => {
     const updater = new Updater(config(prom.url), silentLog);
     const res = await request(createApp(testRuntime(), updater, silentLog).app)

@@ -61,6 +61,9 @@ describe('configuration', () => {
     [{ ...minimal, forecast: { horizons: ['60m', '1h'] } }, 'forecast.horizons: horizons must differ'],
     [{ ...minimal, prometheus: { timeout: '30d' } }, 'prometheus.timeout: must be at most 24d20h31m23s647ms'],
     [{ ...minimal, step: '1m1m' }, 'step: invalid duration "1m1m"'],
+    // Every step is a query_range request per query: a step of a millisecond would flood Prometheus.
+    [{ ...minimal, step: '1ms' }, 'step: must be at least 1s'],
+    [{ ...minimal, step: '999ms' }, 'step: must be at least 1s'],
   ])('refuses a bad key naming its path (%#)', (doc, message) => {
     expect(() => parseConfig(doc)).toThrow(ConfigError);
     expect(() => parseConfig(doc)).toThrow(message);

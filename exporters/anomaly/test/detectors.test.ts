@@ -27,6 +27,13 @@ describe('DecayingRange', () => {
     expect(r.update(4, 15)).toBe(0); // the range now includes 15
   });
 
+  it('puts a value off a range of no width (a series that never varied) infinitely far out, and the same value nowhere', () => {
+    const r = new DecayingRange(DAY, DAY);
+    r.update(0, 1);
+    expect(r.update(1, 1)).toBe(0);
+    expect(r.update(2, 0)).toBe(Infinity);
+  });
+
   it('forgets an old extreme over its memory', () => {
     const r = new DecayingRange(DAY, Infinity);
     r.update(0, 0);
@@ -150,6 +157,28 @@ describe('NoveltyDetector', () => {
     }
     expect(top.score).toBeGreaterThan(THRESHOLD);
     expect(top.model).toBe('residual');
+  });
+  it('scores a constant series 0, and its first change 1 on both models: `up` going from 1 to 0 alerts at once', () => {
+    const d = createDetector(STEP);
+    let t = 0;
+    for (; t < 100 * STEP; t += STEP) expect(d.update(t, 1).score).toBe(0);
+    expect(d.explain().scores).toEqual({ range: 0, residual: 0 });
+    expect(d.update(t, 0).score).toBe(1);
+    expect(d.explain().scores).toEqual({ range: 1, residual: 1 });
+  });
+
+  it('starts afresh when values near the largest double overflow its state, and detects again after', () => {
+    const rnd = noise(8);
+    const d = createDetector(STEP);
+    let t = 0;
+    const step = (value: number) => d.update((t += STEP), value);
+    // Its first samples: before the residuals are clipped, they overflow the models to NaN.
+    for (let i = 0; i < 10; i++) step(i % 2 === 0 ? 1.7e308 : -1.7e308);
+    let a = step(50);
+    for (let i = 0; i < 300; i++) a = step(50 + 10 * rnd());
+    expect(a.expected).toBeCloseTo(50, -1);
+    expect(a.score).toBeLessThan(THRESHOLD);
+    expect(step(200).score).toBeGreaterThan(THRESHOLD);
   });
 });
 

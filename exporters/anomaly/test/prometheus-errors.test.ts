@@ -106,25 +106,32 @@ describe('why Prometheus could not be queried, in the error and the log', () => 
     }
   });
 
-  it('series that differ only by __name__, which the exported series drop: the pull fails, naming them', async () => {
-    const series = (name: string) => ({
-      metric: { __name__: name, instance: 'a' },
-      values: [[NOW / 1000, '1']],
-    });
+  /** What a round logs, and anomaly_up after it, when Prometheus answers these series (one sample each). */
+  async function pullOf(metrics: Record<string, string>[]) {
+    const result = metrics.map((metric) => ({ metric, values: [[NOW / 1000, '1']] }));
     const server = await startHttp((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          status: 'success',
-          data: { resultType: 'matrix', result: [series('up'), series('foo')] },
-        }),
-      );
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
     });
     try {
       const { log, warnings } = recordingLog();
       const updater = new Updater(config(server.url), log, () => NOW);
       await updater.runOnce();
-      expect(warnings).toEqual([
+      return { warnings, up: updater.up };
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('series that differ only by __name__, which the exported series drop: the pull fails, naming them', async () => {
+    expect(
+      await pullOf([
+        { __name__: 'up', instance: 'a' },
+        { __name__: 'foo', instance: 'a' },
+      ]),
+    ).toEqual({
+      up: false,
+      warnings: [
         {
           msg: 'cannot pull query',
           fields: {
@@ -132,11 +139,23 @@ describe('why Prometheus could not be queried, in the error and the log', () => 
             err: 'the query gives {instance="a"} from two metrics (up, foo), which are one series once __name__ is dropped: give each metric its own query, or aggregate',
           },
         },
-      ]);
-      expect(updater.up).toBe(false);
-    } finally {
-      await server.close();
-    }
+      ],
+    });
+  });
+
+  it('series whose label names become one once made valid: the pull fails, naming them', async () => {
+    expect(await pullOf([{ 'service.name': 'a' }, { service_name: 'a' }])).toEqual({
+      up: false,
+      warnings: [
+        {
+          msg: 'cannot pull query',
+          fields: {
+            query: 'load',
+            err: 'the query gives {service.name="a"} and {service_name="a"}, which are one series, {service_name="a"}, once their label names are made valid: aggregate, or drop one of the labels',
+          },
+        },
+      ],
+    });
   });
 
   it("a URL with a user and password: sent as basic auth (as Go's client does it), the password never shown", async () => {
@@ -170,6 +189,34 @@ describe('why Prometheus could not be queried, in the error and the log', () => 
       const err = await failureOf(server.url);
       expect(err.message).toMatch(/answered HTTP 502 Bad Gateway, not JSON: <html> <body>Bad gateway x+…$/);
       expect(err.details.body).toHaveLength(201);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    ['null', 'not an object'],
+    ['{"status":"success","data":{"result":null}}', 'data.resultType is undefined, not matrix'],
+    ['{"status":"success","data":{"resultType":"matrix","result":null}}', 'data.result is not a list'],
+    [
+      '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{}}]}}',
+      'data.result[0] has no metric or no values',
+    ],
+    [
+      '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[null]}]}}',
+      'data.result[0].values[0] is not a [time, value] pair',
+    ],
+  ])('JSON not shaped as a query_range answer (%s): what is wrong and the body', async (body, why) => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    try {
+      const err = await failureOf(server.url);
+      expect(err.message).toBe(
+        `Prometheus at ${server.url} answered HTTP 200 OK, not a query_range answer (${why}): ${body}`,
+      );
+      expect(err.details).toEqual({ status: 200, body });
     } finally {
       await server.close();
     }

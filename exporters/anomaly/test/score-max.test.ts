@@ -23,15 +23,16 @@ function recordingLog() {
 
 /**
  * A fake Prometheus answering query_range for one series: about 30 (a little noise), 60 from SHIFT on. While
- * `failing` it answers 503 with a text body, as a Prometheus behind a proxy does while it restarts.
+ * `failing`, and once it has answered `answers` requests, it answers 503 with a text body, as a Prometheus
+ * behind a proxy does while it restarts. While `gone` the series is not there (its pod was replaced).
  */
 async function fakePrometheus() {
-  const state = { failing: false };
+  const state = { failing: false, answers: Infinity, gone: false };
   const server = await startHttp((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      if (state.failing) {
+      if (state.failing || state.answers-- <= 0) {
         res.writeHead(503, { 'content-type': 'text/plain' });
         res.end(
           'upstream connect error or disconnect/reset before headers. reset reason: connection failure\n',
@@ -47,7 +48,10 @@ async function fakePrometheus() {
       res.end(
         JSON.stringify({
           status: 'success',
-          data: { resultType: 'matrix', result: [{ metric: { instance: 'web-1' }, values }] },
+          data: {
+            resultType: 'matrix',
+            result: state.gone ? [] : [{ metric: { instance: 'web-1' }, values }],
+          },
         }),
       );
     });
@@ -65,7 +69,7 @@ describe('no score lost between pulls', () => {
   let prom: Awaited<ReturnType<typeof fakePrometheus>>;
   beforeAll(async () => (prom = await fakePrometheus()));
   afterAll(() => prom.close());
-  beforeEach(() => (prom.state.failing = false));
+  beforeEach(() => Object.assign(prom.state, { failing: false, answers: Infinity, gone: false }));
 
   it('exports the highest score a catching-up pull learnt, the same to every scraper, until the next pull', async () => {
     // One exporter pulls every step, as when Prometheus answers; it sees the shift's score as it comes.
@@ -138,5 +142,53 @@ describe('no score lost between pulls', () => {
     now = NOW + 5 * STEP;
     await updater.runOnce();
     expect(max()).toBe(highest);
+  });
+
+  it('counts all of a history pull that stopped part way as history, when the rest comes in the next pull', async () => {
+    // 10 days at 1m are two requests of up to 10,000 steps; the shift lies in the second, 100 steps before
+    // the end.
+    const now = SHIFT + 100 * STEP;
+    const cfg = parseConfig({
+      prometheus: { url: prom.url },
+      step: '1m',
+      history: '10d',
+      queries: [{ name: 'load', query: 'load' }],
+    });
+    const updater = new Updater(cfg, silentLog, () => now);
+    prom.state.answers = 1;
+    await updater.runOnce();
+    expect(updater.up).toBe(false);
+    prom.state.answers = Infinity;
+    await updater.runOnce();
+    expect(updater.up).toBe(true);
+    const state = [...updater.queries[0]!.series.values()][0]!;
+    expect(state.lastSampleMs).toBe(now);
+    // The shift only trained the model: the highest is the latest sample's score, not the shift's.
+    expect(state.maxScore).toBe(state.last!.score);
+    expect(state.maxScore).toBeLessThan(THRESHOLD);
+  });
+
+  it('stops exporting a series that has had no sample for 5 steps, keeping its model should it come back', async () => {
+    let now = NOW;
+    const updater = new Updater(config(prom.url), silentLog, () => now);
+    await updater.runOnce();
+    const { app } = createApp(testRuntime(), updater, silentLog);
+    const scrape = async () => (await request(app).get('/metrics').expect(200)).text;
+    const model = [...updater.queries[0]!.series.values()][0]!.detector;
+    prom.state.gone = true;
+    now = NOW + 4 * STEP;
+    await updater.runOnce();
+    expect(series(await scrape(), 'anomaly_score_max')).toBeGreaterThanOrEqual(0);
+    now = NOW + 5 * STEP;
+    await updater.runOnce();
+    let text = await scrape();
+    expect(text).not.toMatch(/instance="web-1"/);
+    expect(text).toMatch(/^anomaly_series\{query="load"\} 1$/m);
+    prom.state.gone = false;
+    now = NOW + 6 * STEP;
+    await updater.runOnce();
+    text = await scrape();
+    expect(series(text, 'anomaly_score')).toBeGreaterThanOrEqual(0);
+    expect([...updater.queries[0]!.series.values()][0]!.detector).toBe(model);
   });
 });

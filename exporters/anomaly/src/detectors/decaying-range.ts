@@ -22,8 +22,8 @@ export class DecayingRange {
   ) {}
 
   /**
-   * How far the value lies outside the range before it, as a fraction of the range's width (0 inside it),
-   * then widens the range to include the value.
+   * How far the value lies outside the range before it, as a fraction of the range's width (0 inside it;
+   * Infinity outside a range of no width, a series that never varied), then widens the range to include it.
    */
   update(timestampMs: number, value: number): number {
     if (Number.isNaN(this.centre)) {
@@ -42,11 +42,16 @@ export class DecayingRange {
     this.lo += this.decay * (this.centre - this.lo);
     this.lastHi = this.hi;
     this.lastLo = this.lo;
-    const width = this.hi - this.lo;
-    const excess = width > 0 ? Math.max(0, value - this.hi, this.lo - value) / width : 0;
+    const outside = Math.max(0, value - this.hi, this.lo - value);
+    const excess = outside > 0 ? outside / (this.hi - this.lo) : 0;
     if (value > this.hi) this.hi = value;
     if (value < this.lo) this.lo = value;
     this.centre += this.centreRate * (value - this.centre);
     return excess;
+  }
+
+  /** False once values near ±Number.MAX_VALUE have overflowed the state to ±Infinity or NaN. */
+  finite(): boolean {
+    return Number.isFinite(this.hi) && Number.isFinite(this.lo) && Number.isFinite(this.centre);
   }
 }

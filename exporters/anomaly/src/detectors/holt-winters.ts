@@ -61,6 +61,15 @@ export class RobustHoltWinters {
     return MAD_TO_SIGMA * this.absResidual;
   }
 
+  /**
+   * False once values near ±Number.MAX_VALUE have overflowed the state to ±Infinity or NaN. A seasonal cell
+   * is not checked (a check of every cell would cost O(slots)): an overflowed one reaches the scale when
+   * its phase comes round.
+   */
+  finite(): boolean {
+    return Number.isFinite(this.level) && Number.isFinite(this.trend) && Number.isFinite(this.absResidual);
+  }
+
   /** Learns from one sample and returns its residual against the prediction made before it. */
   update(timestampMs: number, value: number): number {
     if (this.samples === 0) this.level = value;

@@ -40,4 +40,9 @@ export class Likelihood {
     const p = upperTail(z);
     return p <= 1e-10 ? 1 : -Math.log10(p) / 10;
   }
+
+  /** False once the state has overflowed to ±Infinity or NaN. */
+  finite(): boolean {
+    return Number.isFinite(this.sum) && Number.isFinite(this.mean) && Number.isFinite(this.variance);
+  }
 }

@@ -67,28 +67,40 @@ export const DEFAULT_NOVELTY: NoveltySettings = {
  * sample of it, and a new anomaly alerts again once the last has ended.
  */
 export class NoveltyDetector implements Detector {
-  readonly baseline: SeasonalBaseline;
-  private readonly long: DecayingRange;
-  private readonly short: DecayingRange;
-  private readonly likelihood: Likelihood;
-  private samples = 0;
+  // Set by start().
+  baseline!: SeasonalBaseline;
+  private long!: DecayingRange;
+  private short!: DecayingRange;
+  private likelihood!: Likelihood;
+  private samples!: number;
   /** Samples since the members last scored at or above THRESHOLD. */
-  private sinceAnomalous = Infinity;
+  private sinceAnomalous!: number;
   /** The members' scores of the latest sample, kept as numbers: an object per sample would cost GC time. */
   private rangeScore = 0;
   private residualScore = 0;
 
   constructor(
-    stepMs: number,
+    private readonly stepMs: number,
     private readonly s: NoveltySettings = DEFAULT_NOVELTY,
   ) {
-    this.baseline = new SeasonalBaseline(s, stepMs);
+    this.start();
+  }
+
+  /**
+   * A new state: at first, and again once values near ±Number.MAX_VALUE have overflowed the old one to
+   * ±Infinity and then NaN, from which it would never come back.
+   */
+  private start() {
+    const { s } = this;
+    this.baseline = new SeasonalBaseline(s, this.stepMs);
     // The range's centre follows the series over a few days: slower than the data, faster than the bar.
     this.long = new DecayingRange(s.longMemoryMs, 3.5 * DAY_MS);
     this.short = new DecayingRange(s.shortMemoryMs, 3.5 * DAY_MS);
     // A deviation floor of 0.05 (in log(1 + z) units): a series that was perfectly predictable so far is
     // not infinitely surprised by its first small error.
     this.likelihood = new Likelihood(s.likelihoodWindow, s.likelihoodMemory, 0.05);
+    this.samples = 0;
+    this.sinceAnomalous = Infinity;
   }
 
   update(timestampMs: number, value: number): Assessment {
@@ -100,13 +112,21 @@ export class NoveltyDetector implements Detector {
       this.s.shortWeight * this.short.update(timestampMs, value),
     );
     this.baseline.update(timestampMs, value);
-    const z = sigma > 0 ? Math.abs(value - expected) / sigma : 0;
-    const range = (this.rangeScore = excess / (excess + this.s.halfScoreExcess));
-    const residual = (this.residualScore = this.likelihood.update(Math.log1p(z)));
+    const error = Math.abs(value - expected);
+    const z = sigma > 0 ? error / sigma : 0;
+    const surprise = this.likelihood.update(Math.log1p(z));
+    // Off a series that never varied (sigma and the range's width 0), any change is as anomalous as can
+    // be: 1, so that `up` going to 0 alerts at its first sample. (The first sample has no expected value:
+    // error NaN.)
+    const changed = sigma === 0 && error > 0;
+    const range = (this.rangeScore = excess === Infinity ? 1 : excess / (excess + this.s.halfScoreExcess));
+    const residual = (this.residualScore = changed ? 1 : surprise);
     const raw = ++this.samples > this.s.warmupSamples ? Math.max(range, residual) : 0;
     // Only an onset scores at or above the threshold: the first such sample after refractorySamples below it.
     const score = this.sinceAnomalous < this.s.refractorySamples ? Math.min(raw, HELD_SCORE) : raw;
     this.sinceAnomalous = raw >= THRESHOLD ? 0 : this.sinceAnomalous + 1;
+    if (!(this.baseline.finite() && this.long.finite() && this.short.finite() && this.likelihood.finite()))
+      this.start();
     return { expected, lower: expected - band, upper: expected + band, score };
   }
 

@@ -106,6 +106,12 @@ export class SeasonalBaseline {
     this.current = best;
   }
 
+  /** False once values near ±Number.MAX_VALUE have overflowed a model's state or error. */
+  finite(): boolean {
+    for (const m of this.models) if (!m.model.finite() || !Number.isFinite(m.error)) return false;
+    return true;
+  }
+
   /** The expected value `horizonMs` after the last sample, extending the level's trend. */
   forecast(horizonMs: number): number {
     const m = this.chosen().model;
