@@ -161,7 +161,7 @@ export function createMetrics(db: Db, config: () => LabelConfig, leads: () => bo
   });
   const notificationRequestsFailed = new Counter({
     name: 'vigil_notification_requests_failed_total',
-    help: 'Attempts (requests) that failed, retried or not, by integration and reason: clientError (a 4xx, or a message refused for good), serverError (another error reply), other (no reply: refused, timed out, TLS).',
+    help: 'Attempts (requests) that failed, retried or not, by integration and reason: clientError (an HTTP 4xx, or a message refused for good), serverError (another error reply, SMTP's 4xx included), other (no reply: refused, timed out, TLS).',
     labelNames: ['integration', 'reason'],
     registers: [registry],
   });
@@ -205,7 +205,8 @@ export const FAILURE_REASONS = ['clientError', 'serverError', 'other'] as const;
 
 /**
  * Alertmanager's reasons: a 4xx (or a message refused for good, as an SMTP 550) is the request's fault,
- * another reply the receiver's, no reply at all is other.
+ * another reply the receiver's, no reply at all is other. SMTP says which it is itself: its 4xx (451, a
+ * greylisting or a full queue) is the server's trouble for now, its 5xx a refusal for good.
  */
 export function failureReason(outcome: {
   status?: number;
@@ -213,5 +214,6 @@ export function failureReason(outcome: {
 }): (typeof FAILURE_REASONS)[number] {
   const { status, permanent } = outcome;
   if (status === undefined) return 'other';
-  return permanent === true || (status >= 400 && status < 500) ? 'clientError' : 'serverError';
+  if (permanent !== undefined) return permanent ? 'clientError' : 'serverError';
+  return status >= 400 && status < 500 ? 'clientError' : 'serverError';
 }

@@ -61,13 +61,22 @@ describe('failed notification attempts', () => {
               from: 'vigil@example.com',
               to: ['ok@example.com', 'gone@example.com'],
             },
+            'busy-email': {
+              kind: 'email',
+              smtp: { host: '127.0.0.1', port: smtp.port },
+              from: 'vigil@example.com',
+              to: ['busy@example.com'],
+            },
             'ops-slack': { kind: 'slack', webhook_url: { env: 'SLACK_URL' } },
             'audit-hook': { kind: 'webhook', url: `${hook.url}/vigil`, secret: { env: 'HOOK_SECRET' } },
           },
           retry: { max_attempts: 2, initial_delay: '10ms', max_delay: '10ms' },
           ack_links: { secret: { env: 'ACK_SECRET' } },
         },
-        routing: { team: 'ops', channels: ['gone-email', 'part-email', 'ops-slack', 'audit-hook'] },
+        routing: {
+          team: 'ops',
+          channels: ['gone-email', 'part-email', 'busy-email', 'ops-slack', 'audit-hook'],
+        },
       },
       SECRETS,
     );
@@ -152,12 +161,16 @@ describe('failed notification attempts', () => {
       expect(after).toContain(
         'vigil_notifications_total{integration="slack",outcome="failed",channel="ops-slack"} 1',
       );
-      // Every attempt counted by why it failed: the SMTP 550 is the request's fault, the 5xx the receivers'.
+      // Every attempt counted by why it failed: the SMTP 550 is the request's fault, the 5xx the receivers',
+      // and so is SMTP's 451 (try later: retried).
       const failed = await metrics.registry.getSingleMetricAsString(
         'vigil_notification_requests_failed_total',
       );
       expect(failed).toContain(
         'vigil_notification_requests_failed_total{integration="email",reason="clientError"} 1',
+      );
+      expect(failed).toContain(
+        'vigil_notification_requests_failed_total{integration="email",reason="serverError"} 2',
       );
       expect(failed).toContain(
         'vigil_notification_requests_failed_total{integration="slack",reason="serverError"} 2',
