@@ -161,7 +161,7 @@ export function createMetrics(db: Db, config: () => LabelConfig, leads: () => bo
   });
   const notificationRequestsFailed = new Counter({
     name: 'vigil_notification_requests_failed_total',
-    help: 'Attempts (requests) that failed, retried or not, by integration and reason: clientError (an HTTP 4xx, or a message refused for good), serverError (another error reply, SMTP's 4xx included), other (no reply: refused, timed out, TLS).',
+    help: 'Attempts (requests) that failed, retried or not, by integration and reason: clientError (an HTTP 4xx, or a message refused for good), serverError (another error reply, an SMTP 4xx included), other (no reply: refused, timed out, TLS).',
     labelNames: ['integration', 'reason'],
     registers: [registry],
   });
