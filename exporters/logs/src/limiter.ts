@@ -23,3 +23,37 @@ export class LabelValueLimiter {
     return OVERFLOW_VALUE;
   }
 }
+
+/**
+ * State keyed by values from logs (addresses, users), which whoever writes the logs chooses: at most `max`
+ * entries, each forgotten `idleMs` after it was last set, the least recently set going first when full.
+ */
+export class RecentMap<V> {
+  // In the order they were last set (set re-inserts), so the idle and least recent ones come first.
+  private readonly entries = new Map<string, { value: V; at: number }>();
+
+  constructor(
+    private readonly max: number,
+    private readonly idleMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && this.now() - entry.at <= this.idleMs ? entry.value : undefined;
+  }
+
+  set(key: string, value: V): void {
+    const now = this.now();
+    this.entries.delete(key);
+    this.entries.set(key, { value, at: now });
+    for (const [k, entry] of this.entries) {
+      if (this.entries.size <= this.max && now - entry.at <= this.idleMs) break;
+      this.entries.delete(k);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}

@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Config } from './config';
 import { createDeclaredMetric, metricShape, type DeclaredMetric } from './declared';
-import { normalizeLevel } from './levels';
+import { levelOf } from './levels';
 import type { LineSink } from './lines';
 import { PARSER_KINDS } from './parsers';
 import { ParseError, type Parser, type ParserKind } from './parsers/kind';
@@ -37,11 +37,8 @@ export function createLineHandler(
       return;
     }
     stats.matched++;
-    const level = fields.level ?? fields.severity;
-    if (level !== undefined) {
-      const normalized = normalizeLevel(level);
-      if (normalized) stats.levels.set(normalized, (stats.levels.get(normalized) ?? 0) + 1);
-    }
+    const level = levelOf(fields);
+    if (level) stats.levels.set(level, (stats.levels.get(level) ?? 0) + 1);
     for (const m of mine) if (!m.observe(fields)) metrics.valueErrors.inc({ metric: m.name });
     if (security) pack.observe(source, fields);
   };

@@ -12,11 +12,21 @@ const FACILITIES = [
 const RFC5424 =
   /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: (?:\uFEFF)?([\s\S]*))?$/;
 /**
- * RFC 3164 as sent (<PRI> first) and as written to files by rsyslog/syslog-ng (no PRI, classic
- * "Mmm dd hh:mm:ss" or high-precision ISO timestamps): TIMESTAMP HOSTNAME TAG[PID]: MSG.
+ * RFC 3164 as sent (<PRI> first) and as written to files by rsyslog/syslog-ng (no PRI): TIMESTAMP HOSTNAME
+ * TAG[PID]: MSG. The timestamp: classic "Mmm dd hh:mm:ss", with a fraction as journalctl -o short-precise
+ * writes it; ISO with a zone (rsyslog high precision, journalctl -o short-iso); or "yyyy-mm-dd hh:mm:ss",
+ * after a weekday and before a zone as journalctl -o short-full writes it ("Fri 2024-01-05 10:00:00 CET").
  */
-const RFC3164 =
-  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (\S+) ([^\s:[\]]+)(?:\[(\d+)\])?: ?([\s\S]*)$/;
+const TIMESTAMP = [
+  /[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?/,
+  /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)/,
+  /(?:[A-Z][a-z]{2} )?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Z][A-Za-z]{1,4}| [+-]\d\d(?::?\d\d)?)?/,
+]
+  .map((re) => re.source)
+  .join('|');
+const RFC3164 = new RegExp(
+  String.raw`^(?:<(\d{1,3})>)?(${TIMESTAMP}) (\S+) ([^\s:[\]]+)(?:\[(\d+)\])?: ?([\s\S]*)$`,
+);
 
 function priorityFields(pri: string | undefined, into: Fields): boolean {
   if (pri === undefined) return true;

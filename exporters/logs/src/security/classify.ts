@@ -36,10 +36,11 @@ const SUDO_FAILURES = new Set(['auth_failure', 'not_in_sudoers', 'command_not_al
  * Linux-PAM on Debian: three wrong passwords, one pam_unix line and "3 incorrect password attempts").
  */
 export function classify(fields: Fields): Finding[] {
+  // rsyslog's "message repeated N times: [ … ]" stands for N lines (the parsers cap N).
+  const count = Number(fields.repeat ?? '1');
   const ssh = fields.ssh_event;
   if (ssh !== undefined) {
     const clientIp = fields.client_ip ?? '';
-    const count = Number(fields.repeat ?? '1');
     const method = fields.method ?? '';
     if (ssh === 'failed_login') return [{ kind: 'ssh_failed_login', clientIp, method, count }];
     if (ssh === 'invalid_user') return [{ kind: 'ssh_invalid_user', clientIp, count }];
@@ -50,12 +51,12 @@ export function classify(fields: Fields): Finding[] {
   if (sudo !== undefined) {
     const user = fields.user ?? '';
     if (sudo === 'incorrect_password') {
-      const more = Number(fields.attempts ?? '1') - 1;
+      const more = (Number(fields.attempts ?? '1') - 1) * count;
       return more > 0 ? [{ kind: 'sudo_auth_failure', user, reason: 'auth_failure', count: more }] : [];
     }
     if (!SUDO_FAILURES.has(sudo)) return [];
     const reason = sudo as 'auth_failure' | 'not_in_sudoers' | 'command_not_allowed';
-    return [{ kind: 'sudo_auth_failure', user, reason, count: 1 }];
+    return [{ kind: 'sudo_auth_failure', user, reason, count }];
   }
   const status = fields.status;
   const target = fields.path ?? fields.request;

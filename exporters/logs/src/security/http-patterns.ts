@@ -20,7 +20,8 @@ const SCANNERS = [
  * and none may match a line of its benign part.
  */
 export const HTTP_PATTERNS: readonly HttpPattern[] = [
-  { name: 'dot_dot_slash', attack: 'path_traversal', on: 'decoded', re: /(?:^|[/\\])\.\.(?:[/\\]|$)/ },
+  // ".." as a whole path segment, also where a parameter's value starts (?page=../config.php).
+  { name: 'dot_dot_slash', attack: 'path_traversal', on: 'decoded', re: /(?:^|[/\\=?&;])\.\.(?:[/\\]|$)/ },
   {
     name: 'encoded_dot_dot',
     attack: 'path_traversal',
