@@ -9,6 +9,9 @@ import { IDENTITY } from './identity';
 import { LeaderLease } from './leader/lease';
 import { setUpInitialAdminToken } from './api/initial-admin-token';
 
+/** How long a stop waits for the notifications being delivered. */
+const DELIVERY_GRACE_MS = 10_000;
+
 // `alert-webhook backup ...` copies the database instead of serving (see backup/backup.ts).
 if (process.argv[2] === 'backup') void runBackup(process.argv.slice(3)).then(exitAfterOutput);
 else
@@ -122,6 +125,12 @@ else
           if (pruneDb !== db) await pruneDb.destroy();
           await service.reports.stop();
           service.dispatcher.stop();
+          // A delivery on the wire is let finish and recorded, or the next leader would send it again; one
+          // waiting to retry is left to that leader.
+          await Promise.race([
+            service.dispatcher.idle(),
+            new Promise((resolve) => setTimeout(resolve, DELIVERY_GRACE_MS).unref()),
+          ]);
           await inbox.drained();
           await inbox.stop();
           await lease.release(); // another replica takes over at its next attempt

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { waitFor } from '@vigil/testkit';
+import { startHttp, waitFor } from '@vigil/testkit';
 import Database from 'better-sqlite3';
 import { notification, tempDir } from './helpers';
 import { buildReceiver, startReceiver } from './processes';
@@ -71,6 +71,50 @@ describe('durability', () => {
         await restarted.stop();
       }
     } finally {
+      cleanup();
+    }
+  });
+
+  it('lets a notification on the wire finish and records it when stopped (SIGTERM), so no other sends it again', async () => {
+    const { dir, cleanup } = tempDir('vigil-stop-');
+    const posted: number[] = [];
+    // Answers each POST two seconds after it arrives, as a slow chat service would.
+    const sink = await startHttp((req, res) => {
+      posted.push(Date.now());
+      req.resume();
+      setTimeout(() => res.end('ok'), 2000);
+    });
+    try {
+      const receiver = await startReceiver(
+        dir,
+        {
+          notifications: {
+            channels: { hook: { kind: 'webhook', url: sink.url, secret: { env: 'HOOK_SECRET' } } },
+          },
+          routing: { team: 'ops', channels: ['hook'] },
+        },
+        { HOOK_SECRET: 'secret' },
+      );
+      const res = await fetch(`${receiver.url}/api/v1/alertmanager`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(notification([{ fingerprint: 'slow' }], { groupKey: 'slow' })),
+      });
+      expect(res.status).toBe(200);
+      await waitFor('the notification on the wire', async () => (posted.length > 0 ? true : undefined));
+      await receiver.stop('SIGTERM', 15_000);
+      expect(receiver.exitStatus).toBe(0);
+      const db = new Database(join(dir, 'vigil.db'), { readonly: true });
+      try {
+        expect(db.prepare('select status, attempts from notifications').all()).toEqual([
+          { status: 'sent', attempts: 1 },
+        ]);
+      } finally {
+        db.close();
+      }
+      expect(posted).toHaveLength(1);
+    } finally {
+      await sink.close();
       cleanup();
     }
   });
