@@ -7,7 +7,7 @@ import type { Config } from './config';
 import { isTransientDbError, type Db } from './db/database';
 import type { LeaderLease } from './leader/lease';
 import { Inbox } from './inbox/inbox';
-import { createMetrics, type Metrics } from './metrics';
+import { createMetrics, scrapePage, type Metrics } from './metrics';
 import { incidentsRouter } from './api/incidents';
 import { oncallRouter } from './api/oncall';
 import { postmortemsRouter } from './api/postmortems';
@@ -166,7 +166,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
   const app = serviceApp(
     runtime,
     {
-      metrics: () => metrics.registry.metrics(),
+      metrics: () => scrapePage(metrics.registry),
       notReady: async () => {
         try {
           await sql`select 1`.execute(db);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from './config';
 import type { Db } from './db/database';
@@ -115,6 +116,19 @@ export function createMetrics(db: Db, config: () => LabelConfig, leads: () => bo
     registers: [registry],
   });
   new Gauge({
+    name: 'vigil_db_up',
+    help: 'Whether the database answered this scrape (1); at 0 the series read from it keep their last values.',
+    registers: [registry],
+    async collect() {
+      this.set(
+        await sql`select 1`.execute(db).then(
+          () => 1,
+          () => 0,
+        ),
+      );
+    },
+  });
+  new Gauge({
     name: 'vigil_inbox_pending',
     help: 'Stored deliveries not yet merged into incidents.',
     registers: [registry],
@@ -200,6 +214,28 @@ export function createMetrics(db: Db, config: () => LabelConfig, leads: () => bo
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const tolerant = new WeakSet<object>();
+
+/**
+ * The page Prometheus scrapes. A series read from the database (incidents open, the inbox, heartbeats,
+ * reports, its size) keeps its last value when the database does not answer, and vigil_db_up says so: one
+ * failed read would otherwise fail the whole page, process and leader series included, which are what an
+ * operator needs during that outage, and Prometheus would take the receiver for down.
+ */
+export function scrapePage(registry: Registry): Promise<string> {
+  for (const metric of registry.getMetricsAsArray()) {
+    if (tolerant.has(metric)) continue;
+    tolerant.add(metric);
+    const m = metric as unknown as { collect?: () => unknown };
+    const collect = m.collect;
+    if (collect)
+      m.collect = async function (this: unknown) {
+        await Promise.resolve(collect.call(this)).catch(() => undefined);
+      };
+  }
+  return registry.metrics();
+}
 
 export const FAILURE_REASONS = ['clientError', 'serverError', 'other'] as const;
 

@@ -85,3 +85,33 @@ it('maps severities to the configured set plus other, and caps teams, whatever t
     dir.cleanup();
   }
 });
+
+it('serves the page while the database does not answer, its series at their last values and vigil_db_up 0', async () => {
+  const dir = tempDir();
+  const t = await startReportsApp(
+    { heartbeats: [{ name: 'watchdog' }] },
+    manualClock(new Date().toISOString()),
+    dir.dir,
+  );
+  try {
+    await request(t.app)
+      .post('/api/v1/alertmanager')
+      .send(notification([{ fingerprint: 'a' }]))
+      .expect(200);
+    await t.inbox.drained();
+    const before = (await request(t.app).get('/metrics').expect(200)).text;
+    expect(before).toContain('vigil_db_up 1');
+    expect(series(before, 'vigil_incidents_open')).toHaveLength(1);
+    // The database goes away (a restart, a failover): every read fails.
+    await t.db.destroy();
+    const during = await request(t.app).get('/metrics');
+    expect(during.status).toBe(200);
+    expect(during.text).toContain('vigil_db_up 0');
+    expect(during.text).toContain('vigil_leader 1');
+    expect(during.text).toMatch(/^process_cpu_seconds_total /m);
+    expect(series(during.text, 'vigil_incidents_open')).toEqual(series(before, 'vigil_incidents_open'));
+  } finally {
+    await t.close().catch(() => undefined);
+    dir.cleanup();
+  }
+});

@@ -19,6 +19,8 @@ export function registerHeartbeatMetrics(registry: Registry, heartbeats: () => H
     ],
   ];
   for (const [name, help, value] of series) {
+    // Kept when the database does not answer a scrape, as the other series read from it are (scrapePage).
+    let values: { labels: Record<string, string>; value: number }[] = [];
     const metric = {
       name,
       help,
@@ -30,10 +32,13 @@ export function registerHeartbeatMetrics(registry: Registry, heartbeats: () => H
         help,
         type: 'gauge',
         aggregator: 'omit',
-        values: (await heartbeats().sources()).map((s) => ({
-          labels: { ...s.labels, heartbeat: s.heartbeat },
-          value: value(s),
-        })),
+        values: (values = await heartbeats()
+          .sources()
+          .then(
+            (sources) =>
+              sources.map((s) => ({ labels: { ...s.labels, heartbeat: s.heartbeat }, value: value(s) })),
+            () => values,
+          )),
       }),
     };
     registry.registerMetric(metric as unknown as Metric);
