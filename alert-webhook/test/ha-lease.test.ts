@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { waitFor } from '@vigil/testkit';
+import { sleep, waitFor } from '@vigil/testkit';
 import yaml from 'js-yaml';
 import pino from 'pino';
 import { parseConfig } from '../src/config';
@@ -38,6 +38,37 @@ async function watch(a: LeaderLease, b: LeaderLease, until: () => boolean) {
     },
     { timeoutMs: 10 * TTL },
   );
+}
+
+/**
+ * A TCP proxy to PostgreSQL whose `blackhole()` stops passing bytes on the connections it holds without
+ * closing them, as a failover or a network cut that sends no reset does; new connections pass.
+ */
+async function blackholeProxy(target: number) {
+  const held = new Set<Socket>();
+  const all = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      held.add(socket);
+      all.add(socket);
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    blackhole: () => {
+      for (const socket of held) socket.unpipe().pause();
+      held.clear();
+    },
+    close: () => {
+      for (const socket of all) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 describe('leader lease on PostgreSQL', () => {
@@ -94,6 +125,32 @@ describe('leader lease on PostgreSQL', () => {
       await b.release();
       await dbA.destroy();
       await dbB.destroy();
+    }
+  });
+
+  it('renews through a new connection when the one it used hangs, and still releases', async () => {
+    const { dir, cleanup } = tempDir();
+    const storage = (await freshStorage('postgres', dir)) as { postgres: { port: number } };
+    const proxy = await blackholeProxy(storage.postgres.port);
+    const db = await openDatabase(
+      parseConfig({ storage: { postgres: { ...storage.postgres, port: proxy.port } } }).storage,
+    );
+    const lease = new LeaderLease(db, { ttlMs: TTL, log });
+    try {
+      await lease.start();
+      expect(lease.isLeader()).toBe(true);
+      proxy.blackhole();
+      // The attempt on the dead connection never returns; the next beat goes on another, and renews.
+      await sleep(3 * TTL);
+      expect(lease.isLeader()).toBe(true);
+      const released = performance.now();
+      await lease.release();
+      expect(performance.now() - released).toBeLessThan(TTL);
+    } finally {
+      await lease.release();
+      await proxy.close();
+      await db.destroy();
+      cleanup();
     }
   });
 

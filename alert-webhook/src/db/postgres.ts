@@ -67,6 +67,10 @@ export function createPostgresPool(s: PostgresSettings, max = s.pool_size): Pool
       : { host: s.host, port: s.port, database: s.database, user: s.user, password: s.password }),
     max,
     types: parsers,
+    // A connection whose server vanished without a reset (a failover, a network cut) errors out, and is
+    // replaced, once keepalive probes go unanswered, instead of waiting for an answer for good.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     connectionTimeoutMillis: s.connect_timeout,
     options: `-c lock_timeout=${s.lock_timeout}`,
   });
@@ -102,6 +106,9 @@ export function openPostgres(s: PostgresSettings, poolSize = s.pool_size): Kysel
   const pool = createPostgresPool(s, poolSize);
   // An idle client losing its server (restart, failover) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor one losing it while checked out: the statement in flight fails with the error (and is retried or
+  // answered 503), and the pool drops the client at its release; unheard, the client's 'error' would end us.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<DatabaseSchema>({ dialect: new VigilPostgresDialect({ pool }) });
 }
 

@@ -49,14 +49,35 @@ export class LeaderLease {
       this.announce();
       return;
     }
-    await (this.inflight = this.attempt());
+    await (this.inflight = this.bounded(this.attempt()));
     const beat = () => {
       if (this.stopped) return;
       this.timer = setTimeout(() => {
-        this.inflight = this.attempt().finally(beat);
+        this.inflight = this.bounded(this.attempt()).finally(beat);
       }, this.options.ttlMs / 5);
     };
     beat();
+  }
+
+  /**
+   * A statement given at most a beat (ttl/5). One stuck on a connection that died without a word (a
+   * failover that sent no reset) would otherwise hold the beat, and so the lease, for good, and a stop with
+   * it. Past that this replica counts as not having renewed (it steps down on its own clock) and goes on.
+   */
+  private bounded(statement: Promise<unknown>): Promise<void> {
+    const beatMs = this.options.ttlMs / 5;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.options.log.warn(
+          { holder: this.holder },
+          `the database did not answer the leader lease within ${beatMs} ms`,
+        );
+        this.announce();
+        resolve();
+      }, beatMs);
+    });
+    return Promise.race([statement.then(() => undefined), late]).finally(() => clearTimeout(timer));
   }
 
   isLeader(): boolean {
@@ -96,13 +117,15 @@ export class LeaderLease {
     this.leaderUntil = 0;
     this.announce();
     if (!this.shared) return;
-    await this.db
-      .updateTable('leader_lease')
-      .set({ expires_at: 0 })
-      .where('name', '=', LEASE)
-      .where('holder', '=', this.holder)
-      .execute()
-      .catch((err: unknown) => this.options.log.warn({ err }, 'could not release the leader lease'));
+    await this.bounded(
+      this.db
+        .updateTable('leader_lease')
+        .set({ expires_at: 0 })
+        .where('name', '=', LEASE)
+        .where('holder', '=', this.holder)
+        .execute()
+        .catch((err: unknown) => this.options.log.warn({ err }, 'could not release the leader lease')),
+    );
   }
 
   private async attempt(): Promise<void> {
