@@ -1,3 +1,4 @@
+import { FieldType, toDataFrame } from '@grafana/data';
 import { DEFAULT_OPTIONS, type HealthScoreOptions } from '../types';
 import { promSeries } from './frames.testing';
 import { scoreConflicts, servicesFromFrames } from './services';
@@ -79,6 +80,15 @@ describe('servicesFromFrames, recorded scores', () => {
       ['aligned', 'ok'],
       ['new', 'ok'],
     ]);
+  });
+
+  it('ignores a frame without a time field (a table query), for the services and for the step', () => {
+    const table = toDataFrame({
+      refId: 'A',
+      fields: [{ name: 'Value', type: FieldType.number, labels: { service: 'table' }, values: [1] }],
+    });
+    const services = servicesFromFrames([table, score('api', [90], NOW - 8 * MIN)], DEFAULT_OPTIONS, NOW);
+    expect(services.map((s) => [s.service, s.state])).toEqual([['api', 'stale']]);
   });
 
   it("takes the step from the interval Grafana's Prometheus datasource puts on the time field", () => {
