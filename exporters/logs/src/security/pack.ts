@@ -100,16 +100,6 @@ export function createSecurityPack(
   const caps = JSON.stringify([config.max_client_ips, config.max_users]);
   const counters = previous && previous.caps === caps ? previous.counters : createCounters(config, overflow);
   for (const c of Object.values(counters)) registry.registerMetric(c.metric);
-  const {
-    sshFailed,
-    sshInvalid,
-    sshAccepted,
-    sshAfterFailures,
-    sudoFailures,
-    httpDenied,
-    httpAttacks,
-    httpPatterns,
-  } = counters;
   // Failed logins in a row per source and address.
   const failureRuns =
     previous?.failureRuns ?? new RecentMap<number>(MAX_FAILURE_RUNS, FAILURE_RUN_IDLE_MS, now);
@@ -125,32 +115,32 @@ export function createSecurityPack(
       for (const f of classify(fields)) {
         switch (f.kind) {
           case 'ssh_failed_login': {
-            sshFailed.child([sourceName, f.clientIp, f.method]).inc(f.count);
+            counters.sshFailed.child([sourceName, f.clientIp, f.method]).inc(f.count);
             const run = `${sourceName}\u0000${f.clientIp}`;
             failureRuns.set(run, (failureRuns.get(run) ?? 0) + f.count);
             break;
           }
           case 'ssh_invalid_user':
-            sshInvalid.child([sourceName, f.clientIp]).inc(f.count);
+            counters.sshInvalid.child([sourceName, f.clientIp]).inc(f.count);
             break;
           case 'ssh_accepted_login': {
-            sshAccepted.child([sourceName, f.clientIp, f.method]).inc(f.count);
+            counters.sshAccepted.child([sourceName, f.clientIp, f.method]).inc(f.count);
             // The login ends the run: later logins from the address count only after new failures.
             const run = `${sourceName}\u0000${f.clientIp}`;
             if ((failureRuns.get(run) ?? 0) >= LOGIN_AFTER_FAILURES)
-              sshAfterFailures.child([sourceName, f.clientIp, f.method]).inc();
+              counters.sshAfterFailures.child([sourceName, f.clientIp, f.method]).inc();
             failureRuns.delete(run);
             break;
           }
           case 'sudo_auth_failure':
-            sudoFailures.child([sourceName, f.user, f.reason]).inc(f.count);
+            counters.sudoFailures.child([sourceName, f.user, f.reason]).inc(f.count);
             break;
           case 'http_auth_denied':
-            httpDenied.child([sourceName, f.clientIp, f.status]).inc();
+            counters.httpDenied.child([sourceName, f.clientIp, f.status]).inc();
             break;
           case 'http_attack':
-            httpPatterns.child([sourceName, f.pattern]).inc();
-            if (!families.has(f.attack)) httpAttacks.child([sourceName, f.clientIp, f.attack]).inc();
+            counters.httpPatterns.child([sourceName, f.pattern]).inc();
+            if (!families.has(f.attack)) counters.httpAttacks.child([sourceName, f.clientIp, f.attack]).inc();
             families.add(f.attack);
             break;
         }
