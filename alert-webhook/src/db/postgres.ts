@@ -6,9 +6,18 @@ import {
   type Driver,
   type TransactionSettings,
 } from 'kysely';
-import { Pool, types } from 'pg';
+import { checkServerIdentity } from 'node:tls';
+import { Pool, types, type PoolConfig } from 'pg';
 import { z } from 'zod';
-import { portSchema, resolveSecret, secretRef, timerDuration } from '@vigil/service-kit';
+import {
+  ConfigError,
+  portSchema,
+  resolveSecret,
+  resolveTlsConfig,
+  secretRef,
+  timerDuration,
+  tlsConfigSchema,
+} from '@vigil/service-kit';
 import type { DatabaseSchema } from './schema';
 
 /** `storage.postgres`: a connection URL, or its parts; the password (or a URL carrying one) from env or file. */
@@ -20,6 +29,8 @@ export const postgresSchema = z
     database: z.string().min(1).optional(),
     user: z.string().min(1).optional(),
     password: secretRef.optional(),
+    // Present (even as `{}`): connect over TLS, the server's certificate verified (libpq's verify-full).
+    tls_config: tlsConfigSchema.optional(),
     pool_size: z.number().int().min(1).max(100).default(10),
     // Batches merged into incidents at once, each holding one of the pool's connections (see inbox/merge-lanes.ts).
     merge_lanes: z.number().int().min(1).max(32).default(2),
@@ -47,10 +58,36 @@ export function resolvePostgres(
   raw: z.output<typeof postgresSchema>,
   env: NodeJS.ProcessEnv,
 ): PostgresSettings {
+  const url = raw.url && resolveSecret(raw.url, 'storage.postgres.url', env);
+  const where = ['storage', 'postgres'];
+  // The URL's own TLS parameters would override tls_config inside pg, silently.
+  if (raw.tls_config && url && /[?&]ssl[a-z]*=/i.test(url))
+    throw new ConfigError([
+      {
+        path: [...where, 'tls_config'],
+        message: 'the url sets TLS too (ssl, sslmode, sslrootcert…): give it in one place, not both',
+      },
+    ]);
+  // Read now for its problems; each pool reads the files again (a thread cannot be handed functions).
+  if (raw.tls_config) resolveTlsConfig(raw.tls_config, [...where, 'tls_config']);
   return {
     ...raw,
-    url: raw.url && resolveSecret(raw.url, 'storage.postgres.url', env),
+    url,
     password: raw.password && resolveSecret(raw.password, 'storage.postgres.password', env),
+  };
+}
+
+/**
+ * pg's TLS options for a `tls_config`. pg sends its host as the server name, whatever `servername` says
+ * (brianc/node-postgres#2803), so a `server_name` is checked by checkServerIdentity instead.
+ */
+function sslOptions(s: PostgresSettings): PoolConfig['ssl'] {
+  if (!s.tls_config) return undefined;
+  const { server_name: name } = s.tls_config;
+  const tls = resolveTlsConfig(s.tls_config, ['storage', 'postgres', 'tls_config']);
+  return {
+    ...tls,
+    ...(name !== undefined && { checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert) }),
   };
 }
 
@@ -65,6 +102,7 @@ export function createPostgresPool(s: PostgresSettings, max = s.pool_size): Pool
     ...(s.url !== undefined
       ? { connectionString: s.url }
       : { host: s.host, port: s.port, database: s.database, user: s.user, password: s.password }),
+    ssl: sslOptions(s),
     max,
     types: parsers,
     // A connection whose server vanished without a reset (a failover, a network cut) errors out, and is

@@ -27,6 +27,29 @@ const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a vali
  * secrets (never inline), extra headers, TLS and a proxy. The timeout is the owning section's own key.
  */
 /** http_config's keys, before the check across them (an integration that has its own credential omits some). */
+/** Prometheus's `tls_config`: how a client verifies the server, and its own certificate. */
+export const tlsConfigSchema = z
+  .strictObject({
+    ca_file: z.string().min(1).optional(),
+    cert_file: z.string().min(1).optional(),
+    key_file: z.string().min(1).optional(),
+    server_name: z.string().min(1).optional(),
+    insecure_skip_verify: z.boolean().default(false),
+  })
+  .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
+    message: 'cert_file and key_file go together',
+  });
+
+export type TlsConfigDocument = z.output<typeof tlsConfigSchema>;
+
+/** node:tls client options of a `tls_config`, its files read. */
+export type TlsClientOptions = {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized: boolean;
+} & ReturnType<typeof tlsServerName>;
+
 export const httpClientFields = z.strictObject({
   authorization: z
     .strictObject({ type: z.string().regex(/^\S+$/).default('Bearer'), credentials: secretRef })
@@ -38,18 +61,7 @@ export const httpClientFields = z.strictObject({
       z.strictObject({ values: z.array(z.string()).default([]), secrets: z.array(secretRef).default([]) }),
     )
     .default({}),
-  tls_config: z
-    .strictObject({
-      ca_file: z.string().min(1).optional(),
-      cert_file: z.string().min(1).optional(),
-      key_file: z.string().min(1).optional(),
-      server_name: z.string().min(1).optional(),
-      insecure_skip_verify: z.boolean().default(false),
-    })
-    .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
-      message: 'cert_file and key_file go together',
-    })
-    .prefault({}),
+  tls_config: tlsConfigSchema.prefault({}),
   proxy_url: z
     .url({ protocol: /^https?$/, error: 'must be an http:// URL' })
     // The client speaks plain HTTP to the proxy (open() below): TLS to the proxy itself is not made.
@@ -69,12 +81,7 @@ export type HttpClientDocument = z.output<typeof httpClientSchema>;
 export interface HttpClientSettings {
   /** Authorization and custom headers, with their secrets read. */
   headers: Record<string, string>;
-  tls: {
-    ca?: Buffer;
-    cert?: Buffer;
-    key?: Buffer;
-    rejectUnauthorized: boolean;
-  } & ReturnType<typeof tlsServerName>;
+  tls: TlsClientOptions;
   proxyUrl?: string;
   timeoutMs: number;
 }
@@ -118,24 +125,37 @@ export function resolveHttpClient(
       headers.authorization = `Basic ${Buffer.from(`${doc.basic_auth.username}:${password}`).toString('base64')}`;
     }
   }
-  const tlsDoc = doc?.tls_config;
+  const tls = list.attempt(() => resolveTlsConfig(doc?.tls_config, [...base, 'tls_config']));
+  list.throwIfAny();
+  return {
+    headers,
+    tls: tls as TlsClientOptions,
+    ...(doc?.proxy_url && { proxyUrl: doc.proxy_url }),
+    timeoutMs,
+  };
+}
+
+/**
+ * Reads the files a `tls_config` names (at key path `where`); a ConfigError names each one that cannot be
+ * read. None given: the system's CAs, and the certificate checked against the host connected to.
+ */
+export function resolveTlsConfig(
+  doc: TlsConfigDocument | undefined,
+  where: readonly PropertyKey[],
+): TlsClientOptions {
+  const list = new ProblemList();
   const file = (key: 'ca_file' | 'cert_file' | 'key_file') => {
-    const path = tlsDoc?.[key];
-    return path === undefined ? undefined : list.attempt(() => readFile(path, [...base, 'tls_config', key]));
+    const path = doc?.[key];
+    return path === undefined ? undefined : list.attempt(() => readFile(path, [...where, key]));
   };
   const [ca, cert, key] = [file('ca_file'), file('cert_file'), file('key_file')];
   list.throwIfAny();
   return {
-    headers,
-    tls: {
-      ...(ca && { ca }),
-      ...(cert && { cert }),
-      ...(key && { key }),
-      ...tlsServerName(tlsDoc?.server_name),
-      rejectUnauthorized: !(tlsDoc?.insecure_skip_verify ?? false),
-    },
-    ...(doc?.proxy_url && { proxyUrl: doc.proxy_url }),
-    timeoutMs,
+    ...(ca && { ca }),
+    ...(cert && { cert }),
+    ...(key && { key }),
+    ...tlsServerName(doc?.server_name),
+    rejectUnauthorized: !(doc?.insecure_skip_verify ?? false),
   };
 }
 
