@@ -12,7 +12,15 @@ export interface OpsHooks {
   metrics?: () => string | Buffer | Promise<string | Buffer>;
   /** Why the service cannot serve yet (e.g. "database unreachable"); undefined when ready. */
   notReady?: () => string | undefined | Promise<string | undefined>;
+  /** How long notReady may take before the probe answers "not ready" anyway (default READY_TIMEOUT_MS). */
+  readyTimeoutMs?: number;
 }
+
+/**
+ * A readiness check that hangs (a database gone without a reset: no answer until TCP gives up, minutes
+ * later) answers "not ready" after this long, rather than holding the probe's request open for good.
+ */
+export const READY_TIMEOUT_MS = 5000;
 
 /**
  * An express app with what every service answers the same way: `/healthz` (alive), `/readyz` (able to
@@ -29,8 +37,20 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
   // Logged when readiness changes, not at every probe: a load balancer polling a starting service would
   // otherwise fill the log with the same warning.
   let lastReason: string | undefined;
+  const readyTimeoutMs = hooks.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const check = (): Promise<string | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () => resolve(`readiness check gave no answer within ${readyTimeoutMs} ms`),
+        readyTimeoutMs,
+      );
+    });
+    const answer = Promise.resolve(hooks.notReady?.()).catch((err: unknown) => String(err));
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+  };
   const ready = async (_req: Request, res: Response) => {
-    const reason = await Promise.resolve(hooks.notReady?.()).catch((err: unknown) => String(err));
+    const reason = await check();
     if (reason !== lastReason) {
       if (reason === undefined) log.info('ready');
       else log.warn({ reason }, 'not ready');

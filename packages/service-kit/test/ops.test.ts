@@ -28,4 +28,22 @@ describe('readiness', () => {
       [40, 'not ready', 'database unreachable'],
     ]);
   });
+
+  it('answers "not ready" when the check hangs, naming how long it waited, and ready again once it answers', async () => {
+    const log = pino({ level: 'silent' });
+    let hang = true;
+    const app = serviceApp(
+      new Runtime({ name: 't', metricPrefix: 't', version: '1' }),
+      { notReady: () => (hang ? new Promise<undefined>(() => {}) : undefined), readyTimeoutMs: 200 },
+      log,
+    );
+    finishApp(app, log);
+    const res = await request(app).get('/readyz').expect(503);
+    expect(res.body.error).toMatchObject({
+      code: 'not_ready',
+      message: 'readiness check gave no answer within 200 ms',
+    });
+    hang = false;
+    await request(app).get('/readyz').expect(200, { status: 'ready' });
+  });
 });
