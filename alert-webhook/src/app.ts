@@ -135,10 +135,15 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
       log,
       clock,
     });
-    const heartbeats = new Heartbeats(db, cfg.heartbeats, (raw, payload) => inbox.store(raw, payload), {
-      since: startedAt,
-      leads: lease && ((tx) => lease.holds(tx)),
-    });
+    const heartbeats = new Heartbeats(
+      db,
+      cfg.heartbeats,
+      (raw, payload) => inbox.store(Buffer.from(raw), payload),
+      {
+        since: startedAt,
+        leads: lease && ((tx) => lease.holds(tx)),
+      },
+    );
     const routes = Router();
     routes.use('/api/v1', webhookRouter(cfg, inbox, metrics, log, heartbeats));
     // Before any body parser: the signature is over the raw body.

@@ -1,7 +1,13 @@
+import { join } from 'node:path';
 import fc from 'fast-check';
+import pino from 'pino';
 import request from 'supertest';
+import { createApp } from '../src/app';
+import { parseConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
 import { firstInvalidUtf8 } from '../src/webhook/unicode';
-import { GUARDED, notification, startGuardedApp } from './helpers';
+import { GUARDED, notification, startGuardedApp, tempDir } from './helpers';
+import { freshStorage, stopTestPostgres } from './support/backends';
 
 // Issue 16, item 5: bytes that are not UTF-8 are refused with the offset, never stored as U+FFFD.
 
@@ -133,5 +139,47 @@ describe('the webhook and the API', () => {
       code: 'invalid_utf8',
       message: expect.stringContaining('offset 12'),
     });
+  });
+});
+
+describe('the stored delivery', () => {
+  afterAll(stopTestPostgres);
+  // The body's bytes are handed to the database as they are (a binary parameter; SQLite casts them).
+  const cases = [
+    ['a SQLite file, merged on its thread', 'sqlite', true, 'test.db'],
+    ['a SQLite file, merged in process', 'sqlite', false, 'test.db'],
+    ['SQLite in memory', 'sqlite', false, ':memory:'],
+    ['PostgreSQL, merged on its threads', 'postgres', true, ''],
+  ] as const;
+  it.each(cases)('is the text as sent, byte for byte, on %s', async (_name, backend, mergeThread, file) => {
+    const { dir, cleanup } = tempDir();
+    const storage =
+      backend === 'sqlite'
+        ? { sqlite: { path: file === ':memory:' ? file : join(dir, file) } }
+        : await freshStorage(backend, dir);
+    const db = await openDatabase(parseConfig({ storage }).storage);
+    const t = createApp(parseConfig({ storage }), db, pino({ level: 'silent' }), { mergeThread });
+    try {
+      const sent = JSON.stringify(
+        notification([{ fingerprint: 'a', labels: { city: 'Zürich 😀 \\ "quoted"' } }]),
+        null,
+        1,
+      );
+      await request(t.app)
+        .post('/api/v1/alertmanager')
+        .set('Content-Type', 'application/json')
+        .send(sent)
+        .expect(200);
+      await t.inbox.drained();
+      const stored = await db.selectFrom('inbox').select(['payload', 'processed_at', 'error']).execute();
+      expect(stored).toEqual([{ payload: sent, processed_at: expect.any(String), error: null }]);
+      const alert = await db.selectFrom('alerts').select('labels').executeTakeFirstOrThrow();
+      expect(JSON.parse(alert.labels).city).toBe('Zürich 😀 \\ "quoted"');
+    } finally {
+      await t.inbox.stop();
+      t.dispatcher.stop();
+      await db.destroy();
+      cleanup();
+    }
   });
 });

@@ -254,7 +254,7 @@ describe('heartbeats', () => {
       const reloaded = new Heartbeats(
         t.db,
         renamed.heartbeats,
-        (raw, payload) => t.inbox.store(raw, payload),
+        (raw, payload) => t.inbox.store(Buffer.from(raw), payload),
         {
           since: new Date().toISOString(),
         },

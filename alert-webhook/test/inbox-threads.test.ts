@@ -13,7 +13,8 @@ import type { PostgresSettings } from '../src/db/postgres';
 import type { Stored } from '../src/inbox/merge-loop';
 import { MergeThread } from '../src/inbox/merge-thread';
 import { countReceiving, yieldToDeliveries, YIELD_MS } from '../src/inbox/receiving';
-import { queryBuilderWriter, sqliteFileWriter } from '../src/inbox/store';
+import { queryBuilderWriter, sqliteFileWriter, toDelivery } from '../src/inbox/store';
+import type { WebhookPayload } from '../src/webhook/payload';
 import { groupLockKey } from '../src/db/merge-locks';
 import { notification, startTestApp, tempDir } from './helpers';
 import { freshStorage, stopTestPostgres } from './support/backends';
@@ -44,7 +45,7 @@ describe('inbox on a SQLite file', () => {
 
   const delivery = (groupKey: string) => {
     const payload = notification([{ fingerprint: groupKey }], { groupKey });
-    return { raw: JSON.stringify(payload), payload };
+    return toDelivery(Buffer.from(JSON.stringify(payload)), payload);
   };
   const processed = () =>
     (other.prepare('select count(*) as n from inbox where processed_at is not null').get() as { n: number })
@@ -87,7 +88,7 @@ describe('inbox on a SQLite file', () => {
     try {
       return await body((chars) => {
         const payload = notification([{ annotations: { description: 'x'.repeat(chars) } }]);
-        return connection.write({ raw: JSON.stringify(payload), payload });
+        return connection.write(toDelivery(Buffer.from(JSON.stringify(payload)), payload));
       }, settings.path);
     } finally {
       await connection.close();
@@ -106,7 +107,13 @@ describe('inbox on a SQLite file', () => {
     const write = (d: ReturnType<typeof delivery>) =>
       other
         .insertInto('inbox')
-        .values({ received_at: at, receiver: 'vigil', group_key: 'g', alert_count: 1, payload: d.raw })
+        .values({
+          received_at: at,
+          receiver: 'vigil',
+          group_key: 'g',
+          alert_count: 1,
+          payload: d.body.toString(),
+        })
         .execute();
     return { write, close: () => other.destroy() };
   };
@@ -208,10 +215,10 @@ describe('inbox on a SQLite file', () => {
     await withThread(async ({ thread, writer, done }) => {
       const ids = await writer.write([delivery('a'), delivery('b')], new Date().toISOString());
       const [first, second] = ids as [number, number];
-      thread.enqueue([{ id: first, raw: delivery('a').raw }]);
+      thread.enqueue([{ id: first, raw: delivery('a').body }]);
       await until(() => done.length === 1); // the thread is up and merging
       Atomics.store(thread.writersWaiting, 0, 1); // as a store does while it waits for the lock
-      thread.enqueue([{ id: second, raw: delivery('b').raw }]);
+      thread.enqueue([{ id: second, raw: delivery('b').body }]);
       await new Promise((r) => setTimeout(r, 300));
       expect(processed()).toBe(1);
       Atomics.store(thread.writersWaiting, 0, 0);
@@ -229,7 +236,10 @@ describe('inbox on a SQLite file', () => {
       expectDeliveriesFirst(thread, done, async (groupKeys) => {
         const deliveries = groupKeys.map(delivery);
         const ids = await writer.write(deliveries, new Date().toISOString());
-        return ids.map((id, i) => ({ id, ...(deliveries[i] as ReturnType<typeof delivery>) }));
+        return ids.map((id, i) => {
+          const { body, payload } = deliveries[i] as ReturnType<typeof delivery>;
+          return { id, raw: body, payload };
+        });
       }),
     );
   });
@@ -320,7 +330,10 @@ describe('inbox on PostgreSQL', () => {
       db: Db;
       thread: MergeThread;
       done: number[];
-      store: (groupKeys: string[], status?: 'firing' | 'resolved') => Promise<Required<Stored>[]>;
+      store: (
+        groupKeys: string[],
+        status?: 'firing' | 'resolved',
+      ) => Promise<(Stored & { payload: WebhookPayload })[]>;
     }) => Promise<void>,
   ) {
     const { dir, cleanup } = tempDir();
@@ -341,12 +354,13 @@ describe('inbox on PostgreSQL', () => {
     const store = async (groupKeys: string[], status: 'firing' | 'resolved' = 'firing') => {
       const deliveries = groupKeys.map((groupKey) => {
         const payload = notification([{ fingerprint: groupKey, status }], { groupKey });
-        return { raw: JSON.stringify(payload), payload };
+        return toDelivery(Buffer.from(JSON.stringify(payload)), payload);
       });
       const ids = await queryBuilderWriter(db)(deliveries, new Date().toISOString());
-      return ids.map(
-        (id, i) => ({ id, ...(deliveries[i] as (typeof deliveries)[number]) }) as Required<Stored>,
-      );
+      return ids.map((id, i) => {
+        const { body, payload } = deliveries[i] as (typeof deliveries)[number];
+        return { id, raw: body, payload: payload as WebhookPayload };
+      });
     };
     try {
       await body({ db, thread, done, store });

@@ -10,7 +10,7 @@ import { MergeLanes } from './merge-lanes';
 import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
 import { MergeThread, type MergeStorage } from './merge-thread';
 import { countReceiving } from './receiving';
-import { queryBuilderWriter, sqliteFileWriter, type InboxWriter } from './store';
+import { queryBuilderWriter, sqliteFileWriter, toDelivery, type Delivery, type InboxWriter } from './store';
 
 export interface InboxOptions extends MergeOptions {
   log: Logger;
@@ -35,12 +35,12 @@ export interface InboxOptions extends MergeOptions {
  * into incidents in arrival order. Rows left unmerged by a crash are picked up again on start.
  */
 export class Inbox {
-  private unstored: {
-    raw: string;
-    payload: WebhookPayload;
-    resolve: (id: number) => void;
-    reject: (err: unknown) => void;
-  }[] = [];
+  private unstored: (Delivery & { resolve: (id: number) => void; reject: (err: unknown) => void })[] = [];
+  /**
+   * Merged in process, the parsed payload is kept for merging; on a merge thread it is not: held while
+   * the commit is awaited it would outlive a young-generation collection or two, and be copied by each.
+   */
+  private readonly keepPayload: boolean;
   /** Handed to merging and not yet done with. */
   private readonly pending = new Set<number>();
   private idleWaiters: (() => void)[] = [];
@@ -85,6 +85,7 @@ export class Inbox {
         : sqlite && sqlite.path !== ':memory:'
           ? { sqlite }
           : undefined;
+    this.keepPayload = !threaded;
     if (!threaded) {
       this.write = queryBuilderWriter(db);
       this.merger = inProcess();
@@ -116,9 +117,9 @@ export class Inbox {
    * Stores a delivery durably and resolves with its inbox id once committed. Deliveries arriving in the
    * same event-loop turn share one transaction (group commit): one commit instead of one per request.
    */
-  store(raw: string, payload: WebhookPayload): Promise<number> {
+  store(body: Buffer, payload: WebhookPayload): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.unstored.push({ raw, payload, resolve, reject });
+      this.unstored.push({ ...toDelivery(body, payload, this.keepPayload), resolve, reject });
       if (this.unstored.length === 1) setImmediate(() => void this.flush());
     });
   }
@@ -134,7 +135,15 @@ export class Inbox {
     try {
       const ids = await this.write(batch, receivedAt);
       const storedAt = Date.now();
-      this.hand(batch.map(({ raw, payload }, i) => ({ id: ids[i] as number, raw, payload, storedAt })));
+      this.hand(
+        batch.map(({ body, receiver, groupKey, payload }, i) => ({
+          id: ids[i] as number,
+          raw: body,
+          payload,
+          storedAt,
+          group: { receiver, groupKey },
+        })),
+      );
       batch.forEach((item, i) => item.resolve(ids[i] as number));
     } catch (err) {
       for (const item of batch) item.reject(err);

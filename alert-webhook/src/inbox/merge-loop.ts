@@ -17,10 +17,13 @@ const SHARED_BATCH = 50;
  */
 const SLICE_MS = 4;
 
-/** A delivery committed to the inbox: its raw JSON, and the payload when it was parsed already. */
+/**
+ * A delivery committed to the inbox: its JSON (as read back from the inbox, or its body's bytes as received),
+ * and the payload when it was parsed already.
+ */
 export interface Stored {
   id: number;
-  raw: string;
+  raw: string | Uint8Array;
   payload?: WebhookPayload;
   /** Its Alertmanager group, when known without parsing `raw` (see MergeLanes). */
   group?: { receiver: string; groupKey: string };
@@ -154,9 +157,11 @@ export class MergeLoop {
   }
 }
 
-export function parseStored(raw: string): WebhookPayload | undefined {
+export function parseStored(raw: string | Uint8Array): WebhookPayload | undefined {
   try {
-    const checked = validatePayload(JSON.parse(raw));
+    const text =
+      typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString();
+    const checked = validatePayload(JSON.parse(text));
     return checked.ok ? checked.payload : undefined;
   } catch {
     return undefined; // not JSON: the webhook stored only what parsed, so the row was altered

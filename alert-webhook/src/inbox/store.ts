@@ -1,24 +1,40 @@
 import SqliteDatabase from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config';
 import { leaveCheckpointsToWorker } from '../db/checkpointer';
 import type { Db } from '../db/database';
+import { isPostgres } from '../db/postgres';
 import type { WebhookPayload } from '../webhook/payload';
 
+/**
+ * A delivery to store: its body (UTF-8 JSON) and the columns read from it; the parsed payload only when
+ * merged in process. The body stays bytes, outside V8's heap: as a string, held while its commit is
+ * awaited, it outlived young-generation collections and was copied by each (README, "Benchmark").
+ */
 export interface Delivery {
-  raw: string;
-  payload: WebhookPayload;
+  body: Buffer;
+  receiver: string;
+  groupKey: string;
+  alertCount: number;
+  payload?: WebhookPayload;
+}
+
+/** A delivery's columns, read from its payload; the payload itself is kept only when `keepPayload`. */
+export function toDelivery(body: Buffer, payload: WebhookPayload, keepPayload = true): Delivery {
+  const { receiver, groupKey, alerts } = payload;
+  return { body, receiver, groupKey, alertCount: alerts.length, ...(keepPayload && { payload }) };
 }
 
 /** Commits deliveries to the inbox in one transaction and resolves with their ids, in order. */
 export type InboxWriter = (batch: Delivery[], receivedAt: string) => Promise<number[]>;
 
-function row({ raw, payload }: Delivery, receivedAt: string) {
+function row<P>({ receiver, groupKey, alertCount }: Delivery, payload: P, receivedAt: string) {
   return {
     received_at: receivedAt,
-    receiver: payload.receiver,
-    group_key: payload.groupKey,
-    alert_count: payload.alerts.length,
-    payload: raw,
+    receiver,
+    group_key: groupKey,
+    alert_count: alertCount,
+    payload,
     processed_at: null,
     error: null,
   };
@@ -26,10 +42,15 @@ function row({ raw, payload }: Delivery, receivedAt: string) {
 
 /** Through the query builder: PostgreSQL, and SQLite in memory. One statement stores the whole batch. */
 export function queryBuilderWriter(db: Db): InboxWriter {
+  // The body's bytes go as they are, never decoded here: pg sends a Buffer as a binary parameter, which
+  // PostgreSQL takes for text as its UTF-8 bytes (and checks); SQLite would keep a blob, so it casts.
+  const text = isPostgres(db as unknown as Kysely<unknown>)
+    ? (body: Buffer) => body as unknown as string
+    : (body: Buffer) => sql<string>`cast(${body} as text)`;
   return async (batch, receivedAt) => {
     const stored = await db
       .insertInto('inbox')
-      .values(batch.map((delivery) => row(delivery, receivedAt)))
+      .values(batch.map((delivery) => row(delivery, text(delivery.body), receivedAt)))
       .returning('id')
       .execute();
     // Identity values are handed out in the order of the rows inserted; sorted, they pair up with the batch.
@@ -56,10 +77,10 @@ export function sqliteFileWriter(
   leaveCheckpointsToWorker(sqlite);
   const insert = sqlite.prepare(
     `insert into inbox (received_at, receiver, group_key, alert_count, payload, processed_at, error)
-     values (@received_at, @receiver, @group_key, @alert_count, @payload, @processed_at, @error)`,
+     values (@received_at, @receiver, @group_key, @alert_count, cast(@payload as text), @processed_at, @error)`,
   );
   const commit = sqlite.transaction((batch: Delivery[], receivedAt: string) =>
-    batch.map((d) => Number(insert.run(row(d, receivedAt)).lastInsertRowid)),
+    batch.map((d) => Number(insert.run(row(d, d.body, receivedAt)).lastInsertRowid)),
   );
   const write: InboxWriter = (batch, receivedAt) => {
     const giveUpAt = Date.now() + settings.busy_timeout;

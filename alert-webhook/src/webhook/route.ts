@@ -1,4 +1,4 @@
-import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { isTransientDbError } from '../db/database';
@@ -72,31 +72,52 @@ export function webhookRouter(
         checked.details,
       );
     }
+    const total = checked.payload.alerts.length;
+    const firing = checked.payload.alerts.filter((a) => a.status === 'firing').length;
+    let rest: WebhookPayload | undefined;
     try {
       // Heartbeat alerts are recorded, not merged into incidents; the rest is stored as it came.
-      const rest = await heartbeats.receive(checked.payload, new Date().toISOString());
-      const stored = rest === checked.payload ? text : rest && restText(rest);
-      if (stored === null) {
-        outcome.inc({ outcome: 'invalid' });
-        return sendError(res, 400, 'invalid_payload', 'the body nests too deeply to be stored');
-      }
-      const id = rest && stored ? await inbox.store(stored, rest) : null;
+      rest = await heartbeats.receive(checked.payload, new Date().toISOString());
+    } catch (err) {
+      return unavailable(res, err);
+    }
+    const stored = rest === checked.payload ? bytes : rest && restText(rest);
+    if (stored === null) {
+      outcome.inc({ outcome: 'invalid' });
+      return sendError(res, 400, 'invalid_payload', 'the body nests too deeply to be stored');
+    }
+    const beats = total - (rest?.alerts.length ?? 0);
+    // Not awaited here: this frame holds the parsed payload and the body, which would outlive the commit.
+    return answer(res, rest && stored ? inbox.store(stored, rest) : Promise.resolve(null), {
+      total,
+      firing,
+      beats,
+    });
+  });
+  /** Answers once the delivery is committed (or found nothing to store). */
+  async function answer(
+    res: Response,
+    stored: Promise<number | null>,
+    { total, firing, beats }: { total: number; firing: number; beats: number },
+  ) {
+    try {
+      const id = await stored;
       outcome.inc({ outcome: 'accepted' });
-      const firing = checked.payload.alerts.filter((a) => a.status === 'firing').length;
       // Two increments per delivery rather than one per alert: a storm's notifications carry hundreds.
       if (firing > 0) metrics.alertsReceived.inc({ status: 'firing' }, firing);
-      const resolved = checked.payload.alerts.length - firing;
-      if (resolved > 0) metrics.alertsReceived.inc({ status: 'resolved' }, resolved);
-      const beats = checked.payload.alerts.length - (rest?.alerts.length ?? 0);
+      if (total > firing) metrics.alertsReceived.inc({ status: 'resolved' }, total - firing);
       res.json({ status: 'accepted', inbox_id: id, ...(beats > 0 && { heartbeats: beats }) });
     } catch (err) {
-      const transient = isTransientDbError(err);
-      outcome.inc({ outcome: transient ? 'unavailable' : 'error' });
-      log.error({ err }, 'could not store a webhook delivery');
-      res.setHeader('Retry-After', '1');
-      sendError(res, 503, 'unavailable', 'could not store the delivery; retry');
+      unavailable(res, err);
     }
-  });
+  }
+  function unavailable(res: Response, err: unknown) {
+    const transient = isTransientDbError(err);
+    outcome.inc({ outcome: transient ? 'unavailable' : 'error' });
+    log.error({ err }, 'could not store a webhook delivery');
+    res.setHeader('Retry-After', '1');
+    sendError(res, 503, 'unavailable', 'could not store the delivery; retry');
+  }
   // A body that could not be read is counted here, with the webhook's other outcomes; the app answers it.
   const unread: ErrorRequestHandler = (err: unknown, req, _res, next) => {
     const problem = bodyReadError(err, req);
@@ -108,12 +129,12 @@ export function webhookRouter(
 }
 
 /**
- * The delivery without its heartbeat alerts, as text; null for a body nested deeper than stringify's
+ * The delivery without its heartbeat alerts, as UTF-8 JSON; null for a body nested deeper than stringify's
  * recursion goes (JSON.parse took it), which would be refused as often as Alertmanager sent it again.
  */
-function restText(rest: WebhookPayload): string | null {
+function restText(rest: WebhookPayload): Buffer | null {
   try {
-    return JSON.stringify(rest);
+    return Buffer.from(JSON.stringify(rest));
   } catch (err) {
     if (err instanceof RangeError) return null;
     throw err;
