@@ -160,8 +160,12 @@ describe('the stored delivery', () => {
     const db = await openDatabase(parseConfig({ storage }).storage);
     const t = createApp(parseConfig({ storage }), db, pino({ level: 'silent' }), { mergeThread });
     try {
+      // Past 4 KiB, so that the body is not a slice of Node's shared pool: its memory moves to a merge thread.
+      const long = 'x'.repeat(5000);
       const sent = JSON.stringify(
-        notification([{ fingerprint: 'a', labels: { city: 'Zürich 😀 \\ "quoted"' } }]),
+        notification([
+          { fingerprint: 'a', labels: { city: 'Zürich 😀 \\ "quoted"' }, annotations: { description: long } },
+        ]),
         null,
         1,
       );
@@ -175,6 +179,8 @@ describe('the stored delivery', () => {
       expect(stored).toEqual([{ payload: sent, processed_at: expect.any(String), error: null }]);
       const alert = await db.selectFrom('alerts').select('labels').executeTakeFirstOrThrow();
       expect(JSON.parse(alert.labels).city).toBe('Zürich 😀 \\ "quoted"');
+      const merged = await db.selectFrom('alerts').select('annotations').executeTakeFirstOrThrow();
+      expect(JSON.parse(merged.annotations).description).toBe(long);
     } finally {
       await t.inbox.stop();
       t.dispatcher.stop();

@@ -122,12 +122,14 @@ export class MergeThread {
       storedAt,
       group: group ?? (payload && { receiver: payload.receiver, groupKey: payload.groupKey }),
     }));
+    const send = (worker: Worker | undefined, list: Stored[]) =>
+      worker?.postMessage({ type: 'merge', items: list }, movable(list));
     const [only] = this.workers;
-    if (this.workers.length === 1) return only?.worker.postMessage({ type: 'merge', items: posted });
+    if (this.workers.length === 1) return send(only?.worker, posted);
     // A group's thread from the upper half of its key: its lane in the thread takes the key modulo the lanes.
     const count = BigInt(this.workers.length);
     for (const [n, list] of dealByGroup(posted, (key) => Number((key >> 32n) % count))) {
-      this.workers[n]?.worker.postMessage({ type: 'merge', items: list });
+      send(this.workers[n]?.worker, list);
     }
   }
 
@@ -141,4 +143,18 @@ export class MergeThread {
   private post(message: ToWorker) {
     for (const { worker } of this.workers) worker.postMessage(message);
   }
+}
+
+/**
+ * The bodies' memory, moved to the merge thread rather than copied: a body that is bytes (as received) and
+ * the whole of its ArrayBuffer, which only it uses (one Node took from its pool, shared, is copied). The
+ * main thread is done with a body once it is stored.
+ */
+function movable(items: Stored[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const { raw } of items) {
+    if (typeof raw === 'string' || !(raw.buffer instanceof ArrayBuffer)) continue;
+    if (raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength) buffers.add(raw.buffer);
+  }
+  return [...buffers];
 }
