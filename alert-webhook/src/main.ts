@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { exitAfterOutput, runService } from '@vigil/service-kit';
+import { exitAfterOutput, runService, within } from '@vigil/service-kit';
 import { loadConfig, type Config } from './config';
 import { connectSqlite, isTransientDbError, openDatabase } from './db/database';
 import { Pruner } from './retention/pruner';
@@ -127,10 +127,7 @@ else
           service.dispatcher.stop();
           // A delivery on the wire is let finish and recorded, or the next leader would send it again; one
           // waiting to retry is left to that leader.
-          await Promise.race([
-            service.dispatcher.idle(),
-            new Promise((resolve) => setTimeout(resolve, DELIVERY_GRACE_MS).unref()),
-          ]);
+          await within(service.dispatcher.idle(), DELIVERY_GRACE_MS, () => undefined);
           await inbox.drained();
           await inbox.stop();
           await lease.release(); // another replica takes over at its next attempt

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import { within } from '@vigil/service-kit';
 import type { Db } from '../db/database';
 import type { DatabaseSchema } from '../db/schema';
 import { isPostgres } from '../db/postgres';
@@ -66,18 +67,17 @@ export class LeaderLease {
    */
   private bounded(statement: Promise<unknown>): Promise<void> {
     const beatMs = this.options.ttlMs / 5;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
+    return within(
+      statement.then(() => undefined),
+      beatMs,
+      () => {
         this.options.log.warn(
           { holder: this.holder },
           `the database did not answer the leader lease within ${beatMs} ms`,
         );
         this.announce();
-        resolve();
-      }, beatMs);
-    });
-    return Promise.race([statement.then(() => undefined), late]).finally(() => clearTimeout(timer));
+      },
+    );
   }
 
   isLeader(): boolean {

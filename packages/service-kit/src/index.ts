@@ -64,3 +64,4 @@ export {
   type HttpResponse,
   type RequestOptions,
 } from './http-client';
+export { within } from './within';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ConfigError, formatPath } from './problems';
 import { sendError } from './http-error';
 import type { Runtime } from './runtime';
+import { within } from './within';
 
 export interface OpsHooks {
   /**
@@ -38,17 +39,12 @@ export function serviceApp(runtime: Runtime, hooks: OpsHooks, log: Logger): Expr
   // otherwise fill the log with the same warning.
   let lastReason: string | undefined;
   const readyTimeoutMs = hooks.readyTimeoutMs ?? READY_TIMEOUT_MS;
-  const check = (): Promise<string | undefined> => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<string>((resolve) => {
-      timer = setTimeout(
-        () => resolve(`readiness check gave no answer within ${readyTimeoutMs} ms`),
-        readyTimeoutMs,
-      );
-    });
-    const answer = Promise.resolve(hooks.notReady?.()).catch((err: unknown) => String(err));
-    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
-  };
+  const check = (): Promise<string | undefined> =>
+    within(
+      Promise.resolve(hooks.notReady?.()).catch((err: unknown) => String(err)),
+      readyTimeoutMs,
+      () => `readiness check gave no answer within ${readyTimeoutMs} ms`,
+    );
   const ready = async (_req: Request, res: Response) => {
     const reason = await check();
     if (reason !== lastReason) {
