@@ -22,11 +22,6 @@ export const prometheusUrl = httpUrl
 /** RFC 9110 token: what a header name may be. */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name');
 
-/**
- * How a service calls another over HTTP, in the shape of Prometheus's `http_config`: credentials from
- * secrets (never inline), extra headers, TLS and a proxy. The timeout is the owning section's own key.
- */
-/** http_config's keys, before the check across them (an integration that has its own credential omits some). */
 /** Prometheus's `tls_config`: how a client verifies the server, and its own certificate. */
 export const tlsConfigSchema = z
   .strictObject({
@@ -50,6 +45,11 @@ export type TlsClientOptions = {
   rejectUnauthorized: boolean;
 } & ReturnType<typeof tlsServerName>;
 
+/**
+ * How a service calls another over HTTP, in the shape of Prometheus's `http_config`: credentials from
+ * secrets (never inline), extra headers, TLS and a proxy. The timeout is the owning section's own key.
+ */
+/** http_config's keys, before the check across them (an integration that has its own credential omits some). */
 export const httpClientFields = z.strictObject({
   authorization: z
     .strictObject({ type: z.string().regex(/^\S+$/).default('Bearer'), credentials: secretRef })
