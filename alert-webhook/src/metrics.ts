@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { within } from '@vigil/service-kit';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from './config';
 import type { Db } from './db/database';
@@ -120,12 +121,11 @@ export function createMetrics(db: Db, config: () => LabelConfig, leads: () => bo
     help: 'Whether the database answered this scrape (1); at 0 the series read from it keep their last values.',
     registers: [registry],
     async collect() {
-      this.set(
-        await sql`select 1`.execute(db).then(
-          () => 1,
-          () => 0,
-        ),
+      const answered = sql`select 1`.execute(db).then(
+        () => 1,
+        () => 0,
       );
+      this.set(await within(answered, DB_READ_MS, () => 0));
     },
   });
   new Gauge({
@@ -218,10 +218,17 @@ export type Metrics = ReturnType<typeof createMetrics>;
 const tolerant = new WeakSet<object>();
 
 /**
+ * How long a scrape waits for a read from the database: within Prometheus's default scrape_timeout (10 s),
+ * so that a database gone without a reset (a failover, a network cut) does not fail the scrape.
+ */
+export const DB_READ_MS = 5000;
+
+/**
  * The page Prometheus scrapes. A series read from the database (incidents open, the inbox, heartbeats,
- * reports, its size) keeps its last value when the database does not answer, and vigil_db_up says so: one
- * failed read would otherwise fail the whole page, process and leader series included, which are what an
- * operator needs during that outage, and Prometheus would take the receiver for down.
+ * reports, its size) keeps its last value when the database does not answer, or not within DB_READ_MS,
+ * and vigil_db_up says so: one failed read would otherwise fail the whole page, process and leader series
+ * included, which are what an operator needs during that outage, and Prometheus would take the receiver
+ * for down.
  */
 export function scrapePage(registry: Registry): Promise<string> {
   for (const metric of registry.getMetricsAsArray()) {
@@ -231,7 +238,8 @@ export function scrapePage(registry: Registry): Promise<string> {
     const collect = m.collect;
     if (collect)
       m.collect = async function (this: unknown) {
-        await Promise.resolve(collect.call(this)).catch(() => undefined);
+        const read = Promise.resolve(collect.call(this)).catch(() => undefined);
+        await within(read, DB_READ_MS, () => undefined);
       };
   }
   return registry.metrics();

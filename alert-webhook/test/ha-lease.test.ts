@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { sleep, waitFor } from '@vigil/testkit';
 import yaml from 'js-yaml';
@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../src/db/database';
 import { LeaderLease } from '../src/leader/lease';
 import { tempDir } from './helpers';
 import { freshStorage, stopTestPostgres } from './support/backends';
+import { blackholeProxy } from './support/blackhole';
 import { buildReceiver, receiverMain } from './processes';
 
 const TTL = 1000;
@@ -38,37 +39,6 @@ async function watch(a: LeaderLease, b: LeaderLease, until: () => boolean) {
     },
     { timeoutMs: 10 * TTL },
   );
-}
-
-/**
- * A TCP proxy to PostgreSQL whose `blackhole()` stops passing bytes on the connections it holds without
- * closing them, as a failover or a network cut that sends no reset does; new connections pass.
- */
-async function blackholeProxy(target: number) {
-  const held = new Set<Socket>();
-  const all = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      held.add(socket);
-      all.add(socket);
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    blackhole: () => {
-      for (const socket of held) socket.unpipe().pause();
-      held.clear();
-    },
-    close: () => {
-      for (const socket of all) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 describe('leader lease on PostgreSQL', () => {

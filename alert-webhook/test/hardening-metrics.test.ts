@@ -1,11 +1,17 @@
 import request from 'supertest';
-import { MAX_UNCONFIGURED_TEAMS } from '../src/metrics';
+import { parseConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import { createMetrics, DB_READ_MS, MAX_UNCONFIGURED_TEAMS, scrapePage } from '../src/metrics';
+import { freshStorage, stopTestPostgres } from './support/backends';
+import { blackholeProxy } from './support/blackhole';
 import { notification } from './helpers';
 import { manualClock, startReportsApp, tempDir } from './fixtures/reports';
 
 // Issue 16, item 7: metric label values taken from alert data are bounded.
 
 const TTR = 'vigil_incident_time_to_resolve_seconds';
+
+afterAll(stopTestPostgres);
 
 /** Each series of a metric in the exposition, as its labels and value. */
 function series(text: string, name: string): { labels: Record<string, string>; value: number }[] {
@@ -115,3 +121,32 @@ it('serves the page while the database does not answer, its series at their last
     dir.cleanup();
   }
 });
+
+it('answers within DB_READ_MS with vigil_db_up 0 when PostgreSQL is gone without a reset', async () => {
+  const { dir, cleanup } = tempDir();
+  const storage = (await freshStorage('postgres', dir)) as {
+    postgres: Record<string, unknown> & { port: number };
+  };
+  const proxy = await blackholeProxy(storage.postgres.port);
+  const config = parseConfig({ storage: { postgres: { ...storage.postgres, port: proxy.port } } });
+  const db = await openDatabase(config.storage);
+  try {
+    const { registry } = createMetrics(db, () => config);
+    const before = await scrapePage(registry);
+    expect(before).toContain('vigil_db_up 1');
+    proxy.blackhole('all');
+    const asked = performance.now();
+    const during = await scrapePage(registry);
+    const took = performance.now() - asked;
+    expect(took).toBeGreaterThanOrEqual(DB_READ_MS - 50);
+    expect(took).toBeLessThan(DB_READ_MS + 2000);
+    expect(during).toContain('vigil_db_up 0');
+    expect(during).toContain('vigil_leader 1');
+    expect(before).toMatch(/^vigil_inbox_pending 0$/m);
+    expect(during).toMatch(/^vigil_inbox_pending 0$/m);
+  } finally {
+    await proxy.close();
+    await db.destroy().catch(() => undefined);
+    cleanup();
+  }
+}, 20_000);
