@@ -138,7 +138,7 @@ export function createApp(initial: Config, db: Db, log: Logger, options: AppOpti
     const heartbeats = new Heartbeats(
       db,
       cfg.heartbeats,
-      (raw, payload) => inbox.store(Buffer.from(raw), payload),
+      (raw, payload) => inbox.store(Buffer.from(raw), payload, payload),
       {
         since: startedAt,
         leads: lease && ((tx) => lease.holds(tx)),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { readWebhookPayload, webhookPayload } from '@vigil/api-contract';
+import { checkWebhookPayload, readWebhookPayload, webhookPayload } from '@vigil/api-contract';
 import { validatePayload } from '../src/webhook/payload';
 import { notification } from './helpers';
 
@@ -113,6 +113,19 @@ describe('readWebhookPayload', () => {
     );
   });
 
+  it('checks (checkWebhookPayload) exactly what it reads, giving the body itself, untouched', () => {
+    fc.assert(
+      fc.property(payload, paths, wrongValues, fc.boolean(), (body, path, value, corrupted) => {
+        const sent = corrupted ? corrupt(body, path, value) : body;
+        const before = JSON.stringify(sent);
+        const read = readWebhookPayload(sent);
+        expect(checkWebhookPayload(sent)).toBe(read ? sent : undefined);
+        expect(JSON.stringify(sent)).toBe(before);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("is what validatePayload answers for Alertmanager's deliveries, and the schema names the problems of others", () => {
     const body = notification([{ fingerprint: 'a' }, { fingerprint: 'b', status: 'resolved' }]);
     const checked = validatePayload(body);
@@ -146,5 +159,10 @@ describe('readWebhookPayload', () => {
       ),
     );
     expect(readWebhookPayload(body)).toBeUndefined();
+    expect(checkWebhookPayload(body)).toBeUndefined();
+    const alertProto = JSON.parse(
+      JSON.stringify(notification([{ fingerprint: 'a' }])).replace('{"status"', '{"__proto__":1,"status"'),
+    );
+    expect(checkWebhookPayload(alertProto)).toBeUndefined();
   });
 });

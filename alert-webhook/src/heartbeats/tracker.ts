@@ -44,6 +44,11 @@ export class Heartbeats {
     },
   ) {}
 
+  /** Whether any heartbeat is configured: if not, receive() gives every delivery back as it is. */
+  get configured(): boolean {
+    return this.heartbeats.length > 0;
+  }
+
   /**
    * Records the delivery's heartbeat alerts as received at `at` and returns the delivery without them
    * (undefined when nothing else is left). Resolved heartbeat alerts are dropped too: only firing ones beat.

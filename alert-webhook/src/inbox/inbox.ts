@@ -5,7 +5,7 @@ import type { Db } from '../db/database';
 import type { PostgresSettings } from '../db/postgres';
 import type { MergeOptions } from '../incidents/ingest';
 import type { Metrics } from '../metrics';
-import type { WebhookPayload } from '../webhook/payload';
+import type { DeliveryHead, WebhookPayload } from '../webhook/payload';
 import { MergeLanes } from './merge-lanes';
 import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
 import { MergeThread, type MergeStorage } from './merge-thread';
@@ -39,8 +39,9 @@ export class Inbox {
   /**
    * Merged in process, the parsed payload is kept for merging; on a merge thread it is not: held while
    * the commit is awaited it would outlive a young-generation collection or two, and be copied by each.
+   * Without it, a delivery needs no parsed copy at all, only its head (the webhook route checks it so).
    */
-  private readonly keepPayload: boolean;
+  readonly keepsPayload: boolean;
   /** Handed to merging and not yet done with. */
   private readonly pending = new Set<number>();
   private idleWaiters: (() => void)[] = [];
@@ -85,7 +86,7 @@ export class Inbox {
         : sqlite && sqlite.path !== ':memory:'
           ? { sqlite }
           : undefined;
-    this.keepPayload = !threaded;
+    this.keepsPayload = !threaded;
     if (!threaded) {
       this.write = queryBuilderWriter(db);
       this.merger = inProcess();
@@ -117,9 +118,11 @@ export class Inbox {
    * Stores a delivery durably and resolves with its inbox id once committed. Deliveries arriving in the
    * same event-loop turn share one transaction (group commit): one commit instead of one per request.
    */
-  store(body: Buffer, payload: WebhookPayload): Promise<number> {
+  /** `head` gives its columns; `payload`, its parsed copy when the caller has one, is kept for merging in process. */
+  store(body: Buffer, head: DeliveryHead, payload?: WebhookPayload): Promise<number> {
+    const kept = this.keepsPayload ? payload : undefined;
     return new Promise((resolve, reject) => {
-      this.unstored.push({ ...toDelivery(body, payload, this.keepPayload), resolve, reject });
+      this.unstored.push({ ...toDelivery(body, head, kept), resolve, reject });
       if (this.unstored.length === 1) setImmediate(() => void this.flush());
     });
   }

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { leaveCheckpointsToWorker } from '../db/checkpointer';
 import type { Db } from '../db/database';
 import { isPostgres } from '../db/postgres';
-import type { WebhookPayload } from '../webhook/payload';
+import type { DeliveryHead, WebhookPayload } from '../webhook/payload';
 
 /**
  * A delivery to store: its body (UTF-8 JSON) and the columns read from it; the parsed payload only when
@@ -19,10 +19,10 @@ export interface Delivery {
   payload?: WebhookPayload;
 }
 
-/** A delivery's columns, read from its payload; the payload itself is kept only when `keepPayload`. */
-export function toDelivery(body: Buffer, payload: WebhookPayload, keepPayload = true): Delivery {
-  const { receiver, groupKey, alerts } = payload;
-  return { body, receiver, groupKey, alertCount: alerts.length, ...(keepPayload && { payload }) };
+/** A delivery's columns, read from its head; its parsed payload, when there is one, kept for merging. */
+export function toDelivery(body: Buffer, head: DeliveryHead, payload?: WebhookPayload): Delivery {
+  const { receiver, groupKey, alerts } = head;
+  return { body, receiver, groupKey, alertCount: alerts.length, ...(payload && { payload }) };
 }
 
 /** Commits deliveries to the inbox in one transaction and resolves with their ids, in order. */

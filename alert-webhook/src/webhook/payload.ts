@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { fieldProblems, type FieldProblem } from '@vigil/service-kit';
-import { parseRfc3339, readWebhookPayload, webhookPayload as payloadSchema } from '@vigil/api-contract';
+import {
+  checkWebhookPayload,
+  parseRfc3339,
+  readWebhookPayload,
+  webhookPayload as payloadSchema,
+  type DeliveryHead,
+} from '@vigil/api-contract';
 
-export type { WebhookPayload } from '@vigil/api-contract';
+export type { DeliveryHead, WebhookPayload } from '@vigil/api-contract';
 import type { WebhookPayload } from '@vigil/api-contract';
 export type WebhookAlert = WebhookPayload['alerts'][number];
 
@@ -23,12 +29,18 @@ function protoFields(body: unknown): FieldProblem[] {
   return problems;
 }
 
-export function validatePayload(
-  body: unknown,
-): { ok: true; payload: WebhookPayload } | { ok: false; details: FieldProblem[] } {
+type Checked<P> = { ok: true; payload: P } | { ok: false; details: FieldProblem[] };
+
+/**
+ * The payload, read into a copy of its own, or the problems that refuse it. With 'check', the body itself
+ * once checked (checkWebhookPayload), for a caller that reads no more of it than its head.
+ */
+export function validatePayload(body: unknown): Checked<WebhookPayload>;
+export function validatePayload(body: unknown, mode: 'check'): Checked<DeliveryHead>;
+export function validatePayload(body: unknown, mode: 'copy' | 'check' = 'copy'): Checked<DeliveryHead> {
   const proto = protoFields(body);
   if (proto.length > 0) return { ok: false, details: proto };
-  const read = readWebhookPayload(body);
+  const read = mode === 'copy' ? readWebhookPayload(body) : checkWebhookPayload(body);
   if (read) return { ok: true, payload: read };
   const result = payloadSchema.safeParse(body);
   if (result.success) return { ok: true, payload: result.data };

@@ -7,7 +7,7 @@ import type { Heartbeats } from '../heartbeats/tracker';
 import type { Metrics } from '../metrics';
 import { bodyReadError, sendError } from '@vigil/service-kit';
 import { webhookAuthorized } from '../api/auth';
-import { validatePayload, type WebhookPayload } from './payload';
+import { validatePayload, type DeliveryHead, type WebhookPayload } from './payload';
 import { invalidUtf8Error, unstorableText } from './unicode';
 import { contentTypeProblem } from '../api/content-type';
 
@@ -61,7 +61,9 @@ export function webhookRouter(
         unstorable,
       ]);
     }
-    const checked = validatePayload(body);
+    // A parsed copy only for what reads more of the delivery than its head: heartbeats, merging in process.
+    const copied = heartbeats.configured || inbox.keepsPayload ? validatePayload(body) : undefined;
+    const checked = copied ?? validatePayload(body, 'check');
     if (!checked.ok) {
       outcome.inc({ outcome: 'invalid' });
       return sendError(
@@ -74,21 +76,24 @@ export function webhookRouter(
     }
     const total = checked.payload.alerts.length;
     const firing = checked.payload.alerts.filter((a) => a.status === 'firing').length;
-    let rest: WebhookPayload | undefined;
-    try {
-      // Heartbeat alerts are recorded, not merged into incidents; the rest is stored as it came.
-      rest = await heartbeats.receive(checked.payload, new Date().toISOString());
-    } catch (err) {
-      return unavailable(res, err);
+    let rest: DeliveryHead | undefined = checked.payload;
+    let parsed: WebhookPayload | undefined;
+    if (copied?.ok) {
+      try {
+        // Heartbeat alerts are recorded, not merged into incidents; the rest is stored as it came.
+        rest = parsed = await heartbeats.receive(copied.payload, new Date().toISOString());
+      } catch (err) {
+        return unavailable(res, err);
+      }
     }
-    const stored = rest === checked.payload ? bytes : rest && restText(rest);
+    const stored = rest === checked.payload ? bytes : parsed && restText(parsed);
     if (stored === null) {
       outcome.inc({ outcome: 'invalid' });
       return sendError(res, 400, 'invalid_payload', 'the body nests too deeply to be stored');
     }
     const beats = total - (rest?.alerts.length ?? 0);
     // Not awaited here: this frame holds the parsed payload and the body, which would outlive the commit.
-    return answer(res, rest && stored ? inbox.store(stored, rest) : Promise.resolve(null), {
+    return answer(res, rest && stored ? inbox.store(stored, rest, parsed) : Promise.resolve(null), {
       total,
       firing,
       beats,
