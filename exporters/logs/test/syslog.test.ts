@@ -55,6 +55,34 @@ describe('the syslog listener', () => {
     expect(sample(await e.render(), 'logexporter_lines_by_level_total{source="net",level="info"}')).toBe(2);
   });
 
+  it('takes a datagram holding newlines as one message, not one per line (RFC 5426)', async () => {
+    exporter = testExporter({
+      sources: {
+        net: {
+          input: { kind: 'syslog', protocol: 'udp', listen_address: '127.0.0.1', port: 0 },
+          parser: { kind: 'syslog' },
+        },
+      },
+    });
+    const e = exporter;
+    await e.start();
+    const port = e.sources[0]!.input.port!();
+    const socket = createSocket('udp4');
+    const trace =
+      'java.lang.IllegalStateException: closed\n\tat Pool.get(Pool.java:42)\r\n\tat Main.main(Main.java:7)\n';
+    await new Promise((resolve) =>
+      socket.send(`<11>Jan  5 10:00:00 app1 app[7]: ${trace}`, port, '127.0.0.1', resolve),
+    );
+    socket.close();
+    const read = async () => sample(await e.render(), 'logexporter_lines_read_total{source="net"}');
+    await until(async () => (await read()) === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const page = await e.render();
+    expect(await read()).toBe(1);
+    expect(sample(page, 'logexporter_lines_by_level_total{source="net",level="error"}')).toBe(1);
+    expect(sample(page, 'logexporter_parse_errors_total{source="net"}')).toBe(0);
+  });
+
   it('takes TCP streams with octet-counted and newline framing, and messages split across packets', async () => {
     const e = listen('tcp');
     await e.start();

@@ -64,10 +64,7 @@ class TcpFramer {
   }
 
   private endFrame(): void {
-    const body = Buffer.concat(this.frame);
-    const truncated = this.frameBytes > this.ctx.maxLineBytes;
-    const kept = body.subarray(0, this.ctx.maxLineBytes);
-    this.ctx.sink(kept.toString('utf8').replace(/\n$/, ''), { truncated, invalidUtf8: !isUtf8(kept) });
+    emitMessage(this.ctx, Buffer.concat(this.frame), this.frameBytes);
     this.frame = [];
     this.frameBytes = 0;
     this.frameLeft = -1;
@@ -78,6 +75,17 @@ class TcpFramer {
   }
 }
 
+/**
+ * One message, whatever newlines it holds (a stack trace, a multi-line log): a frame or a datagram of
+ * `bytes` in all, of which `body` was kept. Past max_line_bytes it is cut, like an over-long line; one
+ * trailing newline (some senders add one) is not part of it.
+ */
+function emitMessage(ctx: InputContext, body: Buffer, bytes = body.length): void {
+  const kept = body.subarray(0, ctx.maxLineBytes);
+  const text = kept.toString('utf8').replace(/\r?\n$/, '');
+  ctx.sink(text, { truncated: bytes > ctx.maxLineBytes, invalidUtf8: !isUtf8(kept) });
+}
+
 /** A syslog listener (RFC 3164 and RFC 5424 messages over UDP, or TCP with RFC 6587 framing). */
 export const syslogInput: InputKind<typeof settings> = {
   kind: 'syslog',
@@ -86,7 +94,6 @@ export const syslogInput: InputKind<typeof settings> = {
     let udp: UdpSocket | undefined;
     let tcp: Server | undefined;
     const sockets = new Set<Socket>();
-    const lines = new LineSplitter(ctx.maxLineBytes, ctx.sink);
     const boundPort = () => {
       const address = udp ? udp.address() : tcp?.address();
       return typeof address === 'object' && address ? address.port : port;
@@ -97,9 +104,8 @@ export const syslogInput: InputKind<typeof settings> = {
           udp = createSocket(listen_address.includes(':') ? 'udp6' : 'udp4');
           udp.on('message', (msg) => {
             ctx.stats.bytesRead += msg.length;
-            // One datagram is one message; a trailing newline (some senders add one) is not a second.
-            lines.push(msg);
-            lines.flush();
+            // One datagram is one message (RFC 5426), its newlines included.
+            emitMessage(ctx, msg);
           });
           await new Promise<void>((resolve, reject) => {
             udp!.once('error', reject);
