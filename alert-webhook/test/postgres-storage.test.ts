@@ -5,10 +5,12 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { configRefusal } from '@vigil/testkit';
-import { openDatabase } from '../src/db/database';
+import { isTransientDbError, openDatabase, type Db } from '../src/db/database';
+import { STATEMENT_GRACE_MS } from '../src/db/postgres';
 import { LeaderLease } from '../src/leader/lease';
 import { notification, tempDir } from './helpers';
 import { freshStorage, stopTestPostgres, testPostgres } from './support/backends';
+import { blackholeProxy } from './support/blackhole';
 import { startReceiver as startRecorder, type Receiver } from './fixtures/notify/receiver';
 
 const log = pino({ level: 'silent' });
@@ -66,7 +68,90 @@ describe('storage.postgres configuration', () => {
     expect(refused({ storage: { postgres: { leader_lease: '100ms' } } })).toContain(
       'storage.postgres.leader_lease: must be at least 1s',
     );
+    expect(refused({ storage: { postgres: { statement_timeout: '500ms' } } })).toContain(
+      'storage.postgres.statement_timeout: must be 0s (no limit) or from 1s to 24h',
+    );
+    expect(parseConfig({ storage: { postgres: { host: 'db' } } }).storage.postgres?.statement_timeout).toBe(
+      60_000,
+    );
   });
+});
+
+describe('storage.postgres.statement_timeout', () => {
+  /** Runs `body` on a database through a proxy that can cut it off without a reset, one pooled connection. */
+  async function throughProxy(
+    statementTimeout: string,
+    body: (db: Db, proxy: Awaited<ReturnType<typeof blackholeProxy>>) => Promise<void>,
+  ) {
+    const { dir, cleanup } = tempDir();
+    const storage = (await freshStorage('postgres', dir)) as {
+      postgres: Record<string, unknown> & { port: number };
+    };
+    const proxy = await blackholeProxy(storage.postgres.port);
+    const postgres = {
+      ...storage.postgres,
+      port: proxy.port,
+      pool_size: 1,
+      statement_timeout: statementTimeout,
+    };
+    const db = await openDatabase(parseConfig({ storage: { postgres } }).storage);
+    try {
+      await body(db, proxy);
+    } finally {
+      await proxy.close();
+      await db.destroy().catch(() => undefined);
+      cleanup();
+    }
+  }
+  const backendPid = async (db: Db) =>
+    (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]?.pid;
+
+  it(
+    'abandons a statement with no answer past it (a server gone without a reset), and carries on through a new connection',
+    () =>
+      throughProxy('1s', async (db, proxy) => {
+        await sql`select 1`.execute(db);
+        proxy.blackhole(); // the pooled connection goes silent; new ones pass
+        const asked = performance.now();
+        const err = await sql`select 2`.execute(db).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        const took = performance.now() - asked;
+        expect(err).toBeInstanceOf(Error);
+        expect((err as Error).message).toBe(
+          `PostgreSQL gave no answer to a statement within ${1000 + STATEMENT_GRACE_MS} ms`,
+        );
+        // A connection failure, retried by whoever ran it (a delivery answered 503, a merge tried again).
+        expect(isTransientDbError(err)).toBe(true);
+        expect(took).toBeGreaterThanOrEqual(1000 + STATEMENT_GRACE_MS - 100);
+        expect(took).toBeLessThan(1000 + STATEMENT_GRACE_MS + 2000);
+        const { rows } = await sql<{ n: number }>`select 3 as n`.execute(db);
+        expect(rows).toEqual([{ n: 3 }]);
+      }),
+    20_000,
+  );
+
+  it(
+    "leaves a slow statement on a live server to PostgreSQL's own cancel, and an idle connection alone",
+    () =>
+      throughProxy('1s', async (db) => {
+        await sql`select 1`.execute(db);
+        // Idle past the deadline: nothing is in flight, the connection is kept.
+        await new Promise((resolve) => setTimeout(resolve, 1000 + STATEMENT_GRACE_MS + 500));
+        const pid = await backendPid(db);
+        const started = performance.now();
+        await expect(sql`select pg_sleep(3)`.execute(db)).rejects.toMatchObject({ code: '57014' });
+        expect(performance.now() - started).toBeLessThan(2500);
+        expect(await backendPid(db)).toBe(pid);
+      }),
+    30_000,
+  );
+
+  it('is off with 0s', () =>
+    throughProxy('0s', async (db) => {
+      await expect(sql`select pg_sleep(1.5)`.execute(db)).resolves.toBeDefined();
+    }));
 });
 
 /** An app on a fresh PostgreSQL database, with a webhook channel on every incident and its own lease. */

@@ -102,6 +102,7 @@ describe('PostgreSQL in messages', () => {
       merge_threads: 1,
       connect_timeout: 1000,
       lock_timeout: 1000,
+      statement_timeout: 60_000,
       leader_lease: 10_000,
     };
     expect(
@@ -130,6 +131,7 @@ describe('a migration that fails before any migration ran', () => {
       merge_threads: 1,
       connect_timeout: 1000,
       lock_timeout: 1000,
+      statement_timeout: 60_000,
       leader_lease: 10_000,
     });
     try {

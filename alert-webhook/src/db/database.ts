@@ -33,8 +33,15 @@ export async function openDatabase(
         throw postgresUnreachable(settings, err);
       });
     }
-    // On PostgreSQL the migrator holds an advisory lock: replicas starting together migrate once.
-    await migrateToLatest(db as Kysely<unknown>);
+    // On PostgreSQL the migrator holds an advisory lock: replicas starting together migrate once. It goes
+    // without statement_timeout: a migration over a large table, or a replica waiting for that lock, may
+    // take longer than any statement of the running service.
+    const migrator = storage.postgres ? openPostgres({ ...storage.postgres, statement_timeout: 0 }, 1) : db;
+    try {
+      await migrateToLatest(migrator as Kysely<unknown>);
+    } finally {
+      if (migrator !== db) await migrator.destroy();
+    }
   } catch (err) {
     await db.destroy();
     throw err;

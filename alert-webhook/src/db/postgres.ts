@@ -7,7 +7,8 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { checkServerIdentity } from 'node:tls';
-import { Pool, types, type PoolConfig } from 'pg';
+import type { Socket } from 'node:net';
+import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -15,6 +16,7 @@ import {
   resolveSecret,
   resolveTlsConfig,
   secretRef,
+  duration,
   timerDuration,
   tlsConfigSchema,
 } from '@vigil/service-kit';
@@ -40,6 +42,11 @@ export const postgresSchema = z
     // Like SQLite's busy_timeout: a statement waiting longer for a lock fails, and the sender gets a 503.
     // Not 0s, which PostgreSQL takes for "wait forever".
     lock_timeout: timerDuration.default(2000),
+    // PostgreSQL cancels a statement running longer; one with no answer even STATEMENT_GRACE_MS after
+    // that is on a connection whose server is gone without a reset, and is abandoned (see abandonWhenSilent).
+    statement_timeout: duration
+      .refine((ms) => ms === 0 || (ms >= 1000 && ms <= 86_400_000), 'must be 0s (no limit) or from 1s to 24h')
+      .default(60_000),
     // How long a leader may go without renewing before another replica takes over (see leader/lease.ts).
     leader_lease: timerDuration.refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000),
   })
@@ -110,7 +117,7 @@ export function createPostgresPool(s: PostgresSettings, max = s.pool_size): Pool
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     connectionTimeoutMillis: s.connect_timeout,
-    options: `-c lock_timeout=${s.lock_timeout}`,
+    options: `-c lock_timeout=${s.lock_timeout} -c statement_timeout=${s.statement_timeout}`,
   });
 }
 
@@ -140,13 +147,41 @@ class VigilPostgresDialect extends PostgresDialect {
   }
 }
 
+/** How long after statement_timeout PostgreSQL's cancel may take to come back before the server is taken for gone. */
+export const STATEMENT_GRACE_MS = 5000;
+
+/**
+ * A statement with no answer for `ms` (PostgreSQL's statement_timeout passed, and its cancel did not
+ * come) is on a connection whose server went without a reset, a failover or a network cut: TCP would
+ * retransmit for about 15 minutes before giving up, keepalives not being sent while a request is
+ * unanswered. Its socket is destroyed instead: the statement fails as a lost connection (retried, or
+ * answered 503) and the pool replaces the connection. Silence with no statement in flight is an idle
+ * connection, left alone.
+ */
+function abandonWhenSilent(client: PoolClient, ms: number): void {
+  const internals = client as unknown as { connection: { stream: Socket }; _getActiveQuery(): unknown };
+  const socket = internals.connection.stream;
+  socket.setTimeout(ms);
+  socket.on('timeout', () => {
+    if (!internals._getActiveQuery()) return;
+    // ETIMEDOUT, as TCP itself would say in the end: a connection failure, which callers retry.
+    const err = Object.assign(new Error(`PostgreSQL gave no answer to a statement within ${ms} ms`), {
+      code: 'ETIMEDOUT',
+    });
+    socket.destroy(err);
+  });
+}
+
 export function openPostgres(s: PostgresSettings, poolSize = s.pool_size): Kysely<DatabaseSchema> {
   const pool = createPostgresPool(s, poolSize);
   // An idle client losing its server (restart, failover) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  // Nor one losing it while checked out: the statement in flight fails with the error (and is retried or
-  // answered 503), and the pool drops the client at its release; unheard, the client's 'error' would end us.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    // Nor one losing it while checked out: the statement in flight fails with the error (and is retried or
+    // answered 503), and the pool drops the client at its release; unheard, the client's 'error' would end us.
+    client.on('error', () => undefined);
+    if (s.statement_timeout > 0) abandonWhenSilent(client, s.statement_timeout + STATEMENT_GRACE_MS);
+  });
   return new Kysely<DatabaseSchema>({ dialect: new VigilPostgresDialect({ pool }) });
 }
 
