@@ -203,6 +203,27 @@ describe('scheduled reports', () => {
     ).toEqual(['2026-11-01T05:30:00.000Z']);
   });
 
+  it('takes a period of whole days as calendar days in its zone: a week across the end of DST is 169 hours', async () => {
+    const dir = tempDir();
+    // Monday 26 October 2026, 08:00 in Berlin (CET, UTC+1), the day after the clocks went back.
+    const end = '2026-10-26T07:00:00.000Z';
+    const t = await startReportsApp(config(['team-email']), manualClock(end), dir.dir);
+    try {
+      await t.reports.run('weekly-ops', new Date(end));
+      // From Monday 19 October 08:00 CEST (UTC+2), not 09:00 as 168 hours back would give.
+      expect((await runs(t)).map((r) => [r.period_start, r.period_end])).toEqual([
+        ['2026-10-19T06:00:00.000Z', end],
+      ]);
+      // The week compared with is the calendar week before, 168 hours (no change in it).
+      expect(received[0]?.text).toContain(
+        'Previous period: 2026-10-12T06:00:00.000Z to 2026-10-19T06:00:00.000Z',
+      );
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
+  });
+
   it('runs on either day when both day fields are restricted, as crontab(5) says', async () => {
     // The 1st of the month or a Monday: Monday 8 June 2026 is one, though not the 1st.
     expect(

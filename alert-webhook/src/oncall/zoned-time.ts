@@ -93,3 +93,14 @@ export function zonedInstant(date: LocalDate, time: WallTime, timeZone: string):
   const valid = [wall - before, wall - after].filter((t) => offsetAt(t, timeZone) === wall - t);
   return new Date(valid.length > 0 ? Math.min(...valid) : wall - before);
 }
+
+/**
+ * The same wall-clock time `days` calendar days before `instant` in the zone (to the minute): a week
+ * before a Monday 08:00 is the Monday 08:00 before it, 167 or 169 hours back across a DST change.
+ */
+export function daysBefore(instant: Date, days: number, timeZone: string): Date {
+  const wall = new Date(wallClock(instant.getTime(), timeZone));
+  const date = { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
+  const time = { hour: wall.getUTCHours(), minute: wall.getUTCMinutes() };
+  return zonedInstant(addDays(date, -days), time, timeZone);
+}

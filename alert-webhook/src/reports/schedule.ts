@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Clock } from '../notify/clock';
+import { daysBefore } from '../oncall/zoned-time';
 import type { ChannelSettings } from '../notify/config';
 import { createMailer, type Mail } from '../notify/email/email';
 import type { DeliveryOutcome } from '../notify/message';
@@ -13,7 +14,19 @@ import type { SloSource } from './slo';
 
 const MINUTE_MS = 60_000;
 /** How far back start() looks for a scheduled time missed while the receiver was down. */
-const CATCH_UP_LIMIT_MS = 7 * 86_400_000;
+const DAY_MS = 86_400_000;
+const CATCH_UP_LIMIT_MS = 7 * DAY_MS;
+
+/**
+ * Where a period of `period` ending at `end` begins: whole days are calendar days in the schedule's zone
+ * (a weekly report runs Monday 08:00 to Monday 08:00 across a DST change, 167 or 169 hours, neither
+ * overlapping the next nor leaving an hour out), any other length is taken as it is.
+ */
+function periodStart(end: Date, period: number, timeZone: string): Date {
+  return period % DAY_MS === 0
+    ? daysBefore(end, period / DAY_MS, timeZone)
+    : new Date(end.getTime() - period);
+}
 
 export type Mailer = (mail: Mail) => Promise<DeliveryOutcome>;
 
@@ -88,7 +101,8 @@ export class ReportScheduler {
   private async runSchedule(schedule: ReportSchedule, at: Date): Promise<ReportDelivery[]> {
     const { db } = this;
     const end = new Date(Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS);
-    const start = new Date(end.getTime() - schedule.period);
+    const timeZone = this.zoneOf(schedule);
+    const start = periodStart(end, schedule.period, timeZone);
     const now = new Date(this.options.clock.now()).toISOString();
     const claimed: string[] = [];
     for (const channel of schedule.channels) {
@@ -110,12 +124,12 @@ export class ReportScheduler {
       if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) claimed.push(channel);
     }
     if (claimed.length === 0) return [];
-    const timeZone = this.zoneOf(schedule);
     const report = await slaReport(
       db,
       {
         from: start,
         to: end,
+        previousFrom: periodStart(start, schedule.period, timeZone),
         team: schedule.team,
         now: new Date(this.options.clock.now()),
         targets: this.options.reports.sla,

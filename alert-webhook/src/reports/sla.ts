@@ -17,6 +17,8 @@ export interface ReportQuery {
   targets: SlaTarget[];
   /** The IANA zone whose calendar days by_day follows. */
   timeZone: string;
+  /** Where the period compared with begins (it ends at `from`); by default as long before as this one is long. */
+  previousFrom?: Date;
 }
 
 export type { SlaReport };
@@ -63,10 +65,10 @@ function metTarget(
 
 /**
  * The report for [from, to): the figures of the incidents opened then (optionally of one team), SLO
- * attainment from `slo`, and all of it beside the period of the same length just before.
+ * attainment from `slo`, and all of it beside the period just before (q.previousFrom).
  */
 export async function slaReport(db: Db, q: ReportQuery, slo: SloSource): Promise<SlaReport> {
-  const previousFrom = new Date(2 * q.from.getTime() - q.to.getTime());
+  const previousFrom = q.previousFrom ?? new Date(2 * q.from.getTime() - q.to.getTime());
   const [current, previous, sloNow, sloBefore] = await Promise.all([
     incidentFigures(db, q),
     incidentFigures(db, { ...q, from: previousFrom, to: q.from }),

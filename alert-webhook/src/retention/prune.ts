@@ -27,6 +27,8 @@ export type PruneCounts = Partial<Record<PrunedTable, number>>;
  * of its period must still be there.
  */
 const REPORT_CATCH_UP_MS = 7 * 86_400_000;
+/** A period of whole days is calendar days (reports/schedule.ts): across a DST change up to 2 h longer (Troll's). */
+const DST_SHIFT_MS = 2 * 3_600_000;
 
 /** The rows that refer to an incident, deleted with it, children first (foreign keys). A table keyed by incident goes here. */
 export const INCIDENT_CHILDREN = [
@@ -87,7 +89,8 @@ export async function pruneBatch(db: Db, o: PruneOptions): Promise<PruneCounts> 
   if (r.incidents > 0) {
     // Kept while a report still to be sent may cover them, however short retention.incidents is: its period
     // and the period before, which each report compares with.
-    const reportCutoff = o.reportPeriodMs > 0 ? now - 2 * o.reportPeriodMs - REPORT_CATCH_UP_MS : now;
+    const reportCutoff =
+      o.reportPeriodMs > 0 ? now - 2 * (o.reportPeriodMs + DST_SHIFT_MS) - REPORT_CATCH_UP_MS : now;
     const counts = await pruneIncidents(db, iso(now - r.incidents), iso(reportCutoff), limit);
     if (counts) return counts;
   }
