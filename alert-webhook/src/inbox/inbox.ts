@@ -117,8 +117,8 @@ export class Inbox {
   /**
    * Stores a delivery durably and resolves with its inbox id once committed. Deliveries arriving in the
    * same event-loop turn share one transaction (group commit): one commit instead of one per request.
+   * `head` gives its columns; `payload`, its parsed copy when the caller has one, is kept for merging in process.
    */
-  /** `head` gives its columns; `payload`, its parsed copy when the caller has one, is kept for merging in process. */
   store(body: Buffer, head: DeliveryHead, payload?: WebhookPayload): Promise<number> {
     const kept = this.keepsPayload ? payload : undefined;
     return new Promise((resolve, reject) => {

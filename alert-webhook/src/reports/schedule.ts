@@ -13,8 +13,8 @@ import { slaReport } from './sla';
 import type { SloSource } from './slo';
 
 const MINUTE_MS = 60_000;
-/** How far back start() looks for a scheduled time missed while the receiver was down. */
 const DAY_MS = 86_400_000;
+/** How far back start() looks for a scheduled time missed while the receiver was down. */
 const CATCH_UP_LIMIT_MS = 7 * DAY_MS;
 
 /**
