@@ -7,11 +7,10 @@ import type { ReportsConfig } from '../reports/config';
 import { slaReport } from '../reports/sla';
 import type { SloSource } from '../reports/slo';
 import { requireRole } from './auth';
-import { HttpError } from '@vigil/service-kit';
+import { DAY_MS, HttpError } from '@vigil/service-kit';
 import { sendCsv } from './csv';
 import { parse } from './params';
 
-const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_MS = 7 * DAY_MS;
 /** The earliest time the API takes (year 0001): a default range starts no earlier. */
 const EARLIEST_MS = Date.parse('0001-01-01T00:00:00Z');

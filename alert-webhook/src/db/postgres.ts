@@ -16,6 +16,7 @@ import {
   resolveSecret,
   resolveTlsConfig,
   secretRef,
+  DAY_MS,
   duration,
   timerDuration,
   tlsConfigSchema,
@@ -45,7 +46,7 @@ export const postgresSchema = z
     // PostgreSQL cancels a statement running longer; one with no answer even STATEMENT_GRACE_MS after
     // that is on a connection whose server is gone without a reset, and is abandoned (see abandonWhenSilent).
     statement_timeout: duration
-      .refine((ms) => ms === 0 || (ms >= 1000 && ms <= 86_400_000), 'must be 0s (no limit) or from 1s to 24h')
+      .refine((ms) => ms === 0 || (ms >= 1000 && ms <= DAY_MS), 'must be 0s (no limit) or from 1s to 24h')
       .default(60_000),
     // How long a leader may go without renewing before another replica takes over (see leader/lease.ts).
     leader_lease: timerDuration.refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000),

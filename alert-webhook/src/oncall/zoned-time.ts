@@ -1,5 +1,7 @@
 /** Wall-clock dates and times in IANA time zones, on top of Intl (no time-zone library needed). */
 
+import { DAY_MS } from '@vigil/service-kit';
+
 export interface LocalDate {
   year: number;
   month: number;
@@ -10,8 +12,6 @@ export interface WallTime {
   hour: number;
   minute: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Date.UTC for any year: Date.UTC takes years 0–99 as 1900–1999, and the API's times run from year 0001.

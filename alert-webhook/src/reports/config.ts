@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import {
+  DAY_MS,
   duration,
   httpClientSchema,
   timerDuration,
@@ -45,7 +46,7 @@ const scheduleSchema = z.strictObject({
   // The cron expression's zone, and the zone of the report's days; defaults to reports.timezone.
   timezone: timeZone.optional(),
   /** The report covers the `period` up to the scheduled time. */
-  period: duration.refine((ms) => ms >= 60_000 && ms <= 366 * 86_400_000, 'must be between 1m and 366d'),
+  period: duration.refine((ms) => ms >= 60_000 && ms <= 366 * DAY_MS, 'must be between 1m and 366d'),
   /** Email channels of notifications.channels. */
   channels: z.array(name).min(1),
   /** Only this team's incidents; all teams without it. */

@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { DAY_MS } from '@vigil/service-kit';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Clock } from '../notify/clock';
@@ -13,9 +14,8 @@ import { slaReport } from './sla';
 import type { SloSource } from './slo';
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 /** How far back start() looks for a scheduled time missed while the receiver was down. */
-const CATCH_UP_LIMIT_MS = 7 * DAY_MS;
+export const CATCH_UP_LIMIT_MS = 7 * DAY_MS;
 
 /**
  * Where a period of `period` ending at `end` begins: whole days are calendar days in the schedule's zone

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { duration, timerDuration } from '@vigil/service-kit';
-
-const DAY = 86_400_000;
+import { DAY_MS, duration, timerDuration } from '@vigil/service-kit';
 
 /** How long each kind of row is kept once finished with; 0s keeps it forever. At most a century: dates end. */
 const keep = (days: number) =>
-  duration.refine((ms) => ms <= 36_500 * DAY, 'must be at most 36500d (a century)').default(days * DAY);
+  duration.refine((ms) => ms <= 36_500 * DAY_MS, 'must be at most 36500d (a century)').default(days * DAY_MS);
 
 export const retentionSchema = z
   .strictObject({

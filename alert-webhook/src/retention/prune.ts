@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database';
 import { isPostgres } from '../db/postgres';
+import { CATCH_UP_LIMIT_MS } from '../reports/schedule';
 import type { RetentionConfig } from './config';
 
 /** The tables pruning deletes from, as metric labels. */
@@ -22,11 +23,6 @@ export const PRUNED_TABLES = [
 export type PrunedTable = (typeof PRUNED_TABLES)[number];
 export type PruneCounts = Partial<Record<PrunedTable, number>>;
 
-/**
- * A missed scheduled report is sent late for up to 7 days (reports/schedule.ts catchUp); the incidents
- * of its period must still be there.
- */
-const REPORT_CATCH_UP_MS = 7 * 86_400_000;
 /** A period of whole days is calendar days (reports/schedule.ts): across a DST change up to 2 h longer (Troll's). */
 const DST_SHIFT_MS = 2 * 3_600_000;
 
@@ -88,9 +84,9 @@ export async function pruneBatch(db: Db, o: PruneOptions): Promise<PruneCounts> 
   }
   if (r.incidents > 0) {
     // Kept while a report still to be sent may cover them, however short retention.incidents is: its period
-    // and the period before, which each report compares with.
+    // and the period before, which each report compares with, and a missed report is sent up to a week late.
     const reportCutoff =
-      o.reportPeriodMs > 0 ? now - 2 * (o.reportPeriodMs + DST_SHIFT_MS) - REPORT_CATCH_UP_MS : now;
+      o.reportPeriodMs > 0 ? now - 2 * (o.reportPeriodMs + DST_SHIFT_MS) - CATCH_UP_LIMIT_MS : now;
     const counts = await pruneIncidents(db, iso(now - r.incidents), iso(reportCutoff), limit);
     if (counts) return counts;
   }

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
+/** A day's length as a duration ("1d"); a calendar day in a time zone can be 23 or 25 hours. */
+export const DAY_MS = 86_400_000;
+
 const UNITS_MS: Record<string, number> = {
   ms: 1,
   s: 1000,
   m: 60_000,
   h: 3_600_000,
-  d: 86_400_000,
+  d: DAY_MS,
   w: 604_800_000,
   y: 31_536_000_000,
 };
@@ -25,7 +28,7 @@ export function parseDuration(text: string): number | undefined {
 
 /** The units, largest first, in which a duration is written (weeks and years read worse). */
 const WRITE_UNITS: [unit: string, ms: number][] = [
-  ['d', 86_400_000],
+  ['d', DAY_MS],
   ['h', 3_600_000],
   ['m', 60_000],
   ['s', 1000],

@@ -9,6 +9,7 @@ export {
 export { COMMON_FLAGS, parseCommandLine, usage, UsageError, type FlagSpec } from './cli';
 export { loadConfigFile, locateProblems, readYamlFile } from './config-file';
 export {
+  DAY_MS,
   duration,
   formatDuration,
   MAX_TIMER_MS,
