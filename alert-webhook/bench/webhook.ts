@@ -114,9 +114,11 @@ async function main() {
     const store = await openStore(storage, dir);
     cleanups.push(() => store.close());
     const configPath = join(dir, 'config.yml');
+    // A Watchdog heartbeat, as the stack's receiver has (provisioning/): its deliveries are read as they are.
     writeFileSync(
       configPath,
-      `server: { listen_address: 127.0.0.1, port: 0 }\nstorage: ${store.config}\nlog_level: info\n`,
+      `server: { listen_address: 127.0.0.1, port: 0 }\nstorage: ${store.config}\nlog_level: info\n` +
+        `heartbeats: [{ name: watchdog, timeout: 1h }]\n`,
     );
     const receivers = [];
     for (let i = 0; i < replicas; i++)

@@ -91,6 +91,27 @@ describe('heartbeats', () => {
     }
   });
 
+  it('matches heartbeat alerts on their labels as sent, a name Object has (constructor) counting as absent', async () => {
+    const t = await startTestApp(
+      { heartbeats: [{ name: 'plain', matchers: ['alertname="Watchdog"', 'constructor=""'] }] },
+      env,
+    );
+    try {
+      // Deliveries without a heartbeat alert are checked where they lie, not copied (webhook/route.ts):
+      // their labels are JSON.parse's objects, on which a bare read of "constructor" finds Object's.
+      expect(await deliver(t, [watchdog('a')])).toEqual({
+        status: 'accepted',
+        inbox_id: null,
+        heartbeats: 1,
+      });
+      const kept = await deliver(t, [{ ...watchdog('b'), labels: { replica: 'b', constructor: 'set' } }]);
+      expect(kept).toEqual({ status: 'accepted', inbox_id: expect.any(Number) });
+      expect((await incidents(t)).map((i) => i.title)).toEqual(['Watchdog on api']);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses with 400, not a 503 to be retried forever, a delivery with heartbeats nested too deep to store', async () => {
     const t = await startTestApp(config(), env);
     const text = JSON.stringify(notification([watchdog('a'), { fingerprint: 'x' }])).replace(

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/database';
 import type { DatabaseSchema } from '../db/schema';
 import { matchesAll } from '../routing/matchers';
-import type { WebhookAlert, WebhookPayload } from '../webhook/payload';
+import type { DeliveryHead, WebhookAlert, WebhookPayload } from '../webhook/payload';
 import { heartbeatDelivery, heartbeatGroupKey, retiredDelivery } from './alert';
 import type { HeartbeatSettings } from './config';
 
@@ -44,9 +44,9 @@ export class Heartbeats {
     },
   ) {}
 
-  /** Whether any heartbeat is configured: if not, receive() gives every delivery back as it is. */
-  get configured(): boolean {
-    return this.heartbeats.length > 0;
+  /** Whether any alert of the delivery is a heartbeat's, firing or resolved: only then has receive() work. */
+  claims(head: DeliveryHead): boolean {
+    return head.alerts.some((alert) => this.heartbeats.some((h) => matchesAll(h.matchers, alert.labels)));
   }
 
   /**

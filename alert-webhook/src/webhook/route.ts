@@ -61,9 +61,11 @@ export function webhookRouter(
         unstorable,
       ]);
     }
+    const head = validatePayload(body, 'check');
     // A parsed copy only for what reads more of the delivery than its head: heartbeats, merging in process.
-    const copied = heartbeats.configured || inbox.keepsPayload ? validatePayload(body) : undefined;
-    const checked = copied ?? validatePayload(body, 'check');
+    const copied =
+      head.ok && (inbox.keepsPayload || heartbeats.claims(head.payload)) ? validatePayload(body) : undefined;
+    const checked = copied ?? head;
     if (!checked.ok) {
       outcome.inc({ outcome: 'invalid' });
       return sendError(

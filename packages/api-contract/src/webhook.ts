@@ -150,11 +150,14 @@ function readAlert(value: unknown, copy: boolean): WebhookPayload['alerts'][numb
  */
 export const readWebhookPayload = (body: unknown): WebhookPayload | undefined => read(body, true);
 
-/** What a receiver that stores a delivery as sent reads of it: its group, and its alerts' statuses. */
+/**
+ * What a receiver that stores a delivery as sent reads of it: its group, and its alerts' statuses and
+ * labels. Unlike the copy's, these labels inherit Object's prototype: read them with Object.hasOwn.
+ */
 export interface DeliveryHead {
   receiver: string;
   groupKey: string;
-  alerts: readonly { status: 'firing' | 'resolved' }[];
+  alerts: readonly { status: 'firing' | 'resolved'; labels: Readonly<Record<string, string>> }[];
 }
 
 /**
