@@ -136,6 +136,16 @@ describe('readWebhookPayload', () => {
     });
   });
 
+  it('refuses an alert without startsAt in a process yet to read a time, its memo of valid times empty', async () => {
+    const body = notification([{ fingerprint: 'a' }]);
+    delete (body.alerts[0] as { startsAt?: string }).startsAt;
+    await jest.isolateModulesAsync(async () => {
+      const fresh = await import('@vigil/api-contract');
+      expect(fresh.checkWebhookPayload(body)).toBeUndefined();
+      expect(fresh.readWebhookPayload(body)).toBeUndefined();
+    });
+  });
+
   it('copies own keys only, even with an enumerable key given to Object.prototype', () => {
     const body = notification([{ fingerprint: 'a' }]);
     const expected = readWebhookPayload(body);

@@ -98,12 +98,16 @@ function readLabels(
 }
 
 const isStatus = (v: unknown) => v === 'firing' || v === 'resolved';
-/** The last time found valid: a notification's alerts mostly share their endsAt, often their startsAt. */
-let validTime: string | undefined;
-function isTime(v: unknown): boolean {
-  if (v === validTime) return true;
-  if (typeof v !== 'string' || parseRfc3339(v) === undefined) return false;
-  validTime = v;
+/**
+ * The last startsAt and endsAt found valid, each on its own: a notification's alerts mostly share their
+ * endsAt, often their startsAt, and one memo for both was undone by each alert's other time.
+ */
+const validTimes: { startsAt?: string; endsAt?: string } = {};
+function isTime(v: unknown, field: 'startsAt' | 'endsAt'): boolean {
+  if (typeof v !== 'string') return false;
+  if (v === validTimes[field]) return true;
+  if (parseRfc3339(v) === undefined) return false;
+  validTimes[field] = v;
   return true;
 }
 
@@ -129,8 +133,8 @@ function readAlert(value: unknown, copy: boolean): WebhookPayload['alerts'][numb
   const { status, startsAt, endsAt, generatorURL, fingerprint } = value;
   const labels = readLabels(value.labels, 'refuse', copy);
   const annotations = readLabels(value.annotations, 'empty', copy);
-  if (!isStatus(status) || !labels || !annotations || !isTime(startsAt)) return undefined;
-  if (endsAt !== undefined && !isTime(endsAt)) return undefined;
+  if (!isStatus(status) || !labels || !annotations || !isTime(startsAt, 'startsAt')) return undefined;
+  if (endsAt !== undefined && !isTime(endsAt, 'endsAt')) return undefined;
   if (generatorURL !== undefined && typeof generatorURL !== 'string') return undefined;
   if (fingerprint !== undefined && (typeof fingerprint !== 'string' || fingerprint === '')) return undefined;
   if (!copy)
