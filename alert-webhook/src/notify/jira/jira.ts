@@ -5,7 +5,7 @@ import { alertSummary, headline, incidentFacts, shownAlerts, truncate } from '..
 import { outcomeOf, send } from '../http';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 import type { JiraSettings } from './config';
-import { staleClaimsBefore } from '../claim';
+import { incidentClaims } from '../claim';
 
 /** The requests an attempt makes while it holds a ticket's claim: a search (and its 410 fallback), the create. */
 const CLAIMED_REQUESTS = 3;
@@ -80,28 +80,16 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
       },
       readJira,
     ) as Promise<DeliveryOutcome & { json?: Record<string, unknown> }>;
-  const ticketOf = (incidentId: number) =>
-    db
-      .selectFrom('tickets')
-      .selectAll()
-      .where('channel', '=', name)
-      .where('incident_id', '=', incidentId)
-      .executeTakeFirst();
+  const tickets = incidentClaims(db, name, {
+    table: 'tickets',
+    ref: 'key',
+    claimedAt: 'created_at',
+    columns: { url: null },
+    requests: CLAIMED_REQUESTS,
+    timeoutMs: settings.http.timeoutMs,
+  });
   const store = (incidentId: number, key: string) =>
-    db
-      .updateTable('tickets')
-      .set({ key, url: `${settings.url}/browse/${key}` })
-      .where('channel', '=', name)
-      .where('incident_id', '=', incidentId)
-      .execute();
-
-  const release = (incidentId: number) =>
-    db
-      .deleteFrom('tickets')
-      .where('channel', '=', name)
-      .where('incident_id', '=', incidentId)
-      .where('key', 'is', null)
-      .execute();
+    tickets.save(incidentId, key, { url: `${settings.url}/browse/${key}` });
 
   /**
    * The incident's issue by its label. Jira Cloud searches at /search/jql, having removed /search (410 Gone,
@@ -119,43 +107,11 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
   }
 
   async function open(message: IncidentMessage): Promise<DeliveryOutcome> {
-    const by = message.notificationId ?? null;
-    const claimed = await db
-      .insertInto('tickets')
-      .values({
-        channel: name,
-        incident_id: message.incidentId,
-        key: null,
-        url: null,
-        created_at: new Date().toISOString(),
-        claimed_by: by,
-      })
-      .onConflict((oc) => oc.columns(['channel', 'incident_id']).doNothing())
-      .executeTakeFirst();
-    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const row = await ticketOf(message.incidentId);
-      if (!row || row.key) return { ok: true };
-      // Claimed by an attempt that is over: an earlier one of this notification (attempts of one notification
-      // never overlap), or one long gone (died). Taken over, one taker only; else another attempt may still
-      // be at work: wait for it (retried later).
-      const over =
-        (by !== null && row.claimed_by === by) ||
-        row.created_at < staleClaimsBefore(settings.http.timeoutMs, CLAIMED_REQUESTS);
-      const taken =
-        over &&
-        Number(
-          (
-            await db
-              .updateTable('tickets')
-              .set({ created_at: new Date().toISOString(), claimed_by: by })
-              .where('channel', '=', name)
-              .where('incident_id', '=', message.incidentId)
-              .where('key', 'is', null)
-              .where('created_at', '=', row.created_at)
-              .executeTakeFirst()
-          ).numUpdatedRows,
-        ) > 0;
-      if (!taken) return { ok: false, code: 'ECLAIMED', error: 'another attempt is creating this ticket' };
+    const claim = await tickets.claim(message.incidentId, message.notificationId);
+    if (claim.state === 'saved') return { ok: true };
+    if (claim.state === 'busy')
+      return { ok: false, code: 'ECLAIMED', error: 'another attempt is creating this ticket' };
+    if (claim.state === 'orphaned') {
       // The attempt before may have created the issue and not lived (or waited) to store its key.
       const found = await search(message.incidentId);
       if (!found.ok) return found;
@@ -176,7 +132,7 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
     });
     if (!created.ok) {
       // Jira answered, and refused: no issue was made, so the next attempt (of any replica) need not look.
-      if (created.status !== undefined) await release(message.incidentId);
+      if (created.status !== undefined) await tickets.release(message.incidentId);
       return created;
     }
     await store(message.incidentId, String(created.json?.key));
@@ -230,7 +186,7 @@ export function createJiraChannel(name: string, settings: JiraSettings, db: Db):
     async send(message) {
       if (severityRank(message.severity) > severityRank(settings.minSeverity)) return { ok: true };
       if (message.status === 'triggered') return open(message);
-      const key = (await ticketOf(message.incidentId))?.key;
+      const key = await tickets.saved(message.incidentId);
       // No ticket (opened before this channel existed, or never created): nothing to follow up.
       if (!key) return { ok: true };
       if (message.status === 'acknowledged')

@@ -5,7 +5,7 @@ import { outcomeOf, send } from '../http';
 import type { DeliveryOutcome, IncidentMessage, NotificationChannel } from '../message';
 import { parseRetryAfter } from '../retrier';
 import { escapeMrkdwn, slackPayload } from '../slack/slack';
-import { LOOKUP_PAGES, slackPosts } from './posts';
+import { incidentClaims } from '../claim';
 import type { SlackAppSettings } from './config';
 
 export const ACK_ACTION = 'vigil_acknowledge';
@@ -97,6 +97,8 @@ export const METADATA_EVENT = 'vigil_incident';
 
 /** How far before its claim a message is looked for: Slack's clock and ours may differ a little. */
 const LOOKUP_MARGIN_S = 300;
+/** Pages of channel history read when looking for a message whose ts was not saved. */
+const LOOKUP_PAGES = 10;
 
 /**
  * A Slack app (bot token): one message per incident, posted when it opens (chat.postMessage) and edited in
@@ -132,7 +134,15 @@ export function createSlackAppChannel(name: string, settings: SlackAppSettings, 
       },
       readSlack,
     ) as Promise<DeliveryOutcome & { body?: SlackBody }>;
-  const posts = slackPosts(db, name, settings.channel, settings.http.timeoutMs);
+  // The incident's message (table slack_messages): claimed before it is posted, its ts saved once posted.
+  const posts = incidentClaims(db, name, {
+    table: 'slack_messages',
+    ref: 'ts',
+    claimedAt: 'claimed_at',
+    columns: { slack_channel: settings.channel },
+    requests: LOOKUP_PAGES + 1,
+    timeoutMs: settings.http.timeoutMs,
+  });
 
   /** The incident's message posted by an attempt that did not save its ts, if Slack has it. */
   async function lookUp(incidentId: number, claimedAt: string): Promise<DeliveryOutcome & { ts?: string }> {
@@ -173,7 +183,7 @@ export function createSlackAppChannel(name: string, settings: SlackAppSettings, 
     const saved = await posts.saved(message.incidentId);
     if (saved !== undefined) return { ts: saved, fresh: false };
     const claim = await posts.claim(message.incidentId, message.notificationId);
-    if (claim.state === 'saved') return { ts: claim.ts, fresh: false };
+    if (claim.state === 'saved') return { ts: claim.ref, fresh: false };
     if (claim.state === 'busy')
       return { ok: false, code: 'ECLAIMED', error: "another attempt is posting this incident's message" };
     if (claim.state === 'orphaned') {
