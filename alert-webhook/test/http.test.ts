@@ -43,6 +43,12 @@ describe('webhook', () => {
   it('stores the raw delivery in the inbox before answering 200', async () => {
     const payload = notification([{ fingerprint: 'a' }]);
     const res = await hook().send(payload).expect(200);
+    // The answer as the contract has it (WebhookAccepted), JSON with its length, and no ETag: nothing
+    // caches a POST's answer, and hashing each one cost the receiving thread in a storm.
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.headers.etag).toBeUndefined();
+    expect(res.body).toEqual({ status: 'accepted', inbox_id: expect.any(Number) });
     const row = await t.db
       .selectFrom('inbox')
       .selectAll()

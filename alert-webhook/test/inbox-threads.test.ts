@@ -13,7 +13,7 @@ import type { PostgresSettings } from '../src/db/postgres';
 import type { Stored } from '../src/inbox/merge-loop';
 import { MergeThread } from '../src/inbox/merge-thread';
 import { countReceiving, yieldToDeliveries, YIELD_MS } from '../src/inbox/receiving';
-import { queryBuilderWriter, sqliteFileWriter, toDelivery } from '../src/inbox/store';
+import { postgresWriter, sqliteFileWriter, toDelivery } from '../src/inbox/store';
 import type { WebhookPayload } from '../src/webhook/payload';
 import { groupLockKey } from '../src/db/merge-locks';
 import { notification, startTestApp, tempDir } from './helpers';
@@ -356,7 +356,7 @@ describe('inbox on PostgreSQL', () => {
         const payload = notification([{ fingerprint: groupKey, status }], { groupKey });
         return toDelivery(Buffer.from(JSON.stringify(payload)), payload);
       });
-      const ids = await queryBuilderWriter(db)(deliveries, new Date().toISOString());
+      const ids = await postgresWriter(db)(deliveries, new Date().toISOString());
       return ids.map((id, i) => {
         const { body, payload } = deliveries[i] as (typeof deliveries)[number];
         return { id, raw: body, payload: payload as WebhookPayload };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveDuration, uniqueNames } from '@vigil/service-kit';
+import { DAY_MS, positiveDuration, uniqueNames } from '@vigil/service-kit';
 import { matchersField } from '../routing/schema';
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
@@ -15,7 +15,7 @@ const heartbeatSchema = z.strictObject({
   timeout: positiveDuration.default(300_000),
   labels: z.record(labelName, z.string()).default({ severity: 'critical' }),
   // A source silent this long whose incident is resolved (or gone) is forgotten: its row and its series.
-  forget_after: positiveDuration.default(3 * 24 * 3_600_000),
+  forget_after: positiveDuration.default(3 * DAY_MS),
 });
 
 export const heartbeatsSchema = z.array(heartbeatSchema).superRefine(uniqueNames('heartbeat'));

@@ -10,7 +10,14 @@ import { MergeLanes } from './merge-lanes';
 import { MergeLoop, type MergeEvents, type Stored } from './merge-loop';
 import { MergeThread, type MergeStorage } from './merge-thread';
 import { countReceiving } from './receiving';
-import { queryBuilderWriter, sqliteFileWriter, toDelivery, type Delivery, type InboxWriter } from './store';
+import {
+  postgresWriter,
+  memoryWriter,
+  sqliteFileWriter,
+  toDelivery,
+  type Delivery,
+  type InboxWriter,
+} from './store';
 
 export interface InboxOptions extends MergeOptions {
   log: Logger;
@@ -88,7 +95,7 @@ export class Inbox {
           : undefined;
     this.keepsPayload = !threaded;
     if (!threaded) {
-      this.write = queryBuilderWriter(db);
+      this.write = postgres ? postgresWriter(db) : memoryWriter(db);
       this.merger = inProcess();
       return;
     }
@@ -110,7 +117,7 @@ export class Inbox {
       this.write = writer.write;
       this.closeWriter = writer.close;
     } else {
-      this.write = queryBuilderWriter(db);
+      this.write = postgresWriter(db);
     }
   }
 

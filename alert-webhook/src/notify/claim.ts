@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/database';
+import type { SlackMessageTable, TicketTable } from '../db/schema';
 
 /**
  * Claims made before this time (ISO-8601) were left by attempts that died: they may be taken over. A live
@@ -21,19 +22,24 @@ export type Claim =
   | { state: 'orphaned'; claimedAt: string }
   | { state: 'busy' };
 
-/** A table of such objects, a row per channel and incident: the columns in which the tables differ. */
-export interface ClaimTable {
-  table: 'tickets' | 'slack_messages';
-  /** The object's reference (the issue's key, the message's ts), null while it is claimed. */
-  ref: 'key' | 'ts';
-  /** When the row was claimed (ISO-8601). */
-  claimedAt: 'created_at' | 'claimed_at';
-  /** The row's other columns, as it is claimed. */
-  columns: Record<string, string | null>;
+/**
+ * A table of such objects, a row per channel and incident, by the columns in which the tables differ: the
+ * object's reference (`ref`: the issue's key, the message's ts; null while claimed), when the row was
+ * claimed (`claimedAt`, ISO-8601), and the row's other columns as it is claimed.
+ */
+export type ClaimTable = (
+  | { table: 'tickets'; ref: 'key'; claimedAt: 'created_at'; columns: Pick<TicketTable, 'url'> }
+  | {
+      table: 'slack_messages';
+      ref: 'ts';
+      claimedAt: 'claimed_at';
+      columns: Pick<SlackMessageTable, 'slack_channel'>;
+    }
+) & {
   /** The requests an attempt makes while it holds the claim (see staleClaimsBefore). */
   requests: number;
   timeoutMs: number;
-}
+};
 
 type Row = Record<string, string | number | null>;
 
@@ -43,7 +49,7 @@ type Row = Record<string, string | number | null>;
  * orphaned when the same notification claims again (its earlier attempt ended, or the process delivering it
  * died: deliveries of one notification never overlap) or once it is stale; one attempt only takes it over.
  */
-export function incidentClaims(db: Db, channel: string, spec: ClaimTable) {
+export function incidentClaims<T extends ClaimTable>(db: Db, channel: string, spec: T) {
   const { table, ref, claimedAt: at } = spec;
   // The two tables' columns are named by `spec`, not known to the query builder's types.
   const rows = db as unknown as Kysely<Record<string, Row>>;
@@ -96,7 +102,11 @@ export function incidentClaims(db: Db, channel: string, spec: ClaimTable) {
     },
 
     /** The object is made: its reference, and any column that goes with it (the issue's link). */
-    async save(incidentId: number, value: string, also: Record<string, string> = {}): Promise<void> {
+    async save(
+      incidentId: number,
+      value: string,
+      also: Partial<Extract<ClaimTable, { table: T['table'] }>['columns']> = {},
+    ): Promise<void> {
       await rows
         .updateTable(table)
         .set({ ...also, [ref]: value })

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ConfigError,
+  DAY_MS,
   duration,
   ProblemList,
   resolveSecret,
@@ -32,7 +33,7 @@ export const retryPolicySchema = z
 
 export const ackLinksSchema = z.strictObject({
   secret: secretRef,
-  ttl: duration.refine((ms) => ms > 0, 'must be longer than 0s').default(86_400_000),
+  ttl: duration.refine((ms) => ms > 0, 'must be longer than 0s').default(DAY_MS),
 });
 
 export const notificationsSchema = z.strictObject({

@@ -61,11 +61,11 @@ export function webhookRouter(
         unstorable,
       ]);
     }
-    const head = validatePayload(body, 'check');
-    // A parsed copy only for what reads more of the delivery than its head: heartbeats, merging in process.
-    const copied =
-      head.ok && (inbox.keepsPayload || heartbeats.claims(head.payload)) ? validatePayload(body) : undefined;
-    const checked = copied ?? head;
+    // A parsed copy only for what reads more of the delivery than its head: merging in process, and
+    // heartbeats, whose alerts are taken out before it is stored.
+    let copied = inbox.keepsPayload ? validatePayload(body) : undefined;
+    let checked = copied ?? validatePayload(body, 'check');
+    if (!copied && checked.ok && heartbeats.claims(checked.payload)) checked = copied = validatePayload(body);
     if (!checked.ok) {
       outcome.inc({ outcome: 'invalid' });
       return sendError(
