@@ -65,9 +65,17 @@ function offsetAt(instant: number, timeZone: string): number {
   return wallClock(instant, timeZone) - Math.floor(instant / 1000) * 1000;
 }
 
-export function localDateAt(instant: Date, timeZone: string): LocalDate {
+/** The date and the time (to the minute) on the zone's wall clock at `instant`. */
+function wallDateTime(instant: Date, timeZone: string): { date: LocalDate; time: WallTime } {
   const wall = new Date(wallClock(instant.getTime(), timeZone));
-  return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
+  return {
+    date: { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() },
+    time: { hour: wall.getUTCHours(), minute: wall.getUTCMinutes() },
+  };
+}
+
+export function localDateAt(instant: Date, timeZone: string): LocalDate {
+  return wallDateTime(instant, timeZone).date;
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {
@@ -99,8 +107,6 @@ export function zonedInstant(date: LocalDate, time: WallTime, timeZone: string):
  * before a Monday 08:00 is the Monday 08:00 before it, 167 or 169 hours back across a DST change.
  */
 export function daysBefore(instant: Date, days: number, timeZone: string): Date {
-  const wall = new Date(wallClock(instant.getTime(), timeZone));
-  const date = { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
-  const time = { hour: wall.getUTCHours(), minute: wall.getUTCMinutes() };
+  const { date, time } = wallDateTime(instant, timeZone);
   return zonedInstant(addDays(date, -days), time, timeZone);
 }
